@@ -1,0 +1,40 @@
+namespace FlowSdk;
+
+/// <summary>
+/// Marks a <c>partial</c> class as the state of a flow: one instance is one execution.
+/// The generator adds the execution bookkeeping (<c>Id</c>, <c>Phase</c>, <c>Status</c>,
+/// <c>Iteration</c>, timestamps and <c>Timeline</c>) to the class, and emits the flow's
+/// definition, dispatch table, typed client and serializers next to it.
+/// </summary>
+/// <typeparam name="TPhase">
+/// The enum of the flow's phases, declared in the order an execution normally moves through
+/// them. The first member is the phase a new execution starts in; members marked with
+/// <see cref="TerminalPhaseAttribute"/> end the execution.
+/// </typeparam>
+/// <example>
+/// <code>
+/// [Flow&lt;PlanPhase&gt;("plan-review", MaxIterations = 3)]
+/// public partial class PlanReview { public string Content { get; set; } = ""; }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class FlowAttribute<TPhase> : Attribute
+    where TPhase : struct, Enum
+{
+    /// <summary>Declares a flow.</summary>
+    /// <param name="id">
+    /// The flow id: lowercase letters, digits and dashes (for example <c>plan-review</c>).
+    /// It names the flow in logs, keys, graphs and the CLI, so keep it stable.
+    /// </param>
+    public FlowAttribute(string id) => Id = id;
+
+    /// <summary>The flow id.</summary>
+    public string Id { get; }
+
+    /// <summary>
+    /// How many iterations one execution may run; 0 (the default) means no limit. A rule that
+    /// moves an execution to the same or an earlier phase starts a new iteration; a firing that
+    /// would exceed the limit escalates the execution instead.
+    /// </summary>
+    public int MaxIterations { get; set; }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Frozen;
+using MessagePack.Formatters;
+
+namespace FlowSdk;
+
+/// <summary>
+/// A flow as the generator understood it: id, phases, limits and the dispatch table. The generator
+/// emits one per flow as <c>&lt;State&gt;Flow.Definition</c>; hand it to <see cref="FlowRuntime"/>.
+/// </summary>
+public abstract class FlowDefinition
+{
+    private protected FlowDefinition(string id, IReadOnlyList<string> phases, IReadOnlyList<string> terminalPhases, int maxIterations)
+    {
+        FlowIds.EnsureValid(id);
+        ArgumentNullException.ThrowIfNull(phases);
+        ArgumentNullException.ThrowIfNull(terminalPhases);
+        if (phases.Count == 0)
+        {
+            throw new ArgumentException($"Flow '{id}' has no phases: its phase enum needs at least one member.", nameof(phases));
+        }
+
+        foreach (var terminal in terminalPhases)
+        {
+            if (!phases.Contains(terminal))
+            {
+                throw new ArgumentException($"Flow '{id}' marks '{terminal}' terminal, but it is not one of its phases ({string.Join(", ", phases)}).", nameof(terminalPhases));
+            }
+        }
+
+        if (maxIterations < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxIterations), maxIterations, $"Flow '{id}': MaxIterations must be 0 (no limit) or more.");
+        }
+
+        Id = id;
+        Phases = phases;
+        TerminalPhases = terminalPhases;
+        MaxIterations = maxIterations;
+        PhaseOrder = phases.Select((p, i) => KeyValuePair.Create(p, i)).ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>The flow id.</summary>
+    public string Id { get; }
+
+    /// <summary>The phases in declaration order; the first is where a new execution starts.</summary>
+    public IReadOnlyList<string> Phases { get; }
+
+    /// <summary>The phases that complete an execution.</summary>
+    public IReadOnlyList<string> TerminalPhases { get; }
+
+    /// <summary>How many iterations one execution may run; 0 means no limit.</summary>
+    public int MaxIterations { get; }
+
+    /// <summary>The phase a new execution starts in.</summary>
+    public string InitialPhase => Phases[0];
+
+    /// <summary>Every rule of the flow, in declaration order.</summary>
+    public abstract IReadOnlyList<RuleInfo> Rules { get; }
+
+    /// <summary>The subjects the flow consumes.</summary>
+    public abstract IReadOnlyList<string> InputSubjects { get; }
+
+    internal FrozenDictionary<string, int> PhaseOrder { get; }
+
+    internal abstract Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services);
+
+    /// <inheritdoc/>
+    public override string ToString() => Id;
+}
+
+/// <summary>A flow whose executions are instances of <typeparamref name="TState"/>.</summary>
+/// <typeparam name="TState">The flow's state class.</typeparam>
+public sealed class FlowDefinition<TState> : FlowDefinition
+    where TState : class, IFlowState, new()
+{
+    private readonly RuleInfo[] _rules;
+    private readonly string[] _subjects;
+
+    /// <summary>Creates a flow definition. Called by generated code.</summary>
+    /// <param name="id">The flow id.</param>
+    /// <param name="phases">The phase names in declaration order.</param>
+    /// <param name="terminalPhases">The names of the terminal phases.</param>
+    /// <param name="maxIterations">How many iterations one execution may run; 0 means no limit.</param>
+    /// <param name="stateFormatter">The generated MessagePack formatter of the state class.</param>
+    /// <param name="inputs">The dispatch table: one row per consumed message type.</param>
+    public FlowDefinition(
+        string id,
+        IReadOnlyList<string> phases,
+        IReadOnlyList<string> terminalPhases,
+        int maxIterations,
+        IMessagePackFormatter<TState> stateFormatter,
+        IReadOnlyList<InputPort<TState>> inputs)
+        : base(id, phases, terminalPhases, maxIterations)
+    {
+        ArgumentNullException.ThrowIfNull(stateFormatter);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            if (!seen.Add(input.Subject))
+            {
+                throw new ArgumentException($"Flow '{id}' has two input ports on subject '{input.Subject}'.", nameof(inputs));
+            }
+
+            foreach (var rule in input.Rules)
+            {
+                CheckPhase(id, rule, rule.From, phases);
+                CheckPhase(id, rule, rule.To, phases);
+            }
+        }
+
+        StateFormatter = stateFormatter;
+        Inputs = inputs;
+        _rules = inputs.SelectMany(i => i.Rules).ToArray();
+        _subjects = inputs.Select(i => i.Subject).ToArray();
+    }
+
+    /// <summary>The generated formatter of the state class.</summary>
+    public IMessagePackFormatter<TState> StateFormatter { get; }
+
+    /// <summary>The dispatch table: one row per consumed message type.</summary>
+    public IReadOnlyList<InputPort<TState>> Inputs { get; }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<RuleInfo> Rules => _rules;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> InputSubjects => _subjects;
+
+    internal override Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services) => new Runtime.FlowProcessor<TState>(this, services);
+
+    private static void CheckPhase(string id, RuleInfo rule, string? phase, IReadOnlyList<string> phases)
+    {
+        if (phase is not null && !phases.Contains(phase))
+        {
+            throw new ArgumentException($"Rule '{rule}' of flow '{id}' names phase '{phase}', which is not one of the flow's phases ({string.Join(", ", phases)}).");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.ComponentModel;
+using FlowSdk.Runtime;
+
+namespace FlowSdk;
+
+/// <summary>A message type a flow consumes, with the rules it can fire, in declaration order.</summary>
+/// <typeparam name="TState">The flow's state class.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public abstract class InputPort<TState>
+    where TState : class, IFlowState, new()
+{
+    private protected InputPort()
+    {
+    }
+
+    /// <summary>The subject the port consumes.</summary>
+    public abstract string Subject { get; }
+
+    /// <summary>The name of the message type.</summary>
+    public abstract string MessageType { get; }
+
+    /// <summary>The rules this port can fire, in declaration order.</summary>
+    public abstract IReadOnlyList<RuleInfo> Rules { get; }
+
+    internal abstract InboundEvent<TState> Decode(Transport.TransportMessage message);
+}
+
+/// <summary>A message type a flow consumes: the dispatch table row for <typeparamref name="TMessage"/>.</summary>
+/// <typeparam name="TState">The flow's state class.</typeparam>
+/// <typeparam name="TMessage">The message type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed class InputPort<TState, TMessage> : InputPort<TState>
+    where TState : class, IFlowState, new()
+{
+    private readonly Func<TMessage, string>? _correlationKey;
+    private readonly RuleInfo[] _infos;
+
+    /// <summary>Creates an input port. Called by generated code.</summary>
+    /// <param name="port">The message's port.</param>
+    /// <param name="correlationKey">Reads the correlation key from a message, or <see langword="null"/> when the message has none (then only message-only rules may consume it).</param>
+    /// <param name="rules">The rules the message can fire, in declaration order.</param>
+    public InputPort(MessagePort<TMessage> port, Func<TMessage, string>? correlationKey, Rule<TState, TMessage>[] rules)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(rules);
+        foreach (var rule in rules)
+        {
+            if (rule.NeedsState && correlationKey is null)
+            {
+                throw new ArgumentException($"Rule '{rule.Info}' loads the execution named by the message's correlation key, but '{port.MessageType}' has no [CorrelationKey] property.", nameof(rules));
+            }
+        }
+
+        Port = port;
+        _correlationKey = correlationKey;
+        RuleSet = rules;
+        _infos = Array.ConvertAll(rules, r => r.Info);
+    }
+
+    /// <summary>The message's port.</summary>
+    public MessagePort<TMessage> Port { get; }
+
+    /// <inheritdoc/>
+    public override string Subject => Port.Subject;
+
+    /// <inheritdoc/>
+    public override string MessageType => Port.MessageType;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<RuleInfo> Rules => _infos;
+
+    internal Rule<TState, TMessage>[] RuleSet { get; }
+
+    internal override InboundEvent<TState> Decode(Transport.TransportMessage message)
+    {
+        var value = Port.Deserialize(message.Payload);
+        var key = _correlationKey?.Invoke(value);
+        return new InboundMessage<TState, TMessage>(this, message, value, key);
+    }
+}

@@ -1,0 +1,72 @@
+namespace FlowSdk;
+
+/// <summary>What a rule is, as declared: its name, trigger, phases and conditions.</summary>
+public sealed class RuleInfo
+{
+    /// <summary>Describes a rule. Called by generated code.</summary>
+    /// <param name="name">The rule's name (its method name).</param>
+    /// <param name="declaringType">The full name of the rules class that declares it.</param>
+    /// <param name="trigger">What triggers the rule.</param>
+    /// <param name="source">The subject of the triggering message.</param>
+    /// <param name="from">The phase the execution must be in, or <see langword="null"/> for any.</param>
+    /// <param name="to">The phase the execution moves to, or <see langword="null"/> to stay.</param>
+    /// <param name="conditions">The rule's conditions, in declaration order.</param>
+    /// <param name="conditionMode">How the conditions combine.</param>
+    /// <param name="output">The subject of the message the rule publishes, or <see langword="null"/>.</param>
+    public RuleInfo(
+        string name,
+        string declaringType,
+        TriggerKind trigger,
+        string source,
+        string? from,
+        string? to,
+        IReadOnlyList<ConditionInfo> conditions,
+        ConditionMode conditionMode,
+        string? output)
+    {
+        Name = name;
+        DeclaringType = declaringType;
+        Trigger = trigger;
+        Source = source;
+        From = from;
+        To = to;
+        Conditions = conditions;
+        ConditionMode = conditionMode;
+        Output = output;
+    }
+
+    /// <summary>The rule's name (its method name).</summary>
+    public string Name { get; }
+
+    /// <summary>The full name of the rules class that declares it.</summary>
+    public string DeclaringType { get; }
+
+    /// <summary>What triggers the rule.</summary>
+    public TriggerKind Trigger { get; }
+
+    /// <summary>The subject of the triggering message.</summary>
+    public string Source { get; }
+
+    /// <summary>The phase the execution must be in, or <see langword="null"/> for any non-terminal phase.</summary>
+    public string? From { get; }
+
+    /// <summary>The phase the execution moves to, or <see langword="null"/> to stay.</summary>
+    public string? To { get; }
+
+    /// <summary>The rule's conditions, in declaration order.</summary>
+    public IReadOnlyList<ConditionInfo> Conditions { get; }
+
+    /// <summary>How the conditions combine.</summary>
+    public ConditionMode ConditionMode { get; }
+
+    /// <summary>The subject of the message the rule publishes, or <see langword="null"/>.</summary>
+    public string? Output { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{DeclaringType}.{Name}";
+}
+
+/// <summary>A condition of a rule.</summary>
+/// <param name="Name">The condition method's name.</param>
+/// <param name="Description">What the condition checks, in words.</param>
+public sealed record ConditionInfo(string Name, string Description);

@@ -1,0 +1,30 @@
+namespace FlowSdk;
+
+/// <summary>Where an execution stands. Completed, Failed, Escalated and TimedOut are terminal: no rule fires again.</summary>
+public enum ExecutionStatus
+{
+    /// <summary>The execution reacts to its messages and state changes.</summary>
+    Running = 0,
+
+    /// <summary>The execution waits for a reply to a message it published.</summary>
+    Waiting = 1,
+
+    /// <summary>The execution reached a terminal phase.</summary>
+    Completed = 2,
+
+    /// <summary>A rule failed the execution, or a rule threw.</summary>
+    Failed = 3,
+
+    /// <summary>The execution needs a person: a limit was exceeded or a rule escalated.</summary>
+    Escalated = 4,
+
+    /// <summary>The execution passed its deadline.</summary>
+    TimedOut = 5,
+}
+
+/// <summary>Extension methods for <see cref="ExecutionStatus"/>.</summary>
+public static class ExecutionStatusExtensions
+{
+    /// <summary>Whether an execution in this status is finished: no rule fires for it again.</summary>
+    public static bool IsTerminal(this ExecutionStatus status) => status >= ExecutionStatus.Completed;
+}

@@ -1,0 +1,33 @@
+namespace FlowSdk;
+
+/// <summary>What makes a rule fire.</summary>
+public enum TriggerKind
+{
+    /// <summary>A message on a subject; no execution is loaded.</summary>
+    Message = 0,
+
+    /// <summary>A committed change of an execution's state.</summary>
+    State = 1,
+
+    /// <summary>A message plus the execution its correlation key names.</summary>
+    MessageAndState = 2,
+}
+
+/// <summary>What a firing did.</summary>
+public enum RuleAction
+{
+    /// <summary>Changed the state and published nothing.</summary>
+    Mutate = 0,
+
+    /// <summary>Changed the state and published a message.</summary>
+    Publish = 1,
+
+    /// <summary>Moved the execution to a terminal phase.</summary>
+    Complete = 2,
+
+    /// <summary>Escalated the execution.</summary>
+    Escalate = 3,
+
+    /// <summary>Failed the execution.</summary>
+    Fail = 4,
+}

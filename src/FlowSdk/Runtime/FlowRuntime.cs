@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+using FlowSdk.Runtime;
+using FlowSdk.State;
+using FlowSdk.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FlowSdk;
+
+/// <summary>
+/// Runs flows: routes each incoming message to its flow's rules, commits state changes with
+/// compare-and-set and publishes what the rules return. In process by default; give it a NATS
+/// transport and state store to run distributed.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var runtime = await FlowRuntime.StartAsync(PlanReviewFlow.Definition);
+/// var plans = new PlanReviewClient(runtime);
+/// await plans.SendAsync(new PlanSubmitted("plan-1", "Ship v1"));
+/// await runtime.WhenIdleAsync();
+/// PlanReview? plan = await plans.GetAsync("plan-1");
+/// </code>
+/// </example>
+public sealed class FlowRuntime : IAsyncDisposable
+{
+    private readonly bool _ownsTransport;
+    private readonly bool _ownsStore;
+    private readonly IFlowProcessor[] _processors;
+    private readonly Dictionary<string, FlowDefinition> _flows;
+    private int _state; // 0 created, 1 started, 2 stopped
+
+    /// <summary>Creates a runtime for <paramref name="flows"/>; call <see cref="StartAsync(CancellationToken)"/> to start it.</summary>
+    /// <param name="flows">The flows to run: the generated <c>&lt;State&gt;Flow.Definition</c> of each.</param>
+    /// <param name="options">Transport, store, clock and limits; the embedded defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">No flows were given, or two share an id.</exception>
+    public FlowRuntime(IEnumerable<FlowDefinition> flows, FlowRuntimeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(flows);
+        options ??= new FlowRuntimeOptions();
+        options.Validate();
+        _flows = new Dictionary<string, FlowDefinition>(StringComparer.Ordinal);
+        foreach (var flow in flows)
+        {
+            ArgumentNullException.ThrowIfNull(flow, nameof(flows));
+            if (!_flows.TryAdd(flow.Id, flow))
+            {
+                throw new ArgumentException($"Two flows have the id '{flow.Id}'; each flow needs its own id.", nameof(flows));
+            }
+        }
+
+        if (_flows.Count == 0)
+        {
+            throw new ArgumentException("A runtime needs at least one flow: pass the generated <State>Flow.Definition of each flow to run.", nameof(flows));
+        }
+
+        _ownsTransport = options.Transport is null;
+        _ownsStore = options.StateStore is null;
+        Transport = options.Transport ?? new InMemoryTransport();
+        Store = options.StateStore ?? new InMemoryStateStore();
+        TimeProvider = options.TimeProvider;
+        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, options.Lanes);
+        _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
+    }
+
+    /// <summary>The flows this runtime runs.</summary>
+    public IReadOnlyCollection<FlowDefinition> Flows => _flows.Values;
+
+    /// <summary>The message transport.</summary>
+    public IMessageTransport Transport { get; }
+
+    /// <summary>The state store.</summary>
+    public IStateStore Store { get; }
+
+    /// <summary>The runtime's clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Creates a runtime with the embedded defaults and starts it.</summary>
+    /// <param name="flows">The flows to run.</param>
+    /// <returns>The started runtime.</returns>
+    public static Task<FlowRuntime> StartAsync(params FlowDefinition[] flows) => StartAsync(flows, options: null);
+
+    /// <summary>Creates a runtime and starts it.</summary>
+    /// <param name="flows">The flows to run.</param>
+    /// <param name="options">Transport, store, clock and limits.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The started runtime.</returns>
+    public static async Task<FlowRuntime> StartAsync(IEnumerable<FlowDefinition> flows, FlowRuntimeOptions? options, CancellationToken cancellationToken = default)
+    {
+        var runtime = new FlowRuntime(flows, options);
+        await runtime.StartAsync(cancellationToken).ConfigureAwait(false);
+        return runtime;
+    }
+
+    /// <summary>Subscribes every flow to its input subjects.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the flows are subscribed.</returns>
+    /// <exception cref="InvalidOperationException">The runtime was already started or stopped.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The runtime was already started; a runtime starts once.");
+        }
+
+        foreach (var processor in _processors)
+        {
+            processor.Start();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops taking new messages and waits for the rules that are running to commit.</summary>
+    /// <returns>A task that completes when the runtime has stopped.</returns>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) == 2)
+        {
+            return;
+        }
+
+        foreach (var processor in _processors)
+        {
+            await processor.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Completes when every message published so far has been handled, including the messages
+    /// their rules published in turn. Available on the embedded transport, where the runtime can
+    /// see every message.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the flows are quiescent.</returns>
+    /// <exception cref="NotSupportedException">The transport is not the embedded one.</exception>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        if (Transport is not InMemoryTransport memory)
+        {
+            throw new NotSupportedException($"WhenIdleAsync needs the embedded transport; this runtime uses {Transport.GetType().Name}, whose messages other processes may be handling.");
+        }
+
+        return memory.WhenIdleAsync(cancellationToken);
+    }
+
+    /// <summary>Publishes a message on its port's subject.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="port">The message's port (from a generated <c>Ports</c> class).</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>A task that completes when the transport has taken the message.</returns>
+    public ValueTask PublishAsync<T>(MessagePort<T> port, T message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(message);
+        return Transport.PublishAsync(port.Subject, port.Serialize(message), headers: null, cancellationToken);
+    }
+
+    /// <summary>Reads an execution's committed state.</summary>
+    /// <typeparam name="TState">The flow's state class.</typeparam>
+    /// <param name="flow">The flow.</param>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The state, or <see langword="null"/> when the flow has no such execution.</returns>
+    public async ValueTask<TState?> GetAsync<TState>(FlowDefinition<TState> flow, string executionId, CancellationToken cancellationToken = default)
+        where TState : class, IFlowState, new()
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentException.ThrowIfNullOrEmpty(executionId);
+        var entry = await Store.GetAsync(RuntimeServices.StateKey(flow.Id, executionId), cancellationToken).ConfigureAwait(false);
+        return entry is null ? null : FlowSerializer.Deserialize(flow.StateFormatter, entry.Value);
+    }
+
+    /// <summary>Reads every execution of a flow.</summary>
+    /// <typeparam name="TState">The flow's state class.</typeparam>
+    /// <param name="flow">The flow.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The executions, in no particular order.</returns>
+    public async IAsyncEnumerable<TState> ListAsync<TState>(FlowDefinition<TState> flow, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TState : class, IFlowState, new()
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        await foreach (var key in Store.ListKeysAsync(flow.Id + ".", cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                yield return FlowSerializer.Deserialize(flow.StateFormatter, entry.Value);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_ownsTransport)
+        {
+            await Transport.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_ownsStore)
+        {
+            await Store.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using FlowSdk.State;
+using FlowSdk.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace FlowSdk;
+
+/// <summary>How a <see cref="FlowRuntime"/> runs. The defaults are the embedded, in-process setup.</summary>
+public sealed class FlowRuntimeOptions
+{
+    /// <summary>The message transport; an <see cref="InMemoryTransport"/> owned by the runtime when not set.</summary>
+    public IMessageTransport? Transport { get; set; }
+
+    /// <summary>The state store; an <see cref="InMemoryStateStore"/> owned by the runtime when not set.</summary>
+    public IStateStore? StateStore { get; set; }
+
+    /// <summary>The clock for timestamps, cooldowns and deadlines; <see cref="TimeProvider.System"/> when not set.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the runtime logs; nothing is logged when not set.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// How many times one event is evaluated when its compare-and-set state write keeps meeting a
+    /// newer revision, before the runtime gives up on it with an error. Default 10.
+    /// </summary>
+    public int MaxWriteAttempts { get; set; } = 10;
+
+    /// <summary>
+    /// How many lanes process events in parallel per flow. Events of one execution always share a
+    /// lane, so they are processed one at a time and in order. Default: twice the processor count.
+    /// </summary>
+    public int Lanes { get; set; } = Environment.ProcessorCount * 2;
+
+    internal void Validate()
+    {
+        if (MaxWriteAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxWriteAttempts), MaxWriteAttempts, "MaxWriteAttempts must be at least 1.");
+        }
+
+        if (Lanes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Lanes), Lanes, "Lanes must be at least 1.");
+        }
+
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+    }
+}

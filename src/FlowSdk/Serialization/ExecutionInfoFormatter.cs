@@ -1,0 +1,190 @@
+using System.ComponentModel;
+using MessagePack;
+
+namespace FlowSdk;
+
+/// <summary>
+/// Reads and writes an execution's bookkeeping as a MessagePack map with string keys; times are
+/// MessagePack timestamps (UTC). Generated state formatters call it for the <c>$execution</c> member.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ExecutionInfoFormatter
+{
+    /// <summary>The key the execution's bookkeeping is stored under in a state map.</summary>
+    public const string Key = "$execution";
+
+    /// <summary>Writes <paramref name="info"/>.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="info">The bookkeeping.</param>
+    public static void Write(ref MessagePackWriter writer, ExecutionInfo info)
+    {
+        writer.WriteMapHeader(9);
+        writer.Write("id");
+        writer.Write(info.Id);
+        writer.Write("flow");
+        writer.Write(info.Flow);
+        writer.Write("phase");
+        writer.Write(info.Phase);
+        writer.Write("status");
+        writer.Write(StatusName(info.Status));
+        writer.Write("statusReason");
+        writer.Write(info.StatusReason);
+        writer.Write("iteration");
+        writer.Write(info.Iteration);
+        writer.Write("createdAt");
+        writer.Write(info.CreatedAt.UtcDateTime);
+        writer.Write("updatedAt");
+        writer.Write(info.UpdatedAt.UtcDateTime);
+        writer.Write("timeline");
+        writer.WriteArrayHeader(info.Timeline.Count);
+        foreach (var entry in info.Timeline)
+        {
+            WriteEntry(ref writer, entry);
+        }
+    }
+
+    /// <summary>Reads bookkeeping written by <see cref="Write"/> into <paramref name="info"/>; unknown keys are skipped.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <param name="info">The bookkeeping to fill.</param>
+    /// <param name="options">The serializer options (for their security limits).</param>
+    public static void Read(ref MessagePackReader reader, ExecutionInfo info, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        var count = reader.ReadMapHeader();
+        for (var i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "id": info.Id = reader.ReadString() ?? ""; break;
+                case "flow": info.Flow = reader.ReadString() ?? ""; break;
+                case "phase": info.Phase = reader.ReadString() ?? ""; break;
+                case "status": info.Status = ParseStatus(reader.ReadString()); break;
+                case "statusReason": info.StatusReason = reader.ReadString(); break;
+                case "iteration": info.Iteration = reader.ReadInt32(); break;
+                case "createdAt": info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case "updatedAt": info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case "timeline":
+                    var n = reader.ReadArrayHeader();
+                    var entries = new List<TimelineEntry>(Math.Min(n, 1024));
+                    for (var j = 0; j < n; j++)
+                    {
+                        entries.Add(ReadEntry(ref reader, options));
+                    }
+
+                    info.Restore(entries);
+                    break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        reader.Depth--;
+    }
+
+    private static void WriteEntry(ref MessagePackWriter writer, TimelineEntry entry)
+    {
+        writer.WriteMapHeader(8);
+        writer.Write("at");
+        writer.Write(entry.At.UtcDateTime);
+        writer.Write("rule");
+        writer.Write(entry.Rule);
+        writer.Write("trigger");
+        writer.Write(TriggerName(entry.Trigger));
+        writer.Write("source");
+        writer.Write(entry.Source);
+        writer.Write("action");
+        writer.Write(ActionName(entry.Action));
+        writer.Write("phaseBefore");
+        writer.Write(entry.PhaseBefore);
+        writer.Write("phaseAfter");
+        writer.Write(entry.PhaseAfter);
+        writer.Write("iteration");
+        writer.Write(entry.Iteration);
+    }
+
+    private static TimelineEntry ReadEntry(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        DateTimeOffset at = default;
+        string rule = "", source = "", before = "", after = "";
+        var trigger = TriggerKind.Message;
+        var action = RuleAction.Mutate;
+        var iteration = 0;
+        var count = reader.ReadMapHeader();
+        for (var i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
+                case "rule": rule = reader.ReadString() ?? ""; break;
+                case "trigger": trigger = ParseTrigger(reader.ReadString()); break;
+                case "source": source = reader.ReadString() ?? ""; break;
+                case "action": action = ParseAction(reader.ReadString()); break;
+                case "phaseBefore": before = reader.ReadString() ?? ""; break;
+                case "phaseAfter": after = reader.ReadString() ?? ""; break;
+                case "iteration": iteration = reader.ReadInt32(); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        reader.Depth--;
+        return new TimelineEntry(at, rule, trigger, source, action, before, after, iteration);
+    }
+
+    private static string StatusName(ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Running => "Running",
+        ExecutionStatus.Waiting => "Waiting",
+        ExecutionStatus.Completed => "Completed",
+        ExecutionStatus.Failed => "Failed",
+        ExecutionStatus.Escalated => "Escalated",
+        ExecutionStatus.TimedOut => "TimedOut",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static ExecutionStatus ParseStatus(string? name) => name switch
+    {
+        "Running" => ExecutionStatus.Running,
+        "Waiting" => ExecutionStatus.Waiting,
+        "Completed" => ExecutionStatus.Completed,
+        "Failed" => ExecutionStatus.Failed,
+        "Escalated" => ExecutionStatus.Escalated,
+        "TimedOut" => ExecutionStatus.TimedOut,
+        _ => throw new MessagePackSerializationException($"'{name}' is not an execution status."),
+    };
+
+    private static string TriggerName(TriggerKind kind) => kind switch
+    {
+        TriggerKind.Message => "Message",
+        TriggerKind.State => "State",
+        TriggerKind.MessageAndState => "MessageAndState",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private static TriggerKind ParseTrigger(string? name) => name switch
+    {
+        "Message" => TriggerKind.Message,
+        "State" => TriggerKind.State,
+        "MessageAndState" => TriggerKind.MessageAndState,
+        _ => throw new MessagePackSerializationException($"'{name}' is not a trigger kind."),
+    };
+
+    private static string ActionName(RuleAction action) => action switch
+    {
+        RuleAction.Mutate => "Mutate",
+        RuleAction.Publish => "Publish",
+        RuleAction.Complete => "Complete",
+        RuleAction.Escalate => "Escalate",
+        RuleAction.Fail => "Fail",
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+
+    private static RuleAction ParseAction(string? name) => name switch
+    {
+        "Mutate" => RuleAction.Mutate,
+        "Publish" => RuleAction.Publish,
+        "Complete" => RuleAction.Complete,
+        "Escalate" => RuleAction.Escalate,
+        "Fail" => RuleAction.Fail,
+        _ => throw new MessagePackSerializationException($"'{name}' is not a rule action."),
+    };
+}

@@ -1,0 +1,209 @@
+using System.Collections.Immutable;
+using System.Reactive.Disposables;
+using System.Reactive.Linq;
+using System.Threading.Channels;
+using FlowSdk.Internal;
+
+namespace FlowSdk.Transport;
+
+/// <summary>
+/// The embedded transport: subjects routed in process exactly as NATS routes them. One delivery loop
+/// hands messages to subscribers in publish order, so messages published one after another reach
+/// a subscriber in that order. It also knows when every published message has been handled, which
+/// <see cref="WhenIdleAsync"/> exposes for tests, samples and one-shot commands.
+/// </summary>
+public sealed class InMemoryTransport : IMessageTransport
+{
+    private static readonly IReadOnlyDictionary<string, string> NoHeaders = ImmutableDictionary<string, string>.Empty;
+
+    private readonly Channel<Delivery> _queue = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IdleTracker _pending = new();
+    private readonly Lock _gate = new();
+    private readonly Task _loop;
+    private ImmutableArray<Subscription> _subscriptions = [];
+    private readonly Dictionary<string, int> _roundRobin = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a transport and starts its delivery loop.</summary>
+    public InMemoryTransport() => _loop = Task.Run(DeliverAsync);
+
+    /// <summary>How many published messages are not yet handled by their subscribers.</summary>
+    public long PendingMessages => _pending.Pending;
+
+    /// <inheritdoc/>
+    public ValueTask PublishAsync(string subject, ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        Subjects.EnsureValid(subject, allowWildcards: false, nameof(subject));
+        cancellationToken.ThrowIfCancellationRequested();
+        var copy = payload.ToArray();
+        var targets = Route(subject);
+        foreach (var target in targets)
+        {
+            _pending.Add();
+            if (!_queue.Writer.TryWrite(new Delivery(target, subject, copy, headers ?? NoHeaders)))
+            {
+                _pending.Done();
+                throw new ObjectDisposedException(nameof(InMemoryTransport), "The transport is disposed; the message was not published.");
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public IObservable<TransportMessage> Subscribe(string pattern, SubscribeOptions? options = null)
+    {
+        Subjects.EnsureValid(pattern, allowWildcards: true, nameof(pattern));
+        options ??= new SubscribeOptions();
+        return Observable.Create<TransportMessage>(observer =>
+        {
+            var subscription = new Subscription(pattern, options, observer);
+            lock (_gate)
+            {
+                _subscriptions = _subscriptions.Add(subscription);
+            }
+
+            return Disposable.Create(() =>
+            {
+                lock (_gate)
+                {
+                    _subscriptions = _subscriptions.Remove(subscription);
+                }
+
+                subscription.Active = false;
+            });
+        });
+    }
+
+    /// <summary>
+    /// Completes when every message published so far, and every message their handling published in
+    /// turn, has been handled (acknowledged, for subscriptions with manual acknowledgement).
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the transport is idle.</returns>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _pending.WhenIdleAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private List<Subscription> Route(string subject)
+    {
+        var all = _subscriptions;
+        var targets = new List<Subscription>(all.Length);
+        Dictionary<string, List<Subscription>>? groups = null;
+        foreach (var s in all)
+        {
+            if (!Subjects.Matches(s.Pattern, subject))
+            {
+                continue;
+            }
+
+            if (s.Options.QueueGroup is { } group)
+            {
+                groups ??= new Dictionary<string, List<Subscription>>(StringComparer.Ordinal);
+                if (!groups.TryGetValue(group, out var members))
+                {
+                    groups[group] = members = [];
+                }
+
+                members.Add(s);
+            }
+            else
+            {
+                targets.Add(s);
+            }
+        }
+
+        if (groups is not null)
+        {
+            lock (_gate)
+            {
+                foreach (var (group, members) in groups)
+                {
+                    _roundRobin.TryGetValue(group, out var next);
+                    targets.Add(members[next % members.Count]);
+                    _roundRobin[group] = next + 1;
+                }
+            }
+        }
+
+        return targets;
+    }
+
+    private async Task DeliverAsync()
+    {
+        await foreach (var delivery in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            var subscription = delivery.Target;
+            if (!subscription.Active)
+            {
+                _pending.Done();
+                continue;
+            }
+
+            var message = new InMemoryMessage(delivery.Subject, delivery.Payload, delivery.Headers, subscription.Options.ManualAck ? _pending : null);
+            try
+            {
+                subscription.Observer.OnNext(message);
+            }
+            catch (Exception)
+            {
+                // A subscriber that throws loses the message it threw on, as a NATS subscriber would;
+                // the loop keeps delivering to everyone else.
+                if (subscription.Options.ManualAck)
+                {
+                    await message.AckAsync().ConfigureAwait(false);
+                }
+            }
+
+            if (!subscription.Options.ManualAck)
+            {
+                _pending.Done();
+            }
+        }
+    }
+
+    private sealed class Subscription(string pattern, SubscribeOptions options, IObserver<TransportMessage> observer)
+    {
+        public string Pattern { get; } = pattern;
+
+        public SubscribeOptions Options { get; } = options;
+
+        public IObserver<TransportMessage> Observer { get; } = observer;
+
+        public volatile bool Active = true;
+    }
+
+    private sealed record Delivery(Subscription Target, string Subject, byte[] Payload, IReadOnlyDictionary<string, string> Headers);
+
+    private sealed class InMemoryMessage(string subject, ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string> headers, IdleTracker? pending)
+        : TransportMessage(subject, payload, headers)
+    {
+        private int _settled;
+
+        public override ValueTask AckAsync()
+        {
+            Settle();
+            return ValueTask.CompletedTask;
+        }
+
+        public override ValueTask NakAsync(string reason)
+        {
+            // The embedded transport does not redeliver: the runtime records the reason where the
+            // failure happened, and the message counts as handled.
+            Settle();
+            return ValueTask.CompletedTask;
+        }
+
+        private void Settle()
+        {
+            if (Interlocked.Exchange(ref _settled, 1) == 0)
+            {
+                pending?.Done();
+            }
+        }
+    }
+}
