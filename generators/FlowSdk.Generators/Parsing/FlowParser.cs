@@ -1,0 +1,450 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using FlowSdk.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace FlowSdk.Generators.Parsing;
+
+/// <summary>
+/// Turns FlowSdk's annotations into the value-equal model. Input the model cannot represent is
+/// skipped here and reported by the analyzers, which read the same declarations.
+/// </summary>
+internal static class FlowParser
+{
+    private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    public static FlowStateSpec? ParseFlowState(INamedTypeSymbol type, AttributeData attribute)
+    {
+        if (attribute.AttributeClass is not { TypeArguments.Length: 1 } flowAttribute
+            || flowAttribute.TypeArguments[0] is not INamedTypeSymbol { TypeKind: TypeKind.Enum } phaseEnum
+            || attribute.ConstructorArguments.Length != 1
+            || attribute.ConstructorArguments[0].Value is not string id
+            || type.ContainingType is not null
+            || type.IsGenericType)
+        {
+            return null;
+        }
+
+        var maxIterations = 0;
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key == "MaxIterations" && named.Value.Value is int max)
+            {
+                maxIterations = max;
+            }
+        }
+
+        var phases = phaseEnum.GetMembers().OfType<IFieldSymbol>()
+            .Where(f => f.HasConstantValue)
+            .Select(f => new PhaseSpec(f.Name, f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.TerminalPhaseAttribute")))
+            .ToEquatableArray();
+
+        var state = ParseSerializable(type, preferParameterless: true);
+        if (state is null || state.ConstructorParameters.Count > 0 || type.IsValueType)
+        {
+            return null;
+        }
+
+        return state is null ? null : new FlowStateSpec(id, maxIterations, phaseEnum.ToDisplayString(FullyQualified), phases, state);
+    }
+
+    public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type)
+    {
+        if (ParseMessage(type) is not { } message || type.IsGenericType)
+        {
+            return null;
+        }
+
+        var serializable = ParseSerializable(type, preferParameterless: false);
+        return serializable is null ? null : new MessageTypeSpec(message, serializable);
+    }
+
+    public static MessageSpec? ParseMessage(ITypeSymbol type)
+    {
+        if (type is not INamedTypeSymbol named)
+        {
+            return null;
+        }
+
+        var attribute = named.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.MessageAttribute");
+        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string subject)
+        {
+            return null;
+        }
+
+        string? key = null;
+        var keyIsString = false;
+        foreach (var property in AllProperties(named))
+        {
+            if (property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.CorrelationKeyAttribute"))
+            {
+                key = property.Name;
+                keyIsString = property.Type.SpecialType == SpecialType.System_String;
+                break;
+            }
+        }
+
+        var ns = named.ContainingNamespace.IsGlobalNamespace ? "" : named.ContainingNamespace.ToDisplayString();
+        var formatter = "global::" + (ns.Length == 0 ? "" : ns + ".") + FormatterName(named);
+        return new MessageSpec(
+            named.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified),
+            named.Name,
+            subject,
+            key,
+            keyIsString,
+            formatter,
+            IsPublic(named));
+    }
+
+    private static bool IsPublic(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.DeclaredAccessibility != Accessibility.Public)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static string FormatterName(INamedTypeSymbol type)
+    {
+        var names = new List<string>();
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            names.Insert(0, t.Name);
+        }
+
+        return string.Concat(names) + "Formatter";
+    }
+
+    public static RulesClassSpec? ParseRulesClass(INamedTypeSymbol type, AttributeData attribute, string sortKey)
+    {
+        if (attribute.AttributeClass is not { TypeArguments.Length: 1 } rulesAttribute
+            || rulesAttribute.TypeArguments[0] is not INamedTypeSymbol stateType
+            || type.ContainingType is not null
+            || type.IsGenericType)
+        {
+            return null;
+        }
+
+        var stateFlow = stateType.GetAttributes().FirstOrDefault(a => a.AttributeClass?.OriginalDefinition.ToDisplayString() == "FlowSdk.FlowAttribute<TPhase>");
+        var phaseEnum = stateFlow?.AttributeClass?.TypeArguments.FirstOrDefault() as INamedTypeSymbol;
+        var rules = new List<RuleSpec>();
+        var fields = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            var ruleAttribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.RuleAttribute");
+            if (ruleAttribute is null || !method.IsStatic || method.IsGenericMethod)
+            {
+                continue;
+            }
+
+            var field = method.Name + "Rule";
+            for (var n = 2; !fields.Add(field); n++)
+            {
+                field = method.Name + "Rule" + n.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (ParseRule(type, method, ruleAttribute, stateType, phaseEnum, field) is { } rule)
+            {
+                rules.Add(rule);
+            }
+        }
+
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        return new RulesClassSpec(stateType.ToDisplayString(FullyQualified), sortKey, ns, type.Name, type.ToDisplayString(FullyQualified), rules.ToEquatableArray());
+    }
+
+    private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, IMethodSymbol method, AttributeData attribute, INamedTypeSymbol stateType, INamedTypeSymbol? phaseEnum, string field)
+    {
+        string trigger;
+        MessageSpec? message;
+        if (method.Parameters.Length == 2
+            && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, stateType)
+            && ParseMessage(method.Parameters[1].Type) is { } m2)
+        {
+            trigger = "MessageAndState";
+            message = m2;
+        }
+        else if (method.Parameters.Length == 1 && ParseMessage(method.Parameters[0].Type) is { } m1)
+        {
+            trigger = "Message";
+            message = m1;
+        }
+        else
+        {
+            return null;
+        }
+
+        if (trigger == "MessageAndState" && message.CorrelationKey is null)
+        {
+            return null;
+        }
+
+        MessageSpec? output = null;
+        if (!method.ReturnsVoid)
+        {
+            output = ParseMessage(method.ReturnType);
+            if (output is null)
+            {
+                return null;
+            }
+        }
+
+        string? from = null, to = null;
+        var any = false;
+        foreach (var named in attribute.NamedArguments)
+        {
+            switch (named.Key)
+            {
+                case "From":
+                    from = PhaseName(named.Value, phaseEnum);
+                    if (from is null)
+                    {
+                        return null;
+                    }
+
+                    break;
+                case "To":
+                    to = PhaseName(named.Value, phaseEnum);
+                    if (to is null)
+                    {
+                        return null;
+                    }
+
+                    break;
+                case "Conditions":
+                    any = named.Value.Value is int mode && mode == 1;
+                    break;
+            }
+        }
+
+        var conditions = new List<ConditionSpec>();
+        foreach (var when in method.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.WhenAttribute"))
+        {
+            if (when.ConstructorArguments.Length != 1 || when.ConstructorArguments[0].Value is not string conditionName)
+            {
+                return null;
+            }
+
+            var description = when.NamedArguments.FirstOrDefault(n => n.Key == "Description").Value.Value as string ?? conditionName;
+            var condition = ParseCondition(rulesClass, conditionName, description, stateType, method.Parameters[method.Parameters.Length - 1].Type, trigger);
+            if (condition is null)
+            {
+                return null;
+            }
+
+            conditions.Add(condition);
+        }
+
+        var cref = rulesClass.ToDisplayString(FullyQualified) + "." + method.Name + "(" +
+            string.Join(", ", method.Parameters.Select(p => p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified))) + ")";
+        return new RuleSpec(
+            method.Name,
+            rulesClass.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
+            trigger,
+            message,
+            from,
+            to,
+            conditions.ToEquatableArray(),
+            any,
+            output,
+            cref,
+            field);
+    }
+
+    private static ConditionSpec? ParseCondition(INamedTypeSymbol rulesClass, string name, string description, INamedTypeSymbol stateType, ITypeSymbol messageType, string trigger)
+    {
+        foreach (var candidate in rulesClass.GetMembers(name).OfType<IMethodSymbol>())
+        {
+            if (!candidate.IsStatic || candidate.ReturnType.SpecialType != SpecialType.System_Boolean || candidate.IsGenericMethod)
+            {
+                continue;
+            }
+
+            var arguments = new List<string>();
+            foreach (var parameter in candidate.Parameters)
+            {
+                if (trigger == "MessageAndState" && SymbolEqualityComparer.Default.Equals(parameter.Type, stateType))
+                {
+                    arguments.Add("s");
+                }
+                else if (SymbolEqualityComparer.Default.Equals(parameter.Type, messageType))
+                {
+                    arguments.Add("m");
+                }
+                else
+                {
+                    arguments = null;
+                    break;
+                }
+            }
+
+            if (arguments is not null)
+            {
+                return new ConditionSpec(name, description, arguments.ToEquatableArray());
+            }
+        }
+
+        return null;
+    }
+
+    private static string? PhaseName(TypedConstant value, INamedTypeSymbol? phaseEnum)
+    {
+        if (phaseEnum is null || value.Kind != TypedConstantKind.Enum || !SymbolEqualityComparer.Default.Equals(value.Type, phaseEnum))
+        {
+            return null;
+        }
+
+        foreach (var field in phaseEnum.GetMembers().OfType<IFieldSymbol>())
+        {
+            if (field.HasConstantValue && Equals(field.ConstantValue, value.Value))
+            {
+                return field.Name;
+            }
+        }
+
+        return null;
+    }
+
+    private static SerializableTypeSpec? ParseSerializable(INamedTypeSymbol type, bool preferParameterless)
+    {
+        var members = new List<MemberSpec>();
+        var properties = AllProperties(type).ToList();
+        var constructor = ChooseConstructor(type, properties, preferParameterless);
+        if (constructor is null)
+        {
+            return null;
+        }
+
+        var ctorNames = new HashSet<string>(constructor.Parameters.Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
+        foreach (var property in properties)
+        {
+            string setter;
+            if (ctorNames.Contains(property.Name))
+            {
+                setter = "ctor";
+            }
+            else if (property.SetMethod is { DeclaredAccessibility: Accessibility.Public } set)
+            {
+                setter = set.IsInitOnly ? "init" : "set";
+            }
+            else
+            {
+                continue;
+            }
+
+            members.Add(Member(property, setter));
+        }
+
+        var ctorParameters = constructor.Parameters
+            .Select(p => properties.First(q => string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase)).Name)
+            .ToEquatableArray();
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        return new SerializableTypeSpec(
+            ns,
+            type.Name,
+            type.ToDisplayString(FullyQualified),
+            type.IsValueType,
+            type.IsRecord,
+            IsPublic(type) ? "public" : "internal",
+            members.ToEquatableArray(),
+            ctorParameters);
+    }
+
+    private static IEnumerable<IPropertySymbol> AllProperties(INamedTypeSymbol type)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+        {
+            foreach (var property in t.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsStatic || property.IsIndexer || property.DeclaredAccessibility != Accessibility.Public
+                    || property.GetMethod is null || property.IsImplicitlyDeclared || !seen.Add(property.Name))
+                {
+                    continue;
+                }
+
+                yield return property;
+            }
+        }
+    }
+
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<IPropertySymbol> properties, bool preferParameterless)
+    {
+        IMethodSymbol? best = null;
+        foreach (var ctor in type.InstanceConstructors)
+        {
+            if (ctor.DeclaredAccessibility != Accessibility.Public)
+            {
+                continue;
+            }
+
+            // A record's copy constructor is not a way to build one from its members.
+            if (ctor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(ctor.Parameters[0].Type, type))
+            {
+                continue;
+            }
+
+            var bindable = ctor.Parameters.All(p => properties.Any(q =>
+                string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase)
+                && SymbolEqualityComparer.Default.Equals(q.Type.WithNullableAnnotation(NullableAnnotation.None), p.Type.WithNullableAnnotation(NullableAnnotation.None))));
+            if (preferParameterless && ctor.Parameters.Length == 0)
+            {
+                return ctor;
+            }
+
+            if (bindable && (best is null || ctor.Parameters.Length > best.Parameters.Length))
+            {
+                best = ctor;
+            }
+        }
+
+        return best;
+    }
+
+    private static MemberSpec Member(IPropertySymbol property, string setter)
+    {
+        var type = property.Type;
+        var typeName = type.ToDisplayString(FullyQualified);
+        var nullable = type.NullableAnnotation == NullableAnnotation.Annotated
+            || (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.None);
+        if (type.SpecialType == SpecialType.System_String)
+        {
+            return new MemberSpec(property.Name, typeName, MemberKind.String, null, setter, nullable);
+        }
+
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
+        {
+            return new MemberSpec(property.Name, typeName, MemberKind.Enum, underlying.ToDisplayString(), setter, false);
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Byte:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+            case SpecialType.System_Char:
+                return new MemberSpec(property.Name, type.ToDisplayString(), MemberKind.Primitive, null, setter, false);
+        }
+
+        return new MemberSpec(property.Name, typeName, MemberKind.Resolver, null, setter, nullable);
+    }
+
+    public static string SortKey(SyntaxReference? reference)
+        => reference is null ? "" : reference.SyntaxTree.FilePath + "#" + reference.Span.Start.ToString("D10", CultureInfo.InvariantCulture);
+}

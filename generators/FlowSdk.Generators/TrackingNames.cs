@@ -1,0 +1,10 @@
+namespace FlowSdk.Generators;
+
+/// <summary>Names of the pipeline steps, for incremental caching tests.</summary>
+internal static class TrackingNames
+{
+    public const string FlowStates = nameof(FlowStates);
+    public const string RulesClasses = nameof(RulesClasses);
+    public const string MessageTypes = nameof(MessageTypes);
+    public const string Flows = nameof(Flows);
+}
