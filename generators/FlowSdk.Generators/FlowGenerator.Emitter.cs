@@ -18,7 +18,7 @@ public sealed partial class FlowGenerator
             var hasNamespace = state.Namespace.Length > 0;
             if (hasNamespace)
             {
-                w.Line("namespace " + state.Namespace).Line("{");
+                w.Open("namespace " + state.Namespace);
             }
 
             EmitStatePartial(w, flow);
@@ -29,7 +29,7 @@ public sealed partial class FlowGenerator
 
             if (hasNamespace)
             {
-                w.Line("}");
+                w.Close();
             }
 
             foreach (var rulesClass in flow.RulesClasses)
@@ -46,7 +46,7 @@ public sealed partial class FlowGenerator
             var hasNamespace = rulesClass.Namespace.Length > 0;
             if (hasNamespace)
             {
-                w.Line("namespace " + rulesClass.Namespace).Line("{");
+                w.Open("namespace " + rulesClass.Namespace);
             }
 
             w.Open($"partial class {rulesClass.Name}");
@@ -55,16 +55,21 @@ public sealed partial class FlowGenerator
             w.Line(GeneratedCodeAttribute);
             w.Open("internal static class FlowSdkRules");
             var ports = Ports(flow);
-            foreach (var rule in rulesClass.Rules)
+            for (var i = 0; i < rulesClass.Rules.Count; i++)
             {
-                EmitRule(w, flow, rule, ports);
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
+                EmitRule(w, flow, rulesClass.Rules[i], ports);
             }
 
             w.Close();
             w.Close();
             if (hasNamespace)
             {
-                w.Line("}");
+                w.Close();
             }
         }
 
@@ -75,7 +80,7 @@ public sealed partial class FlowGenerator
             var hasNamespace = type.Namespace.Length > 0;
             if (hasNamespace)
             {
-                w.Line("namespace " + type.Namespace).Line("{");
+                w.Open("namespace " + type.Namespace);
             }
 
             var name = message.Message.FormatterFullName.Substring(message.Message.FormatterFullName.LastIndexOf('.') + 1);
@@ -90,7 +95,7 @@ public sealed partial class FlowGenerator
 
             if (hasNamespace)
             {
-                w.Line("}");
+                w.Close();
             }
 
             return w.ToString();
@@ -253,6 +258,7 @@ public sealed partial class FlowGenerator
                 w.Line("__result.__flowExecution = __execution;");
             }
 
+            w.Line();
             w.Line("return __result;");
             w.Close();
         }
@@ -364,14 +370,18 @@ public sealed partial class FlowGenerator
             var state = flow.State.State.FullName;
             var flowClass = FlowClassName(flow);
             const string indent = "";
-            var conditions = string.Join(", ", rule.Conditions.Select(c => $"new global::FlowSdk.ConditionInfo({SourceWriter.Escape(c.Method)}, {SourceWriter.Escape(c.Description)})"));
+            var conditions = rule.Conditions.Count == 0
+                ? "global::System.Array.Empty<global::FlowSdk.ConditionInfo>()"
+                : "new global::FlowSdk.ConditionInfo[] { " + string.Join(", ", rule.Conditions.Select(c => $"new global::FlowSdk.ConditionInfo({SourceWriter.Escape(c.Method)}, {SourceWriter.Escape(c.Description)})")) + " }";
             var output = rule.Output is null ? "null" : SourceWriter.Escape(rule.Output.Subject);
             var rulesClass = RulesClassOf(rule);
             w.Doc($"<summary>The rule <see cref=\"{rule.Cref}\"/>.</summary>");
             w.Line($"internal static readonly global::FlowSdk.Rule<{state}, {rule.Message.FullName}> {rule.Field} = new global::FlowSdk.Rule<{state}, {rule.Message.FullName}>(");
-            w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {SourceWriter.Escape(rule.Message.Subject)}, {Nullable(rule.From)}, {Nullable(rule.To)}, new global::FlowSdk.ConditionInfo[] {{ {conditions} }}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}),");
-            var delegates = string.Join(", ", rule.Conditions.Select(c => $"static (s, m) => {rulesClass}.{c.Method}({string.Join(", ", c.Arguments)})"));
-            w.Line($"{indent}    new global::System.Func<{state}, {rule.Message.FullName}, bool>[] {{ {delegates} }},");
+            w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {SourceWriter.Escape(rule.Message.Subject)}, {Nullable(rule.From)}, {Nullable(rule.To)}, {conditions}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}),");
+            var delegates = rule.Conditions.Count == 0
+                ? $"global::System.Array.Empty<global::System.Func<{state}, {rule.Message.FullName}, bool>>()"
+                : $"new global::System.Func<{state}, {rule.Message.FullName}, bool>[] {{ " + string.Join(", ", rule.Conditions.Select(c => $"static (s, m) => {rulesClass}.{c.Method}({string.Join(", ", c.Arguments)})")) + " }";
+            w.Line($"{indent}    {delegates},");
             var args = rule.Trigger == "MessageAndState" ? "s, m" : "m";
             var call = $"{rulesClass}.{rule.Name}({args})";
             if (rule.Output is null)
