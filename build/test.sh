@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of the repository. Works on a fresh machine: it installs what the tests need
+# (nats-server, through apt-get, where it is missing), builds the solution and runs all test projects.
+# Prints a closing line "N passed, N failed, N skipped" and exits non-zero when a test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v nats-server >/dev/null 2>&1; then
+  echo "Installing nats-server (the NATS transport's tests run against a real server)..."
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nats-server >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+status=0
+dotnet build FlowSdk.sln -c Release -nologo -clp:ErrorsOnly || exit $?
+dotnet test FlowSdk.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# One closing line for the whole suite, summed over the test assemblies.
+awk '
+  /(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:")  { gsub(",", "", $(i+1)); f += $(i+1) }
+      if ($i == "Passed:")  { gsub(",", "", $(i+1)); p += $(i+1) }
+      if ($i == "Skipped:") { gsub(",", "", $(i+1)); s += $(i+1) }
+    }
+  }
+  END { printf "%d passed, %d failed, %d skipped\n", p, f, s }
+' "$log"
+exit $status

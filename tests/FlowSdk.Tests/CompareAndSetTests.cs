@@ -1,0 +1,124 @@
+using FlowSdk.Tests.Flows;
+using Microsoft.Extensions.Logging;
+
+namespace FlowSdk.Tests;
+
+public sealed class CompareAndSetTests
+{
+    [Fact]
+    public async Task A_concurrent_write_is_detected_and_the_event_is_evaluated_again_on_the_new_state()
+    {
+        var store = new InterceptingStore();
+        await using var t = await TestRuntime.StartAsync(o => o.StateStore = store);
+        await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
+
+        // Between Pay's read and its write, another writer raises the amount. The payment no longer
+        // covers it, so when the event is evaluated again on the new state, Pay must not fire.
+        store.BeforeUpdate = async (inner, key) =>
+        {
+            var entry = (await inner.GetAsync(key))!;
+            var other = FlowSerializer.Deserialize(Order.FlowFormatter.Instance, entry.Value);
+            other.Amount = 500;
+            other.Path += "other;";
+            Assert.True((await inner.TryUpdateAsync(key, FlowSerializer.Serialize(Order.FlowFormatter.Instance, other), entry.Revision)).Succeeded);
+        };
+
+        await t.SendAndSettleAsync(new OrderPaid("o-1", 100));
+
+        var order = await t.OrderAsync("o-1");
+        Assert.Equal(1, store.Conflicts);
+        Assert.Equal(500, order.Amount);
+        Assert.Equal(0, order.Paid);
+        Assert.Equal("normal;other;", order.Path);
+        Assert.Equal(OrderPhase.Placed, order.Phase);
+        Assert.Single(order.Timeline);
+    }
+
+    [Fact]
+    public async Task After_a_conflict_the_retried_firing_is_committed_once()
+    {
+        var store = new InterceptingStore();
+        await using var t = await TestRuntime.StartAsync(o => o.StateStore = store);
+        await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
+        store.BeforeUpdate = async (inner, key) =>
+        {
+            var entry = (await inner.GetAsync(key))!;
+            var other = FlowSerializer.Deserialize(Order.FlowFormatter.Instance, entry.Value);
+            other.Path += "other;";
+            Assert.True((await inner.TryUpdateAsync(key, FlowSerializer.Serialize(Order.FlowFormatter.Instance, other), entry.Revision)).Succeeded);
+        };
+
+        await t.SendAndSettleAsync(new OrderPaid("o-1", 100));
+
+        var order = await t.OrderAsync("o-1");
+        Assert.Equal(1, store.Conflicts);
+        Assert.Equal("normal;other;pay;", order.Path);
+        Assert.Equal(OrderPhase.Paid, order.Phase);
+        Assert.Equal(["Normal", "Pay"], order.Timeline.Select(e => e.Rule));
+    }
+
+    [Fact]
+    public async Task Conflicts_beyond_the_bound_stop_with_a_clear_error_and_the_runtime_goes_on()
+    {
+        var store = new InterceptingStore();
+        await using var t = await TestRuntime.StartAsync(o =>
+        {
+            o.StateStore = store;
+            o.MaxWriteAttempts = 3;
+        });
+        await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
+        store.AlwaysConflict = true;
+
+        await t.SendAndSettleAsync(new OrderPaid("o-1", 100));
+
+        Assert.Equal(3, store.UpdateAttempts);
+        var error = Assert.Single(t.Logs.GetSnapshot(), r => r.Level == LogLevel.Error);
+        var conflict = Assert.IsType<StateConflictException>(error.Exception);
+        Assert.Equal("o-1", conflict.ExecutionId);
+        Assert.Contains("MaxWriteAttempts", conflict.Message);
+        Assert.Equal(OrderPhase.Placed, (await t.OrderAsync("o-1")).Phase);
+
+        // The runtime still handles other executions.
+        store.AlwaysConflict = false;
+        await t.SendAndSettleAsync(new OrderPlaced("o-2", 100), new OrderPaid("o-2", 100));
+        Assert.Equal(OrderPhase.Paid, (await t.OrderAsync("o-2")).Phase);
+    }
+
+    [Fact]
+    public async Task Two_runtimes_racing_on_one_execution_apply_each_event_exactly_once()
+    {
+        // Two runtimes in one queue group share a transport and a store. The two shipments of each
+        // order go to different runtimes and race on the same execution; compare-and-set must keep
+        // either write from overwriting the other.
+        await using var transport = new Transport.InMemoryTransport();
+        var store = new InterceptingStore();
+        await using var a = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = transport, StateStore = store });
+        await using var b = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = transport, StateStore = store });
+        var orders = new OrderClient(a);
+        const int count = 200;
+
+        for (var i = 0; i < count; i++)
+        {
+            await orders.SendAsync(new OrderPlaced($"o-{i}", 100));
+        }
+
+        await transport.WhenIdleAsync();
+        for (var i = 0; i < count; i++)
+        {
+            await orders.SendAsync(new OrderShipped($"o-{i}"));
+            await orders.SendAsync(new OrderShipped($"o-{i}"));
+        }
+
+        await transport.WhenIdleAsync();
+        var seen = 0;
+        await foreach (var order in orders.ListAsync())
+        {
+            Assert.Equal("normal;early;early;", order.Path);
+            Assert.Equal(3, order.Timeline.Count);
+            seen++;
+        }
+
+        Assert.Equal(count, seen);
+        Assert.Equal(2 * count + store.Conflicts, store.UpdateAttempts);
+    }
+}

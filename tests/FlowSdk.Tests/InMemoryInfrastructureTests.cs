@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Reactive.Linq;
+using FlowSdk.State;
+using FlowSdk.Transport;
+
+namespace FlowSdk.Tests;
+
+public sealed class InMemoryInfrastructureTests
+{
+    [Fact]
+    public async Task The_store_creates_once_and_updates_only_from_the_revision_read()
+    {
+        await using var store = new InMemoryStateStore();
+
+        var created = await store.TryCreateAsync("f.a", new byte[] { 1 });
+        var again = await store.TryCreateAsync("f.a", new byte[] { 2 });
+        var stale = await store.TryUpdateAsync("f.a", new byte[] { 3 }, created.Revision + 5);
+        var updated = await store.TryUpdateAsync("f.a", new byte[] { 4 }, created.Revision);
+        var missing = await store.TryUpdateAsync("f.b", new byte[] { 5 }, 1);
+
+        Assert.True(created.Succeeded);
+        Assert.Equal(new StateWriteResult(false, created.Revision), again);
+        Assert.Equal(new StateWriteResult(false, created.Revision), stale);
+        Assert.True(updated.Succeeded);
+        Assert.True(updated.Revision > created.Revision);
+        Assert.Equal(new StateWriteResult(false, 0), missing);
+        var entry = await store.GetAsync("f.a");
+        Assert.Equal(new byte[] { 4 }, entry!.Value.ToArray());
+        Assert.Equal(updated.Revision, entry.Revision);
+    }
+
+    [Fact]
+    public async Task The_store_copies_values_in_and_out()
+    {
+        await using var store = new InMemoryStateStore();
+        var value = new byte[] { 1, 2 };
+        await store.TryCreateAsync("f.a", value);
+        value[0] = 9;
+
+        var read = (await store.GetAsync("f.a"))!.Value.ToArray();
+        read[1] = 9;
+
+        Assert.Equal(new byte[] { 1, 2 }, (await store.GetAsync("f.a"))!.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task The_transport_delivers_by_pattern_and_splits_queue_groups()
+    {
+        await using var transport = new InMemoryTransport();
+        var all = new ConcurrentQueue<string>();
+        var group = new ConcurrentQueue<string>();
+        using var s1 = transport.Subscribe("orders.>").Subscribe(m => all.Enqueue(m.Subject));
+        using var s2 = transport.Subscribe("orders.*", new SubscribeOptions { QueueGroup = "workers" }).Subscribe(m => group.Enqueue("a:" + m.Subject));
+        using var s3 = transport.Subscribe("orders.*", new SubscribeOptions { QueueGroup = "workers" }).Subscribe(m => group.Enqueue("b:" + m.Subject));
+
+        await transport.PublishAsync("orders.placed", new byte[] { 1 });
+        await transport.PublishAsync("orders.paid", new byte[] { 2 });
+        await transport.PublishAsync("orders.paid.late", new byte[] { 3 });
+        await transport.PublishAsync("invoices.sent", new byte[] { 4 });
+        await transport.WhenIdleAsync();
+
+        Assert.Equal(["orders.placed", "orders.paid", "orders.paid.late"], all);
+        Assert.Equal(2, group.Count);
+        Assert.Single(group, g => g.StartsWith("a:", StringComparison.Ordinal));
+        Assert.Single(group, g => g.StartsWith("b:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_transport_is_idle_only_once_manually_acknowledged_messages_are_acknowledged()
+    {
+        await using var transport = new InMemoryTransport();
+        var received = new TaskCompletionSource<TransportMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var s = transport.Subscribe("jobs", new SubscribeOptions { ManualAck = true }).Subscribe(m => received.TrySetResult(m));
+
+        await transport.PublishAsync("jobs", new byte[] { 1 });
+        var message = await received.Task;
+        var idle = transport.WhenIdleAsync();
+
+        Assert.False(idle.IsCompleted);
+        Assert.Equal(1, transport.PendingMessages);
+        await message.AckAsync();
+        await idle;
+        Assert.Equal(0, transport.PendingMessages);
+    }
+
+    [Fact]
+    public async Task The_transport_rejects_a_publish_to_a_wildcard_subject()
+    {
+        await using var transport = new InMemoryTransport();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await transport.PublishAsync("orders.*", new byte[] { 1 }));
+
+        Assert.Contains("only a subscription may use", error.Message);
+    }
+
+    [Fact]
+    public async Task A_runtime_refuses_two_flows_with_one_id()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new FlowRuntime([Flows.OrderFlow.Definition, Flows.OrderFlow.Definition]));
+        Assert.Contains("'order'", error.Message);
+        await Task.CompletedTask;
+    }
+}
