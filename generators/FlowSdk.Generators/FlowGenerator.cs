@@ -30,7 +30,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 KnownNames.RulesAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, _) => FlowParser.ParseRulesClass((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], FlowParser.SortKey(ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault())))
+                static (ctx, ct) => FlowParser.ParseRulesClass((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], FlowParser.SortKey(ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault(), ct)))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(TrackingNames.RulesClasses);

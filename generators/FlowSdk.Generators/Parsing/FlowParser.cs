@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using FlowSdk.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FlowSdk.Generators.Parsing;
 
@@ -23,7 +25,8 @@ internal static class FlowParser
             || attribute.ConstructorArguments.Length != 1
             || attribute.ConstructorArguments[0].Value is not string id
             || type.ContainingType is not null
-            || type.IsGenericType)
+            || type.IsGenericType
+            || !IsPartial(type))
         {
             return null;
         }
@@ -99,6 +102,11 @@ internal static class FlowParser
             IsPublic(named));
     }
 
+    /// <summary>Whether every declaration of the type says <c>partial</c>: the generator only adds to classes that allow it.</summary>
+    private static bool IsPartial(INamedTypeSymbol type)
+        => type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax declaration
+            && declaration.Modifiers.Any(m => m.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword)));
+
     private static bool IsPublic(INamedTypeSymbol type)
     {
         for (var t = type; t is not null; t = t.ContainingType)
@@ -128,7 +136,9 @@ internal static class FlowParser
         if (attribute.AttributeClass is not { TypeArguments.Length: 1 } rulesAttribute
             || rulesAttribute.TypeArguments[0] is not INamedTypeSymbol stateType
             || type.ContainingType is not null
-            || type.IsGenericType)
+            || type.IsGenericType
+            || !type.IsStatic
+            || !IsPartial(type))
         {
             return null;
         }
@@ -445,6 +455,33 @@ internal static class FlowParser
         return new MemberSpec(property.Name, typeName, MemberKind.Resolver, null, setter, nullable);
     }
 
-    public static string SortKey(SyntaxReference? reference)
-        => reference is null ? "" : reference.SyntaxTree.FilePath + "#" + reference.Span.Start.ToString("D10", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Orders rules classes as they appear in the source: the file, then the class's index among the
+    /// file's top-level type declarations. Not its position: an edit above the class (a method body, a
+    /// comment) would change the model and regenerate the flow for nothing.
+    /// </summary>
+    public static string SortKey(SyntaxReference? reference, CancellationToken cancellationToken)
+    {
+        if (reference is null)
+        {
+            return "";
+        }
+
+        var declaration = reference.GetSyntax(cancellationToken);
+        var index = 0;
+        foreach (var node in reference.SyntaxTree.GetRoot(cancellationToken).DescendantNodes(static n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax))
+        {
+            if (node == declaration)
+            {
+                break;
+            }
+
+            if (node is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax)
+            {
+                index++;
+            }
+        }
+
+        return reference.SyntaxTree.FilePath + "#" + index.ToString("D10", CultureInfo.InvariantCulture);
+    }
 }

@@ -5,6 +5,9 @@ internal sealed class IdleTracker
 {
     private readonly Lock _gate = new();
     private long _pending;
+    private long _activity;
+
+    public long Activity => Interlocked.Read(ref _activity);
     private TaskCompletionSource? _idle;
 
     public long Pending
@@ -23,6 +26,7 @@ internal sealed class IdleTracker
         lock (_gate)
         {
             _pending += count;
+            Interlocked.Increment(ref _activity);
         }
     }
 

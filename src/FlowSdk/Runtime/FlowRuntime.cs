@@ -26,6 +26,7 @@ public sealed class FlowRuntime : IAsyncDisposable
     private readonly bool _ownsStore;
     private readonly IFlowProcessor[] _processors;
     private readonly Dictionary<string, FlowDefinition> _flows;
+    private readonly Internal.IdleTracker _work = new();
     private int _state; // 0 created, 1 started, 2 stopped
 
     /// <summary>Creates a runtime for <paramref name="flows"/>; call <see cref="StartAsync(CancellationToken)"/> to start it.</summary>
@@ -57,7 +58,7 @@ public sealed class FlowRuntime : IAsyncDisposable
         Transport = options.Transport ?? new InMemoryTransport();
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
-        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, options.Lanes);
+        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, options.Lanes, _work);
         _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
     }
 
@@ -133,14 +134,34 @@ public sealed class FlowRuntime : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the flows are quiescent.</returns>
     /// <exception cref="NotSupportedException">The transport is not the embedded one.</exception>
-    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
-        if (Transport is not InMemoryTransport memory)
+        if (Transport is not IIdleSignal transport)
         {
-            throw new NotSupportedException($"WhenIdleAsync needs the embedded transport; this runtime uses {Transport.GetType().Name}, whose messages other processes may be handling.");
+            throw new NotSupportedException($"WhenIdleAsync needs a transport that knows when its messages are handled (the embedded one does); this runtime uses {Transport.GetType().Name}.");
         }
 
-        return memory.WhenIdleAsync(cancellationToken);
+        var store = Store as IIdleSignal;
+        while (true)
+        {
+            var before = transport.Activity + (store?.Activity ?? 0) + _work.Activity;
+            await transport.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            if (store is not null)
+            {
+                await store.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await _work.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+
+            // Work moves from one signal to the next by being taken on before it is let go, so if no
+            // signal took on anything while we looked and all are empty, nothing is left anywhere.
+            var pending = transport.PendingMessages + (store?.PendingMessages ?? 0) + _work.Pending;
+            var after = transport.Activity + (store?.Activity ?? 0) + _work.Activity;
+            if (pending == 0 && before == after)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Publishes a message on its port's subject.</summary>

@@ -11,7 +11,8 @@ internal sealed record RuntimeServices(
     TimeProvider Time,
     ILoggerFactory LoggerFactory,
     int MaxWriteAttempts,
-    int Lanes)
+    int Lanes,
+    Internal.IdleTracker Work)
 {
     public static string StateKey(string flowId, string executionId) => string.Concat(flowId, ".", executionId);
 }

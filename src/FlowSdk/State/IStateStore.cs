@@ -33,6 +33,21 @@ public interface IStateStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The keys, in no particular order.</returns>
     IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Watches the keys that start with <paramref name="prefix"/>: every committed write is delivered,
+    /// in revision order per key, as a KV watch delivers it. Only changes committed after the
+    /// subscription starts are delivered.
+    /// </summary>
+    /// <param name="prefix">The prefix, for example <c>plan-review.</c>.</param>
+    /// <returns>A hot observable: subscribing starts the watch, disposing ends it.</returns>
+    IObservable<StateEntry> Watch(string prefix);
+
+    /// <summary>Removes <paramref name="key"/> and its value.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <returns>Whether the key had a value.</returns>
+    ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A stored value and the revision that wrote it.</summary>

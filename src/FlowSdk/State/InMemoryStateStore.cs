@@ -1,4 +1,10 @@
+using System.Collections.Immutable;
+using System.Reactive.Disposables;
+using System.Reactive.Linq;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using FlowSdk.Internal;
+using FlowSdk.Transport;
 
 namespace FlowSdk.State;
 
@@ -6,11 +12,28 @@ namespace FlowSdk.State;
 /// The embedded state store. Revisions come from one sequence for the whole store, as in a
 /// JetStream KV bucket, and values are copied in and out, so no caller shares memory with another.
 /// </summary>
-public sealed class InMemoryStateStore : IStateStore
+/// <remarks>
+/// Watchers receive each committed write through their own queue, in commit order, after the write
+/// returns; <see cref="WhenIdleAsync"/> completes once every watcher has been handed every change.
+/// </remarks>
+public sealed class InMemoryStateStore : IStateStore, IIdleSignal
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
+    private readonly IdleTracker _pending = new();
+    private ImmutableArray<Watcher> _watchers = [];
     private ulong _sequence;
+
+    /// <summary>How many committed changes are not yet handed to every watcher.</summary>
+    public long PendingMessages => _pending.Pending;
+
+    /// <inheritdoc/>
+    public long Activity => _pending.Activity;
+
+    /// <summary>Completes when every committed change has been handed to every watcher.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when no change is waiting for a watcher.</returns>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _pending.WhenIdleAsync(cancellationToken);
 
     /// <summary>How many keys hold a value.</summary>
     public int Count
@@ -45,9 +68,7 @@ public sealed class InMemoryStateStore : IStateStore
                 return ValueTask.FromResult(new StateWriteResult(false, existing.Revision));
             }
 
-            var revision = ++_sequence;
-            _entries[key] = new StateEntry(key, value.ToArray(), revision);
-            return ValueTask.FromResult(new StateWriteResult(true, revision));
+            return ValueTask.FromResult(new StateWriteResult(true, Commit(key, value)));
         }
     }
 
@@ -62,10 +83,65 @@ public sealed class InMemoryStateStore : IStateStore
                 return ValueTask.FromResult(new StateWriteResult(false, existing?.Revision ?? 0));
             }
 
-            var revision = ++_sequence;
-            _entries[key] = new StateEntry(key, value.ToArray(), revision);
-            return ValueTask.FromResult(new StateWriteResult(true, revision));
+            return ValueTask.FromResult(new StateWriteResult(true, Commit(key, value)));
         }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (_gate)
+        {
+            if (!_entries.Remove(key))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            ++_sequence;
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IObservable<StateEntry> Watch(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return Observable.Create<StateEntry>(observer =>
+        {
+            var watcher = new Watcher(prefix, observer, _pending);
+            lock (_gate)
+            {
+                _watchers = _watchers.Add(watcher);
+            }
+
+            return Disposable.Create(() =>
+            {
+                lock (_gate)
+                {
+                    _watchers = _watchers.Remove(watcher);
+                }
+
+                watcher.Stop();
+            });
+        });
+    }
+
+    /// <summary>Stores a value under the lock and queues it for the watchers, so they see commit order.</summary>
+    private ulong Commit(string key, ReadOnlyMemory<byte> value)
+    {
+        var revision = ++_sequence;
+        var entry = new StateEntry(key, value.ToArray(), revision);
+        _entries[key] = entry;
+        foreach (var watcher in _watchers)
+        {
+            if (key.StartsWith(watcher.Prefix, StringComparison.Ordinal))
+            {
+                watcher.Enqueue(entry);
+            }
+        }
+
+        return revision;
     }
 
     /// <inheritdoc/>
@@ -87,5 +163,76 @@ public sealed class InMemoryStateStore : IStateStore
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        ImmutableArray<Watcher> watchers;
+        lock (_gate)
+        {
+            watchers = _watchers;
+            _watchers = [];
+        }
+
+        foreach (var watcher in watchers)
+        {
+            watcher.Stop();
+            await watcher.Completion.ConfigureAwait(false);
+        }
+    }
+
+    private sealed class Watcher
+    {
+        private readonly Channel<StateEntry> _queue = Channel.CreateUnbounded<StateEntry>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly IObserver<StateEntry> _observer;
+        private readonly IdleTracker _pending;
+        private volatile bool _stopped;
+
+        public Watcher(string prefix, IObserver<StateEntry> observer, IdleTracker pending)
+        {
+            Prefix = prefix;
+            _observer = observer;
+            _pending = pending;
+            Completion = Task.Run(PumpAsync);
+        }
+
+        public string Prefix { get; }
+
+        public Task Completion { get; }
+
+        public void Enqueue(StateEntry entry)
+        {
+            _pending.Add();
+            if (!_queue.Writer.TryWrite(entry))
+            {
+                _pending.Done();
+            }
+        }
+
+        public void Stop()
+        {
+            _stopped = true;
+            _queue.Writer.TryComplete();
+        }
+
+        private async Task PumpAsync()
+        {
+            await foreach (var entry in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                try
+                {
+                    if (!_stopped)
+                    {
+                        _observer.OnNext(entry with { Value = entry.Value.ToArray() });
+                    }
+                }
+                catch (Exception)
+                {
+                    // A watcher that throws misses that change, as a KV watcher would; the others go on.
+                }
+                finally
+                {
+                    _pending.Done();
+                }
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ namespace FlowSdk.Transport;
 /// a subscriber in that order. It also knows when every published message has been handled, which
 /// <see cref="WhenIdleAsync"/> exposes for tests, samples and one-shot commands.
 /// </summary>
-public sealed class InMemoryTransport : IMessageTransport
+public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = ImmutableDictionary<string, string>.Empty;
 
@@ -28,6 +28,9 @@ public sealed class InMemoryTransport : IMessageTransport
 
     /// <summary>How many published messages are not yet handled by their subscribers.</summary>
     public long PendingMessages => _pending.Pending;
+
+    /// <inheritdoc/>
+    public long Activity => _pending.Activity;
 
     /// <inheritdoc/>
     public ValueTask PublishAsync(string subject, ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)

@@ -140,10 +140,10 @@ internal static class Cases
                 shipment.Priority = created.Priority;
             }
 
-            /// <summary>Packing asks for a label unless the shipment is fragile and express.</summary>
+            /// <summary>Packing asks for a label; express shipments pay more.</summary>
             [Rule(From = ShipmentPhase.Created, To = ShipmentPhase.Packed)]
-            public static LabelRequested? Pack(Shipment shipment, ShipmentPacked packed) =>
-                packed.Fragile && shipment.Priority == Priority.Express ? null : new LabelRequested(packed.ShipmentId, packed.Carrier, 4.5);
+            public static LabelRequested Pack(Shipment shipment, ShipmentPacked packed) =>
+                new(packed.ShipmentId, packed.Carrier, shipment.Priority == Priority.Express ? 9.5 : 4.5);
 
             /// <summary>A scan at the door, or one the scanner calls final, delivers the shipment.</summary>
             [Rule(From = ShipmentPhase.Shipped, To = ShipmentPhase.Delivered, Conditions = ConditionMode.Any)]
@@ -172,12 +172,12 @@ internal static class Cases
         [Rules<Shipment>]
         internal static partial class LabelPrinterRules
         {
-            /// <summary>Prints a label, for couriers only when it is worth it.</summary>
+            /// <summary>Prints a label for a post parcel worth it; prints nothing for a free one.</summary>
             [Rule]
             [When(nameof(IsPost), Description = "by post")]
             [When(nameof(IsWorthIt), Description = "costs more than 1 <unit> & \"cheap\"")]
-            public static LabelPrinted Print(LabelRequested request) =>
-                new(request.ShipmentId, request.Carrier + ":" + request.Cost.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            public static LabelPrinted? Print(LabelRequested request) =>
+                request.Cost == 0 ? null : new(request.ShipmentId, request.Carrier + ":" + request.Cost.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
             private static bool IsPost(LabelRequested request) => request.Carrier == Carrier.Post;
 

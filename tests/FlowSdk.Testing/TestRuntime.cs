@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using FlowSdk.State;
-using FlowSdk.Tests.Flows;
+using FlowSdk.Testing.Flows;
+using FlowSdk.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace FlowSdk.Tests;
+namespace FlowSdk.Testing;
 
 /// <summary>A started runtime for the test flows, with captured logs and published messages.</summary>
-internal sealed class TestRuntime : IAsyncDisposable
+public sealed class TestRuntime : IAsyncDisposable
 {
     private readonly IDisposable _tap;
 
@@ -32,11 +33,11 @@ internal sealed class TestRuntime : IAsyncDisposable
     /// <summary>Subjects of every message seen on the transport, in delivery order.</summary>
     public ConcurrentQueue<string> Published { get; } = new();
 
-    public static async Task<TestRuntime> StartAsync(Action<FlowRuntimeOptions>? configure = null)
+    public static async Task<TestRuntime> StartAsync(IFlowInfrastructure infrastructure, Action<FlowRuntimeOptions>? configure = null)
     {
         var collector = new FakeLogCollector();
         var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector)));
-        var options = new FlowRuntimeOptions { LoggerFactory = loggerFactory };
+        var options = new FlowRuntimeOptions { LoggerFactory = loggerFactory, Transport = infrastructure.Transport, StateStore = infrastructure.Store };
         configure?.Invoke(options);
         var runtime = await FlowRuntime.StartAsync([OrderFlow.Definition], options);
         return new TestRuntime(runtime, collector, loggerFactory);
@@ -79,12 +80,42 @@ internal sealed class TestRuntime : IAsyncDisposable
     }
 }
 
-/// <summary>A state store that lets a test act between a rule's read and its compare-and-set write.</summary>
-internal sealed class InterceptingStore : IStateStore
+/// <summary>A transport and a state store for one test: in memory, or on a NATS server.</summary>
+public interface IFlowInfrastructure : IAsyncDisposable
 {
-    private readonly InMemoryStateStore _inner = new();
+    IMessageTransport Transport { get; }
 
-    public Func<InMemoryStateStore, string, Task>? BeforeUpdate { get; set; }
+    IStateStore Store { get; }
+}
+
+/// <summary>Makes a fresh, isolated <see cref="IFlowInfrastructure"/> for each test.</summary>
+public interface IFlowInfrastructureFactory
+{
+    Task<IFlowInfrastructure> CreateAsync();
+}
+
+/// <summary>The embedded transport and store.</summary>
+public sealed class InMemoryInfrastructure : IFlowInfrastructure, IFlowInfrastructureFactory
+{
+    public IMessageTransport Transport { get; } = new InMemoryTransport();
+
+    public IStateStore Store { get; } = new InMemoryStateStore();
+
+    public Task<IFlowInfrastructure> CreateAsync() => Task.FromResult<IFlowInfrastructure>(new InMemoryInfrastructure());
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transport.DisposeAsync();
+        await Store.DisposeAsync();
+    }
+}
+
+/// <summary>A state store that lets a test act between a rule's read and its compare-and-set write.</summary>
+public sealed class InterceptingStore(IStateStore inner) : IStateStore
+{
+    private readonly IStateStore _inner = inner;
+
+    public Func<IStateStore, string, Task>? BeforeUpdate { get; set; }
 
     public bool AlwaysConflict { get; set; }
 
@@ -117,6 +148,10 @@ internal sealed class InterceptingStore : IStateStore
     }
 
     public IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken = default) => _inner.ListKeysAsync(prefix, cancellationToken);
+
+    public IObservable<StateEntry> Watch(string prefix) => _inner.Watch(prefix);
+
+    public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => _inner.DeleteAsync(key, cancellationToken);
 
     public ValueTask DisposeAsync() => _inner.DisposeAsync();
 }

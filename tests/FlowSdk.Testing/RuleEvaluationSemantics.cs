@@ -1,13 +1,14 @@
-using FlowSdk.Tests.Flows;
+using FlowSdk.Testing.Flows;
 
-namespace FlowSdk.Tests;
+namespace FlowSdk.Testing;
 
-public sealed class RuleEvaluationTests
+/// <summary>Rule evaluation, as every transport must give it. Derive once per transport.</summary>
+public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory) : SemanticsBase(factory)
 {
     [Fact]
     public async Task The_first_rule_in_declaration_order_whose_conditions_hold_fires_and_no_other()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
 
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 1500));
 
@@ -21,7 +22,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task A_rule_whose_condition_is_false_is_passed_over_for_the_next()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
 
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 10));
 
@@ -33,7 +34,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task A_rule_whose_condition_is_false_does_not_fire()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
         var revision = await t.RevisionAsync("o-1");
 
@@ -49,7 +50,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task A_rule_only_fires_in_its_from_phase()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
 
         // Ship needs Paid; the order is Placed, so EarlyShipment (From = Placed) is the rule that fires.
@@ -63,7 +64,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task No_execution_is_created_when_no_rule_fires()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
 
         await t.SendAndSettleAsync(new OrderPaid("o-9", 100));
 
@@ -74,7 +75,7 @@ public sealed class RuleEvaluationTests
     public async Task The_timeline_records_every_firing()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
-        await using var t = await TestRuntime.StartAsync(o => o.TimeProvider = time);
+        await using var t = await StartAsync(o => o.TimeProvider = time);
 
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
         time.Advance(TimeSpan.FromMinutes(1));
@@ -96,7 +97,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task A_terminal_execution_ignores_further_messages()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100), new OrderPaid("o-1", 100), new OrderShipped("o-1"));
         var revision = await t.RevisionAsync("o-1");
         Assert.Equal(ExecutionStatus.Completed, (await t.OrderAsync("o-1")).Status);
@@ -113,7 +114,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task A_rule_that_throws_fails_the_execution_without_its_partial_changes()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
 
         await t.SendAndSettleAsync(new OrderBroken("o-1"));
@@ -129,7 +130,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task Messages_for_one_execution_are_handled_in_the_order_they_were_sent()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
 
         // Sent back to back: Pay only fires if Placed was committed first, Ship only after Pay.
         for (var i = 0; i < 50; i++)
@@ -152,7 +153,7 @@ public sealed class RuleEvaluationTests
     [Fact]
     public async Task A_message_whose_correlation_key_cannot_name_an_execution_is_dropped_with_a_clear_error()
     {
-        await using var t = await TestRuntime.StartAsync();
+        await using var t = await StartAsync();
 
         await t.SendAndSettleAsync(new OrderPlaced("not valid!", 100), new OrderPlaced("o-1", 100));
 

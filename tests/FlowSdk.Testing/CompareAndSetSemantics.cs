@@ -1,15 +1,16 @@
-using FlowSdk.Tests.Flows;
+using FlowSdk.Testing.Flows;
 using Microsoft.Extensions.Logging;
 
-namespace FlowSdk.Tests;
+namespace FlowSdk.Testing;
 
-public sealed class CompareAndSetTests
+/// <summary>Compare-and-set state writes, as every transport must give them. Derive once per transport.</summary>
+public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory) : SemanticsBase(factory)
 {
     [Fact]
     public async Task A_concurrent_write_is_detected_and_the_event_is_evaluated_again_on_the_new_state()
     {
-        var store = new InterceptingStore();
-        await using var t = await TestRuntime.StartAsync(o => o.StateStore = store);
+        var store = new InterceptingStore(Infrastructure.Store);
+        await using var t = await StartAsync(o => o.StateStore = store);
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
 
         // Between Pay's read and its write, another writer raises the amount. The payment no longer
@@ -37,8 +38,8 @@ public sealed class CompareAndSetTests
     [Fact]
     public async Task After_a_conflict_the_retried_firing_is_committed_once()
     {
-        var store = new InterceptingStore();
-        await using var t = await TestRuntime.StartAsync(o => o.StateStore = store);
+        var store = new InterceptingStore(Infrastructure.Store);
+        await using var t = await StartAsync(o => o.StateStore = store);
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
         store.BeforeUpdate = async (inner, key) =>
         {
@@ -60,8 +61,8 @@ public sealed class CompareAndSetTests
     [Fact]
     public async Task Conflicts_beyond_the_bound_stop_with_a_clear_error_and_the_runtime_goes_on()
     {
-        var store = new InterceptingStore();
-        await using var t = await TestRuntime.StartAsync(o =>
+        var store = new InterceptingStore(Infrastructure.Store);
+        await using var t = await StartAsync(o =>
         {
             o.StateStore = store;
             o.MaxWriteAttempts = 3;
@@ -90,10 +91,9 @@ public sealed class CompareAndSetTests
         // Two runtimes in one queue group share a transport and a store. The two shipments of each
         // order go to different runtimes and race on the same execution; compare-and-set must keep
         // either write from overwriting the other.
-        await using var transport = new Transport.InMemoryTransport();
-        var store = new InterceptingStore();
-        await using var a = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = transport, StateStore = store });
-        await using var b = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = transport, StateStore = store });
+        var store = new InterceptingStore(Infrastructure.Store);
+        await using var a = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = Infrastructure.Transport, StateStore = store });
+        await using var b = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = Infrastructure.Transport, StateStore = store });
         var orders = new OrderClient(a);
         const int count = 200;
 
@@ -102,14 +102,16 @@ public sealed class CompareAndSetTests
             await orders.SendAsync(new OrderPlaced($"o-{i}", 100));
         }
 
-        await transport.WhenIdleAsync();
+        await a.WhenIdleAsync();
+        await b.WhenIdleAsync();
         for (var i = 0; i < count; i++)
         {
             await orders.SendAsync(new OrderShipped($"o-{i}"));
             await orders.SendAsync(new OrderShipped($"o-{i}"));
         }
 
-        await transport.WhenIdleAsync();
+        await a.WhenIdleAsync();
+        await b.WhenIdleAsync();
         var seen = 0;
         await foreach (var order in orders.ListAsync())
         {

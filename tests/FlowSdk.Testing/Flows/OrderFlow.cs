@@ -1,4 +1,4 @@
-namespace FlowSdk.Tests.Flows;
+namespace FlowSdk.Testing.Flows;
 
 [Message("test.orders.placed")]
 public sealed record OrderPlaced([property: CorrelationKey] string OrderId, int Amount);

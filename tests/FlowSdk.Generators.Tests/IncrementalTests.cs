@@ -1,0 +1,196 @@
+using System.Reflection;
+using FlowSdk.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace FlowSdk.Generators.Tests;
+
+/// <summary>
+/// The pipeline caches: a run over a compilation whose flows did not change reuses every step and
+/// writes nothing; a change that matters regenerates what it touches and nothing else.
+/// </summary>
+public sealed class IncrementalTests
+{
+    /// <summary>Every tracking name of the pipeline, read from <see cref="TrackingNames"/> so a new step is covered at once.</summary>
+    private static readonly string[] AllSteps = [.. typeof(TrackingNames)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)];
+
+    [Fact]
+    public void Every_step_is_tracked()
+    {
+        var result = GeneratorRunner.Run(Cases.PlanReview()).AssertClean().Result;
+
+        Assert.Equal(["FlowStates", "Flows", "MessageTypes", "RulesClasses"], AllSteps.Order(StringComparer.Ordinal));
+        Assert.All(AllSteps, name => Assert.True(result.TrackedSteps.ContainsKey(name), $"No step is tracked as '{name}'."));
+        Assert.All(AllSteps, name => Assert.All(result.TrackedSteps[name], step => Assert.All(step.Outputs, o => Assert.Equal(IncrementalStepRunReason.New, o.Reason))));
+    }
+
+    [Fact]
+    public void Running_again_on_the_same_compilation_is_cached()
+    {
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+
+        var second = GeneratorRunner.Run(first.Driver, first.Input).AssertClean();
+
+        AssertCached(second.Result);
+        AssertSameSources(first, second);
+    }
+
+    [Fact]
+    public void Identical_sources_parsed_again_are_cached()
+    {
+        // New syntax trees and symbols for the same text: only value equality of the model keeps this cached.
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+        var reparsed = first.Input.SyntaxTrees.Aggregate(
+            first.Input,
+            (c, tree) => c.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(tree.GetText(), TestCompilation.ParseOptions, tree.FilePath)));
+
+        var second = GeneratorRunner.Run(first.Driver, reparsed).AssertClean();
+
+        AssertCached(second.Result);
+        AssertSameSources(first, second);
+    }
+
+    [Fact]
+    public void Adding_an_unrelated_file_is_cached()
+    {
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+        var edited = first.Input.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            """
+            namespace PlanReviewSample;
+
+            /// <summary>Nothing to do with flows.</summary>
+            public static class Unrelated
+            {
+                /// <summary>Adds.</summary>
+                public static int Add(int a, int b) => a + b;
+            }
+            """,
+            TestCompilation.ParseOptions,
+            "Unrelated.cs"));
+
+        var second = GeneratorRunner.Run(first.Driver, edited).AssertClean();
+
+        AssertCached(second.Result);
+        AssertSameSources(first, second);
+    }
+
+    [Theory]
+    [InlineData("samples/PlanReview/PlanReview.cs", "return new RevisionRequested(review.PlanId, plan.Content, review.Notes);", "var notes = review.Notes.Trim();\n        return new RevisionRequested(review.PlanId, plan.Content, notes);")]
+    [InlineData("samples/PlanReview/PlanReview.cs", "public static partial class PlanReviewRules\n{", "public static partial class PlanReviewRules\n{\n    // A comment moves every declaration below it.\n")]
+    [InlineData("samples/PlanReview/ReviewDesk.cs", "using FlowSdk;", "using FlowSdk;\n\n// A comment at the top moves every declaration of the file.")]
+    public void Editing_code_that_is_not_part_of_a_flow_is_cached(string path, string find, string replace)
+    {
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+        var edited = Edit(first.Input, path, find, replace);
+
+        var second = GeneratorRunner.Run(first.Driver, edited).AssertClean();
+
+        Assert.Empty(TestCompilation.BuildDiagnostics(second.Output));
+        AssertCached(second.Result);
+        AssertSameSources(first, second);
+    }
+
+    [Fact]
+    public void Changing_a_rule_regenerates_its_flow_only()
+    {
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+        var edited = Edit(
+            first.Input,
+            "samples/PlanReview/PlanReview.cs",
+            "[Rule(From = PlanPhase.Revising, To = PlanPhase.InReview)]",
+            "[Rule(From = PlanPhase.Revising, To = PlanPhase.Drafted)]");
+
+        var second = GeneratorRunner.Run(first.Driver, edited).AssertClean();
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.RulesClasses));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.Flows));
+        Assert.All(Reasons(second.Result, TrackingNames.FlowStates), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.All(Reasons(second.Result, TrackingNames.MessageTypes), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.Single(OutputReasons(second.Result), r => r == IncrementalStepRunReason.Modified);
+
+        Assert.Contains("\"Resubmit\", \"PlanReviewSample.PlanReviewRules\", global::FlowSdk.TriggerKind.MessageAndState, \"plans.revised\", \"Revising\", \"Drafted\"", second.Source("PlanReview.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.NotEqual(first.Source("PlanReview.Flow.g.cs"), second.Source("PlanReview.Flow.g.cs"));
+        Assert.Equal(first.Source("ReviewDesk.Flow.g.cs"), second.Source("ReviewDesk.Flow.g.cs"));
+    }
+
+    [Fact]
+    public void Changing_a_subject_regenerates_the_message_and_the_flows_that_use_it()
+    {
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+        var edited = Edit(first.Input, "samples/PlanReview/Messages.cs", "[Message(\"plans.revised\")]", "[Message(\"plans.revised.v2\")]");
+
+        var second = GeneratorRunner.Run(first.Driver, edited).AssertClean();
+
+        Assert.Single(Reasons(second.Result, TrackingNames.MessageTypes), r => r == IncrementalStepRunReason.Modified);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.RulesClasses));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.Flows));
+        Assert.Equal(2, OutputReasons(second.Result).Count(r => r == IncrementalStepRunReason.Modified));
+
+        Assert.Contains("(subject <c>plans.revised.v2</c>)", second.Source("PlanReviewSample.PlanRevisedFormatter.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("new global::FlowSdk.MessagePort<global::PlanReviewSample.PlanRevised>(\"plans.revised.v2\"", second.Source("PlanReview.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(first.Source("ReviewDesk.Flow.g.cs"), second.Source("ReviewDesk.Flow.g.cs"));
+        Assert.Equal(first.Source("PlanReviewSample.PlanSubmittedFormatter.g.cs"), second.Source("PlanReviewSample.PlanSubmittedFormatter.g.cs"));
+    }
+
+    [Fact]
+    public void Changing_the_state_class_regenerates_its_flow()
+    {
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+        var edited = Edit(first.Input, "samples/PlanReview/ReviewDesk.cs", "public int Rounds { get; set; }", "public int Rounds { get; set; }\n\n    /// <summary>Who reviewed.</summary>\n    public string? Reviewer { get; set; }");
+
+        var second = GeneratorRunner.Run(first.Driver, edited).AssertClean();
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.FlowStates));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.Flows));
+        Assert.Single(OutputReasons(second.Result), r => r == IncrementalStepRunReason.Modified);
+        Assert.Contains("writer.Write(\"Reviewer\");", second.Source("ReviewDesk.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(first.Source("PlanReview.Flow.g.cs"), second.Source("PlanReview.Flow.g.cs"));
+    }
+
+    private static Compilation Edit(Compilation compilation, string path, string find, string replace)
+    {
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        var text = tree.GetText().ToString().ReplaceLineEndings("\n");
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        var edited = text.Replace(find, replace, StringComparison.Ordinal);
+        return compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(edited, TestCompilation.ParseOptions, path));
+    }
+
+    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
+        result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+
+    private static IEnumerable<IncrementalStepRunReason> OutputReasons(GeneratorRunResult result) =>
+        result.TrackedOutputSteps.SelectMany(p => p.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
+
+    private static void AssertCached(GeneratorRunResult result)
+    {
+        var problems = new List<string>();
+        foreach (var name in AllSteps)
+        {
+            if (!result.TrackedSteps.TryGetValue(name, out var steps))
+            {
+                problems.Add($"{name}: not tracked");
+                continue;
+            }
+
+            problems.AddRange(steps.SelectMany(s => s.Outputs)
+                .Where(o => o.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged))
+                .Select(o => $"{name}: {o.Reason} {o.Value}"));
+        }
+
+        Assert.NotEmpty(result.TrackedOutputSteps);
+        problems.AddRange(result.TrackedOutputSteps
+            .SelectMany(p => p.Value.SelectMany(s => s.Outputs).Select(o => (p.Key, o.Reason)))
+            .Where(o => o.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged))
+            .Select(o => $"output {o.Key}: {o.Reason}"));
+        Assert.True(problems.Count == 0, "Steps that ran again:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
+    }
+
+    private static void AssertSameSources(GeneratorOutput first, GeneratorOutput second) =>
+        Assert.Equal(
+            first.Sources.Select(s => (s.HintName, s.SourceText.ToString())),
+            second.Sources.Select(s => (s.HintName, s.SourceText.ToString())));
+}

@@ -1,0 +1,9 @@
+using FlowSdk.Testing;
+
+namespace FlowSdk.Tests;
+
+// The runtime semantics suites, run on the embedded transport and store. FlowSdk.Nats.Tests runs
+// the same suites on a NATS server, so the two cannot drift apart.
+public sealed class InMemoryRuleEvaluationTests() : RuleEvaluationSemantics(new InMemoryInfrastructure());
+
+public sealed class InMemoryCompareAndSetTests() : CompareAndSetSemantics(new InMemoryInfrastructure());
