@@ -318,7 +318,12 @@ public sealed partial class FlowGenerator
             foreach (var (field, message) in ports)
             {
                 w.Doc($"<summary>Port of <see cref=\"{message.FullName}\"/> on subject <c>{SourceWriter.XmlEscape(message.Subject)}</c>.</summary>");
-                w.Line($"{(message.IsPublic ? "public" : "internal")} static readonly global::FlowSdk.MessagePort<{message.FullName}> {field} = new global::FlowSdk.MessagePort<{message.FullName}>({SourceWriter.Escape(message.Subject)}, {message.FormatterFullName}.Instance);");
+                var taskId = message.TaskIdProperty is null
+                    ? ""
+                    : message.TaskIdByWith
+                        ? $", taskIdOf: static m => m.{message.TaskIdProperty}, withTaskId: static (m, id) => m with {{ {message.TaskIdProperty} = id }}"
+                        : $", taskIdOf: static m => m.{message.TaskIdProperty}, withTaskId: static (m, id) => {{ m.{message.TaskIdProperty} = id; return m; }}";
+                w.Line($"{(message.IsPublic ? "public" : "internal")} static readonly global::FlowSdk.MessagePort<{message.FullName}> {field} = new global::FlowSdk.MessagePort<{message.FullName}>({SourceWriter.Escape(message.Subject)}, {message.FormatterFullName}.Instance{taskId});");
                 w.Line();
             }
 
@@ -338,7 +343,7 @@ public sealed partial class FlowGenerator
             w.Line("    {");
             foreach (var group in InputGroups(flow))
             {
-                var message = group[0].Message;
+                var message = group[0].Message!;
                 var field = ports.First(p => p.Message.FullName == message.FullName).Field;
                 var key = message.CorrelationKey is null
                     ? "null"
@@ -355,7 +360,26 @@ public sealed partial class FlowGenerator
                 w.Line("        }),");
             }
 
-            w.Line("    });");
+            w.Line("    },");
+            var stateRules = flow.Rules.Where(r => r.Trigger == "State").ToList();
+            if (stateRules.Count == 0)
+            {
+                w.Line("    stateRules: null,");
+            }
+            else
+            {
+                w.Line($"    stateRules: new global::FlowSdk.Rule<{state.FullName}, global::FlowSdk.StateChange>[]");
+                w.Line("    {");
+                foreach (var rule in stateRules)
+                {
+                    w.Line($"        {RulesClassOf(rule)}.FlowSdkRules.{rule.Field},");
+                }
+
+                w.Line("    },");
+            }
+
+            w.Line($"    timeout: {(spec.TimeoutTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null")},");
+            w.Line($"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)}));");
             w.Close();
             w.Close();
         }
@@ -376,23 +400,52 @@ public sealed partial class FlowGenerator
                 : "new global::FlowSdk.ConditionInfo[] { " + string.Join(", ", rule.Conditions.Select(c => $"new global::FlowSdk.ConditionInfo({SourceWriter.Escape(c.Method)}, {SourceWriter.Escape(c.Description)})")) + " }";
             var output = rule.Output is null ? "null" : SourceWriter.Escape(rule.Output.Subject);
             var rulesClass = RulesClassOf(rule);
+            var messageType = rule.Message?.FullName ?? "global::FlowSdk.StateChange";
+            var source = rule.Message is null ? SourceWriter.Escape("state") : SourceWriter.Escape(rule.Message.Subject);
+            var options = new List<string>();
+            if (rule.CooldownTicks is { } cooldown)
+            {
+                options.Add($"cooldown: global::System.TimeSpan.FromTicks({cooldown.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+            }
+
+            if (rule.MaxFirings > 0)
+            {
+                options.Add($"maxFirings: {rule.MaxFirings.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
+            if (rule.AwaitReply)
+            {
+                options.Add("awaitsReply: true");
+            }
+
+            var extra = options.Count == 0 ? "" : ", " + string.Join(", ", options);
             w.Doc($"<summary>The rule <see cref=\"{rule.Cref}\"/>.</summary>");
-            w.Line($"internal static readonly global::FlowSdk.Rule<{state}, {rule.Message.FullName}> {rule.Field} = new global::FlowSdk.Rule<{state}, {rule.Message.FullName}>(");
-            w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {SourceWriter.Escape(rule.Message.Subject)}, {Nullable(rule.From)}, {Nullable(rule.To)}, {conditions}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}),");
+            w.Line($"internal static readonly global::FlowSdk.Rule<{state}, {messageType}> {rule.Field} = new global::FlowSdk.Rule<{state}, {messageType}>(");
+            w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {source}, {Nullable(rule.From)}, {Nullable(rule.To)}, {conditions}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}{extra}),");
             var delegates = rule.Conditions.Count == 0
-                ? $"global::System.Array.Empty<global::System.Func<{state}, {rule.Message.FullName}, bool>>()"
-                : $"new global::System.Func<{state}, {rule.Message.FullName}, bool>[] {{ " + string.Join(", ", rule.Conditions.Select(c => $"static (s, m) => {rulesClass}.{c.Method}({string.Join(", ", c.Arguments)})")) + " }";
+                ? $"global::System.Array.Empty<global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>>()"
+                : $"new global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>[] {{ " + string.Join(", ", rule.Conditions.Select(c => $"static (s, m, c) => {rulesClass}.{c.Method}({string.Join(", ", c.Arguments)})")) + " }";
             w.Line($"{indent}    {delegates},");
-            var args = rule.Trigger == "MessageAndState" ? "s, m" : "m";
+            var args = rule.Trigger switch
+            {
+                "MessageAndState" => "s, m",
+                "Message" => "m",
+                _ => "s",
+            };
+            if (rule.HasContext)
+            {
+                args += ", c";
+            }
+
             var call = $"{rulesClass}.{rule.Name}({args})";
             if (rule.Output is null)
             {
-                w.Line($"{indent}    static (s, m, outbox) => {call});");
+                w.Line($"{indent}    static (s, m, c) => {call});");
             }
             else
             {
                 var field = ports.First(p => p.Message.FullName == rule.Output.FullName).Field;
-                w.Line($"{indent}    static (s, m, outbox) => outbox.Add({flowClass}.Ports.{field}, {call}));");
+                w.Line($"{indent}    static (s, m, c) => c.{(rule.AwaitReply ? "Request" : "Publish")}({flowClass}.Ports.{field}, {call}));");
             }
         }
 
@@ -419,7 +472,7 @@ public sealed partial class FlowGenerator
             w.Line("}");
             foreach (var group in InputGroups(flow))
             {
-                var message = group[0].Message;
+                var message = group[0].Message!;
                 var field = ports.First(p => p.Message.FullName == message.FullName).Field;
                 var fires = string.Join(", ", group.Select(r => $"<see cref=\"{r.Cref}\"/>"));
                 w.Line();
@@ -435,9 +488,9 @@ public sealed partial class FlowGenerator
         private static List<List<RuleSpec>> InputGroups(FlowSpec flow)
         {
             var groups = new List<List<RuleSpec>>();
-            foreach (var rule in flow.Rules)
+            foreach (var rule in flow.Rules.Where(r => r.Message is not null))
             {
-                var group = groups.FirstOrDefault(g => g[0].Message.FullName == rule.Message.FullName);
+                var group = groups.FirstOrDefault(g => g[0].Message!.FullName == rule.Message!.FullName);
                 if (group is null)
                 {
                     groups.Add(group = new List<RuleSpec>());
@@ -453,7 +506,7 @@ public sealed partial class FlowGenerator
         private static List<(string Field, MessageSpec Message)> Ports(FlowSpec flow)
         {
             var ports = new List<(string Field, MessageSpec Message)>();
-            foreach (var message in flow.Rules.SelectMany(r => r.Output is null ? new[] { r.Message } : new[] { r.Message, r.Output }))
+            foreach (var message in flow.Rules.SelectMany(r => new[] { r.Message, r.Output }).OfType<MessageSpec>())
             {
                 if (ports.Any(p => p.Message.FullName == message.FullName))
                 {

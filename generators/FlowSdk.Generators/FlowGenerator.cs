@@ -49,8 +49,10 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
             .Select(static (pair, _) => Join(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Flows);
 
+        // Hint names are namespace-qualified, as the formatters' are: two flows named alike in different
+        // namespaces would otherwise collide, and AddSource throws on a duplicate hint name.
         context.RegisterSourceOutput(flows, static (spc, flow) =>
-            spc.AddSource(flow.State.State.Name + ".Flow.g.cs", Emitter.EmitFlow(flow)));
+            spc.AddSource(flow.State.State.FullName.Replace("global::", "") + ".Flow.g.cs", Emitter.EmitFlow(flow)));
 
         context.RegisterSourceOutput(messages, static (spc, message) =>
             spc.AddSource(message.Message.FormatterFullName.Replace("global::", "") + ".g.cs", Emitter.EmitMessageFormatter(message)));

@@ -39,7 +39,9 @@ internal sealed record MessageSpec(
     string? CorrelationKey,
     bool CorrelationKeyIsString,
     string FormatterFullName,
-    bool IsPublic);
+    bool IsPublic,
+    string? TaskIdProperty,
+    bool TaskIdByWith);
 
 /// <summary>A message type declared in this compilation, for which a formatter is emitted.</summary>
 internal sealed record MessageTypeSpec(MessageSpec Message, SerializableTypeSpec Type);
@@ -51,6 +53,11 @@ internal sealed record PhaseSpec(string Name, bool IsTerminal);
 internal sealed record FlowStateSpec(
     string FlowId,
     int MaxIterations,
+    long? TimeoutTicks,
+    string? OnCompleted,
+    string? OnFailed,
+    string? OnEscalated,
+    string? OnTimedOut,
     string PhaseEnumFullName,
     EquatableArray<PhaseSpec> Phases,
     SerializableTypeSpec State);
@@ -63,14 +70,18 @@ internal sealed record RuleSpec(
     string Name,
     string DeclaringTypeFullName,
     string Trigger,
-    MessageSpec Message,
+    MessageSpec? Message,
     string? From,
     string? To,
     EquatableArray<ConditionSpec> Conditions,
     bool AnyCondition,
     MessageSpec? Output,
     string Cref,
-    string Field);
+    string Field,
+    bool HasContext,
+    long? CooldownTicks,
+    int MaxFirings,
+    bool AwaitReply);
 
 /// <summary>A rules class: the rules of one flow it declares, in declaration order.</summary>
 internal sealed record RulesClassSpec(string StateFullName, string SortKey, string Namespace, string Name, string FullName, EquatableArray<RuleSpec> Rules);

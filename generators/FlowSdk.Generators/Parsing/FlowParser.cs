@@ -32,11 +32,27 @@ internal static class FlowParser
         }
 
         var maxIterations = 0;
+        long? timeout = null;
+        string? onCompleted = null, onFailed = null, onEscalated = null, onTimedOut = null;
         foreach (var named in attribute.NamedArguments)
         {
-            if (named.Key == "MaxIterations" && named.Value.Value is int max)
+            switch (named.Key)
             {
-                maxIterations = max;
+                case "MaxIterations" when named.Value.Value is int max:
+                    maxIterations = max;
+                    break;
+                case "Timeout" when named.Value.Value is string text:
+                    if (ParseTicks(text) is not { } ticks)
+                    {
+                        return null;
+                    }
+
+                    timeout = ticks;
+                    break;
+                case "OnCompleted": onCompleted = named.Value.Value as string; break;
+                case "OnFailed": onFailed = named.Value.Value as string; break;
+                case "OnEscalated": onEscalated = named.Value.Value as string; break;
+                case "OnTimedOut": onTimedOut = named.Value.Value as string; break;
             }
         }
 
@@ -51,7 +67,7 @@ internal static class FlowParser
             return null;
         }
 
-        return state is null ? null : new FlowStateSpec(id, maxIterations, phaseEnum.ToDisplayString(FullyQualified), phases, state);
+        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, phaseEnum.ToDisplayString(FullyQualified), phases, state);
     }
 
     public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type)
@@ -78,15 +94,22 @@ internal static class FlowParser
             return null;
         }
 
-        string? key = null;
+        string? key = null, taskId = null;
         var keyIsString = false;
+        var taskIdByWith = named.IsRecord || named.IsValueType;
         foreach (var property in AllProperties(named))
         {
-            if (property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.CorrelationKeyAttribute"))
+            if (key is null && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.CorrelationKeyAttribute"))
             {
                 key = property.Name;
                 keyIsString = property.Type.SpecialType == SpecialType.System_String;
-                break;
+            }
+
+            if (taskId is null && property.Type.SpecialType == SpecialType.System_String
+                && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.TaskIdAttribute")
+                && (taskIdByWith ? property.SetMethod is not null : property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public }))
+            {
+                taskId = property.Name;
             }
         }
 
@@ -99,7 +122,9 @@ internal static class FlowParser
             key,
             keyIsString,
             formatter,
-            IsPublic(named));
+            IsPublic(named),
+            taskId,
+            taskIdByWith);
     }
 
     /// <summary>Whether every declaration of the type says <c>partial</c>: the generator only adds to classes that allow it.</summary>
@@ -174,25 +199,36 @@ internal static class FlowParser
     private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, IMethodSymbol method, AttributeData attribute, INamedTypeSymbol stateType, INamedTypeSymbol? phaseEnum, string field)
     {
         string trigger;
-        MessageSpec? message;
-        if (method.Parameters.Length == 2
-            && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, stateType)
-            && ParseMessage(method.Parameters[1].Type) is { } m2)
+        MessageSpec? message = null;
+        var parameters = method.Parameters.ToList();
+        var hasContext = parameters.Count > 0 && IsRuleContext(parameters[parameters.Count - 1].Type);
+        if (hasContext)
+        {
+            parameters.RemoveAt(parameters.Count - 1);
+        }
+
+        if (parameters.Count == 2
+            && SymbolEqualityComparer.Default.Equals(parameters[0].Type, stateType)
+            && ParseMessage(parameters[1].Type) is { } m2)
         {
             trigger = "MessageAndState";
             message = m2;
         }
-        else if (method.Parameters.Length == 1 && ParseMessage(method.Parameters[0].Type) is { } m1)
+        else if (parameters.Count == 1 && ParseMessage(parameters[0].Type) is { } m1)
         {
             trigger = "Message";
             message = m1;
+        }
+        else if (parameters.Count == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, stateType))
+        {
+            trigger = "State";
         }
         else
         {
             return null;
         }
 
-        if (trigger == "MessageAndState" && message.CorrelationKey is null)
+        if (trigger == "MessageAndState" && message!.CorrelationKey is null && message.TaskIdProperty is null)
         {
             return null;
         }
@@ -209,6 +245,9 @@ internal static class FlowParser
 
         string? from = null, to = null;
         var any = false;
+        var awaitReply = false;
+        var maxFirings = 0;
+        long? cooldown = null;
         foreach (var named in attribute.NamedArguments)
         {
             switch (named.Key)
@@ -232,7 +271,26 @@ internal static class FlowParser
                 case "Conditions":
                     any = named.Value.Value is int mode && mode == 1;
                     break;
+                case "AwaitReply":
+                    awaitReply = named.Value.Value is true;
+                    break;
+                case "MaxFirings":
+                    maxFirings = named.Value.Value is int firings ? firings : 0;
+                    break;
+                case "Cooldown" when named.Value.Value is string text:
+                    cooldown = ParseTicks(text);
+                    if (cooldown is null)
+                    {
+                        return null;
+                    }
+
+                    break;
             }
+        }
+
+        if (awaitReply && output?.TaskIdProperty is null)
+        {
+            return null;
         }
 
         var conditions = new List<ConditionSpec>();
@@ -244,7 +302,7 @@ internal static class FlowParser
             }
 
             var description = when.NamedArguments.FirstOrDefault(n => n.Key == "Description").Value.Value as string ?? conditionName;
-            var condition = ParseCondition(rulesClass, conditionName, description, stateType, method.Parameters[method.Parameters.Length - 1].Type, trigger);
+            var condition = ParseCondition(rulesClass, conditionName, description, stateType, trigger == "State" ? null : parameters[parameters.Count - 1].Type, trigger);
             if (condition is null)
             {
                 return null;
@@ -266,10 +324,14 @@ internal static class FlowParser
             any,
             output,
             cref,
-            field);
+            field,
+            hasContext,
+            cooldown,
+            maxFirings,
+            awaitReply);
     }
 
-    private static ConditionSpec? ParseCondition(INamedTypeSymbol rulesClass, string name, string description, INamedTypeSymbol stateType, ITypeSymbol messageType, string trigger)
+    private static ConditionSpec? ParseCondition(INamedTypeSymbol rulesClass, string name, string description, INamedTypeSymbol stateType, ITypeSymbol? messageType, string trigger)
     {
         foreach (var candidate in rulesClass.GetMembers(name).OfType<IMethodSymbol>())
         {
@@ -281,13 +343,17 @@ internal static class FlowParser
             var arguments = new List<string>();
             foreach (var parameter in candidate.Parameters)
             {
-                if (trigger == "MessageAndState" && SymbolEqualityComparer.Default.Equals(parameter.Type, stateType))
+                if (trigger != "Message" && SymbolEqualityComparer.Default.Equals(parameter.Type, stateType))
                 {
                     arguments.Add("s");
                 }
-                else if (SymbolEqualityComparer.Default.Equals(parameter.Type, messageType))
+                else if (messageType is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, messageType))
                 {
                     arguments.Add("m");
+                }
+                else if (IsRuleContext(parameter.Type))
+                {
+                    arguments.Add("c");
                 }
                 else
                 {
@@ -304,6 +370,12 @@ internal static class FlowParser
 
         return null;
     }
+
+    private static bool IsRuleContext(ITypeSymbol type) => type.ToDisplayString() == "FlowSdk.RuleContext";
+
+    /// <summary>Reads a <see cref="TimeSpan"/> written as an attribute string ("00:05:00"); null when it is not one or not positive.</summary>
+    private static long? ParseTicks(string text)
+        => TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span.Ticks : null;
 
     private static string? PhaseName(TypedConstant value, INamedTypeSymbol? phaseEnum)
     {

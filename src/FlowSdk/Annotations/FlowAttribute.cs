@@ -37,4 +37,24 @@ public sealed class FlowAttribute<TPhase> : Attribute
     /// would exceed the limit escalates the execution instead.
     /// </summary>
     public int MaxIterations { get; set; }
+
+    /// <summary>
+    /// How long an execution may run, from its creation, as a <see cref="TimeSpan"/> string
+    /// (<c>"00:10:00"</c>); <see langword="null"/> for no limit. The deadline is stored with the
+    /// execution, so it holds across restarts; passing it marks the execution
+    /// <see cref="ExecutionStatus.TimedOut"/>.
+    /// </summary>
+    public string? Timeout { get; set; }
+
+    /// <summary>The subject an <see cref="ExecutionEnded"/> event is published on when an execution completes; none when <see langword="null"/>.</summary>
+    public string? OnCompleted { get; set; }
+
+    /// <summary>The subject an <see cref="ExecutionEnded"/> event is published on when an execution fails; none when <see langword="null"/>.</summary>
+    public string? OnFailed { get; set; }
+
+    /// <summary>The subject an <see cref="ExecutionEnded"/> event is published on when an execution is escalated; none when <see langword="null"/>.</summary>
+    public string? OnEscalated { get; set; }
+
+    /// <summary>The subject an <see cref="ExecutionEnded"/> event is published on when an execution times out; none when <see langword="null"/>.</summary>
+    public string? OnTimedOut { get; set; }
 }

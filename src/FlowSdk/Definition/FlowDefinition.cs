@@ -9,8 +9,24 @@ namespace FlowSdk;
 /// </summary>
 public abstract class FlowDefinition
 {
-    private protected FlowDefinition(string id, IReadOnlyList<string> phases, IReadOnlyList<string> terminalPhases, int maxIterations)
+    private protected FlowDefinition(string id, IReadOnlyList<string> phases, IReadOnlyList<string> terminalPhases, int maxIterations, TimeSpan? timeout, LifecycleSubjects? lifecycle)
     {
+        if (timeout is { } t && t <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, $"Flow '{id}': a timeout must be longer than zero.");
+        }
+
+        lifecycle ??= LifecycleSubjects.None;
+        foreach (var subject in new[] { lifecycle.Completed, lifecycle.Failed, lifecycle.Escalated, lifecycle.TimedOut })
+        {
+            if (subject is not null)
+            {
+                Subjects.EnsureValid(subject, allowWildcards: false, nameof(lifecycle));
+            }
+        }
+
+        Timeout = timeout;
+        Lifecycle = lifecycle;
         FlowIds.EnsureValid(id);
         ArgumentNullException.ThrowIfNull(phases);
         ArgumentNullException.ThrowIfNull(terminalPhases);
@@ -51,6 +67,12 @@ public abstract class FlowDefinition
     /// <summary>How many iterations one execution may run; 0 means no limit.</summary>
     public int MaxIterations { get; }
 
+    /// <summary>How long an execution may run from its creation; <see langword="null"/> for no limit.</summary>
+    public TimeSpan? Timeout { get; }
+
+    /// <summary>The subjects the flow publishes its lifecycle events on.</summary>
+    public LifecycleSubjects Lifecycle { get; }
+
     /// <summary>The phase a new execution starts in.</summary>
     public string InitialPhase => Phases[0];
 
@@ -83,17 +105,35 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// <param name="maxIterations">How many iterations one execution may run; 0 means no limit.</param>
     /// <param name="stateFormatter">The generated MessagePack formatter of the state class.</param>
     /// <param name="inputs">The dispatch table: one row per consumed message type.</param>
+    /// <param name="stateRules">The state-only rules, in declaration order.</param>
+    /// <param name="timeout">How long an execution may run from its creation; <see langword="null"/> for no limit.</param>
+    /// <param name="lifecycle">The subjects of the flow's lifecycle events.</param>
     public FlowDefinition(
         string id,
         IReadOnlyList<string> phases,
         IReadOnlyList<string> terminalPhases,
         int maxIterations,
         IMessagePackFormatter<TState> stateFormatter,
-        IReadOnlyList<InputPort<TState>> inputs)
-        : base(id, phases, terminalPhases, maxIterations)
+        IReadOnlyList<InputPort<TState>> inputs,
+        IReadOnlyList<Rule<TState, StateChange>>? stateRules = null,
+        TimeSpan? timeout = null,
+        LifecycleSubjects? lifecycle = null)
+        : base(id, phases, terminalPhases, maxIterations, timeout, lifecycle)
     {
         ArgumentNullException.ThrowIfNull(stateFormatter);
         ArgumentNullException.ThrowIfNull(inputs);
+        StateRules = stateRules ?? [];
+        foreach (var rule in StateRules)
+        {
+            if (rule.Info.Trigger != TriggerKind.State)
+            {
+                throw new ArgumentException($"Rule '{rule.Info}' is listed as a state rule but its trigger is {rule.Info.Trigger}.", nameof(stateRules));
+            }
+
+            CheckPhase(id, rule.Info, rule.Info.From, phases);
+            CheckPhase(id, rule.Info, rule.Info.To, phases);
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {
@@ -111,7 +151,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
         StateFormatter = stateFormatter;
         Inputs = inputs;
-        _rules = inputs.SelectMany(i => i.Rules).ToArray();
+        _rules = inputs.SelectMany(i => i.Rules).Concat(StateRules.Select(r => r.Info)).ToArray();
         _subjects = inputs.Select(i => i.Subject).ToArray();
     }
 
@@ -120,6 +160,9 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
     /// <summary>The dispatch table: one row per consumed message type.</summary>
     public IReadOnlyList<InputPort<TState>> Inputs { get; }
+
+    /// <summary>The state-only rules, in declaration order.</summary>
+    public IReadOnlyList<Rule<TState, StateChange>> StateRules { get; }
 
     /// <inheritdoc/>
     public override IReadOnlyList<RuleInfo> Rules => _rules;

@@ -45,9 +45,9 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>
         ArgumentNullException.ThrowIfNull(rules);
         foreach (var rule in rules)
         {
-            if (rule.NeedsState && correlationKey is null)
+            if (rule.NeedsState && correlationKey is null && port.TaskIdOf is null)
             {
-                throw new ArgumentException($"Rule '{rule.Info}' loads the execution named by the message's correlation key, but '{port.MessageType}' has no [CorrelationKey] property.", nameof(rules));
+                throw new ArgumentException($"Rule '{rule.Info}' loads the execution the message names, but '{port.MessageType}' has neither a [CorrelationKey] nor a [TaskId] property.", nameof(rules));
             }
         }
 
@@ -74,7 +74,24 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>
     internal override InboundEvent<TState> Decode(Transport.TransportMessage message)
     {
         var value = Port.Deserialize(message.Payload);
-        var key = _correlationKey?.Invoke(value);
-        return new InboundMessage<TState, TMessage>(this, message, value, key);
+        string? key;
+        string? taskId = null;
+        if (_correlationKey is not null)
+        {
+            key = _correlationKey(value) ?? "";
+        }
+        else if (Port.TaskIdOf is not null)
+        {
+            // A reply names its execution through the task id: "<execution id>.<n>".
+            taskId = Port.TaskIdOf(value) ?? "";
+            var dot = taskId.LastIndexOf('.');
+            key = dot > 0 ? taskId![..dot] : "";
+        }
+        else
+        {
+            key = null;
+        }
+
+        return new InboundMessage<TState, TMessage>(this, message, value, key, taskId);
     }
 }

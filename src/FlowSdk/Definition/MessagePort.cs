@@ -13,13 +13,23 @@ public sealed class MessagePort<T>
     /// <summary>Creates a port. Called by generated code.</summary>
     /// <param name="subject">The subject the message travels on.</param>
     /// <param name="formatter">The generated MessagePack formatter of <typeparamref name="T"/>.</param>
-    public MessagePort(string subject, IMessagePackFormatter<T> formatter)
+    /// <param name="taskIdOf">Reads the message's <see cref="TaskIdAttribute"/> property, when it has one.</param>
+    /// <param name="withTaskId">Returns the message with its <see cref="TaskIdAttribute"/> property set, when it has one.</param>
+    public MessagePort(string subject, IMessagePackFormatter<T> formatter, Func<T, string?>? taskIdOf = null, Func<T, string, T>? withTaskId = null)
     {
         Subjects.EnsureValid(subject, allowWildcards: false, nameof(subject));
         ArgumentNullException.ThrowIfNull(formatter);
         Subject = subject;
         Formatter = formatter;
+        TaskIdOf = taskIdOf;
+        WithTaskId = withTaskId;
     }
+
+    /// <summary>Reads the message's task id, for messages with a <see cref="TaskIdAttribute"/> property.</summary>
+    public Func<T, string?>? TaskIdOf { get; }
+
+    /// <summary>Sets the message's task id, for messages with a <see cref="TaskIdAttribute"/> property.</summary>
+    public Func<T, string, T>? WithTaskId { get; }
 
     /// <summary>The subject the message travels on.</summary>
     public string Subject { get; }

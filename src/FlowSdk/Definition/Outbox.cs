@@ -33,4 +33,11 @@ public sealed class Outbox
 /// <param name="Subject">The subject it goes to.</param>
 /// <param name="MessageType">The name of its type.</param>
 /// <param name="Payload">Its MessagePack bytes.</param>
-public sealed record OutgoingMessage(string Subject, string MessageType, ReadOnlyMemory<byte> Payload);
+public sealed record OutgoingMessage(string Subject, string MessageType, ReadOnlyMemory<byte> Payload)
+{
+    /// <summary>
+    /// The message's id, the same on every attempt to publish it (<c>&lt;flow&gt;.&lt;execution&gt;.&lt;revision&gt;.&lt;n&gt;</c>),
+    /// so a transport that deduplicates (JetStream's duplicate window) drops a replay.
+    /// </summary>
+    public string MessageId { get; init; } = "";
+}

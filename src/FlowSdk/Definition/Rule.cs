@@ -12,14 +12,14 @@ namespace FlowSdk;
 public sealed class Rule<TState, TMessage>
     where TState : class, IFlowState, new()
 {
-    private readonly Func<TState, TMessage, bool>[] _conditions;
-    private readonly Action<TState, TMessage, Outbox> _fire;
+    private readonly Func<TState, TMessage, RuleContext, bool>[] _conditions;
+    private readonly Action<TState, TMessage, RuleContext> _fire;
 
     /// <summary>Creates a rule. Called by generated code.</summary>
     /// <param name="info">What the rule is.</param>
     /// <param name="conditions">One delegate per condition, in the order of <see cref="RuleInfo.Conditions"/>. For a message-only rule the state argument is <see langword="null"/>.</param>
-    /// <param name="fire">Calls the rule method and adds what it returns to the outbox. For a message-only rule the state argument is <see langword="null"/>.</param>
-    public Rule(RuleInfo info, Func<TState, TMessage, bool>[] conditions, Action<TState, TMessage, Outbox> fire)
+    /// <param name="fire">Calls the rule method and adds what it returns to the context's outbox. For a message-only rule the state argument is <see langword="null"/>.</param>
+    public Rule(RuleInfo info, Func<TState, TMessage, RuleContext, bool>[] conditions, Action<TState, TMessage, RuleContext> fire)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(conditions);
@@ -39,7 +39,8 @@ public sealed class Rule<TState, TMessage>
 
     internal bool NeedsState => Info.Trigger != TriggerKind.Message;
 
-    internal bool ConditionsHold(TState state, TMessage message)
+    /// <summary>Evaluates the conditions; when <paramref name="outcomes"/> is given, records each one's result.</summary>
+    internal bool ConditionsHold(TState state, TMessage message, RuleContext context, List<ConditionOutcome>? outcomes = null)
     {
         var conditions = _conditions;
         if (conditions.Length == 0)
@@ -47,29 +48,19 @@ public sealed class Rule<TState, TMessage>
             return true;
         }
 
-        if (Info.ConditionMode == ConditionMode.All)
+        var all = Info.ConditionMode == ConditionMode.All;
+        for (var i = 0; i < conditions.Length; i++)
         {
-            foreach (var condition in conditions)
+            var holds = conditions[i](state, message, context);
+            outcomes?.Add(new ConditionOutcome(Info.Conditions[i], holds));
+            if (outcomes is null && holds != all)
             {
-                if (!condition(state, message))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        foreach (var condition in conditions)
-        {
-            if (condition(state, message))
-            {
-                return true;
+                return holds;
             }
         }
 
-        return false;
+        return outcomes is null ? all : all ? outcomes.TrueForAll(o => o.Holds) : outcomes.Exists(o => o.Holds);
     }
 
-    internal void Fire(TState state, TMessage message, Outbox outbox) => _fire(state, message, outbox);
+    internal void Fire(TState state, TMessage message, RuleContext context) => _fire(state, message, context);
 }

@@ -13,6 +13,9 @@ public sealed class RuleInfo
     /// <param name="conditions">The rule's conditions, in declaration order.</param>
     /// <param name="conditionMode">How the conditions combine.</param>
     /// <param name="output">The subject of the message the rule publishes, or <see langword="null"/>.</param>
+    /// <param name="cooldown">How long the rule is passed over for an execution after it fired for it.</param>
+    /// <param name="maxFirings">How many times the rule may fire for one execution; 0 for no limit.</param>
+    /// <param name="awaitsReply">Whether the rule publishes a request and parks the execution until the reply.</param>
     public RuleInfo(
         string name,
         string declaringType,
@@ -22,8 +25,24 @@ public sealed class RuleInfo
         string? to,
         IReadOnlyList<ConditionInfo> conditions,
         ConditionMode conditionMode,
-        string? output)
+        string? output,
+        TimeSpan? cooldown = null,
+        int maxFirings = 0,
+        bool awaitsReply = false)
     {
+        if (maxFirings < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxFirings), maxFirings, $"Rule '{declaringType}.{name}': MaxFirings must be 0 (no limit) or more.");
+        }
+
+        if (cooldown is { } c && c <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cooldown), cooldown, $"Rule '{declaringType}.{name}': a cooldown must be longer than zero.");
+        }
+
+        Cooldown = cooldown;
+        MaxFirings = maxFirings;
+        AwaitsReply = awaitsReply;
         Name = name;
         DeclaringType = declaringType;
         Trigger = trigger;
@@ -61,6 +80,15 @@ public sealed class RuleInfo
 
     /// <summary>The subject of the message the rule publishes, or <see langword="null"/>.</summary>
     public string? Output { get; }
+
+    /// <summary>How long the rule is passed over for an execution after it fired for it; <see langword="null"/> for no cooldown.</summary>
+    public TimeSpan? Cooldown { get; }
+
+    /// <summary>How many times the rule may fire for one execution; 0 for no limit.</summary>
+    public int MaxFirings { get; }
+
+    /// <summary>Whether the rule publishes a request and parks the execution until its reply arrives.</summary>
+    public bool AwaitsReply { get; }
 
     /// <inheritdoc/>
     public override string ToString() => $"{DeclaringType}.{Name}";

@@ -7,6 +7,7 @@ namespace FlowSdk;
 public sealed class ExecutionInfo
 {
     private readonly List<TimelineEntry> _timeline = [];
+    private readonly Dictionary<string, RuleCounter> _rules = new(StringComparer.Ordinal);
 
     /// <summary>The execution id: the correlation key that created it.</summary>
     public string Id { get; internal set; } = "";
@@ -35,7 +36,39 @@ public sealed class ExecutionInfo
     /// <summary>Every firing, oldest first.</summary>
     public IReadOnlyList<TimelineEntry> Timeline => _timeline;
 
+    /// <summary>When the execution times out, for a flow with a timeout; otherwise <see langword="null"/>.</summary>
+    public DateTimeOffset? Deadline { get; internal set; }
+
+    /// <summary>The task id of the reply the execution waits for, while it is <see cref="ExecutionStatus.Waiting"/>.</summary>
+    public string? PendingTaskId { get; internal set; }
+
+    /// <summary>When the execution started waiting for <see cref="PendingTaskId"/>.</summary>
+    public DateTimeOffset? PendingSince { get; internal set; }
+
+    /// <summary>
+    /// How many state-triggered firings followed one another without a message in between; bounded
+    /// by <see cref="FlowRuntimeOptions.MaxChainedFirings"/>.
+    /// </summary>
+    public int ChainedFirings { get; internal set; }
+
+    /// <summary>How often each rule fired for this execution and when it last did, by rule name.</summary>
+    public IReadOnlyDictionary<string, RuleCounter> Rules => _rules;
+
+    /// <summary>How many messages the execution published that have not yet been handed to the transport (its outbox).</summary>
+    internal List<OutgoingMessage> Outbox { get; } = [];
+
+    /// <summary>Whether the last write only emptied the outbox after publishing it: no change a state rule reacts to.</summary>
+    internal bool PublishedOnly { get; set; }
+
     internal void Append(TimelineEntry entry) => _timeline.Add(entry);
+
+    internal void CountFiring(string rule, DateTimeOffset at)
+    {
+        _rules.TryGetValue(rule, out var counter);
+        _rules[rule] = new RuleCounter(counter.Firings + 1, at);
+    }
+
+    internal void RestoreRule(string rule, RuleCounter counter) => _rules[rule] = counter;
 
     internal void Restore(IEnumerable<TimelineEntry> entries)
     {
@@ -43,3 +76,8 @@ public sealed class ExecutionInfo
         _timeline.AddRange(entries);
     }
 }
+
+/// <summary>How often a rule fired for one execution.</summary>
+/// <param name="Firings">How many times it fired.</param>
+/// <param name="LastFiredAt">When it last fired.</param>
+public readonly record struct RuleCounter(int Firings, DateTimeOffset LastFiredAt);

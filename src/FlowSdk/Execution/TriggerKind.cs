@@ -11,6 +11,9 @@ public enum TriggerKind
 
     /// <summary>A message plus the execution its correlation key names.</summary>
     MessageAndState = 2,
+
+    /// <summary>A time the runtime keeps for the execution came due: its deadline.</summary>
+    Timer = 3,
 }
 
 /// <summary>What a firing did.</summary>

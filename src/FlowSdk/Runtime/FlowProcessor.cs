@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Reactive.Linq;
+using System.Reactive.Subjects;
 using FlowSdk.Internal;
 using FlowSdk.State;
 using FlowSdk.Transport;
@@ -8,16 +10,25 @@ using Microsoft.Extensions.Logging;
 namespace FlowSdk.Runtime;
 
 /// <summary>
-/// Runs one flow: subscribes to its input subjects, partitions events into lanes by execution,
-/// and for each event evaluates the rules, commits the state with compare-and-set, then publishes.
+/// Runs one flow. Messages, committed state changes and due times all become events; events are
+/// partitioned into lanes by execution, so one execution's events are handled one at a time and in
+/// order while different executions proceed in parallel. For each event the rules are evaluated in
+/// declaration order, the first that passes fires, the state is committed with compare-and-set
+/// together with the messages to publish (the outbox), and only then are the messages published.
 /// </summary>
 internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     where TState : class, IFlowState, new()
 {
+    private const string MessageIdHeader = "Nats-Msg-Id";
+
     private readonly FlowDefinition<TState> _flow;
     private readonly RuntimeServices _services;
     private readonly ILogger _logger;
-    private readonly IdleTracker _inFlight = new();
+    private readonly IdleTracker _running = new();
+    private readonly Subject<InboundEvent<TState>> _raised = new();
+    private readonly Lock _raiseGate = new();
+    private readonly DueScheduler _scheduler;
+    private readonly KeyValuePair<string, object?> _flowTag;
     private IDisposable? _subscription;
     private int _nextLane;
 
@@ -26,45 +37,111 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _flow = flow;
         _services = services;
         _logger = services.LoggerFactory.CreateLogger("FlowSdk.Flow." + flow.Id);
+        _flowTag = new KeyValuePair<string, object?>("flow", flow.Id);
+        _scheduler = new DueScheduler(services.Time, id => Raise(new InboundTimer<TState>(id)));
     }
 
-    public void Start()
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var subscribe = new SubscribeOptions { QueueGroup = "flowsdk." + _flow.Id, ManualAck = true };
-        var events = _flow.Inputs
+        var sources = _flow.Inputs
             .Select(input => _services.Transport.Subscribe(input.Subject, subscribe).Select(message => Decode(input, message)))
+            .ToList();
+        if (_flow.StateRules.Count > 0)
+        {
+            sources.Add(_services.Store.Watch(_flow.Id + ".").Select(OnStateChanged));
+        }
+
+        sources.Add(_raised);
+        var lanes = _services.Lanes;
+        _subscription = sources
             .Merge()
             .Where(e => e is not null)
-            .Select(e => e!);
-
-        var lanes = _services.Lanes;
-        _subscription = events
+            .Select(e => e!)
             .GroupBy(e => LaneOf(e, lanes))
             .SelectMany(lane => lane.Select(e => Observable.FromAsync(() => RunAsync(e))).Concat())
-            .Subscribe(
-                _ => { },
-                ex => LogPipelineFailed(_logger, _flow.Id, ex));
+            .Subscribe(_ => { }, ex => LogPipelineFailed(_logger, _flow.Id, ex));
+
+        await RecoverAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
-        await _inFlight.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
+        _scheduler.Dispose();
+        await _running.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    internal async Task ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
+    internal Task ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
+        => HandleAsync(e.Key, e.Message, e.Port.RuleSet, e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId, hint: null);
+
+    internal Task ProcessStateChangeAsync(InboundStateChange<TState> e)
+        => HandleAsync(e.Key, new StateChange(e.Key!, e.Entry.Revision), _flow.StateRules, e.Entry.Key, TriggerKind.State, taskId: null, hint: e.Entry);
+
+    internal async Task ProcessTimerAsync(InboundTimer<TState> e)
     {
-        var rules = e.Port.RuleSet;
+        var key = RuntimeServices.StateKey(_flow.Id, e.Key!);
         for (var attempt = 1; ; attempt++)
         {
-            StateEntry? entry = null;
+            var entry = await _services.Store.GetAsync(key).ConfigureAwait(false);
+            if (entry is null)
+            {
+                return;
+            }
+
+            var state = Materialize(entry);
+            var execution = state.Execution;
+            var now = _services.Time.GetUtcNow();
+            if (execution.Status.IsTerminal())
+            {
+                if (_services.Retention is { } retention && now >= execution.UpdatedAt + retention)
+                {
+                    await _services.Store.DeleteAsync(key).ConfigureAwait(false);
+                    LogRemoved(_logger, _flow.Id, execution.Id, execution.Status);
+                }
+                else
+                {
+                    ScheduleFor(execution);
+                }
+
+                return;
+            }
+
+            if (execution.Deadline is not { } deadline || now < deadline)
+            {
+                ScheduleFor(execution);
+                return;
+            }
+
+            var outbox = new Outbox();
+            TimeOut(execution, now, outbox);
+            if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, StateEntry? hint)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = _services.Time.GetUtcNow();
+            var explain = _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null;
+            var outbox = new Outbox();
             TState? state = null;
+            StateEntry? entry = null;
+            string? blocked = null;
+            var timedOut = false;
+            var republished = false;
             Rule<TState, TMessage>? chosen = null;
+            RuleContext? context = null;
             foreach (var rule in rules)
             {
                 if (!rule.NeedsState)
                 {
-                    if (rule.ConditionsHold(null!, e.Message))
+                    context = new RuleContext(now, null, outbox);
+                    if (Evaluate(rule, null, message, context, explain))
                     {
                         chosen = rule;
                         break;
@@ -75,90 +152,166 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
                 if (state is null)
                 {
-                    (state, entry) = await LoadAsync(e.Key!).ConfigureAwait(false);
-                    if (state.Execution.Status.IsTerminal())
+                    (state, entry) = await LoadAsync(key!, attempt == 1 ? hint : null).ConfigureAwait(false);
+                    var execution = state.Execution;
+                    if (execution.Outbox.Count > 0)
                     {
-                        LogIgnoredTerminal(_logger, _flow.Id, state.Execution.Id, state.Execution.Status, e.Transport.Subject);
-                        return;
+                        // A host stopped between committing and publishing: publish first (the ids make it idempotent).
+                        await PublishAsync(execution.Outbox).ConfigureAwait(false);
+                        republished = true;
+                    }
+
+                    if (execution.Status.IsTerminal())
+                    {
+                        blocked = $"the execution is {execution.Status}";
+                    }
+                    else if (execution.Deadline is { } deadline && now >= deadline)
+                    {
+                        timedOut = true;
+                        break;
+                    }
+                    else if (execution.Status == ExecutionStatus.Waiting && !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal))
+                    {
+                        blocked = $"the execution waits for the reply to task {execution.PendingTaskId}";
+                    }
+                    else if (execution.Status != ExecutionStatus.Waiting && taskId is not null)
+                    {
+                        blocked = $"no execution waits for task {taskId}";
                     }
                 }
 
-                if (rule.Info.From is { } from && !string.Equals(from, state.Execution.Phase, StringComparison.Ordinal))
+                if (blocked is not null)
                 {
+                    RuleEvaluator.Passed(explain, rule.Info, blocked);
                     continue;
                 }
 
-                if (rule.ConditionsHold(state, e.Message))
+                context = new RuleContext(now, state.Execution.Id, outbox);
+                if (Evaluate(rule, state, message, context, explain))
                 {
                     chosen = rule;
                     break;
                 }
             }
 
-            if (chosen is null)
+            LogEvaluations(explain, source, key);
+            if (timedOut)
             {
-                LogNoRuleFired(_logger, _flow.Id, e.Transport.Subject, e.Key);
-                return;
-            }
-
-            var outbox = new Outbox();
-            if (!chosen.NeedsState)
-            {
-                chosen.Fire(null!, e.Message, outbox);
-                LogFired(_logger, _flow.Id, chosen.Info.Name, "-", "-");
-                await PublishAsync(outbox).ConfigureAwait(false);
-                return;
-            }
-
-            state = Apply(chosen, state!, entry, e.Message, e.Transport.Subject, outbox);
-            var bytes = FlowSerializer.Serialize(_flow.StateFormatter, state);
-            var key = RuntimeServices.StateKey(_flow.Id, state.Execution.Id);
-            var written = entry is null
-                ? await _services.Store.TryCreateAsync(key, bytes).ConfigureAwait(false)
-                : await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
-            if (!written.Succeeded)
-            {
-                LogWriteConflict(_logger, _flow.Id, state.Execution.Id, entry?.Revision ?? 0, written.Revision, attempt);
-                if (attempt >= _services.MaxWriteAttempts)
+                outbox.Clear();
+                TimeOut(state!.Execution, now, outbox);
+                if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
                 {
-                    throw new StateConflictException(_flow.Id, state.Execution.Id, attempt);
+                    return;
                 }
 
                 continue;
             }
 
-            LogFired(_logger, _flow.Id, chosen.Info.Name, state.Execution.Id, state.Execution.Phase);
-            await PublishAsync(outbox).ConfigureAwait(false);
-            return;
+            if (chosen is null)
+            {
+                if (blocked is not null)
+                {
+                    LogBlocked(_logger, _flow.Id, source, key, blocked);
+                }
+                else
+                {
+                    LogNoRuleFired(_logger, _flow.Id, source, key);
+                }
+
+                if (republished)
+                {
+                    await ClearOutboxAsync(state!, entry!).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (!chosen.NeedsState)
+            {
+                chosen.Fire(null!, message, context!);
+                CountFiring(chosen.Info, TriggerKind.Message, outbox);
+                LogFired(_logger, _flow.Id, chosen.Info.Name, "-", "-");
+                await PublishAsync(outbox.Messages).ConfigureAwait(false);
+                return;
+            }
+
+            state = Apply(chosen, state!, entry, message, source, trigger, taskId, context!, now);
+            if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
+            {
+                CountFiring(chosen.Info, chosen.Info.Trigger, outbox);
+                return;
+            }
         }
     }
 
-    private TState Apply<TMessage>(Rule<TState, TMessage> rule, TState state, StateEntry? entry, TMessage message, string source, Outbox outbox)
+    private bool Evaluate<TMessage>(Rule<TState, TMessage> rule, TState? state, TMessage message, RuleContext context, List<RuleEvaluation>? explain)
     {
-        var now = _services.Time.GetUtcNow();
+        var fires = RuleEvaluator.Passes(rule, state, message, context, explain);
+        FlowSdkDiagnostics.Evaluations.Add(1, _flowTag, new("rule", rule.Info.Name), new("outcome", fires ? "fired" : "passed"));
+        return fires;
+    }
+
+    /// <summary>Fires the rule on the state (or applies the outcome the runtime owes instead) and records it.</summary>
+    private TState Apply<TMessage>(Rule<TState, TMessage> rule, TState state, StateEntry? entry, TMessage message, string source, TriggerKind trigger, string? taskId, RuleContext context, DateTimeOffset now)
+    {
         var execution = state.Execution;
         var before = execution.Phase;
         var to = rule.Info.To ?? before;
         var startsIteration = rule.Info.To is not null && _flow.PhaseOrder[to] <= _flow.PhaseOrder[before];
+        var outbox = context.Outbox;
+        var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;
         RuleAction action;
-        if (startsIteration && _flow.MaxIterations > 0 && execution.Iteration + 1 > _flow.MaxIterations)
+        if (taskId is not null)
         {
-            execution.Status = ExecutionStatus.Escalated;
-            execution.StatusReason = $"Rule '{rule.Info.Name}' would start iteration {execution.Iteration + 1}, but flow '{_flow.Id}' allows {_flow.MaxIterations} (MaxIterations).";
+            // The awaited reply arrived: the execution runs again.
+            FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
+            if (execution.PendingSince is { } since)
+            {
+                FlowSdkDiagnostics.Latency.Record((now - since).TotalMilliseconds, _flowTag);
+            }
+
+            execution.Status = ExecutionStatus.Running;
+            execution.PendingTaskId = null;
+            execution.PendingSince = null;
+        }
+
+        if (chained > _services.MaxChainedFirings)
+        {
+            Escalate(execution, $"Rule '{rule.Info.Name}' fired {chained - 1} times in a row on state changes alone (MaxChainedFirings is {_services.MaxChainedFirings}): its write keeps its own condition true. Make the rule change the phase or its condition.");
+            action = RuleAction.Escalate;
+        }
+        else if (startsIteration && _flow.MaxIterations > 0 && execution.Iteration + 1 > _flow.MaxIterations)
+        {
+            Escalate(execution, $"Rule '{rule.Info.Name}' would start iteration {execution.Iteration + 1}, but flow '{_flow.Id}' allows {_flow.MaxIterations} (MaxIterations).");
             action = RuleAction.Escalate;
         }
         else
         {
             try
             {
-                rule.Fire(state, message, outbox);
+                var sequence = execution.Timeline.Count + 1;
+                context.TaskIdPrefix = rule.Info.AwaitsReply ? $"{execution.Id}.{sequence}" : null;
+                rule.Fire(state, message, context);
                 execution.Phase = to;
+                execution.ChainedFirings = chained;
+                execution.CountFiring(rule.Info.Name, now);
                 if (startsIteration)
                 {
                     execution.Iteration++;
                 }
 
-                if (_flow.TerminalPhases.Contains(to))
+                if (context.Outcome is { } outcome)
+                {
+                    execution.Status = outcome;
+                    execution.StatusReason = context.OutcomeReason;
+                    action = outcome switch
+                    {
+                        ExecutionStatus.Failed => RuleAction.Fail,
+                        ExecutionStatus.Escalated => RuleAction.Escalate,
+                        _ => RuleAction.Complete,
+                    };
+                }
+                else if (_flow.TerminalPhases.Contains(to))
                 {
                     execution.Status = ExecutionStatus.Completed;
                     action = RuleAction.Complete;
@@ -167,14 +320,23 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 {
                     action = outbox.Messages.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
                 }
+
+                if (context.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
+                {
+                    execution.Status = ExecutionStatus.Waiting;
+                    execution.PendingTaskId = requested;
+                    execution.PendingSince = now;
+                    FlowSdkDiagnostics.Pending.Add(1, _flowTag);
+                }
             }
             catch (Exception ex)
             {
                 // The rule may have changed the state half way: start again from what was committed.
                 LogRuleThrew(_logger, _flow.Id, rule.Info.Name, execution.Id, ex);
                 outbox.Clear();
-                state = entry is null ? NewExecution(execution.Id) : Materialize(entry);
-                execution = state.Execution;
+                var fresh = entry is null ? NewExecution(execution.Id, now) : Materialize(entry);
+                state = fresh;
+                execution = fresh.Execution;
                 execution.Status = ExecutionStatus.Failed;
                 execution.StatusReason = $"Rule '{rule.Info.Name}' threw {ex.GetType().Name}: {ex.Message}";
                 action = RuleAction.Fail;
@@ -182,29 +344,205 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
 
         execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, rule.Info.Name, rule.Info.Trigger, source, action, before, execution.Phase, execution.Iteration));
+        execution.Append(new TimelineEntry(now, rule.Info.Name, trigger == TriggerKind.MessageAndState ? rule.Info.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration));
+        AddLifecycleEvent(execution, now, outbox);
         return state;
+    }
+
+    private static void Escalate(ExecutionInfo execution, string reason)
+    {
+        execution.Status = ExecutionStatus.Escalated;
+        execution.StatusReason = reason;
+    }
+
+    private void TimeOut(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
+    {
+        if (execution.Status == ExecutionStatus.Waiting)
+        {
+            FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
+        }
+
+        execution.Status = ExecutionStatus.TimedOut;
+        execution.StatusReason = $"The execution passed its deadline {execution.Deadline:O} (flow '{_flow.Id}' allows {_flow.Timeout}).";
+        execution.UpdatedAt = now;
+        execution.Append(new TimelineEntry(now, "Timeout", TriggerKind.Timer, "deadline", RuleAction.Fail, execution.Phase, execution.Phase, execution.Iteration));
+        AddLifecycleEvent(execution, now, outbox);
+    }
+
+    private void AddLifecycleEvent(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
+    {
+        if (execution.Status.IsTerminal() && _flow.Lifecycle.For(execution.Status) is { } subject)
+        {
+            outbox.Add(ExecutionEnded.Port(subject), new ExecutionEnded(_flow.Id, execution.Id, execution.Status, execution.Phase, execution.StatusReason, now));
+        }
+    }
+
+    /// <summary>
+    /// Commits the state with its outbox, then publishes the outbox and empties it. Returns false on
+    /// a revision conflict, so the caller evaluates the event again on the newer state.
+    /// </summary>
+    private async Task<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
+    {
+        var execution = state.Execution;
+        var sequence = execution.Timeline.Count;
+        execution.Outbox.Clear();
+        for (var i = 0; i < outbox.Messages.Count; i++)
+        {
+            execution.Outbox.Add(outbox.Messages[i] with { MessageId = $"{_flow.Id}.{execution.Id}.{sequence}.{i + 1}" });
+        }
+
+        execution.PublishedOnly = false;
+        using var activity = FlowSdkDiagnostics.Source.StartActivity(FlowSdkDiagnostics.FireActivityName);
+        var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
+        var written = entry is null
+            ? await _services.Store.TryCreateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state)).ConfigureAwait(false)
+            : await _services.Store.TryUpdateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state), entry.Revision).ConfigureAwait(false);
+        if (!written.Succeeded)
+        {
+            FlowSdkDiagnostics.Conflicts.Add(1, _flowTag);
+            LogWriteConflict(_logger, _flow.Id, execution.Id, entry?.Revision ?? 0, written.Revision, attempt);
+            if (attempt >= _services.MaxWriteAttempts)
+            {
+                FlowSdkDiagnostics.ConflictsExhausted.Add(1, _flowTag);
+                throw new StateConflictException(_flow.Id, execution.Id, attempt);
+            }
+
+            return false;
+        }
+
+        if (activity is not null)
+        {
+            var last = execution.Timeline[^1];
+            activity.SetTag("flowsdk.flow", _flow.Id);
+            activity.SetTag("flowsdk.execution", execution.Id);
+            activity.SetTag("flowsdk.rule", last.Rule);
+            activity.SetTag("flowsdk.trigger", last.Trigger.ToString());
+            activity.SetTag("flowsdk.phase.before", last.PhaseBefore);
+            activity.SetTag("flowsdk.phase.after", last.PhaseAfter);
+            activity.SetTag("flowsdk.revision", written.Revision);
+        }
+
+        if (entry is null)
+        {
+            FlowSdkDiagnostics.Created.Add(1, _flowTag);
+        }
+
+        if (execution.Status.IsTerminal())
+        {
+            FlowSdkDiagnostics.Ended.Add(1, _flowTag, new("status", execution.Status.ToString()));
+        }
+
+        LogCommitted(_logger, _flow.Id, execution.Id, execution.Timeline[^1].Rule, execution.Phase, execution.Status, written.Revision);
+        if (execution.Outbox.Count > 0)
+        {
+            await PublishAsync(execution.Outbox).ConfigureAwait(false);
+            await ClearOutboxAsync(state, new StateEntry(key, ReadOnlyMemory<byte>.Empty, written.Revision)).ConfigureAwait(false);
+        }
+
+        ScheduleFor(execution);
+        return true;
+    }
+
+    /// <summary>Empties a published outbox. A conflict means a newer write took the outbox over: nothing to do.</summary>
+    private async Task ClearOutboxAsync(TState state, StateEntry entry)
+    {
+        var execution = state.Execution;
+        execution.Outbox.Clear();
+        execution.PublishedOnly = true;
+        var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
+        await _services.Store.TryUpdateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state), entry.Revision).ConfigureAwait(false);
+    }
+
+    private void ScheduleFor(ExecutionInfo execution)
+    {
+        if (execution.Status.IsTerminal())
+        {
+            if (_services.Retention is { } retention)
+            {
+                _scheduler.Schedule(execution.Id, execution.UpdatedAt + retention);
+            }
+            else
+            {
+                _scheduler.Cancel(execution.Id);
+            }
+        }
+        else if (execution.Deadline is { } deadline)
+        {
+            _scheduler.Schedule(execution.Id, deadline);
+        }
+    }
+
+    private void CountFiring(RuleInfo rule, TriggerKind trigger, Outbox outbox)
+    {
+        FlowSdkDiagnostics.Firings.Add(1, _flowTag, new("rule", rule.Name), new("trigger", trigger.ToString()));
+        if (outbox.Messages.Count > 0)
+        {
+            FlowSdkDiagnostics.DispatchCount.Add(outbox.Messages.Count, _flowTag, new("action", rule.AwaitsReply ? "request" : "publish"));
+        }
+    }
+
+    /// <summary>Finds what a previous host left: outboxes it did not publish, deadlines and removals to keep.</summary>
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var key in _services.Store.ListKeysAsync(_flow.Id + ".", cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await _services.Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                continue;
+            }
+
+            TState state;
+            try
+            {
+                state = Materialize(entry);
+            }
+            catch (MessagePackSerializationException ex)
+            {
+                LogUnreadableState(_logger, _flow.Id, key, ex);
+                continue;
+            }
+
+            if (state.Execution.Outbox.Count > 0)
+            {
+                await PublishAsync(state.Execution.Outbox).ConfigureAwait(false);
+                await ClearOutboxAsync(state, entry).ConfigureAwait(false);
+            }
+
+            ScheduleFor(state.Execution);
+        }
     }
 
     private async Task RunAsync(InboundEvent<TState> e)
     {
-        _inFlight.Add();
+        _running.Add();
 
         // Leave the delivery thread at once: lanes run in parallel on the thread pool.
         await Task.Yield();
         try
         {
             await e.ProcessAsync(this).ConfigureAwait(false);
-            await e.Transport.AckAsync().ConfigureAwait(false);
+            if (e.Transport is { } transport)
+            {
+                await transport.AckAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
-            LogEventFailed(_logger, _flow.Id, e.Transport.Subject, e.Key, ex);
-            await e.Transport.NakAsync(ex.Message).ConfigureAwait(false);
+            LogEventFailed(_logger, _flow.Id, e.Transport?.Subject ?? "(state)", e.Key, ex);
+            if (e.Transport is { } transport)
+            {
+                await transport.NakAsync(ex.Message).ConfigureAwait(false);
+            }
         }
         finally
         {
-            _inFlight.Done();
+            if (e.Transport is null)
+            {
+                _services.Work.Done();
+            }
+
+            _running.Done();
         }
     }
 
@@ -228,6 +566,37 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
     }
 
+    private InboundEvent<TState>? OnStateChanged(StateEntry entry)
+    {
+        // Runtime-raised events are counted as work until handled, so WhenIdleAsync waits for them.
+        var id = entry.Key[(_flow.Id.Length + 1)..];
+        try
+        {
+            var execution = Materialize(entry).Execution;
+            if (execution.PublishedOnly || execution.Status.IsTerminal())
+            {
+                return null;
+            }
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            LogUnreadableState(_logger, _flow.Id, entry.Key, ex);
+            return null;
+        }
+
+        _services.Work.Add();
+        return new InboundStateChange<TState>(id, entry);
+    }
+
+    private void Raise(InboundEvent<TState> e)
+    {
+        _services.Work.Add();
+        lock (_raiseGate)
+        {
+            _raised.OnNext(e);
+        }
+    }
+
     private int LaneOf(InboundEvent<TState> e, int lanes)
     {
         if (e.Key is null)
@@ -238,19 +607,18 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         return (int)((uint)StringComparer.Ordinal.GetHashCode(e.Key) % (uint)lanes);
     }
 
-    private async ValueTask<(TState State, StateEntry? Entry)> LoadAsync(string executionId)
+    private async ValueTask<(TState State, StateEntry? Entry)> LoadAsync(string executionId, StateEntry? hint)
     {
-        var entry = await _services.Store.GetAsync(RuntimeServices.StateKey(_flow.Id, executionId)).ConfigureAwait(false);
-        return entry is null ? (NewExecution(executionId), null) : (Materialize(entry), entry);
+        var entry = hint ?? await _services.Store.GetAsync(RuntimeServices.StateKey(_flow.Id, executionId)).ConfigureAwait(false);
+        return entry is null ? (NewExecution(executionId, _services.Time.GetUtcNow()), null) : (Materialize(entry), entry);
     }
 
     private TState Materialize(StateEntry entry) => FlowSerializer.Deserialize(_flow.StateFormatter, entry.Value);
 
-    private TState NewExecution(string executionId)
+    private TState NewExecution(string executionId, DateTimeOffset now)
     {
         var state = new TState();
         var execution = state.Execution;
-        var now = _services.Time.GetUtcNow();
         execution.Id = executionId;
         execution.Flow = _flow.Id;
         execution.Phase = _flow.InitialPhase;
@@ -258,37 +626,64 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         execution.Iteration = 1;
         execution.CreatedAt = now;
         execution.UpdatedAt = now;
+        execution.Deadline = now + _flow.Timeout;
         return state;
     }
 
-    private async Task PublishAsync(Outbox outbox)
+    private async Task PublishAsync(IReadOnlyList<OutgoingMessage> messages)
     {
-        foreach (var message in outbox.Messages)
+        foreach (var message in messages)
         {
-            await _services.Transport.PublishAsync(message.Subject, message.Payload).ConfigureAwait(false);
+            var headers = message.MessageId.Length == 0 ? null : new Dictionary<string, string>(1) { [MessageIdHeader] = message.MessageId };
+            await _services.Transport.PublishAsync(message.Subject, message.Payload, headers).ConfigureAwait(false);
         }
     }
+
+    private void LogEvaluations(List<RuleEvaluation>? explain, string source, string? key)
+    {
+        if (explain is null)
+        {
+            return;
+        }
+
+        foreach (var evaluation in explain)
+        {
+            LogEvaluation(_logger, _flow.Id, source, key, evaluation.Rule.Name, evaluation.Fired, evaluation.Reason);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: on {Source} (execution {Execution}) rule {Rule} fired={Fired}: {Reason}")]
+    private static partial void LogEvaluation(ILogger logger, string flow, string source, string? execution, string rule, bool fired, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: rule {Rule} fired for execution {Execution}, now in phase {Phase}")]
     private static partial void LogFired(ILogger logger, string flow, string rule, string execution, string phase);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: no rule fired for the message on {Subject} (execution {Execution})")]
-    private static partial void LogNoRuleFired(ILogger logger, string flow, string subject, string? execution);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: execution {Execution} committed {Rule} at revision {Revision}: phase {Phase}, status {Status}")]
+    private static partial void LogCommitted(ILogger logger, string flow, string execution, string rule, string phase, ExecutionStatus status, ulong revision);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: execution {Execution} is {Status}; the message on {Subject} was ignored")]
-    private static partial void LogIgnoredTerminal(ILogger logger, string flow, string execution, ExecutionStatus status, string subject);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: no rule fired for {Source} (execution {Execution})")]
+    private static partial void LogNoRuleFired(ILogger logger, string flow, string source, string? execution);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: {Source} was not handled for execution {Execution}: {Reason}")]
+    private static partial void LogBlocked(ILogger logger, string flow, string source, string? execution, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: execution {Execution} changed since revision {Expected} (now {Found}); attempt {Attempt} evaluates the event again")]
     private static partial void LogWriteConflict(ILogger logger, string flow, string execution, ulong expected, ulong found, int attempt);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: execution {Execution} ({Status}) passed its retention and was removed")]
+    private static partial void LogRemoved(ILogger logger, string flow, string execution, ExecutionStatus status);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: rule {Rule} threw for execution {Execution}; the execution is Failed")]
     private static partial void LogRuleThrew(ILogger logger, string flow, string rule, string execution, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: the message on {Subject} (execution {Execution}) could not be handled")]
-    private static partial void LogEventFailed(ILogger logger, string flow, string subject, string? execution, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled")]
+    private static partial void LogEventFailed(ILogger logger, string flow, string source, string? execution, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: the message on {Subject} is not a valid {MessageType} and was dropped")]
     private static partial void LogUndecodable(ILogger logger, string flow, string subject, string messageType, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: the state stored under {Key} cannot be read")]
+    private static partial void LogUnreadableState(ILogger logger, string flow, string key, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Flow {Flow}: the event pipeline stopped")]
     private static partial void LogPipelineFailed(ILogger logger, string flow, Exception exception);

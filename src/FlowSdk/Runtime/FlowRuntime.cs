@@ -58,7 +58,7 @@ public sealed class FlowRuntime : IAsyncDisposable
         Transport = options.Transport ?? new InMemoryTransport();
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
-        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, options.Lanes, _work);
+        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, options.Lanes, _work, options.MaxChainedFirings, options.Retention);
         _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
     }
 
@@ -95,7 +95,7 @@ public sealed class FlowRuntime : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the flows are subscribed.</returns>
     /// <exception cref="InvalidOperationException">The runtime was already started or stopped.</exception>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
@@ -105,10 +105,8 @@ public sealed class FlowRuntime : IAsyncDisposable
 
         foreach (var processor in _processors)
         {
-            processor.Start();
+            await processor.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Stops taking new messages and waits for the rules that are running to commit.</summary>

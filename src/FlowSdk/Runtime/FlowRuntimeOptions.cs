@@ -31,8 +31,32 @@ public sealed class FlowRuntimeOptions
     /// </summary>
     public int Lanes { get; set; } = Environment.ProcessorCount * 2;
 
+    /// <summary>
+    /// How many state-triggered firings may follow one another for one execution without a message in
+    /// between. A state rule whose own write keeps its condition true would otherwise fire forever;
+    /// past the bound the execution is escalated, naming the rule. Default 100.
+    /// </summary>
+    public int MaxChainedFirings { get; set; } = 100;
+
+    /// <summary>
+    /// How long an execution that ended (Completed, Failed, Escalated, TimedOut) is kept before it is
+    /// removed from the state store; until then it stays inspectable. <see langword="null"/> (the
+    /// default) keeps executions until they are removed by other means.
+    /// </summary>
+    public TimeSpan? Retention { get; set; }
+
     internal void Validate()
     {
+        if (MaxChainedFirings < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxChainedFirings), MaxChainedFirings, "MaxChainedFirings must be at least 1.");
+        }
+
+        if (Retention is { } r && r < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Retention), Retention, "Retention cannot be negative.");
+        }
+
         if (MaxWriteAttempts < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxWriteAttempts), MaxWriteAttempts, "MaxWriteAttempts must be at least 1.");

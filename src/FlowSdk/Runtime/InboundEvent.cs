@@ -3,10 +3,11 @@ using FlowSdk.Transport;
 namespace FlowSdk.Runtime;
 
 /// <summary>A decoded message on its way to a flow's rules.</summary>
-internal abstract class InboundEvent<TState>(TransportMessage transport, string? key)
+internal abstract class InboundEvent<TState>(TransportMessage? transport, string? key)
     where TState : class, IFlowState, new()
 {
-    public TransportMessage Transport { get; } = transport;
+    /// <summary>The transport message to acknowledge, or <see langword="null"/> for events the runtime raised itself.</summary>
+    public TransportMessage? Transport { get; } = transport;
 
     /// <summary>The correlation key, or <see langword="null"/> when the message has none.</summary>
     public string? Key { get; } = key;
@@ -15,13 +16,32 @@ internal abstract class InboundEvent<TState>(TransportMessage transport, string?
     public abstract Task ProcessAsync(FlowProcessor<TState> processor);
 }
 
-internal sealed class InboundMessage<TState, TMessage>(InputPort<TState, TMessage> port, TransportMessage transport, TMessage message, string? key)
+internal sealed class InboundMessage<TState, TMessage>(InputPort<TState, TMessage> port, TransportMessage transport, TMessage message, string? key, string? taskId)
     : InboundEvent<TState>(transport, key)
     where TState : class, IFlowState, new()
 {
+    /// <summary>The task id a reply carries, or <see langword="null"/>.</summary>
+    public string? TaskId { get; } = taskId;
+
     public InputPort<TState, TMessage> Port { get; } = port;
 
     public TMessage Message { get; } = message;
 
     public override Task ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessAsync(this);
+}
+
+/// <summary>A committed change of an execution's state, for state-only rules.</summary>
+internal sealed class InboundStateChange<TState>(string executionId, State.StateEntry entry) : InboundEvent<TState>(null, executionId)
+    where TState : class, IFlowState, new()
+{
+    public State.StateEntry Entry { get; } = entry;
+
+    public override Task ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessStateChangeAsync(this);
+}
+
+/// <summary>A deadline or retention time of an execution came due.</summary>
+internal sealed class InboundTimer<TState>(string executionId) : InboundEvent<TState>(null, executionId)
+    where TState : class, IFlowState, new()
+{
+    public override Task ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessTimerAsync(this);
 }

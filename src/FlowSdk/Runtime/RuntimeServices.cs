@@ -12,7 +12,9 @@ internal sealed record RuntimeServices(
     ILoggerFactory LoggerFactory,
     int MaxWriteAttempts,
     int Lanes,
-    Internal.IdleTracker Work)
+    Internal.IdleTracker Work,
+    int MaxChainedFirings,
+    TimeSpan? Retention)
 {
     public static string StateKey(string flowId, string executionId) => string.Concat(flowId, ".", executionId);
 }
@@ -20,5 +22,6 @@ internal sealed record RuntimeServices(
 /// <summary>Runs one flow inside a runtime.</summary>
 internal interface IFlowProcessor : IAsyncDisposable
 {
-    void Start();
+    /// <summary>Subscribes to the flow's inputs, then recovers what a previous host left: unpublished outboxes, deadlines, retention.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel;
 using MessagePack;
 
@@ -18,7 +19,7 @@ public static class ExecutionInfoFormatter
     /// <param name="info">The bookkeeping.</param>
     public static void Write(ref MessagePackWriter writer, ExecutionInfo info)
     {
-        writer.WriteMapHeader(9);
+        writer.WriteMapHeader(16);
         writer.Write("id");
         writer.Write(info.Id);
         writer.Write("flow");
@@ -41,7 +42,53 @@ public static class ExecutionInfoFormatter
         {
             WriteEntry(ref writer, entry);
         }
+
+        writer.Write("deadline");
+        WriteTime(ref writer, info.Deadline);
+        writer.Write("pendingTaskId");
+        writer.Write(info.PendingTaskId);
+        writer.Write("pendingSince");
+        WriteTime(ref writer, info.PendingSince);
+        writer.Write("chainedFirings");
+        writer.Write(info.ChainedFirings);
+        writer.Write("rules");
+        writer.WriteMapHeader(info.Rules.Count);
+        foreach (var (rule, counter) in info.Rules.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            writer.Write(rule);
+            writer.WriteArrayHeader(2);
+            writer.Write(counter.Firings);
+            writer.Write(counter.LastFiredAt.UtcDateTime);
+        }
+
+        writer.Write("publishedOnly");
+        writer.Write(info.PublishedOnly);
+        writer.Write("outbox");
+        writer.WriteArrayHeader(info.Outbox.Count);
+        foreach (var message in info.Outbox)
+        {
+            writer.WriteArrayHeader(4);
+            writer.Write(message.Subject);
+            writer.Write(message.MessageType);
+            writer.Write(message.Payload.Span);
+            writer.Write(message.MessageId);
+        }
     }
+
+    private static void WriteTime(ref MessagePackWriter writer, DateTimeOffset? time)
+    {
+        if (time is { } value)
+        {
+            writer.Write(value.UtcDateTime);
+        }
+        else
+        {
+            writer.WriteNil();
+        }
+    }
+
+    private static DateTimeOffset? ReadTime(ref MessagePackReader reader)
+        => reader.TryReadNil() ? null : new DateTimeOffset(reader.ReadDateTime());
 
     /// <summary>Reads bookkeeping written by <see cref="Write"/> into <paramref name="info"/>; unknown keys are skipped.</summary>
     /// <param name="reader">The reader.</param>
@@ -72,6 +119,43 @@ public static class ExecutionInfoFormatter
                     }
 
                     info.Restore(entries);
+                    break;
+                case "deadline": info.Deadline = ReadTime(ref reader); break;
+                case "pendingTaskId": info.PendingTaskId = reader.ReadString(); break;
+                case "pendingSince": info.PendingSince = ReadTime(ref reader); break;
+                case "chainedFirings": info.ChainedFirings = reader.ReadInt32(); break;
+                case "publishedOnly": info.PublishedOnly = reader.ReadBoolean(); break;
+                case "rules":
+                    var rules = reader.ReadMapHeader();
+                    for (var j = 0; j < rules; j++)
+                    {
+                        var name = reader.ReadString() ?? "";
+                        if (reader.ReadArrayHeader() != 2)
+                        {
+                            throw new MessagePackSerializationException("A rule counter is an array of two: firings and last firing time.");
+                        }
+
+                        info.RestoreRule(name, new RuleCounter(reader.ReadInt32(), new DateTimeOffset(reader.ReadDateTime())));
+                    }
+
+                    break;
+                case "outbox":
+                    var messages = reader.ReadArrayHeader();
+                    info.Outbox.Clear();
+                    for (var j = 0; j < messages; j++)
+                    {
+                        if (reader.ReadArrayHeader() != 4)
+                        {
+                            throw new MessagePackSerializationException("An outbox message is an array of four: subject, type, payload and message id.");
+                        }
+
+                        var subject = reader.ReadString() ?? "";
+                        var type = reader.ReadString() ?? "";
+                        var payload = reader.ReadBytes()?.ToArray() ?? [];
+                        var id = reader.ReadString() ?? "";
+                        info.Outbox.Add(new OutgoingMessage(subject, type, payload) { MessageId = id });
+                    }
+
                     break;
                 default: reader.Skip(); break;
             }
@@ -157,6 +241,7 @@ public static class ExecutionInfoFormatter
         TriggerKind.Message => "Message",
         TriggerKind.State => "State",
         TriggerKind.MessageAndState => "MessageAndState",
+        TriggerKind.Timer => "Timer",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -165,6 +250,7 @@ public static class ExecutionInfoFormatter
         "Message" => TriggerKind.Message,
         "State" => TriggerKind.State,
         "MessageAndState" => TriggerKind.MessageAndState,
+        "Timer" => TriggerKind.Timer,
         _ => throw new MessagePackSerializationException($"'{name}' is not a trigger kind."),
     };
 

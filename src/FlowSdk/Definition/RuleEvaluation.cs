@@ -1,0 +1,17 @@
+namespace FlowSdk;
+
+/// <summary>Why a rule did or did not fire for one event: what <c>Explain</c> returns and the runtime logs at Debug.</summary>
+/// <param name="Rule">The rule.</param>
+/// <param name="Fired">Whether it fired (or, from <c>Explain</c>, would fire).</param>
+/// <param name="Reason">Why, in words.</param>
+/// <param name="Conditions">Each condition's outcome, when the conditions were evaluated.</param>
+public sealed record RuleEvaluation(RuleInfo Rule, bool Fired, string Reason, IReadOnlyList<ConditionOutcome> Conditions)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Rule.Name}: {(Fired ? "fires" : "passed over")} - {Reason}";
+}
+
+/// <summary>The outcome of one condition.</summary>
+/// <param name="Condition">The condition.</param>
+/// <param name="Holds">Whether it held.</param>
+public sealed record ConditionOutcome(ConditionInfo Condition, bool Holds);

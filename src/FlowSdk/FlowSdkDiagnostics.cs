@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace FlowSdk;
+
+/// <summary>
+/// The names FlowSdk's tracing and metrics use, for OpenTelemetry or any System.Diagnostics listener:
+/// <c>AddSource(FlowSdkDiagnostics.ActivitySourceName)</c> and <c>AddMeter(FlowSdkDiagnostics.MeterName)</c>.
+/// </summary>
+public static class FlowSdkDiagnostics
+{
+    /// <summary>The ActivitySource name: one span per rule firing.</summary>
+    public const string ActivitySourceName = "FlowSdk";
+
+    /// <summary>The Meter name.</summary>
+    public const string MeterName = "FlowSdk";
+
+    /// <summary>The span name of a rule firing.</summary>
+    public const string FireActivityName = "flowsdk.rule.fire";
+
+    /// <summary>Counter: rule evaluations (tags: flow, rule, outcome fired|passed).</summary>
+    public const string RuleEvaluations = "flowsdk.rule.evaluations";
+
+    /// <summary>Counter: rule firings (tags: flow, rule, trigger).</summary>
+    public const string RuleFirings = "flowsdk.rule.firings";
+
+    /// <summary>Counter: messages dispatched by firings (tags: flow, action).</summary>
+    public const string Dispatches = "flowsdk.dispatches";
+
+    /// <summary>Counter: executions created (tag: flow).</summary>
+    public const string ExecutionsCreated = "flowsdk.executions.created";
+
+    /// <summary>Counter: executions that ended (tags: flow, status Completed|Failed|Escalated|TimedOut).</summary>
+    public const string ExecutionsEnded = "flowsdk.executions.ended";
+
+    /// <summary>Histogram, milliseconds: time from publishing a request to handling its reply (tag: flow).</summary>
+    public const string CallbackLatency = "flowsdk.callback.latency";
+
+    /// <summary>Up-down counter: requests awaiting their reply (tag: flow).</summary>
+    public const string PendingCallbacks = "flowsdk.callbacks.pending";
+
+    /// <summary>Counter: compare-and-set writes that met a newer revision (tag: flow).</summary>
+    public const string StateConflicts = "flowsdk.state.conflicts";
+
+    /// <summary>Counter: events given up after <see cref="FlowRuntimeOptions.MaxWriteAttempts"/> conflicts (tag: flow).</summary>
+    public const string StateConflictsExhausted = "flowsdk.state.conflicts_exhausted";
+
+    internal static readonly ActivitySource Source = new(ActivitySourceName);
+
+    internal static readonly Meter Meter = new(MeterName);
+
+    internal static readonly Counter<long> Evaluations = Meter.CreateCounter<long>(RuleEvaluations, description: "Rule evaluations.");
+
+    internal static readonly Counter<long> Firings = Meter.CreateCounter<long>(RuleFirings, description: "Rule firings.");
+
+    internal static readonly Counter<long> DispatchCount = Meter.CreateCounter<long>(Dispatches, description: "Messages dispatched by firings.");
+
+    internal static readonly Counter<long> Created = Meter.CreateCounter<long>(ExecutionsCreated, description: "Executions created.");
+
+    internal static readonly Counter<long> Ended = Meter.CreateCounter<long>(ExecutionsEnded, description: "Executions that completed, failed, were escalated or timed out.");
+
+    internal static readonly Histogram<double> Latency = Meter.CreateHistogram<double>(CallbackLatency, unit: "ms", description: "Time from a request to the handling of its reply.");
+
+    internal static readonly UpDownCounter<long> Pending = Meter.CreateUpDownCounter<long>(PendingCallbacks, description: "Requests awaiting their reply.");
+
+    internal static readonly Counter<long> Conflicts = Meter.CreateCounter<long>(StateConflicts, description: "Compare-and-set writes that met a newer revision.");
+
+    internal static readonly Counter<long> ConflictsExhausted = Meter.CreateCounter<long>(StateConflictsExhausted, description: "Events given up after too many write conflicts.");
+}
