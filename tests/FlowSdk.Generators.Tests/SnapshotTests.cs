@@ -32,13 +32,13 @@ public sealed class SnapshotTests(ITestOutputHelper log)
 
         Assert.Equal(
             [
-                "PlanReview.Flow.g.cs",
+                "PlanReviewSample.PlanReview.Flow.g.cs",
                 "PlanReviewSample.PlanRevisedFormatter.g.cs",
                 "PlanReviewSample.PlanSubmittedFormatter.g.cs",
                 "PlanReviewSample.ReviewCompletedFormatter.g.cs",
+                "PlanReviewSample.ReviewDesk.Flow.g.cs",
                 "PlanReviewSample.ReviewRequestedFormatter.g.cs",
                 "PlanReviewSample.RevisionRequestedFormatter.g.cs",
-                "ReviewDesk.Flow.g.cs",
             ],
             output.Sources.Select(s => s.HintName));
     }

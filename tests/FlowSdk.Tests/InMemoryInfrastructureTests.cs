@@ -84,6 +84,25 @@ public sealed class InMemoryInfrastructureTests
     }
 
     [Fact]
+    public async Task The_transport_drops_a_message_id_seen_within_the_duplicate_window_as_jetstream_does()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var transport = new InMemoryTransport(time);
+        var received = new ConcurrentQueue<byte>();
+        using var s = transport.Subscribe("jobs").Subscribe(m => received.Enqueue(m.Payload.Span[0]));
+        var id = new Dictionary<string, string> { [InMemoryTransport.MessageIdHeader] = "job-1" };
+
+        await transport.PublishAsync("jobs", new byte[] { 1 }, id);
+        await transport.PublishAsync("jobs", new byte[] { 2 }, id);
+        await transport.PublishAsync("jobs", new byte[] { 3 });
+        time.Advance(transport.DuplicateWindow);
+        await transport.PublishAsync("jobs", new byte[] { 4 }, id);
+        await transport.WhenIdleAsync();
+
+        Assert.Equal(new byte[] { 1, 3, 4 }, received);
+    }
+
+    [Fact]
     public async Task The_transport_rejects_a_publish_to_a_wildcard_subject()
     {
         await using var transport = new InMemoryTransport();

@@ -7,3 +7,5 @@ namespace FlowSdk.Tests;
 public sealed class InMemoryRuleEvaluationTests() : RuleEvaluationSemantics(new InMemoryInfrastructure());
 
 public sealed class InMemoryCompareAndSetTests() : CompareAndSetSemantics(new InMemoryInfrastructure());
+
+public sealed class InMemoryReactiveTests() : ReactiveSemantics(new InMemoryInfrastructure());

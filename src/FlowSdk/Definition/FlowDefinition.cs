@@ -170,6 +170,63 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// <inheritdoc/>
     public override IReadOnlyList<string> InputSubjects => _subjects;
 
+    /// <summary>
+    /// Says, rule by rule in declaration order, whether each rule that <paramref name="message"/> can
+    /// trigger would fire for <paramref name="state"/> and why, without firing anything. For tests and
+    /// debugging; the runtime logs the same at Debug level.
+    /// </summary>
+    /// <typeparam name="TMessage">The message type.</typeparam>
+    /// <param name="state">The execution's state.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="now">The time to evaluate at (cooldowns, conditions that take a <see cref="RuleContext"/>).</param>
+    /// <returns>One evaluation per rule, up to and including the first that would fire.</returns>
+    /// <exception cref="ArgumentException">The flow does not consume <typeparamref name="TMessage"/>.</exception>
+    public IReadOnlyList<RuleEvaluation> Explain<TMessage>(TState state, TMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var port = Inputs.OfType<InputPort<TState, TMessage>>().FirstOrDefault()
+            ?? throw new ArgumentException($"Flow '{Id}' does not consume {typeof(TMessage).Name}; its inputs are {string.Join(", ", Inputs.Select(i => i.MessageType))}.", nameof(message));
+        return Explain(port.RuleSet, state, message, now);
+    }
+
+    /// <summary>Says whether each state-only rule would fire for <paramref name="state"/> and why, without firing anything.</summary>
+    /// <param name="state">The execution's state.</param>
+    /// <param name="now">The time to evaluate at.</param>
+    /// <returns>One evaluation per rule, up to and including the first that would fire.</returns>
+    public IReadOnlyList<RuleEvaluation> Explain(TState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return Explain(StateRules, state, new StateChange(state.Execution.Id, 0), now);
+    }
+
+    private static List<RuleEvaluation> Explain<TMessage>(IReadOnlyList<Rule<TState, TMessage>> rules, TState state, TMessage message, DateTimeOffset now)
+    {
+        var evaluations = new List<RuleEvaluation>();
+        var execution = state.Execution;
+        foreach (var rule in rules)
+        {
+            if (rule.NeedsState && execution.Status.IsTerminal())
+            {
+                Runtime.RuleEvaluator.Passed(evaluations, rule.Info, $"the execution is {execution.Status}");
+                continue;
+            }
+
+            if (rule.NeedsState && execution.Status == ExecutionStatus.Waiting)
+            {
+                Runtime.RuleEvaluator.Passed(evaluations, rule.Info, $"the execution waits for the reply to task {execution.PendingTaskId}");
+                continue;
+            }
+
+            var context = new RuleContext(now, rule.NeedsState ? execution.Id : null, new Outbox());
+            if (Runtime.RuleEvaluator.Passes(rule, rule.NeedsState ? state : null, message, context, evaluations))
+            {
+                break;
+            }
+        }
+
+        return evaluations;
+    }
+
     internal override Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services) => new Runtime.FlowProcessor<TState>(this, services);
 
     private static void CheckPhase(string id, RuleInfo rule, string? phase, IReadOnlyList<string> phases)

@@ -73,10 +73,10 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     }
 
     internal Task ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
-        => HandleAsync(e.Key, e.Message, e.Port.RuleSet, e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId, hint: null);
+        => HandleAsync(e.Key, e.Message, e.Port.RuleSet, e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId);
 
     internal Task ProcessStateChangeAsync(InboundStateChange<TState> e)
-        => HandleAsync(e.Key, new StateChange(e.Key!, e.Entry.Revision), _flow.StateRules, e.Entry.Key, TriggerKind.State, taskId: null, hint: e.Entry);
+        => HandleAsync(e.Key, new StateChange(e.Key!, e.Entry.Revision), _flow.StateRules, e.Entry.Key, TriggerKind.State, taskId: null);
 
     internal async Task ProcessTimerAsync(InboundTimer<TState> e)
     {
@@ -122,7 +122,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
     }
 
-    private async Task HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, StateEntry? hint)
+    private async Task HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -152,7 +152,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
                 if (state is null)
                 {
-                    (state, entry) = await LoadAsync(key!, attempt == 1 ? hint : null).ConfigureAwait(false);
+                    // Always the current value: a watched change may already be superseded, and its
+                    // outbox already published by the write that produced it.
+                    (state, entry) = await LoadAsync(key!).ConfigureAwait(false);
                     var execution = state.Execution;
                     if (execution.Outbox.Count > 0)
                     {
@@ -607,9 +609,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         return (int)((uint)StringComparer.Ordinal.GetHashCode(e.Key) % (uint)lanes);
     }
 
-    private async ValueTask<(TState State, StateEntry? Entry)> LoadAsync(string executionId, StateEntry? hint)
+    private async ValueTask<(TState State, StateEntry? Entry)> LoadAsync(string executionId)
     {
-        var entry = hint ?? await _services.Store.GetAsync(RuntimeServices.StateKey(_flow.Id, executionId)).ConfigureAwait(false);
+        var entry = await _services.Store.GetAsync(RuntimeServices.StateKey(_flow.Id, executionId)).ConfigureAwait(false);
         return entry is null ? (NewExecution(executionId, _services.Time.GetUtcNow()), null) : (Materialize(entry), entry);
     }
 

@@ -55,7 +55,7 @@ public sealed class FlowRuntime : IAsyncDisposable
 
         _ownsTransport = options.Transport is null;
         _ownsStore = options.StateStore is null;
-        Transport = options.Transport ?? new InMemoryTransport();
+        Transport = options.Transport ?? new InMemoryTransport(options.TimeProvider);
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
         var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, options.Lanes, _work, options.MaxChainedFirings, options.Retention);

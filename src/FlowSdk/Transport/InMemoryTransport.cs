@@ -20,11 +20,28 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
     private readonly IdleTracker _pending = new();
     private readonly Lock _gate = new();
     private readonly Task _loop;
-    private ImmutableArray<Subscription> _subscriptions = [];
     private readonly Dictionary<string, int> _roundRobin = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _recentIds = new(StringComparer.Ordinal);
+    private readonly Queue<(DateTimeOffset At, string Id)> _recentOrder = new();
+    private readonly TimeProvider _time;
+    private ImmutableArray<Subscription> _subscriptions = [];
 
     /// <summary>Creates a transport and starts its delivery loop.</summary>
-    public InMemoryTransport() => _loop = Task.Run(DeliverAsync);
+    /// <param name="time">The clock of the duplicate window; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public InMemoryTransport(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _loop = Task.Run(DeliverAsync);
+    }
+
+    /// <summary>The header that names a message for deduplication, as JetStream reads it.</summary>
+    public const string MessageIdHeader = "Nats-Msg-Id";
+
+    /// <summary>
+    /// How long a message id is remembered: a second publish with the same <see cref="MessageIdHeader"/>
+    /// within the window is dropped, as JetStream's duplicate window does (2 minutes by default there too).
+    /// </summary>
+    public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How many published messages are not yet handled by their subscribers.</summary>
     public long PendingMessages => _pending.Pending;
@@ -37,6 +54,11 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
     {
         Subjects.EnsureValid(subject, allowWildcards: false, nameof(subject));
         cancellationToken.ThrowIfCancellationRequested();
+        if (headers is not null && headers.TryGetValue(MessageIdHeader, out var id) && !Remember(id))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         var copy = payload.ToArray();
         var targets = Route(subject);
         foreach (var target in targets)
@@ -90,6 +112,32 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+    }
+
+    /// <summary>Records a message id; false when it was seen within the duplicate window.</summary>
+    private bool Remember(string id)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            while (_recentOrder.Count > 0 && _recentOrder.Peek().At + DuplicateWindow <= now)
+            {
+                var (at, old) = _recentOrder.Dequeue();
+                if (_recentIds.TryGetValue(old, out var seen) && seen == at)
+                {
+                    _recentIds.Remove(old);
+                }
+            }
+
+            if (_recentIds.ContainsKey(id))
+            {
+                return false;
+            }
+
+            _recentIds[id] = now;
+            _recentOrder.Enqueue((now, id));
+            return true;
+        }
     }
 
     private List<Subscription> Route(string subject)

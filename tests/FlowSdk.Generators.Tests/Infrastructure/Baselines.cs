@@ -27,6 +27,8 @@ internal static class Baselines
 
         if (Updating)
         {
+            // On CI the baselines are the reference, never something to rewrite.
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"{UpdateVariable}=1 is ignored on CI: update the baselines locally and commit them.");
             Update(folder, generated, existing, log);
             return;
         }

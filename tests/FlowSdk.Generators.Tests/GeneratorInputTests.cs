@@ -1,0 +1,96 @@
+using FlowSdk.Generators.Tests.Infrastructure;
+
+namespace FlowSdk.Generators.Tests;
+
+/// <summary>Inputs beyond the snapshot cases: how the generator names, orders and tells flows apart.</summary>
+public sealed class GeneratorInputTests
+{
+    private const string Header = """
+        using FlowSdk;
+        #pragma warning disable CS1591 // Test input: the generated code's documentation is what is checked.
+
+        """;
+
+    [Fact]
+    public void Flows_named_alike_in_different_namespaces_both_generate()
+    {
+        var compilation = TestCompilation.Create(
+        [
+            new SourceFile("Sales.cs", Header + OrderFlow("Sales", "sales-order")),
+            new SourceFile("Returns.cs", Header + OrderFlow("Returns", "return-order")),
+        ]);
+
+        var output = GeneratorRunner.Run(compilation).AssertClean();
+
+        Assert.Contains("id: \"sales-order\",", output.Source("Sales.Order.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("id: \"return-order\",", output.Source("Returns.Order.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.Empty(TestCompilation.BuildDiagnostics(output.Output));
+    }
+
+    [Fact]
+    public void A_flow_in_the_global_namespace_generates()
+    {
+        var source = Header + OrderFlow(null, "order");
+
+        var output = GeneratorRunner.Run(TestCompilation.Create([new SourceFile("Order.cs", source)])).AssertClean();
+
+        Assert.Contains("public static partial class OrderFlow", output.Source("Order.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.Empty(TestCompilation.BuildDiagnostics(output.Output));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rules_classes_keep_their_order_in_the_source(bool swapped)
+    {
+        // Two rules classes in one file, then one in a file whose path sorts after it.
+        string[] classes = [RulesClass("First"), RulesClass("Second")];
+        if (swapped)
+        {
+            Array.Reverse(classes);
+        }
+
+        var compilation = TestCompilation.Create(
+        [
+            new SourceFile("a/Rules.cs", Header + "namespace Shop;\n" + string.Join("\n", classes)),
+            new SourceFile("a/Order.cs", Header + OrderFlow("Shop", "order")),
+            new SourceFile("b/More.cs", Header + "namespace Shop;\n" + RulesClass("Third")),
+        ]);
+
+        var flow = GeneratorRunner.Run(compilation).AssertClean().Source("Shop.Order.Flow.g.cs");
+
+        var order = new[] { "FirstRules", "SecondRules", "ThirdRules" }
+            .OrderBy(name => flow.IndexOf($"global::Shop.{name}.FlowSdkRules.GoRule,", StringComparison.Ordinal))
+            .ToArray();
+        Assert.All(order, name => Assert.Contains($"global::Shop.{name}.FlowSdkRules.GoRule,", flow, StringComparison.Ordinal));
+        Assert.Equal(swapped ? ["SecondRules", "FirstRules", "ThirdRules"] : ["FirstRules", "SecondRules", "ThirdRules"], order);
+    }
+
+    private static string OrderFlow(string? ns, string id) => (ns is null ? "" : $"namespace {ns};\n") + $$"""
+        public enum OrderPhase { Open, [TerminalPhase] Done }
+
+        [Message("{{id}}.placed")]
+        public sealed record OrderPlaced([property: CorrelationKey] string OrderId);
+
+        [Flow<OrderPhase>("{{id}}")]
+        public partial class Order { }
+
+        [Rules<Order>]
+        public static partial class OrderRules
+        {
+            [Rule(To = OrderPhase.Done)]
+            public static void Close(Order order, OrderPlaced placed) { }
+        }
+
+        """;
+
+    private static string RulesClass(string name) => $$"""
+        [Rules<Order>]
+        public static partial class {{name}}Rules
+        {
+            [Rule]
+            public static void Go(Order order, OrderPlaced placed) { }
+        }
+
+        """;
+}
