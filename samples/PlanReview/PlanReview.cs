@@ -20,9 +20,16 @@ public enum PlanPhase
 }
 
 /// <summary>
-/// One plan going through review. A plan gets at most three review rounds: a fourth escalates.
+/// One plan going through review. A plan gets at most three review rounds (a fourth escalates) and
+/// ten minutes (then it times out). Each way a plan ends is announced on its own subject.
 /// </summary>
-[Flow<PlanPhase>("plan-review", MaxIterations = 3)]
+[Flow<PlanPhase>(
+    "plan-review",
+    MaxIterations = 3,
+    Timeout = "00:10:00",
+    OnCompleted = "plans.approved",
+    OnEscalated = "plans.escalated",
+    OnTimedOut = "plans.timed-out")]
 public partial class PlanReview
 {
     /// <summary>The plan's title.</summary>

@@ -15,7 +15,8 @@ public enum DeskPhase
 
 /// <summary>
 /// The review desk: a second flow that reviews each round of a plan. It approves a plan whose
-/// content has every required section and otherwise asks for the first one missing.
+/// content has every required section and otherwise asks for the first one missing. It does not
+/// review plans marked "(on hold)": those wait until their flow's timeout.
 /// </summary>
 [Flow<DeskPhase>("review-desk")]
 public partial class ReviewDesk
@@ -33,6 +34,7 @@ public static partial class ReviewDeskRules
 
     /// <summary>A plan with every required section is approved.</summary>
     [Rule(From = DeskPhase.Reviewing, To = DeskPhase.Closed)]
+    [When(nameof(IsReviewable), Description = "the plan is not on hold")]
     [When(nameof(HasEverySection), Description = "the plan has every required section")]
     public static ReviewCompleted Approve(ReviewDesk desk, ReviewRequested request)
     {
@@ -42,12 +44,15 @@ public static partial class ReviewDeskRules
 
     /// <summary>Otherwise the desk asks for the first missing section.</summary>
     [Rule(From = DeskPhase.Reviewing)]
+    [When(nameof(IsReviewable), Description = "the plan is not on hold")]
     public static ReviewCompleted AskForChanges(ReviewDesk desk, ReviewRequested request)
     {
         desk.Rounds++;
         var missing = RequiredSections.First(s => !HasSection(request.Content, s));
         return new ReviewCompleted(request.PlanId, Approved: false, Notes: $"Add a section: {missing}.");
     }
+
+    private static bool IsReviewable(ReviewRequested request) => !request.Content.Contains("(on hold)", StringComparison.Ordinal);
 
     private static bool HasEverySection(ReviewRequested request) => RequiredSections.All(s => HasSection(request.Content, s));
 

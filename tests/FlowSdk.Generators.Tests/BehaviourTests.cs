@@ -36,8 +36,8 @@ public sealed class BehaviourTests
         Assert.Equal(0, desk.MaxIterations);
         Assert.Equal(
             [
-                "PlanReviewSample.ReviewDeskRules.Approve MessageAndState plans.review.requested Reviewing->Closed [HasEverySection: the plan has every required section] All => plans.review.completed",
-                "PlanReviewSample.ReviewDeskRules.AskForChanges MessageAndState plans.review.requested Reviewing->* [] All => plans.review.completed",
+                "PlanReviewSample.ReviewDeskRules.Approve MessageAndState plans.review.requested Reviewing->Closed [IsReviewable: the plan is not on hold, HasEverySection: the plan has every required section] All => plans.review.completed",
+                "PlanReviewSample.ReviewDeskRules.AskForChanges MessageAndState plans.review.requested Reviewing->* [IsReviewable: the plan is not on hold] All => plans.review.completed",
             ],
             desk.Rules.Select(Describe));
     }
