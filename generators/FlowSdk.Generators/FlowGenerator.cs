@@ -56,6 +56,8 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(messages, static (spc, message) =>
             spc.AddSource(message.Message.FormatterFullName.Replace("global::", "") + ".g.cs", Emitter.EmitMessageFormatter(message)));
+
+        RegisterHost(context, states);
     }
 
     private static FlowSpec Join(FlowStateSpec state, ImmutableArray<RulesClassSpec> rulesClasses)

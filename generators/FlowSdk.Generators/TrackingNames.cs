@@ -7,4 +7,6 @@ internal static class TrackingNames
     public const string RulesClasses = nameof(RulesClasses);
     public const string MessageTypes = nameof(MessageTypes);
     public const string Flows = nameof(Flows);
+    public const string Catalog = nameof(Catalog);
+    public const string EntryPoint = nameof(EntryPoint);
 }

@@ -82,6 +82,15 @@ public abstract class FlowDefinition
     /// <summary>The subjects the flow consumes.</summary>
     public abstract IReadOnlyList<string> InputSubjects { get; }
 
+    /// <summary>The flow's input ports, without their static types.</summary>
+    public abstract IReadOnlyList<IInputPort> InputPorts { get; }
+
+    /// <summary>Reads the execution bookkeeping from a stored state value.</summary>
+    /// <param name="value">The stored MessagePack bytes.</param>
+    /// <returns>The bookkeeping.</returns>
+    /// <exception cref="MessagePack.MessagePackSerializationException">The bytes are not a state of this flow.</exception>
+    public abstract ExecutionInfo ReadExecution(ReadOnlyMemory<byte> value);
+
     internal FrozenDictionary<string, int> PhaseOrder { get; }
 
     internal abstract Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services);
@@ -169,6 +178,12 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> InputSubjects => _subjects;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<IInputPort> InputPorts => [.. Inputs];
+
+    /// <inheritdoc/>
+    public override ExecutionInfo ReadExecution(ReadOnlyMemory<byte> value) => FlowSerializer.Deserialize(StateFormatter, value).Execution;
 
     /// <summary>
     /// Says, rule by rule in declaration order, whether each rule that <paramref name="message"/> can

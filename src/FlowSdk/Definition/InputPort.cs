@@ -6,7 +6,7 @@ namespace FlowSdk;
 /// <summary>A message type a flow consumes, with the rules it can fire, in declaration order.</summary>
 /// <typeparam name="TState">The flow's state class.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public abstract class InputPort<TState>
+public abstract class InputPort<TState> : IInputPort
     where TState : class, IFlowState, new()
 {
     private protected InputPort()
@@ -22,7 +22,37 @@ public abstract class InputPort<TState>
     /// <summary>The rules this port can fire, in declaration order.</summary>
     public abstract IReadOnlyList<RuleInfo> Rules { get; }
 
+    /// <inheritdoc/>
+    public abstract object? DecodeMessage(ReadOnlyMemory<byte> payload);
+
+    /// <inheritdoc/>
+    public abstract byte[] EncodeMessage(object message);
+
     internal abstract InboundEvent<TState> Decode(Transport.TransportMessage message);
+}
+
+/// <summary>A message type a flow consumes, seen without its static types: for tools such as the command line.</summary>
+public interface IInputPort
+{
+    /// <summary>The subject the port consumes.</summary>
+    string Subject { get; }
+
+    /// <summary>The name of the message type.</summary>
+    string MessageType { get; }
+
+    /// <summary>The rules the port can fire, in declaration order.</summary>
+    IReadOnlyList<RuleInfo> Rules { get; }
+
+    /// <summary>Reads a message with the generated formatter.</summary>
+    /// <param name="payload">The MessagePack bytes.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="MessagePack.MessagePackSerializationException">The bytes are not a valid message of this port.</exception>
+    object? DecodeMessage(ReadOnlyMemory<byte> payload);
+
+    /// <summary>Writes a message with the generated formatter.</summary>
+    /// <param name="message">The message; it must be of the port's message type.</param>
+    /// <returns>The MessagePack bytes.</returns>
+    byte[] EncodeMessage(object message);
 }
 
 /// <summary>A message type a flow consumes: the dispatch table row for <typeparamref name="TMessage"/>.</summary>
@@ -70,6 +100,14 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>
     public override IReadOnlyList<RuleInfo> Rules => _infos;
 
     internal Rule<TState, TMessage>[] RuleSet { get; }
+
+    /// <inheritdoc/>
+    public override object? DecodeMessage(ReadOnlyMemory<byte> payload) => Port.Deserialize(payload);
+
+    /// <inheritdoc/>
+    public override byte[] EncodeMessage(object message) => message is TMessage typed
+        ? Port.Serialize(typed)
+        : throw new ArgumentException($"Port '{Subject}' carries {MessageType}, not {message?.GetType().Name ?? "null"}.", nameof(message));
 
     internal override InboundEvent<TState> Decode(Transport.TransportMessage message)
     {

@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using System.Linq;
+using FlowSdk.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace FlowSdk.Generators;
+
+public sealed partial class FlowGenerator
+{
+    /// <summary>The MSBuild property that turns the generated entry point off: <c>&lt;FlowSdk_GenerateEntryPoint&gt;false&lt;/FlowSdk_GenerateEntryPoint&gt;</c>.</summary>
+    internal const string GenerateEntryPointProperty = "build_property.FlowSdk_GenerateEntryPoint";
+
+    /// <summary>
+    /// Emits the assembly's flow catalog (every flow's definition, for registration without assembly
+    /// scanning) and, for an Exe that references FlowSdk.Hosting and has no Main of its own, an entry
+    /// point that runs the FlowSdk command line.
+    /// </summary>
+    private static void RegisterHost(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<FlowStateSpec> states)
+    {
+        var flows = states
+            .Select(static (s, _) => "global::" + (s.State.Namespace.Length > 0 ? s.State.Namespace + "." : "") + s.State.Name + "Flow.Definition")
+            .Collect()
+            .Select(static (all, _) => all.OrderBy(f => f, System.StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.Catalog);
+
+        var hasOwnEntryPoint = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is GlobalStatementSyntax || (node is MethodDeclarationSyntax { Identifier.Text: "Main" } method && method.Modifiers.Any(m => m.Text == "static")),
+                static (_, _) => true)
+            .Collect()
+            .Select(static (found, _) => !found.IsEmpty);
+
+        var wantsEntryPoint = context.CompilationProvider
+            .Select(static (compilation, _) =>
+                compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
+                && compilation.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Hosting"))
+            .Combine(context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+                !options.GlobalOptions.TryGetValue(GenerateEntryPointProperty, out var value) || !string.Equals(value, "false", System.StringComparison.OrdinalIgnoreCase)))
+            .Combine(hasOwnEntryPoint)
+            .Select(static (pair, _) => pair.Left.Left && pair.Left.Right && !pair.Right)
+            .WithTrackingName(TrackingNames.EntryPoint);
+
+        context.RegisterSourceOutput(flows.Combine(wantsEntryPoint), static (spc, pair) =>
+        {
+            if (pair.Left.Count == 0)
+            {
+                return;
+            }
+
+            spc.AddSource("FlowSdk.Catalog.g.cs", Emitter.EmitCatalog(pair.Left, pair.Right));
+        });
+    }
+
+    internal static partial class Emitter
+    {
+        public static string EmitCatalog(EquatableArray<string> definitions, bool entryPoint)
+        {
+            var w = Header();
+            w.Open("namespace FlowSdk.Generated");
+            w.Doc("<summary>Every flow this assembly defines, for registration without assembly scanning: <c>services.AddFlowSdk().AddFlows(AssemblyFlows.All)</c>.</summary>");
+            w.Line(GeneratedCodeAttribute);
+            w.Open("internal static class AssemblyFlows");
+            w.Doc("<summary>The definitions, ordered by flow class name.</summary>");
+            w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::FlowSdk.FlowDefinition> All { get; } = new global::FlowSdk.FlowDefinition[]");
+            w.Line("{");
+            foreach (var definition in definitions)
+            {
+                w.Line("    " + definition + ",");
+            }
+
+            w.Line("};");
+            w.Close();
+            if (entryPoint)
+            {
+                w.Line();
+                w.Doc("<summary>The entry point FlowSdk generates for an Exe without a Main of its own: the FlowSdk command line over this assembly's flows. Set the MSBuild property <c>FlowSdk_GenerateEntryPoint</c> to <c>false</c> to write your own.</summary>");
+                w.Line(GeneratedCodeAttribute);
+                w.Open("internal static class FlowSdkEntryPoint");
+                w.Line("private static global::System.Threading.Tasks.Task<int> Main(string[] args) => global::FlowSdk.Hosting.FlowCli.RunAsync(args, AssemblyFlows.All);");
+                w.Close();
+            }
+
+            w.Close();
+            return w.ToString();
+        }
+    }
+}

@@ -1,0 +1,359 @@
+using System.CommandLine;
+using System.Reactive.Linq;
+using FlowSdk.State;
+using FlowSdk.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace FlowSdk.Hosting;
+
+/// <summary>
+/// The command line of a FlowSdk host: what <c>dotnet run</c> gives an Exe that holds nothing but
+/// annotated classes. Commands: <c>run</c>, <c>send</c>, <c>executions</c>, <c>inspect</c>,
+/// <c>graph</c>, <c>validate</c>; <c>--help</c> on each.
+/// </summary>
+public static class FlowCli
+{
+    /// <summary>Exit code: the command did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code: the command ran, and found errors (validation) or the flows failed.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Exit code: the command could not run as written (bad JSON, unknown port, unknown execution).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Runs the command line over <paramref name="flows"/>.</summary>
+    /// <param name="args">The command line arguments.</param>
+    /// <param name="flows">The flows of the host: the generated <c>FlowSdk.Generated.AssemblyFlows.All</c>.</param>
+    /// <param name="environment">Output writers and the NATS connector; the console and no NATS when <see langword="null"/>.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(flows);
+        environment ??= new FlowCliEnvironment();
+        var root = BuildCommands(flows, environment);
+        var parsed = root.Parse(args.Length == 0 ? ["run"] : args);
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = environment.Out, Error = environment.Error }).ConfigureAwait(false);
+    }
+
+    private static RootCommand BuildCommands(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env)
+    {
+        var nats = new Option<string?>("--nats")
+        {
+            Description = "The NATS server URL (for example nats://127.0.0.1:4222). Without it, the embedded in-process transport and store are used.",
+        };
+
+        var root = new RootCommand($"Runs and inspects the flows of this host: {string.Join(", ", flows.Select(f => f.Id))}.");
+
+        var run = new Command("run", "Starts the host and runs the flows until Ctrl+C.\nExample: dotnet run -- run --nats nats://127.0.0.1:4222") { nats };
+        run.TreatUnmatchedTokensAsErrors = false;
+        run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, result.GetValue(nats), [.. result.UnmatchedTokens], cancellationToken)));
+        root.Subcommands.Add(run);
+
+        var portArgument = new Argument<string>("port") { Description = "The input port: its subject (plans.submitted) or its message type (PlanSubmitted)." };
+        var json = new Argument<string>("json") { Description = "The message as a JSON object, with the message type's fields." };
+        var firstPort = flows.SelectMany(f => f.InputPorts).FirstOrDefault();
+        var example = firstPort is null ? "" : $"\nExample: dotnet run -- send {firstPort.Subject} '{JsonMessages.Example(firstPort)}'";
+        var send = new Command("send", "Sends a message to an input port. On the embedded transport it runs the flows until they are quiescent and prints what happened." + example)
+        {
+            portArgument, json, nats,
+        };
+        send.SetAction((result, cancellationToken) => Guard(env, () => SendAsync(flows, env, result.GetValue(portArgument)!, result.GetValue(json)!, result.GetValue(nats), cancellationToken)));
+        root.Subcommands.Add(send);
+
+        var flowFilter = new Option<string?>("--flow") { Description = "Only executions of this flow id." };
+        var statusFilter = new Option<ExecutionStatus?>("--status") { Description = "Only executions with this status (Running, Waiting, Completed, Failed, Escalated, TimedOut)." };
+        var executions = new Command("executions", "Lists executions with their flow, phase and status. Needs --nats: the embedded store lives only as long as one command.\nExample: dotnet run -- executions --nats nats://127.0.0.1:4222 --status Escalated")
+        {
+            flowFilter, statusFilter, nats,
+        };
+        executions.SetAction((result, cancellationToken) => Guard(env, () => ListAsync(flows, env, result.GetValue(flowFilter), result.GetValue(statusFilter), result.GetValue(nats), cancellationToken)));
+        root.Subcommands.Add(executions);
+
+        var id = new Argument<string>("id") { Description = "The execution id (its correlation key)." };
+        var inspect = new Command("inspect", "Shows one execution: state, phase, status, timeline, pending task and deadline.\nExample: dotnet run -- inspect plan-1 --nats nats://127.0.0.1:4222")
+        {
+            id, flowFilter, nats,
+        };
+        inspect.SetAction((result, cancellationToken) => Guard(env, () => InspectAsync(flows, env, result.GetValue(id)!, result.GetValue(flowFilter), result.GetValue(nats), cancellationToken)));
+        root.Subcommands.Add(inspect);
+
+        var format = new Option<string>("--format") { Description = "mermaid, dot or json.", DefaultValueFactory = _ => "mermaid" };
+        format.AcceptOnlyFromAmong("mermaid", "dot", "json");
+        var graph = new Command("graph", "Prints the flows as a graph: phases, rules, and the subjects between flows.\nExample: dotnet run -- graph --format dot > flows.dot") { format };
+        graph.SetAction(result =>
+        {
+            env.Out.Write(FlowGraph.Render(flows.ToArray(), result.GetValue(format)!));
+            return Success;
+        });
+        root.Subcommands.Add(graph);
+
+        var asJson = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var validate = new Command("validate", "Checks the flows together: subjects bound to two message types (error), outputs nobody consumes and inputs nobody produces (warnings). Exits with 1 when there are errors.\nExample: dotnet run -- validate --json") { asJson };
+        validate.SetAction(result =>
+        {
+            var issues = FlowValidation.Validate(flows.ToArray());
+            if (result.GetValue(asJson))
+            {
+                env.Out.Write(FlowValidation.ToJson(issues));
+            }
+            else
+            {
+                foreach (var issue in issues)
+                {
+                    env.Out.WriteLine($"{(issue.Severity == IssueSeverity.Error ? "error" : "warning")} {issue.Kind}: {issue.Message}");
+                }
+
+                env.Out.WriteLine($"{issues.Count(i => i.Severity == IssueSeverity.Error)} error(s), {issues.Count(i => i.Severity == IssueSeverity.Warning)} warning(s) in {flows.Count} flow(s).");
+            }
+
+            return issues.Any(i => i.Severity == IssueSeverity.Error) ? Failed : Success;
+        });
+        root.Subcommands.Add(validate);
+        return root;
+    }
+
+    private static async Task<int> Guard(FlowCliEnvironment env, Func<Task<int>> command)
+    {
+        try
+        {
+            return await command().ConfigureAwait(false);
+        }
+        catch (FlowCliException ex)
+        {
+            await env.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return UsageError;
+        }
+    }
+
+    private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? natsUrl, string[] hostArgs, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(hostArgs);
+        var flowSdk = builder.Services.AddFlowSdk().AddFlows(flows);
+        await using var connection = natsUrl is null ? null : await ConnectAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+        if (connection is not null)
+        {
+            flowSdk.UseTransport(_ => connection.Transport).UseStateStore(_ => connection.Store);
+        }
+
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {(natsUrl is null ? "the embedded transport" : "NATS")}. Press Ctrl+C to stop.").ConfigureAwait(false);
+        try
+        {
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await env.Out.WriteLineAsync("Stopped.").ConfigureAwait(false);
+        return Success;
+    }
+
+    private static async Task<int> SendAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string portName, string json, string? natsUrl, CancellationToken cancellationToken)
+    {
+        var port = FindPort(flows, portName);
+        var payload = JsonMessages.Encode(port, json);
+        if (natsUrl is not null)
+        {
+            await using var connection = await ConnectAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+            await connection.Transport.PublishAsync(port.Subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await env.Out.WriteLineAsync($"Sent {port.MessageType} on {port.Subject}.").ConfigureAwait(false);
+            return Success;
+        }
+
+        await using var runtime = await FlowRuntime.StartAsync(flows, options: null, cancellationToken).ConfigureAwait(false);
+        var published = new List<string>();
+        using var tap = runtime.Transport.Subscribe(">").Subscribe(m =>
+        {
+            lock (published)
+            {
+                published.Add(m.Subject);
+            }
+        });
+        await runtime.Transport.PublishAsync(port.Subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(env.QuiescenceTimeout);
+        try
+        {
+            await runtime.WhenIdleAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await env.Error.WriteLineAsync($"error: the flows were still busy after {env.QuiescenceTimeout.TotalSeconds:0} s; what they did so far follows.").ConfigureAwait(false);
+        }
+
+        await env.Out.WriteLineAsync($"Sent {port.MessageType} on {port.Subject}.").ConfigureAwait(false);
+        lock (published)
+        {
+            env.Out.WriteLine($"Messages: {string.Join(", ", published)}");
+        }
+
+        var anyFailed = false;
+        foreach (var flow in flows)
+        {
+            await foreach (var (executionId, info) in ReadExecutionsAsync(runtime.Store, flow, cancellationToken).ConfigureAwait(false))
+            {
+                anyFailed |= info.Status is ExecutionStatus.Failed;
+                await env.Out.WriteLineAsync($"{flow.Id}/{executionId}: {info.Status} in phase {info.Phase}, iteration {info.Iteration}{(info.StatusReason is null ? "" : " - " + info.StatusReason)}").ConfigureAwait(false);
+                foreach (var entry in info.Timeline)
+                {
+                    await env.Out.WriteLineAsync($"  #{entry.Iteration} {entry.Rule}: {entry.PhaseBefore} -> {entry.PhaseAfter} ({entry.Action}, {entry.Trigger} on {entry.Source})").ConfigureAwait(false);
+                }
+            }
+        }
+
+        return anyFailed ? Failed : Success;
+    }
+
+    private static async Task<int> ListAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? flowId, ExecutionStatus? status, string? natsUrl, CancellationToken cancellationToken)
+    {
+        var selected = SelectFlows(flows, flowId);
+        await using var connection = await StoreAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        await env.Out.WriteLineAsync($"{"FLOW",-20} {"EXECUTION",-24} {"STATUS",-10} {"PHASE",-16} {"ITERATION",9} UPDATED").ConfigureAwait(false);
+        foreach (var flow in selected)
+        {
+            await foreach (var (id, info) in ReadExecutionsAsync(connection.Store, flow, cancellationToken).ConfigureAwait(false))
+            {
+                if (status is { } wanted && info.Status != wanted)
+                {
+                    continue;
+                }
+
+                count++;
+                await env.Out.WriteLineAsync($"{flow.Id,-20} {id,-24} {info.Status,-10} {info.Phase,-16} {info.Iteration,9} {info.UpdatedAt:O}").ConfigureAwait(false);
+            }
+        }
+
+        await env.Out.WriteLineAsync(count == 0 && natsUrl is null
+            ? "No executions: the embedded store lives only as long as one command. Use --nats to list the executions of a running system."
+            : $"{count} execution(s).").ConfigureAwait(false);
+        return Success;
+    }
+
+    private static async Task<int> InspectAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string id, string? flowId, string? natsUrl, CancellationToken cancellationToken)
+    {
+        var selected = SelectFlows(flows, flowId);
+        await using var connection = await StoreAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+        foreach (var flow in selected)
+        {
+            var entry = await connection.Store.GetAsync(flow.Id + "." + id, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                continue;
+            }
+
+            var info = flow.ReadExecution(entry.Value);
+            var o = env.Out;
+            await o.WriteLineAsync($"Execution {id} of flow {flow.Id} (revision {entry.Revision})").ConfigureAwait(false);
+            await o.WriteLineAsync($"  status:    {info.Status}{(info.StatusReason is null ? "" : " - " + info.StatusReason)}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  phase:     {info.Phase}, iteration {info.Iteration}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  created:   {info.CreatedAt:O}, updated {info.UpdatedAt:O}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  deadline:  {(info.Deadline is { } d ? d.ToString("O") : "none")}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  waiting:   {(info.PendingTaskId is { } task ? $"task {task} since {info.PendingSince:O}" : "no")}").ConfigureAwait(false);
+            await o.WriteLineAsync("  timeline:").ConfigureAwait(false);
+            foreach (var e in info.Timeline)
+            {
+                await o.WriteLineAsync($"    {e.At:O} #{e.Iteration} {e.Rule}: {e.PhaseBefore} -> {e.PhaseAfter} ({e.Action}, {e.Trigger} on {e.Source})").ConfigureAwait(false);
+            }
+
+            await o.WriteLineAsync("  state: " + JsonMessages.ToJson(entry.Value)).ConfigureAwait(false);
+            return Success;
+        }
+
+        throw new FlowCliException(natsUrl is null
+            ? $"No execution '{id}': the embedded store lives only as long as one command. Use --nats to inspect a running system."
+            : $"No execution '{id}' in flow(s) {string.Join(", ", selected.Select(f => f.Id))}.");
+    }
+
+    private static IInputPort FindPort(IReadOnlyList<FlowDefinition> flows, string name)
+    {
+        var ports = flows.SelectMany(f => f.InputPorts).ToList();
+        return ports.FirstOrDefault(p => string.Equals(p.Subject, name, StringComparison.Ordinal))
+            ?? ports.FirstOrDefault(p => string.Equals(p.MessageType, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FlowCliException($"No input port '{name}'. The ports are: {string.Join(", ", ports.Select(p => $"{p.Subject} ({p.MessageType})").Distinct())}.");
+    }
+
+    private static List<FlowDefinition> SelectFlows(IReadOnlyList<FlowDefinition> flows, string? flowId)
+    {
+        if (flowId is null)
+        {
+            return [.. flows];
+        }
+
+        var flow = flows.FirstOrDefault(f => f.Id == flowId)
+            ?? throw new FlowCliException($"No flow '{flowId}'. The flows are: {string.Join(", ", flows.Select(f => f.Id))}.");
+        return [flow];
+    }
+
+    private static async IAsyncEnumerable<(string Id, ExecutionInfo Info)> ReadExecutionsAsync(IStateStore store, FlowDefinition flow, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var key in store.ListKeysAsync(flow.Id + ".", cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(key);
+        }
+
+        keys.Sort(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            var entry = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                yield return (key[(flow.Id.Length + 1)..], flow.ReadExecution(entry.Value));
+            }
+        }
+    }
+
+    private static async Task<FlowConnection> StoreAsync(FlowCliEnvironment env, string? natsUrl, CancellationToken cancellationToken)
+        => natsUrl is null ? new FlowConnection(new InMemoryTransport(), new InMemoryStateStore(), null) : await ConnectAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<FlowConnection> ConnectAsync(FlowCliEnvironment env, string natsUrl, CancellationToken cancellationToken)
+    {
+        if (env.Connect is null)
+        {
+            throw new FlowCliException("--nats needs the FlowSdk.Nats package: add it to the project, and the generated host connects through it.");
+        }
+
+        return await env.Connect(natsUrl, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Where the command line writes, and how it reaches NATS.</summary>
+public sealed class FlowCliEnvironment
+{
+    /// <summary>Standard output; the console by default.</summary>
+    public TextWriter Out { get; init; } = Console.Out;
+
+    /// <summary>Standard error; the console by default.</summary>
+    public TextWriter Error { get; init; } = Console.Error;
+
+    /// <summary>Connects to NATS for <c>--nats</c>; FlowSdk.Nats provides it. Without it <c>--nats</c> is an error that says so.</summary>
+    public Func<string, CancellationToken, Task<FlowConnection>>? Connect { get; init; }
+
+    /// <summary>How long <c>send</c> waits for the flows to be quiescent on the embedded transport. Default 30 s.</summary>
+    public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>A transport and a state store the command line uses, and what to dispose with them.</summary>
+/// <param name="Transport">The transport.</param>
+/// <param name="Store">The state store.</param>
+/// <param name="Owner">Disposed with the connection (for example the NATS connection), or <see langword="null"/>.</param>
+public sealed record FlowConnection(IMessageTransport Transport, IStateStore Store, IAsyncDisposable? Owner) : IAsyncDisposable
+{
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await Transport.DisposeAsync().ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
+        if (Owner is not null)
+        {
+            await Owner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

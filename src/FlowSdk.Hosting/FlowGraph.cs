@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace FlowSdk.Hosting;
+
+/// <summary>Draws flows as Mermaid, Graphviz dot or JSON: phases and the rules between them, and the subjects that link flows.</summary>
+public static class FlowGraph
+{
+    /// <summary>Renders the flows in <paramref name="format"/>.</summary>
+    /// <param name="flows">The flows.</param>
+    /// <param name="format"><c>mermaid</c>, <c>dot</c> or <c>json</c>.</param>
+    /// <returns>The graph's text.</returns>
+    /// <exception cref="ArgumentException">The format is not one of the three.</exception>
+    public static string Render(IReadOnlyCollection<FlowDefinition> flows, string format) => format.ToLowerInvariant() switch
+    {
+        "mermaid" => Mermaid(flows),
+        "dot" => Dot(flows),
+        "json" => Json(flows),
+        _ => throw new ArgumentException($"'{format}' is not a graph format; use mermaid, dot or json.", nameof(format)),
+    };
+
+    private static string Mermaid(IReadOnlyCollection<FlowDefinition> flows)
+    {
+        var s = new StringBuilder("flowchart LR\n");
+        foreach (var flow in flows.OrderBy(f => f.Id, StringComparer.Ordinal))
+        {
+            s.Append(CultureInfo.InvariantCulture, $"  subgraph {Id(flow.Id)}[\"{flow.Id}\"]\n");
+            foreach (var phase in flow.Phases)
+            {
+                var shape = flow.TerminalPhases.Contains(phase) ? $"((\"{phase}\"))" : $"[\"{phase}\"]";
+                s.Append(CultureInfo.InvariantCulture, $"    {Id(flow.Id, phase)}{shape}\n");
+            }
+
+            foreach (var rule in flow.Rules)
+            {
+                foreach (var (from, to) in Edges(flow, rule))
+                {
+                    s.Append(CultureInfo.InvariantCulture, $"    {Id(flow.Id, from)} -->|\"{rule.Name}\"| {Id(flow.Id, to)}\n");
+                }
+            }
+
+            s.Append("  end\n");
+        }
+
+        foreach (var (subject, producer, consumer) in Links(flows))
+        {
+            s.Append(CultureInfo.InvariantCulture, $"  {Id(producer)} -.->|\"{subject}\"| {Id(consumer)}\n");
+        }
+
+        return s.ToString();
+    }
+
+    private static string Dot(IReadOnlyCollection<FlowDefinition> flows)
+    {
+        var s = new StringBuilder("digraph flows {\n  rankdir=LR;\n");
+        foreach (var flow in flows.OrderBy(f => f.Id, StringComparer.Ordinal))
+        {
+            s.Append(CultureInfo.InvariantCulture, $"  subgraph \"cluster_{flow.Id}\" {{\n    label=\"{flow.Id}\";\n");
+            foreach (var phase in flow.Phases)
+            {
+                s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.{phase}\" [label=\"{phase}\"{(flow.TerminalPhases.Contains(phase) ? ", shape=doublecircle" : ", shape=box")}];\n");
+            }
+
+            foreach (var rule in flow.Rules)
+            {
+                foreach (var (from, to) in Edges(flow, rule))
+                {
+                    s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.{from}\" -> \"{flow.Id}.{to}\" [label=\"{rule.Name}\"];\n");
+                }
+            }
+
+            s.Append("  }\n");
+        }
+
+        foreach (var (subject, producer, consumer) in Links(flows))
+        {
+            s.Append(CultureInfo.InvariantCulture, $"  \"{producer}.{flows.First(f => f.Id == producer).InitialPhase}\" -> \"{consumer}.{flows.First(f => f.Id == consumer).InitialPhase}\" [label=\"{subject}\", style=dashed, ltail=\"cluster_{producer}\", lhead=\"cluster_{consumer}\"];\n");
+        }
+
+        return s.Append("}\n").ToString();
+    }
+
+    private static string Json(IReadOnlyCollection<FlowDefinition> flows)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("flows");
+            foreach (var flow in flows.OrderBy(f => f.Id, StringComparer.Ordinal))
+            {
+                json.WriteStartObject();
+                json.WriteString("id", flow.Id);
+                json.WriteStartArray("phases");
+                foreach (var phase in flow.Phases)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", phase);
+                    json.WriteBoolean("initial", phase == flow.InitialPhase);
+                    json.WriteBoolean("terminal", flow.TerminalPhases.Contains(phase));
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("rules");
+                foreach (var rule in flow.Rules)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", rule.Name);
+                    json.WriteString("trigger", rule.Trigger.ToString());
+                    json.WriteString("source", rule.Source);
+                    WriteNullable(json, "from", rule.From);
+                    WriteNullable(json, "to", rule.To);
+                    WriteNullable(json, "output", rule.Output);
+                    json.WriteStartArray("conditions");
+                    foreach (var condition in rule.Conditions)
+                    {
+                        json.WriteStringValue(condition.Description);
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("links");
+            foreach (var (subject, producer, consumer) in Links(flows))
+            {
+                json.WriteStartObject();
+                json.WriteString("subject", subject);
+                json.WriteString("from", producer);
+                json.WriteString("to", consumer);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>The phase changes a rule can make: from its From phase (or every non-terminal phase) to its To phase (or the same).</summary>
+    private static IEnumerable<(string From, string To)> Edges(FlowDefinition flow, RuleInfo rule)
+    {
+        if (rule.Trigger == TriggerKind.Message)
+        {
+            yield break;
+        }
+
+        var froms = rule.From is { } from ? [from] : flow.Phases.Where(p => !flow.TerminalPhases.Contains(p));
+        foreach (var f in froms)
+        {
+            yield return (f, rule.To ?? f);
+        }
+    }
+
+    /// <summary>Which flow's rule output another flow consumes, by subject.</summary>
+    internal static IEnumerable<(string Subject, string Producer, string Consumer)> Links(IReadOnlyCollection<FlowDefinition> flows)
+    {
+        var links = new SortedSet<(string, string, string)>();
+        foreach (var producer in flows)
+        {
+            foreach (var output in producer.Rules.Select(r => r.Output).OfType<string>())
+            {
+                foreach (var consumer in flows.Where(c => c.Id != producer.Id && c.InputSubjects.Any(s => Subjects.Matches(s, output))))
+                {
+                    links.Add((output, producer.Id, consumer.Id));
+                }
+            }
+        }
+
+        return links;
+    }
+
+    private static string Id(string flow, string? phase = null) => (phase is null ? flow : flow + "_" + phase).Replace('-', '_').Replace('.', '_');
+}

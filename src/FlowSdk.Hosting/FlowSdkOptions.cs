@@ -1,0 +1,23 @@
+namespace FlowSdk.Hosting;
+
+/// <summary>
+/// The runtime settings a host reads from configuration (section <c>FlowSdk</c>: appsettings.json,
+/// environment variables such as <c>FlowSdk__MaxWriteAttempts</c>, or the command line).
+/// </summary>
+public sealed class FlowSdkOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "FlowSdk";
+
+    /// <summary>See <see cref="FlowRuntimeOptions.Lanes"/>; <see langword="null"/> keeps the default.</summary>
+    public int? Lanes { get; set; }
+
+    /// <summary>See <see cref="FlowRuntimeOptions.MaxWriteAttempts"/>.</summary>
+    public int MaxWriteAttempts { get; set; } = 10;
+
+    /// <summary>See <see cref="FlowRuntimeOptions.MaxChainedFirings"/>.</summary>
+    public int MaxChainedFirings { get; set; } = 100;
+
+    /// <summary>See <see cref="FlowRuntimeOptions.Retention"/>.</summary>
+    public TimeSpan? Retention { get; set; }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using PlanReviewSample;
+
+namespace FlowSdk.Hosting.Tests;
+
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task The_runtime_runs_as_a_hosted_service_with_options_from_configuration()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["FlowSdk:MaxWriteAttempts"] = "3",
+            ["FlowSdk:Retention"] = "00:30:00",
+            ["FlowSdk:Lanes"] = "2",
+        });
+        builder.Services.AddFlowSdk().AddFlows([PlanReviewFlow.Definition, ReviewDeskFlow.Definition]);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var runtime = host.Services.GetRequiredService<FlowRuntime>();
+        var plans = new PlanReviewClient(runtime);
+        await plans.SendAsync(new PlanSubmitted("plan-1", "Ship", "## Risks\n-\n## Rollback\n-"));
+        await runtime.WhenIdleAsync();
+        var plan = await plans.GetAsync("plan-1");
+        await host.StopAsync();
+
+        Assert.Equal(ExecutionStatus.Completed, plan!.Status);
+        var options = host.Services.GetRequiredService<IOptions<FlowSdkOptions>>().Value;
+        Assert.Equal((3, TimeSpan.FromMinutes(30), 2), (options.MaxWriteAttempts, options.Retention, options.Lanes));
+    }
+
+    [Fact]
+    public void A_host_without_flows_says_how_to_add_them()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddFlowSdk();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<FlowRuntime>());
+
+        Assert.Contains("AddFlows(AssemblyFlows.All)", error.Message);
+    }
+}
