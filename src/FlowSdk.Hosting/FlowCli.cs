@@ -141,6 +141,10 @@ public static class FlowCli
         using var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {(natsUrl is null ? "the embedded transport" : "NATS")}. Press Ctrl+C to stop.").ConfigureAwait(false);
+        using var stopStatus = new CancellationTokenSource();
+        var status = env.LiveStatus
+            ? ShowStatusAsync(host.Services.GetRequiredService<FlowRuntime>(), flows, env.Out, stopStatus.Token)
+            : Task.CompletedTask;
         try
         {
             await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
@@ -149,9 +153,45 @@ public static class FlowCli
         {
         }
 
+        await stopStatus.CancelAsync().ConfigureAwait(false);
+        await status.ConfigureAwait(false);
+
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await env.Out.WriteLineAsync("Stopped.").ConfigureAwait(false);
         return Success;
+    }
+
+    /// <summary>Keeps one line up to date on a terminal: executions by status and events per second.</summary>
+    private static async Task ShowStatusAsync(FlowRuntime runtime, IReadOnlyList<FlowDefinition> flows, TextWriter output, CancellationToken cancellationToken)
+    {
+        long events = 0;
+        using var tap = runtime.Transport.Subscribe(">").Subscribe(_ => Interlocked.Increment(ref events));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var last = 0L;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var counts = new SortedDictionary<ExecutionStatus, int>();
+                foreach (var flow in flows)
+                {
+                    await foreach (var (_, info) in ReadExecutionsAsync(runtime.Store, flow, cancellationToken).ConfigureAwait(false))
+                    {
+                        counts[info.Status] = counts.GetValueOrDefault(info.Status) + 1;
+                    }
+                }
+
+                var now = Interlocked.Read(ref events);
+                var line = string.Join(" | ", counts.Select(c => $"{c.Key} {c.Value}").DefaultIfEmpty("no executions")) + $" | {now - last} events/s";
+                last = now;
+                await output.WriteAsync("\r" + line.PadRight(Console.WindowWidth > 1 ? Console.WindowWidth - 1 : 79)).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await output.WriteLineAsync().ConfigureAwait(false);
     }
 
     private static async Task<int> SendAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string portName, string json, string? natsUrl, CancellationToken cancellationToken)
@@ -335,6 +375,12 @@ public sealed class FlowCliEnvironment
 
     /// <summary>Connects to NATS for <c>--nats</c>; FlowSdk.Nats provides it. Without it <c>--nats</c> is an error that says so.</summary>
     public Func<string, CancellationToken, Task<FlowConnection>>? Connect { get; init; }
+
+    /// <summary>
+    /// Whether <c>run</c> keeps a status line (executions by status, events per second) up to date.
+    /// On by default when standard output is a terminal; plain logs otherwise.
+    /// </summary>
+    public bool LiveStatus { get; init; } = !Console.IsOutputRedirected;
 
     /// <summary>How long <c>send</c> waits for the flows to be quiescent on the embedded transport. Default 30 s.</summary>
     public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
