@@ -1,3 +1,4 @@
+using FlowSdk.Transport;
 using FlowSdk.Testing.Flows;
 using Microsoft.Extensions.Logging;
 
@@ -59,9 +60,11 @@ public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory)
     }
 
     [Fact]
-    public async Task Conflicts_beyond_the_bound_stop_with_a_clear_error_and_the_runtime_goes_on()
+    public async Task Conflicts_beyond_the_bound_fail_the_event_with_a_clear_error_and_it_ends_as_a_dead_letter()
     {
         var store = new InterceptingStore(Infrastructure.Store);
+        var deadLetters = new System.Collections.Concurrent.ConcurrentQueue<TransportMessage>();
+        using var watch = System.ObservableExtensions.Subscribe(Infrastructure.Transport.Subscribe("flowsdk.deadletter.>"), deadLetters.Enqueue);
         await using var t = await StartAsync(o =>
         {
             o.StateStore = store;
@@ -72,11 +75,18 @@ public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory)
 
         await t.SendAndSettleAsync(new OrderPaid("o-1", 100));
 
-        Assert.Equal(3, store.UpdateAttempts);
-        var error = Assert.Single(t.Logs.GetSnapshot(), r => r.Level == LogLevel.Error);
-        var conflict = Assert.IsType<StateConflictException>(error.Exception);
+        // Each delivery of the event is evaluated MaxWriteAttempts times, then given back; after the
+        // transport's last delivery it goes to the dead-letter subject with the reason: not lost.
+        var errors = t.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Error).ToList();
+        Assert.NotEmpty(errors);
+        Assert.Equal(3 * errors.Count, store.UpdateAttempts);
+        var conflict = Assert.IsType<StateConflictException>(errors[0].Exception);
         Assert.Equal("o-1", conflict.ExecutionId);
         Assert.Contains("MaxWriteAttempts", conflict.Message);
+        var deadLetter = Assert.Single(deadLetters);
+        Assert.Equal("flowsdk.deadletter.test.orders.paid", deadLetter.Subject);
+        Assert.Contains("MaxWriteAttempts", deadLetter.Headers["FlowSdk-DeadLetter-Reason"]);
+        Assert.Equal(new OrderPaid("o-1", 100), OrderFlow.Ports.OrderPaid.Deserialize(deadLetter.Payload));
         Assert.Equal(OrderPhase.Placed, (await t.OrderAsync("o-1")).Phase);
 
         // The runtime still handles other executions.

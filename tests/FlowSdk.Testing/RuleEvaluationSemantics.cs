@@ -155,9 +155,13 @@ public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory
     {
         await using var t = await StartAsync();
 
+        var deadLetters = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var watch = System.ObservableExtensions.Subscribe(t.Runtime.Transport.Subscribe("flowsdk.deadletter.>"), m => deadLetters.Enqueue(m.Headers["FlowSdk-DeadLetter-Reason"]));
+
         await t.SendAndSettleAsync(new OrderPlaced("not valid!", 100), new OrderPlaced("o-1", 100));
 
         Assert.NotNull(await t.Orders.GetAsync("o-1"));
+        Assert.Contains("'not valid!'", Assert.Single(deadLetters));
         var error = Assert.Single(t.Logs.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
         Assert.Contains("OrderPlaced", error.Exception!.Message);
         Assert.Contains("'not valid!'", error.Exception.Message);

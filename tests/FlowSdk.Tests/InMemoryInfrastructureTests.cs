@@ -103,6 +103,51 @@ public sealed class InMemoryInfrastructureTests
     }
 
     [Fact]
+    public async Task A_message_given_back_is_delivered_again_up_to_max_deliver_then_becomes_a_dead_letter()
+    {
+        await using var transport = new InMemoryTransport { MaxDeliver = 3 };
+        var deliveries = new ConcurrentQueue<int>();
+        var deadLetters = new ConcurrentQueue<TransportMessage>();
+        using var dead = transport.Subscribe("flowsdk.deadletter.>").Subscribe(deadLetters.Enqueue);
+        using var s = transport.Subscribe("jobs", new SubscribeOptions { ManualAck = true }).Subscribe(m =>
+        {
+            deliveries.Enqueue(m.DeliveryCount);
+            m.NakAsync("the printer is out of paper").AsTask().GetAwaiter().GetResult();
+        });
+
+        await transport.PublishAsync("jobs", new byte[] { 7 });
+        await transport.WhenIdleAsync();
+
+        Assert.Equal([1, 2, 3], deliveries);
+        var letter = Assert.Single(deadLetters);
+        Assert.Equal("flowsdk.deadletter.jobs", letter.Subject);
+        Assert.Equal(new byte[] { 7 }, letter.Payload.ToArray());
+        Assert.Equal("the printer is out of paper", letter.Headers[InMemoryTransport.DeadLetterReasonHeader]);
+        Assert.Equal("jobs", letter.Headers[InMemoryTransport.DeadLetterSubjectHeader]);
+        Assert.Equal("3", letter.Headers[InMemoryTransport.DeadLetterDeliveriesHeader]);
+    }
+
+    [Fact]
+    public async Task A_rejected_message_goes_straight_to_the_dead_letter_subject()
+    {
+        await using var transport = new InMemoryTransport();
+        var deliveries = 0;
+        var deadLetters = new ConcurrentQueue<string>();
+        using var dead = transport.Subscribe("flowsdk.deadletter.>").Subscribe(m => deadLetters.Enqueue(m.Headers[InMemoryTransport.DeadLetterReasonHeader]));
+        using var s = transport.Subscribe("jobs", new SubscribeOptions { ManualAck = true }).Subscribe(m =>
+        {
+            Interlocked.Increment(ref deliveries);
+            m.RejectAsync("not a job").AsTask().GetAwaiter().GetResult();
+        });
+
+        await transport.PublishAsync("jobs", new byte[] { 1 });
+        await transport.WhenIdleAsync();
+
+        Assert.Equal(1, deliveries);
+        Assert.Equal(["not a job"], deadLetters);
+    }
+
+    [Fact]
     public async Task The_transport_rejects_a_publish_to_a_wildcard_subject()
     {
         await using var transport = new InMemoryTransport();

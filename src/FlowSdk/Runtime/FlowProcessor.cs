@@ -563,7 +563,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         catch (Exception ex) when (ex is MessagePackSerializationException or InvalidOperationException)
         {
             LogUndecodable(_logger, _flow.Id, message.Subject, input.MessageType, ex);
-            _ = message.NakAsync(ex.Message).AsTask();
+            _ = message.RejectAsync(ex.Message).AsTask();
             return null;
         }
     }

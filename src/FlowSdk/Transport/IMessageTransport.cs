@@ -70,4 +70,13 @@ public abstract class TransportMessage
     /// <param name="reason">Why it could not be handled.</param>
     /// <returns>A task that completes when the transport has taken the message back.</returns>
     public abstract ValueTask NakAsync(string reason);
+
+    /// <summary>
+    /// Rejects a message that no retry can help (it cannot be read, or names no valid execution): it
+    /// is not delivered again but goes straight to the dead-letter subject with the reason.
+    /// Transports that have no dead letters give it back with <see cref="NakAsync"/>.
+    /// </summary>
+    /// <param name="reason">Why it was rejected.</param>
+    /// <returns>A task that completes when the transport has taken the message.</returns>
+    public virtual ValueTask RejectAsync(string reason) => NakAsync(reason);
 }

@@ -38,6 +38,25 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
     public const string MessageIdHeader = "Nats-Msg-Id";
 
     /// <summary>
+    /// How many times a message given back with <see cref="TransportMessage.NakAsync"/> is delivered
+    /// in all (manual acknowledgement only); after the last, it goes to the dead-letter subject
+    /// <c>flowsdk.deadletter.&lt;subject&gt;</c> with the reason in its headers, as the NATS transport does. Default 5.
+    /// </summary>
+    public int MaxDeliver { get; init; } = 5;
+
+    /// <summary>The prefix of dead-letter subjects: a message that failed on <c>orders.paid</c> goes to <c>flowsdk.deadletter.orders.paid</c>.</summary>
+    public const string DeadLetterSubjectPrefix = "flowsdk.deadletter.";
+
+    /// <summary>The header of a dead letter that says why it failed.</summary>
+    public const string DeadLetterReasonHeader = "FlowSdk-DeadLetter-Reason";
+
+    /// <summary>The header of a dead letter that names the subject it was published on.</summary>
+    public const string DeadLetterSubjectHeader = "FlowSdk-DeadLetter-Subject";
+
+    /// <summary>The header of a dead letter that says how many times it was delivered.</summary>
+    public const string DeadLetterDeliveriesHeader = "FlowSdk-DeadLetter-Deliveries";
+
+    /// <summary>
     /// How long a message id is remembered: a second publish with the same <see cref="MessageIdHeader"/>
     /// within the window is dropped, as JetStream's duplicate window does (2 minutes by default there too).
     /// </summary>
@@ -195,7 +214,7 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
                 continue;
             }
 
-            var message = new InMemoryMessage(delivery.Subject, delivery.Payload, delivery.Headers, subscription.Options.ManualAck ? _pending : null);
+            var message = new InMemoryMessage(this, delivery, subscription.Options.ManualAck ? _pending : null);
             try
             {
                 subscription.Observer.OnNext(message);
@@ -228,30 +247,69 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
         public volatile bool Active = true;
     }
 
-    private sealed record Delivery(Subscription Target, string Subject, byte[] Payload, IReadOnlyDictionary<string, string> Headers);
+    private sealed record Delivery(Subscription Target, string Subject, byte[] Payload, IReadOnlyDictionary<string, string> Headers, int Count = 1);
 
-    private sealed class InMemoryMessage(string subject, ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string> headers, IdleTracker? pending)
-        : TransportMessage(subject, payload, headers)
+    /// <summary>Delivers a given-back message again, or after the last delivery sends it to its dead-letter subject.</summary>
+    private async ValueTask GiveBackAsync(Delivery delivery, string reason, bool redeliver)
+    {
+        if (redeliver && delivery.Count < MaxDeliver && delivery.Target.Active)
+        {
+            _pending.Add();
+            if (!_queue.Writer.TryWrite(delivery with { Count = delivery.Count + 1 }))
+            {
+                _pending.Done();
+            }
+
+            return;
+        }
+
+        var headers = new Dictionary<string, string>(delivery.Headers, StringComparer.Ordinal)
+        {
+            [DeadLetterReasonHeader] = reason,
+            [DeadLetterSubjectHeader] = delivery.Subject,
+            [DeadLetterDeliveriesHeader] = delivery.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        headers.Remove(MessageIdHeader);
+        await PublishAsync(DeadLetterSubjectPrefix + delivery.Subject, delivery.Payload, headers).ConfigureAwait(false);
+    }
+
+    private sealed class InMemoryMessage(InMemoryTransport transport, Delivery delivery, IdleTracker? pending)
+        : TransportMessage(delivery.Subject, delivery.Payload, delivery.Headers)
     {
         private int _settled;
 
+        public override int DeliveryCount => delivery.Count;
+
         public override ValueTask AckAsync()
         {
-            Settle();
-            return ValueTask.CompletedTask;
-        }
-
-        public override ValueTask NakAsync(string reason)
-        {
-            // The embedded transport does not redeliver: the runtime records the reason where the
-            // failure happened, and the message counts as handled.
-            Settle();
-            return ValueTask.CompletedTask;
-        }
-
-        private void Settle()
-        {
             if (Interlocked.Exchange(ref _settled, 1) == 0)
+            {
+                pending?.Done();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public override ValueTask NakAsync(string reason) => GiveBackAsync(reason, redeliver: true);
+
+        public override ValueTask RejectAsync(string reason) => GiveBackAsync(reason, redeliver: false);
+
+        private async ValueTask GiveBackAsync(string reason, bool redeliver)
+        {
+            if (Interlocked.Exchange(ref _settled, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                if (pending is not null)
+                {
+                    // Given back before it counts as handled, so the transport never looks idle in between.
+                    await transport.GiveBackAsync(delivery, reason, redeliver).ConfigureAwait(false);
+                }
+            }
+            finally
             {
                 pending?.Done();
             }
