@@ -106,6 +106,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 {
     private readonly RuleInfo[] _rules;
     private readonly string[] _subjects;
+    private Runtime.RuleApplier<TState>? _applier;
 
     /// <summary>Creates a flow definition. Called by generated code.</summary>
     /// <param name="id">The flow id.</param>
@@ -202,6 +203,74 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         var port = Inputs.OfType<InputPort<TState, TMessage>>().FirstOrDefault()
             ?? throw new ArgumentException($"Flow '{Id}' does not consume {typeof(TMessage).Name}; its inputs are {string.Join(", ", Inputs.Select(i => i.MessageType))}.", nameof(message));
         return Explain(port.RuleSet, state, message, now);
+    }
+
+    /// <summary>
+    /// Handles one message for <paramref name="state"/> in memory, exactly as the runtime applies a
+    /// firing, with no transport or store: for unit tests of rules. The first rule that passes fires
+    /// and changes <paramref name="state"/> in place (phase, iteration, status, timeline included).
+    /// A rule that throws lets the exception through (the runtime would mark the execution Failed).
+    /// </summary>
+    /// <typeparam name="TMessage">The message type.</typeparam>
+    /// <param name="state">The execution's state; a new execution is <c>new TState()</c> after <see cref="Start"/>.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="now">The time of the event.</param>
+    /// <returns>Which rule fired, if any, and the messages it would publish.</returns>
+    /// <exception cref="ArgumentException">The flow does not consume <typeparamref name="TMessage"/>.</exception>
+    public FiringResult Fire<TMessage>(TState state, TMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var port = Inputs.OfType<InputPort<TState, TMessage>>().FirstOrDefault()
+            ?? throw new ArgumentException($"Flow '{Id}' does not consume {typeof(TMessage).Name}; its inputs are {string.Join(", ", Inputs.Select(i => i.MessageType))}.", nameof(message));
+        var outbox = new Outbox();
+        var execution = state.Execution;
+        foreach (var rule in port.RuleSet)
+        {
+            if (rule.NeedsState && execution.Status.IsTerminal())
+            {
+                return new FiringResult(null, []);
+            }
+
+            var context = new RuleContext(now, rule.NeedsState ? execution.Id : null, outbox);
+            if (!Runtime.RuleEvaluator.Passes(rule, rule.NeedsState ? state : null, message, context, null))
+            {
+                continue;
+            }
+
+            if (rule.NeedsState)
+            {
+                _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
+                _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, null, context, now);
+            }
+            else
+            {
+                rule.Fire(null!, message, context);
+            }
+
+            return new FiringResult(rule.Info, outbox.Messages);
+        }
+
+        return new FiringResult(null, []);
+    }
+
+    /// <summary>Prepares a new execution's state as the runtime does when a correlation key names no execution.</summary>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="now">The creation time.</param>
+    /// <returns>The state, in the initial phase, Running, iteration 1.</returns>
+    public TState Start(string executionId, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(executionId);
+        var state = new TState();
+        var execution = state.Execution;
+        execution.Id = executionId;
+        execution.Flow = Id;
+        execution.Phase = InitialPhase;
+        execution.Status = ExecutionStatus.Running;
+        execution.Iteration = 1;
+        execution.CreatedAt = now;
+        execution.UpdatedAt = now;
+        execution.Deadline = now + Timeout;
+        return state;
     }
 
     /// <summary>Says whether each state-only rule would fire for <paramref name="state"/> and why, without firing anything.</summary>

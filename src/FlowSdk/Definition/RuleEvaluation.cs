@@ -15,3 +15,12 @@ public sealed record RuleEvaluation(RuleInfo Rule, bool Fired, string Reason, IR
 /// <param name="Condition">The condition.</param>
 /// <param name="Holds">Whether it held.</param>
 public sealed record ConditionOutcome(ConditionInfo Condition, bool Holds);
+
+/// <summary>What <see cref="FlowDefinition{TState}.Fire{TMessage}"/> did.</summary>
+/// <param name="Rule">The rule that fired, or <see langword="null"/> when none did.</param>
+/// <param name="Messages">The messages the firing would publish.</param>
+public sealed record FiringResult(RuleInfo? Rule, IReadOnlyList<OutgoingMessage> Messages)
+{
+    /// <summary>Whether a rule fired.</summary>
+    public bool Fired => Rule is not null;
+}

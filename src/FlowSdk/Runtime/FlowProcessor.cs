@@ -28,6 +28,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private readonly Subject<InboundEvent<TState>> _raised = new();
     private readonly Lock _raiseGate = new();
     private readonly DueScheduler _scheduler;
+    private readonly RuleApplier<TState> _applier;
     private readonly KeyValuePair<string, object?> _flowTag;
     private IDisposable? _subscription;
     private int _nextLane;
@@ -39,6 +40,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _logger = services.LoggerFactory.CreateLogger("FlowSdk.Flow." + flow.Id);
         _flowTag = new KeyValuePair<string, object?>("flow", flow.Id);
         _scheduler = new DueScheduler(services.Time, id => Raise(new InboundTimer<TState>(id)));
+        _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex));
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -114,7 +116,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             }
 
             var outbox = new Outbox();
-            TimeOut(execution, now, outbox);
+            _applier.TimeOut(execution, now, outbox);
             if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
             {
                 return;
@@ -200,7 +202,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             if (timedOut)
             {
                 outbox.Clear();
-                TimeOut(state!.Execution, now, outbox);
+                _applier.TimeOut(state!.Execution, now, outbox);
                 if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
                 {
                     return;
@@ -237,7 +239,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 return;
             }
 
-            state = Apply(chosen, state!, entry, message, source, trigger, taskId, context!, now);
+            var committedEntry = entry;
+            var executionId = state!.Execution.Id;
+            state = _applier.Apply(chosen, state, () => committedEntry is null ? NewExecution(executionId, now) : Materialize(committedEntry), message, source, trigger, taskId, context!, now);
             if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
             {
                 CountFiring(chosen.Info, chosen.Info.Trigger, outbox);
@@ -251,132 +255,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         var fires = RuleEvaluator.Passes(rule, state, message, context, explain);
         FlowSdkDiagnostics.Evaluations.Add(1, _flowTag, new("rule", rule.Info.Name), new("outcome", fires ? "fired" : "passed"));
         return fires;
-    }
-
-    /// <summary>Fires the rule on the state (or applies the outcome the runtime owes instead) and records it.</summary>
-    private TState Apply<TMessage>(Rule<TState, TMessage> rule, TState state, StateEntry? entry, TMessage message, string source, TriggerKind trigger, string? taskId, RuleContext context, DateTimeOffset now)
-    {
-        var execution = state.Execution;
-        var before = execution.Phase;
-        var to = rule.Info.To ?? before;
-        var startsIteration = rule.Info.To is not null && _flow.PhaseOrder[to] <= _flow.PhaseOrder[before];
-        var outbox = context.Outbox;
-        var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;
-        RuleAction action;
-        if (taskId is not null)
-        {
-            // The awaited reply arrived: the execution runs again.
-            FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
-            if (execution.PendingSince is { } since)
-            {
-                FlowSdkDiagnostics.Latency.Record((now - since).TotalMilliseconds, _flowTag);
-            }
-
-            execution.Status = ExecutionStatus.Running;
-            execution.PendingTaskId = null;
-            execution.PendingSince = null;
-        }
-
-        if (chained > _services.MaxChainedFirings)
-        {
-            Escalate(execution, $"Rule '{rule.Info.Name}' fired {chained - 1} times in a row on state changes alone (MaxChainedFirings is {_services.MaxChainedFirings}): its write keeps its own condition true. Make the rule change the phase or its condition.");
-            action = RuleAction.Escalate;
-        }
-        else if (startsIteration && _flow.MaxIterations > 0 && execution.Iteration + 1 > _flow.MaxIterations)
-        {
-            Escalate(execution, $"Rule '{rule.Info.Name}' would start iteration {execution.Iteration + 1}, but flow '{_flow.Id}' allows {_flow.MaxIterations} (MaxIterations).");
-            action = RuleAction.Escalate;
-        }
-        else
-        {
-            try
-            {
-                var sequence = execution.Timeline.Count + 1;
-                context.TaskIdPrefix = rule.Info.AwaitsReply ? $"{execution.Id}.{sequence}" : null;
-                rule.Fire(state, message, context);
-                execution.Phase = to;
-                execution.ChainedFirings = chained;
-                execution.CountFiring(rule.Info.Name, now);
-                if (startsIteration)
-                {
-                    execution.Iteration++;
-                }
-
-                if (context.Outcome is { } outcome)
-                {
-                    execution.Status = outcome;
-                    execution.StatusReason = context.OutcomeReason;
-                    action = outcome switch
-                    {
-                        ExecutionStatus.Failed => RuleAction.Fail,
-                        ExecutionStatus.Escalated => RuleAction.Escalate,
-                        _ => RuleAction.Complete,
-                    };
-                }
-                else if (_flow.TerminalPhases.Contains(to))
-                {
-                    execution.Status = ExecutionStatus.Completed;
-                    action = RuleAction.Complete;
-                }
-                else
-                {
-                    action = outbox.Messages.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
-                }
-
-                if (context.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
-                {
-                    execution.Status = ExecutionStatus.Waiting;
-                    execution.PendingTaskId = requested;
-                    execution.PendingSince = now;
-                    FlowSdkDiagnostics.Pending.Add(1, _flowTag);
-                }
-            }
-            catch (Exception ex)
-            {
-                // The rule may have changed the state half way: start again from what was committed.
-                LogRuleThrew(_logger, _flow.Id, rule.Info.Name, execution.Id, ex);
-                outbox.Clear();
-                var fresh = entry is null ? NewExecution(execution.Id, now) : Materialize(entry);
-                state = fresh;
-                execution = fresh.Execution;
-                execution.Status = ExecutionStatus.Failed;
-                execution.StatusReason = $"Rule '{rule.Info.Name}' threw {ex.GetType().Name}: {ex.Message}";
-                action = RuleAction.Fail;
-            }
-        }
-
-        execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, rule.Info.Name, trigger == TriggerKind.MessageAndState ? rule.Info.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration));
-        AddLifecycleEvent(execution, now, outbox);
-        return state;
-    }
-
-    private static void Escalate(ExecutionInfo execution, string reason)
-    {
-        execution.Status = ExecutionStatus.Escalated;
-        execution.StatusReason = reason;
-    }
-
-    private void TimeOut(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
-    {
-        if (execution.Status == ExecutionStatus.Waiting)
-        {
-            FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
-        }
-
-        execution.Status = ExecutionStatus.TimedOut;
-        execution.StatusReason = $"The execution passed its deadline {execution.Deadline:O} (flow '{_flow.Id}' allows {_flow.Timeout}).";
-        execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, "Timeout", TriggerKind.Timer, "deadline", RuleAction.Fail, execution.Phase, execution.Phase, execution.Iteration));
-        AddLifecycleEvent(execution, now, outbox);
-    }
-
-    private void AddLifecycleEvent(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
-    {
-        if (execution.Status.IsTerminal() && _flow.Lifecycle.For(execution.Status) is { } subject)
-        {
-            outbox.Add(ExecutionEnded.Port(subject), new ExecutionEnded(_flow.Id, execution.Id, execution.Status, execution.Phase, execution.StatusReason, now));
-        }
     }
 
     /// <summary>
@@ -617,20 +495,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     private TState Materialize(StateEntry entry) => FlowSerializer.Deserialize(_flow.StateFormatter, entry.Value);
 
-    private TState NewExecution(string executionId, DateTimeOffset now)
-    {
-        var state = new TState();
-        var execution = state.Execution;
-        execution.Id = executionId;
-        execution.Flow = _flow.Id;
-        execution.Phase = _flow.InitialPhase;
-        execution.Status = ExecutionStatus.Running;
-        execution.Iteration = 1;
-        execution.CreatedAt = now;
-        execution.UpdatedAt = now;
-        execution.Deadline = now + _flow.Timeout;
-        return state;
-    }
+    private TState NewExecution(string executionId, DateTimeOffset now) => _flow.Start(executionId, now);
 
     private async Task PublishAsync(IReadOnlyList<OutgoingMessage> messages)
     {

@@ -1,0 +1,62 @@
+using FlowSdk.Testing.Flows;
+
+namespace FlowSdk.Tests;
+
+/// <summary><c>Definition.Fire</c>: one message against one state, in memory, as the runtime applies it.</summary>
+public sealed class FireTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void The_first_rule_that_passes_fires_and_changes_the_state_as_the_runtime_would()
+    {
+        var order = OrderFlow.Definition.Start("o-1", Now);
+
+        var placed = OrderFlow.Definition.Fire(order, new OrderPlaced("o-1", 1500), Now);
+        var paid = OrderFlow.Definition.Fire(order, new OrderPaid("o-1", 1500), Now.AddMinutes(1));
+
+        Assert.Equal("Large", placed.Rule!.Name);
+        Assert.Equal("test.orders.noticed", Assert.Single(placed.Messages).Subject);
+        Assert.Equal("Pay", paid.Rule!.Name);
+        Assert.Empty(paid.Messages);
+        Assert.Equal(OrderPhase.Paid, order.Phase);
+        Assert.Equal("large;pay;", order.Path);
+        Assert.Equal(["Large", "Pay"], order.Timeline.Select(e => e.Rule));
+        Assert.Equal(Now.AddMinutes(1), order.UpdatedAt);
+    }
+
+    [Fact]
+    public void Nothing_fires_when_no_rule_passes_or_the_execution_ended()
+    {
+        var order = OrderFlow.Definition.Start("o-1", Now);
+        Assert.False(OrderFlow.Definition.Fire(order, new OrderPaid("o-1", 1), Now).Fired);
+
+        OrderFlow.Definition.Fire(order, new OrderPlaced("o-1", 1), Now);
+        OrderFlow.Definition.Fire(order, new OrderPaid("o-1", 1), Now);
+        OrderFlow.Definition.Fire(order, new OrderShipped("o-1"), Now);
+
+        Assert.Equal(ExecutionStatus.Completed, order.Status);
+        Assert.False(OrderFlow.Definition.Fire(order, new OrderShipped("o-1"), Now).Fired);
+        Assert.Equal(3, order.Timeline.Count);
+    }
+
+    [Fact]
+    public void A_rule_that_throws_lets_the_exception_through()
+    {
+        var order = OrderFlow.Definition.Start("o-1", Now);
+
+        var error = Assert.Throws<InvalidOperationException>(() => OrderFlow.Definition.Fire(order, new OrderBroken("o-1"), Now));
+
+        Assert.Equal("the warehouse is on fire", error.Message);
+    }
+
+    [Fact]
+    public void A_message_the_flow_does_not_consume_is_refused_with_the_inputs_named()
+    {
+        var order = OrderFlow.Definition.Start("o-1", Now);
+
+        var error = Assert.Throws<ArgumentException>(() => OrderFlow.Definition.Fire(order, new OrderNoticed("o-1", "x"), Now));
+
+        Assert.Contains("does not consume OrderNoticed; its inputs are OrderPlaced, OrderPaid, OrderShipped, OrderBroken", error.Message);
+    }
+}
