@@ -20,6 +20,81 @@ public static class DiagnosticDescriptors
     /// <summary>A <c>[Rule]</c> method is not <c>static</c>, or is declared outside a <c>[Rules&lt;TState&gt;]</c> class.</summary>
     public const string InvalidRuleMethodId = "FLOW0003";
 
+    /// <summary>A rule's parameters are not <c>(TState, TMessage)</c>, <c>(TMessage)</c> or <c>(TState)</c> (each optionally followed by a <c>RuleContext</c>), or the rule is generic.</summary>
+    public const string InvalidRuleParametersId = "FLOW0004";
+
+    /// <summary>A rule returns something other than <see langword="void"/> or a <c>[Message]</c> type.</summary>
+    public const string InvalidRuleReturnTypeId = "FLOW0005";
+
+    /// <summary>The <c>TState</c> of a <c>[Rules&lt;TState&gt;]</c> class is not a <c>[Flow]</c> class.</summary>
+    public const string UnknownFlowId = "FLOW0006";
+
+    /// <summary>A flow state class, rules class or message type has a shape the generator cannot use (nested, generic, no usable constructor).</summary>
+    public const string UnsupportedDeclarationId = "FLOW0007";
+
+    /// <summary>A rule's <c>From</c> or <c>To</c> is not a member of the flow's phase enum.</summary>
+    public const string UnknownPhaseId = "FLOW0008";
+
+    /// <summary>A rule's <c>From</c> is a terminal phase.</summary>
+    public const string TransitionFromTerminalPhaseId = "FLOW0009";
+
+    /// <summary>A phase cannot be reached from the initial phase.</summary>
+    public const string UnreachablePhaseId = "FLOW0010";
+
+    /// <summary>A non-terminal phase has no rule that leaves it.</summary>
+    public const string PhaseWithoutExitId = "FLOW0011";
+
+    /// <summary>A flow has no rule that can create an execution.</summary>
+    public const string NoStartRuleId = "FLOW0012";
+
+    /// <summary>A <c>[When]</c> names no method, or one without a condition's signature.</summary>
+    public const string InvalidConditionId = "FLOW0013";
+
+    /// <summary>A flow whose rules can loop sets no <c>MaxIterations</c>.</summary>
+    public const string LoopWithoutMaxIterationsId = "FLOW0014";
+
+    /// <summary>A subject is not valid subject syntax.</summary>
+    public const string InvalidSubjectId = "FLOW0015";
+
+    /// <summary>Two message types are bound to one subject.</summary>
+    public const string DuplicateSubjectId = "FLOW0016";
+
+    /// <summary>A message has no <c>[CorrelationKey]</c> where a rule needs one, or more than one.</summary>
+    public const string CorrelationKeyId = "FLOW0017";
+
+    /// <summary>Two flows in the assembly have the same id.</summary>
+    public const string DuplicateFlowIdId = "FLOW0018";
+
+    /// <summary>A flow id is not valid flow id syntax.</summary>
+    public const string InvalidFlowIdId = "FLOW0019";
+
+    /// <summary>Two rules of one flow have the same name.</summary>
+    public const string DuplicateRuleNameId = "FLOW0020";
+
+    /// <summary>A condition reads the clock, random numbers, new GUIDs or does I/O.</summary>
+    public const string NondeterministicConditionId = "FLOW0021";
+
+    /// <summary>A message a rule publishes is consumed by no rule and not declared external.</summary>
+    public const string OutputPortWithoutConsumerId = "FLOW0022";
+
+    /// <summary>A message a rule takes is produced by nothing in the assembly and not declared external.</summary>
+    public const string InputPortWithoutProducerId = "FLOW0023";
+
+    /// <summary>An assembly uses FlowSdk's attributes but declares no flow the generator can use.</summary>
+    public const string NoUsableFlowId = "FLOW0024";
+
+    /// <summary>A state-triggered rule can trigger itself again with its own state write.</summary>
+    public const string StateRuleRetriggersItselfId = "FLOW0025";
+
+    /// <summary>A <c>Timeout</c> or <c>Cooldown</c> is not a positive duration.</summary>
+    public const string InvalidDurationId = "FLOW0026";
+
+    /// <summary>A publish-and-await rule does not return a request the runtime can give a task id.</summary>
+    public const string AwaitReplyWithoutTaskIdId = "FLOW0027";
+
+    /// <summary>A publish-and-await rule's flow has no rule that takes a reply.</summary>
+    public const string AwaitReplyWithoutReplyRuleId = "FLOW0028";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -63,6 +138,357 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A method marked [Rule] is a rule of a flow: a static method of a static partial class marked [Rules<TState>]. The rules class names the flow; a rule declared elsewhere belongs to no flow.",
         helpLinkUri: HelpLink(InvalidRuleMethodId));
+
+    /// <summary>FLOW0004, when the parameters are no rule shape. Arguments: the rule, the flow, the parameter types, the state class.</summary>
+    public static readonly DiagnosticDescriptor RuleParametersInvalid = new(
+        id: InvalidRuleParametersId,
+        title: "Rule parameters must be the flow's state and a message",
+        messageFormat: "Rule '{0}' of flow '{1}' takes ({2}), which is not a rule's shape: a rule takes ({3} state, TMessage message), (TMessage message) or ({3} state), optionally followed by a RuleContext, where TMessage is a type marked [Message]. Change the parameters to one of these.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A rule's parameters choose its trigger: the flow's state and a message (message + state), a message (message only) or the state (state only), each optionally followed by a RuleContext. The generator skips a rule with other parameters, so it would never fire.",
+        helpLinkUri: HelpLink(InvalidRuleParametersId));
+
+    /// <summary>FLOW0004, when the message comes before the state. Arguments: the rule, the flow, the parameters as written, the parameters in the right order.</summary>
+    public static readonly DiagnosticDescriptor RuleParametersSwapped = new(
+        id: InvalidRuleParametersId,
+        title: "Rule parameters must be the flow's state and a message",
+        messageFormat: "Rule '{0}' of flow '{1}' takes ({2}): the state comes first. Swap the parameters: ({3}).",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A message + state rule takes the flow's state first and the message second. The generator skips a rule with its parameters the other way round, so it would never fire.",
+        helpLinkUri: HelpLink(InvalidRuleParametersId));
+
+    /// <summary>FLOW0004, when the rule is generic. Arguments: the rule, the flow.</summary>
+    public static readonly DiagnosticDescriptor RuleMethodGeneric = new(
+        id: InvalidRuleParametersId,
+        title: "Rule parameters must be the flow's state and a message",
+        messageFormat: "Rule '{0}' of flow '{1}' is generic: the generated dispatch calls it with the flow's state and message types. Remove its type parameters.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated dispatch calls each rule directly with concrete types. The generator skips a generic rule, so it would never fire.",
+        helpLinkUri: HelpLink(InvalidRuleParametersId));
+
+    /// <summary>FLOW0005. Arguments: the rule, the flow, the return type.</summary>
+    public static readonly DiagnosticDescriptor RuleReturnTypeInvalid = new(
+        id: InvalidRuleReturnTypeId,
+        title: "Rule must return void or a message",
+        messageFormat: "Rule '{0}' of flow '{1}' returns '{2}', which is not a message type: the runtime publishes what a rule returns on its message's subject. Return void, or a type marked [Message(\"subject\")].",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A rule returns void, or the message it publishes: a type marked [Message]. The generator skips a rule with another return type, so it would never fire.",
+        helpLinkUri: HelpLink(InvalidRuleReturnTypeId));
+
+    /// <summary>FLOW0006. Arguments: the rules class, the type it names.</summary>
+    public static readonly DiagnosticDescriptor RulesClassUnknownFlow = new(
+        id: UnknownFlowId,
+        title: "Rules class must name a flow state",
+        messageFormat: "Rules class '{0}' names '{1}', which is not a flow state: its rules belong to no flow and would never fire. Mark '{1}' with [Flow<TPhase>(\"id\")], or name the flow's state class in [Rules<TState>].",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The type argument of [Rules<TState>] names the flow whose rules the class holds: a class marked [Flow<TPhase>].",
+        helpLinkUri: HelpLink(UnknownFlowId));
+
+    /// <summary>FLOW0007, for a flow state class. Arguments: the class, the flow, what is wrong, what to do.</summary>
+    public static readonly DiagnosticDescriptor FlowStateNotUsable = new(
+        id: UnsupportedDeclarationId,
+        title: "Declaration cannot be used by the generator",
+        messageFormat: "Flow state class '{0}' of flow '{1}' {2}, so the generator skips the flow. {3}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator adds to a flow state class and creates its instances: it must be a top-level, non-generic, non-abstract class with a public parameterless constructor.",
+        helpLinkUri: HelpLink(UnsupportedDeclarationId));
+
+    /// <summary>FLOW0007, for a rules class. Arguments: the class, the flow, what is wrong, what to do.</summary>
+    public static readonly DiagnosticDescriptor RulesClassNotUsable = new(
+        id: UnsupportedDeclarationId,
+        title: "Declaration cannot be used by the generator",
+        messageFormat: "Rules class '{0}' of flow '{1}' {2}, so the generator skips its rules. {3}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator adds the rule dispatch to a rules class: it must be a top-level, non-generic static partial class.",
+        helpLinkUri: HelpLink(UnsupportedDeclarationId));
+
+    /// <summary>FLOW0007, for a message type. Arguments: the type, its subject, what is wrong, what to do.</summary>
+    public static readonly DiagnosticDescriptor MessageNotSerializable = new(
+        id: UnsupportedDeclarationId,
+        title: "Declaration cannot be used by the generator",
+        messageFormat: "Message '{0}' ({1}) {2}, so the generator writes no serializer for it and sending it fails at run time. {3}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator writes a serializer for every message type: it must be non-generic, with a public constructor whose parameters each match a public property by name and type (or a public parameterless one).",
+        helpLinkUri: HelpLink(UnsupportedDeclarationId));
+
+    /// <summary>FLOW0008. Arguments: the rule, the flow, <c>From</c> or <c>To</c>, the argument as written, the phase enum, its members.</summary>
+    public static readonly DiagnosticDescriptor PhaseNotInFlow = new(
+        id: UnknownPhaseId,
+        title: "Transition must name a phase of the flow",
+        messageFormat: "Rule '{0}' of flow '{1}' has {2} = {3}, which is not a phase of the flow. Use a member of '{4}' ({5}).",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A rule's From and To name phases of its flow: members of the enum the flow's [Flow<TPhase>] attribute names. The generator skips a rule with any other value, so it would never fire.",
+        helpLinkUri: HelpLink(UnknownPhaseId));
+
+    /// <summary>FLOW0009. Arguments: the rule, the flow, the phase.</summary>
+    public static readonly DiagnosticDescriptor TransitionFromTerminalPhase = new(
+        id: TransitionFromTerminalPhaseId,
+        title: "Rule cannot fire from a terminal phase",
+        messageFormat: "Rule '{0}' of flow '{1}' fires From = {2}, a terminal phase: an execution in '{2}' has ended and no rule fires for it again. Start the rule from a non-terminal phase, or remove it.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An execution that enters a phase marked [TerminalPhase] is complete and never fires a rule again, so a rule whose From is a terminal phase can never fire.",
+        helpLinkUri: HelpLink(TransitionFromTerminalPhaseId));
+
+    /// <summary>FLOW0010. Arguments: the phase, the flow, the initial phase, the phase enum.</summary>
+    public static readonly DiagnosticDescriptor UnreachablePhase = new(
+        id: UnreachablePhaseId,
+        title: "Phase is unreachable",
+        messageFormat: "Phase '{0}' of flow '{1}' is unreachable: no sequence of rules moves an execution there from the initial phase '{2}'. Add a rule with To = {3}.{0} that fires in a reachable phase, or remove the phase.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Every execution starts in the first phase of the flow's phase enum and moves only by the To of its rules. A phase no chain of rules leads to is dead code, usually a missing or mistyped rule.",
+        helpLinkUri: HelpLink(UnreachablePhaseId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0011. Arguments: the phase, the flow, the phase enum.</summary>
+    public static readonly DiagnosticDescriptor PhaseWithoutExit = new(
+        id: PhaseWithoutExitId,
+        title: "Non-terminal phase has no way out",
+        messageFormat: "Phase '{0}' of flow '{1}' has no way out: no rule moves an execution from it to another phase, so an execution that reaches it never ends. Add a rule with From = {2}.{0} and a To, or mark the phase [TerminalPhase].",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "An execution in a phase that is not terminal waits for a rule to move it on. When no rule fires in the phase with a To of another phase, the execution stays there until it times out.",
+        helpLinkUri: HelpLink(PhaseWithoutExitId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0012. Arguments: the flow, the initial phase, the state class, the phase enum.</summary>
+    public static readonly DiagnosticDescriptor NoStartRule = new(
+        id: NoStartRuleId,
+        title: "Flow has no rule that can start an execution",
+        messageFormat: "Flow '{0}' has no rule that can start an execution: a new execution starts in '{1}', and only a rule that takes ({2} state, TMessage message) with From = {3}.{1} or no From creates one. Add such a rule.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An execution is created when a message + state rule fires for a correlation key that has no execution yet, in the initial phase (the first member of the phase enum). Without such a rule the flow never runs.",
+        helpLinkUri: HelpLink(NoStartRuleId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0013, when no method has the name. Arguments: the condition, the rule, the flow, the rules class, the parameters a condition may take.</summary>
+    public static readonly DiagnosticDescriptor ConditionMissing = new(
+        id: InvalidConditionId,
+        title: "Condition must name a condition method",
+        messageFormat: "Condition '{0}' of rule '{1}' (flow '{2}') names no method of '{3}'. Declare 'static bool {0}({4})' in '{3}', or name an existing condition with nameof.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[When] names a condition: a static bool method of the rule's class. The generator skips a rule whose condition it cannot find, so the rule would never fire.",
+        helpLinkUri: HelpLink(InvalidConditionId));
+
+    /// <summary>FLOW0013, when the method has the wrong signature. Arguments: the condition, the rule, the flow, the rules class, the parameter types a condition may take.</summary>
+    public static readonly DiagnosticDescriptor ConditionWrongSignature = new(
+        id: InvalidConditionId,
+        title: "Condition must name a condition method",
+        messageFormat: "Condition '{0}' of rule '{1}' (flow '{2}') has the wrong signature: a condition is a static, non-generic bool method of '{3}' whose parameters are each {4}. Change '{0}' to match.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A condition is a static, non-generic bool method of the rule's class whose parameters are each the flow's state (for a rule that has one), the rule's message (for a rule that has one) or a RuleContext. The generator skips a rule whose condition it cannot call.",
+        helpLinkUri: HelpLink(InvalidConditionId));
+
+    /// <summary>FLOW0014. Arguments: the rule, the flow, the phase it fires in, the phase it moves back to.</summary>
+    public static readonly DiagnosticDescriptor LoopWithoutMaxIterations = new(
+        id: LoopWithoutMaxIterationsId,
+        title: "Flow that can loop needs MaxIterations",
+        messageFormat: "Rule '{0}' of flow '{1}' moves an execution from '{2}' back to '{3}', a loop, but the flow sets no MaxIterations, so an execution can cycle forever. Set MaxIterations on the flow's [Flow] attribute.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A rule that moves an execution to the same or an earlier phase starts a new iteration. MaxIterations bounds them: the firing that would exceed it escalates the execution instead of cycling on.",
+        helpLinkUri: HelpLink(LoopWithoutMaxIterationsId));
+
+    /// <summary>FLOW0015. Arguments: the subject, what it belongs to, what is wrong.</summary>
+    public static readonly DiagnosticDescriptor InvalidSubject = new(
+        id: InvalidSubjectId,
+        title: "Subject is not valid",
+        messageFormat: "Subject '{0}' of {1} is not valid: {2}. Use dot-separated tokens without white space or wildcards, for example 'plans.submitted'.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A subject is a list of non-empty tokens separated by dots, without white space. The wildcards '*' and '>' select subjects in a subscription; a message is published on one concrete subject.",
+        helpLinkUri: HelpLink(InvalidSubjectId));
+
+    /// <summary>FLOW0016. Arguments: the subject, the message type, the other message type.</summary>
+    public static readonly DiagnosticDescriptor DuplicateSubject = new(
+        id: DuplicateSubjectId,
+        title: "Subject is bound to two message types",
+        messageFormat: "Subject '{0}' is bound to both '{1}' and '{2}': a rule listening on it could not tell which type a message is. Give each message type its own subject.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The dispatch finds a message's type, and the rules it may fire, by its subject, so each subject carries exactly one message type.",
+        helpLinkUri: HelpLink(DuplicateSubjectId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0017, when a message+state rule's message has no key. Arguments: the rule, the flow, the message type.</summary>
+    public static readonly DiagnosticDescriptor MessageWithoutCorrelationKey = new(
+        id: CorrelationKeyId,
+        title: "Message needs exactly one correlation key",
+        messageFormat: "Rule '{0}' of flow '{1}' loads the execution by the correlation key of '{2}', but '{2}' has no public property marked [CorrelationKey]: the rule could never find its execution. Mark the property that holds the execution id with [CorrelationKey].",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A message + state rule loads (or creates) the execution whose id is the value of the message's [CorrelationKey] property. A reply to a publish-and-await request names its execution by its [TaskId] property instead.",
+        helpLinkUri: HelpLink(CorrelationKeyId));
+
+    /// <summary>FLOW0017, when a message has several keys. Arguments: the message type, how many, their names.</summary>
+    public static readonly DiagnosticDescriptor MessageWithSeveralCorrelationKeys = new(
+        id: CorrelationKeyId,
+        title: "Message needs exactly one correlation key",
+        messageFormat: "Message '{0}' has {1} properties marked [CorrelationKey] ({2}): an execution id comes from exactly one. Keep [CorrelationKey] on the property that holds the execution id.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The execution a message belongs to is named by one property. With several marked, which one names the execution would depend on declaration order.",
+        helpLinkUri: HelpLink(CorrelationKeyId));
+
+    /// <summary>FLOW0018. Arguments: the flow id, the state class, the other state class.</summary>
+    public static readonly DiagnosticDescriptor DuplicateFlowId = new(
+        id: DuplicateFlowIdId,
+        title: "Flow id is declared twice",
+        messageFormat: "Flow id '{0}' is declared by both '{1}' and '{2}': a flow id names the flow's subjects, state and deployment, so it must be unique. Give one of them another id.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A flow id is part of the flow's state keys, lifecycle subjects, deployment records, logs and CLI commands. Two flows with one id would share all of them.",
+        helpLinkUri: HelpLink(DuplicateFlowIdId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0019. Arguments: the id, the state class, what is wrong.</summary>
+    public static readonly DiagnosticDescriptor InvalidFlowId = new(
+        id: InvalidFlowIdId,
+        title: "Flow id is not valid",
+        messageFormat: "Flow id '{0}' of '{1}' is not valid: {2}. Use lowercase letters, digits and dashes, starting with a letter or digit, for example 'plan-review'.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A flow id becomes part of subjects and state keys, so it is made of lowercase letters, digits and dashes. The runtime refuses to start a flow with another id.",
+        helpLinkUri: HelpLink(InvalidFlowIdId));
+
+    /// <summary>FLOW0020. Arguments: the flow, the rule name, the first rule's class, this rule's class.</summary>
+    public static readonly DiagnosticDescriptor DuplicateRuleName = new(
+        id: DuplicateRuleNameId,
+        title: "Rule name is used twice in one flow",
+        messageFormat: "Flow '{0}' already has a rule named '{1}' (in '{2}'): a rule's name identifies it in the timeline, its firing counters and the graph. Rename this rule in '{3}'.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A rule is named by its method. Rules of one flow, across all its rules classes, need distinct names, or their timeline entries, cooldowns and firing counts mix.",
+        helpLinkUri: HelpLink(DuplicateRuleNameId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0021. Arguments: the condition, the flow, what it reads, what to do instead.</summary>
+    public static readonly DiagnosticDescriptor NondeterministicCondition = new(
+        id: NondeterministicConditionId,
+        title: "Condition must be deterministic",
+        messageFormat: "Condition '{0}' of flow '{1}' reads {2}: conditions are evaluated again whenever an event is retried, so they must give the same answer for the same state and message. {3}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The runtime re-evaluates conditions when a state write conflicts or an event is redelivered. A condition that reads the clock, random numbers or new GUIDs, or does I/O, can decide differently each time.",
+        helpLinkUri: HelpLink(NondeterministicConditionId));
+
+    /// <summary>FLOW0022. Arguments: the message type, its subject, the rule that publishes it, its flow.</summary>
+    public static readonly DiagnosticDescriptor OutputPortWithoutConsumer = new(
+        id: OutputPortWithoutConsumerId,
+        title: "Output port has no consumer",
+        messageFormat: "Message '{0}' ({1}) is published by rule '{2}' of flow '{3}', but no rule in this assembly takes it. If it is consumed outside this assembly, declare the port external: [Message(\"{1}\", External = true)]; otherwise add a rule that takes it.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A message a rule publishes is an output port. When no rule takes it and it is not declared external, it is published to nobody: usually a missing rule or a mistyped message type.",
+        helpLinkUri: HelpLink(OutputPortWithoutConsumerId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0023. Arguments: the message type, its subject, the rule that takes it, its flow.</summary>
+    public static readonly DiagnosticDescriptor InputPortWithoutProducer = new(
+        id: InputPortWithoutProducerId,
+        title: "Input port has no producer",
+        messageFormat: "Message '{0}' ({1}) triggers rule '{2}' of flow '{3}', but nothing in this assembly produces it: no rule returns it and no code creates one. If it is sent from outside this assembly, declare the port external: [Message(\"{1}\", External = true)]; otherwise add a rule that returns it.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A message a rule takes is an input port. When no rule returns it, no code in the assembly creates one and it is not declared external, the rule can never fire.",
+        helpLinkUri: HelpLink(InputPortWithoutProducerId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0024. Arguments: the assembly, what it declares.</summary>
+    public static readonly DiagnosticDescriptor NoUsableFlow = new(
+        id: NoUsableFlowId,
+        title: "Assembly declares no flow the generator can use",
+        messageFormat: "Assembly '{0}' declares {1} but no flow the generator can use, so no flow is generated. Declare a partial class marked [Flow<TPhase>(\"id\")] and fix the errors reported on it, or declare messages this assembly only shares with others External = true.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "An assembly that annotates rules or messages expects the generator to turn them into flows. When it declares no [Flow] class the generator can use, nothing runs them; this says so instead of generating nothing in silence.",
+        helpLinkUri: HelpLink(NoUsableFlowId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0025. Arguments: the rule, the flow, why it fires again.</summary>
+    public static readonly DiagnosticDescriptor StateRuleRetriggersItself = new(
+        id: StateRuleRetriggersItselfId,
+        title: "State-triggered rule triggers itself",
+        messageFormat: "State-triggered rule '{0}' of flow '{1}' {2}, so its own state write triggers it again. Give it a To that leaves the phase it fires in, or a condition its firing makes false.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A rule that takes only the state fires on every committed change of an execution's state, its own included. Unless its firing moves the execution to a phase it does not fire in, it fires again and again until the runtime's chain limit stops it.",
+        helpLinkUri: HelpLink(StateRuleRetriggersItselfId));
+
+    /// <summary>FLOW0026. Arguments: the property, the text, what it belongs to, what the generator skips.</summary>
+    public static readonly DiagnosticDescriptor InvalidDuration = new(
+        id: InvalidDurationId,
+        title: "Duration is not valid",
+        messageFormat: "{0} = \"{1}\" of {2} is not a positive duration, so the generator skips {3}. Write a TimeSpan greater than zero, such as \"00:10:00\" (ten minutes) or \"1.00:00:00\" (one day).",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Timeout and Cooldown are TimeSpan values written as strings in the invariant culture ([d.]hh:mm[:ss[.fffffff]]) and must be greater than zero. The generator skips a flow or rule whose duration it cannot read.",
+        helpLinkUri: HelpLink(InvalidDurationId));
+
+    /// <summary>FLOW0027. Arguments: the rule, the flow, what is wrong, what to do.</summary>
+    public static readonly DiagnosticDescriptor AwaitReplyWithoutTaskId = new(
+        id: AwaitReplyWithoutTaskIdId,
+        title: "Publish-and-await rule must return a request with a task id",
+        messageFormat: "Rule '{0}' of flow '{1}' publishes and awaits a reply (AwaitReply = true), but {2}: the runtime could not give the request a task id, so the generator skips the rule. {3}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A rule with AwaitReply = true returns the request it publishes. The runtime writes a task id into the request's string property marked [TaskId] (settable, or init-only on a record or struct) and parks the execution until the reply carrying that task id arrives.",
+        helpLinkUri: HelpLink(AwaitReplyWithoutTaskIdId));
+
+    /// <summary>FLOW0028. Arguments: the rule, the flow, the request type.</summary>
+    public static readonly DiagnosticDescriptor AwaitReplyWithoutReplyRule = new(
+        id: AwaitReplyWithoutReplyRuleId,
+        title: "Publish-and-await rule needs a rule that takes the reply",
+        messageFormat: "Rule '{0}' of flow '{1}' publishes '{2}' and parks the execution until a reply arrives, but no rule of the flow takes a reply (a message with a [TaskId] property, with the flow's state): the execution would wait forever. Add the rule that handles the reply.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "While an execution waits for the reply to a request, only a message carrying the request's task id fires its rules. A flow that awaits replies needs a message + state rule whose message has a [TaskId] property.",
+        helpLinkUri: HelpLink(AwaitReplyWithoutReplyRuleId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>The documentation page of a diagnostic.</summary>
     /// <param name="id">The diagnostic ID, for example <c>FLOW0001</c>.</param>

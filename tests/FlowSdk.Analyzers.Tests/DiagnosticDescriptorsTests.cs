@@ -6,8 +6,8 @@ using Microsoft.CodeAnalysis;
 namespace FlowSdk.Analyzers.Tests;
 
 /// <summary>
-/// Every diagnostic the analyzers ship is an error with a help link to its page under
-/// docs/diagnostics, and a line in the release tracking file; every ID is declared once.
+/// Every diagnostic the analyzers ship has its severity, a help link to its page under
+/// docs/diagnostics, a line in the index there and in the release tracking file.
 /// </summary>
 public sealed class DiagnosticDescriptorsTests
 {
@@ -19,9 +19,31 @@ public sealed class DiagnosticDescriptorsTests
 
     public static TheoryData<string> Ids() => new(ShippedIds);
 
+    /// <summary>The diagnostics that warn; every other one is an error.</summary>
+    private static readonly string[] Warnings =
+    [
+        "FLOW0010", "FLOW0011", "FLOW0014", "FLOW0021", "FLOW0022", "FLOW0023", "FLOW0024", "FLOW0025",
+    ];
+
+    /// <summary>The diagnostics reported once the whole compilation is known.</summary>
+    private static readonly string[] CompilationEnd =
+    [
+        "FLOW0010", "FLOW0011", "FLOW0012", "FLOW0016", "FLOW0018", "FLOW0020", "FLOW0022", "FLOW0023", "FLOW0024", "FLOW0028",
+    ];
+
     [Fact]
     public void The_analyzers_ship_the_documented_ids() =>
-        Assert.Equal(["FLOW0001", "FLOW0002", "FLOW0003"], ShippedIds);
+        Assert.Equal(Enumerable.Range(1, 28).Select(n => $"FLOW{n:D4}"), ShippedIds);
+
+    [Fact]
+    public void Each_id_has_one_severity_and_one_analysis_scope()
+    {
+        Assert.All(Shipped.GroupBy(d => d.Id), group =>
+        {
+            Assert.Single(group.Select(d => d.DefaultSeverity).Distinct());
+            Assert.Single(group.Select(d => d.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd)).Distinct());
+        });
+    }
 
     [Fact]
     public void Every_descriptor_in_DiagnosticDescriptors_is_reported_by_an_analyzer()
@@ -40,7 +62,8 @@ public sealed class DiagnosticDescriptorsTests
         Assert.All(Shipped.Where(d => d.Id == id), descriptor =>
         {
             Assert.Equal(DiagnosticDescriptors.Category, descriptor.Category);
-            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Equal(Warnings.Contains(id) ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Equal(CompilationEnd.Contains(id), descriptor.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd));
             Assert.True(descriptor.IsEnabledByDefault);
             Assert.Equal($"https://github.com/flowsdk/flowsdk/blob/main/docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
             Assert.False(string.IsNullOrWhiteSpace(descriptor.Description.ToString()));
@@ -58,28 +81,47 @@ public sealed class DiagnosticDescriptorsTests
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public void Every_id_is_in_a_release_tracking_file(string id)
+    public void Every_id_is_in_a_release_tracking_file_with_its_severity(string id)
     {
         var folder = Path.Combine(RepositoryRoot(), "analyzers", "FlowSdk.Analyzers");
         var lines = File.ReadAllLines(Path.Combine(folder, "AnalyzerReleases.Shipped.md"))
             .Concat(File.ReadAllLines(Path.Combine(folder, "AnalyzerReleases.Unshipped.md")));
-        Assert.Contains(lines, line => line.StartsWith(id + " ", StringComparison.Ordinal));
+        var severity = Warnings.Contains(id) ? "Warning" : "Error";
+        Assert.Contains(lines, line => line.StartsWith($"{id} | {DiagnosticDescriptors.Category} | {severity} |", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Every_id_is_in_the_documentation_index(string id)
+    {
+        var index = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", "README.md"));
+        Assert.Contains($"[{id}]({id}.md)", index, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_code_fixer_fixes_the_class_declaration_diagnostics() =>
-        Assert.Equal(["FLOW0001", "FLOW0002"], new MakePartialCodeFixer().FixableDiagnosticIds.ToArray());
-
-    private static string RepositoryRoot()
+    public void The_code_fixers_fix_the_documented_ids()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "FlowSdk.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("FlowSdk.sln not found above " + AppContext.BaseDirectory);
+        Assert.Equal(["FLOW0001", "FLOW0002"], new MakePartialCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0014"], new AddMaxIterationsCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0022", "FLOW0023"], new DeclareExternalPortCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0008"], new UsePhaseCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0004"], new SwapRuleParametersCodeFixer().FixableDiagnosticIds.ToArray());
     }
+
+    [Fact]
+    public void Every_code_fixer_is_exported_with_the_batch_fixer()
+    {
+        var fixers = typeof(MakePartialCodeFixer).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider).IsAssignableFrom(t))
+            .ToList();
+        Assert.Equal(5, fixers.Count);
+        Assert.All(fixers, type =>
+        {
+            Assert.NotNull(type.GetCustomAttribute<Microsoft.CodeAnalysis.CodeFixes.ExportCodeFixProviderAttribute>());
+            var fixer = (Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider)Activator.CreateInstance(type)!;
+            Assert.Same(Microsoft.CodeAnalysis.CodeFixes.WellKnownFixAllProviders.BatchFixer, fixer.GetFixAllProvider());
+        });
+    }
+
+    private static string RepositoryRoot() => Repository.Root;
 }

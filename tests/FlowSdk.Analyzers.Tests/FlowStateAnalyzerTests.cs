@@ -8,7 +8,7 @@ public sealed class FlowStateAnalyzerTests
 {
     [Fact]
     public Task Flow_state_class_that_is_not_partial_is_reported_at_its_name() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -24,7 +24,7 @@ public sealed class FlowStateAnalyzerTests
 
     [Fact]
     public Task Partial_flow_state_class_is_not_reported() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -37,7 +37,7 @@ public sealed class FlowStateAnalyzerTests
 
     [Fact]
     public Task Class_without_the_flow_attribute_need_not_be_partial() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using System;
             using FlowSdk;
@@ -51,7 +51,7 @@ public sealed class FlowStateAnalyzerTests
 
     [Fact]
     public Task Attribute_of_the_same_name_in_another_namespace_is_not_the_flow_attribute() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using System;
 
@@ -94,7 +94,7 @@ public sealed class FlowStateAnalyzerTests
 
     [Fact]
     public Task Record_flow_state_that_is_not_partial_is_reported() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -107,22 +107,25 @@ public sealed class FlowStateAnalyzerTests
 
     [Fact]
     public Task Nested_flow_state_class_is_reported_at_its_own_name() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
             public partial class Plans
             {
                 [Flow<PlanPhase>("plan-review")]
-                public sealed class {|FLOW0001:PlanReview|} { }
+                public sealed class {|#0:PlanReview|} { }
             }
-            """);
+            """,
+            Verify.Diagnostic(DiagnosticDescriptors.FlowStateNotPartial).WithLocation(0).WithArguments("PlanReview"),
+            Verify.Diagnostic(DiagnosticDescriptors.FlowStateNotUsable).WithLocation(0)
+                .WithArguments("PlanReview", "plan-review", "is nested in 'Plans'", "Declare it at the top level of a namespace"));
 
     [Fact]
     public Task Each_part_of_a_partial_type_that_lacks_partial_is_reported()
     {
         // The compiler also reports CS0260 for the part without 'partial'; FLOW0001 points at the same part.
-        return Verify.AnalyzerAsync(
+        return Verify.FragmentAsync(
             """
             using FlowSdk;
 

@@ -13,7 +13,7 @@ public sealed class RuleMethodAnalyzerTests
 
     [Fact]
     public Task Instance_rule_method_is_reported_at_its_name() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -30,7 +30,7 @@ public sealed class RuleMethodAnalyzerTests
 
     [Fact]
     public Task Static_rule_method_outside_a_rules_class_is_reported_at_its_name() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -46,7 +46,7 @@ public sealed class RuleMethodAnalyzerTests
 
     [Fact]
     public Task Instance_rule_method_outside_a_rules_class_is_reported_for_both_reasons() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -62,7 +62,7 @@ public sealed class RuleMethodAnalyzerTests
     // FLOW0003 has one descriptor per reason, so markup names the location and the test the descriptor.
     [Fact]
     public Task Rule_in_a_class_nested_in_a_rules_class_is_outside_the_rules_class() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -80,7 +80,7 @@ public sealed class RuleMethodAnalyzerTests
 
     [Fact]
     public Task Static_rules_with_conditions_in_a_rules_class_are_not_reported() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 
@@ -103,7 +103,7 @@ public sealed class RuleMethodAnalyzerTests
 
     [Fact]
     public Task Methods_without_the_rule_attribute_are_not_reported() =>
-        Verify.AnalyzerAsync(
+        Verify.FragmentAsync(
             """
             using FlowSdk;
 

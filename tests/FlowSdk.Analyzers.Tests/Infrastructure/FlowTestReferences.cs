@@ -15,6 +15,21 @@ internal static class FlowTestReferences
     public static MetadataReference FlowSdk { get; } =
         MetadataReference.CreateFromFile(typeof(global::FlowSdk.MessageAttribute).Assembly.Location);
 
+    /// <summary>
+    /// The checks of a whole flow or assembly (compilation-end diagnostics about its completeness):
+    /// a test of a fragment turns them off, a test of a complete flow keeps them.
+    /// </summary>
+    public static readonly string[] WholeFlowIds =
+    [
+        DiagnosticDescriptors.UnreachablePhaseId,
+        DiagnosticDescriptors.PhaseWithoutExitId,
+        DiagnosticDescriptors.NoStartRuleId,
+        DiagnosticDescriptors.OutputPortWithoutConsumerId,
+        DiagnosticDescriptors.InputPortWithoutProducerId,
+        DiagnosticDescriptors.NoUsableFlowId,
+        DiagnosticDescriptors.AwaitReplyWithoutReplyRuleId,
+    ];
+
     public static void AddTo(SolutionState state, bool withFlowSdk = true)
     {
         state.AdditionalReferences.AddRange(Basic.Reference.Assemblies.Net100.References.All);

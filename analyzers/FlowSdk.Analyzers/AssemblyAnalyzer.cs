@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using FlowSdk.Generators.Parsing.Shared;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace FlowSdk.Analyzers;
+
+/// <summary>
+/// Checks across the flows and messages of the assembly, once all are known: FLOW0018 (duplicate
+/// flow ids) and FLOW0016 (a subject bound to two message types) at the attribute argument;
+/// FLOW0022 / FLOW0023 (a port nothing in the assembly consumes or produces, unless declared
+/// <c>External</c>) at the message type; FLOW0024 (FlowSdk annotations but no flow the generator
+/// can use).
+/// </summary>
+/// <remarks>
+/// Ports are checked for message types declared in this assembly only: a message type from a
+/// referenced assembly is shared by design, and the cross-project check sees both sides. A message
+/// is produced by a rule that returns it or by any code of the assembly that creates one (a
+/// controller sending it through the generated client, for example); it is consumed by a rule
+/// that takes it.
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.DuplicateFlowId,
+        DiagnosticDescriptors.DuplicateSubject,
+        DiagnosticDescriptors.OutputPortWithoutConsumer,
+        DiagnosticDescriptors.InputPortWithoutProducer,
+        DiagnosticDescriptors.NoUsableFlow);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        // Generated code is not analyzed: the generated serializers create every message type.
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (FlowIndex.Start(start) is not { } index)
+            {
+                return;
+            }
+
+            var created = new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default);
+            start.RegisterOperationAction(
+                operationContext =>
+                {
+                    if (operationContext.Operation.Type is INamedTypeSymbol type && index.Symbols.IsMessage(type))
+                    {
+                        created.TryAdd(type.OriginalDefinition, true);
+                    }
+                },
+                OperationKind.ObjectCreation,
+                OperationKind.With);
+            start.RegisterCompilationEndAction(end => Analyze(end, index, created));
+        });
+    }
+
+    private static void Analyze(CompilationAnalysisContext context, FlowIndex index, ConcurrentDictionary<INamedTypeSymbol, bool> created)
+    {
+        var cancellationToken = context.CancellationToken;
+        var flows = index.Flows;
+        var messages = index.Messages;
+        var rulesClasses = index.RulesClasses;
+
+        // FLOW0018: one id, two flows.
+        foreach (var group in flows.Where(static f => f.Id is not null).GroupBy(static f => f.Id!, StringComparer.Ordinal))
+        {
+            var declared = group.ToList();
+            for (var i = 0; i < declared.Count && declared.Count > 1; i++)
+            {
+                var other = declared[i == 0 ? 1 : 0];
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.DuplicateFlowId,
+                    declared[i].Attribute.ConstructorArgumentLocation(0, cancellationToken),
+                    group.Key,
+                    declared[i].State.ToDisplayString(),
+                    other.State.ToDisplayString()));
+            }
+        }
+
+        // The rules of every rules class, with the flow they belong to.
+        var rules = new List<(RuleDeclaration Rule, string Flow)>();
+        foreach (var rulesClass in rulesClasses)
+        {
+            if (rulesClass.RulesState(index.Symbols) is not { } state)
+            {
+                continue;
+            }
+
+            var flowName = SymbolExtensions.FlowName(FlowDeclaration.Read(state, index.Symbols), state);
+            foreach (var rule in index.Rules(rulesClass, state))
+            {
+                rules.Add((rule, flowName));
+            }
+        }
+
+        // FLOW0016: one subject, two message types. Message types of referenced assemblies that rules here use count too.
+        var bySubject = new Dictionary<string, List<INamedTypeSymbol>>(StringComparer.Ordinal);
+        var known = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var type in messages.Select(static m => m.Type).Concat(rules.SelectMany(static r => new[] { r.Rule.Input, r.Rule.Output })))
+        {
+            if (type is not null && known.Add(type) && MessageDeclaration.Read(type, index.Symbols)?.Subject is { } subject)
+            {
+                if (!bySubject.TryGetValue(subject, out var types))
+                {
+                    bySubject[subject] = types = [];
+                }
+
+                types.Add(type);
+            }
+        }
+
+        foreach (var message in messages)
+        {
+            if (message.Subject is { } subject && bySubject[subject] is { Count: > 1 } types)
+            {
+                var other = types.First(t => !SymbolEqualityComparer.Default.Equals(t, message.Type));
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.DuplicateSubject,
+                    message.Attribute.ConstructorArgumentLocation(0, cancellationToken),
+                    subject,
+                    message.Type.ToDisplayString(),
+                    other.ToDisplayString()));
+            }
+        }
+
+        // FLOW0022 / FLOW0023: ports of this assembly that nothing here consumes or produces.
+        foreach (var message in messages)
+        {
+            if (message.IsExternal)
+            {
+                continue;
+            }
+
+            var consumer = rules.FirstOrDefault(r => SymbolEqualityComparer.Default.Equals(r.Rule.Input, message.Type));
+            var producer = rules.FirstOrDefault(r => SymbolEqualityComparer.Default.Equals(r.Rule.Output, message.Type));
+            var location = message.Type.DeclarationLocation(message.Attribute, cancellationToken);
+            if (producer.Rule is not null && consumer.Rule is null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.OutputPortWithoutConsumer,
+                    location,
+                    message.Type.Name,
+                    message.Subject ?? "",
+                    producer.Rule.Name,
+                    producer.Flow));
+            }
+            else if (consumer.Rule is not null && producer.Rule is null && !created.ContainsKey(message.Type))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.InputPortWithoutProducer,
+                    location,
+                    message.Type.Name,
+                    message.Subject ?? "",
+                    consumer.Rule.Name,
+                    consumer.Flow));
+            }
+        }
+
+        // FLOW0024: annotations, but nothing the generator turns into a flow.
+        if (!flows.Any(static f => f.IsUsable))
+        {
+            var (symbol, what) =
+                rulesClasses.Select(static r => ((ISymbol?)r, $"rules class '{r.Name}'")).FirstOrDefault() is ({ } r, var rw) ? (r, rw)
+                : flows.Select(static f => ((ISymbol?)f.State, $"flow state class '{f.State.Name}'")).FirstOrDefault() is ({ } f, var fw) ? (f, fw)
+                : messages.Where(static m => !m.IsExternal).Select(static m => ((ISymbol?)m.Type, $"message '{m.Type.Name}'")).FirstOrDefault();
+            if (symbol is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.NoUsableFlow,
+                    symbol.Locations.FirstOrDefault(static l => l.IsInSource) ?? Location.None,
+                    context.Compilation.AssemblyName ?? "",
+                    what));
+            }
+        }
+    }
+}
