@@ -66,6 +66,29 @@ public sealed class GeneratorInputTests
         Assert.Equal(swapped ? ["SecondRules", "FirstRules", "ThirdRules"] : ["FirstRules", "SecondRules", "ThirdRules"], order);
     }
 
+    [Fact]
+    public void A_rule_that_writes_out_null_phases_generates_like_one_that_leaves_them_out()
+    {
+        var source = Header + OrderFlow("Shop", "order").Replace("[Rule(To = OrderPhase.Done)]", "[Rule(From = null, To = OrderPhase.Done)]", StringComparison.Ordinal);
+
+        var flow = GeneratorRunner.Run(TestCompilation.Create([new SourceFile("Order.cs", source)])).AssertClean().Source("Shop.Order.Flow.g.cs");
+
+        Assert.Contains("CloseRule", flow, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("public partial class Order { }", "public abstract partial class Order { }")]
+    [InlineData("public static void Close(Order order, OrderPlaced placed) { }", "public static void Close(Order order, ref OrderPlaced placed) { }")]
+    public void Input_the_analyzers_reject_generates_nothing_that_would_not_compile(string valid, string invalid)
+    {
+        var source = Header + OrderFlow("Shop", "order").Replace(valid, invalid, StringComparison.Ordinal);
+
+        var output = GeneratorRunner.Run(TestCompilation.Create([new SourceFile("Order.cs", source)])).AssertClean();
+
+        // No error comes from generated code: the analyzers report the real mistake at its line.
+        Assert.DoesNotContain(TestCompilation.BuildDiagnostics(output.Output), d => d.Location.SourceTree?.FilePath.Contains(".g.cs", StringComparison.Ordinal) == true && d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+    }
+
     private static string OrderFlow(string? ns, string id) => (ns is null ? "" : $"namespace {ns};\n") + $$"""
         public enum OrderPhase { Open, [TerminalPhase] Done }
 

@@ -26,6 +26,7 @@ internal static partial class FlowParser
             || attribute.ConstructorArguments[0].Value is not string id
             || type.ContainingType is not null
             || type.IsGenericType
+            || type.IsAbstract
             || !IsPartial(type))
         {
             return null;
@@ -200,6 +201,11 @@ internal static partial class FlowParser
     {
         string trigger;
         MessageSpec? message = null;
+        if (method.Parameters.Any(p => p.RefKind != RefKind.None))
+        {
+            return null;
+        }
+
         var parameters = method.Parameters.ToList();
         var hasContext = parameters.Count > 0 && IsRuleContext(parameters[parameters.Count - 1].Type);
         if (hasContext)
@@ -252,6 +258,10 @@ internal static partial class FlowParser
         {
             switch (named.Key)
             {
+                case "From" when named.Value.IsNull:
+                case "To" when named.Value.IsNull:
+                    // Written out as null: the documented default (any phase, or stay).
+                    break;
                 case "From":
                     from = PhaseName(named.Value, phaseEnum);
                     if (from is null)
