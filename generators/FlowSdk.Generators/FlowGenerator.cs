@@ -58,6 +58,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
             spc.AddSource(message.Message.FormatterFullName.Replace("global::", "") + ".g.cs", Emitter.EmitMessageFormatter(message)));
 
         RegisterHost(context, states);
+        RegisterManifest(context, flows);
     }
 
     private static FlowSpec Join(FlowStateSpec state, ImmutableArray<RulesClassSpec> rulesClasses)

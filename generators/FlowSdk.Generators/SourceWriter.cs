@@ -58,6 +58,9 @@ internal sealed class SourceWriter
                 case '\n': builder.Append("\\n"); break;
                 case '\r': builder.Append("\\r"); break;
                 case '\t': builder.Append("\\t"); break;
+                case '\u0085': builder.Append("\\u0085"); break;
+                case '\u2028': builder.Append("\\u2028"); break;
+                case '\u2029': builder.Append("\\u2029"); break;
                 default: builder.Append(c); break;
             }
         }

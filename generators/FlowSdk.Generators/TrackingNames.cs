@@ -9,4 +9,9 @@ internal static class TrackingNames
     public const string Flows = nameof(Flows);
     public const string Catalog = nameof(Catalog);
     public const string EntryPoint = nameof(EntryPoint);
+    public const string ManifestOptions = nameof(ManifestOptions);
+    public const string ManifestFlowSources = nameof(ManifestFlowSources);
+    public const string ManifestRuleSources = nameof(ManifestRuleSources);
+    public const string ManifestMessages = nameof(ManifestMessages);
+    public const string Manifest = nameof(Manifest);
 }

@@ -33,6 +33,7 @@ public sealed class SnapshotTests(ITestOutputHelper log)
         Assert.Equal(
             [
                 "FlowSdk.Catalog.g.cs",
+                "FlowSdk.Manifest.g.cs",
                 "PlanReviewSample.PlanReview.Flow.g.cs",
                 "PlanReviewSample.PlanRevisedFormatter.g.cs",
                 "PlanReviewSample.PlanSubmittedFormatter.g.cs",
