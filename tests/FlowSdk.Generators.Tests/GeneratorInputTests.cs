@@ -76,6 +76,19 @@ public sealed class GeneratorInputTests
         Assert.Contains("CloseRule", flow, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Descriptions_with_any_kind_of_line_break_stay_inside_their_string()
+    {
+        var source = Header + OrderFlow("Shop", "order")
+            .Replace("[Rule(To = OrderPhase.Done)]", "[Rule(To = OrderPhase.Done)]\n[When(nameof(Always), Description = \"one\\u2028two\\u2029three\\u0085four\\nfive\")]", StringComparison.Ordinal)
+            .Replace("public static void Close(Order order, OrderPlaced placed) { }", "public static void Close(Order order, OrderPlaced placed) { }\nprivate static bool Always(OrderPlaced placed) => true;", StringComparison.Ordinal);
+
+        var output = GeneratorRunner.Run(TestCompilation.Create([new SourceFile("Order.cs", source)])).AssertClean();
+
+        Assert.Empty(TestCompilation.BuildDiagnostics(output.Output));
+        Assert.Contains("one\\u2028two\\u2029three\\u0085four\\nfive", output.Source("Shop.Order.Flow.g.cs"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("public partial class Order { }", "public abstract partial class Order { }")]
     [InlineData("public static void Close(Order order, OrderPlaced placed) { }", "public static void Close(Order order, ref OrderPlaced placed) { }")]
