@@ -1,0 +1,549 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using FlowSdk.Transport;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace FlowSdk.Nats.Internal;
+
+/// <summary>
+/// The subscriptions with manual acknowledgement that share one queue group in one transport, and
+/// the one JetStream pull consumer that feeds them: a durable consumer named after the queue group
+/// (shared by every host subscribing with that group, so they share the work), or, without a
+/// queue group, an ephemeral consumer of the subscription's own.
+/// </summary>
+/// <remarks>
+/// One consumer per group, not one per subject, because a flow subscribes to each of its input
+/// subjects and relies on their messages arriving in the order they were published: one consumer
+/// delivers the stream in order, one message at a time, and the group routes each to the
+/// subscription whose pattern matches. The consumer reads the whole stream, with no filter subject:
+/// nats-server 2.9 allows one filter per consumer and can lose a waiting pull request when a
+/// consumer's filter changes, so a filter that grows with the flow's subjects is not safe there.
+/// Messages no pattern of the group matches are acknowledged at once.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Its CancellationTokenSource has no timer, so there is nothing to release; it is cancelled when the owner stops.")]
+internal sealed class ConsumerGroup
+{
+    private readonly NatsTransport _transport;
+    private readonly Lock _gate = new();
+    private readonly List<Member> _members = [];
+    private readonly HashSet<string> _patterns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _nextMember = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _configureGate = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<Settlement, byte> _unsettled = new();
+    private readonly ConcurrentDictionary<ulong, Settlement> _bySequence = new();
+    private INatsJSConsumer? _consumer;
+    private volatile bool _configured;
+    private volatile bool _recreate;
+    private Task _pump = Task.CompletedTask;
+    private Task _progress = Task.CompletedTask;
+
+    public ConsumerGroup(NatsTransport transport, string? queueGroup)
+    {
+        _transport = transport;
+        QueueGroup = queueGroup;
+        ConsumerName = queueGroup is null ? Names.Ephemeral("sub") : Names.DurableConsumer(queueGroup);
+    }
+
+    public string? QueueGroup { get; }
+
+    public bool Durable => QueueGroup is not null;
+
+    public string ConsumerName { get; }
+
+    public bool Stopping => _stop.IsCancellationRequested;
+
+    /// <summary>Whether the consumer exists and this group still takes messages from it.</summary>
+    public bool Active => _configured && !Stopping;
+
+    /// <summary>Completes when the group has stopped taking messages.</summary>
+    public Task Completion => _pump;
+
+    private NatsFlowOptions Options => _transport.Options;
+
+    public Member Add(string pattern, IObserver<TransportMessage> observer)
+    {
+        var member = new Member(pattern, observer);
+        lock (_gate)
+        {
+            _members.Add(member);
+            _patterns.Add(pattern);
+        }
+
+        return member;
+    }
+
+    /// <summary>Removes a subscription; returns whether the group has none left.</summary>
+    public bool Remove(Member member)
+    {
+        lock (_gate)
+        {
+            _members.Remove(member);
+            return _members.Count == 0;
+        }
+    }
+
+    /// <summary>Whether a message on <paramref name="pattern"/> reaches this group: the consumer exists and the stream captures the subject.</summary>
+    public bool Covers(string pattern) => _configured && _transport.Captures(pattern);
+
+    public void Fail(Exception error)
+    {
+        Member[] members;
+        lock (_gate)
+        {
+            members = [.. _members];
+        }
+
+        foreach (var member in members)
+        {
+            member.Observer.OnError(error);
+        }
+    }
+
+    /// <summary>
+    /// Makes the stream capture the group's patterns, creates the consumer the first time and starts
+    /// delivering. Later subscriptions of the group only add their subjects to the stream.
+    /// </summary>
+    public async Task ConfigureAsync(CancellationToken cancellationToken)
+    {
+        await _configureGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Stopping)
+            {
+                return;
+            }
+
+            string[] patterns;
+            lock (_gate)
+            {
+                patterns = [.. _patterns];
+            }
+
+            await _transport.EnsureStreamAsync(patterns, cancellationToken).ConfigureAwait(false);
+            if (!_configured)
+            {
+                await CreateConsumerAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_pump.IsCompleted && !Stopping)
+            {
+                _pump = Task.Run(PumpAsync, CancellationToken.None);
+                _progress = Task.Run(ReportProgressAsync, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            _configureGate.Release();
+        }
+    }
+
+    /// <summary>Stops taking messages. Messages already fetched are given back at once, for another host.</summary>
+    public void Stop()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // Cancellation callbacks belong to the NATS client: let them run off the caller's thread,
+        // which may be a subscriber disposing from inside a delivery.
+        _transport.Track(_stop.CancelAsync());
+        _transport.Track(FinishAsync());
+    }
+
+    /// <summary>Messages of this group's consumer not yet acknowledged: waiting in the stream or delivered and unsettled.</summary>
+    public async Task<long> PendingOnServerAsync(CancellationToken cancellationToken)
+    {
+        if (!Active)
+        {
+            return 0;
+        }
+
+        var consumer = await _transport.JetStream.GetConsumerAsync(Options.StreamName, ConsumerName, cancellationToken).ConfigureAwait(false);
+        return (long)consumer.Info.NumPending + consumer.Info.NumAckPending;
+    }
+
+    /// <summary>Called once every subscription a message went to has acknowledged it or given it back.</summary>
+    public async Task CompleteAsync(Settlement settlement, Outcome outcome, string? reason)
+    {
+        var msg = settlement.Message;
+        try
+        {
+            if (outcome == Outcome.Ack)
+            {
+                await msg.AckAsync(new AckOpts { DoubleAck = true }).ConfigureAwait(false);
+            }
+            else if (outcome == Outcome.Reject || settlement.Deliveries >= Options.MaxDeliver)
+            {
+                await DeadLetterAsync(msg, settlement.Deliveries, reason ?? "rejected").ConfigureAwait(false);
+            }
+            else
+            {
+                await msg.NakAsync(new AckOpts { NakDelay = Options.RedeliveryDelay }).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.AckFailed(_transport.Logger, msg.Metadata?.Sequence.Stream ?? 0, msg.Subject, ex);
+        }
+        finally
+        {
+            _unsettled.TryRemove(settlement, out _);
+            _bySequence.TryRemove(new KeyValuePair<ulong, Settlement>(settlement.Sequence, settlement));
+            _transport.Work.Done();
+        }
+
+        await ThreadHop.ToThreadPool();
+    }
+
+    private async Task CreateConsumerAsync(CancellationToken cancellationToken)
+    {
+        _consumer = Durable
+            ? await EnsureDurableAsync(cancellationToken).ConfigureAwait(false)
+            : await CreateEphemeralAsync(cancellationToken).ConfigureAwait(false);
+        _configured = true;
+        Log.ConsumerReady(_transport.Logger, ConsumerName, Options.StreamName);
+    }
+
+    private async Task<INatsJSConsumer> EnsureDurableAsync(CancellationToken cancellationToken)
+    {
+        var js = _transport.JetStream;
+        for (var attempt = 1; ; attempt++)
+        {
+            INatsJSConsumer? existing = null;
+            try
+            {
+                existing = await js.GetConsumerAsync(Options.StreamName, ConsumerName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
+            {
+            }
+
+            if (existing is null)
+            {
+                var config = new ConsumerConfig(ConsumerName)
+                {
+                    Description = $"FlowSdk queue group '{QueueGroup}'",
+                    AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                    AckWait = Options.AckWait,
+
+                    // Redelivery is bounded here, not by the server, so the last delivery can be dead-lettered.
+                    MaxDeliver = -1,
+                    MaxAckPending = Options.MaxAckPending,
+                    DeliverPolicy = Options.ConsumerStart == NatsConsumerStart.New ? ConsumerConfigDeliverPolicy.New : ConsumerConfigDeliverPolicy.All,
+                };
+                try
+                {
+                    return await js.CreateConsumerAsync(Options.StreamName, config, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NatsJSApiException) when (attempt < 3)
+                {
+                    // Another host created it meanwhile: use theirs.
+                    continue;
+                }
+            }
+
+            var current = existing.Info.Config;
+            if (string.IsNullOrEmpty(current.FilterSubject) && current.AckWait == Options.AckWait && current.MaxAckPending == Options.MaxAckPending && current.MaxDeliver == -1)
+            {
+                return existing;
+            }
+
+            current.FilterSubject = string.Empty;
+            current.AckWait = Options.AckWait;
+            current.MaxAckPending = Options.MaxAckPending;
+            current.MaxDeliver = -1;
+            return await js.UpdateConsumerAsync(Options.StreamName, current, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<INatsJSConsumer> CreateEphemeralAsync(CancellationToken cancellationToken)
+    {
+        var config = new ConsumerConfig
+        {
+            Name = ConsumerName,
+            Description = "FlowSdk subscription without a queue group",
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            AckWait = Options.AckWait,
+            MaxDeliver = -1,
+            MaxAckPending = Options.MaxAckPending,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.New,
+            InactiveThreshold = TimeSpan.FromMinutes(1),
+        };
+        return await _transport.JetStream.CreateOrUpdateConsumerAsync(Options.StreamName, config, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync()
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        var opts = new NatsJSConsumeOpts { MaxMsgs = Options.PullBatch, DrainOnCancel = true };
+        while (!Stopping && !_transport.Disposing)
+        {
+            try
+            {
+                if (_recreate)
+                {
+                    // The consumer went away (deleted by an operator, say): make it again.
+                    await _configureGate.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await CreateConsumerAsync(_stop.Token).ConfigureAwait(false);
+                        _recreate = false;
+                    }
+                    finally
+                    {
+                        _configureGate.Release();
+                    }
+                }
+
+                await foreach (var msg in _consumer!.ConsumeAsync(NatsTransport.Reader, opts, _stop.Token).ConfigureAwait(false))
+                {
+                    await DeliverAsync(msg).ConfigureAwait(false);
+                    if (_transport.Disposing)
+                    {
+                        break;
+                    }
+                }
+
+                if (!Stopping && !_transport.Disposing)
+                {
+                    // The server ended the consumption without an error: look at the consumer again.
+                    _recreate = true;
+                    await PauseAsync(delay).ConfigureAwait(false);
+                    delay = Longer(delay);
+                }
+            }
+            catch (OperationCanceledException) when (Stopping || _transport.Disposing)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Log.ConsumerFailed(_transport.Logger, ConsumerName, Options.StreamName, delay, ex);
+                _recreate = true;
+                await PauseAsync(delay).ConfigureAwait(false);
+                delay = Longer(delay);
+            }
+        }
+    }
+
+    private async Task PauseAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the loop ends.
+        }
+    }
+
+    private static TimeSpan Longer(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+
+    private async Task DeliverAsync(INatsJSMsg<byte[]> msg)
+    {
+        var deliveries = (int)Math.Min(msg.Metadata?.NumDelivered ?? 1, int.MaxValue);
+        if (Stopping || _transport.Disposing)
+        {
+            // Fetched while stopping: give it back now rather than after AckWait.
+            await TryAsync(msg.NakAsync()).ConfigureAwait(false);
+            return;
+        }
+
+        var sequence = msg.Metadata?.Sequence.Stream ?? 0;
+        if (sequence != 0 && _bySequence.TryGetValue(sequence, out var handling))
+        {
+            handling.Redelivered(msg, deliveries);
+            return;
+        }
+
+        var targets = Route(msg.Subject, out var known);
+        if (targets.Count == 0)
+        {
+            // Not for any of this group's patterns (the consumer reads the whole stream): acknowledge.
+            // A pattern with no subscription left here may still have one on another host.
+            await TryAsync(known ? msg.NakAsync(new AckOpts { NakDelay = Options.RedeliveryDelay }) : msg.AckAsync()).ConfigureAwait(false);
+            return;
+        }
+
+        if (deliveries > Options.MaxDeliver)
+        {
+            _transport.Work.Add();
+            try
+            {
+                await DeadLetterAsync(msg, deliveries, $"it was delivered {deliveries} times and never acknowledged (MaxDeliver is {Options.MaxDeliver}); a host may have stopped while handling it").ConfigureAwait(false);
+            }
+            finally
+            {
+                _transport.Work.Done();
+            }
+
+            return;
+        }
+
+        var settlement = new Settlement(this, msg, deliveries, targets.Count);
+        _unsettled[settlement] = 0;
+        if (sequence != 0)
+        {
+            _bySequence[sequence] = settlement;
+        }
+
+        _transport.Work.Add();
+        var payload = msg.Data ?? [];
+        var headers = NatsTransportMessage.ReadHeaders(msg.Headers);
+        foreach (var member in targets)
+        {
+            var message = new NatsTransportMessage(msg.Subject, payload, headers, deliveries, settlement);
+            try
+            {
+                member.Observer.OnNext(message);
+            }
+            catch (Exception ex)
+            {
+                // As with the in-memory transport: a subscriber that throws has handled the message.
+                _transport.SubscriberThrew(member.Pattern, msg.Subject, ex);
+                await message.AckAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One subscription per distinct matching pattern, taking turns among those with the same pattern.</summary>
+    private List<Member> Route(string subject, out bool known)
+    {
+        var targets = new List<Member>(1);
+        lock (_gate)
+        {
+            known = _patterns.Any(p => Subjects.Matches(p, subject));
+            foreach (var pattern in _patterns)
+            {
+                if (!Subjects.Matches(pattern, subject))
+                {
+                    continue;
+                }
+
+                var candidates = _members.Where(m => m.Pattern == pattern).ToList();
+                if (candidates.Count == 0)
+                {
+                    continue;
+                }
+
+                _nextMember.TryGetValue(pattern, out var next);
+                targets.Add(candidates[next % candidates.Count]);
+                _nextMember[pattern] = next + 1;
+            }
+        }
+
+        return targets;
+    }
+
+    private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, int deliveries, string reason)
+    {
+        var sequence = msg.Metadata?.Sequence.Stream ?? 0;
+        var why = NatsFlowHeaders.Sanitize(reason);
+        if (Options.EffectiveDeadLetterPrefix is not { } prefix)
+        {
+            await msg.AckTerminateAsync().ConfigureAwait(false);
+            Log.Dropped(_transport.Logger, sequence, msg.Subject, deliveries, why);
+            return;
+        }
+
+        var subject = prefix + "." + msg.Subject;
+        var headers = new NatsHeaders();
+        if (msg.Headers is { } original)
+        {
+            foreach (var (name, value) in original)
+            {
+                if (name.Equals(NatsFlowHeaders.MessageId, StringComparison.OrdinalIgnoreCase))
+                {
+                    headers[NatsFlowHeaders.DeadLetterOriginalMessageId] = value;
+                }
+                else if (!name.StartsWith("Nats-", StringComparison.OrdinalIgnoreCase) && !name.StartsWith(NatsFlowHeaders.DeadLetterPrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    headers[name] = value;
+                }
+            }
+        }
+
+        headers[NatsFlowHeaders.DeadLetterReason] = why;
+        headers[NatsFlowHeaders.DeadLetterSubject] = msg.Subject;
+        headers[NatsFlowHeaders.DeadLetterStream] = Options.StreamName;
+        headers[NatsFlowHeaders.DeadLetterSequence] = sequence.ToString(CultureInfo.InvariantCulture);
+        headers[NatsFlowHeaders.DeadLetterConsumer] = ConsumerName;
+        headers[NatsFlowHeaders.DeadLetterDeliveries] = deliveries.ToString(CultureInfo.InvariantCulture);
+
+        // The same message dead-lettered twice (its acknowledgement lost) is stored once.
+        headers[NatsFlowHeaders.MessageId] = $"flowsdk-deadletter.{Options.StreamName}.{sequence.ToString(CultureInfo.InvariantCulture)}";
+        try
+        {
+            await _transport.PublishAsync(subject, msg.Data ?? [], headers, waitForSubscriptions: false, CancellationToken.None).ConfigureAwait(false);
+            await msg.AckAsync(new AckOpts { DoubleAck = true }).ConfigureAwait(false);
+            Log.DeadLettered(_transport.Logger, sequence, msg.Subject, deliveries, subject, why);
+        }
+        catch (Exception ex)
+        {
+            Log.DeadLetterFailed(_transport.Logger, sequence, msg.Subject, ex);
+            await TryAsync(msg.NakAsync(new AckOpts { NakDelay = Options.RedeliveryDelay })).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Tells the server, every third of AckWait, that messages still being handled are in progress.</summary>
+    private async Task ReportProgressAsync()
+    {
+        var interval = Options.AckWait / 3;
+        while (!_transport.Disposing && !(Stopping && _unsettled.IsEmpty))
+        {
+            try
+            {
+                await Task.Delay(interval, _transport.DisposedToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var due = Environment.TickCount64 - (long)interval.TotalMilliseconds;
+            foreach (var settlement in _unsettled.Keys)
+            {
+                if (settlement.Since <= due)
+                {
+                    await TryAsync(settlement.Message.AckProgressAsync()).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private async Task FinishAsync()
+    {
+        await _pump.ConfigureAwait(false);
+        if (!Durable && _configured)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _transport.JetStream.DeleteConsumerAsync(Options.StreamName, ConsumerName, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The server removes an inactive ephemeral consumer by itself.
+            }
+        }
+    }
+
+    private static async Task TryAsync(ValueTask operation)
+    {
+        try
+        {
+            await operation.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Unacknowledged messages come back after AckWait.
+        }
+    }
+
+    internal sealed record Member(string Pattern, IObserver<TransportMessage> Observer);
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace FlowSdk.Nats.Internal;
+
+/// <summary>Everything FlowSdk.Nats logs. Payloads and credentials are never logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created stream {Stream} capturing {Subjects}")]
+    public static partial void StreamCreated(ILogger logger, string stream, IEnumerable<string> subjects);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream {Stream} now captures {Subjects}")]
+    public static partial void StreamUpdated(ILogger logger, string stream, IEnumerable<string> subjects);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created key/value bucket {Bucket}")]
+    public static partial void BucketCreated(ILogger logger, string bucket);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Consumer {Consumer} on stream {Stream} is ready")]
+    public static partial void ConsumerReady(ILogger logger, string consumer, string stream);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Consumer} on stream {Stream} stopped delivering; retrying in {Delay}")]
+    public static partial void ConsumerFailed(ILogger logger, string consumer, string stream, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {Sequence} on {Subject} was given up after {Deliveries} deliveries and published to {DeadLetterSubject}: {Reason}")]
+    public static partial void DeadLettered(ILogger logger, ulong sequence, string subject, int deliveries, string deadLetterSubject, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {Sequence} on {Subject} was given up after {Deliveries} deliveries and dropped (dead-lettering is off): {Reason}")]
+    public static partial void Dropped(ILogger logger, ulong sequence, string subject, int deliveries, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {Sequence} on {Subject} could not be dead-lettered; it will be delivered again")]
+    public static partial void DeadLetterFailed(ILogger logger, ulong sequence, string subject, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The acknowledgement of message {Sequence} on {Subject} did not reach the server; it will be delivered again after AckWait")]
+    public static partial void AckFailed(ILogger logger, ulong sequence, string subject, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A subscriber of {Pattern} threw on a message on {Subject}; the message counts as handled")]
+    public static partial void SubscriberThrew(ILogger logger, string pattern, string subject, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The watch of {Bucket} keys starting with '{Prefix}' stopped; resuming after revision {Revision} in {Delay}")]
+    public static partial void WatchFailed(ILogger logger, string bucket, string prefix, ulong revision, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The NATS client did not confirm the subscription to {Pattern} in time (attempt {Attempt}); subscribing again")]
+    public static partial void SubscribeRetried(ILogger logger, string pattern, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The subscription to {Pattern} could not start")]
+    public static partial void SubscriptionFailed(ILogger logger, string pattern, Exception exception);
+}

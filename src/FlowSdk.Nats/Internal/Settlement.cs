@@ -1,0 +1,83 @@
+using NATS.Client.JetStream;
+
+namespace FlowSdk.Nats.Internal;
+
+/// <summary>How a subscription settled a message.</summary>
+internal enum Outcome
+{
+    /// <summary>Handled: its effects are committed.</summary>
+    Ack,
+
+    /// <summary>Given back: deliver it again (or dead-letter it after the last allowed delivery).</summary>
+    Nak,
+
+    /// <summary>No retry can help: dead-letter it now.</summary>
+    Reject,
+}
+
+/// <summary>
+/// The fate of one JetStream message handed to one or more subscriptions of a consumer group: it
+/// is acknowledged once every one of them acknowledged it; if any gave it back, it is delivered
+/// again after <see cref="NatsFlowOptions.RedeliveryDelay"/>, or dead-lettered when that was its
+/// last allowed delivery; if any rejected it, it is dead-lettered at once.
+/// </summary>
+internal sealed class Settlement
+{
+    private readonly ConsumerGroup _group;
+    private readonly Lock _gate = new();
+    private int _remaining;
+    private Outcome _outcome = Outcome.Ack;
+    private string? _reason;
+
+    private volatile INatsJSMsg<byte[]> _message;
+    private int _deliveries;
+
+    public Settlement(ConsumerGroup group, INatsJSMsg<byte[]> message, int deliveries, int handlers)
+    {
+        _group = group;
+        _message = message;
+        _deliveries = deliveries;
+        _remaining = handlers;
+        Since = Environment.TickCount64;
+    }
+
+    /// <summary>The latest delivery of the message: acknowledging any delivery settles the message.</summary>
+    public INatsJSMsg<byte[]> Message => _message;
+
+    public int Deliveries => Volatile.Read(ref _deliveries);
+
+    public ulong Sequence => Message.Metadata?.Sequence.Stream ?? 0;
+
+    /// <summary>
+    /// The server delivered the message again while it is still being handled here (its
+    /// acknowledgement deadline passed): keep the newer delivery for the acknowledgement and do not
+    /// hand the message on twice.
+    /// </summary>
+    public void Redelivered(INatsJSMsg<byte[]> message, int deliveries)
+    {
+        _message = message;
+        Volatile.Write(ref _deliveries, Math.Max(Deliveries, deliveries));
+    }
+
+    /// <summary>When the message was handed on (<see cref="Environment.TickCount64"/>), for progress reports.</summary>
+    public long Since { get; }
+
+    public ValueTask SettleAsync(Outcome outcome, string? reason)
+    {
+        lock (_gate)
+        {
+            if (outcome > _outcome)
+            {
+                _outcome = outcome;
+                _reason = string.IsNullOrWhiteSpace(reason) ? "a subscriber gave the message back without a reason" : reason;
+            }
+
+            if (--_remaining > 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        return new ValueTask(_group.CompleteAsync(this, _outcome, _reason));
+    }
+}

@@ -1,0 +1,367 @@
+using System.Collections.Immutable;
+using System.Reactive.Disposables;
+using System.Reactive.Linq;
+using System.Runtime.CompilerServices;
+using FlowSdk.Nats.Internal;
+using FlowSdk.State;
+using FlowSdk.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
+
+namespace FlowSdk.Nats;
+
+/// <summary>
+/// Execution state in a JetStream key/value bucket. Keys are <c>&lt;flow id&gt;.&lt;execution id&gt;</c>
+/// (for example <c>plan-review.plan-1</c>), values the MessagePack bytes of the flow's state class,
+/// revisions the bucket's revisions; writes are compare-and-set on the revision read. Any NATS
+/// client can read the bucket (docs/nats.md).
+/// </summary>
+/// <remarks>
+/// The bucket (<see cref="NatsFlowOptions.StateBucket"/>) is created with history 1 when missing;
+/// an existing bucket is used as it is. <see cref="Watch"/> delivers every write committed after the
+/// watch started, in revision order; as an <see cref="IIdleSignal"/> the store counts the writes it
+/// committed itself that a watch of this store has not delivered yet.
+/// </remarks>
+public sealed class NatsStateStore : IStateStore, IIdleSignal
+{
+    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Writer = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
+
+    private readonly NatsJSContext _js;
+    private readonly NatsKVContext _kv;
+    private readonly NatsFlowOptions _options;
+    private readonly ILogger _logger;
+    private readonly PendingWork _pending = new();
+    private readonly SemaphoreSlim _initGate = new(1, 1);
+    private readonly Lock _gate = new();
+    private ImmutableArray<KvWatch> _watches = [];
+    private INatsKVStore? _store;
+    private int _disposed;
+
+    /// <summary>Creates a store on <paramref name="connection"/>, which the caller keeps owning.</summary>
+    /// <param name="connection">The NATS connection.</param>
+    /// <param name="options">Bucket name and storage; the defaults when <see langword="null"/>.</param>
+    public NatsStateStore(INatsConnection connection, NatsFlowOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _options = (options ?? new NatsFlowOptions()).Clone();
+        _options.Validate();
+        _js = new NatsJSContext(connection);
+        _kv = new NatsKVContext(_js);
+        _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FlowSdk.Nats.State");
+    }
+
+    /// <summary>The key/value bucket.</summary>
+    public string Bucket => _options.StateBucket;
+
+    /// <summary>How many writes this store committed that a watch of this store has not delivered yet.</summary>
+    public long PendingMessages => _pending.Pending;
+
+    /// <inheritdoc/>
+    public long Activity => _pending.Activity;
+
+    /// <summary>Completes when every write this store committed has been delivered to every watch of this store that covers it.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when no write is waiting for a watch.</returns>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _pending.WhenIdleAsync(cancellationToken);
+
+    /// <summary>Makes sure the bucket exists, creating it when missing. Other members do it on first use.</summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>A task that completes when the bucket is there.</returns>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await StoreAsync(cancellationToken).ConfigureAwait(false);
+        await ThreadHop.ToThreadPool();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var result = await store.TryGetEntryAsync(key, revision: 0, serializer: NatsTransport.Reader, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ThreadHop.ToThreadPool();
+        if (result.Success)
+        {
+            return new StateEntry(key, result.Value.Value ?? [], result.Value.Revision);
+        }
+
+        return result.Error is NatsKVKeyNotFoundException or NatsKVKeyDeletedException ? null : throw result.Error;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        await WatchesReadyAsync().ConfigureAwait(false);
+        var result = await store.TryCreateAsync(key, value, Writer, cancellationToken).ConfigureAwait(false);
+        await ThreadHop.ToThreadPool();
+        if (result.Success)
+        {
+            Committed(key, result.Value);
+            return new StateWriteResult(true, result.Value);
+        }
+
+        if (result.Error is not NatsKVCreateException)
+        {
+            throw result.Error;
+        }
+
+        var current = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return new StateWriteResult(false, current?.Revision ?? 0);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        await WatchesReadyAsync().ConfigureAwait(false);
+        var result = await store.TryUpdateAsync(key, value, expectedRevision, Writer, cancellationToken).ConfigureAwait(false);
+        await ThreadHop.ToThreadPool();
+        if (result.Success)
+        {
+            Committed(key, result.Value);
+            return new StateWriteResult(true, result.Value);
+        }
+
+        if (result.Error is not NatsKVWrongLastRevisionException)
+        {
+            throw result.Error;
+        }
+
+        var current = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return new StateWriteResult(false, current?.Revision ?? 0);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A KV delete: the key's history is replaced by a delete marker, and watches do not deliver it.</remarks>
+    public async ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        if (await GetAsync(key, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        await WatchesReadyAsync().ConfigureAwait(false);
+        await store.DeleteAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ThreadHop.ToThreadPool();
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the keys' latest revisions through a short-lived consumer of the bucket's stream
+    /// (headers only), skipping deleted keys; a whole-token prefix such as <c>order.</c> is filtered
+    /// by the server.
+    /// </remarks>
+    public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var subjectPrefix = "$KV." + Bucket + ".";
+        var filter = prefix.Length > 0 && prefix.EndsWith('.') && Subjects.Validate(subjectPrefix + prefix + ">", allowWildcards: true) is null
+            ? subjectPrefix + prefix + ">"
+            : subjectPrefix + ">";
+        var consumer = await _js.CreateOrUpdateConsumerAsync(
+            "KV_" + Bucket,
+            new ConsumerConfig
+            {
+                Name = Names.Ephemeral("keys"),
+                FilterSubject = filter,
+                DeliverPolicy = ConsumerConfigDeliverPolicy.LastPerSubject,
+                AckPolicy = ConsumerConfigAckPolicy.None,
+                HeadersOnly = true,
+                MemStorage = true,
+                InactiveThreshold = TimeSpan.FromMinutes(1),
+            },
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The consumer holds a snapshot: the latest message of every key when it was made.
+            var remaining = consumer.Info.NumPending;
+            while (remaining > 0)
+            {
+                var keys = new List<string>();
+                var received = 0;
+                await foreach (var msg in consumer.FetchNoWaitAsync(new NatsJSFetchOpts { MaxMsgs = (int)Math.Min(remaining, 1000) }, NatsTransport.Reader, cancellationToken).ConfigureAwait(false))
+                {
+                    received++;
+                    remaining = msg.Metadata?.NumPending ?? remaining - 1;
+                    var deleted = msg.Headers is { } headers && headers.ContainsKey("KV-Operation");
+                    var key = msg.Subject.StartsWith(subjectPrefix, StringComparison.Ordinal) ? msg.Subject[subjectPrefix.Length..] : msg.Subject;
+                    if (!deleted && key.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        keys.Add(key);
+                    }
+                }
+
+                await ThreadHop.ToThreadPool();
+                foreach (var key in keys)
+                {
+                    yield return key;
+                }
+
+                if (received == 0)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await DeleteConsumerQuietlyAsync(consumer.Info.Name).ConfigureAwait(false);
+        }
+
+        await ThreadHop.ToThreadPool();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Subscribing creates a consumer of the bucket's stream; writes this store makes wait until it
+    /// exists, so none committed after the subscription is missed. Deletes are not delivered.
+    /// </remarks>
+    public IObservable<StateEntry> Watch(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return Observable.Create<StateEntry>(observer =>
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var watch = new KvWatch(_js, Bucket, async token => await StoreAsync(token).ConfigureAwait(false), prefix, observer, _pending, _logger);
+            lock (_gate)
+            {
+                _watches = _watches.Add(watch);
+            }
+
+            watch.Start();
+            return Disposable.Create(() =>
+            {
+                lock (_gate)
+                {
+                    _watches = _watches.Remove(watch);
+                }
+
+                watch.Stop();
+            });
+        });
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        ImmutableArray<KvWatch> watches;
+        lock (_gate)
+        {
+            watches = _watches;
+            _watches = [];
+        }
+
+        foreach (var watch in watches)
+        {
+            watch.Stop();
+        }
+
+        await Task.WhenAll(watches.Select(w => w.Completion)).ConfigureAwait(false);
+    }
+
+    private async ValueTask<INatsKVStore> StoreAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _store) is { } ready)
+        {
+            return ready;
+        }
+
+        await _initGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_store is not null)
+            {
+                return _store;
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    _store = await _kv.GetStoreAsync(Bucket, cancellationToken).ConfigureAwait(false);
+                    return _store;
+                }
+                catch (NatsJSApiException e) when (e.Error.Code == 404)
+                {
+                }
+
+                try
+                {
+                    var config = new NatsKVConfig(Bucket)
+                    {
+                        Description = "FlowSdk execution state: key <flow>.<execution>, value the MessagePack state",
+                        History = _options.StateHistory,
+                        Storage = _options.Storage == NatsStorage.Memory ? NatsKVStorageType.Memory : NatsKVStorageType.File,
+                        NumberOfReplicas = _options.Replicas,
+                    };
+                    _store = await _kv.CreateStoreAsync(config, cancellationToken).ConfigureAwait(false);
+                    Log.BucketCreated(_logger, Bucket);
+                    return _store;
+                }
+                catch (NatsJSApiException e) when (e.Error.ErrCode == 10058 && attempt < 3)
+                {
+                    // Another host created it meanwhile: use theirs.
+                }
+            }
+        }
+        finally
+        {
+            _initGate.Release();
+        }
+    }
+
+    private async Task DeleteConsumerQuietlyAsync(string name)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _js.DeleteConsumerAsync("KV_" + Bucket, name, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsException or OperationCanceledException)
+        {
+            // The server removes an inactive ephemeral consumer by itself.
+        }
+    }
+
+    /// <summary>Waits until every watch subscribed so far has its consumer, so it sees the coming write.</summary>
+    private Task WatchesReadyAsync()
+    {
+        var watches = _watches;
+        foreach (var watch in watches)
+        {
+            if (!watch.Ready.IsCompleted)
+            {
+                return Task.WhenAll(watches.Select(w => w.Ready));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Committed(string key, ulong revision)
+    {
+        foreach (var watch in _watches)
+        {
+            if (key.StartsWith(watch.Prefix, StringComparison.Ordinal))
+            {
+                watch.Expect(revision);
+            }
+        }
+    }
+}

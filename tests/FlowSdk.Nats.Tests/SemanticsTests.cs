@@ -1,0 +1,18 @@
+using FlowSdk.Nats.Tests.Infrastructure;
+using FlowSdk.Testing;
+
+namespace FlowSdk.Nats.Tests;
+
+// The runtime semantics suites, the same ones FlowSdk.Tests runs on the embedded transport and
+// store, here on a real nats-server: JetStream key/value state, a stream with durable consumers,
+// core NATS for the rest, with NatsFlowOptions' defaults (MaxDeliver 5, dead letters on
+// flowsdk.deadletter.<subject>). Each test gets a stream and a bucket of its own.
+
+public sealed class NatsRuleEvaluationTests(NatsServerFixture server)
+    : RuleEvaluationSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsCompareAndSetTests(NatsServerFixture server)
+    : CompareAndSetSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsReactiveTests(NatsServerFixture server)
+    : ReactiveSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
