@@ -59,6 +59,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
 
         RegisterHost(context, states);
         RegisterManifest(context, flows);
+        RegisterSerialization(context);
     }
 
     private static FlowSpec Join(FlowStateSpec state, ImmutableArray<RulesClassSpec> rulesClasses)

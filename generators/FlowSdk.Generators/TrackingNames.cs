@@ -14,4 +14,9 @@ internal static class TrackingNames
     public const string ManifestRuleSources = nameof(ManifestRuleSources);
     public const string ManifestMessages = nameof(ManifestMessages);
     public const string Manifest = nameof(Manifest);
+    public const string SerializedStates = nameof(SerializedStates);
+    public const string SerializedMessages = nameof(SerializedMessages);
+    public const string Serialization = nameof(Serialization);
+    public const string Resolver = nameof(Resolver);
+    public const string Schema = nameof(Schema);
 }

@@ -34,6 +34,7 @@ public sealed class SnapshotTests(ITestOutputHelper log)
             [
                 "FlowSdk.Catalog.g.cs",
                 "FlowSdk.Manifest.g.cs",
+                "FlowSdk.Resolver.g.cs",
                 "PlanReviewSample.PlanReview.Flow.g.cs",
                 "PlanReviewSample.PlanRevisedFormatter.g.cs",
                 "PlanReviewSample.PlanSubmittedFormatter.g.cs",

@@ -1,9 +1,27 @@
+using FlowSdk.Generators.Parsing.Shared;
+
 namespace FlowSdk.Generators.Model;
 
 // The parsed model of a flow. Value-equal records only: no symbols, syntax nodes, locations or
 // compilations past the transform, so the incremental pipeline can cache every step.
 
-/// <summary>A type the generator writes a MessagePack formatter for.</summary>
+/// <summary>A type the generator writes a MessagePack formatter for: a map keyed by member name.</summary>
+/// <param name="Namespace">The type's namespace; empty for the global namespace.</param>
+/// <param name="Name">The type's name.</param>
+/// <param name="FullName">The type, <c>global::</c>-qualified.</param>
+/// <param name="IsValueType">Whether it is a struct.</param>
+/// <param name="IsRecord">Whether it is a record.</param>
+/// <param name="Accessibility"><c>public</c> or <c>internal</c>: what its formatter may be.</param>
+/// <param name="Members">The serialized members, in wire order.</param>
+/// <param name="ConstructorParameters">
+/// One C# argument per parameter of the constructor the formatter calls: the local a member was read into
+/// (<c>__Name</c>), or, for a parameter no serialized member binds, the value it gets (its default).
+/// </param>
+/// <param name="DisplayName">The type as error messages name it (<c>Outer.Inner</c>).</param>
+/// <param name="Unsupported">
+/// The members whose type cannot be serialized (FLOW0101, a build error), comma-separated; the formatter
+/// then throws instead of silently dropping them. <see langword="null"/> when there are none.
+/// </param>
 internal sealed record SerializableTypeSpec(
     string Namespace,
     string Name,
@@ -12,24 +30,32 @@ internal sealed record SerializableTypeSpec(
     bool IsRecord,
     string Accessibility,
     EquatableArray<MemberSpec> Members,
-    EquatableArray<string> ConstructorParameters);
+    EquatableArray<string> ConstructorParameters,
+    string DisplayName,
+    string? Unsupported);
 
-/// <summary>A serialized member: a public property.</summary>
-/// <param name="Name">The property name, also its key on the wire.</param>
-/// <param name="Type">The property type, fully qualified with nullable annotation.</param>
-/// <param name="Kind">How it is read and written.</param>
-/// <param name="EnumUnderlyingType">For enums, the underlying type's keyword (<c>int</c>, <c>byte</c>, ...).</param>
-/// <param name="Setter">How it is assigned: <c>ctor</c>, <c>init</c> or <c>set</c>.</param>
-/// <param name="IsNullable">Whether null is an allowed value.</param>
-internal sealed record MemberSpec(string Name, string Type, MemberKind Kind, string? EnumUnderlyingType, string Setter, bool IsNullable);
+/// <summary>A serialized member: a public property or field.</summary>
+/// <param name="Name">The member name, as C# code names it (an '@' before a keyword).</param>
+/// <param name="Key">Its key on the wire: the name, or its <c>[Key("...")]</c>.</param>
+/// <param name="Type">The member type, fully qualified with nullable annotation.</param>
+/// <param name="Shape">How its value is written and read.</param>
+/// <param name="Assignment">How a formatter assigns it when it reads an instance.</param>
+/// <param name="IsNullable">Whether nil is an allowed value.</param>
+/// <param name="Fallback">
+/// For a constructor member, the C# value it gets when the data lacks it: the parameter's default, or an
+/// empty value (<c>""</c>, an empty collection), or <c>default</c>.
+/// </param>
+/// <param name="SchemaType">Its type as the schema file names it.</param>
+internal sealed record MemberSpec(string Name, string Key, string Type, ShapeSpec Shape, MemberAssignment Assignment, bool IsNullable, string? Fallback, string SchemaType);
 
-internal enum MemberKind
-{
-    String,
-    Primitive,
-    Enum,
-    Resolver,
-}
+/// <summary>How a value of some type is written and read (see <see cref="ShapeKind"/>).</summary>
+/// <param name="Kind">The kind of shape.</param>
+/// <param name="Type">The type, <c>global::</c>-qualified, without nullable reference annotations.</param>
+/// <param name="Keyword">For primitives, the C# keyword.</param>
+/// <param name="Formatter">For enums and objects, the formatter class, <c>global::</c>-qualified.</param>
+/// <param name="Arguments">Element, or key and value.</param>
+/// <param name="IsValueType">Whether the type is a value type (nil never reads as one, so no null check follows).</param>
+internal sealed record ShapeSpec(ShapeKind Kind, string Type, string? Keyword, string? Formatter, EquatableArray<ShapeSpec> Arguments, bool IsValueType);
 
 /// <summary>A message type: a port on a subject.</summary>
 internal sealed record MessageSpec(

@@ -1,47 +1,176 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using FlowSdk.Generators.Model;
+using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace FlowSdk.Generators.Parsing;
 
-/// <summary>Reads the members of state and message types: what their formatters read and write.</summary>
+/// <summary>
+/// Turns the serialization model (<see cref="SerializationModel"/>, shared with the analyzers) into the
+/// specs formatters are emitted from: the members of state and message types, and everything they reach.
+/// </summary>
 internal static partial class FlowParser
 {
+    /// <summary>Types as generated code names them, without nullable reference annotations.</summary>
+    private static readonly SymbolDisplayFormat PlainFormat = SymbolDisplayFormat.FullyQualifiedFormat;
+
+    /// <summary>Types as error messages name them: <c>Outer.Inner</c>.</summary>
+    private static readonly SymbolDisplayFormat DisplayFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypes,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters);
+
+    /// <summary>
+    /// The public instance properties with a getter, the type's own first, then its base types'; a property
+    /// hidden by one of the same name is left out. (What messages' correlation keys and task ids are read from.)
+    /// </summary>
+    private static IEnumerable<IPropertySymbol> AllProperties(INamedTypeSymbol type) => MessageDeclaration.PublicProperties(type);
+
+    /// <summary>The members of a state (<paramref name="preferParameterless"/>) or message type; <see langword="null"/> when no formatter can create it.</summary>
     private static SerializableTypeSpec? ParseSerializable(INamedTypeSymbol type, bool preferParameterless)
     {
-        var members = new List<MemberSpec>();
-        var properties = AllProperties(type).ToList();
-        var constructor = ChooseConstructor(type, properties, preferParameterless);
-        if (constructor is null)
+        var described = SerializationModel.Describe(type, preferParameterless, type.ContainingAssembly);
+        return described.Problem is null ? ObjectSpec(described, type.ContainingAssembly) : null;
+    }
+
+    /// <summary>
+    /// What a flow state or message reaches, for the serialization pipeline: <see langword="null"/> when the
+    /// generator writes no formatter for the root itself (the flow or message outputs skip it too).
+    /// </summary>
+    public static SerializationRootSpec? ParseSerializationRoot(INamedTypeSymbol root, AttributeData attribute, bool isFlowState)
+    {
+        string rootFormatter;
+        if (isFlowState)
         {
-            return null;
+            if (ParseFlowState(root, attribute) is null)
+            {
+                return null;
+            }
+
+            rootFormatter = Plain(root) + ".FlowFormatter.Instance";
+        }
+        else
+        {
+            if (ParseMessageType(root) is not { } message)
+            {
+                return null;
+            }
+
+            rootFormatter = message.Message.FormatterFullName + ".Instance";
         }
 
-        var ctorNames = new HashSet<string>(constructor.Parameters.Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
-        foreach (var property in properties)
+        var home = root.ContainingAssembly;
+        var formatters = new List<TypeFormatterSpec>();
+        var resolver = new List<ResolverEntrySpec> { new(Plain(root), rootFormatter, null) };
+        var schema = new List<SchemaTypeSpec>();
+        foreach (var type in SerializationModel.Closure(root, isFlowState))
         {
-            string setter;
-            if (ctorNames.Contains(property.Name))
+            var isRoot = SymbolEqualityComparer.Default.Equals(type.Type, root);
+            var entry = SerializationModel.SchemaEntry(type, isRoot && isFlowState);
+            schema.Add(new SchemaTypeSpec(entry.Name, entry.Kind, entry.Members.Select(m => new SchemaMemberSpec(m.Key, m.Type)).ToEquatableArray()));
+            foreach (var member in type.Members)
             {
-                setter = "ctor";
+                if (member.KeyProblem is null && SerializationModel.MemberProblem(member, home) is null)
+                {
+                    AddComposites(Shape(member.Shape, home), resolver);
+                }
             }
-            else if (property.SetMethod is { DeclaredAccessibility: Accessibility.Public } set)
-            {
-                setter = set.IsInitOnly ? "init" : "set";
-            }
-            else
+
+            if (isRoot || type.Problem is not null)
             {
                 continue;
             }
 
-            members.Add(Member(property, setter));
+            var formatter = FormatterOf(type.Type, home);
+            resolver.Add(new ResolverEntrySpec(Plain(type.Type), formatter + ".Instance", null));
+            if (Formatter.Existing(type.Type, home) is not null || (IsDeclaredIn(type.Type, home) && ParseMessageType(type.Type) is not null))
+            {
+                // Generated by its own assembly, written by hand, or written by the message output.
+                continue;
+            }
+
+            var unqualified = formatter.Substring("global::".Length);
+            var dot = unqualified.LastIndexOf('.');
+            var accessibility = type.Type.DeclaredAccessibility == Accessibility.Public && IsDeclaredIn(type.Type, home) && IsPublic(type.Type) ? "public" : "internal";
+            formatters.Add(new TypeFormatterSpec(
+                unqualified + ".g.cs",
+                dot < 0 ? "" : unqualified.Substring(0, dot),
+                unqualified.Substring(dot + 1),
+                accessibility,
+                type.IsEnum ? null : ObjectSpec(type, home),
+                type.IsEnum ? EnumSpecOf(type) : null));
         }
 
-        var ctorParameters = constructor.Parameters
-            .Select(p => properties.First(q => string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase)).Name)
-            .ToEquatableArray();
+        return new SerializationRootSpec(
+            Formatter.GeneratedNamespace(home),
+            formatters.ToEquatableArray(),
+            resolver.ToEquatableArray(),
+            schema.ToEquatableArray());
+    }
+
+    private static bool IsDeclaredIn(INamedTypeSymbol type, IAssemblySymbol home) =>
+        SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, home);
+
+    /// <summary>The formatter class of a class, record, struct or enum, <c>global::</c>-qualified: an existing one, or where the generator writes one.</summary>
+    private static string FormatterOf(INamedTypeSymbol type, IAssemblySymbol home)
+    {
+        if (Formatter.Existing(type, home) is { } existing)
+        {
+            return Plain(existing);
+        }
+
+        if (IsDeclaredIn(type, home))
+        {
+            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString() + ".";
+            return "global::" + ns + Formatter.Name(type);
+        }
+
+        return "global::" + Formatter.GeneratedNamespace(home) + "." + Formatter.ForeignName(type);
+    }
+
+    private static SerializableTypeSpec ObjectSpec(SerializedType described, IAssemblySymbol home)
+    {
+        var type = (INamedTypeSymbol)described.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+        var members = new List<MemberSpec>();
+        var unsupported = new List<string>();
+        foreach (var member in described.Members)
+        {
+            if (member.KeyProblem is not null)
+            {
+                // FLOW0102: the member is left out, as if it were ignored.
+                continue;
+            }
+
+            if (SerializationModel.MemberProblem(member, home) is not null)
+            {
+                unsupported.Add(member.Name);
+                continue;
+            }
+
+            members.Add(new MemberSpec(
+                SerializationModel.Identifier(member.Name),
+                member.Key,
+                member.Type.ToDisplayString(FullyQualified),
+                Shape(member.Shape, home),
+                member.Assignment,
+                member.IsNullable,
+                member.Parameter is { } parameter ? Fallback(parameter, member.Shape, member.IsNullable) : null,
+                SerializationModel.SchemaType(member)));
+        }
+
+        var arguments = new List<string>();
+        foreach (var parameter in described.Constructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty)
+        {
+            var bound = described.Members.FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.Parameter, parameter));
+            arguments.Add(bound is not null && members.Any(m => m.Name == SerializationModel.Identifier(bound.Name))
+                ? "__" + bound.Name
+                : Fallback(parameter, TypeShape.Of(parameter.Type, home), SerializationModel.IsNullable(parameter.Type)));
+        }
+
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
         return new SerializableTypeSpec(
             ns,
@@ -51,93 +180,96 @@ internal static partial class FlowParser
             type.IsRecord,
             IsPublic(type) ? "public" : "internal",
             members.ToEquatableArray(),
-            ctorParameters);
+            arguments.ToEquatableArray(),
+            type.ToDisplayString(DisplayFormat),
+            unsupported.Count == 0 ? null : string.Join(", ", unsupported));
     }
 
-    private static IEnumerable<IPropertySymbol> AllProperties(INamedTypeSymbol type)
+    private static EnumSpec EnumSpecOf(SerializedType type) => new(
+        Plain(type.Type),
+        type.Type.Name,
+        type.Type.EnumUnderlyingType?.ToDisplayString() ?? "int",
+        type.EnumMembers.Select(m => new EnumMemberSpec(SerializationModel.Identifier(m.Name), m.Name, m.IsFirstWithValue)).ToEquatableArray());
+
+    private static ShapeSpec Shape(TypeShape shape, IAssemblySymbol home) => new(
+        shape.Kind,
+        Plain(shape.Type),
+        shape.Keyword,
+        shape.Kind is ShapeKind.Enum or ShapeKind.Object ? FormatterOf((INamedTypeSymbol)shape.Type, home) : null,
+        shape.Arguments.Select(a => Shape(a, home)).ToEquatableArray(),
+        shape.Type.IsValueType);
+
+    /// <summary>Every collection or nullable shape within <paramref name="shape"/> (inner ones first), as resolver entries.</summary>
+    private static void AddComposites(ShapeSpec shape, List<ResolverEntrySpec> entries)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+        foreach (var argument in shape.Arguments)
         {
-            foreach (var property in t.GetMembers().OfType<IPropertySymbol>())
-            {
-                if (property.IsStatic || property.IsIndexer || property.DeclaredAccessibility != Accessibility.Public
-                    || property.GetMethod is null || property.IsImplicitlyDeclared || !seen.Add(property.Name))
-                {
-                    continue;
-                }
+            AddComposites(argument, entries);
+        }
 
-                yield return property;
-            }
+        if (shape.Arguments.Count > 0)
+        {
+            entries.Add(new ResolverEntrySpec(shape.Type, null, shape));
         }
     }
 
-    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<IPropertySymbol> properties, bool preferParameterless)
+    /// <summary>The value a constructor parameter gets when the data lacks its member.</summary>
+    private static string Fallback(IParameterSymbol parameter, TypeShape shape, bool nullable)
     {
-        IMethodSymbol? best = null;
-        foreach (var ctor in type.InstanceConstructors)
+        var type = parameter.Type.ToDisplayString(FullyQualified);
+        if (parameter.HasExplicitDefaultValue)
         {
-            if (ctor.DeclaredAccessibility != Accessibility.Public)
+            var value = parameter.ExplicitDefaultValue;
+            return value switch
             {
-                continue;
-            }
-
-            // A record's copy constructor is not a way to build one from its members.
-            if (ctor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(ctor.Parameters[0].Type, type))
-            {
-                continue;
-            }
-
-            var bindable = ctor.Parameters.All(p => properties.Any(q =>
-                string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase)
-                && SymbolEqualityComparer.Default.Equals(q.Type.WithNullableAnnotation(NullableAnnotation.None), p.Type.WithNullableAnnotation(NullableAnnotation.None))));
-            if (preferParameterless && ctor.Parameters.Length == 0)
-            {
-                return ctor;
-            }
-
-            if (bindable && (best is null || ctor.Parameters.Length > best.Parameters.Length))
-            {
-                best = ctor;
-            }
+                null => Default(parameter.Type),
+                double d when double.IsNaN(d) => "double.NaN",
+                double d when double.IsInfinity(d) => d > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity",
+                float f when float.IsNaN(f) => "float.NaN",
+                float f when float.IsInfinity(f) => f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity",
+                string or char => SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false),
+                decimal m => $"({type}){m.ToString(CultureInfo.InvariantCulture)}m",
+                double d => $"({type}){d.ToString("R", CultureInfo.InvariantCulture)}d",
+                float f => $"({type}){f.ToString("R", CultureInfo.InvariantCulture)}f",
+                bool b => b ? "true" : "false",
+                _ => $"({type})({SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false)})",
+            };
         }
 
-        return best;
+        var plain = Plain(parameter.Type);
+        if (nullable && parameter.Type.IsReferenceType)
+        {
+            return $"default({plain})";
+        }
+
+        switch (shape.Kind)
+        {
+            case ShapeKind.String:
+                return "\"\"";
+            case ShapeKind.Bytes:
+                return "global::System.Array.Empty<byte>()";
+            case ShapeKind.Array:
+                return $"global::System.Array.Empty<{Element(shape)}>()";
+            case ShapeKind.List:
+            case ShapeKind.Set when shape.Type.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.HashSet<T>":
+            case ShapeKind.Dictionary when shape.Type.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.Dictionary<TKey, TValue>":
+                return $"new {plain}()";
+            case ShapeKind.Sequence:
+                return shape.Type.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IList<T>" or "System.Collections.Generic.ICollection<T>"
+                    ? $"new global::System.Collections.Generic.List<{Element(shape)}>()"
+                    : $"global::System.Array.Empty<{Element(shape)}>()";
+            case ShapeKind.Set:
+                return $"new global::System.Collections.Generic.HashSet<{Element(shape)}>()";
+            case ShapeKind.Dictionary:
+                return $"new global::System.Collections.Generic.Dictionary<{Element(shape)}, {Plain(shape.Arguments[1].Type)}>()";
+            default:
+                return Default(parameter.Type);
+        }
+
+        static string Element(TypeShape shape) => Plain(shape.Arguments[0].Type);
     }
 
-    private static MemberSpec Member(IPropertySymbol property, string setter)
-    {
-        var type = property.Type;
-        var typeName = type.ToDisplayString(FullyQualified);
-        var nullable = type.NullableAnnotation == NullableAnnotation.Annotated
-            || (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.None);
-        if (type.SpecialType == SpecialType.System_String)
-        {
-            return new MemberSpec(property.Name, typeName, MemberKind.String, null, setter, nullable);
-        }
+    private static string Default(ITypeSymbol type) => type.IsValueType ? $"default({Plain(type)})" : $"default({Plain(type)})!";
 
-        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
-        {
-            return new MemberSpec(property.Name, typeName, MemberKind.Enum, underlying.ToDisplayString(), setter, false);
-        }
-
-        switch (type.SpecialType)
-        {
-            case SpecialType.System_Boolean:
-            case SpecialType.System_Byte:
-            case SpecialType.System_SByte:
-            case SpecialType.System_Int16:
-            case SpecialType.System_UInt16:
-            case SpecialType.System_Int32:
-            case SpecialType.System_UInt32:
-            case SpecialType.System_Int64:
-            case SpecialType.System_UInt64:
-            case SpecialType.System_Single:
-            case SpecialType.System_Double:
-            case SpecialType.System_Char:
-                return new MemberSpec(property.Name, type.ToDisplayString(), MemberKind.Primitive, null, setter, false);
-        }
-
-        return new MemberSpec(property.Name, typeName, MemberKind.Resolver, null, setter, nullable);
-    }
+    private static string Plain(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(PlainFormat);
 }

@@ -93,10 +93,10 @@ public static class ExecutionInfoFormatter
     /// <summary>Reads bookkeeping written by <see cref="Write"/> into <paramref name="info"/>; unknown keys are skipped.</summary>
     /// <param name="reader">The reader.</param>
     /// <param name="info">The bookkeeping to fill.</param>
-    /// <param name="options">The serializer options (for their security limits).</param>
+    /// <param name="options">The serializer options; not read (FlowSdk applies the untrusted-data limits itself), so <see langword="null"/> will do.</param>
     public static void Read(ref MessagePackReader reader, ExecutionInfo info, MessagePackSerializerOptions options)
     {
-        options.Security.DepthStep(ref reader);
+        FlowSdk.Serialization.WireFormat.EnterDepth(ref reader);
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {
@@ -187,7 +187,7 @@ public static class ExecutionInfoFormatter
 
     private static TimelineEntry ReadEntry(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
-        options.Security.DepthStep(ref reader);
+        FlowSdk.Serialization.WireFormat.EnterDepth(ref reader);
         DateTimeOffset at = default;
         string rule = "", source = "", before = "", after = "";
         var trigger = TriggerKind.Message;
