@@ -21,6 +21,8 @@ public sealed record ConditionOutcome(ConditionInfo Condition, bool Holds);
 /// <param name="Messages">The messages the firing would publish.</param>
 public sealed record FiringResult(RuleInfo? Rule, IReadOnlyList<OutgoingMessage> Messages)
 {
+    internal static FiringResult None { get; } = new(null, []);
+
     /// <summary>Whether a rule fired.</summary>
     public bool Fired => Rule is not null;
 }

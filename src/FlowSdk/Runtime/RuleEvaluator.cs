@@ -16,15 +16,20 @@ internal static class RuleEvaluator
                 return Passed(explain, info, $"the execution is in phase {execution.Phase}; the rule needs {from}");
             }
 
-            execution.Rules.TryGetValue(info.Name, out var counter);
-            if (info.MaxFirings > 0 && counter.Firings >= info.MaxFirings)
+            // The firing counters are read only for a rule that has a guard on them: most rules have none,
+            // and the lookup by rule name would otherwise be the largest cost of evaluating them.
+            if (info.MaxFirings > 0 || info.Cooldown is not null)
             {
-                return Passed(explain, info, $"it fired {counter.Firings} time(s) for this execution; MaxFirings is {info.MaxFirings}");
-            }
+                execution.Rules.TryGetValue(info.Name, out var counter);
+                if (info.MaxFirings > 0 && counter.Firings >= info.MaxFirings)
+                {
+                    return Passed(explain, info, $"it fired {counter.Firings} time(s) for this execution; MaxFirings is {info.MaxFirings}");
+                }
 
-            if (info.Cooldown is { } cooldown && counter.Firings > 0 && context.Now < counter.LastFiredAt + cooldown)
-            {
-                return Passed(explain, info, $"it is cooling down until {counter.LastFiredAt + cooldown:O} (Cooldown {cooldown})");
+                if (info.Cooldown is { } cooldown && counter.Firings > 0 && context.Now < counter.LastFiredAt + cooldown)
+                {
+                    return Passed(explain, info, $"it is cooling down until {counter.LastFiredAt + cooldown:O} (Cooldown {cooldown})");
+                }
             }
         }
 

@@ -1,0 +1,131 @@
+extern alias FlowGen;
+
+using System.Collections.Immutable;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace FlowSdk.Benchmarks;
+
+/// <summary>
+/// The FlowSdk generator run by <see cref="CSharpGeneratorDriver"/> over a flow with 10, 100 and 1,000
+/// rules (one message type per rule), as the compiler runs it:
+/// <list type="bullet">
+/// <item>Cold: a new driver over a new compilation (a clean build, or the IDE's first run).</item>
+/// <item>Cached: the driver that already ran, over a new compilation with an unrelated edit (a new file
+/// that declares no flow): what every keystroke in an unrelated file costs in the IDE.</item>
+/// </list>
+/// Each run gets a new <see cref="Compilation"/> object, so neither reuses symbols bound by a previous run.
+/// </summary>
+[BenchmarkCategory(Categories.Generator)]
+public class GeneratorBenchmarks
+{
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+    private static readonly ImmutableArray<MetadataReference> References =
+    [
+        .. Basic.Reference.Assemblies.Net100.References.All,
+        .. new[]
+        {
+            typeof(MessageAttribute).Assembly.Location,
+            typeof(MessagePack.MessagePackSerializer).Assembly.Location,
+            typeof(MessagePack.KeyAttribute).Assembly.Location,
+            typeof(System.Reactive.Unit).Assembly.Location,
+            typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location,
+        }.Distinct(StringComparer.Ordinal).Select(path => MetadataReference.CreateFromFile(path)),
+    ];
+
+    private static readonly CSharpCompilationOptions Options = new(
+        OutputKind.DynamicallyLinkedLibrary,
+        nullableContextOptions: NullableContextOptions.Enable,
+        specificDiagnosticOptions: [new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]);
+
+    private ImmutableArray<SyntaxTree> _trees;
+    private SyntaxTree _unrelated = null!;
+    private GeneratorDriver _warm = null!;
+
+    /// <summary>How many rules (and message types) the flow has.</summary>
+    [Params(10, 100, 1000)]
+    public int Rules { get; set; }
+
+    /// <summary>Parses the flow's source and runs the driver once for the cached case.</summary>
+    [GlobalSetup]
+    public void SetUp()
+    {
+        _trees = [CSharpSyntaxTree.ParseText(GlobalUsings, ParseOptions, "GlobalUsings.cs"), CSharpSyntaxTree.ParseText(FlowSource(Rules), ParseOptions, "Flow.cs")];
+        _unrelated = CSharpSyntaxTree.ParseText("namespace Bench; public static class Unrelated { public static int Add(int a, int b) => a + b; }", ParseOptions, "Unrelated.cs");
+        _warm = NewDriver().RunGenerators(NewCompilation());
+        var result = _warm.GetRunResult();
+        if (result.Results[0].Exception is { } ex)
+        {
+            throw new InvalidOperationException("The generator threw.", ex);
+        }
+
+        // One formatter per message type, the flow's file and the assembly-wide files.
+        if (result.GeneratedTrees.Length < Rules + 1)
+        {
+            throw new InvalidOperationException($"The generator wrote {result.GeneratedTrees.Length} files for {Rules} rules.");
+        }
+    }
+
+    /// <summary>A new driver over a new compilation.</summary>
+    [Benchmark(Baseline = true)]
+    public GeneratorDriver Cold() => NewDriver().RunGenerators(NewCompilation());
+
+    /// <summary>The driver that already ran, over a new compilation with an unrelated file added.</summary>
+    [Benchmark]
+    public GeneratorDriver Cached() => _warm.RunGenerators(NewCompilation().AddSyntaxTrees(_unrelated));
+
+    private CSharpCompilation NewCompilation() => CSharpCompilation.Create("Bench", _trees, References, Options);
+
+    private static GeneratorDriver NewDriver() => CSharpGeneratorDriver.Create(
+        [new FlowGen::FlowSdk.Generators.FlowGenerator().AsSourceGenerator()],
+        parseOptions: ParseOptions,
+        driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
+
+    private const string GlobalUsings = """
+        global using global::System;
+        global using global::System.Collections.Generic;
+        global using global::System.Linq;
+        global using global::System.Threading;
+        global using global::System.Threading.Tasks;
+        """;
+
+    /// <summary>A flow with <paramref name="rules"/> message types, one rule each, some with conditions.</summary>
+    public static string FlowSource(int rules)
+    {
+        var source = new StringBuilder();
+        source.AppendLine("using FlowSdk;");
+        source.AppendLine("namespace Bench;");
+        source.AppendLine("public enum Phase { Open, Working, [TerminalPhase] Done }");
+        source.AppendLine("[Flow<Phase>(\"bench\", MaxIterations = 10)]");
+        source.AppendLine("public partial class Job { public long Total { get; set; } public string Note { get; set; } = \"\"; }");
+        for (var i = 0; i < rules; i++)
+        {
+            source.Append("[Message(\"bench.m").Append(i).Append("\", External = true)] public sealed record M").Append(i)
+                .Append("([property: CorrelationKey] string Id, int Value, string Text, DateTimeOffset At);").AppendLine();
+        }
+
+        source.AppendLine("[Rules<Job>]");
+        source.AppendLine("public static partial class JobRules");
+        source.AppendLine("{");
+        for (var i = 0; i < rules; i++)
+        {
+            var (from, to) = (i % 3) switch { 0 => ("Open", "Working"), 1 => ("Working", "Working"), _ => ("Working", "Done") };
+            if (i % 2 == 0)
+            {
+                source.Append("    [Rule(From = Phase.").Append(from).Append(", To = Phase.").Append(to).Append(")] [When(nameof(Positive").Append(i).Append("))]").AppendLine();
+                source.Append("    public static void On").Append(i).Append("(Job job, M").Append(i).Append(" m) { job.Total += m.Value; job.Note = m.Text; }").AppendLine();
+                source.Append("    private static bool Positive").Append(i).Append("(M").Append(i).Append(" m) => m.Value > 0;").AppendLine();
+            }
+            else
+            {
+                source.Append("    [Rule(From = Phase.").Append(from).Append(", To = Phase.").Append(to).Append(")]").AppendLine();
+                source.Append("    public static void On").Append(i).Append("(Job job, M").Append(i).Append(" m) => job.Total += m.Value;").AppendLine();
+            }
+        }
+
+        source.AppendLine("}");
+        return source.ToString();
+    }
+}

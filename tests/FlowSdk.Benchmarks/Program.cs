@@ -1,0 +1,113 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using Perfolizer.Horology;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace FlowSdk.Benchmarks;
+
+/// <summary>
+/// Runs the benchmarks and writes the ratios against their goals (docs/benchmarks.md).
+/// <code>
+/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,generator,firstcall]
+/// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
+/// </code>
+/// </summary>
+public static class Program
+{
+    /// <summary>The entry point.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length == 2 && args[0] == "--first-call")
+        {
+            return FirstCall.RunChild(args[1]);
+        }
+
+        var quick = args.Contains("--quick");
+        var artifacts = Option(args, "--artifacts") ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "bench");
+        var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        bool Runs(string part) => only is null || only.Contains(part);
+        Directory.CreateDirectory(artifacts);
+
+        var results = new Results();
+        var started = DateTimeOffset.UtcNow;
+        if (Runs("dispatch"))
+        {
+            results.Add(Run<Dispatch10Benchmarks>(Micro(quick), artifacts));
+            results.Add(Run<Dispatch500Benchmarks>(Micro(quick), artifacts));
+        }
+
+        if (Runs("firing"))
+        {
+            results.Add(Run<FiringBenchmarks>(Micro(quick), artifacts));
+        }
+
+        if (Runs("serializers"))
+        {
+            results.Add(Run<SerializerBenchmarks>(Micro(quick).AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory), artifacts));
+            results.Sizes = SerializerBenchmarks.Sizes();
+        }
+
+        if (Runs("firstcall"))
+        {
+            results.FirstCall = FirstCall.Measure(quick ? 3 : 5);
+        }
+
+        if (Runs("generator"))
+        {
+            results.Add(Run<GeneratorBenchmarks>(Generator(quick), artifacts));
+        }
+
+        var report = Report.Build(results);
+        Report.Write(report, artifacts, quick, started, DateTimeOffset.UtcNow, args);
+        return 0;
+    }
+
+    private static Summary Run<T>(IConfig config, string artifacts) => BenchmarkRunner.Run<T>(config.WithArtifactsPath(Path.Combine(artifacts, "bdn")));
+
+    /// <summary>
+    /// Micro-benchmarks run in process (no per-benchmark project build: that alone would take longer
+    /// than the quick mode's budget on 2 cores). Ratios compare medians within one run.
+    /// </summary>
+    private static ManualConfig Micro(bool quick) => Base(Job.Default
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithLaunchCount(1)
+        .WithWarmupCount(quick ? 2 : 5)
+        .WithIterationCount(quick ? 5 : 15)
+        .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 100 : 250))
+        .WithId(quick ? "quick" : "full"));
+
+    private static ManualConfig Generator(bool quick) => Base(Job.Default
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithLaunchCount(1)
+        .WithWarmupCount(quick ? 1 : 3)
+        .WithIterationCount(quick ? 3 : 10)
+        .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 200 : 500))
+        .WithId(quick ? "quick" : "full"));
+
+    private static ManualConfig Base(Job job)
+    {
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddColumn(StatisticColumn.Median)
+            .AddLogger(ConsoleLogger.Default)
+            .AddExporter(MarkdownExporter.GitHub)
+            .WithOptions(ConfigOptions.DisableLogFile);
+        config.SummaryStyle = SummaryStyle.Default.WithCultureInfo(CultureInfo.InvariantCulture);
+        return config;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.LastIndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BenchmarkDotNet.Reports;
+
+namespace FlowSdk.Benchmarks;
+
+/// <summary>What one run measured: per benchmark its median time and allocation.</summary>
+internal sealed class Results
+{
+    public Dictionary<string, (double MedianNs, long? Allocated)> Measured { get; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, int>? Sizes { get; set; }
+
+    public Dictionary<string, double>? FirstCall { get; set; }
+
+    /// <summary>Keys are <c>Class.Method</c>, with <c>(Param)</c> for parameterized benchmarks.</summary>
+    public void Add(Summary summary)
+    {
+        foreach (var report in summary.Reports)
+        {
+            var c = report.BenchmarkCase;
+            var key = $"{c.Descriptor.Type.Name}.{c.Descriptor.WorkloadMethod.Name}";
+            if (c.HasParameters)
+            {
+                key += "(" + string.Join(",", c.Parameters.Items.Select(p => p.Value)) + ")";
+            }
+
+            if (report.ResultStatistics is { } stats)
+            {
+                Measured[key] = (stats.Median, report.GcStats.GetBytesAllocatedPerOperation(c));
+            }
+        }
+    }
+
+    public double? Median(string key) => Measured.TryGetValue(key, out var m) ? m.MedianNs : null;
+
+    public long? Allocated(string key) => Measured.TryGetValue(key, out var m) ? m.Allocated : null;
+}
+
+/// <summary>One line of the summary: a ratio (or a value) beside its goal.</summary>
+internal sealed record SummaryRow(
+    [property: JsonPropertyName("benchmark")] string Benchmark,
+    [property: JsonPropertyName("ratio")] double? Ratio,
+    [property: JsonPropertyName("baseline")] string Baseline,
+    [property: JsonPropertyName("goal")] string Goal,
+    [property: JsonPropertyName("met")] bool? Met,
+    [property: JsonPropertyName("value")] double? Value,
+    [property: JsonPropertyName("baselineValue")] double? BaselineValue,
+    [property: JsonPropertyName("unit")] string Unit,
+    [property: JsonPropertyName("note")] string? Note);
+
+/// <summary>Turns measurements into the rows of docs/benchmarks.md and artifacts/bench/summary.json.</summary>
+internal static class Report
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+
+    public static List<SummaryRow> Build(Results r)
+    {
+        var rows = new List<SummaryRow>();
+
+        // A ratio of FlowSdk's median time to a peer's; null values (not run) give a row without a ratio.
+        void Ratio(string name, string flowKey, string baselineKey, string baseline, double? max, string goal, string? note = null)
+        {
+            var value = r.Median(flowKey);
+            var against = r.Median(baselineKey);
+            double? ratio = value is { } v && against is { } a && a > 0 ? v / a : null;
+            rows.Add(new SummaryRow(name, Round(ratio), baseline, goal, ratio is null || max is null ? null : ratio <= max, Round(value), Round(against), "ns (median)", ratio is null ? "not run" : note));
+        }
+
+        void Allocation(string name, string key, string goal)
+        {
+            var bytes = r.Allocated(key);
+            rows.Add(new SummaryRow(name, null, "0 B", goal, bytes is null ? null : bytes == 0, bytes, 0, "B/op", bytes is null ? "not run" : null));
+        }
+
+        foreach (var n in new[] { 10, 500 })
+        {
+            var c = $"Dispatch{n}Benchmarks";
+            Ratio($"Dispatch, {n} message types: FlowSdk / direct call (NoInlining)", $"{c}.FlowSdk", $"{c}.Direct", "direct call", 1.5, "<= 1.5");
+            Ratio($"Dispatch, {n} message types: FlowSdk / reflection (MethodInfo.Invoke, MediatR stand-in)", $"{c}.FlowSdk", $"{c}.Reflection", "reflection dispatch", 0.05, "<= 0.05 (20x faster)",
+                "MediatR 12.4.1 does not restore here: Dictionary<Type, MethodInfo> + MethodInfo.Invoke stands in for it");
+            Ratio($"Dispatch, {n} message types: FlowSdk / Mediator 3.0.2 (concrete Send)", $"{c}.FlowSdk", $"{c}.Mediator", "Mediator", null, "-");
+            Ratio($"Dispatch, {n} message types: FlowSdk / Mediator 3.0.2 (IMediator.Send)", $"{c}.FlowSdk", $"{c}.IMediator", "IMediator", null, "-");
+            Allocation($"Dispatch, {n} message types: FlowSdk allocation per dispatch", $"{c}.FlowSdk", "0 B");
+        }
+
+        Ratio("Definition.Fire: FlowSdk with 500 message types / with 10", "Dispatch500Benchmarks.FlowSdkFire", "Dispatch10Benchmarks.FlowSdkFire", "FlowSdk, 10 types", null, "-", "Fire finds the dispatch-table row in a static slot, not by searching the flow's inputs");
+        Ratio("Dispatch: FlowSdk with 500 message types / with 10", "Dispatch500Benchmarks.FlowSdk", "Dispatch10Benchmarks.FlowSdk", "FlowSdk, 10 types", null, "-", "the dispatch table lookup does not grow with the number of message types");
+
+        Ratio("Rule firing: FlowSdk step (deserialize, Fire, serialize, CAS write) / Stateless Fire()", "FiringBenchmarks.FlowSdkStep", "FiringBenchmarks.Stateless", "Stateless 5.20.1", 0.02, "<= 0.02 (50x faster)",
+            "FlowSdk reads and writes the state (MessagePack + compare-and-set in the in-memory store); Stateless persists nothing");
+        Ratio("Rule firing: FlowSdk Definition.Fire in memory / Stateless Fire()", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.Stateless", "Stateless 5.20.1", 0.02, "<= 0.02 (50x faster)",
+            "the same work on both sides: condition, mutation, phase change, timeline entry");
+        Ratio("Rule firing: FlowSdk Definition.Fire in memory / hand-written switch", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.HandWritten", "hand-written switch", null, "-");
+        Ratio("Rule firing: Stateless Fire() / hand-written switch", "FiringBenchmarks.Stateless", "FiringBenchmarks.HandWritten", "hand-written switch", null, "-");
+        rows.Add(new SummaryRow("Rule firing: MassTransit 8.5 in-memory saga", null, "-", "-", null, null, null, "-",
+            "not measured: MassTransit 8.5.12 restores, but raising an event on a saga instance without a bus needs MassTransit.TestFramework (RaiseEvent), which the package mirror does not serve, and a saga over the in-memory bus was not built in this round"));
+
+        Ratio("Serializers, round trip: FlowSdk / System.Text.Json source generation", "SerializerBenchmarks.FlowSdk_RoundTrip", "SerializerBenchmarks.SystemTextJson_RoundTrip", "STJ source gen", 0.6, "<= 0.6");
+        Ratio("Serializers, round trip: FlowSdk / MessagePack dynamic (ContractlessStandardResolver)", "SerializerBenchmarks.FlowSdk_RoundTrip", "SerializerBenchmarks.MessagePackDynamic_RoundTrip", "MessagePack dynamic", 1.0, "<= 1.0");
+        Ratio("Serializers, serialize: FlowSdk / System.Text.Json source generation", "SerializerBenchmarks.FlowSdk_Serialize", "SerializerBenchmarks.SystemTextJson_Serialize", "STJ source gen", null, "-");
+        Ratio("Serializers, serialize: FlowSdk / MessagePack dynamic", "SerializerBenchmarks.FlowSdk_Serialize", "SerializerBenchmarks.MessagePackDynamic_Serialize", "MessagePack dynamic", null, "-");
+        if (r.Sizes is { } sizes)
+        {
+            rows.Add(new SummaryRow("Serializers, bytes: FlowSdk / System.Text.Json", Round((double)sizes["FlowSdk"] / sizes["SystemTextJson"]), "STJ source gen", "-", null, sizes["FlowSdk"], sizes["SystemTextJson"], "bytes", null));
+            rows.Add(new SummaryRow("Serializers, bytes: FlowSdk / MessagePack dynamic", Round((double)sizes["FlowSdk"] / sizes["MessagePackDynamic"]), "MessagePack dynamic", "-", null, sizes["FlowSdk"], sizes["MessagePackDynamic"], "bytes", null));
+        }
+
+        if (r.FirstCall is { } first)
+        {
+            rows.Add(new SummaryRow("Serializers, first call in a fresh process: FlowSdk / MessagePack dynamic", Round(first["flowsdk"] / first["msgpack"]), "MessagePack dynamic", "-", null, first["flowsdk"], first["msgpack"], "us (median of fresh processes)", null));
+            rows.Add(new SummaryRow("Serializers, first call in a fresh process: FlowSdk / System.Text.Json source generation", Round(first["flowsdk"] / first["stj"]), "STJ source gen", "-", null, first["flowsdk"], first["stj"], "us (median of fresh processes)", null));
+        }
+
+        foreach (var n in new[] { 10, 100, 1000 })
+        {
+            Ratio($"Generator, {n} rules: cached run / cold run", $"GeneratorBenchmarks.Cached({n})", $"GeneratorBenchmarks.Cold({n})", "cold run", 0.5, "<= 0.5");
+        }
+
+        rows.Add(new SummaryRow("Start-up, samples/Orders `send`: Native AOT / JIT", Round(15.0 / 198.0), "JIT host", "-", null, 15, 198, "ms (docs/hosting.md)",
+            "as reported in docs/hosting.md (process start to first processed message and exit, mean of 10), not re-measured by this run; the issue's goal (<= 2x a hand-written AOT host) has no hand-written host to compare with yet"));
+        rows.Add(new SummaryRow("NATS: runtime events/s / raw NATS.Net publish-subscribe; execution step with KV CAS / raw KV update", null, "-", ">= 0.8; <= 1.2", null, null, null, "-",
+            "not measured: see docs/benchmarks.md"));
+        return rows;
+    }
+
+    public static void Write(List<SummaryRow> rows, string artifacts, bool quick, DateTimeOffset started, DateTimeOffset ended, string[] args)
+    {
+        File.WriteAllText(Path.Combine(artifacts, "summary.json"), JsonSerializer.Serialize(rows, Json));
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSArchitecture}, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, load average {LoadAverage()}");
+        var shown = args.Where((a, i) => a != "--artifacts" && (i == 0 || args[i - 1] != "--artifacts"));
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run: `{string.Join(' ', shown.Prepend("build/bench.sh"))}`, {started:yyyy-MM-dd HH:mm} to {ended:HH:mm} UTC ({(ended - started).TotalMinutes:F1} min of benchmarks)");
+        md.AppendLine();
+        md.AppendLine("| Benchmark | Ratio | Goal | Met | FlowSdk | Baseline | Unit |");
+        md.AppendLine("| --- | ---: | --- | --- | ---: | ---: | --- |");
+        foreach (var row in rows)
+        {
+            var met = row.Met switch { true => "yes", false => "**no**", null => "-" };
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Benchmark} | {Format(row.Ratio)} | {row.Goal} | {met} | {Format(row.Value)} | {Format(row.BaselineValue)} | {row.Unit} |");
+        }
+
+        File.WriteAllText(Path.Combine(artifacts, "summary.md"), md.ToString());
+        Console.WriteLine();
+        Console.WriteLine(md.ToString());
+        Console.WriteLine($"Wrote {Path.Combine(artifacts, "summary.json")} and summary.md");
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, v >= 100 ? 0 : 3) : null;
+
+    private static string Format(double? value) => value is { } v ? v.ToString(v >= 100 ? "F0" : "0.###", CultureInfo.InvariantCulture) : "-";
+}
