@@ -22,9 +22,11 @@ namespace FlowSdk.Nats;
 /// </summary>
 /// <remarks>
 /// The bucket (<see cref="NatsFlowOptions.StateBucket"/>) is created with history 1 when missing;
-/// an existing bucket is used as it is. <see cref="Watch"/> delivers every write committed after the
-/// watch started, in revision order; as an <see cref="IIdleSignal"/> the store counts the writes it
-/// committed itself that a watch of this store has not delivered yet.
+/// an existing bucket is used as it is. <see cref="Watch"/> delivers the writes committed after the
+/// watch started, in revision order, skipping a revision that a newer write of the same key replaced
+/// before it was delivered (with history 1 the bucket no longer holds it); the latest revision of
+/// every key is always delivered. As an <see cref="IIdleSignal"/> the store counts the writes it
+/// committed itself that a watch of this store has not delivered (or skipped) yet.
 /// </remarks>
 public sealed class NatsStateStore : IStateStore, IIdleSignal
 {
@@ -225,7 +227,10 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal
     /// <inheritdoc/>
     /// <remarks>
     /// Subscribing creates a consumer of the bucket's stream; writes this store makes wait until it
-    /// exists, so none committed after the subscription is missed. Deletes are not delivered.
+    /// exists, so none committed after the subscription is missed. A revision replaced by a newer
+    /// write of the same key before the consumer delivered it is skipped when the bucket keeps fewer
+    /// revisions than were written meanwhile (<see cref="NatsFlowOptions.StateHistory"/>, default 1):
+    /// the watch sees the latest value of a key, not every intermediate one. Deletes are not delivered.
     /// </remarks>
     public IObservable<StateEntry> Watch(string prefix)
     {

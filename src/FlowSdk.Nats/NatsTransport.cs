@@ -130,16 +130,24 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal
     }
 
     /// <summary>
-    /// Completes when every subscription made so far is in place: its core subscription is
-    /// registered with the server, or its stream subjects and consumer exist. A runtime's
-    /// subscriptions are set up in the background after it starts; await this before telling other
-    /// clients to publish.
+    /// Completes when every subscription made so far is live: a durable one's subjects are captured
+    /// by the stream and its consumer exists; a core one's SUB has been sent and a PING/PONG round
+    /// trip confirms the server processed it. From then on a message any client publishes on a
+    /// subscribed subject reaches the subscription (a core publish on a captured subject is stored by
+    /// the stream). Subscriptions are set up in the background;
+    /// <see cref="FlowRuntime.StartAsync(CancellationToken)"/> awaits this before it returns.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
-    /// <returns>A task that completes when the subscriptions are in place.</returns>
-    public async Task WhenSubscribedAsync(CancellationToken cancellationToken = default)
+    /// <returns>A task that completes when the subscriptions are live.</returns>
+    public async ValueTask WhenSubscribedAsync(CancellationToken cancellationToken = default)
     {
         await SubscriptionsReadyAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_cores.IsEmpty)
+        {
+            // The server handles a connection's protocol in order: its PONG follows every SUB sent before the PING.
+            await Connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await ThreadHop.ToThreadPool();
     }
 

@@ -122,14 +122,47 @@ public sealed class NatsTransportTests(NatsServerFixture server) : IClassFixture
 
         await transport.PublishAsync("jobs.run", new byte[] { 1 });
         var message = await received.Task.WaitAsync(Timeout());
-        var idle = transport.WhenIdleAsync(Timeout());
-        await Task.WhenAny(idle, Task.Delay(200));
+        var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var idle = IdleThenAsync(transport, () => acknowledged.Task.IsCompleted);
+
+        // Meanwhile the transport takes another message from publish to acknowledgement; the first
+        // one, still unacknowledged, keeps it from being idle all the same.
+        var sentinelHandled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sentinel = transport.Subscribe("jobs.sentinel", new SubscribeOptions { QueueGroup = "flowsdk.sentinel", ManualAck = true }).Subscribe(m =>
+        {
+            m.AckAsync().AsTask().GetAwaiter().GetResult();
+            sentinelHandled.TrySetResult();
+        });
+        await transport.PublishAsync("jobs.sentinel", new byte[] { 2 });
+        await sentinelHandled.Task.WaitAsync(Timeout());
 
         Assert.False(idle.IsCompleted);
         Assert.True(transport.PendingMessages >= 1);
+        acknowledged.SetResult();
         await message.AckAsync();
-        await idle;
+        Assert.True(await idle, "WhenIdleAsync completed before the message was acknowledged.");
         Assert.Equal(0, transport.PendingMessages);
+    }
+
+    [Fact]
+    public async Task Once_WhenSubscribedAsync_completes_a_core_subscription_receives_what_another_client_publishes()
+    {
+        await using var transport = new NatsTransport(_connection, _options);
+        await using var other = await Connections.OpenAsync(server.Url);
+        var received = new TaskCompletionSource<TransportMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sub = transport.Subscribe("jobs.core").Subscribe(m => received.TrySetResult(m));
+
+        await transport.WhenSubscribedAsync(Timeout());
+        await other.PublishAsync("jobs.core", new byte[] { 9 });
+
+        Assert.Equal(new byte[] { 9 }, (await received.Task.WaitAsync(Timeout())).Payload.ToArray());
+    }
+
+    /// <summary>Waits for the transport to be idle, then says whether <paramref name="condition"/> held by then.</summary>
+    private static async Task<bool> IdleThenAsync(NatsTransport transport, Func<bool> condition)
+    {
+        await transport.WhenIdleAsync(Timeout());
+        return condition();
     }
 
     [Fact]

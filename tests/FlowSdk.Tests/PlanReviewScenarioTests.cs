@@ -46,5 +46,20 @@ public sealed class PlanReviewScenarioTests
         Assert.Contains("announced on plans.timed-out: plan-5 TimedOut", output.ToString());
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task Without_FLOWSDK_NATS_URL_the_sample_runs_in_process(string? url)
+    {
+        var options = new FlowRuntimeOptions();
+
+        var nats = await PlanReviewInfrastructure.ConfigureAsync(options, name => name == PlanReviewInfrastructure.NatsUrlVariable ? url : null);
+
+        Assert.Null(nats);
+        Assert.Null(options.Transport);
+        Assert.Null(options.StateStore);
+        Assert.Equal("FLOWSDK_NATS_URL", PlanReviewInfrastructure.NatsUrlVariable);
+    }
+
     private static (ExecutionStatus, PlanPhase, int) Outcome(PlanReview plan) => (plan.Status, plan.Phase, plan.Iteration);
 }

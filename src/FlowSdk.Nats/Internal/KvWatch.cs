@@ -8,9 +8,10 @@ namespace FlowSdk.Nats.Internal;
 
 /// <summary>
 /// One <see cref="NatsStateStore.Watch"/> subscription: a consumer of the bucket's stream created
-/// before the watch counts as started, so every write committed after that is delivered, in
-/// revision order. If the consumer is lost (for example after a long disconnection) a new one
-/// resumes after the last revision delivered.
+/// before the watch counts as started, so the writes committed after that are delivered, in
+/// revision order, except a revision the bucket dropped for a newer one of the same key before the
+/// consumer reached it (history 1). If the consumer is lost (for example after a long
+/// disconnection) a new one resumes after the last revision delivered.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Its CancellationTokenSource has no timer, so there is nothing to release; it is cancelled when the owner stops.")]
 internal sealed class KvWatch

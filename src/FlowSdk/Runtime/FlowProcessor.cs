@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
@@ -32,6 +33,16 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private readonly KeyValuePair<string, object?> _flowTag;
     private IDisposable? _subscription;
     private int _nextLane;
+
+    /// <summary>
+    /// Executions with a commit in flight, or committed, whose outbox will be emptied by a second
+    /// write that state rules ignore, and whose state change the watch has not delivered yet: key to
+    /// the revision the commit was made on. A watch may skip a revision replaced before it was
+    /// delivered (a key/value bucket with history 1 does); when it skips the state change and
+    /// delivers only the emptying write, this says the state rules still have to see the change.
+    /// Only used when the flow has state-only rules.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, ulong> _undelivered = new(StringComparer.Ordinal);
 
     public FlowProcessor(FlowDefinition<TState> flow, RuntimeServices services)
     {
@@ -274,11 +285,25 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         execution.PublishedOnly = false;
         using var activity = FlowSdkDiagnostics.Source.StartActivity(FlowSdkDiagnostics.FireActivityName);
         var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
+
+        // Recorded before the write, so the watch cannot deliver the write before it is recorded.
+        var basedOn = entry?.Revision ?? 0;
+        var tracked = execution.Outbox.Count > 0 && _flow.StateRules.Count > 0 && execution.Status == ExecutionStatus.Running;
+        if (tracked)
+        {
+            _undelivered[key] = basedOn;
+        }
+
         var written = entry is null
             ? await _services.Store.TryCreateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state)).ConfigureAwait(false)
             : await _services.Store.TryUpdateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state), entry.Revision).ConfigureAwait(false);
         if (!written.Succeeded)
         {
+            if (tracked)
+            {
+                _undelivered.TryRemove(KeyValuePair.Create(key, basedOn));
+            }
+
             FlowSdkDiagnostics.Conflicts.Add(1, _flowTag);
             LogWriteConflict(_logger, _flow.Id, execution.Id, entry?.Revision ?? 0, written.Revision, attempt);
             if (attempt >= _services.MaxWriteAttempts)
@@ -453,7 +478,15 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         try
         {
             var execution = Materialize(entry).Execution;
-            if (execution.PublishedOnly || execution.Status.IsTerminal())
+            var skipped = false;
+            if (_undelivered.TryGetValue(entry.Key, out var basedOn) && entry.Revision > basedOn && _undelivered.TryRemove(KeyValuePair.Create(entry.Key, basedOn)))
+            {
+                // This revision is the tracked state change, a later one, or the write that emptied
+                // its outbox; in the last case the watch skipped the state change itself.
+                skipped = execution.PublishedOnly;
+            }
+
+            if ((execution.PublishedOnly && !skipped) || execution.Status.IsTerminal())
             {
                 return null;
             }

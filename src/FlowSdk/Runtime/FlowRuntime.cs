@@ -28,6 +28,7 @@ public sealed class FlowRuntime : IAsyncDisposable
     private readonly Dictionary<string, FlowDefinition> _flows;
     private readonly Internal.IdleTracker _work = new();
     private int _state; // 0 created, 1 started, 2 stopped
+    private int _disposed;
 
     /// <summary>Creates a runtime for <paramref name="flows"/>; call <see cref="StartAsync(CancellationToken)"/> to start it.</summary>
     /// <param name="flows">The flows to run: the generated <c>&lt;State&gt;Flow.Definition</c> of each.</param>
@@ -53,8 +54,8 @@ public sealed class FlowRuntime : IAsyncDisposable
             throw new ArgumentException("A runtime needs at least one flow: pass the generated <State>Flow.Definition of each flow to run.", nameof(flows));
         }
 
-        _ownsTransport = options.Transport is null;
-        _ownsStore = options.StateStore is null;
+        _ownsTransport = options.Transport is null || options.DisposeSuppliedTransportAndStore;
+        _ownsStore = options.StateStore is null || options.DisposeSuppliedTransportAndStore;
         Transport = options.Transport ?? new InMemoryTransport(options.TimeProvider);
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
@@ -91,9 +92,15 @@ public sealed class FlowRuntime : IAsyncDisposable
         return runtime;
     }
 
-    /// <summary>Subscribes every flow to its input subjects.</summary>
+    /// <summary>
+    /// Subscribes every flow to its input subjects (and to the state store's watch when it has
+    /// state-only rules), picks up what a previous host left, and waits until the transport says the
+    /// subscriptions are live (<see cref="IMessageTransport.WhenSubscribedAsync"/>): a message
+    /// published on a flow's subject once this completes, by this process or any other client, reaches
+    /// the flow.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
-    /// <returns>A task that completes when the flows are subscribed.</returns>
+    /// <returns>A task that completes when the flows are subscribed and their subscriptions are live.</returns>
     /// <exception cref="InvalidOperationException">The runtime was already started or stopped.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -107,6 +114,10 @@ public sealed class FlowRuntime : IAsyncDisposable
         {
             await processor.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        // Once, after every flow has subscribed: a transport that sets subscriptions up in the
+        // background sets them all up at the same time.
+        await Transport.WhenSubscribedAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops taking new messages and waits for the rules that are running to commit.</summary>
@@ -209,10 +220,21 @@ public sealed class FlowRuntime : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Stops the runtime (<see cref="StopAsync"/>), then disposes the transport and the state store it
+    /// created itself. A transport or store given through <see cref="FlowRuntimeOptions"/> is disposed
+    /// only with <see cref="FlowRuntimeOptions.DisposeSuppliedTransportAndStore"/>; otherwise it stays
+    /// open for whoever created it.
+    /// </summary>
+    /// <returns>A task that completes when the runtime has stopped and released what it owns.</returns>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (_ownsTransport)
         {
             await Transport.DisposeAsync().ConfigureAwait(false);

@@ -7,11 +7,32 @@ namespace FlowSdk;
 /// <summary>How a <see cref="FlowRuntime"/> runs. The defaults are the embedded, in-process setup.</summary>
 public sealed class FlowRuntimeOptions
 {
-    /// <summary>The message transport; an <see cref="InMemoryTransport"/> owned by the runtime when not set.</summary>
+    /// <summary>
+    /// The message transport; an <see cref="InMemoryTransport"/> owned by the runtime when not set.
+    /// A transport set here is disposed by the runtime only with <see cref="DisposeSuppliedTransportAndStore"/>.
+    /// </summary>
     public IMessageTransport? Transport { get; set; }
 
-    /// <summary>The state store; an <see cref="InMemoryStateStore"/> owned by the runtime when not set.</summary>
+    /// <summary>
+    /// The state store; an <see cref="InMemoryStateStore"/> owned by the runtime when not set.
+    /// A store set here is disposed by the runtime only with <see cref="DisposeSuppliedTransportAndStore"/>.
+    /// </summary>
     public IStateStore? StateStore { get; set; }
+
+    /// <summary>
+    /// Whether disposing the runtime also disposes the <see cref="Transport"/> and the
+    /// <see cref="StateStore"/> set on these options. Default <see langword="false"/>: the runtime
+    /// disposes only the in-memory transport and store it created itself when none was set, and
+    /// whoever created a transport or store disposes it after the runtime (several runtimes may share
+    /// one, and one may outlive a runtime). Set it to hand a transport and store over to the runtime,
+    /// so that disposing the runtime releases them too.
+    /// </summary>
+    /// <remarks>
+    /// <c>UseNatsAsync</c> (FlowSdk.Nats) returns the infrastructure that owns the NATS transport,
+    /// store and connection; dispose it after the runtime whatever this is set to (disposing the
+    /// transport or store twice is harmless, but only the infrastructure closes the connection).
+    /// </remarks>
+    public bool DisposeSuppliedTransportAndStore { get; set; }
 
     /// <summary>The clock for timestamps, cooldowns and deadlines; <see cref="TimeProvider.System"/> when not set.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -35,10 +35,32 @@ public interface IStateStore : IAsyncDisposable
     IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Watches the keys that start with <paramref name="prefix"/>: every committed write is delivered,
-    /// in revision order per key, as a KV watch delivers it. Only changes committed after the
-    /// subscription starts are delivered.
+    /// Watches the keys that start with <paramref name="prefix"/>: committed writes are delivered in
+    /// revision order, as a KV watch delivers them. Only changes committed after the subscription
+    /// starts are delivered; deletes are not.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// A watch may skip superseded revisions: a revision that a newer write of the same key replaced
+    /// before the watch delivered it need not be delivered. A NATS key/value bucket that keeps one
+    /// revision per key (history 1, FlowSdk's default) works this way: a watcher sees the latest value
+    /// of a key, not every intermediate revision. The latest revision of every key is always
+    /// delivered. The in-memory store delivers every revision.
+    /// </para>
+    /// <para>
+    /// State-only rules, which this watch feeds, keep their semantics all the same. A delivered
+    /// change makes the runtime read the execution's current state and evaluate the rules on that,
+    /// never on the delivered value, so even when every revision is delivered, changes that follow
+    /// each other quickly can be evaluated together; a skipped revision's changes are likewise
+    /// evaluated with the revision that replaced them, and a rule fires there if its phase and
+    /// conditions hold on that state. The count of chained firings is kept in the state and grows
+    /// with firings, not deliveries, so skipping changes neither it nor the bound. The runtime makes
+    /// one kind of write that state rules ignore: emptying a state change's outbox once its messages
+    /// are published. Should that write replace the state change before the watch delivered it, the
+    /// runtime that made both evaluates the state rules when the emptying write is delivered, so the
+    /// state change still triggers them.
+    /// </para>
+    /// </remarks>
     /// <param name="prefix">The prefix, for example <c>plan-review.</c>.</param>
     /// <returns>A hot observable: subscribing starts the watch, disposing ends it.</returns>
     IObservable<StateEntry> Watch(string prefix);

@@ -21,6 +21,22 @@ public interface IMessageTransport : IAsyncDisposable
     /// <param name="options">Queue group and acknowledgement options.</param>
     /// <returns>A hot observable: subscribing starts the subscription, disposing ends it.</returns>
     IObservable<TransportMessage> Subscribe(string pattern, SubscribeOptions? options = null);
+
+    /// <summary>
+    /// Completes when every subscription made so far through this transport is live: a message
+    /// published after this completes, by this process or by any other client of the same broker,
+    /// reaches each of them. <see cref="FlowRuntime.StartAsync(CancellationToken)"/> awaits it, so
+    /// the flows of a started runtime miss nothing published afterwards.
+    /// </summary>
+    /// <remarks>
+    /// A transport whose subscriptions are live as soon as <see cref="Subscribe"/> is subscribed to,
+    /// such as the in-memory one, keeps this default, which completes at once. A transport that sets
+    /// subscriptions up in the background (the NATS transport registers subscriptions with the server
+    /// and creates consumers) completes it once they are in place.
+    /// </remarks>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the subscriptions are live.</returns>
+    ValueTask WhenSubscribedAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }
 
 /// <summary>Options of a subscription.</summary>
