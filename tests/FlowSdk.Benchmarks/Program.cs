@@ -15,7 +15,7 @@ namespace FlowSdk.Benchmarks;
 /// <summary>
 /// Runs the benchmarks and writes the ratios against their goals (docs/benchmarks.md).
 /// <code>
-/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,generator,firstcall]
+/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,nats,buildcost]
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
 /// </code>
 /// </summary>
@@ -64,6 +64,16 @@ public static class Program
             results.Add(Run<GeneratorBenchmarks>(Generator(quick), artifacts));
         }
 
+        if (Runs("nats"))
+        {
+            results.Nats = NatsBenchmarks.Run(quick, artifacts);
+        }
+
+        if (Runs("buildcost"))
+        {
+            results.BuildCost = BuildCost.Measure(quick, RepositoryRoot());
+        }
+
         var report = Report.Build(results);
         Report.Write(report, artifacts, quick, started, DateTimeOffset.UtcNow, args);
         return 0;
@@ -103,6 +113,20 @@ public static class Program
             .WithOptions(ConfigOptions.DisableLogFile);
         config.SummaryStyle = SummaryStyle.Default.WithCultureInfo(CultureInfo.InvariantCulture);
         return config;
+    }
+
+    /// <summary>The repository: the folder above this program's that holds build/FlowSdk.Local.props.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "build", "FlowSdk.Local.props")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No repository (build/FlowSdk.Local.props) above {AppContext.BaseDirectory}.");
     }
 
     private static string? Option(string[] args, string name)

@@ -16,6 +16,10 @@ internal sealed class Results
 
     public Dictionary<string, double>? FirstCall { get; set; }
 
+    public NatsResults? Nats { get; set; }
+
+    public BuildCostResult? BuildCost { get; set; }
+
     /// <summary>Keys are <c>Class.Method</c>, with <c>(Param)</c> for parameterized benchmarks.</summary>
     public void Add(Summary summary)
     {
@@ -120,10 +124,56 @@ internal static class Report
             Ratio($"Generator, {n} rules: cached run / cold run", $"GeneratorBenchmarks.Cached({n})", $"GeneratorBenchmarks.Cold({n})", "cold run", 0.5, "<= 0.5");
         }
 
-        rows.Add(new SummaryRow("Start-up, samples/Orders `send`: Native AOT / JIT", Round(15.0 / 198.0), "JIT host", "-", null, 15, 198, "ms (docs/hosting.md)",
-            "as reported in docs/hosting.md (process start to first processed message and exit, mean of 10), not re-measured by this run; the issue's goal (<= 2x a hand-written AOT host) has no hand-written host to compare with yet"));
-        rows.Add(new SummaryRow("NATS: runtime events/s / raw NATS.Net publish-subscribe; execution step with KV CAS / raw KV update", null, "-", ">= 0.8; <= 1.2", null, null, null, "-",
-            "not measured: see docs/benchmarks.md"));
+        rows.Add(new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", null, "hand-written AOT host", "<= 2", null, null, null, "-",
+            "not measured: needs a hand-written AOT host to compare with and two Native AOT publishes per run (see docs/benchmarks.md)"));
+        if (r.Nats is { } nats)
+        {
+            var perSecond = nats.EventsPerSecond;
+
+            // Throughput: FlowSdk's events/s divided by the baseline's, so higher is better and the goal is a minimum.
+            void Throughput(string name, string contender, string baselineKey, string baseline, double? min, string goal, string note)
+            {
+                var value = perSecond[contender];
+                var against = perSecond[baselineKey];
+                var ratio = value / against;
+                var (client, server) = nats.CpuPerEvent[contender];
+                var (baselineClient, baselineServer) = nats.CpuPerEvent[baselineKey];
+                var cpu = string.Create(CultureInfo.InvariantCulture, $"CPU per event (median): {client:F1} us in the benchmark process and {server:F1} us in nats-server, against {baselineClient:F1} and {baselineServer:F1}");
+                rows.Add(new SummaryRow(name, Round(ratio), baseline, goal, min is null ? null : ratio >= min, Round(value), Round(against), "events/s (median of rounds)", $"{note}; {cpu}; {nats.Setup}"));
+            }
+
+            Throughput("NATS throughput: runtime, rule on execution state (KV read + CAS write per event) / raw JetStream publish->consume", NatsBenchmarks.RuntimeState, NatsBenchmarks.RawJetStream, "raw NATS.Net JetStream", 0.8, ">= 0.8",
+                "FlowRuntime with NatsTransport + NatsStateStore; baseline: durable pull consumer on a stream of the same settings, explicit ack per message; same publisher and payloads");
+            Throughput("NATS throughput: runtime, message-only rule (no state) / raw JetStream publish->consume", NatsBenchmarks.RuntimeMessage, NatsBenchmarks.RawJetStream, "raw NATS.Net JetStream", 0.8, ">= 0.8",
+                "FlowRuntime with NatsTransport; baseline as above");
+            Throughput("NATS throughput: runtime, rule on execution state / raw core NATS publish->subscribe", NatsBenchmarks.RuntimeState, NatsBenchmarks.RawCore, "raw NATS.Net core pub/sub", null, "- (scale)",
+                "core NATS: no stream, no acknowledgement, at-most-once; not what the runtime's flow subjects use");
+            Throughput("NATS throughput: runtime, message-only rule / raw core NATS publish->subscribe", NatsBenchmarks.RuntimeMessage, NatsBenchmarks.RawCore, "raw NATS.Net core pub/sub", null, "- (scale)",
+                "as above");
+            Throughput("NATS throughput: raw JetStream publish->consume / raw core NATS publish->subscribe", NatsBenchmarks.RawJetStream, NatsBenchmarks.RawCore, "raw NATS.Net core pub/sub", null, "-",
+                "what JetStream's persistence and acknowledgements cost by themselves");
+
+            var step = nats.MicrosecondsPerOp[NatsBenchmarks.Step];
+            var raw = nats.MicrosecondsPerOp[NatsBenchmarks.RawKv];
+            rows.Add(new SummaryRow("NATS KV: one execution step (deserialize, Fire, serialize, NatsStateStore CAS update) / raw NATS.Net KV UpdateAsync(revision) loop", Round(step / raw), "raw KV update", "<= 1.2", step / raw <= 1.2,
+                Round(step), Round(raw), "us per step (median of rounds)", "the same bytes written to buckets of the same settings; " + nats.Setup));
+        }
+        else
+        {
+            rows.Add(new SummaryRow("NATS: throughput and KV step", null, "-", ">= 0.8; <= 1.2", null, null, null, "-", "not run (--only without nats)"));
+        }
+
+        if (r.BuildCost is { } build)
+        {
+            var ratio = build.WithGeneratorSeconds / build.WithoutGeneratorSeconds;
+            rows.Add(new SummaryRow($"Clean build, {BuildCost.Rules}-rule project: with the FlowSdk generator and analyzers / without", Round(ratio), "the same sources without them", "<= 1.1", ratio <= 1.1,
+                Round(build.WithGeneratorSeconds), Round(build.WithoutGeneratorSeconds), "s (median of clean builds)", build.Setup));
+        }
+        else
+        {
+            rows.Add(new SummaryRow("Clean build, 100-rule project: with the FlowSdk generator / without", null, "-", "<= 1.1", null, null, null, "-", "not run (--only without buildcost)"));
+        }
+
         return rows;
     }
 

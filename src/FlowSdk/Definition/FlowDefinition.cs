@@ -219,24 +219,26 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     {
         ArgumentNullException.ThrowIfNull(state);
         var port = RequirePort<TMessage>();
-        var outbox = new Outbox();
-        var execution = state.Execution;
         var rules = port.RuleSet;
+        var execution = state.Execution;
+        Outbox? outbox = null;
         for (var i = 0; i < rules.Length; i++)
         {
             var rule = rules[i];
-            if (rule.NeedsState && execution.Status.IsTerminal())
+            var needsState = rule.NeedsState;
+            if (needsState && execution.Status.IsTerminal())
             {
                 return FiringResult.None;
             }
 
-            var context = new RuleContext(now, rule.NeedsState ? execution.Id : null, outbox);
-            if (!Runtime.RuleEvaluator.Passes(rule, rule.NeedsState ? state : null, message, context, null))
+            outbox ??= new Outbox();
+            var context = new RuleContext(now, needsState ? execution.Id : null, outbox);
+            if (!rule.Passes(execution, needsState ? state : null!, message, context))
             {
                 continue;
             }
 
-            if (rule.NeedsState)
+            if (needsState)
             {
                 _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
                 _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, null, context, now);
@@ -262,20 +264,26 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// <returns>The rule that fired, or <see langword="null"/>.</returns>
     internal Rule<TState, TMessage>? Dispatch<TMessage>(TState state, TMessage message, RuleContext context)
     {
-        var rules = RequirePort<TMessage>().RuleSet;
+        var rules = RulesOf<TMessage>();
         var execution = state.Execution;
         for (var i = 0; i < rules.Length; i++)
         {
             var rule = rules[i];
-            var needsState = rule.NeedsState;
-            if (needsState && execution.Status.IsTerminal())
+            if (!rule.NeedsState)
+            {
+                if (rule.Passes(null, null!, message, context))
+                {
+                    rule.Fire(null!, message, context);
+                    return rule;
+                }
+            }
+            else if (execution.Status.IsTerminal())
             {
                 return null;
             }
-
-            if (Runtime.RuleEvaluator.Passes(rule, needsState ? state : null, message, context, null))
+            else if (rule.Passes(execution, state, message, context))
             {
-                rule.Fire(needsState ? state : null!, message, context);
+                rule.Fire(state, message, context);
                 return rule;
             }
         }
@@ -296,10 +304,26 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             return slot.Port;
         }
 
-        return FindPort<TMessage>();
+        return FindPort<TMessage>().Port;
     }
 
-    private InputPort<TState, TMessage> FindPort<TMessage>()
+    /// <summary>
+    /// The rules of <typeparamref name="TMessage"/>'s dispatch-table row, in declaration order: the static
+    /// slot of <see cref="RequirePort{TMessage}"/>, holding the rule array itself so the routing reads one
+    /// object, checks it belongs to this flow and has the rules.
+    /// </summary>
+    internal Rule<TState, TMessage>[] RulesOf<TMessage>()
+    {
+        var slot = PortSlot<TMessage>.Last;
+        if (slot is not null && ReferenceEquals(slot.Flow, this))
+        {
+            return slot.Rules;
+        }
+
+        return FindPort<TMessage>().Rules;
+    }
+
+    private PortSlot<TMessage> FindPort<TMessage>()
     {
         foreach (var input in Inputs)
         {
@@ -307,8 +331,9 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             {
                 // One slot per state and message type; a second definition of the same state class (tests
                 // build some by hand) only takes the slot over, it never reads another flow's row.
-                PortSlot<TMessage>.Last = new PortSlot<TMessage>(this, port);
-                return port;
+                var slot = new PortSlot<TMessage>(this, port);
+                PortSlot<TMessage>.Last = slot;
+                return slot;
             }
         }
 
@@ -375,13 +400,16 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
     internal override Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services) => new Runtime.FlowProcessor<TState>(this, services);
 
+    /// <summary>A flow's dispatch-table row for <typeparamref name="TMessage"/>, cached per state and message type.</summary>
     private sealed class PortSlot<TMessage>(FlowDefinition<TState> flow, InputPort<TState, TMessage> port)
     {
         public static PortSlot<TMessage>? Last;
 
-        public FlowDefinition<TState> Flow { get; } = flow;
+        public readonly FlowDefinition<TState> Flow = flow;
 
-        public InputPort<TState, TMessage> Port { get; } = port;
+        public readonly InputPort<TState, TMessage> Port = port;
+
+        public readonly Rule<TState, TMessage>[] Rules = port.RuleSet;
     }
 
     private static void CheckPhase(string id, RuleInfo rule, string? phase, IReadOnlyList<string> phases)

@@ -15,6 +15,12 @@ public sealed class Rule<TState, TMessage>
     private readonly Func<TState, TMessage, RuleContext, bool>[] _conditions;
     private readonly Action<TState, TMessage, RuleContext> _fire;
 
+    // What evaluation reads on every event, copied out of Info once so the hot path reads fields of this object only.
+    private readonly bool _needsState;
+    private readonly string? _from;
+    private readonly bool _hasGuards;
+    private readonly bool _allConditions;
+
     /// <summary>Creates a rule. Called by generated code.</summary>
     /// <param name="info">What the rule is.</param>
     /// <param name="conditions">One delegate per condition, in the order of <see cref="RuleInfo.Conditions"/>. For a message-only rule the state argument is <see langword="null"/>.</param>
@@ -32,12 +38,61 @@ public sealed class Rule<TState, TMessage>
         Info = info;
         _conditions = conditions;
         _fire = fire;
+        _needsState = info.Trigger != TriggerKind.Message;
+        _from = info.From;
+        _hasGuards = info.MaxFirings > 0 || info.Cooldown is not null;
+        _allConditions = info.ConditionMode == ConditionMode.All;
     }
 
     /// <summary>What the rule is.</summary>
     public RuleInfo Info { get; }
 
-    internal bool NeedsState => Info.Trigger != TriggerKind.Message;
+    internal bool NeedsState => _needsState;
+
+    /// <summary>Whether the rule has a <see cref="RuleInfo.MaxFirings"/> or <see cref="RuleInfo.Cooldown"/> guard (its firing counters must be read).</summary>
+    internal bool HasGuards => _hasGuards;
+
+    /// <summary>
+    /// Whether the rule fires, without saying why: the phase, the guards, then the conditions, exactly as
+    /// <see cref="Runtime.RuleEvaluator.Passes{TState, TMessage}"/> decides them. An instance method, so the
+    /// routing reaches it without a generic lookup; it allocates nothing.
+    /// </summary>
+    /// <param name="execution">The execution's bookkeeping; ignored (may be <see langword="null"/>) for a message-only rule.</param>
+    /// <param name="state">The state; <see langword="null"/> for a message-only rule.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="context">The rule context.</param>
+    internal bool Passes(ExecutionInfo? execution, TState state, TMessage message, RuleContext context)
+    {
+        if (_needsState)
+        {
+            if (_from is { } from && !string.Equals(from, execution!.Phase, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (_hasGuards && Runtime.RuleEvaluator.CheckGuards(Info, execution!, context.Now, out _) != Runtime.RuleEvaluator.Guard.Allows)
+            {
+                return false;
+            }
+        }
+
+        var conditions = _conditions;
+        if (conditions.Length == 0)
+        {
+            return true;
+        }
+
+        var all = _allConditions;
+        for (var i = 0; i < conditions.Length; i++)
+        {
+            if (conditions[i](state, message, context) != all)
+            {
+                return !all;
+            }
+        }
+
+        return all;
+    }
 
     /// <summary>Evaluates the conditions; when <paramref name="outcomes"/> is given, records each one's result.</summary>
     internal bool ConditionsHold(TState state, TMessage message, RuleContext context, List<ConditionOutcome>? outcomes = null)
@@ -48,7 +103,7 @@ public sealed class Rule<TState, TMessage>
             return true;
         }
 
-        var all = Info.ConditionMode == ConditionMode.All;
+        var all = _allConditions;
         for (var i = 0; i < conditions.Length; i++)
         {
             var holds = conditions[i](state, message, context);

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace FlowSdk.Benchmarks;
+
+/// <summary>What the clean-build measurement found: the median wall-clock seconds of each variant.</summary>
+internal sealed record BuildCostResult(double WithGeneratorSeconds, double WithoutGeneratorSeconds, int Runs, string Setup);
+
+/// <summary>
+/// What FlowSdk's generator and analyzers add to a clean build: <c>dotnet build</c> of a library with a
+/// flow of 100 rules (100 message types; the source of <see cref="GeneratorBenchmarks.FlowSource"/>),
+/// written to a temporary folder outside the repository twice, with the same sources:
+/// <list type="bullet">
+/// <item><b>with</b>: the project imports build/FlowSdk.Local.props (the runtime, and the generator,
+/// analyzers and code fixes as Roslyn components, as every sample and test project references them);</item>
+/// <item><b>without</b>: the project references only src/FlowSdk/FlowSdk.csproj (the same attributes
+/// and runtime; no generator, no analyzers). The sources compile either way: they declare flows and
+/// rules and use nothing the generator writes.</item>
+/// </list>
+/// Both are restored and built once untimed (the compiler server and the referenced projects
+/// are warm and up to date), then for each run: <c>bin/</c> and <c>obj/Release/</c> are deleted and
+/// <c>dotnet build -c Release --no-restore -nodeReuse:false</c> is timed, the variants alternating.
+/// </summary>
+internal static class BuildCost
+{
+    public const int Rules = 100;
+
+    public static BuildCostResult Measure(bool quick, string repositoryRoot)
+    {
+        // Quick mode: one timed build each (a check; the full run takes the median of five).
+        var runs = quick ? 1 : 5;
+        var root = Directory.CreateTempSubdirectory("flowsdk-buildcost-");
+        try
+        {
+            var source = GeneratorBenchmarks.FlowSource(Rules);
+            var with = Write(root, "WithGenerator", source, $"""  <Import Project="{Path.Combine(repositoryRoot, "build", "FlowSdk.Local.props")}" />""");
+            var without = Write(root, "WithoutGenerator", source, $"""
+                  <ItemGroup>
+                    <ProjectReference Include="{Path.Combine(repositoryRoot, "src", "FlowSdk", "FlowSdk.csproj")}" />
+                  </ItemGroup>
+                """);
+
+            foreach (var project in new[] { with, without })
+            {
+                // Restores, builds the referenced projects if needed and starts the compiler server: untimed.
+                Dotnet(project, "build", "-c", "Release", "-nologo", "-v:q", "-nodeReuse:false");
+            }
+
+            if (!File.Exists(Path.Combine(with, "bin", "Release", "net10.0", "Flows.dll")) || !HasGeneratedFlow(with))
+            {
+                throw new InvalidOperationException("The project with the generator did not build its flow.");
+            }
+
+            var withTimes = new List<double>();
+            var withoutTimes = new List<double>();
+            for (var r = 0; r < runs; r++)
+            {
+                var order = r % 2 == 0 ? new[] { with, without } : [without, with];
+                foreach (var project in order)
+                {
+                    var seconds = CleanBuild(project);
+                    (project == with ? withTimes : withoutTimes).Add(seconds);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// clean build {r + 1}/{runs} {Path.GetFileName(project)}: {seconds:F2} s"));
+                }
+            }
+
+            return new BuildCostResult(Median(withTimes), Median(withoutTimes), runs,
+                $"{Rules} rules and message types, {runs} clean builds per variant, alternating, median");
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static string Write(DirectoryInfo root, string name, string source, string reference)
+    {
+        var folder = Path.Combine(root.FullName, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "Flows.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <AssemblyName>Flows</AssemblyName>
+              </PropertyGroup>
+            {reference}
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(folder, "Flow.cs"), source);
+        return folder;
+    }
+
+    /// <summary>Whether the built assembly carries the flow the generator writes (its manifest attribute).</summary>
+    private static bool HasGeneratedFlow(string project)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(project, "bin", "Release", "net10.0", "Flows.dll"));
+        var marker = "FlowSdk.Manifest"u8;
+        return bytes.AsSpan().IndexOf(marker) >= 0;
+    }
+
+    private static double CleanBuild(string project)
+    {
+        foreach (var folder in new[] { Path.Combine(project, "bin"), Path.Combine(project, "obj", "Release") })
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        var watch = Stopwatch.StartNew();
+        Dotnet(project, "build", "-c", "Release", "--no-restore", "-nologo", "-v:q", "-nodeReuse:false");
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static void Dotnet(string project, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = project,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add(Path.Combine(project, "Flows.csproj"));
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed in {project} ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

@@ -1,0 +1,427 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Threading.Channels;
+using FlowSdk.Benchmarks.Firing;
+using FlowSdk.Benchmarks.OnNats;
+using FlowSdk.Nats;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
+
+namespace FlowSdk.Benchmarks;
+
+/// <summary>What the NATS benchmarks measured: medians over rounds, and how they were taken.</summary>
+internal sealed class NatsResults
+{
+    /// <summary>Events per second, median over rounds, per contender (see <see cref="NatsBenchmarks"/>).</summary>
+    public Dictionary<string, double> EventsPerSecond { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Microseconds per operation, median over rounds, per contender.</summary>
+    public Dictionary<string, double> MicrosecondsPerOp { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>CPU microseconds per event, median over rounds, per contender: this process (publisher and receiver) and nats-server.</summary>
+    public Dictionary<string, (double Client, double Server)> CpuPerEvent { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The parameters of the run, for the report's notes.</summary>
+    public string Setup { get; set; } = "";
+}
+
+/// <summary>
+/// FlowSdk on a real nats-server (started here: JetStream on, a free loopback port, a temporary store
+/// directory, killed on every exit path) against NATS.Net doing the same transport work by hand.
+/// Every contender runs in the same process against the same server, in alternating rounds, and the
+/// report compares medians over the rounds.
+/// <para><b>Throughput</b> (events per second from the first publish until the last event is handled):
+/// the same MessagePack payloads (the generated formatter's bytes of a three-member message) are
+/// published by the same NATS.Net JetStream publisher (a window of in-flight publishes awaiting their
+/// acknowledgements) and received by:</para>
+/// <list type="bullet">
+/// <item>FlowRuntime on NATS (<see cref="NatsTransport"/> and <see cref="NatsStateStore"/> through
+/// <c>UseNatsAsync</c>), with a rule that loads its execution and writes it back with compare-and-set
+/// (the events spread over one execution per ten events), and with a message-only rule (no state);</item>
+/// <item>raw JetStream: a durable pull consumer (<c>ConsumeAsync</c>, explicit acknowledgement of each
+/// message) on a stream of its own with the same settings, the like-for-like baseline;</item>
+/// <item>raw core NATS: a plain subscription receiving core publishes (no stream, no acknowledgement,
+/// at-most-once), for scale.</item>
+/// </list>
+/// <para><b>One execution step with KV compare-and-set</b> (microseconds per step): the FlowSdk step
+/// of the firing benchmark (deserialize the stored order, <c>Definition.Fire</c>, serialize) written
+/// with <see cref="NatsStateStore.TryUpdateAsync"/> on the revision read, against a loop of NATS.Net's
+/// <c>INatsKVStore.UpdateAsync</c> with the expected revision writing the same bytes to a bucket with
+/// the same settings.</para>
+/// </summary>
+internal static class NatsBenchmarks
+{
+    public const string RuntimeState = "runtime-state";
+    public const string RuntimeMessage = "runtime-message";
+    public const string RawJetStream = "raw-jetstream";
+    public const string RawCore = "raw-core";
+    public const string Step = "step";
+    public const string RawKv = "raw-kv";
+
+    private const int PublishWindow = 256;
+    private const int EventsPerExecution = 10;
+    private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(2);
+
+    public static NatsResults Run(bool quick, string artifacts)
+    {
+        var executable = NatsServerProcess.FindExecutable()
+            ?? throw new InvalidOperationException("nats-server was not found (PATH, /usr/bin, /usr/sbin or NATS_SERVER). Install it: apt-get install -y nats-server (build/bench.sh does).");
+        using var server = NatsServerProcess.StartAsync(executable, Path.Combine(artifacts, "nats-server.pid")).GetAwaiter().GetResult();
+        Console.WriteLine($"// NATS benchmarks: nats-server at {server.Url}, store {server.StoreDirectory.FullName}");
+        return RunAsync(server, quick).GetAwaiter().GetResult();
+    }
+
+    private static async Task<NatsResults> RunAsync(NatsServerProcess server, bool quick)
+    {
+        var events = quick ? 2_000 : 5_000;
+        var rounds = quick ? 3 : 7;
+        var steps = quick ? 300 : 500;
+        var stepRounds = quick ? 5 : 11;
+        var results = new NatsResults
+        {
+            Setup = $"{events} events per round, {rounds} rounds, publish window {PublishWindow}, {EventsPerExecution} events per execution; KV: {steps} steps per round, {stepRounds} rounds",
+        };
+        await ThroughputAsync(server, events, rounds, results).ConfigureAwait(false);
+        await StepAsync(server.Url, steps, stepRounds, results).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task ThroughputAsync(NatsServerProcess server, int events, int rounds, NatsResults results)
+    {
+        var url = server.Url;
+        var self = Process.GetCurrentProcess();
+        using var stop = new CancellationTokenSource();
+        await using var publisher = await ConnectAsync(url, "bench-publisher").ConfigureAwait(false);
+        await using var rawConnection = await ConnectAsync(url, "bench-raw-consumer").ConfigureAwait(false);
+        var publisherJs = new NatsJSContext(publisher);
+        var rawJs = new NatsJSContext(rawConnection);
+
+        // Raw JetStream: a stream and a durable pull consumer with the settings NatsTransport uses by default.
+        var defaults = new NatsFlowOptions();
+        await rawJs.CreateStreamAsync(new StreamConfig("BENCHRAW", ["bench.raw.>"])
+        {
+            Retention = StreamConfigRetention.Limits,
+            Storage = StreamConfigStorage.File,
+            NumReplicas = 1,
+            MaxAge = defaults.StreamMaxAge,
+            DuplicateWindow = defaults.DuplicateWindow,
+            Discard = StreamConfigDiscard.Old,
+        }).ConfigureAwait(false);
+        var rawConsumer = await rawJs.CreateOrUpdateConsumerAsync("BENCHRAW", new ConsumerConfig("bench-raw")
+        {
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
+            AckWait = defaults.AckWait,
+            MaxAckPending = defaults.MaxAckPending,
+        }).ConfigureAwait(false);
+        var rawJsCount = new Countdown();
+        var rawJsLoop = Task.Run(async () =>
+        {
+            var opts = new NatsJSConsumeOpts { MaxMsgs = defaults.PullBatch };
+            await foreach (var msg in rawConsumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, opts, stop.Token).ConfigureAwait(false))
+            {
+                await msg.AckAsync(cancellationToken: stop.Token).ConfigureAwait(false);
+                rawJsCount.Hit(1);
+            }
+        });
+
+        // Raw core NATS: a subscription; the reader waits rather than dropping when its buffer is full.
+        var coreSubscription = await rawConnection.SubscribeCoreAsync("bench.core.>", serializer: NatsRawSerializer<byte[]>.Default, opts: new NatsSubOpts
+        {
+            ChannelOpts = new NatsSubChannelOpts { Capacity = 4096, FullMode = BoundedChannelFullMode.Wait },
+        }, cancellationToken: stop.Token).ConfigureAwait(false);
+        var coreCount = new Countdown();
+        var coreLoop = Task.Run(async () =>
+        {
+            await foreach (var msg in coreSubscription.Msgs.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                coreCount.Hit(1);
+            }
+        });
+
+        // FlowRuntime on NATS, counting firings as the runtime reports them (after the commit).
+        var runtimeCount = new Countdown();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == FlowSdkDiagnostics.MeterName && instrument.Name == FlowSdkDiagnostics.RuleFirings)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => runtimeCount.Hit(value));
+        listener.Start();
+
+        var definition = TallyFlow.Definition;
+        var options = new FlowRuntimeOptions();
+        await using var infrastructure = await options.UseNatsAsync(new NatsFlowOptions
+        {
+            Url = url,
+            ConnectionName = "bench-runtime",
+            StreamName = "BENCHFLOW",
+            StateBucket = "bench-flow-state",
+        }, [definition]).ConfigureAwait(false);
+        await using var runtime = await FlowRuntime.StartAsync([definition], options).ConfigureAwait(false);
+        await infrastructure.Transport.WhenSubscribedAsync().ConfigureAwait(false);
+
+        var tickPort = definition.InputPorts.Single(p => p.Subject == "bench.nats.tick");
+        var notePort = definition.InputPorts.Single(p => p.Subject == "bench.nats.note");
+
+        // One contender's round: publish the payloads, wait until the receiver counted all of them.
+        async Task<(double PerSecond, double ClientCpu, double ServerCpu)> RoundAsync(string contender, int round, int count)
+        {
+            var ticks = Payloads(tickPort, round, count);
+            var (subject, counter, payloads, core) = contender switch
+            {
+                RuntimeState => ("bench.nats.tick", runtimeCount, ticks, false),
+                RuntimeMessage => ("bench.nats.note", runtimeCount, Notes(notePort, round, count), false),
+                RawJetStream => ("bench.raw.tick", rawJsCount, ticks, false),
+                _ => ("bench.core.tick", coreCount, ticks, true),
+            };
+            counter.Reset(count);
+            self.Refresh();
+            var (clientCpu, serverCpu) = (self.TotalProcessorTime, server.CpuTime);
+            var watch = Stopwatch.StartNew();
+            if (core)
+            {
+                foreach (var payload in payloads)
+                {
+                    await publisher.PublishAsync(subject, payload, serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await PublishJetStreamAsync(publisherJs, subject, payloads).ConfigureAwait(false);
+            }
+
+            await counter.Done.WaitAsync(RoundTimeout).ConfigureAwait(false);
+            watch.Stop();
+            self.Refresh();
+            return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (server.CpuTime - serverCpu).TotalMicroseconds / count);
+        }
+
+        string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore];
+        var samples = contenders.ToDictionary(c => c, _ => new List<(double PerSecond, double ClientCpu, double ServerCpu)>());
+
+        // Warm-up: JIT, consumers, connections. Round numbers keep every round's executions new.
+        var roundNumber = 0;
+        foreach (var contender in contenders)
+        {
+            await RoundAsync(contender, roundNumber++, Math.Max(events / 4, 200)).ConfigureAwait(false);
+        }
+
+        for (var r = 0; r < rounds; r++)
+        {
+            // Rotate the order so no contender always runs after the same one.
+            for (var i = 0; i < contenders.Length; i++)
+            {
+                var contender = contenders[(i + r) % contenders.Length];
+                var sample = await RoundAsync(contender, roundNumber++, events).ConfigureAwait(false);
+                samples[contender].Add(sample);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS throughput round {r + 1}/{rounds} {contender}: {sample.PerSecond:F0} events/s, CPU per event {sample.ClientCpu:F1} us here, {sample.ServerCpu:F1} us in nats-server"));
+            }
+        }
+
+        foreach (var (contender, values) in samples)
+        {
+            results.EventsPerSecond[contender] = Median(values.Select(v => v.PerSecond).ToList());
+            results.CpuPerEvent[contender] = (Median(values.Select(v => v.ClientCpu).ToList()), Median(values.Select(v => v.ServerCpu).ToList()));
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(Quietly(rawJsLoop), Quietly(coreLoop)).ConfigureAwait(false);
+        await coreSubscription.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task StepAsync(string url, int steps, int rounds, NatsResults results)
+    {
+        await using var connection = await ConnectAsync(url, "bench-kv").ConfigureAwait(false);
+        var defaults = new NatsFlowOptions();
+        await using var store = new NatsStateStore(connection, new NatsFlowOptions { Url = url, StateBucket = "bench-step-state" });
+        await store.InitializeAsync().ConfigureAwait(false);
+        var kv = new NatsKVContext(new NatsJSContext(connection));
+        var raw = await kv.CreateStoreAsync(new NatsKVConfig("bench-raw-state")
+        {
+            History = defaults.StateHistory,
+            Storage = NatsKVStorageType.File,
+            NumberOfReplicas = defaults.Replicas,
+        }).ConfigureAwait(false);
+
+        // The order of the firing benchmark, Placed, stored once; every step starts from these bytes.
+        var definition = OrderFlow.Definition;
+        var now = new DateTimeOffset(2026, 3, 1, 8, 30, 0, TimeSpan.Zero);
+        var payment = new PaymentReceived("o-1", 42m);
+        var order = definition.Start("o-1", now);
+        order.Total = 42m;
+        var stored = FlowSerializer.Serialize(definition.StateFormatter, order);
+        const string key = "bench-order.o-1";
+        var stepRevision = (await store.TryCreateAsync(key, stored).ConfigureAwait(false)).Revision;
+
+        // The raw loop writes what a step writes: the fired order's bytes.
+        var fired = FlowSerializer.Deserialize(definition.StateFormatter, stored);
+        definition.Fire(fired, payment, now);
+        var written = FlowSerializer.Serialize(definition.StateFormatter, fired);
+        var rawRevision = await raw.CreateAsync(key, written, serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+
+        async Task<double> StepsAsync(int count)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                var state = FlowSerializer.Deserialize(definition.StateFormatter, stored);
+                if (!definition.Fire(state, payment, now).Fired)
+                {
+                    throw new InvalidOperationException("The step fired no rule.");
+                }
+
+                var result = await store.TryUpdateAsync(key, FlowSerializer.Serialize(definition.StateFormatter, state), stepRevision).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    throw new InvalidOperationException("The step's compare-and-set failed.");
+                }
+
+                stepRevision = result.Revision;
+            }
+
+            return watch.Elapsed.TotalMicroseconds / count;
+        }
+
+        async Task<double> RawAsync(int count)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                rawRevision = await raw.UpdateAsync(key, written, rawRevision, serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+            }
+
+            return watch.Elapsed.TotalMicroseconds / count;
+        }
+
+        await StepsAsync(steps).ConfigureAwait(false);
+        await RawAsync(steps).ConfigureAwait(false);
+        var stepTimes = new List<double>();
+        var rawTimes = new List<double>();
+        for (var r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                stepTimes.Add(await StepsAsync(steps).ConfigureAwait(false));
+                rawTimes.Add(await RawAsync(steps).ConfigureAwait(false));
+            }
+            else
+            {
+                rawTimes.Add(await RawAsync(steps).ConfigureAwait(false));
+                stepTimes.Add(await StepsAsync(steps).ConfigureAwait(false));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS KV round {r + 1}/{rounds}: step {stepTimes[^1]:F1} us, raw update {rawTimes[^1]:F1} us"));
+        }
+
+        results.MicrosecondsPerOp[Step] = Median(stepTimes);
+        results.MicrosecondsPerOp[RawKv] = Median(rawTimes);
+    }
+
+    private static async Task<NatsConnection> ConnectAsync(string url, string name)
+    {
+        var connection = new NatsConnection(new NatsOpts { Url = url, Name = name });
+        await connection.ConnectAsync().ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>Publishes to JetStream with up to <see cref="PublishWindow"/> publishes awaiting their acknowledgement.</summary>
+    private static async Task PublishJetStreamAsync(NatsJSContext js, string subject, byte[][] payloads)
+    {
+        var window = new Task<PubAckResponse>[PublishWindow];
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            var slot = i % PublishWindow;
+            if (window[slot] is { } previous)
+            {
+                (await previous.ConfigureAwait(false)).EnsureSuccess();
+            }
+
+            window[slot] = js.PublishAsync(subject, payloads[i], NatsRawSerializer<byte[]>.Default).AsTask();
+        }
+
+        foreach (var pending in window)
+        {
+            if (pending is not null)
+            {
+                (await pending.ConfigureAwait(false)).EnsureSuccess();
+            }
+        }
+    }
+
+    /// <summary>The round's ticks: <paramref name="count"/> events over one execution per <see cref="EventsPerExecution"/> events, new executions each round.</summary>
+    private static byte[][] Payloads(IInputPort port, int round, int count)
+    {
+        var executions = Math.Max(1, count / EventsPerExecution);
+        var payloads = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            payloads[i] = port.EncodeMessage(new Tick(Id(round, i % executions), i, Text(i)));
+        }
+
+        return payloads;
+    }
+
+    /// <summary>The same members as the ticks (so the same bytes), on the message-only rule's subject.</summary>
+    private static byte[][] Notes(IInputPort port, int round, int count)
+    {
+        var executions = Math.Max(1, count / EventsPerExecution);
+        var payloads = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            payloads[i] = port.EncodeMessage(new Note(Id(round, i % executions), i, Text(i)));
+        }
+
+        return payloads;
+    }
+
+    private static string Id(int round, int execution) => string.Create(CultureInfo.InvariantCulture, $"r{round:D3}-e{execution:D4}");
+
+    private static string Text(int i) => string.Create(CultureInfo.InvariantCulture, $"event {i:D6} of the benchmark");
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Counts received events and completes when a round's count is reached.</summary>
+    private sealed class Countdown
+    {
+        private long _remaining = long.MaxValue;
+        private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Done => Volatile.Read(ref _done).Task;
+
+        public void Reset(long count)
+        {
+            Volatile.Write(ref _done, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            Interlocked.Exchange(ref _remaining, count);
+        }
+
+        public void Hit(long count)
+        {
+            if (Interlocked.Add(ref _remaining, -count) == 0)
+            {
+                Volatile.Read(ref _done).TrySetResult();
+            }
+        }
+    }
+}
