@@ -110,6 +110,28 @@ public sealed class NatsFlowOptions
     /// <summary>How many messages a host asks the server for at a time, per flow. Default 256.</summary>
     public int PullBatch { get; set; } = 256;
 
+    /// <summary>
+    /// How many lanes a runtime on this transport runs per flow when <c>FlowRuntimeOptions.Lanes</c>
+    /// is not set (<see cref="FlowSdk.Transport.ILanePreference"/>): how many executions a host
+    /// handles at once per flow. Each stateful event waits on round trips to the server (a key/value
+    /// read, a compare-and-set write), so many more lanes than processors keep a host busy. One
+    /// execution's events still share a lane and stay in order. Never more than
+    /// <see cref="MaxAckPending"/>, which bounds the messages delivered and not yet acknowledged
+    /// anyway. Default 64.
+    /// </summary>
+    public int Lanes { get; set; } = 64;
+
+    /// <summary>
+    /// Whether each acknowledgement waits for the server to confirm it (JetStream's double
+    /// acknowledgement) before the lane moves on. Default <see langword="false"/>: the acknowledgement
+    /// is sent after the state change is committed and the lane moves on at once. Either way a
+    /// message is acknowledged only after its commit; an acknowledgement the server never receives
+    /// leaves the message to be delivered again after <see cref="AckWait"/>, which a confirmed
+    /// acknowledgement that fails does as well. A redelivery of a message this host already
+    /// acknowledged is acknowledged again without being handled twice.
+    /// </summary>
+    public bool ConfirmAcknowledgements { get; set; }
+
     /// <summary>Where a flow's durable consumer starts the first time it is created. Default <see cref="NatsConsumerStart.AllRetained"/>.</summary>
     public NatsConsumerStart ConsumerStart { get; set; } = NatsConsumerStart.AllRetained;
 
@@ -160,6 +182,8 @@ public sealed class NatsFlowOptions
             AckWait = AckWait,
             MaxAckPending = MaxAckPending,
             PullBatch = PullBatch,
+            Lanes = Lanes,
+            ConfirmAcknowledgements = ConfirmAcknowledgements,
             ConsumerStart = ConsumerStart,
             DeadLetters = DeadLetters,
             DeadLetterSubjectPrefix = DeadLetterSubjectPrefix,
@@ -212,6 +236,7 @@ public sealed class NatsFlowOptions
         Positive(MaxDeliver, nameof(MaxDeliver));
         Positive(MaxAckPending, nameof(MaxAckPending));
         Positive(PullBatch, nameof(PullBatch));
+        Positive(Lanes, nameof(Lanes));
         if (StateHistory is < 1 or > 64)
         {
             throw new ArgumentOutOfRangeException(nameof(StateHistory), StateHistory, "NatsFlowOptions.StateHistory must be between 1 and 64.");

@@ -37,7 +37,7 @@ namespace FlowSdk.Nats;
 /// in tests and one-shot commands; with other hosts it only covers this one's share.
 /// </para>
 /// </remarks>
-public sealed class NatsTransport : IMessageTransport, IIdleSignal
+public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePreference
 {
     internal static readonly NatsRawSerializer<byte[]> Reader = NatsRawSerializer<byte[]>.Default;
     private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Writer = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
@@ -54,6 +54,9 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal
     private long _capturedAt = long.MinValue;
     private long _serverPending;
     private int _corePublishes;
+
+    /// <summary>Redeliveries of messages this transport had acknowledged, acknowledged again without being handed on.</summary>
+    internal long AcknowledgementsRepeated;
 
     /// <summary>Creates a transport on <paramref name="connection"/>, which the caller keeps owning.</summary>
     /// <param name="connection">The NATS connection.</param>
@@ -84,7 +87,16 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal
     /// <inheritdoc/>
     public long Activity => Work.Activity;
 
+    /// <summary>
+    /// <see cref="NatsFlowOptions.Lanes"/>, at most <see cref="NatsFlowOptions.MaxAckPending"/>: the
+    /// lanes a runtime on this transport uses when its options do not set them.
+    /// </summary>
+    public int PreferredLanes => Math.Min(Options.Lanes, Options.MaxAckPending);
+
     internal NatsFlowOptions Options { get; }
+
+    /// <summary>For tests: when it returns true, an acknowledgement is recorded as sent but never reaches the server.</summary>
+    internal Func<bool>? LoseAcknowledgement { get; set; }
 
     internal INatsConnection Connection { get; }
 

@@ -34,11 +34,20 @@ internal sealed class ConsumerGroup
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Settlement, byte> _unsettled = new();
     private readonly ConcurrentDictionary<ulong, Settlement> _bySequence = new();
+
+    /// <summary>
+    /// Deliveries this host acknowledged without waiting for the server to confirm it (stream sequence
+    /// and the message's timestamp, which tells apart a sequence reused by a re-created stream) to
+    /// when: a redelivery of one of them means the acknowledgement was lost, and it is acknowledged
+    /// again instead of being handled twice. Pruned by the consumer's acknowledgement floor and by age.
+    /// </summary>
+    private readonly ConcurrentDictionary<(ulong Sequence, long Timestamp), long> _acked = new();
     private INatsJSConsumer? _consumer;
     private volatile bool _configured;
     private volatile bool _recreate;
     private Task _pump = Task.CompletedTask;
     private Task _progress = Task.CompletedTask;
+    private Task _prune = Task.CompletedTask;
 
     public ConsumerGroup(NatsTransport transport, string? queueGroup)
     {
@@ -132,6 +141,7 @@ internal sealed class ConsumerGroup
             {
                 _pump = Task.Run(PumpAsync, CancellationToken.None);
                 _progress = Task.Run(ReportProgressAsync, CancellationToken.None);
+                _prune = Task.Run(PruneAcknowledgedAsync, CancellationToken.None);
             }
         }
         finally
@@ -172,9 +182,33 @@ internal sealed class ConsumerGroup
         var msg = settlement.Message;
         try
         {
-            if (outcome == Outcome.Ack)
+            if (outcome == Outcome.Ack && Options.ConfirmAcknowledgements)
             {
                 await msg.AckAsync(new AckOpts { DoubleAck = true }).ConfigureAwait(false);
+            }
+            else if (outcome == Outcome.Ack)
+            {
+                // Sent, not confirmed: a lost acknowledgement brings the message back after AckWait,
+                // and DeliverAsync acknowledges that redelivery again instead of handing it on.
+                if (AcknowledgedId(msg) is { } id)
+                {
+                    _acked[id] = Environment.TickCount64;
+                }
+
+                if (_transport.LoseAcknowledgement?.Invoke() == true)
+                {
+                    return;
+                }
+
+                var ack = msg.AckAsync();
+                if (!ack.IsCompletedSuccessfully)
+                {
+                    await ack.ConfigureAwait(false);
+                }
+                else
+                {
+                    return; // completed on the caller's thread: no NATS callback to leave (finally still runs)
+                }
             }
             else if (outcome == Outcome.Reject || settlement.Deliveries >= Options.MaxDeliver)
             {
@@ -361,6 +395,16 @@ internal sealed class ConsumerGroup
             return;
         }
 
+        if (!_acked.IsEmpty && AcknowledgedId(msg) is { } id && _acked.ContainsKey(id))
+        {
+            // Handled and acknowledged here, but the acknowledgement never reached the server.
+            _acked[id] = Environment.TickCount64;
+            Interlocked.Increment(ref _transport.AcknowledgementsRepeated);
+            Log.AckRepeated(_transport.Logger, sequence, msg.Subject, deliveries);
+            await TryAsync(msg.AckAsync()).ConfigureAwait(false);
+            return;
+        }
+
         var targets = Route(msg.Subject, out var known);
         if (targets.Count == 0)
         {
@@ -514,6 +558,57 @@ internal sealed class ConsumerGroup
                 }
             }
         }
+    }
+
+    /// <summary>The key of <see cref="_acked"/> for a delivery, or <see langword="null"/> without metadata.</summary>
+    private static (ulong Sequence, long Timestamp)? AcknowledgedId(INatsJSMsg<byte[]> msg) =>
+        msg.Metadata is { } metadata && metadata.Sequence.Stream != 0 ? (metadata.Sequence.Stream, metadata.Timestamp.UtcTicks) : null;
+
+    /// <summary>
+    /// Forgets acknowledgements the server has certainly received (at or below the consumer's
+    /// acknowledgement floor) and those old enough that a lost one would have been redelivered.
+    /// </summary>
+    private async Task PruneAcknowledgedAsync()
+    {
+        var keep = (long)((Options.AckWait * 2) + Options.RedeliveryDelay).TotalMilliseconds;
+        while (!Stopping && !_transport.Disposing)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            if (_acked.IsEmpty)
+            {
+                continue;
+            }
+
+            ulong floor = 0;
+            try
+            {
+                var consumer = await _transport.JetStream.GetConsumerAsync(Options.StreamName, ConsumerName, _stop.Token).ConfigureAwait(false);
+                floor = consumer.Info.AckFloor?.StreamSeq ?? 0;
+            }
+            catch (Exception)
+            {
+                // Age alone prunes until the consumer answers again.
+            }
+
+            var old = Environment.TickCount64 - keep;
+            foreach (var (id, at) in _acked)
+            {
+                if (id.Sequence <= floor || at < old)
+                {
+                    _acked.TryRemove(new KeyValuePair<(ulong, long), long>(id, at));
+                }
+            }
+        }
+
+        _acked.Clear();
     }
 
     private async Task FinishAsync()

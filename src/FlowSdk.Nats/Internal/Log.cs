@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The subscription to {Pattern} could not start")]
     public static partial void SubscriptionFailed(ILogger logger, string pattern, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Sequence} on {Subject} was delivered again (delivery {Deliveries}) after this host handled and acknowledged it: the acknowledgement was lost; acknowledged again")]
+    public static partial void AckRepeated(ILogger logger, ulong sequence, string subject, int deliveries);
 }

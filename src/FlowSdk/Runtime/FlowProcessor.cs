@@ -21,6 +21,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     where TState : class, IFlowState, new()
 {
     private const string MessageIdHeader = "Nats-Msg-Id";
+    private const int MaxCachedExecutions = 10_000;
 
     private readonly FlowDefinition<TState> _flow;
     private readonly RuntimeServices _services;
@@ -44,6 +45,17 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// </summary>
     private readonly ConcurrentDictionary<string, ulong> _undelivered = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The latest committed value of an execution that this processor wrote or its watch delivered,
+    /// by key, always with an empty outbox: the next event of the execution starts from it instead of
+    /// reading the store. A stale value is harmless: a write based on it fails its compare-and-set and
+    /// the event is evaluated again on a fresh read, and an event that would end without a write is
+    /// checked against the store's revision first. Only for stores whose reads are remote (not the
+    /// in-memory store); bounded by <see cref="MaxCachedExecutions"/>.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, StateEntry> _committed = new(StringComparer.Ordinal);
+    private readonly bool _cacheCommitted;
+
     public FlowProcessor(FlowDefinition<TState> flow, RuntimeServices services)
     {
         _flow = flow;
@@ -51,6 +63,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _logger = services.LoggerFactory.CreateLogger("FlowSdk.Flow." + flow.Id);
         _flowTag = new KeyValuePair<string, object?>("flow", flow.Id);
         _scheduler = new DueScheduler(services.Time, id => Raise(new InboundTimer<TState>(id)));
+        _cacheCommitted = services.Store is not InMemoryStateStore;
         _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex));
     }
 
@@ -109,6 +122,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             {
                 if (_services.Retention is { } retention && now >= execution.UpdatedAt + retention)
                 {
+                    Forget(key);
                     await _services.Store.DeleteAsync(key).ConfigureAwait(false);
                     LogRemoved(_logger, _flow.Id, execution.Id, execution.Status);
                 }
@@ -137,9 +151,11 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     private async Task HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId)
     {
+        var fresh = !_cacheCommitted;
         for (var attempt = 1; ; attempt++)
         {
             var now = _services.Time.GetUtcNow();
+            var fromCache = false;
             var explain = _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null;
             var outbox = new Outbox();
             TState? state = null;
@@ -167,7 +183,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 {
                     // Always the current value: a watched change may already be superseded, and its
                     // outbox already published by the write that produced it.
-                    (state, entry) = await LoadAsync(key!).ConfigureAwait(false);
+                    (state, entry, fromCache) = await LoadAsync(key!, fresh).ConfigureAwait(false);
                     var execution = state.Execution;
                     if (execution.Outbox.Count > 0)
                     {
@@ -219,6 +235,16 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                     return;
                 }
 
+                // A conflict on a cached value means it was stale: evaluate again on a fresh read.
+                fresh = true;
+                continue;
+            }
+
+            if (fromCache && (chosen is null || !chosen.NeedsState) && !await IsCurrentAsync(entry!).ConfigureAwait(false))
+            {
+                // No write will check the cached value this time: it was stale, so evaluate again on a fresh read.
+                fresh = true;
+                attempt--;
                 continue;
             }
 
@@ -258,6 +284,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 CountFiring(chosen.Info, chosen.Info.Trigger, outbox);
                 return;
             }
+
+            // A conflict on a cached value means it was stale: evaluate again on a fresh read.
+            fresh = true;
         }
     }
 
@@ -270,7 +299,8 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     /// <summary>
     /// Commits the state with its outbox, then publishes the outbox and empties it. Returns false on
-    /// a revision conflict, so the caller evaluates the event again on the newer state.
+    /// a revision conflict, so the caller evaluates the event again on the newer state, read from the
+    /// store (a conflict on a cached value counts as an attempt like any other).
     /// </summary>
     private async Task<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
     {
@@ -294,11 +324,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             _undelivered[key] = basedOn;
         }
 
+        var bytes = FlowSerializer.Serialize(_flow.StateFormatter, state);
         var written = entry is null
-            ? await _services.Store.TryCreateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state)).ConfigureAwait(false)
-            : await _services.Store.TryUpdateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state), entry.Revision).ConfigureAwait(false);
+            ? await _services.Store.TryCreateAsync(key, bytes).ConfigureAwait(false)
+            : await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
         if (!written.Succeeded)
         {
+            Forget(key);
             if (tracked)
             {
                 _undelivered.TryRemove(KeyValuePair.Create(key, basedOn));
@@ -340,8 +372,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         LogCommitted(_logger, _flow.Id, execution.Id, execution.Timeline[^1].Rule, execution.Phase, execution.Status, written.Revision);
         if (execution.Outbox.Count > 0)
         {
+            Forget(key);
             await PublishAsync(execution.Outbox).ConfigureAwait(false);
             await ClearOutboxAsync(state, new StateEntry(key, ReadOnlyMemory<byte>.Empty, written.Revision)).ConfigureAwait(false);
+        }
+        else
+        {
+            Remember(new StateEntry(key, bytes, written.Revision));
         }
 
         ScheduleFor(execution);
@@ -355,7 +392,53 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         execution.Outbox.Clear();
         execution.PublishedOnly = true;
         var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
-        await _services.Store.TryUpdateAsync(key, FlowSerializer.Serialize(_flow.StateFormatter, state), entry.Revision).ConfigureAwait(false);
+        var bytes = FlowSerializer.Serialize(_flow.StateFormatter, state);
+        var written = await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
+        if (written.Succeeded)
+        {
+            Remember(new StateEntry(key, bytes, written.Revision));
+        }
+        else
+        {
+            Forget(key);
+        }
+    }
+
+    /// <summary>Keeps a committed value with an empty outbox for the next event of its execution, unless a newer one is kept.</summary>
+    private void Remember(StateEntry entry)
+    {
+        if (!_cacheCommitted)
+        {
+            return;
+        }
+
+        if (_committed.Count >= MaxCachedExecutions && !_committed.ContainsKey(entry.Key))
+        {
+            _committed.Clear();
+        }
+
+        _committed.AddOrUpdate(entry.Key, entry, (_, kept) => kept.Revision >= entry.Revision ? kept : entry);
+    }
+
+    private void Forget(string key)
+    {
+        if (_cacheCommitted)
+        {
+            _committed.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Whether the store still holds <paramref name="entry"/>'s revision (a cached value is current).</summary>
+    private async ValueTask<bool> IsCurrentAsync(StateEntry entry)
+    {
+        var current = await _services.Store.GetAsync(entry.Key).ConfigureAwait(false);
+        if (current is not null && current.Revision == entry.Revision)
+        {
+            return true;
+        }
+
+        Forget(entry.Key);
+        return false;
     }
 
     private void ScheduleFor(ExecutionInfo execution)
@@ -486,6 +569,11 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 skipped = execution.PublishedOnly;
             }
 
+            if (execution.Outbox.Count == 0)
+            {
+                Remember(entry);
+            }
+
             if ((execution.PublishedOnly && !skipped) || execution.Status.IsTerminal())
             {
                 return null;
@@ -520,10 +608,23 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         return (int)((uint)StringComparer.Ordinal.GetHashCode(e.Key) % (uint)lanes);
     }
 
-    private async ValueTask<(TState State, StateEntry? Entry)> LoadAsync(string executionId)
+    /// <summary>The execution's committed state: the cached value unless <paramref name="fresh"/>, else read from the store.</summary>
+    private async ValueTask<(TState State, StateEntry? Entry, bool FromCache)> LoadAsync(string executionId, bool fresh)
     {
-        var entry = await _services.Store.GetAsync(RuntimeServices.StateKey(_flow.Id, executionId)).ConfigureAwait(false);
-        return entry is null ? (NewExecution(executionId, _services.Time.GetUtcNow()), null) : (Materialize(entry), entry);
+        var key = RuntimeServices.StateKey(_flow.Id, executionId);
+        if (!fresh && _committed.TryGetValue(key, out var cached))
+        {
+            return (Materialize(cached), cached, true);
+        }
+
+        var entry = await _services.Store.GetAsync(key).ConfigureAwait(false);
+        if (entry is null)
+        {
+            Forget(key);
+            return (NewExecution(executionId, _services.Time.GetUtcNow()), null, false);
+        }
+
+        return (Materialize(entry), entry, false);
     }
 
     private TState Materialize(StateEntry entry) => FlowSerializer.Deserialize(_flow.StateFormatter, entry.Value);

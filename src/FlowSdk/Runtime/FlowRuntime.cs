@@ -59,8 +59,20 @@ public sealed class FlowRuntime : IAsyncDisposable
         Transport = options.Transport ?? new InMemoryTransport(options.TimeProvider);
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
-        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, options.Lanes, _work, options.MaxChainedFirings, options.Retention);
+        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention);
         _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
+    }
+
+    /// <summary>The lanes each flow runs with: the options' when set, else the largest preference of the transport and store, else the options' default.</summary>
+    internal static int LanesFor(FlowRuntimeOptions options, IMessageTransport transport, IStateStore store)
+    {
+        if (options.LanesSet)
+        {
+            return options.Lanes;
+        }
+
+        var preferred = Math.Max((transport as ILanePreference)?.PreferredLanes ?? 0, (store as ILanePreference)?.PreferredLanes ?? 0);
+        return preferred >= 1 ? preferred : options.Lanes;
     }
 
     /// <summary>The flows this runtime runs.</summary>

@@ -7,6 +7,8 @@ namespace FlowSdk;
 /// <summary>How a <see cref="FlowRuntime"/> runs. The defaults are the embedded, in-process setup.</summary>
 public sealed class FlowRuntimeOptions
 {
+    private int? _lanes;
+
     /// <summary>
     /// The message transport; an <see cref="InMemoryTransport"/> owned by the runtime when not set.
     /// A transport set here is disposed by the runtime only with <see cref="DisposeSuppliedTransportAndStore"/>.
@@ -48,9 +50,19 @@ public sealed class FlowRuntimeOptions
 
     /// <summary>
     /// How many lanes process events in parallel per flow. Events of one execution always share a
-    /// lane, so they are processed one at a time and in order. Default: twice the processor count.
+    /// lane, so they are processed one at a time and in order. When not set, the runtime asks its
+    /// transport and state store (<see cref="ILanePreference"/>: the NATS ones prefer
+    /// <c>NatsFlowOptions.Lanes</c>, 64 by default, since each event waits on server round trips)
+    /// and otherwise uses twice the processor count, which is what this property reads as until set.
     /// </summary>
-    public int Lanes { get; set; } = Environment.ProcessorCount * 2;
+    public int Lanes
+    {
+        get => _lanes ?? Environment.ProcessorCount * 2;
+        set => _lanes = value;
+    }
+
+    /// <summary>Whether <see cref="Lanes"/> was set, so that it wins over the transport's preference.</summary>
+    internal bool LanesSet => _lanes is not null;
 
     /// <summary>
     /// How many state-triggered firings may follow one another for one execution without a message in
