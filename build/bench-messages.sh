@@ -5,9 +5,10 @@
 #
 #   build/bench-messages.sh 10 500
 #
-# Each message type i gets: a [Message] record that is also a Mediator IRequest, one FlowSdk rule
-# (message + state, no phase guard) and one Mediator handler, both calling the same user method OnMi,
-# marked NoInlining so every dispatcher pays for the same non-inlined call and only its routing differs.
+# Each message type i gets: a [Message] record that is also a Mediator IRequest and a MediatR IRequest,
+# one FlowSdk rule (message + state, no phase guard), one Mediator handler and one MediatR handler, all
+# calling the same user method OnMi, marked NoInlining so every dispatcher pays for the same
+# non-inlined call and only its routing differs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/tests/FlowSdk.Benchmarks/Generated"
@@ -42,17 +43,20 @@ for n in "$@"; do
     echo "    public long Total { get; set; }"
     echo "}"
     echo ""
-    echo "/// <summary>The state the Mediator handlers mutate (Mediator passes only the message).</summary>"
+    echo "/// <summary>The state the Mediator and MediatR handlers mutate (they pass only the message).</summary>"
     echo "public static class Target"
     echo "{"
     echo "    /// <summary>The state.</summary>"
     echo "    public static State State { get; set; } = new();"
+    echo ""
+    echo "    /// <summary>The completed task every MediatR handler returns (MediatR's handlers return a Task).</summary>"
+    echo "    public static readonly Task<global::MediatR.Unit> MediatRDone = Task.FromResult(global::MediatR.Unit.Value);"
     echo "}"
     for ((i = 0; i < n; i++)); do
       echo ""
       echo "/// <summary>Message $i of $n.</summary>"
       echo "[Message(\"bench.d$n.m$i\", External = true)]"
-      echo "public sealed record M$i([property: CorrelationKey] string Id, int Value) : IRequest;"
+      echo "public sealed record M$i([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;"
     done
     echo ""
     echo "/// <summary>One rule per message type; each calls its user method directly.</summary>"
@@ -77,6 +81,19 @@ for n in "$@"; do
       echo "    {"
       echo "        Rules.OnM$i(Target.State, request);"
       echo "        return default;"
+      echo "    }"
+      echo "}"
+    done
+    for ((i = 0; i < n; i++)); do
+      echo ""
+      echo "/// <summary>MediatR's handler of M$i: the same user method.</summary>"
+      echo "public sealed class M${i}MediatRHandler : global::MediatR.IRequestHandler<M$i>"
+      echo "{"
+      echo "    /// <inheritdoc/>"
+      echo "    public Task<global::MediatR.Unit> Handle(M$i request, CancellationToken cancellationToken)"
+      echo "    {"
+      echo "        Rules.OnM$i(Target.State, request);"
+      echo "        return Target.MediatRDone;"
       echo "    }"
       echo "}"
     done

@@ -1,4 +1,3 @@
-using System.Reflection;
 using BenchmarkDotNet.Attributes;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,19 +13,30 @@ namespace FlowSdk.Benchmarks;
 /// (<c>FlowDefinition.Dispatch</c>: message type -> table row -> rules in order with phase, guards and
 /// conditions -> generated delegate -> user method), without applying the firing (phase, timeline:
 /// see <see cref="FiringBenchmarks"/> and the FlowSdkFire rows).</item>
-/// <item>Reflection: <c>Dictionary&lt;Type, MethodInfo&gt;</c> and <c>MethodInfo.Invoke</c>, standing in for
-/// MediatR 12.4.1, which does not restore from this machine's package mirror.</item>
+/// <item>MediatR 5.1.0 (reflection-based: handler wrappers made with <c>MakeGenericType</c> on first use,
+/// handlers resolved from the container on every request): <c>IMediator.Send</c>.</item>
 /// <item>Mediator 3.0.2 (source-generated): its concrete <c>Mediator.Send</c> overload and through <c>IMediator</c>.</item>
 /// </list>
 /// The message is the last of the flow's types, the worst case for a table searched in order.
+/// <para>
+/// The benchmarks whose calls are statically typed by message (Direct, FlowSdk, Mediator, IMediator,
+/// FlowSdkFire) are written in each derived class: in this generic class they would be compiled once
+/// for all reference types and reach the message type through the generic dictionary on every call,
+/// which is not what they measure. MediatR, here, takes the message as an interface and compiles to
+/// the same code either way.
+/// </para>
 /// </summary>
-public abstract class DispatchBenchmarks
+/// <typeparam name="TState">The flow's state.</typeparam>
+/// <typeparam name="TMessage">The routed message: the flow's last message type.</typeparam>
+public abstract class DispatchBenchmarks<TState, TMessage>
+    where TState : class, IFlowState, new()
+    where TMessage : class, IRequest, global::MediatR.IRequest
 {
-    /// <summary>The routed message, statically typed as object for the reflection baseline.</summary>
-    protected object Boxed = null!;
+    /// <summary>The execution every dispatch goes to.</summary>
+    protected TState State = null!;
 
-    /// <summary>The reflection baseline's table.</summary>
-    protected Dictionary<Type, MethodInfo> Methods = null!;
+    /// <summary>The routed message.</summary>
+    protected TMessage Message = null!;
 
     /// <summary>The generated Mediator, concrete.</summary>
     protected Mediator.Mediator ConcreteMediator = null!;
@@ -37,118 +47,118 @@ public abstract class DispatchBenchmarks
     /// <summary>The rule context the dispatch hands to conditions and rules.</summary>
     protected RuleContext Context = null!;
 
-    /// <summary>Builds the peers' tables once.</summary>
-    protected void SetUpPeers(Type rules, object message, string executionId)
+    private global::MediatR.IRequest<global::MediatR.Unit> _mediatRRequest = null!;
+    private global::MediatR.IMediator _mediatR = null!;
+
+    /// <summary>Starts the execution, builds the peers once and checks that the dispatch fires.</summary>
+    /// <param name="definition">The flow.</param>
+    /// <param name="rules">The class of the user methods <c>OnM{i}</c>; the MediatR handlers are the classes of its namespace.</param>
+    /// <param name="message">The message to route.</param>
+    /// <param name="target">Hands the execution to the Mediator and MediatR handlers.</param>
+    protected void SetUp(FlowDefinition<TState> definition, Type rules, TMessage message, Action<TState> target)
     {
-        Boxed = message;
-        Methods = rules.GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Where(m => m.Name.StartsWith("OnM", StringComparison.Ordinal))
-            .ToDictionary(m => m.GetParameters()[1].ParameterType);
+        const string executionId = "d-1";
+        State = definition.Start(executionId, DateTimeOffset.UnixEpoch);
+        target(State);
+        Message = message;
+        _mediatRRequest = message;
+
         var services = new ServiceCollection();
         services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
+
+        // MediatR 5.1.0 resolves IRequestHandler<TRequest, TResponse> through its ServiceFactory; its
+        // container package is not restorable here, so the handlers are registered as its assembly scan
+        // would, as singletons (MediatR's scan registers them transient: a new handler per request).
+        foreach (var handler in rules.Assembly.GetTypes().Where(t => t.Namespace == rules.Namespace && t is { IsClass: true, IsAbstract: false }))
+        {
+            foreach (var service in handler.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(global::MediatR.IRequestHandler<,>)))
+            {
+                services.AddSingleton(service, handler);
+            }
+        }
+
         var provider = services.BuildServiceProvider();
         ConcreteMediator = provider.GetRequiredService<Mediator.Mediator>();
         InterfaceMediator = provider.GetRequiredService<IMediator>();
+        _mediatR = new global::MediatR.Mediator(provider.GetService);
         Context = new RuleContext(DateTimeOffset.UnixEpoch, executionId, new Outbox());
+
+        if (definition.Dispatch(State, Message, Context) is null)
+        {
+            throw new InvalidOperationException("The dispatch fired no rule.");
+        }
+
+        // MediatR throws where it finds no handler.
+        MediatR();
     }
+
+    /// <summary>MediatR 5.1.0's IMediator.Send.</summary>
+    [Benchmark]
+    public global::MediatR.Unit MediatR() => _mediatR.Send(_mediatRRequest).GetAwaiter().GetResult();
 }
 
 /// <summary>Dispatch in a flow with 10 message types.</summary>
 [BenchmarkCategory(Categories.Dispatch10)]
-public class Dispatch10Benchmarks : DispatchBenchmarks
+public class Dispatch10Benchmarks : DispatchBenchmarks<Dispatch10.State, Dispatch10.M9>
 {
-    private Dispatch10.State _state = null!;
-    private Dispatch10.M9 _message = null!;
-
     /// <summary>Starts the execution and the peers.</summary>
     [GlobalSetup]
-    public void SetUp()
-    {
-        _state = Dispatch10.StateFlow.Definition.Start("d-1", DateTimeOffset.UnixEpoch);
-        Dispatch10.Target.State = _state;
-        _message = new Dispatch10.M9("d-1", 1);
-        SetUpPeers(typeof(Dispatch10.Rules), _message, "d-1");
-        if (Dispatch10.StateFlow.Definition.Dispatch(_state, _message, Context) is null)
-        {
-            throw new InvalidOperationException("The dispatch fired no rule.");
-        }
-    }
+    public void SetUp() => SetUp(Dispatch10.StateFlow.Definition, typeof(Dispatch10.Rules), new Dispatch10.M9("d-1", 1), state => Dispatch10.Target.State = state);
 
     /// <summary>The user method called directly: the floor.</summary>
     [Benchmark(Baseline = true)]
-    public void Direct() => Dispatch10.Rules.OnM9(_state, _message);
+    public void Direct() => Dispatch10.Rules.OnM9(State, Message);
 
     /// <summary>FlowSdk's generated dispatch.</summary>
     [Benchmark]
-    public object? FlowSdk() => Dispatch10.StateFlow.Definition.Dispatch(_state, _message, Context);
-
-    /// <summary>Dictionary of MethodInfo, Invoke (MediatR stand-in).</summary>
-    [Benchmark]
-    public object? Reflection() => Methods[Boxed.GetType()].Invoke(null, [_state, Boxed]);
+    public object? FlowSdk() => Dispatch10.StateFlow.Definition.Dispatch(State, Message, Context);
 
     /// <summary>Mediator's concrete Send overload.</summary>
     [Benchmark]
-    public Unit Mediator() => ConcreteMediator.Send(_message).GetAwaiter().GetResult();
+    public Unit Mediator() => ConcreteMediator.Send(Message).GetAwaiter().GetResult();
 
     /// <summary>Mediator through IMediator.</summary>
     [Benchmark]
-    public Unit IMediator() => InterfaceMediator.Send(_message).GetAwaiter().GetResult();
+    public Unit IMediator() => InterfaceMediator.Send(Message).GetAwaiter().GetResult();
 
     /// <summary>The whole firing in memory (dispatch plus counters and timeline), the timeline emptied each time.</summary>
     [Benchmark]
     public bool FlowSdkFire()
     {
-        ((IFlowState)_state).Execution.Restore([]);
-        return Dispatch10.StateFlow.Definition.Fire(_state, _message, DateTimeOffset.UnixEpoch).Fired;
+        ((IFlowState)State).Execution.Restore([]);
+        return Dispatch10.StateFlow.Definition.Fire(State, Message, DateTimeOffset.UnixEpoch).Fired;
     }
 }
 
 /// <summary>Dispatch in a flow with 500 message types.</summary>
 [BenchmarkCategory(Categories.Dispatch500)]
-public class Dispatch500Benchmarks : DispatchBenchmarks
+public class Dispatch500Benchmarks : DispatchBenchmarks<Dispatch500.State, Dispatch500.M499>
 {
-    private Dispatch500.State _state = null!;
-    private Dispatch500.M499 _message = null!;
-
     /// <summary>Starts the execution and the peers.</summary>
     [GlobalSetup]
-    public void SetUp()
-    {
-        _state = Dispatch500.StateFlow.Definition.Start("d-1", DateTimeOffset.UnixEpoch);
-        Dispatch500.Target.State = _state;
-        _message = new Dispatch500.M499("d-1", 1);
-        SetUpPeers(typeof(Dispatch500.Rules), _message, "d-1");
-        if (Dispatch500.StateFlow.Definition.Dispatch(_state, _message, Context) is null)
-        {
-            throw new InvalidOperationException("The dispatch fired no rule.");
-        }
-    }
+    public void SetUp() => SetUp(Dispatch500.StateFlow.Definition, typeof(Dispatch500.Rules), new Dispatch500.M499("d-1", 1), state => Dispatch500.Target.State = state);
 
     /// <summary>The user method called directly: the floor.</summary>
     [Benchmark(Baseline = true)]
-    public void Direct() => Dispatch500.Rules.OnM499(_state, _message);
+    public void Direct() => Dispatch500.Rules.OnM499(State, Message);
 
     /// <summary>FlowSdk's generated dispatch.</summary>
     [Benchmark]
-    public object? FlowSdk() => Dispatch500.StateFlow.Definition.Dispatch(_state, _message, Context);
-
-    /// <summary>Dictionary of MethodInfo, Invoke (MediatR stand-in).</summary>
-    [Benchmark]
-    public object? Reflection() => Methods[Boxed.GetType()].Invoke(null, [_state, Boxed]);
+    public object? FlowSdk() => Dispatch500.StateFlow.Definition.Dispatch(State, Message, Context);
 
     /// <summary>Mediator's concrete Send overload.</summary>
     [Benchmark]
-    public Unit Mediator() => ConcreteMediator.Send(_message).GetAwaiter().GetResult();
+    public Unit Mediator() => ConcreteMediator.Send(Message).GetAwaiter().GetResult();
 
     /// <summary>Mediator through IMediator.</summary>
     [Benchmark]
-    public Unit IMediator() => InterfaceMediator.Send(_message).GetAwaiter().GetResult();
+    public Unit IMediator() => InterfaceMediator.Send(Message).GetAwaiter().GetResult();
 
     /// <summary>The whole firing in memory (dispatch plus counters and timeline), the timeline emptied each time.</summary>
     [Benchmark]
     public bool FlowSdkFire()
     {
-        ((IFlowState)_state).Execution.Restore([]);
-        return Dispatch500.StateFlow.Definition.Fire(_state, _message, DateTimeOffset.UnixEpoch).Fired;
+        ((IFlowState)State).Execution.Restore([]);
+        return Dispatch500.StateFlow.Definition.Fire(State, Message, DateTimeOffset.UnixEpoch).Fired;
     }
 }

@@ -22,52 +22,55 @@ public partial class State
     public long Total { get; set; }
 }
 
-/// <summary>The state the Mediator handlers mutate (Mediator passes only the message).</summary>
+/// <summary>The state the Mediator and MediatR handlers mutate (they pass only the message).</summary>
 public static class Target
 {
     /// <summary>The state.</summary>
     public static State State { get; set; } = new();
+
+    /// <summary>The completed task every MediatR handler returns (MediatR's handlers return a Task).</summary>
+    public static readonly Task<global::MediatR.Unit> MediatRDone = Task.FromResult(global::MediatR.Unit.Value);
 }
 
 /// <summary>Message 0 of 10.</summary>
 [Message("bench.d10.m0", External = true)]
-public sealed record M0([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M0([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 1 of 10.</summary>
 [Message("bench.d10.m1", External = true)]
-public sealed record M1([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M1([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 2 of 10.</summary>
 [Message("bench.d10.m2", External = true)]
-public sealed record M2([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M2([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 3 of 10.</summary>
 [Message("bench.d10.m3", External = true)]
-public sealed record M3([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M3([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 4 of 10.</summary>
 [Message("bench.d10.m4", External = true)]
-public sealed record M4([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M4([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 5 of 10.</summary>
 [Message("bench.d10.m5", External = true)]
-public sealed record M5([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M5([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 6 of 10.</summary>
 [Message("bench.d10.m6", External = true)]
-public sealed record M6([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M6([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 7 of 10.</summary>
 [Message("bench.d10.m7", External = true)]
-public sealed record M7([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M7([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 8 of 10.</summary>
 [Message("bench.d10.m8", External = true)]
-public sealed record M8([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M8([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 9 of 10.</summary>
 [Message("bench.d10.m9", External = true)]
-public sealed record M9([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M9([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>One rule per message type; each calls its user method directly.</summary>
 [Rules<State>]
@@ -231,5 +234,115 @@ public sealed class M9Handler : IRequestHandler<M9>
     {
         Rules.OnM9(Target.State, request);
         return default;
+    }
+}
+
+/// <summary>MediatR's handler of M0: the same user method.</summary>
+public sealed class M0MediatRHandler : global::MediatR.IRequestHandler<M0>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M0 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM0(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M1: the same user method.</summary>
+public sealed class M1MediatRHandler : global::MediatR.IRequestHandler<M1>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M1 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM1(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M2: the same user method.</summary>
+public sealed class M2MediatRHandler : global::MediatR.IRequestHandler<M2>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M2 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM2(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M3: the same user method.</summary>
+public sealed class M3MediatRHandler : global::MediatR.IRequestHandler<M3>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M3 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM3(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M4: the same user method.</summary>
+public sealed class M4MediatRHandler : global::MediatR.IRequestHandler<M4>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M4 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM4(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M5: the same user method.</summary>
+public sealed class M5MediatRHandler : global::MediatR.IRequestHandler<M5>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M5 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM5(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M6: the same user method.</summary>
+public sealed class M6MediatRHandler : global::MediatR.IRequestHandler<M6>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M6 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM6(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M7: the same user method.</summary>
+public sealed class M7MediatRHandler : global::MediatR.IRequestHandler<M7>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M7 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM7(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M8: the same user method.</summary>
+public sealed class M8MediatRHandler : global::MediatR.IRequestHandler<M8>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M8 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM8(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M9: the same user method.</summary>
+public sealed class M9MediatRHandler : global::MediatR.IRequestHandler<M9>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M9 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM9(Target.State, request);
+        return Target.MediatRDone;
     }
 }

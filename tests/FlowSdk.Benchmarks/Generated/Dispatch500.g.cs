@@ -22,2012 +22,2015 @@ public partial class State
     public long Total { get; set; }
 }
 
-/// <summary>The state the Mediator handlers mutate (Mediator passes only the message).</summary>
+/// <summary>The state the Mediator and MediatR handlers mutate (they pass only the message).</summary>
 public static class Target
 {
     /// <summary>The state.</summary>
     public static State State { get; set; } = new();
+
+    /// <summary>The completed task every MediatR handler returns (MediatR's handlers return a Task).</summary>
+    public static readonly Task<global::MediatR.Unit> MediatRDone = Task.FromResult(global::MediatR.Unit.Value);
 }
 
 /// <summary>Message 0 of 500.</summary>
 [Message("bench.d500.m0", External = true)]
-public sealed record M0([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M0([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 1 of 500.</summary>
 [Message("bench.d500.m1", External = true)]
-public sealed record M1([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M1([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 2 of 500.</summary>
 [Message("bench.d500.m2", External = true)]
-public sealed record M2([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M2([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 3 of 500.</summary>
 [Message("bench.d500.m3", External = true)]
-public sealed record M3([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M3([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 4 of 500.</summary>
 [Message("bench.d500.m4", External = true)]
-public sealed record M4([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M4([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 5 of 500.</summary>
 [Message("bench.d500.m5", External = true)]
-public sealed record M5([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M5([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 6 of 500.</summary>
 [Message("bench.d500.m6", External = true)]
-public sealed record M6([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M6([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 7 of 500.</summary>
 [Message("bench.d500.m7", External = true)]
-public sealed record M7([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M7([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 8 of 500.</summary>
 [Message("bench.d500.m8", External = true)]
-public sealed record M8([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M8([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 9 of 500.</summary>
 [Message("bench.d500.m9", External = true)]
-public sealed record M9([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M9([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 10 of 500.</summary>
 [Message("bench.d500.m10", External = true)]
-public sealed record M10([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M10([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 11 of 500.</summary>
 [Message("bench.d500.m11", External = true)]
-public sealed record M11([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M11([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 12 of 500.</summary>
 [Message("bench.d500.m12", External = true)]
-public sealed record M12([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M12([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 13 of 500.</summary>
 [Message("bench.d500.m13", External = true)]
-public sealed record M13([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M13([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 14 of 500.</summary>
 [Message("bench.d500.m14", External = true)]
-public sealed record M14([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M14([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 15 of 500.</summary>
 [Message("bench.d500.m15", External = true)]
-public sealed record M15([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M15([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 16 of 500.</summary>
 [Message("bench.d500.m16", External = true)]
-public sealed record M16([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M16([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 17 of 500.</summary>
 [Message("bench.d500.m17", External = true)]
-public sealed record M17([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M17([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 18 of 500.</summary>
 [Message("bench.d500.m18", External = true)]
-public sealed record M18([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M18([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 19 of 500.</summary>
 [Message("bench.d500.m19", External = true)]
-public sealed record M19([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M19([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 20 of 500.</summary>
 [Message("bench.d500.m20", External = true)]
-public sealed record M20([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M20([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 21 of 500.</summary>
 [Message("bench.d500.m21", External = true)]
-public sealed record M21([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M21([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 22 of 500.</summary>
 [Message("bench.d500.m22", External = true)]
-public sealed record M22([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M22([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 23 of 500.</summary>
 [Message("bench.d500.m23", External = true)]
-public sealed record M23([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M23([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 24 of 500.</summary>
 [Message("bench.d500.m24", External = true)]
-public sealed record M24([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M24([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 25 of 500.</summary>
 [Message("bench.d500.m25", External = true)]
-public sealed record M25([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M25([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 26 of 500.</summary>
 [Message("bench.d500.m26", External = true)]
-public sealed record M26([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M26([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 27 of 500.</summary>
 [Message("bench.d500.m27", External = true)]
-public sealed record M27([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M27([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 28 of 500.</summary>
 [Message("bench.d500.m28", External = true)]
-public sealed record M28([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M28([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 29 of 500.</summary>
 [Message("bench.d500.m29", External = true)]
-public sealed record M29([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M29([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 30 of 500.</summary>
 [Message("bench.d500.m30", External = true)]
-public sealed record M30([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M30([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 31 of 500.</summary>
 [Message("bench.d500.m31", External = true)]
-public sealed record M31([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M31([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 32 of 500.</summary>
 [Message("bench.d500.m32", External = true)]
-public sealed record M32([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M32([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 33 of 500.</summary>
 [Message("bench.d500.m33", External = true)]
-public sealed record M33([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M33([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 34 of 500.</summary>
 [Message("bench.d500.m34", External = true)]
-public sealed record M34([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M34([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 35 of 500.</summary>
 [Message("bench.d500.m35", External = true)]
-public sealed record M35([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M35([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 36 of 500.</summary>
 [Message("bench.d500.m36", External = true)]
-public sealed record M36([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M36([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 37 of 500.</summary>
 [Message("bench.d500.m37", External = true)]
-public sealed record M37([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M37([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 38 of 500.</summary>
 [Message("bench.d500.m38", External = true)]
-public sealed record M38([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M38([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 39 of 500.</summary>
 [Message("bench.d500.m39", External = true)]
-public sealed record M39([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M39([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 40 of 500.</summary>
 [Message("bench.d500.m40", External = true)]
-public sealed record M40([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M40([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 41 of 500.</summary>
 [Message("bench.d500.m41", External = true)]
-public sealed record M41([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M41([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 42 of 500.</summary>
 [Message("bench.d500.m42", External = true)]
-public sealed record M42([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M42([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 43 of 500.</summary>
 [Message("bench.d500.m43", External = true)]
-public sealed record M43([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M43([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 44 of 500.</summary>
 [Message("bench.d500.m44", External = true)]
-public sealed record M44([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M44([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 45 of 500.</summary>
 [Message("bench.d500.m45", External = true)]
-public sealed record M45([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M45([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 46 of 500.</summary>
 [Message("bench.d500.m46", External = true)]
-public sealed record M46([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M46([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 47 of 500.</summary>
 [Message("bench.d500.m47", External = true)]
-public sealed record M47([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M47([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 48 of 500.</summary>
 [Message("bench.d500.m48", External = true)]
-public sealed record M48([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M48([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 49 of 500.</summary>
 [Message("bench.d500.m49", External = true)]
-public sealed record M49([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M49([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 50 of 500.</summary>
 [Message("bench.d500.m50", External = true)]
-public sealed record M50([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M50([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 51 of 500.</summary>
 [Message("bench.d500.m51", External = true)]
-public sealed record M51([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M51([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 52 of 500.</summary>
 [Message("bench.d500.m52", External = true)]
-public sealed record M52([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M52([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 53 of 500.</summary>
 [Message("bench.d500.m53", External = true)]
-public sealed record M53([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M53([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 54 of 500.</summary>
 [Message("bench.d500.m54", External = true)]
-public sealed record M54([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M54([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 55 of 500.</summary>
 [Message("bench.d500.m55", External = true)]
-public sealed record M55([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M55([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 56 of 500.</summary>
 [Message("bench.d500.m56", External = true)]
-public sealed record M56([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M56([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 57 of 500.</summary>
 [Message("bench.d500.m57", External = true)]
-public sealed record M57([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M57([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 58 of 500.</summary>
 [Message("bench.d500.m58", External = true)]
-public sealed record M58([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M58([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 59 of 500.</summary>
 [Message("bench.d500.m59", External = true)]
-public sealed record M59([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M59([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 60 of 500.</summary>
 [Message("bench.d500.m60", External = true)]
-public sealed record M60([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M60([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 61 of 500.</summary>
 [Message("bench.d500.m61", External = true)]
-public sealed record M61([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M61([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 62 of 500.</summary>
 [Message("bench.d500.m62", External = true)]
-public sealed record M62([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M62([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 63 of 500.</summary>
 [Message("bench.d500.m63", External = true)]
-public sealed record M63([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M63([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 64 of 500.</summary>
 [Message("bench.d500.m64", External = true)]
-public sealed record M64([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M64([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 65 of 500.</summary>
 [Message("bench.d500.m65", External = true)]
-public sealed record M65([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M65([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 66 of 500.</summary>
 [Message("bench.d500.m66", External = true)]
-public sealed record M66([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M66([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 67 of 500.</summary>
 [Message("bench.d500.m67", External = true)]
-public sealed record M67([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M67([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 68 of 500.</summary>
 [Message("bench.d500.m68", External = true)]
-public sealed record M68([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M68([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 69 of 500.</summary>
 [Message("bench.d500.m69", External = true)]
-public sealed record M69([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M69([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 70 of 500.</summary>
 [Message("bench.d500.m70", External = true)]
-public sealed record M70([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M70([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 71 of 500.</summary>
 [Message("bench.d500.m71", External = true)]
-public sealed record M71([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M71([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 72 of 500.</summary>
 [Message("bench.d500.m72", External = true)]
-public sealed record M72([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M72([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 73 of 500.</summary>
 [Message("bench.d500.m73", External = true)]
-public sealed record M73([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M73([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 74 of 500.</summary>
 [Message("bench.d500.m74", External = true)]
-public sealed record M74([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M74([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 75 of 500.</summary>
 [Message("bench.d500.m75", External = true)]
-public sealed record M75([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M75([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 76 of 500.</summary>
 [Message("bench.d500.m76", External = true)]
-public sealed record M76([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M76([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 77 of 500.</summary>
 [Message("bench.d500.m77", External = true)]
-public sealed record M77([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M77([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 78 of 500.</summary>
 [Message("bench.d500.m78", External = true)]
-public sealed record M78([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M78([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 79 of 500.</summary>
 [Message("bench.d500.m79", External = true)]
-public sealed record M79([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M79([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 80 of 500.</summary>
 [Message("bench.d500.m80", External = true)]
-public sealed record M80([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M80([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 81 of 500.</summary>
 [Message("bench.d500.m81", External = true)]
-public sealed record M81([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M81([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 82 of 500.</summary>
 [Message("bench.d500.m82", External = true)]
-public sealed record M82([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M82([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 83 of 500.</summary>
 [Message("bench.d500.m83", External = true)]
-public sealed record M83([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M83([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 84 of 500.</summary>
 [Message("bench.d500.m84", External = true)]
-public sealed record M84([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M84([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 85 of 500.</summary>
 [Message("bench.d500.m85", External = true)]
-public sealed record M85([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M85([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 86 of 500.</summary>
 [Message("bench.d500.m86", External = true)]
-public sealed record M86([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M86([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 87 of 500.</summary>
 [Message("bench.d500.m87", External = true)]
-public sealed record M87([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M87([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 88 of 500.</summary>
 [Message("bench.d500.m88", External = true)]
-public sealed record M88([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M88([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 89 of 500.</summary>
 [Message("bench.d500.m89", External = true)]
-public sealed record M89([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M89([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 90 of 500.</summary>
 [Message("bench.d500.m90", External = true)]
-public sealed record M90([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M90([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 91 of 500.</summary>
 [Message("bench.d500.m91", External = true)]
-public sealed record M91([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M91([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 92 of 500.</summary>
 [Message("bench.d500.m92", External = true)]
-public sealed record M92([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M92([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 93 of 500.</summary>
 [Message("bench.d500.m93", External = true)]
-public sealed record M93([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M93([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 94 of 500.</summary>
 [Message("bench.d500.m94", External = true)]
-public sealed record M94([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M94([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 95 of 500.</summary>
 [Message("bench.d500.m95", External = true)]
-public sealed record M95([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M95([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 96 of 500.</summary>
 [Message("bench.d500.m96", External = true)]
-public sealed record M96([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M96([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 97 of 500.</summary>
 [Message("bench.d500.m97", External = true)]
-public sealed record M97([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M97([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 98 of 500.</summary>
 [Message("bench.d500.m98", External = true)]
-public sealed record M98([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M98([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 99 of 500.</summary>
 [Message("bench.d500.m99", External = true)]
-public sealed record M99([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M99([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 100 of 500.</summary>
 [Message("bench.d500.m100", External = true)]
-public sealed record M100([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M100([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 101 of 500.</summary>
 [Message("bench.d500.m101", External = true)]
-public sealed record M101([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M101([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 102 of 500.</summary>
 [Message("bench.d500.m102", External = true)]
-public sealed record M102([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M102([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 103 of 500.</summary>
 [Message("bench.d500.m103", External = true)]
-public sealed record M103([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M103([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 104 of 500.</summary>
 [Message("bench.d500.m104", External = true)]
-public sealed record M104([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M104([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 105 of 500.</summary>
 [Message("bench.d500.m105", External = true)]
-public sealed record M105([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M105([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 106 of 500.</summary>
 [Message("bench.d500.m106", External = true)]
-public sealed record M106([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M106([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 107 of 500.</summary>
 [Message("bench.d500.m107", External = true)]
-public sealed record M107([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M107([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 108 of 500.</summary>
 [Message("bench.d500.m108", External = true)]
-public sealed record M108([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M108([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 109 of 500.</summary>
 [Message("bench.d500.m109", External = true)]
-public sealed record M109([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M109([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 110 of 500.</summary>
 [Message("bench.d500.m110", External = true)]
-public sealed record M110([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M110([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 111 of 500.</summary>
 [Message("bench.d500.m111", External = true)]
-public sealed record M111([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M111([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 112 of 500.</summary>
 [Message("bench.d500.m112", External = true)]
-public sealed record M112([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M112([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 113 of 500.</summary>
 [Message("bench.d500.m113", External = true)]
-public sealed record M113([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M113([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 114 of 500.</summary>
 [Message("bench.d500.m114", External = true)]
-public sealed record M114([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M114([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 115 of 500.</summary>
 [Message("bench.d500.m115", External = true)]
-public sealed record M115([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M115([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 116 of 500.</summary>
 [Message("bench.d500.m116", External = true)]
-public sealed record M116([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M116([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 117 of 500.</summary>
 [Message("bench.d500.m117", External = true)]
-public sealed record M117([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M117([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 118 of 500.</summary>
 [Message("bench.d500.m118", External = true)]
-public sealed record M118([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M118([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 119 of 500.</summary>
 [Message("bench.d500.m119", External = true)]
-public sealed record M119([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M119([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 120 of 500.</summary>
 [Message("bench.d500.m120", External = true)]
-public sealed record M120([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M120([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 121 of 500.</summary>
 [Message("bench.d500.m121", External = true)]
-public sealed record M121([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M121([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 122 of 500.</summary>
 [Message("bench.d500.m122", External = true)]
-public sealed record M122([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M122([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 123 of 500.</summary>
 [Message("bench.d500.m123", External = true)]
-public sealed record M123([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M123([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 124 of 500.</summary>
 [Message("bench.d500.m124", External = true)]
-public sealed record M124([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M124([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 125 of 500.</summary>
 [Message("bench.d500.m125", External = true)]
-public sealed record M125([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M125([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 126 of 500.</summary>
 [Message("bench.d500.m126", External = true)]
-public sealed record M126([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M126([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 127 of 500.</summary>
 [Message("bench.d500.m127", External = true)]
-public sealed record M127([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M127([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 128 of 500.</summary>
 [Message("bench.d500.m128", External = true)]
-public sealed record M128([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M128([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 129 of 500.</summary>
 [Message("bench.d500.m129", External = true)]
-public sealed record M129([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M129([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 130 of 500.</summary>
 [Message("bench.d500.m130", External = true)]
-public sealed record M130([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M130([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 131 of 500.</summary>
 [Message("bench.d500.m131", External = true)]
-public sealed record M131([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M131([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 132 of 500.</summary>
 [Message("bench.d500.m132", External = true)]
-public sealed record M132([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M132([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 133 of 500.</summary>
 [Message("bench.d500.m133", External = true)]
-public sealed record M133([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M133([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 134 of 500.</summary>
 [Message("bench.d500.m134", External = true)]
-public sealed record M134([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M134([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 135 of 500.</summary>
 [Message("bench.d500.m135", External = true)]
-public sealed record M135([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M135([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 136 of 500.</summary>
 [Message("bench.d500.m136", External = true)]
-public sealed record M136([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M136([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 137 of 500.</summary>
 [Message("bench.d500.m137", External = true)]
-public sealed record M137([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M137([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 138 of 500.</summary>
 [Message("bench.d500.m138", External = true)]
-public sealed record M138([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M138([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 139 of 500.</summary>
 [Message("bench.d500.m139", External = true)]
-public sealed record M139([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M139([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 140 of 500.</summary>
 [Message("bench.d500.m140", External = true)]
-public sealed record M140([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M140([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 141 of 500.</summary>
 [Message("bench.d500.m141", External = true)]
-public sealed record M141([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M141([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 142 of 500.</summary>
 [Message("bench.d500.m142", External = true)]
-public sealed record M142([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M142([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 143 of 500.</summary>
 [Message("bench.d500.m143", External = true)]
-public sealed record M143([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M143([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 144 of 500.</summary>
 [Message("bench.d500.m144", External = true)]
-public sealed record M144([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M144([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 145 of 500.</summary>
 [Message("bench.d500.m145", External = true)]
-public sealed record M145([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M145([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 146 of 500.</summary>
 [Message("bench.d500.m146", External = true)]
-public sealed record M146([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M146([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 147 of 500.</summary>
 [Message("bench.d500.m147", External = true)]
-public sealed record M147([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M147([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 148 of 500.</summary>
 [Message("bench.d500.m148", External = true)]
-public sealed record M148([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M148([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 149 of 500.</summary>
 [Message("bench.d500.m149", External = true)]
-public sealed record M149([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M149([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 150 of 500.</summary>
 [Message("bench.d500.m150", External = true)]
-public sealed record M150([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M150([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 151 of 500.</summary>
 [Message("bench.d500.m151", External = true)]
-public sealed record M151([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M151([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 152 of 500.</summary>
 [Message("bench.d500.m152", External = true)]
-public sealed record M152([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M152([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 153 of 500.</summary>
 [Message("bench.d500.m153", External = true)]
-public sealed record M153([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M153([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 154 of 500.</summary>
 [Message("bench.d500.m154", External = true)]
-public sealed record M154([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M154([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 155 of 500.</summary>
 [Message("bench.d500.m155", External = true)]
-public sealed record M155([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M155([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 156 of 500.</summary>
 [Message("bench.d500.m156", External = true)]
-public sealed record M156([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M156([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 157 of 500.</summary>
 [Message("bench.d500.m157", External = true)]
-public sealed record M157([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M157([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 158 of 500.</summary>
 [Message("bench.d500.m158", External = true)]
-public sealed record M158([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M158([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 159 of 500.</summary>
 [Message("bench.d500.m159", External = true)]
-public sealed record M159([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M159([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 160 of 500.</summary>
 [Message("bench.d500.m160", External = true)]
-public sealed record M160([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M160([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 161 of 500.</summary>
 [Message("bench.d500.m161", External = true)]
-public sealed record M161([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M161([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 162 of 500.</summary>
 [Message("bench.d500.m162", External = true)]
-public sealed record M162([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M162([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 163 of 500.</summary>
 [Message("bench.d500.m163", External = true)]
-public sealed record M163([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M163([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 164 of 500.</summary>
 [Message("bench.d500.m164", External = true)]
-public sealed record M164([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M164([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 165 of 500.</summary>
 [Message("bench.d500.m165", External = true)]
-public sealed record M165([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M165([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 166 of 500.</summary>
 [Message("bench.d500.m166", External = true)]
-public sealed record M166([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M166([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 167 of 500.</summary>
 [Message("bench.d500.m167", External = true)]
-public sealed record M167([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M167([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 168 of 500.</summary>
 [Message("bench.d500.m168", External = true)]
-public sealed record M168([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M168([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 169 of 500.</summary>
 [Message("bench.d500.m169", External = true)]
-public sealed record M169([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M169([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 170 of 500.</summary>
 [Message("bench.d500.m170", External = true)]
-public sealed record M170([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M170([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 171 of 500.</summary>
 [Message("bench.d500.m171", External = true)]
-public sealed record M171([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M171([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 172 of 500.</summary>
 [Message("bench.d500.m172", External = true)]
-public sealed record M172([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M172([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 173 of 500.</summary>
 [Message("bench.d500.m173", External = true)]
-public sealed record M173([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M173([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 174 of 500.</summary>
 [Message("bench.d500.m174", External = true)]
-public sealed record M174([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M174([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 175 of 500.</summary>
 [Message("bench.d500.m175", External = true)]
-public sealed record M175([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M175([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 176 of 500.</summary>
 [Message("bench.d500.m176", External = true)]
-public sealed record M176([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M176([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 177 of 500.</summary>
 [Message("bench.d500.m177", External = true)]
-public sealed record M177([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M177([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 178 of 500.</summary>
 [Message("bench.d500.m178", External = true)]
-public sealed record M178([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M178([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 179 of 500.</summary>
 [Message("bench.d500.m179", External = true)]
-public sealed record M179([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M179([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 180 of 500.</summary>
 [Message("bench.d500.m180", External = true)]
-public sealed record M180([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M180([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 181 of 500.</summary>
 [Message("bench.d500.m181", External = true)]
-public sealed record M181([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M181([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 182 of 500.</summary>
 [Message("bench.d500.m182", External = true)]
-public sealed record M182([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M182([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 183 of 500.</summary>
 [Message("bench.d500.m183", External = true)]
-public sealed record M183([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M183([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 184 of 500.</summary>
 [Message("bench.d500.m184", External = true)]
-public sealed record M184([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M184([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 185 of 500.</summary>
 [Message("bench.d500.m185", External = true)]
-public sealed record M185([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M185([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 186 of 500.</summary>
 [Message("bench.d500.m186", External = true)]
-public sealed record M186([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M186([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 187 of 500.</summary>
 [Message("bench.d500.m187", External = true)]
-public sealed record M187([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M187([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 188 of 500.</summary>
 [Message("bench.d500.m188", External = true)]
-public sealed record M188([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M188([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 189 of 500.</summary>
 [Message("bench.d500.m189", External = true)]
-public sealed record M189([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M189([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 190 of 500.</summary>
 [Message("bench.d500.m190", External = true)]
-public sealed record M190([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M190([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 191 of 500.</summary>
 [Message("bench.d500.m191", External = true)]
-public sealed record M191([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M191([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 192 of 500.</summary>
 [Message("bench.d500.m192", External = true)]
-public sealed record M192([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M192([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 193 of 500.</summary>
 [Message("bench.d500.m193", External = true)]
-public sealed record M193([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M193([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 194 of 500.</summary>
 [Message("bench.d500.m194", External = true)]
-public sealed record M194([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M194([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 195 of 500.</summary>
 [Message("bench.d500.m195", External = true)]
-public sealed record M195([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M195([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 196 of 500.</summary>
 [Message("bench.d500.m196", External = true)]
-public sealed record M196([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M196([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 197 of 500.</summary>
 [Message("bench.d500.m197", External = true)]
-public sealed record M197([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M197([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 198 of 500.</summary>
 [Message("bench.d500.m198", External = true)]
-public sealed record M198([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M198([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 199 of 500.</summary>
 [Message("bench.d500.m199", External = true)]
-public sealed record M199([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M199([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 200 of 500.</summary>
 [Message("bench.d500.m200", External = true)]
-public sealed record M200([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M200([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 201 of 500.</summary>
 [Message("bench.d500.m201", External = true)]
-public sealed record M201([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M201([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 202 of 500.</summary>
 [Message("bench.d500.m202", External = true)]
-public sealed record M202([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M202([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 203 of 500.</summary>
 [Message("bench.d500.m203", External = true)]
-public sealed record M203([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M203([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 204 of 500.</summary>
 [Message("bench.d500.m204", External = true)]
-public sealed record M204([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M204([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 205 of 500.</summary>
 [Message("bench.d500.m205", External = true)]
-public sealed record M205([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M205([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 206 of 500.</summary>
 [Message("bench.d500.m206", External = true)]
-public sealed record M206([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M206([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 207 of 500.</summary>
 [Message("bench.d500.m207", External = true)]
-public sealed record M207([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M207([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 208 of 500.</summary>
 [Message("bench.d500.m208", External = true)]
-public sealed record M208([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M208([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 209 of 500.</summary>
 [Message("bench.d500.m209", External = true)]
-public sealed record M209([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M209([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 210 of 500.</summary>
 [Message("bench.d500.m210", External = true)]
-public sealed record M210([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M210([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 211 of 500.</summary>
 [Message("bench.d500.m211", External = true)]
-public sealed record M211([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M211([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 212 of 500.</summary>
 [Message("bench.d500.m212", External = true)]
-public sealed record M212([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M212([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 213 of 500.</summary>
 [Message("bench.d500.m213", External = true)]
-public sealed record M213([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M213([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 214 of 500.</summary>
 [Message("bench.d500.m214", External = true)]
-public sealed record M214([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M214([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 215 of 500.</summary>
 [Message("bench.d500.m215", External = true)]
-public sealed record M215([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M215([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 216 of 500.</summary>
 [Message("bench.d500.m216", External = true)]
-public sealed record M216([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M216([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 217 of 500.</summary>
 [Message("bench.d500.m217", External = true)]
-public sealed record M217([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M217([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 218 of 500.</summary>
 [Message("bench.d500.m218", External = true)]
-public sealed record M218([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M218([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 219 of 500.</summary>
 [Message("bench.d500.m219", External = true)]
-public sealed record M219([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M219([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 220 of 500.</summary>
 [Message("bench.d500.m220", External = true)]
-public sealed record M220([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M220([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 221 of 500.</summary>
 [Message("bench.d500.m221", External = true)]
-public sealed record M221([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M221([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 222 of 500.</summary>
 [Message("bench.d500.m222", External = true)]
-public sealed record M222([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M222([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 223 of 500.</summary>
 [Message("bench.d500.m223", External = true)]
-public sealed record M223([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M223([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 224 of 500.</summary>
 [Message("bench.d500.m224", External = true)]
-public sealed record M224([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M224([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 225 of 500.</summary>
 [Message("bench.d500.m225", External = true)]
-public sealed record M225([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M225([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 226 of 500.</summary>
 [Message("bench.d500.m226", External = true)]
-public sealed record M226([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M226([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 227 of 500.</summary>
 [Message("bench.d500.m227", External = true)]
-public sealed record M227([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M227([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 228 of 500.</summary>
 [Message("bench.d500.m228", External = true)]
-public sealed record M228([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M228([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 229 of 500.</summary>
 [Message("bench.d500.m229", External = true)]
-public sealed record M229([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M229([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 230 of 500.</summary>
 [Message("bench.d500.m230", External = true)]
-public sealed record M230([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M230([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 231 of 500.</summary>
 [Message("bench.d500.m231", External = true)]
-public sealed record M231([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M231([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 232 of 500.</summary>
 [Message("bench.d500.m232", External = true)]
-public sealed record M232([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M232([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 233 of 500.</summary>
 [Message("bench.d500.m233", External = true)]
-public sealed record M233([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M233([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 234 of 500.</summary>
 [Message("bench.d500.m234", External = true)]
-public sealed record M234([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M234([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 235 of 500.</summary>
 [Message("bench.d500.m235", External = true)]
-public sealed record M235([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M235([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 236 of 500.</summary>
 [Message("bench.d500.m236", External = true)]
-public sealed record M236([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M236([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 237 of 500.</summary>
 [Message("bench.d500.m237", External = true)]
-public sealed record M237([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M237([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 238 of 500.</summary>
 [Message("bench.d500.m238", External = true)]
-public sealed record M238([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M238([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 239 of 500.</summary>
 [Message("bench.d500.m239", External = true)]
-public sealed record M239([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M239([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 240 of 500.</summary>
 [Message("bench.d500.m240", External = true)]
-public sealed record M240([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M240([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 241 of 500.</summary>
 [Message("bench.d500.m241", External = true)]
-public sealed record M241([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M241([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 242 of 500.</summary>
 [Message("bench.d500.m242", External = true)]
-public sealed record M242([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M242([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 243 of 500.</summary>
 [Message("bench.d500.m243", External = true)]
-public sealed record M243([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M243([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 244 of 500.</summary>
 [Message("bench.d500.m244", External = true)]
-public sealed record M244([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M244([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 245 of 500.</summary>
 [Message("bench.d500.m245", External = true)]
-public sealed record M245([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M245([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 246 of 500.</summary>
 [Message("bench.d500.m246", External = true)]
-public sealed record M246([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M246([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 247 of 500.</summary>
 [Message("bench.d500.m247", External = true)]
-public sealed record M247([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M247([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 248 of 500.</summary>
 [Message("bench.d500.m248", External = true)]
-public sealed record M248([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M248([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 249 of 500.</summary>
 [Message("bench.d500.m249", External = true)]
-public sealed record M249([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M249([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 250 of 500.</summary>
 [Message("bench.d500.m250", External = true)]
-public sealed record M250([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M250([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 251 of 500.</summary>
 [Message("bench.d500.m251", External = true)]
-public sealed record M251([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M251([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 252 of 500.</summary>
 [Message("bench.d500.m252", External = true)]
-public sealed record M252([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M252([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 253 of 500.</summary>
 [Message("bench.d500.m253", External = true)]
-public sealed record M253([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M253([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 254 of 500.</summary>
 [Message("bench.d500.m254", External = true)]
-public sealed record M254([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M254([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 255 of 500.</summary>
 [Message("bench.d500.m255", External = true)]
-public sealed record M255([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M255([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 256 of 500.</summary>
 [Message("bench.d500.m256", External = true)]
-public sealed record M256([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M256([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 257 of 500.</summary>
 [Message("bench.d500.m257", External = true)]
-public sealed record M257([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M257([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 258 of 500.</summary>
 [Message("bench.d500.m258", External = true)]
-public sealed record M258([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M258([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 259 of 500.</summary>
 [Message("bench.d500.m259", External = true)]
-public sealed record M259([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M259([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 260 of 500.</summary>
 [Message("bench.d500.m260", External = true)]
-public sealed record M260([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M260([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 261 of 500.</summary>
 [Message("bench.d500.m261", External = true)]
-public sealed record M261([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M261([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 262 of 500.</summary>
 [Message("bench.d500.m262", External = true)]
-public sealed record M262([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M262([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 263 of 500.</summary>
 [Message("bench.d500.m263", External = true)]
-public sealed record M263([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M263([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 264 of 500.</summary>
 [Message("bench.d500.m264", External = true)]
-public sealed record M264([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M264([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 265 of 500.</summary>
 [Message("bench.d500.m265", External = true)]
-public sealed record M265([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M265([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 266 of 500.</summary>
 [Message("bench.d500.m266", External = true)]
-public sealed record M266([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M266([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 267 of 500.</summary>
 [Message("bench.d500.m267", External = true)]
-public sealed record M267([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M267([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 268 of 500.</summary>
 [Message("bench.d500.m268", External = true)]
-public sealed record M268([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M268([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 269 of 500.</summary>
 [Message("bench.d500.m269", External = true)]
-public sealed record M269([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M269([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 270 of 500.</summary>
 [Message("bench.d500.m270", External = true)]
-public sealed record M270([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M270([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 271 of 500.</summary>
 [Message("bench.d500.m271", External = true)]
-public sealed record M271([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M271([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 272 of 500.</summary>
 [Message("bench.d500.m272", External = true)]
-public sealed record M272([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M272([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 273 of 500.</summary>
 [Message("bench.d500.m273", External = true)]
-public sealed record M273([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M273([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 274 of 500.</summary>
 [Message("bench.d500.m274", External = true)]
-public sealed record M274([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M274([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 275 of 500.</summary>
 [Message("bench.d500.m275", External = true)]
-public sealed record M275([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M275([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 276 of 500.</summary>
 [Message("bench.d500.m276", External = true)]
-public sealed record M276([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M276([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 277 of 500.</summary>
 [Message("bench.d500.m277", External = true)]
-public sealed record M277([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M277([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 278 of 500.</summary>
 [Message("bench.d500.m278", External = true)]
-public sealed record M278([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M278([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 279 of 500.</summary>
 [Message("bench.d500.m279", External = true)]
-public sealed record M279([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M279([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 280 of 500.</summary>
 [Message("bench.d500.m280", External = true)]
-public sealed record M280([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M280([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 281 of 500.</summary>
 [Message("bench.d500.m281", External = true)]
-public sealed record M281([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M281([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 282 of 500.</summary>
 [Message("bench.d500.m282", External = true)]
-public sealed record M282([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M282([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 283 of 500.</summary>
 [Message("bench.d500.m283", External = true)]
-public sealed record M283([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M283([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 284 of 500.</summary>
 [Message("bench.d500.m284", External = true)]
-public sealed record M284([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M284([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 285 of 500.</summary>
 [Message("bench.d500.m285", External = true)]
-public sealed record M285([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M285([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 286 of 500.</summary>
 [Message("bench.d500.m286", External = true)]
-public sealed record M286([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M286([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 287 of 500.</summary>
 [Message("bench.d500.m287", External = true)]
-public sealed record M287([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M287([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 288 of 500.</summary>
 [Message("bench.d500.m288", External = true)]
-public sealed record M288([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M288([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 289 of 500.</summary>
 [Message("bench.d500.m289", External = true)]
-public sealed record M289([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M289([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 290 of 500.</summary>
 [Message("bench.d500.m290", External = true)]
-public sealed record M290([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M290([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 291 of 500.</summary>
 [Message("bench.d500.m291", External = true)]
-public sealed record M291([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M291([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 292 of 500.</summary>
 [Message("bench.d500.m292", External = true)]
-public sealed record M292([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M292([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 293 of 500.</summary>
 [Message("bench.d500.m293", External = true)]
-public sealed record M293([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M293([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 294 of 500.</summary>
 [Message("bench.d500.m294", External = true)]
-public sealed record M294([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M294([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 295 of 500.</summary>
 [Message("bench.d500.m295", External = true)]
-public sealed record M295([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M295([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 296 of 500.</summary>
 [Message("bench.d500.m296", External = true)]
-public sealed record M296([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M296([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 297 of 500.</summary>
 [Message("bench.d500.m297", External = true)]
-public sealed record M297([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M297([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 298 of 500.</summary>
 [Message("bench.d500.m298", External = true)]
-public sealed record M298([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M298([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 299 of 500.</summary>
 [Message("bench.d500.m299", External = true)]
-public sealed record M299([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M299([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 300 of 500.</summary>
 [Message("bench.d500.m300", External = true)]
-public sealed record M300([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M300([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 301 of 500.</summary>
 [Message("bench.d500.m301", External = true)]
-public sealed record M301([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M301([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 302 of 500.</summary>
 [Message("bench.d500.m302", External = true)]
-public sealed record M302([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M302([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 303 of 500.</summary>
 [Message("bench.d500.m303", External = true)]
-public sealed record M303([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M303([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 304 of 500.</summary>
 [Message("bench.d500.m304", External = true)]
-public sealed record M304([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M304([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 305 of 500.</summary>
 [Message("bench.d500.m305", External = true)]
-public sealed record M305([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M305([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 306 of 500.</summary>
 [Message("bench.d500.m306", External = true)]
-public sealed record M306([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M306([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 307 of 500.</summary>
 [Message("bench.d500.m307", External = true)]
-public sealed record M307([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M307([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 308 of 500.</summary>
 [Message("bench.d500.m308", External = true)]
-public sealed record M308([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M308([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 309 of 500.</summary>
 [Message("bench.d500.m309", External = true)]
-public sealed record M309([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M309([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 310 of 500.</summary>
 [Message("bench.d500.m310", External = true)]
-public sealed record M310([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M310([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 311 of 500.</summary>
 [Message("bench.d500.m311", External = true)]
-public sealed record M311([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M311([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 312 of 500.</summary>
 [Message("bench.d500.m312", External = true)]
-public sealed record M312([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M312([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 313 of 500.</summary>
 [Message("bench.d500.m313", External = true)]
-public sealed record M313([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M313([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 314 of 500.</summary>
 [Message("bench.d500.m314", External = true)]
-public sealed record M314([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M314([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 315 of 500.</summary>
 [Message("bench.d500.m315", External = true)]
-public sealed record M315([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M315([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 316 of 500.</summary>
 [Message("bench.d500.m316", External = true)]
-public sealed record M316([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M316([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 317 of 500.</summary>
 [Message("bench.d500.m317", External = true)]
-public sealed record M317([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M317([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 318 of 500.</summary>
 [Message("bench.d500.m318", External = true)]
-public sealed record M318([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M318([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 319 of 500.</summary>
 [Message("bench.d500.m319", External = true)]
-public sealed record M319([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M319([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 320 of 500.</summary>
 [Message("bench.d500.m320", External = true)]
-public sealed record M320([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M320([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 321 of 500.</summary>
 [Message("bench.d500.m321", External = true)]
-public sealed record M321([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M321([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 322 of 500.</summary>
 [Message("bench.d500.m322", External = true)]
-public sealed record M322([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M322([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 323 of 500.</summary>
 [Message("bench.d500.m323", External = true)]
-public sealed record M323([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M323([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 324 of 500.</summary>
 [Message("bench.d500.m324", External = true)]
-public sealed record M324([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M324([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 325 of 500.</summary>
 [Message("bench.d500.m325", External = true)]
-public sealed record M325([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M325([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 326 of 500.</summary>
 [Message("bench.d500.m326", External = true)]
-public sealed record M326([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M326([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 327 of 500.</summary>
 [Message("bench.d500.m327", External = true)]
-public sealed record M327([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M327([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 328 of 500.</summary>
 [Message("bench.d500.m328", External = true)]
-public sealed record M328([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M328([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 329 of 500.</summary>
 [Message("bench.d500.m329", External = true)]
-public sealed record M329([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M329([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 330 of 500.</summary>
 [Message("bench.d500.m330", External = true)]
-public sealed record M330([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M330([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 331 of 500.</summary>
 [Message("bench.d500.m331", External = true)]
-public sealed record M331([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M331([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 332 of 500.</summary>
 [Message("bench.d500.m332", External = true)]
-public sealed record M332([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M332([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 333 of 500.</summary>
 [Message("bench.d500.m333", External = true)]
-public sealed record M333([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M333([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 334 of 500.</summary>
 [Message("bench.d500.m334", External = true)]
-public sealed record M334([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M334([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 335 of 500.</summary>
 [Message("bench.d500.m335", External = true)]
-public sealed record M335([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M335([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 336 of 500.</summary>
 [Message("bench.d500.m336", External = true)]
-public sealed record M336([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M336([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 337 of 500.</summary>
 [Message("bench.d500.m337", External = true)]
-public sealed record M337([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M337([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 338 of 500.</summary>
 [Message("bench.d500.m338", External = true)]
-public sealed record M338([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M338([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 339 of 500.</summary>
 [Message("bench.d500.m339", External = true)]
-public sealed record M339([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M339([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 340 of 500.</summary>
 [Message("bench.d500.m340", External = true)]
-public sealed record M340([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M340([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 341 of 500.</summary>
 [Message("bench.d500.m341", External = true)]
-public sealed record M341([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M341([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 342 of 500.</summary>
 [Message("bench.d500.m342", External = true)]
-public sealed record M342([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M342([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 343 of 500.</summary>
 [Message("bench.d500.m343", External = true)]
-public sealed record M343([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M343([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 344 of 500.</summary>
 [Message("bench.d500.m344", External = true)]
-public sealed record M344([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M344([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 345 of 500.</summary>
 [Message("bench.d500.m345", External = true)]
-public sealed record M345([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M345([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 346 of 500.</summary>
 [Message("bench.d500.m346", External = true)]
-public sealed record M346([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M346([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 347 of 500.</summary>
 [Message("bench.d500.m347", External = true)]
-public sealed record M347([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M347([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 348 of 500.</summary>
 [Message("bench.d500.m348", External = true)]
-public sealed record M348([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M348([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 349 of 500.</summary>
 [Message("bench.d500.m349", External = true)]
-public sealed record M349([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M349([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 350 of 500.</summary>
 [Message("bench.d500.m350", External = true)]
-public sealed record M350([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M350([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 351 of 500.</summary>
 [Message("bench.d500.m351", External = true)]
-public sealed record M351([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M351([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 352 of 500.</summary>
 [Message("bench.d500.m352", External = true)]
-public sealed record M352([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M352([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 353 of 500.</summary>
 [Message("bench.d500.m353", External = true)]
-public sealed record M353([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M353([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 354 of 500.</summary>
 [Message("bench.d500.m354", External = true)]
-public sealed record M354([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M354([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 355 of 500.</summary>
 [Message("bench.d500.m355", External = true)]
-public sealed record M355([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M355([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 356 of 500.</summary>
 [Message("bench.d500.m356", External = true)]
-public sealed record M356([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M356([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 357 of 500.</summary>
 [Message("bench.d500.m357", External = true)]
-public sealed record M357([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M357([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 358 of 500.</summary>
 [Message("bench.d500.m358", External = true)]
-public sealed record M358([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M358([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 359 of 500.</summary>
 [Message("bench.d500.m359", External = true)]
-public sealed record M359([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M359([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 360 of 500.</summary>
 [Message("bench.d500.m360", External = true)]
-public sealed record M360([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M360([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 361 of 500.</summary>
 [Message("bench.d500.m361", External = true)]
-public sealed record M361([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M361([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 362 of 500.</summary>
 [Message("bench.d500.m362", External = true)]
-public sealed record M362([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M362([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 363 of 500.</summary>
 [Message("bench.d500.m363", External = true)]
-public sealed record M363([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M363([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 364 of 500.</summary>
 [Message("bench.d500.m364", External = true)]
-public sealed record M364([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M364([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 365 of 500.</summary>
 [Message("bench.d500.m365", External = true)]
-public sealed record M365([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M365([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 366 of 500.</summary>
 [Message("bench.d500.m366", External = true)]
-public sealed record M366([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M366([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 367 of 500.</summary>
 [Message("bench.d500.m367", External = true)]
-public sealed record M367([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M367([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 368 of 500.</summary>
 [Message("bench.d500.m368", External = true)]
-public sealed record M368([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M368([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 369 of 500.</summary>
 [Message("bench.d500.m369", External = true)]
-public sealed record M369([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M369([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 370 of 500.</summary>
 [Message("bench.d500.m370", External = true)]
-public sealed record M370([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M370([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 371 of 500.</summary>
 [Message("bench.d500.m371", External = true)]
-public sealed record M371([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M371([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 372 of 500.</summary>
 [Message("bench.d500.m372", External = true)]
-public sealed record M372([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M372([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 373 of 500.</summary>
 [Message("bench.d500.m373", External = true)]
-public sealed record M373([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M373([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 374 of 500.</summary>
 [Message("bench.d500.m374", External = true)]
-public sealed record M374([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M374([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 375 of 500.</summary>
 [Message("bench.d500.m375", External = true)]
-public sealed record M375([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M375([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 376 of 500.</summary>
 [Message("bench.d500.m376", External = true)]
-public sealed record M376([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M376([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 377 of 500.</summary>
 [Message("bench.d500.m377", External = true)]
-public sealed record M377([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M377([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 378 of 500.</summary>
 [Message("bench.d500.m378", External = true)]
-public sealed record M378([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M378([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 379 of 500.</summary>
 [Message("bench.d500.m379", External = true)]
-public sealed record M379([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M379([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 380 of 500.</summary>
 [Message("bench.d500.m380", External = true)]
-public sealed record M380([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M380([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 381 of 500.</summary>
 [Message("bench.d500.m381", External = true)]
-public sealed record M381([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M381([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 382 of 500.</summary>
 [Message("bench.d500.m382", External = true)]
-public sealed record M382([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M382([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 383 of 500.</summary>
 [Message("bench.d500.m383", External = true)]
-public sealed record M383([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M383([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 384 of 500.</summary>
 [Message("bench.d500.m384", External = true)]
-public sealed record M384([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M384([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 385 of 500.</summary>
 [Message("bench.d500.m385", External = true)]
-public sealed record M385([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M385([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 386 of 500.</summary>
 [Message("bench.d500.m386", External = true)]
-public sealed record M386([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M386([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 387 of 500.</summary>
 [Message("bench.d500.m387", External = true)]
-public sealed record M387([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M387([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 388 of 500.</summary>
 [Message("bench.d500.m388", External = true)]
-public sealed record M388([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M388([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 389 of 500.</summary>
 [Message("bench.d500.m389", External = true)]
-public sealed record M389([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M389([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 390 of 500.</summary>
 [Message("bench.d500.m390", External = true)]
-public sealed record M390([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M390([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 391 of 500.</summary>
 [Message("bench.d500.m391", External = true)]
-public sealed record M391([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M391([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 392 of 500.</summary>
 [Message("bench.d500.m392", External = true)]
-public sealed record M392([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M392([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 393 of 500.</summary>
 [Message("bench.d500.m393", External = true)]
-public sealed record M393([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M393([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 394 of 500.</summary>
 [Message("bench.d500.m394", External = true)]
-public sealed record M394([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M394([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 395 of 500.</summary>
 [Message("bench.d500.m395", External = true)]
-public sealed record M395([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M395([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 396 of 500.</summary>
 [Message("bench.d500.m396", External = true)]
-public sealed record M396([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M396([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 397 of 500.</summary>
 [Message("bench.d500.m397", External = true)]
-public sealed record M397([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M397([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 398 of 500.</summary>
 [Message("bench.d500.m398", External = true)]
-public sealed record M398([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M398([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 399 of 500.</summary>
 [Message("bench.d500.m399", External = true)]
-public sealed record M399([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M399([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 400 of 500.</summary>
 [Message("bench.d500.m400", External = true)]
-public sealed record M400([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M400([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 401 of 500.</summary>
 [Message("bench.d500.m401", External = true)]
-public sealed record M401([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M401([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 402 of 500.</summary>
 [Message("bench.d500.m402", External = true)]
-public sealed record M402([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M402([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 403 of 500.</summary>
 [Message("bench.d500.m403", External = true)]
-public sealed record M403([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M403([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 404 of 500.</summary>
 [Message("bench.d500.m404", External = true)]
-public sealed record M404([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M404([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 405 of 500.</summary>
 [Message("bench.d500.m405", External = true)]
-public sealed record M405([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M405([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 406 of 500.</summary>
 [Message("bench.d500.m406", External = true)]
-public sealed record M406([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M406([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 407 of 500.</summary>
 [Message("bench.d500.m407", External = true)]
-public sealed record M407([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M407([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 408 of 500.</summary>
 [Message("bench.d500.m408", External = true)]
-public sealed record M408([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M408([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 409 of 500.</summary>
 [Message("bench.d500.m409", External = true)]
-public sealed record M409([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M409([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 410 of 500.</summary>
 [Message("bench.d500.m410", External = true)]
-public sealed record M410([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M410([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 411 of 500.</summary>
 [Message("bench.d500.m411", External = true)]
-public sealed record M411([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M411([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 412 of 500.</summary>
 [Message("bench.d500.m412", External = true)]
-public sealed record M412([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M412([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 413 of 500.</summary>
 [Message("bench.d500.m413", External = true)]
-public sealed record M413([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M413([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 414 of 500.</summary>
 [Message("bench.d500.m414", External = true)]
-public sealed record M414([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M414([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 415 of 500.</summary>
 [Message("bench.d500.m415", External = true)]
-public sealed record M415([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M415([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 416 of 500.</summary>
 [Message("bench.d500.m416", External = true)]
-public sealed record M416([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M416([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 417 of 500.</summary>
 [Message("bench.d500.m417", External = true)]
-public sealed record M417([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M417([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 418 of 500.</summary>
 [Message("bench.d500.m418", External = true)]
-public sealed record M418([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M418([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 419 of 500.</summary>
 [Message("bench.d500.m419", External = true)]
-public sealed record M419([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M419([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 420 of 500.</summary>
 [Message("bench.d500.m420", External = true)]
-public sealed record M420([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M420([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 421 of 500.</summary>
 [Message("bench.d500.m421", External = true)]
-public sealed record M421([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M421([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 422 of 500.</summary>
 [Message("bench.d500.m422", External = true)]
-public sealed record M422([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M422([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 423 of 500.</summary>
 [Message("bench.d500.m423", External = true)]
-public sealed record M423([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M423([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 424 of 500.</summary>
 [Message("bench.d500.m424", External = true)]
-public sealed record M424([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M424([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 425 of 500.</summary>
 [Message("bench.d500.m425", External = true)]
-public sealed record M425([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M425([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 426 of 500.</summary>
 [Message("bench.d500.m426", External = true)]
-public sealed record M426([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M426([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 427 of 500.</summary>
 [Message("bench.d500.m427", External = true)]
-public sealed record M427([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M427([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 428 of 500.</summary>
 [Message("bench.d500.m428", External = true)]
-public sealed record M428([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M428([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 429 of 500.</summary>
 [Message("bench.d500.m429", External = true)]
-public sealed record M429([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M429([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 430 of 500.</summary>
 [Message("bench.d500.m430", External = true)]
-public sealed record M430([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M430([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 431 of 500.</summary>
 [Message("bench.d500.m431", External = true)]
-public sealed record M431([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M431([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 432 of 500.</summary>
 [Message("bench.d500.m432", External = true)]
-public sealed record M432([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M432([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 433 of 500.</summary>
 [Message("bench.d500.m433", External = true)]
-public sealed record M433([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M433([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 434 of 500.</summary>
 [Message("bench.d500.m434", External = true)]
-public sealed record M434([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M434([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 435 of 500.</summary>
 [Message("bench.d500.m435", External = true)]
-public sealed record M435([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M435([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 436 of 500.</summary>
 [Message("bench.d500.m436", External = true)]
-public sealed record M436([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M436([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 437 of 500.</summary>
 [Message("bench.d500.m437", External = true)]
-public sealed record M437([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M437([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 438 of 500.</summary>
 [Message("bench.d500.m438", External = true)]
-public sealed record M438([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M438([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 439 of 500.</summary>
 [Message("bench.d500.m439", External = true)]
-public sealed record M439([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M439([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 440 of 500.</summary>
 [Message("bench.d500.m440", External = true)]
-public sealed record M440([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M440([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 441 of 500.</summary>
 [Message("bench.d500.m441", External = true)]
-public sealed record M441([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M441([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 442 of 500.</summary>
 [Message("bench.d500.m442", External = true)]
-public sealed record M442([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M442([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 443 of 500.</summary>
 [Message("bench.d500.m443", External = true)]
-public sealed record M443([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M443([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 444 of 500.</summary>
 [Message("bench.d500.m444", External = true)]
-public sealed record M444([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M444([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 445 of 500.</summary>
 [Message("bench.d500.m445", External = true)]
-public sealed record M445([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M445([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 446 of 500.</summary>
 [Message("bench.d500.m446", External = true)]
-public sealed record M446([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M446([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 447 of 500.</summary>
 [Message("bench.d500.m447", External = true)]
-public sealed record M447([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M447([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 448 of 500.</summary>
 [Message("bench.d500.m448", External = true)]
-public sealed record M448([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M448([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 449 of 500.</summary>
 [Message("bench.d500.m449", External = true)]
-public sealed record M449([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M449([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 450 of 500.</summary>
 [Message("bench.d500.m450", External = true)]
-public sealed record M450([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M450([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 451 of 500.</summary>
 [Message("bench.d500.m451", External = true)]
-public sealed record M451([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M451([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 452 of 500.</summary>
 [Message("bench.d500.m452", External = true)]
-public sealed record M452([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M452([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 453 of 500.</summary>
 [Message("bench.d500.m453", External = true)]
-public sealed record M453([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M453([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 454 of 500.</summary>
 [Message("bench.d500.m454", External = true)]
-public sealed record M454([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M454([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 455 of 500.</summary>
 [Message("bench.d500.m455", External = true)]
-public sealed record M455([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M455([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 456 of 500.</summary>
 [Message("bench.d500.m456", External = true)]
-public sealed record M456([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M456([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 457 of 500.</summary>
 [Message("bench.d500.m457", External = true)]
-public sealed record M457([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M457([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 458 of 500.</summary>
 [Message("bench.d500.m458", External = true)]
-public sealed record M458([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M458([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 459 of 500.</summary>
 [Message("bench.d500.m459", External = true)]
-public sealed record M459([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M459([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 460 of 500.</summary>
 [Message("bench.d500.m460", External = true)]
-public sealed record M460([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M460([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 461 of 500.</summary>
 [Message("bench.d500.m461", External = true)]
-public sealed record M461([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M461([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 462 of 500.</summary>
 [Message("bench.d500.m462", External = true)]
-public sealed record M462([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M462([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 463 of 500.</summary>
 [Message("bench.d500.m463", External = true)]
-public sealed record M463([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M463([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 464 of 500.</summary>
 [Message("bench.d500.m464", External = true)]
-public sealed record M464([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M464([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 465 of 500.</summary>
 [Message("bench.d500.m465", External = true)]
-public sealed record M465([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M465([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 466 of 500.</summary>
 [Message("bench.d500.m466", External = true)]
-public sealed record M466([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M466([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 467 of 500.</summary>
 [Message("bench.d500.m467", External = true)]
-public sealed record M467([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M467([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 468 of 500.</summary>
 [Message("bench.d500.m468", External = true)]
-public sealed record M468([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M468([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 469 of 500.</summary>
 [Message("bench.d500.m469", External = true)]
-public sealed record M469([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M469([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 470 of 500.</summary>
 [Message("bench.d500.m470", External = true)]
-public sealed record M470([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M470([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 471 of 500.</summary>
 [Message("bench.d500.m471", External = true)]
-public sealed record M471([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M471([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 472 of 500.</summary>
 [Message("bench.d500.m472", External = true)]
-public sealed record M472([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M472([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 473 of 500.</summary>
 [Message("bench.d500.m473", External = true)]
-public sealed record M473([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M473([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 474 of 500.</summary>
 [Message("bench.d500.m474", External = true)]
-public sealed record M474([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M474([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 475 of 500.</summary>
 [Message("bench.d500.m475", External = true)]
-public sealed record M475([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M475([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 476 of 500.</summary>
 [Message("bench.d500.m476", External = true)]
-public sealed record M476([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M476([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 477 of 500.</summary>
 [Message("bench.d500.m477", External = true)]
-public sealed record M477([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M477([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 478 of 500.</summary>
 [Message("bench.d500.m478", External = true)]
-public sealed record M478([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M478([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 479 of 500.</summary>
 [Message("bench.d500.m479", External = true)]
-public sealed record M479([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M479([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 480 of 500.</summary>
 [Message("bench.d500.m480", External = true)]
-public sealed record M480([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M480([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 481 of 500.</summary>
 [Message("bench.d500.m481", External = true)]
-public sealed record M481([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M481([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 482 of 500.</summary>
 [Message("bench.d500.m482", External = true)]
-public sealed record M482([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M482([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 483 of 500.</summary>
 [Message("bench.d500.m483", External = true)]
-public sealed record M483([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M483([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 484 of 500.</summary>
 [Message("bench.d500.m484", External = true)]
-public sealed record M484([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M484([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 485 of 500.</summary>
 [Message("bench.d500.m485", External = true)]
-public sealed record M485([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M485([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 486 of 500.</summary>
 [Message("bench.d500.m486", External = true)]
-public sealed record M486([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M486([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 487 of 500.</summary>
 [Message("bench.d500.m487", External = true)]
-public sealed record M487([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M487([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 488 of 500.</summary>
 [Message("bench.d500.m488", External = true)]
-public sealed record M488([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M488([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 489 of 500.</summary>
 [Message("bench.d500.m489", External = true)]
-public sealed record M489([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M489([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 490 of 500.</summary>
 [Message("bench.d500.m490", External = true)]
-public sealed record M490([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M490([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 491 of 500.</summary>
 [Message("bench.d500.m491", External = true)]
-public sealed record M491([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M491([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 492 of 500.</summary>
 [Message("bench.d500.m492", External = true)]
-public sealed record M492([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M492([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 493 of 500.</summary>
 [Message("bench.d500.m493", External = true)]
-public sealed record M493([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M493([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 494 of 500.</summary>
 [Message("bench.d500.m494", External = true)]
-public sealed record M494([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M494([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 495 of 500.</summary>
 [Message("bench.d500.m495", External = true)]
-public sealed record M495([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M495([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 496 of 500.</summary>
 [Message("bench.d500.m496", External = true)]
-public sealed record M496([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M496([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 497 of 500.</summary>
 [Message("bench.d500.m497", External = true)]
-public sealed record M497([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M497([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 498 of 500.</summary>
 [Message("bench.d500.m498", External = true)]
-public sealed record M498([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M498([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>Message 499 of 500.</summary>
 [Message("bench.d500.m499", External = true)]
-public sealed record M499([property: CorrelationKey] string Id, int Value) : IRequest;
+public sealed record M499([property: CorrelationKey] string Id, int Value) : IRequest, global::MediatR.IRequest;
 
 /// <summary>One rule per message type; each calls its user method directly.</summary>
 [Rules<State>]
@@ -10031,5 +10034,5505 @@ public sealed class M499Handler : IRequestHandler<M499>
     {
         Rules.OnM499(Target.State, request);
         return default;
+    }
+}
+
+/// <summary>MediatR's handler of M0: the same user method.</summary>
+public sealed class M0MediatRHandler : global::MediatR.IRequestHandler<M0>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M0 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM0(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M1: the same user method.</summary>
+public sealed class M1MediatRHandler : global::MediatR.IRequestHandler<M1>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M1 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM1(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M2: the same user method.</summary>
+public sealed class M2MediatRHandler : global::MediatR.IRequestHandler<M2>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M2 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM2(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M3: the same user method.</summary>
+public sealed class M3MediatRHandler : global::MediatR.IRequestHandler<M3>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M3 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM3(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M4: the same user method.</summary>
+public sealed class M4MediatRHandler : global::MediatR.IRequestHandler<M4>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M4 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM4(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M5: the same user method.</summary>
+public sealed class M5MediatRHandler : global::MediatR.IRequestHandler<M5>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M5 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM5(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M6: the same user method.</summary>
+public sealed class M6MediatRHandler : global::MediatR.IRequestHandler<M6>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M6 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM6(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M7: the same user method.</summary>
+public sealed class M7MediatRHandler : global::MediatR.IRequestHandler<M7>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M7 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM7(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M8: the same user method.</summary>
+public sealed class M8MediatRHandler : global::MediatR.IRequestHandler<M8>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M8 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM8(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M9: the same user method.</summary>
+public sealed class M9MediatRHandler : global::MediatR.IRequestHandler<M9>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M9 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM9(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M10: the same user method.</summary>
+public sealed class M10MediatRHandler : global::MediatR.IRequestHandler<M10>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M10 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM10(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M11: the same user method.</summary>
+public sealed class M11MediatRHandler : global::MediatR.IRequestHandler<M11>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M11 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM11(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M12: the same user method.</summary>
+public sealed class M12MediatRHandler : global::MediatR.IRequestHandler<M12>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M12 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM12(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M13: the same user method.</summary>
+public sealed class M13MediatRHandler : global::MediatR.IRequestHandler<M13>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M13 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM13(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M14: the same user method.</summary>
+public sealed class M14MediatRHandler : global::MediatR.IRequestHandler<M14>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M14 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM14(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M15: the same user method.</summary>
+public sealed class M15MediatRHandler : global::MediatR.IRequestHandler<M15>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M15 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM15(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M16: the same user method.</summary>
+public sealed class M16MediatRHandler : global::MediatR.IRequestHandler<M16>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M16 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM16(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M17: the same user method.</summary>
+public sealed class M17MediatRHandler : global::MediatR.IRequestHandler<M17>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M17 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM17(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M18: the same user method.</summary>
+public sealed class M18MediatRHandler : global::MediatR.IRequestHandler<M18>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M18 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM18(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M19: the same user method.</summary>
+public sealed class M19MediatRHandler : global::MediatR.IRequestHandler<M19>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M19 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM19(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M20: the same user method.</summary>
+public sealed class M20MediatRHandler : global::MediatR.IRequestHandler<M20>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M20 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM20(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M21: the same user method.</summary>
+public sealed class M21MediatRHandler : global::MediatR.IRequestHandler<M21>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M21 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM21(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M22: the same user method.</summary>
+public sealed class M22MediatRHandler : global::MediatR.IRequestHandler<M22>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M22 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM22(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M23: the same user method.</summary>
+public sealed class M23MediatRHandler : global::MediatR.IRequestHandler<M23>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M23 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM23(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M24: the same user method.</summary>
+public sealed class M24MediatRHandler : global::MediatR.IRequestHandler<M24>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M24 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM24(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M25: the same user method.</summary>
+public sealed class M25MediatRHandler : global::MediatR.IRequestHandler<M25>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M25 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM25(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M26: the same user method.</summary>
+public sealed class M26MediatRHandler : global::MediatR.IRequestHandler<M26>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M26 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM26(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M27: the same user method.</summary>
+public sealed class M27MediatRHandler : global::MediatR.IRequestHandler<M27>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M27 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM27(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M28: the same user method.</summary>
+public sealed class M28MediatRHandler : global::MediatR.IRequestHandler<M28>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M28 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM28(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M29: the same user method.</summary>
+public sealed class M29MediatRHandler : global::MediatR.IRequestHandler<M29>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M29 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM29(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M30: the same user method.</summary>
+public sealed class M30MediatRHandler : global::MediatR.IRequestHandler<M30>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M30 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM30(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M31: the same user method.</summary>
+public sealed class M31MediatRHandler : global::MediatR.IRequestHandler<M31>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M31 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM31(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M32: the same user method.</summary>
+public sealed class M32MediatRHandler : global::MediatR.IRequestHandler<M32>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M32 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM32(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M33: the same user method.</summary>
+public sealed class M33MediatRHandler : global::MediatR.IRequestHandler<M33>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M33 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM33(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M34: the same user method.</summary>
+public sealed class M34MediatRHandler : global::MediatR.IRequestHandler<M34>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M34 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM34(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M35: the same user method.</summary>
+public sealed class M35MediatRHandler : global::MediatR.IRequestHandler<M35>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M35 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM35(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M36: the same user method.</summary>
+public sealed class M36MediatRHandler : global::MediatR.IRequestHandler<M36>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M36 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM36(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M37: the same user method.</summary>
+public sealed class M37MediatRHandler : global::MediatR.IRequestHandler<M37>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M37 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM37(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M38: the same user method.</summary>
+public sealed class M38MediatRHandler : global::MediatR.IRequestHandler<M38>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M38 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM38(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M39: the same user method.</summary>
+public sealed class M39MediatRHandler : global::MediatR.IRequestHandler<M39>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M39 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM39(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M40: the same user method.</summary>
+public sealed class M40MediatRHandler : global::MediatR.IRequestHandler<M40>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M40 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM40(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M41: the same user method.</summary>
+public sealed class M41MediatRHandler : global::MediatR.IRequestHandler<M41>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M41 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM41(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M42: the same user method.</summary>
+public sealed class M42MediatRHandler : global::MediatR.IRequestHandler<M42>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M42 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM42(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M43: the same user method.</summary>
+public sealed class M43MediatRHandler : global::MediatR.IRequestHandler<M43>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M43 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM43(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M44: the same user method.</summary>
+public sealed class M44MediatRHandler : global::MediatR.IRequestHandler<M44>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M44 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM44(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M45: the same user method.</summary>
+public sealed class M45MediatRHandler : global::MediatR.IRequestHandler<M45>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M45 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM45(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M46: the same user method.</summary>
+public sealed class M46MediatRHandler : global::MediatR.IRequestHandler<M46>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M46 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM46(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M47: the same user method.</summary>
+public sealed class M47MediatRHandler : global::MediatR.IRequestHandler<M47>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M47 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM47(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M48: the same user method.</summary>
+public sealed class M48MediatRHandler : global::MediatR.IRequestHandler<M48>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M48 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM48(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M49: the same user method.</summary>
+public sealed class M49MediatRHandler : global::MediatR.IRequestHandler<M49>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M49 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM49(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M50: the same user method.</summary>
+public sealed class M50MediatRHandler : global::MediatR.IRequestHandler<M50>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M50 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM50(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M51: the same user method.</summary>
+public sealed class M51MediatRHandler : global::MediatR.IRequestHandler<M51>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M51 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM51(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M52: the same user method.</summary>
+public sealed class M52MediatRHandler : global::MediatR.IRequestHandler<M52>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M52 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM52(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M53: the same user method.</summary>
+public sealed class M53MediatRHandler : global::MediatR.IRequestHandler<M53>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M53 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM53(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M54: the same user method.</summary>
+public sealed class M54MediatRHandler : global::MediatR.IRequestHandler<M54>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M54 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM54(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M55: the same user method.</summary>
+public sealed class M55MediatRHandler : global::MediatR.IRequestHandler<M55>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M55 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM55(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M56: the same user method.</summary>
+public sealed class M56MediatRHandler : global::MediatR.IRequestHandler<M56>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M56 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM56(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M57: the same user method.</summary>
+public sealed class M57MediatRHandler : global::MediatR.IRequestHandler<M57>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M57 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM57(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M58: the same user method.</summary>
+public sealed class M58MediatRHandler : global::MediatR.IRequestHandler<M58>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M58 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM58(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M59: the same user method.</summary>
+public sealed class M59MediatRHandler : global::MediatR.IRequestHandler<M59>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M59 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM59(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M60: the same user method.</summary>
+public sealed class M60MediatRHandler : global::MediatR.IRequestHandler<M60>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M60 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM60(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M61: the same user method.</summary>
+public sealed class M61MediatRHandler : global::MediatR.IRequestHandler<M61>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M61 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM61(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M62: the same user method.</summary>
+public sealed class M62MediatRHandler : global::MediatR.IRequestHandler<M62>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M62 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM62(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M63: the same user method.</summary>
+public sealed class M63MediatRHandler : global::MediatR.IRequestHandler<M63>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M63 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM63(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M64: the same user method.</summary>
+public sealed class M64MediatRHandler : global::MediatR.IRequestHandler<M64>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M64 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM64(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M65: the same user method.</summary>
+public sealed class M65MediatRHandler : global::MediatR.IRequestHandler<M65>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M65 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM65(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M66: the same user method.</summary>
+public sealed class M66MediatRHandler : global::MediatR.IRequestHandler<M66>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M66 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM66(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M67: the same user method.</summary>
+public sealed class M67MediatRHandler : global::MediatR.IRequestHandler<M67>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M67 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM67(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M68: the same user method.</summary>
+public sealed class M68MediatRHandler : global::MediatR.IRequestHandler<M68>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M68 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM68(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M69: the same user method.</summary>
+public sealed class M69MediatRHandler : global::MediatR.IRequestHandler<M69>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M69 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM69(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M70: the same user method.</summary>
+public sealed class M70MediatRHandler : global::MediatR.IRequestHandler<M70>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M70 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM70(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M71: the same user method.</summary>
+public sealed class M71MediatRHandler : global::MediatR.IRequestHandler<M71>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M71 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM71(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M72: the same user method.</summary>
+public sealed class M72MediatRHandler : global::MediatR.IRequestHandler<M72>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M72 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM72(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M73: the same user method.</summary>
+public sealed class M73MediatRHandler : global::MediatR.IRequestHandler<M73>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M73 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM73(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M74: the same user method.</summary>
+public sealed class M74MediatRHandler : global::MediatR.IRequestHandler<M74>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M74 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM74(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M75: the same user method.</summary>
+public sealed class M75MediatRHandler : global::MediatR.IRequestHandler<M75>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M75 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM75(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M76: the same user method.</summary>
+public sealed class M76MediatRHandler : global::MediatR.IRequestHandler<M76>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M76 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM76(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M77: the same user method.</summary>
+public sealed class M77MediatRHandler : global::MediatR.IRequestHandler<M77>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M77 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM77(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M78: the same user method.</summary>
+public sealed class M78MediatRHandler : global::MediatR.IRequestHandler<M78>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M78 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM78(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M79: the same user method.</summary>
+public sealed class M79MediatRHandler : global::MediatR.IRequestHandler<M79>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M79 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM79(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M80: the same user method.</summary>
+public sealed class M80MediatRHandler : global::MediatR.IRequestHandler<M80>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M80 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM80(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M81: the same user method.</summary>
+public sealed class M81MediatRHandler : global::MediatR.IRequestHandler<M81>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M81 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM81(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M82: the same user method.</summary>
+public sealed class M82MediatRHandler : global::MediatR.IRequestHandler<M82>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M82 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM82(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M83: the same user method.</summary>
+public sealed class M83MediatRHandler : global::MediatR.IRequestHandler<M83>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M83 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM83(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M84: the same user method.</summary>
+public sealed class M84MediatRHandler : global::MediatR.IRequestHandler<M84>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M84 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM84(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M85: the same user method.</summary>
+public sealed class M85MediatRHandler : global::MediatR.IRequestHandler<M85>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M85 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM85(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M86: the same user method.</summary>
+public sealed class M86MediatRHandler : global::MediatR.IRequestHandler<M86>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M86 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM86(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M87: the same user method.</summary>
+public sealed class M87MediatRHandler : global::MediatR.IRequestHandler<M87>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M87 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM87(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M88: the same user method.</summary>
+public sealed class M88MediatRHandler : global::MediatR.IRequestHandler<M88>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M88 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM88(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M89: the same user method.</summary>
+public sealed class M89MediatRHandler : global::MediatR.IRequestHandler<M89>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M89 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM89(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M90: the same user method.</summary>
+public sealed class M90MediatRHandler : global::MediatR.IRequestHandler<M90>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M90 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM90(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M91: the same user method.</summary>
+public sealed class M91MediatRHandler : global::MediatR.IRequestHandler<M91>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M91 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM91(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M92: the same user method.</summary>
+public sealed class M92MediatRHandler : global::MediatR.IRequestHandler<M92>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M92 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM92(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M93: the same user method.</summary>
+public sealed class M93MediatRHandler : global::MediatR.IRequestHandler<M93>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M93 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM93(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M94: the same user method.</summary>
+public sealed class M94MediatRHandler : global::MediatR.IRequestHandler<M94>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M94 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM94(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M95: the same user method.</summary>
+public sealed class M95MediatRHandler : global::MediatR.IRequestHandler<M95>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M95 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM95(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M96: the same user method.</summary>
+public sealed class M96MediatRHandler : global::MediatR.IRequestHandler<M96>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M96 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM96(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M97: the same user method.</summary>
+public sealed class M97MediatRHandler : global::MediatR.IRequestHandler<M97>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M97 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM97(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M98: the same user method.</summary>
+public sealed class M98MediatRHandler : global::MediatR.IRequestHandler<M98>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M98 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM98(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M99: the same user method.</summary>
+public sealed class M99MediatRHandler : global::MediatR.IRequestHandler<M99>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M99 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM99(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M100: the same user method.</summary>
+public sealed class M100MediatRHandler : global::MediatR.IRequestHandler<M100>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M100 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM100(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M101: the same user method.</summary>
+public sealed class M101MediatRHandler : global::MediatR.IRequestHandler<M101>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M101 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM101(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M102: the same user method.</summary>
+public sealed class M102MediatRHandler : global::MediatR.IRequestHandler<M102>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M102 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM102(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M103: the same user method.</summary>
+public sealed class M103MediatRHandler : global::MediatR.IRequestHandler<M103>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M103 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM103(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M104: the same user method.</summary>
+public sealed class M104MediatRHandler : global::MediatR.IRequestHandler<M104>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M104 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM104(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M105: the same user method.</summary>
+public sealed class M105MediatRHandler : global::MediatR.IRequestHandler<M105>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M105 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM105(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M106: the same user method.</summary>
+public sealed class M106MediatRHandler : global::MediatR.IRequestHandler<M106>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M106 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM106(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M107: the same user method.</summary>
+public sealed class M107MediatRHandler : global::MediatR.IRequestHandler<M107>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M107 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM107(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M108: the same user method.</summary>
+public sealed class M108MediatRHandler : global::MediatR.IRequestHandler<M108>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M108 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM108(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M109: the same user method.</summary>
+public sealed class M109MediatRHandler : global::MediatR.IRequestHandler<M109>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M109 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM109(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M110: the same user method.</summary>
+public sealed class M110MediatRHandler : global::MediatR.IRequestHandler<M110>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M110 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM110(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M111: the same user method.</summary>
+public sealed class M111MediatRHandler : global::MediatR.IRequestHandler<M111>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M111 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM111(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M112: the same user method.</summary>
+public sealed class M112MediatRHandler : global::MediatR.IRequestHandler<M112>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M112 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM112(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M113: the same user method.</summary>
+public sealed class M113MediatRHandler : global::MediatR.IRequestHandler<M113>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M113 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM113(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M114: the same user method.</summary>
+public sealed class M114MediatRHandler : global::MediatR.IRequestHandler<M114>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M114 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM114(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M115: the same user method.</summary>
+public sealed class M115MediatRHandler : global::MediatR.IRequestHandler<M115>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M115 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM115(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M116: the same user method.</summary>
+public sealed class M116MediatRHandler : global::MediatR.IRequestHandler<M116>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M116 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM116(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M117: the same user method.</summary>
+public sealed class M117MediatRHandler : global::MediatR.IRequestHandler<M117>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M117 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM117(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M118: the same user method.</summary>
+public sealed class M118MediatRHandler : global::MediatR.IRequestHandler<M118>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M118 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM118(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M119: the same user method.</summary>
+public sealed class M119MediatRHandler : global::MediatR.IRequestHandler<M119>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M119 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM119(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M120: the same user method.</summary>
+public sealed class M120MediatRHandler : global::MediatR.IRequestHandler<M120>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M120 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM120(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M121: the same user method.</summary>
+public sealed class M121MediatRHandler : global::MediatR.IRequestHandler<M121>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M121 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM121(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M122: the same user method.</summary>
+public sealed class M122MediatRHandler : global::MediatR.IRequestHandler<M122>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M122 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM122(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M123: the same user method.</summary>
+public sealed class M123MediatRHandler : global::MediatR.IRequestHandler<M123>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M123 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM123(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M124: the same user method.</summary>
+public sealed class M124MediatRHandler : global::MediatR.IRequestHandler<M124>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M124 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM124(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M125: the same user method.</summary>
+public sealed class M125MediatRHandler : global::MediatR.IRequestHandler<M125>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M125 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM125(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M126: the same user method.</summary>
+public sealed class M126MediatRHandler : global::MediatR.IRequestHandler<M126>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M126 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM126(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M127: the same user method.</summary>
+public sealed class M127MediatRHandler : global::MediatR.IRequestHandler<M127>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M127 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM127(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M128: the same user method.</summary>
+public sealed class M128MediatRHandler : global::MediatR.IRequestHandler<M128>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M128 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM128(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M129: the same user method.</summary>
+public sealed class M129MediatRHandler : global::MediatR.IRequestHandler<M129>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M129 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM129(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M130: the same user method.</summary>
+public sealed class M130MediatRHandler : global::MediatR.IRequestHandler<M130>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M130 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM130(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M131: the same user method.</summary>
+public sealed class M131MediatRHandler : global::MediatR.IRequestHandler<M131>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M131 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM131(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M132: the same user method.</summary>
+public sealed class M132MediatRHandler : global::MediatR.IRequestHandler<M132>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M132 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM132(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M133: the same user method.</summary>
+public sealed class M133MediatRHandler : global::MediatR.IRequestHandler<M133>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M133 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM133(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M134: the same user method.</summary>
+public sealed class M134MediatRHandler : global::MediatR.IRequestHandler<M134>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M134 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM134(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M135: the same user method.</summary>
+public sealed class M135MediatRHandler : global::MediatR.IRequestHandler<M135>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M135 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM135(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M136: the same user method.</summary>
+public sealed class M136MediatRHandler : global::MediatR.IRequestHandler<M136>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M136 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM136(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M137: the same user method.</summary>
+public sealed class M137MediatRHandler : global::MediatR.IRequestHandler<M137>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M137 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM137(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M138: the same user method.</summary>
+public sealed class M138MediatRHandler : global::MediatR.IRequestHandler<M138>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M138 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM138(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M139: the same user method.</summary>
+public sealed class M139MediatRHandler : global::MediatR.IRequestHandler<M139>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M139 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM139(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M140: the same user method.</summary>
+public sealed class M140MediatRHandler : global::MediatR.IRequestHandler<M140>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M140 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM140(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M141: the same user method.</summary>
+public sealed class M141MediatRHandler : global::MediatR.IRequestHandler<M141>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M141 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM141(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M142: the same user method.</summary>
+public sealed class M142MediatRHandler : global::MediatR.IRequestHandler<M142>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M142 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM142(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M143: the same user method.</summary>
+public sealed class M143MediatRHandler : global::MediatR.IRequestHandler<M143>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M143 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM143(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M144: the same user method.</summary>
+public sealed class M144MediatRHandler : global::MediatR.IRequestHandler<M144>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M144 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM144(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M145: the same user method.</summary>
+public sealed class M145MediatRHandler : global::MediatR.IRequestHandler<M145>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M145 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM145(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M146: the same user method.</summary>
+public sealed class M146MediatRHandler : global::MediatR.IRequestHandler<M146>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M146 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM146(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M147: the same user method.</summary>
+public sealed class M147MediatRHandler : global::MediatR.IRequestHandler<M147>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M147 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM147(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M148: the same user method.</summary>
+public sealed class M148MediatRHandler : global::MediatR.IRequestHandler<M148>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M148 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM148(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M149: the same user method.</summary>
+public sealed class M149MediatRHandler : global::MediatR.IRequestHandler<M149>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M149 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM149(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M150: the same user method.</summary>
+public sealed class M150MediatRHandler : global::MediatR.IRequestHandler<M150>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M150 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM150(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M151: the same user method.</summary>
+public sealed class M151MediatRHandler : global::MediatR.IRequestHandler<M151>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M151 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM151(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M152: the same user method.</summary>
+public sealed class M152MediatRHandler : global::MediatR.IRequestHandler<M152>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M152 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM152(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M153: the same user method.</summary>
+public sealed class M153MediatRHandler : global::MediatR.IRequestHandler<M153>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M153 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM153(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M154: the same user method.</summary>
+public sealed class M154MediatRHandler : global::MediatR.IRequestHandler<M154>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M154 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM154(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M155: the same user method.</summary>
+public sealed class M155MediatRHandler : global::MediatR.IRequestHandler<M155>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M155 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM155(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M156: the same user method.</summary>
+public sealed class M156MediatRHandler : global::MediatR.IRequestHandler<M156>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M156 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM156(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M157: the same user method.</summary>
+public sealed class M157MediatRHandler : global::MediatR.IRequestHandler<M157>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M157 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM157(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M158: the same user method.</summary>
+public sealed class M158MediatRHandler : global::MediatR.IRequestHandler<M158>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M158 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM158(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M159: the same user method.</summary>
+public sealed class M159MediatRHandler : global::MediatR.IRequestHandler<M159>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M159 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM159(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M160: the same user method.</summary>
+public sealed class M160MediatRHandler : global::MediatR.IRequestHandler<M160>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M160 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM160(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M161: the same user method.</summary>
+public sealed class M161MediatRHandler : global::MediatR.IRequestHandler<M161>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M161 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM161(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M162: the same user method.</summary>
+public sealed class M162MediatRHandler : global::MediatR.IRequestHandler<M162>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M162 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM162(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M163: the same user method.</summary>
+public sealed class M163MediatRHandler : global::MediatR.IRequestHandler<M163>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M163 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM163(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M164: the same user method.</summary>
+public sealed class M164MediatRHandler : global::MediatR.IRequestHandler<M164>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M164 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM164(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M165: the same user method.</summary>
+public sealed class M165MediatRHandler : global::MediatR.IRequestHandler<M165>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M165 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM165(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M166: the same user method.</summary>
+public sealed class M166MediatRHandler : global::MediatR.IRequestHandler<M166>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M166 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM166(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M167: the same user method.</summary>
+public sealed class M167MediatRHandler : global::MediatR.IRequestHandler<M167>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M167 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM167(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M168: the same user method.</summary>
+public sealed class M168MediatRHandler : global::MediatR.IRequestHandler<M168>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M168 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM168(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M169: the same user method.</summary>
+public sealed class M169MediatRHandler : global::MediatR.IRequestHandler<M169>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M169 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM169(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M170: the same user method.</summary>
+public sealed class M170MediatRHandler : global::MediatR.IRequestHandler<M170>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M170 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM170(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M171: the same user method.</summary>
+public sealed class M171MediatRHandler : global::MediatR.IRequestHandler<M171>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M171 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM171(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M172: the same user method.</summary>
+public sealed class M172MediatRHandler : global::MediatR.IRequestHandler<M172>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M172 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM172(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M173: the same user method.</summary>
+public sealed class M173MediatRHandler : global::MediatR.IRequestHandler<M173>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M173 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM173(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M174: the same user method.</summary>
+public sealed class M174MediatRHandler : global::MediatR.IRequestHandler<M174>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M174 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM174(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M175: the same user method.</summary>
+public sealed class M175MediatRHandler : global::MediatR.IRequestHandler<M175>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M175 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM175(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M176: the same user method.</summary>
+public sealed class M176MediatRHandler : global::MediatR.IRequestHandler<M176>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M176 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM176(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M177: the same user method.</summary>
+public sealed class M177MediatRHandler : global::MediatR.IRequestHandler<M177>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M177 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM177(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M178: the same user method.</summary>
+public sealed class M178MediatRHandler : global::MediatR.IRequestHandler<M178>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M178 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM178(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M179: the same user method.</summary>
+public sealed class M179MediatRHandler : global::MediatR.IRequestHandler<M179>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M179 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM179(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M180: the same user method.</summary>
+public sealed class M180MediatRHandler : global::MediatR.IRequestHandler<M180>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M180 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM180(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M181: the same user method.</summary>
+public sealed class M181MediatRHandler : global::MediatR.IRequestHandler<M181>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M181 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM181(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M182: the same user method.</summary>
+public sealed class M182MediatRHandler : global::MediatR.IRequestHandler<M182>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M182 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM182(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M183: the same user method.</summary>
+public sealed class M183MediatRHandler : global::MediatR.IRequestHandler<M183>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M183 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM183(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M184: the same user method.</summary>
+public sealed class M184MediatRHandler : global::MediatR.IRequestHandler<M184>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M184 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM184(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M185: the same user method.</summary>
+public sealed class M185MediatRHandler : global::MediatR.IRequestHandler<M185>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M185 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM185(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M186: the same user method.</summary>
+public sealed class M186MediatRHandler : global::MediatR.IRequestHandler<M186>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M186 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM186(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M187: the same user method.</summary>
+public sealed class M187MediatRHandler : global::MediatR.IRequestHandler<M187>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M187 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM187(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M188: the same user method.</summary>
+public sealed class M188MediatRHandler : global::MediatR.IRequestHandler<M188>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M188 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM188(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M189: the same user method.</summary>
+public sealed class M189MediatRHandler : global::MediatR.IRequestHandler<M189>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M189 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM189(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M190: the same user method.</summary>
+public sealed class M190MediatRHandler : global::MediatR.IRequestHandler<M190>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M190 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM190(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M191: the same user method.</summary>
+public sealed class M191MediatRHandler : global::MediatR.IRequestHandler<M191>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M191 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM191(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M192: the same user method.</summary>
+public sealed class M192MediatRHandler : global::MediatR.IRequestHandler<M192>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M192 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM192(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M193: the same user method.</summary>
+public sealed class M193MediatRHandler : global::MediatR.IRequestHandler<M193>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M193 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM193(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M194: the same user method.</summary>
+public sealed class M194MediatRHandler : global::MediatR.IRequestHandler<M194>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M194 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM194(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M195: the same user method.</summary>
+public sealed class M195MediatRHandler : global::MediatR.IRequestHandler<M195>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M195 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM195(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M196: the same user method.</summary>
+public sealed class M196MediatRHandler : global::MediatR.IRequestHandler<M196>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M196 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM196(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M197: the same user method.</summary>
+public sealed class M197MediatRHandler : global::MediatR.IRequestHandler<M197>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M197 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM197(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M198: the same user method.</summary>
+public sealed class M198MediatRHandler : global::MediatR.IRequestHandler<M198>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M198 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM198(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M199: the same user method.</summary>
+public sealed class M199MediatRHandler : global::MediatR.IRequestHandler<M199>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M199 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM199(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M200: the same user method.</summary>
+public sealed class M200MediatRHandler : global::MediatR.IRequestHandler<M200>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M200 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM200(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M201: the same user method.</summary>
+public sealed class M201MediatRHandler : global::MediatR.IRequestHandler<M201>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M201 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM201(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M202: the same user method.</summary>
+public sealed class M202MediatRHandler : global::MediatR.IRequestHandler<M202>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M202 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM202(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M203: the same user method.</summary>
+public sealed class M203MediatRHandler : global::MediatR.IRequestHandler<M203>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M203 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM203(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M204: the same user method.</summary>
+public sealed class M204MediatRHandler : global::MediatR.IRequestHandler<M204>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M204 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM204(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M205: the same user method.</summary>
+public sealed class M205MediatRHandler : global::MediatR.IRequestHandler<M205>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M205 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM205(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M206: the same user method.</summary>
+public sealed class M206MediatRHandler : global::MediatR.IRequestHandler<M206>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M206 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM206(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M207: the same user method.</summary>
+public sealed class M207MediatRHandler : global::MediatR.IRequestHandler<M207>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M207 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM207(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M208: the same user method.</summary>
+public sealed class M208MediatRHandler : global::MediatR.IRequestHandler<M208>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M208 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM208(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M209: the same user method.</summary>
+public sealed class M209MediatRHandler : global::MediatR.IRequestHandler<M209>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M209 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM209(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M210: the same user method.</summary>
+public sealed class M210MediatRHandler : global::MediatR.IRequestHandler<M210>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M210 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM210(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M211: the same user method.</summary>
+public sealed class M211MediatRHandler : global::MediatR.IRequestHandler<M211>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M211 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM211(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M212: the same user method.</summary>
+public sealed class M212MediatRHandler : global::MediatR.IRequestHandler<M212>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M212 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM212(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M213: the same user method.</summary>
+public sealed class M213MediatRHandler : global::MediatR.IRequestHandler<M213>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M213 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM213(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M214: the same user method.</summary>
+public sealed class M214MediatRHandler : global::MediatR.IRequestHandler<M214>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M214 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM214(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M215: the same user method.</summary>
+public sealed class M215MediatRHandler : global::MediatR.IRequestHandler<M215>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M215 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM215(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M216: the same user method.</summary>
+public sealed class M216MediatRHandler : global::MediatR.IRequestHandler<M216>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M216 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM216(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M217: the same user method.</summary>
+public sealed class M217MediatRHandler : global::MediatR.IRequestHandler<M217>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M217 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM217(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M218: the same user method.</summary>
+public sealed class M218MediatRHandler : global::MediatR.IRequestHandler<M218>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M218 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM218(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M219: the same user method.</summary>
+public sealed class M219MediatRHandler : global::MediatR.IRequestHandler<M219>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M219 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM219(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M220: the same user method.</summary>
+public sealed class M220MediatRHandler : global::MediatR.IRequestHandler<M220>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M220 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM220(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M221: the same user method.</summary>
+public sealed class M221MediatRHandler : global::MediatR.IRequestHandler<M221>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M221 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM221(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M222: the same user method.</summary>
+public sealed class M222MediatRHandler : global::MediatR.IRequestHandler<M222>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M222 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM222(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M223: the same user method.</summary>
+public sealed class M223MediatRHandler : global::MediatR.IRequestHandler<M223>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M223 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM223(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M224: the same user method.</summary>
+public sealed class M224MediatRHandler : global::MediatR.IRequestHandler<M224>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M224 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM224(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M225: the same user method.</summary>
+public sealed class M225MediatRHandler : global::MediatR.IRequestHandler<M225>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M225 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM225(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M226: the same user method.</summary>
+public sealed class M226MediatRHandler : global::MediatR.IRequestHandler<M226>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M226 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM226(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M227: the same user method.</summary>
+public sealed class M227MediatRHandler : global::MediatR.IRequestHandler<M227>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M227 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM227(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M228: the same user method.</summary>
+public sealed class M228MediatRHandler : global::MediatR.IRequestHandler<M228>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M228 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM228(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M229: the same user method.</summary>
+public sealed class M229MediatRHandler : global::MediatR.IRequestHandler<M229>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M229 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM229(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M230: the same user method.</summary>
+public sealed class M230MediatRHandler : global::MediatR.IRequestHandler<M230>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M230 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM230(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M231: the same user method.</summary>
+public sealed class M231MediatRHandler : global::MediatR.IRequestHandler<M231>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M231 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM231(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M232: the same user method.</summary>
+public sealed class M232MediatRHandler : global::MediatR.IRequestHandler<M232>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M232 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM232(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M233: the same user method.</summary>
+public sealed class M233MediatRHandler : global::MediatR.IRequestHandler<M233>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M233 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM233(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M234: the same user method.</summary>
+public sealed class M234MediatRHandler : global::MediatR.IRequestHandler<M234>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M234 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM234(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M235: the same user method.</summary>
+public sealed class M235MediatRHandler : global::MediatR.IRequestHandler<M235>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M235 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM235(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M236: the same user method.</summary>
+public sealed class M236MediatRHandler : global::MediatR.IRequestHandler<M236>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M236 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM236(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M237: the same user method.</summary>
+public sealed class M237MediatRHandler : global::MediatR.IRequestHandler<M237>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M237 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM237(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M238: the same user method.</summary>
+public sealed class M238MediatRHandler : global::MediatR.IRequestHandler<M238>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M238 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM238(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M239: the same user method.</summary>
+public sealed class M239MediatRHandler : global::MediatR.IRequestHandler<M239>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M239 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM239(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M240: the same user method.</summary>
+public sealed class M240MediatRHandler : global::MediatR.IRequestHandler<M240>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M240 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM240(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M241: the same user method.</summary>
+public sealed class M241MediatRHandler : global::MediatR.IRequestHandler<M241>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M241 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM241(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M242: the same user method.</summary>
+public sealed class M242MediatRHandler : global::MediatR.IRequestHandler<M242>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M242 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM242(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M243: the same user method.</summary>
+public sealed class M243MediatRHandler : global::MediatR.IRequestHandler<M243>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M243 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM243(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M244: the same user method.</summary>
+public sealed class M244MediatRHandler : global::MediatR.IRequestHandler<M244>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M244 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM244(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M245: the same user method.</summary>
+public sealed class M245MediatRHandler : global::MediatR.IRequestHandler<M245>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M245 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM245(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M246: the same user method.</summary>
+public sealed class M246MediatRHandler : global::MediatR.IRequestHandler<M246>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M246 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM246(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M247: the same user method.</summary>
+public sealed class M247MediatRHandler : global::MediatR.IRequestHandler<M247>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M247 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM247(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M248: the same user method.</summary>
+public sealed class M248MediatRHandler : global::MediatR.IRequestHandler<M248>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M248 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM248(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M249: the same user method.</summary>
+public sealed class M249MediatRHandler : global::MediatR.IRequestHandler<M249>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M249 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM249(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M250: the same user method.</summary>
+public sealed class M250MediatRHandler : global::MediatR.IRequestHandler<M250>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M250 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM250(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M251: the same user method.</summary>
+public sealed class M251MediatRHandler : global::MediatR.IRequestHandler<M251>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M251 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM251(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M252: the same user method.</summary>
+public sealed class M252MediatRHandler : global::MediatR.IRequestHandler<M252>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M252 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM252(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M253: the same user method.</summary>
+public sealed class M253MediatRHandler : global::MediatR.IRequestHandler<M253>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M253 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM253(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M254: the same user method.</summary>
+public sealed class M254MediatRHandler : global::MediatR.IRequestHandler<M254>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M254 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM254(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M255: the same user method.</summary>
+public sealed class M255MediatRHandler : global::MediatR.IRequestHandler<M255>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M255 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM255(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M256: the same user method.</summary>
+public sealed class M256MediatRHandler : global::MediatR.IRequestHandler<M256>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M256 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM256(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M257: the same user method.</summary>
+public sealed class M257MediatRHandler : global::MediatR.IRequestHandler<M257>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M257 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM257(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M258: the same user method.</summary>
+public sealed class M258MediatRHandler : global::MediatR.IRequestHandler<M258>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M258 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM258(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M259: the same user method.</summary>
+public sealed class M259MediatRHandler : global::MediatR.IRequestHandler<M259>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M259 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM259(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M260: the same user method.</summary>
+public sealed class M260MediatRHandler : global::MediatR.IRequestHandler<M260>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M260 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM260(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M261: the same user method.</summary>
+public sealed class M261MediatRHandler : global::MediatR.IRequestHandler<M261>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M261 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM261(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M262: the same user method.</summary>
+public sealed class M262MediatRHandler : global::MediatR.IRequestHandler<M262>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M262 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM262(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M263: the same user method.</summary>
+public sealed class M263MediatRHandler : global::MediatR.IRequestHandler<M263>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M263 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM263(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M264: the same user method.</summary>
+public sealed class M264MediatRHandler : global::MediatR.IRequestHandler<M264>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M264 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM264(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M265: the same user method.</summary>
+public sealed class M265MediatRHandler : global::MediatR.IRequestHandler<M265>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M265 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM265(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M266: the same user method.</summary>
+public sealed class M266MediatRHandler : global::MediatR.IRequestHandler<M266>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M266 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM266(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M267: the same user method.</summary>
+public sealed class M267MediatRHandler : global::MediatR.IRequestHandler<M267>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M267 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM267(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M268: the same user method.</summary>
+public sealed class M268MediatRHandler : global::MediatR.IRequestHandler<M268>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M268 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM268(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M269: the same user method.</summary>
+public sealed class M269MediatRHandler : global::MediatR.IRequestHandler<M269>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M269 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM269(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M270: the same user method.</summary>
+public sealed class M270MediatRHandler : global::MediatR.IRequestHandler<M270>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M270 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM270(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M271: the same user method.</summary>
+public sealed class M271MediatRHandler : global::MediatR.IRequestHandler<M271>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M271 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM271(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M272: the same user method.</summary>
+public sealed class M272MediatRHandler : global::MediatR.IRequestHandler<M272>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M272 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM272(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M273: the same user method.</summary>
+public sealed class M273MediatRHandler : global::MediatR.IRequestHandler<M273>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M273 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM273(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M274: the same user method.</summary>
+public sealed class M274MediatRHandler : global::MediatR.IRequestHandler<M274>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M274 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM274(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M275: the same user method.</summary>
+public sealed class M275MediatRHandler : global::MediatR.IRequestHandler<M275>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M275 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM275(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M276: the same user method.</summary>
+public sealed class M276MediatRHandler : global::MediatR.IRequestHandler<M276>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M276 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM276(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M277: the same user method.</summary>
+public sealed class M277MediatRHandler : global::MediatR.IRequestHandler<M277>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M277 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM277(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M278: the same user method.</summary>
+public sealed class M278MediatRHandler : global::MediatR.IRequestHandler<M278>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M278 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM278(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M279: the same user method.</summary>
+public sealed class M279MediatRHandler : global::MediatR.IRequestHandler<M279>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M279 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM279(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M280: the same user method.</summary>
+public sealed class M280MediatRHandler : global::MediatR.IRequestHandler<M280>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M280 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM280(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M281: the same user method.</summary>
+public sealed class M281MediatRHandler : global::MediatR.IRequestHandler<M281>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M281 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM281(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M282: the same user method.</summary>
+public sealed class M282MediatRHandler : global::MediatR.IRequestHandler<M282>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M282 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM282(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M283: the same user method.</summary>
+public sealed class M283MediatRHandler : global::MediatR.IRequestHandler<M283>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M283 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM283(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M284: the same user method.</summary>
+public sealed class M284MediatRHandler : global::MediatR.IRequestHandler<M284>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M284 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM284(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M285: the same user method.</summary>
+public sealed class M285MediatRHandler : global::MediatR.IRequestHandler<M285>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M285 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM285(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M286: the same user method.</summary>
+public sealed class M286MediatRHandler : global::MediatR.IRequestHandler<M286>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M286 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM286(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M287: the same user method.</summary>
+public sealed class M287MediatRHandler : global::MediatR.IRequestHandler<M287>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M287 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM287(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M288: the same user method.</summary>
+public sealed class M288MediatRHandler : global::MediatR.IRequestHandler<M288>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M288 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM288(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M289: the same user method.</summary>
+public sealed class M289MediatRHandler : global::MediatR.IRequestHandler<M289>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M289 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM289(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M290: the same user method.</summary>
+public sealed class M290MediatRHandler : global::MediatR.IRequestHandler<M290>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M290 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM290(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M291: the same user method.</summary>
+public sealed class M291MediatRHandler : global::MediatR.IRequestHandler<M291>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M291 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM291(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M292: the same user method.</summary>
+public sealed class M292MediatRHandler : global::MediatR.IRequestHandler<M292>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M292 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM292(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M293: the same user method.</summary>
+public sealed class M293MediatRHandler : global::MediatR.IRequestHandler<M293>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M293 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM293(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M294: the same user method.</summary>
+public sealed class M294MediatRHandler : global::MediatR.IRequestHandler<M294>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M294 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM294(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M295: the same user method.</summary>
+public sealed class M295MediatRHandler : global::MediatR.IRequestHandler<M295>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M295 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM295(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M296: the same user method.</summary>
+public sealed class M296MediatRHandler : global::MediatR.IRequestHandler<M296>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M296 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM296(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M297: the same user method.</summary>
+public sealed class M297MediatRHandler : global::MediatR.IRequestHandler<M297>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M297 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM297(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M298: the same user method.</summary>
+public sealed class M298MediatRHandler : global::MediatR.IRequestHandler<M298>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M298 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM298(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M299: the same user method.</summary>
+public sealed class M299MediatRHandler : global::MediatR.IRequestHandler<M299>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M299 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM299(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M300: the same user method.</summary>
+public sealed class M300MediatRHandler : global::MediatR.IRequestHandler<M300>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M300 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM300(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M301: the same user method.</summary>
+public sealed class M301MediatRHandler : global::MediatR.IRequestHandler<M301>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M301 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM301(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M302: the same user method.</summary>
+public sealed class M302MediatRHandler : global::MediatR.IRequestHandler<M302>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M302 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM302(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M303: the same user method.</summary>
+public sealed class M303MediatRHandler : global::MediatR.IRequestHandler<M303>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M303 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM303(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M304: the same user method.</summary>
+public sealed class M304MediatRHandler : global::MediatR.IRequestHandler<M304>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M304 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM304(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M305: the same user method.</summary>
+public sealed class M305MediatRHandler : global::MediatR.IRequestHandler<M305>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M305 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM305(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M306: the same user method.</summary>
+public sealed class M306MediatRHandler : global::MediatR.IRequestHandler<M306>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M306 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM306(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M307: the same user method.</summary>
+public sealed class M307MediatRHandler : global::MediatR.IRequestHandler<M307>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M307 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM307(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M308: the same user method.</summary>
+public sealed class M308MediatRHandler : global::MediatR.IRequestHandler<M308>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M308 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM308(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M309: the same user method.</summary>
+public sealed class M309MediatRHandler : global::MediatR.IRequestHandler<M309>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M309 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM309(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M310: the same user method.</summary>
+public sealed class M310MediatRHandler : global::MediatR.IRequestHandler<M310>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M310 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM310(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M311: the same user method.</summary>
+public sealed class M311MediatRHandler : global::MediatR.IRequestHandler<M311>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M311 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM311(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M312: the same user method.</summary>
+public sealed class M312MediatRHandler : global::MediatR.IRequestHandler<M312>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M312 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM312(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M313: the same user method.</summary>
+public sealed class M313MediatRHandler : global::MediatR.IRequestHandler<M313>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M313 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM313(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M314: the same user method.</summary>
+public sealed class M314MediatRHandler : global::MediatR.IRequestHandler<M314>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M314 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM314(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M315: the same user method.</summary>
+public sealed class M315MediatRHandler : global::MediatR.IRequestHandler<M315>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M315 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM315(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M316: the same user method.</summary>
+public sealed class M316MediatRHandler : global::MediatR.IRequestHandler<M316>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M316 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM316(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M317: the same user method.</summary>
+public sealed class M317MediatRHandler : global::MediatR.IRequestHandler<M317>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M317 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM317(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M318: the same user method.</summary>
+public sealed class M318MediatRHandler : global::MediatR.IRequestHandler<M318>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M318 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM318(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M319: the same user method.</summary>
+public sealed class M319MediatRHandler : global::MediatR.IRequestHandler<M319>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M319 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM319(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M320: the same user method.</summary>
+public sealed class M320MediatRHandler : global::MediatR.IRequestHandler<M320>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M320 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM320(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M321: the same user method.</summary>
+public sealed class M321MediatRHandler : global::MediatR.IRequestHandler<M321>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M321 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM321(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M322: the same user method.</summary>
+public sealed class M322MediatRHandler : global::MediatR.IRequestHandler<M322>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M322 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM322(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M323: the same user method.</summary>
+public sealed class M323MediatRHandler : global::MediatR.IRequestHandler<M323>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M323 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM323(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M324: the same user method.</summary>
+public sealed class M324MediatRHandler : global::MediatR.IRequestHandler<M324>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M324 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM324(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M325: the same user method.</summary>
+public sealed class M325MediatRHandler : global::MediatR.IRequestHandler<M325>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M325 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM325(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M326: the same user method.</summary>
+public sealed class M326MediatRHandler : global::MediatR.IRequestHandler<M326>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M326 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM326(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M327: the same user method.</summary>
+public sealed class M327MediatRHandler : global::MediatR.IRequestHandler<M327>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M327 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM327(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M328: the same user method.</summary>
+public sealed class M328MediatRHandler : global::MediatR.IRequestHandler<M328>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M328 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM328(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M329: the same user method.</summary>
+public sealed class M329MediatRHandler : global::MediatR.IRequestHandler<M329>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M329 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM329(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M330: the same user method.</summary>
+public sealed class M330MediatRHandler : global::MediatR.IRequestHandler<M330>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M330 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM330(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M331: the same user method.</summary>
+public sealed class M331MediatRHandler : global::MediatR.IRequestHandler<M331>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M331 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM331(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M332: the same user method.</summary>
+public sealed class M332MediatRHandler : global::MediatR.IRequestHandler<M332>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M332 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM332(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M333: the same user method.</summary>
+public sealed class M333MediatRHandler : global::MediatR.IRequestHandler<M333>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M333 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM333(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M334: the same user method.</summary>
+public sealed class M334MediatRHandler : global::MediatR.IRequestHandler<M334>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M334 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM334(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M335: the same user method.</summary>
+public sealed class M335MediatRHandler : global::MediatR.IRequestHandler<M335>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M335 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM335(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M336: the same user method.</summary>
+public sealed class M336MediatRHandler : global::MediatR.IRequestHandler<M336>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M336 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM336(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M337: the same user method.</summary>
+public sealed class M337MediatRHandler : global::MediatR.IRequestHandler<M337>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M337 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM337(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M338: the same user method.</summary>
+public sealed class M338MediatRHandler : global::MediatR.IRequestHandler<M338>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M338 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM338(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M339: the same user method.</summary>
+public sealed class M339MediatRHandler : global::MediatR.IRequestHandler<M339>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M339 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM339(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M340: the same user method.</summary>
+public sealed class M340MediatRHandler : global::MediatR.IRequestHandler<M340>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M340 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM340(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M341: the same user method.</summary>
+public sealed class M341MediatRHandler : global::MediatR.IRequestHandler<M341>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M341 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM341(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M342: the same user method.</summary>
+public sealed class M342MediatRHandler : global::MediatR.IRequestHandler<M342>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M342 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM342(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M343: the same user method.</summary>
+public sealed class M343MediatRHandler : global::MediatR.IRequestHandler<M343>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M343 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM343(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M344: the same user method.</summary>
+public sealed class M344MediatRHandler : global::MediatR.IRequestHandler<M344>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M344 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM344(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M345: the same user method.</summary>
+public sealed class M345MediatRHandler : global::MediatR.IRequestHandler<M345>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M345 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM345(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M346: the same user method.</summary>
+public sealed class M346MediatRHandler : global::MediatR.IRequestHandler<M346>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M346 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM346(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M347: the same user method.</summary>
+public sealed class M347MediatRHandler : global::MediatR.IRequestHandler<M347>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M347 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM347(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M348: the same user method.</summary>
+public sealed class M348MediatRHandler : global::MediatR.IRequestHandler<M348>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M348 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM348(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M349: the same user method.</summary>
+public sealed class M349MediatRHandler : global::MediatR.IRequestHandler<M349>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M349 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM349(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M350: the same user method.</summary>
+public sealed class M350MediatRHandler : global::MediatR.IRequestHandler<M350>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M350 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM350(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M351: the same user method.</summary>
+public sealed class M351MediatRHandler : global::MediatR.IRequestHandler<M351>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M351 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM351(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M352: the same user method.</summary>
+public sealed class M352MediatRHandler : global::MediatR.IRequestHandler<M352>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M352 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM352(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M353: the same user method.</summary>
+public sealed class M353MediatRHandler : global::MediatR.IRequestHandler<M353>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M353 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM353(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M354: the same user method.</summary>
+public sealed class M354MediatRHandler : global::MediatR.IRequestHandler<M354>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M354 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM354(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M355: the same user method.</summary>
+public sealed class M355MediatRHandler : global::MediatR.IRequestHandler<M355>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M355 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM355(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M356: the same user method.</summary>
+public sealed class M356MediatRHandler : global::MediatR.IRequestHandler<M356>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M356 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM356(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M357: the same user method.</summary>
+public sealed class M357MediatRHandler : global::MediatR.IRequestHandler<M357>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M357 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM357(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M358: the same user method.</summary>
+public sealed class M358MediatRHandler : global::MediatR.IRequestHandler<M358>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M358 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM358(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M359: the same user method.</summary>
+public sealed class M359MediatRHandler : global::MediatR.IRequestHandler<M359>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M359 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM359(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M360: the same user method.</summary>
+public sealed class M360MediatRHandler : global::MediatR.IRequestHandler<M360>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M360 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM360(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M361: the same user method.</summary>
+public sealed class M361MediatRHandler : global::MediatR.IRequestHandler<M361>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M361 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM361(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M362: the same user method.</summary>
+public sealed class M362MediatRHandler : global::MediatR.IRequestHandler<M362>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M362 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM362(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M363: the same user method.</summary>
+public sealed class M363MediatRHandler : global::MediatR.IRequestHandler<M363>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M363 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM363(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M364: the same user method.</summary>
+public sealed class M364MediatRHandler : global::MediatR.IRequestHandler<M364>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M364 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM364(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M365: the same user method.</summary>
+public sealed class M365MediatRHandler : global::MediatR.IRequestHandler<M365>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M365 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM365(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M366: the same user method.</summary>
+public sealed class M366MediatRHandler : global::MediatR.IRequestHandler<M366>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M366 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM366(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M367: the same user method.</summary>
+public sealed class M367MediatRHandler : global::MediatR.IRequestHandler<M367>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M367 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM367(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M368: the same user method.</summary>
+public sealed class M368MediatRHandler : global::MediatR.IRequestHandler<M368>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M368 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM368(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M369: the same user method.</summary>
+public sealed class M369MediatRHandler : global::MediatR.IRequestHandler<M369>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M369 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM369(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M370: the same user method.</summary>
+public sealed class M370MediatRHandler : global::MediatR.IRequestHandler<M370>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M370 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM370(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M371: the same user method.</summary>
+public sealed class M371MediatRHandler : global::MediatR.IRequestHandler<M371>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M371 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM371(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M372: the same user method.</summary>
+public sealed class M372MediatRHandler : global::MediatR.IRequestHandler<M372>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M372 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM372(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M373: the same user method.</summary>
+public sealed class M373MediatRHandler : global::MediatR.IRequestHandler<M373>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M373 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM373(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M374: the same user method.</summary>
+public sealed class M374MediatRHandler : global::MediatR.IRequestHandler<M374>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M374 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM374(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M375: the same user method.</summary>
+public sealed class M375MediatRHandler : global::MediatR.IRequestHandler<M375>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M375 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM375(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M376: the same user method.</summary>
+public sealed class M376MediatRHandler : global::MediatR.IRequestHandler<M376>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M376 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM376(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M377: the same user method.</summary>
+public sealed class M377MediatRHandler : global::MediatR.IRequestHandler<M377>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M377 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM377(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M378: the same user method.</summary>
+public sealed class M378MediatRHandler : global::MediatR.IRequestHandler<M378>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M378 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM378(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M379: the same user method.</summary>
+public sealed class M379MediatRHandler : global::MediatR.IRequestHandler<M379>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M379 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM379(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M380: the same user method.</summary>
+public sealed class M380MediatRHandler : global::MediatR.IRequestHandler<M380>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M380 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM380(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M381: the same user method.</summary>
+public sealed class M381MediatRHandler : global::MediatR.IRequestHandler<M381>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M381 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM381(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M382: the same user method.</summary>
+public sealed class M382MediatRHandler : global::MediatR.IRequestHandler<M382>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M382 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM382(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M383: the same user method.</summary>
+public sealed class M383MediatRHandler : global::MediatR.IRequestHandler<M383>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M383 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM383(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M384: the same user method.</summary>
+public sealed class M384MediatRHandler : global::MediatR.IRequestHandler<M384>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M384 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM384(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M385: the same user method.</summary>
+public sealed class M385MediatRHandler : global::MediatR.IRequestHandler<M385>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M385 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM385(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M386: the same user method.</summary>
+public sealed class M386MediatRHandler : global::MediatR.IRequestHandler<M386>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M386 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM386(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M387: the same user method.</summary>
+public sealed class M387MediatRHandler : global::MediatR.IRequestHandler<M387>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M387 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM387(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M388: the same user method.</summary>
+public sealed class M388MediatRHandler : global::MediatR.IRequestHandler<M388>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M388 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM388(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M389: the same user method.</summary>
+public sealed class M389MediatRHandler : global::MediatR.IRequestHandler<M389>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M389 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM389(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M390: the same user method.</summary>
+public sealed class M390MediatRHandler : global::MediatR.IRequestHandler<M390>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M390 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM390(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M391: the same user method.</summary>
+public sealed class M391MediatRHandler : global::MediatR.IRequestHandler<M391>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M391 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM391(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M392: the same user method.</summary>
+public sealed class M392MediatRHandler : global::MediatR.IRequestHandler<M392>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M392 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM392(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M393: the same user method.</summary>
+public sealed class M393MediatRHandler : global::MediatR.IRequestHandler<M393>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M393 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM393(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M394: the same user method.</summary>
+public sealed class M394MediatRHandler : global::MediatR.IRequestHandler<M394>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M394 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM394(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M395: the same user method.</summary>
+public sealed class M395MediatRHandler : global::MediatR.IRequestHandler<M395>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M395 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM395(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M396: the same user method.</summary>
+public sealed class M396MediatRHandler : global::MediatR.IRequestHandler<M396>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M396 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM396(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M397: the same user method.</summary>
+public sealed class M397MediatRHandler : global::MediatR.IRequestHandler<M397>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M397 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM397(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M398: the same user method.</summary>
+public sealed class M398MediatRHandler : global::MediatR.IRequestHandler<M398>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M398 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM398(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M399: the same user method.</summary>
+public sealed class M399MediatRHandler : global::MediatR.IRequestHandler<M399>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M399 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM399(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M400: the same user method.</summary>
+public sealed class M400MediatRHandler : global::MediatR.IRequestHandler<M400>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M400 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM400(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M401: the same user method.</summary>
+public sealed class M401MediatRHandler : global::MediatR.IRequestHandler<M401>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M401 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM401(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M402: the same user method.</summary>
+public sealed class M402MediatRHandler : global::MediatR.IRequestHandler<M402>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M402 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM402(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M403: the same user method.</summary>
+public sealed class M403MediatRHandler : global::MediatR.IRequestHandler<M403>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M403 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM403(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M404: the same user method.</summary>
+public sealed class M404MediatRHandler : global::MediatR.IRequestHandler<M404>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M404 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM404(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M405: the same user method.</summary>
+public sealed class M405MediatRHandler : global::MediatR.IRequestHandler<M405>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M405 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM405(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M406: the same user method.</summary>
+public sealed class M406MediatRHandler : global::MediatR.IRequestHandler<M406>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M406 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM406(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M407: the same user method.</summary>
+public sealed class M407MediatRHandler : global::MediatR.IRequestHandler<M407>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M407 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM407(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M408: the same user method.</summary>
+public sealed class M408MediatRHandler : global::MediatR.IRequestHandler<M408>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M408 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM408(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M409: the same user method.</summary>
+public sealed class M409MediatRHandler : global::MediatR.IRequestHandler<M409>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M409 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM409(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M410: the same user method.</summary>
+public sealed class M410MediatRHandler : global::MediatR.IRequestHandler<M410>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M410 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM410(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M411: the same user method.</summary>
+public sealed class M411MediatRHandler : global::MediatR.IRequestHandler<M411>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M411 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM411(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M412: the same user method.</summary>
+public sealed class M412MediatRHandler : global::MediatR.IRequestHandler<M412>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M412 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM412(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M413: the same user method.</summary>
+public sealed class M413MediatRHandler : global::MediatR.IRequestHandler<M413>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M413 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM413(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M414: the same user method.</summary>
+public sealed class M414MediatRHandler : global::MediatR.IRequestHandler<M414>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M414 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM414(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M415: the same user method.</summary>
+public sealed class M415MediatRHandler : global::MediatR.IRequestHandler<M415>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M415 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM415(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M416: the same user method.</summary>
+public sealed class M416MediatRHandler : global::MediatR.IRequestHandler<M416>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M416 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM416(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M417: the same user method.</summary>
+public sealed class M417MediatRHandler : global::MediatR.IRequestHandler<M417>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M417 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM417(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M418: the same user method.</summary>
+public sealed class M418MediatRHandler : global::MediatR.IRequestHandler<M418>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M418 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM418(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M419: the same user method.</summary>
+public sealed class M419MediatRHandler : global::MediatR.IRequestHandler<M419>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M419 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM419(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M420: the same user method.</summary>
+public sealed class M420MediatRHandler : global::MediatR.IRequestHandler<M420>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M420 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM420(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M421: the same user method.</summary>
+public sealed class M421MediatRHandler : global::MediatR.IRequestHandler<M421>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M421 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM421(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M422: the same user method.</summary>
+public sealed class M422MediatRHandler : global::MediatR.IRequestHandler<M422>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M422 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM422(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M423: the same user method.</summary>
+public sealed class M423MediatRHandler : global::MediatR.IRequestHandler<M423>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M423 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM423(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M424: the same user method.</summary>
+public sealed class M424MediatRHandler : global::MediatR.IRequestHandler<M424>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M424 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM424(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M425: the same user method.</summary>
+public sealed class M425MediatRHandler : global::MediatR.IRequestHandler<M425>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M425 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM425(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M426: the same user method.</summary>
+public sealed class M426MediatRHandler : global::MediatR.IRequestHandler<M426>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M426 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM426(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M427: the same user method.</summary>
+public sealed class M427MediatRHandler : global::MediatR.IRequestHandler<M427>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M427 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM427(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M428: the same user method.</summary>
+public sealed class M428MediatRHandler : global::MediatR.IRequestHandler<M428>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M428 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM428(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M429: the same user method.</summary>
+public sealed class M429MediatRHandler : global::MediatR.IRequestHandler<M429>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M429 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM429(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M430: the same user method.</summary>
+public sealed class M430MediatRHandler : global::MediatR.IRequestHandler<M430>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M430 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM430(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M431: the same user method.</summary>
+public sealed class M431MediatRHandler : global::MediatR.IRequestHandler<M431>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M431 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM431(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M432: the same user method.</summary>
+public sealed class M432MediatRHandler : global::MediatR.IRequestHandler<M432>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M432 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM432(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M433: the same user method.</summary>
+public sealed class M433MediatRHandler : global::MediatR.IRequestHandler<M433>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M433 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM433(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M434: the same user method.</summary>
+public sealed class M434MediatRHandler : global::MediatR.IRequestHandler<M434>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M434 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM434(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M435: the same user method.</summary>
+public sealed class M435MediatRHandler : global::MediatR.IRequestHandler<M435>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M435 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM435(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M436: the same user method.</summary>
+public sealed class M436MediatRHandler : global::MediatR.IRequestHandler<M436>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M436 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM436(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M437: the same user method.</summary>
+public sealed class M437MediatRHandler : global::MediatR.IRequestHandler<M437>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M437 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM437(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M438: the same user method.</summary>
+public sealed class M438MediatRHandler : global::MediatR.IRequestHandler<M438>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M438 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM438(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M439: the same user method.</summary>
+public sealed class M439MediatRHandler : global::MediatR.IRequestHandler<M439>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M439 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM439(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M440: the same user method.</summary>
+public sealed class M440MediatRHandler : global::MediatR.IRequestHandler<M440>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M440 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM440(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M441: the same user method.</summary>
+public sealed class M441MediatRHandler : global::MediatR.IRequestHandler<M441>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M441 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM441(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M442: the same user method.</summary>
+public sealed class M442MediatRHandler : global::MediatR.IRequestHandler<M442>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M442 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM442(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M443: the same user method.</summary>
+public sealed class M443MediatRHandler : global::MediatR.IRequestHandler<M443>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M443 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM443(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M444: the same user method.</summary>
+public sealed class M444MediatRHandler : global::MediatR.IRequestHandler<M444>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M444 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM444(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M445: the same user method.</summary>
+public sealed class M445MediatRHandler : global::MediatR.IRequestHandler<M445>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M445 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM445(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M446: the same user method.</summary>
+public sealed class M446MediatRHandler : global::MediatR.IRequestHandler<M446>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M446 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM446(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M447: the same user method.</summary>
+public sealed class M447MediatRHandler : global::MediatR.IRequestHandler<M447>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M447 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM447(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M448: the same user method.</summary>
+public sealed class M448MediatRHandler : global::MediatR.IRequestHandler<M448>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M448 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM448(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M449: the same user method.</summary>
+public sealed class M449MediatRHandler : global::MediatR.IRequestHandler<M449>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M449 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM449(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M450: the same user method.</summary>
+public sealed class M450MediatRHandler : global::MediatR.IRequestHandler<M450>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M450 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM450(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M451: the same user method.</summary>
+public sealed class M451MediatRHandler : global::MediatR.IRequestHandler<M451>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M451 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM451(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M452: the same user method.</summary>
+public sealed class M452MediatRHandler : global::MediatR.IRequestHandler<M452>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M452 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM452(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M453: the same user method.</summary>
+public sealed class M453MediatRHandler : global::MediatR.IRequestHandler<M453>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M453 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM453(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M454: the same user method.</summary>
+public sealed class M454MediatRHandler : global::MediatR.IRequestHandler<M454>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M454 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM454(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M455: the same user method.</summary>
+public sealed class M455MediatRHandler : global::MediatR.IRequestHandler<M455>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M455 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM455(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M456: the same user method.</summary>
+public sealed class M456MediatRHandler : global::MediatR.IRequestHandler<M456>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M456 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM456(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M457: the same user method.</summary>
+public sealed class M457MediatRHandler : global::MediatR.IRequestHandler<M457>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M457 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM457(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M458: the same user method.</summary>
+public sealed class M458MediatRHandler : global::MediatR.IRequestHandler<M458>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M458 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM458(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M459: the same user method.</summary>
+public sealed class M459MediatRHandler : global::MediatR.IRequestHandler<M459>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M459 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM459(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M460: the same user method.</summary>
+public sealed class M460MediatRHandler : global::MediatR.IRequestHandler<M460>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M460 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM460(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M461: the same user method.</summary>
+public sealed class M461MediatRHandler : global::MediatR.IRequestHandler<M461>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M461 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM461(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M462: the same user method.</summary>
+public sealed class M462MediatRHandler : global::MediatR.IRequestHandler<M462>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M462 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM462(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M463: the same user method.</summary>
+public sealed class M463MediatRHandler : global::MediatR.IRequestHandler<M463>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M463 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM463(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M464: the same user method.</summary>
+public sealed class M464MediatRHandler : global::MediatR.IRequestHandler<M464>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M464 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM464(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M465: the same user method.</summary>
+public sealed class M465MediatRHandler : global::MediatR.IRequestHandler<M465>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M465 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM465(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M466: the same user method.</summary>
+public sealed class M466MediatRHandler : global::MediatR.IRequestHandler<M466>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M466 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM466(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M467: the same user method.</summary>
+public sealed class M467MediatRHandler : global::MediatR.IRequestHandler<M467>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M467 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM467(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M468: the same user method.</summary>
+public sealed class M468MediatRHandler : global::MediatR.IRequestHandler<M468>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M468 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM468(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M469: the same user method.</summary>
+public sealed class M469MediatRHandler : global::MediatR.IRequestHandler<M469>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M469 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM469(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M470: the same user method.</summary>
+public sealed class M470MediatRHandler : global::MediatR.IRequestHandler<M470>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M470 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM470(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M471: the same user method.</summary>
+public sealed class M471MediatRHandler : global::MediatR.IRequestHandler<M471>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M471 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM471(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M472: the same user method.</summary>
+public sealed class M472MediatRHandler : global::MediatR.IRequestHandler<M472>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M472 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM472(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M473: the same user method.</summary>
+public sealed class M473MediatRHandler : global::MediatR.IRequestHandler<M473>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M473 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM473(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M474: the same user method.</summary>
+public sealed class M474MediatRHandler : global::MediatR.IRequestHandler<M474>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M474 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM474(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M475: the same user method.</summary>
+public sealed class M475MediatRHandler : global::MediatR.IRequestHandler<M475>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M475 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM475(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M476: the same user method.</summary>
+public sealed class M476MediatRHandler : global::MediatR.IRequestHandler<M476>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M476 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM476(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M477: the same user method.</summary>
+public sealed class M477MediatRHandler : global::MediatR.IRequestHandler<M477>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M477 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM477(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M478: the same user method.</summary>
+public sealed class M478MediatRHandler : global::MediatR.IRequestHandler<M478>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M478 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM478(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M479: the same user method.</summary>
+public sealed class M479MediatRHandler : global::MediatR.IRequestHandler<M479>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M479 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM479(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M480: the same user method.</summary>
+public sealed class M480MediatRHandler : global::MediatR.IRequestHandler<M480>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M480 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM480(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M481: the same user method.</summary>
+public sealed class M481MediatRHandler : global::MediatR.IRequestHandler<M481>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M481 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM481(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M482: the same user method.</summary>
+public sealed class M482MediatRHandler : global::MediatR.IRequestHandler<M482>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M482 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM482(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M483: the same user method.</summary>
+public sealed class M483MediatRHandler : global::MediatR.IRequestHandler<M483>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M483 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM483(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M484: the same user method.</summary>
+public sealed class M484MediatRHandler : global::MediatR.IRequestHandler<M484>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M484 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM484(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M485: the same user method.</summary>
+public sealed class M485MediatRHandler : global::MediatR.IRequestHandler<M485>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M485 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM485(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M486: the same user method.</summary>
+public sealed class M486MediatRHandler : global::MediatR.IRequestHandler<M486>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M486 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM486(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M487: the same user method.</summary>
+public sealed class M487MediatRHandler : global::MediatR.IRequestHandler<M487>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M487 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM487(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M488: the same user method.</summary>
+public sealed class M488MediatRHandler : global::MediatR.IRequestHandler<M488>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M488 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM488(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M489: the same user method.</summary>
+public sealed class M489MediatRHandler : global::MediatR.IRequestHandler<M489>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M489 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM489(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M490: the same user method.</summary>
+public sealed class M490MediatRHandler : global::MediatR.IRequestHandler<M490>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M490 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM490(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M491: the same user method.</summary>
+public sealed class M491MediatRHandler : global::MediatR.IRequestHandler<M491>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M491 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM491(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M492: the same user method.</summary>
+public sealed class M492MediatRHandler : global::MediatR.IRequestHandler<M492>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M492 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM492(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M493: the same user method.</summary>
+public sealed class M493MediatRHandler : global::MediatR.IRequestHandler<M493>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M493 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM493(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M494: the same user method.</summary>
+public sealed class M494MediatRHandler : global::MediatR.IRequestHandler<M494>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M494 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM494(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M495: the same user method.</summary>
+public sealed class M495MediatRHandler : global::MediatR.IRequestHandler<M495>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M495 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM495(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M496: the same user method.</summary>
+public sealed class M496MediatRHandler : global::MediatR.IRequestHandler<M496>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M496 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM496(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M497: the same user method.</summary>
+public sealed class M497MediatRHandler : global::MediatR.IRequestHandler<M497>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M497 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM497(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M498: the same user method.</summary>
+public sealed class M498MediatRHandler : global::MediatR.IRequestHandler<M498>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M498 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM498(Target.State, request);
+        return Target.MediatRDone;
+    }
+}
+
+/// <summary>MediatR's handler of M499: the same user method.</summary>
+public sealed class M499MediatRHandler : global::MediatR.IRequestHandler<M499>
+{
+    /// <inheritdoc/>
+    public Task<global::MediatR.Unit> Handle(M499 request, CancellationToken cancellationToken)
+    {
+        Rules.OnM499(Target.State, request);
+        return Target.MediatRDone;
     }
 }
