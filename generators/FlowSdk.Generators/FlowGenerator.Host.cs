@@ -11,10 +11,27 @@ public sealed partial class FlowGenerator
     /// <summary>The MSBuild property that turns the generated entry point off: <c>&lt;FlowSdk_GenerateEntryPoint&gt;false&lt;/FlowSdk_GenerateEntryPoint&gt;</c>.</summary>
     internal const string GenerateEntryPointProperty = "build_property.FlowSdk_GenerateEntryPoint";
 
+    /// <summary>The type of FlowSdk.Nats the generated entry point connects through, when the project references it.</summary>
+    internal const string NatsInfrastructureType = "FlowSdk.Nats.NatsFlowInfrastructure";
+
+    /// <summary>What the generator emits besides the flow catalog.</summary>
+    internal enum EntryPoint
+    {
+        /// <summary>No entry point: a library, an Exe with its own Main, no FlowSdk.Hosting, or switched off.</summary>
+        None,
+
+        /// <summary>A Main that runs the command line; <c>--nats</c> says which package it needs.</summary>
+        CommandLine,
+
+        /// <summary>A Main that runs the command line and connects <c>--nats</c> through FlowSdk.Nats, which the project references.</summary>
+        CommandLineWithNats,
+    }
+
     /// <summary>
     /// Emits the assembly's flow catalog (every flow's definition, for registration without assembly
     /// scanning) and, for an Exe that references FlowSdk.Hosting and has no Main of its own, an entry
-    /// point that runs the FlowSdk command line.
+    /// point that runs the FlowSdk command line; when the Exe also references FlowSdk.Nats, the entry
+    /// point connects <c>--nats</c> through it.
     /// </summary>
     private static void RegisterHost(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<FlowStateSpec> states)
     {
@@ -33,12 +50,16 @@ public sealed partial class FlowGenerator
 
         var wantsEntryPoint = context.CompilationProvider
             .Select(static (compilation, _) =>
-                compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
-                && compilation.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Hosting"))
+                compilation.Options.OutputKind is not (OutputKind.ConsoleApplication or OutputKind.WindowsApplication)
+                || !compilation.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Hosting")
+                    ? EntryPoint.None
+                    : compilation.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Nats") && compilation.GetTypeByMetadataName(NatsInfrastructureType) is not null
+                        ? EntryPoint.CommandLineWithNats
+                        : EntryPoint.CommandLine)
             .Combine(context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
                 !options.GlobalOptions.TryGetValue(GenerateEntryPointProperty, out var value) || !string.Equals(value, "false", System.StringComparison.OrdinalIgnoreCase)))
             .Combine(hasOwnEntryPoint)
-            .Select(static (pair, _) => pair.Left.Left && pair.Left.Right && !pair.Right)
+            .Select(static (pair, _) => pair.Left.Right && !pair.Right ? pair.Left.Left : EntryPoint.None)
             .WithTrackingName(TrackingNames.EntryPoint);
 
         context.RegisterSourceOutput(flows.Combine(wantsEntryPoint), static (spc, pair) =>
@@ -54,7 +75,7 @@ public sealed partial class FlowGenerator
 
     internal static partial class Emitter
     {
-        public static string EmitCatalog(EquatableArray<string> definitions, bool entryPoint)
+        public static string EmitCatalog(EquatableArray<string> definitions, EntryPoint entryPoint)
         {
             var w = Header();
             w.Open("namespace FlowSdk.Generated");
@@ -71,13 +92,31 @@ public sealed partial class FlowGenerator
 
             w.Line("};");
             w.Close();
-            if (entryPoint)
+            if (entryPoint != EntryPoint.None)
             {
                 w.Line();
                 w.Doc("<summary>The entry point FlowSdk generates for an Exe without a Main of its own: the FlowSdk command line over this assembly's flows. Set the MSBuild property <c>FlowSdk_GenerateEntryPoint</c> to <c>false</c> to write your own.</summary>");
                 w.Line(GeneratedCodeAttribute);
                 w.Open("internal static class FlowSdkEntryPoint");
-                w.Line("private static global::System.Threading.Tasks.Task<int> Main(string[] args) => global::FlowSdk.Hosting.FlowCli.RunAsync(args, AssemblyFlows.All);");
+                if (entryPoint == EntryPoint.CommandLine)
+                {
+                    w.Line("private static global::System.Threading.Tasks.Task<int> Main(string[] args) => global::FlowSdk.Hosting.FlowCli.RunAsync(args, AssemblyFlows.All);");
+                }
+                else
+                {
+                    w.Line("private static global::System.Threading.Tasks.Task<int> Main(string[] args) =>");
+                    w.Line("    global::FlowSdk.Hosting.FlowCli.RunAsync(args, AssemblyFlows.All, new global::FlowSdk.Hosting.FlowCliEnvironment { Connect = ConnectNatsAsync });");
+                    w.Line();
+                    w.Doc("<summary>Connects the command line to NATS (<c>--nats</c>, or the configuration's <c>FlowSdk:Nats:Url</c>) through FlowSdk.Nats, which this project references.</summary>");
+                    w.Open("private static async global::System.Threading.Tasks.Task<global::FlowSdk.Hosting.FlowConnection> ConnectNatsAsync(global::FlowSdk.Hosting.FlowCliConnectRequest request, global::System.Threading.CancellationToken cancellationToken)");
+                    w.Line("var nats = await global::FlowSdk.Nats.NatsFlowInfrastructure.ConnectAsync(");
+                    w.Line("    new global::FlowSdk.Nats.NatsFlowOptions { Url = request.Url, LoggerFactory = request.LoggerFactory },");
+                    w.Line("    request.Flows,");
+                    w.Line("    cancellationToken).ConfigureAwait(false);");
+                    w.Line("return new global::FlowSdk.Hosting.FlowConnection(nats.Transport, nats.Store, nats);");
+                    w.Close();
+                }
+
                 w.Close();
             }
 

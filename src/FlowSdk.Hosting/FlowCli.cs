@@ -1,9 +1,11 @@
 using System.CommandLine;
-using System.Reactive.Linq;
+using System.CommandLine.Invocation;
 using FlowSdk.State;
 using FlowSdk.Transport;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace FlowSdk.Hosting;
 
@@ -17,11 +19,19 @@ public static class FlowCli
     /// <summary>Exit code: the command did what was asked.</summary>
     public const int Success = 0;
 
-    /// <summary>Exit code: the command ran, and found errors (validation) or the flows failed.</summary>
+    /// <summary>Exit code: the command ran, and found errors (validation) or the flows failed; or NATS could not be reached.</summary>
     public const int Failed = 1;
 
-    /// <summary>Exit code: the command could not run as written (bad JSON, unknown port, unknown execution).</summary>
+    /// <summary>Exit code: the command could not run as written (bad JSON, unknown port, unknown execution, unknown option).</summary>
     public const int UsageError = 2;
+
+    /// <summary>
+    /// The configuration key of the NATS server URL, used when a command has no <c>--nats</c>:
+    /// <c>FlowSdk:Nats:Url</c> in appsettings.json, or the environment variable <c>FlowSdk__Nats__Url</c>
+    /// (or <c>FLOWSDK__NATS__URL</c>); <c>run</c> also reads its host's other configuration sources,
+    /// such as <c>--FlowSdk:Nats:Url=nats://...</c> on its command line.
+    /// </summary>
+    public const string NatsUrlKey = "FlowSdk:Nats:Url";
 
     /// <summary>Runs the command line over <paramref name="flows"/>.</summary>
     /// <param name="args">The command line arguments.</param>
@@ -35,6 +45,19 @@ public static class FlowCli
         environment ??= new FlowCliEnvironment();
         var root = BuildCommands(flows, environment);
         var parsed = root.Parse(args.Length == 0 ? ["run"] : args);
+        if (parsed.Action is ParseErrorAction)
+        {
+            // Bad input, as for a bad message: exit code 2, and what was wrong.
+            foreach (var error in parsed.Errors)
+            {
+                await environment.Error.WriteLineAsync("error: " + error.Message).ConfigureAwait(false);
+            }
+
+            var command = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + " ";
+            await environment.Error.WriteLineAsync($"See '{command}--help'.").ConfigureAwait(false);
+            return UsageError;
+        }
+
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = environment.Out, Error = environment.Error }).ConfigureAwait(false);
     }
 
@@ -42,12 +65,12 @@ public static class FlowCli
     {
         var nats = new Option<string?>("--nats")
         {
-            Description = "The NATS server URL (for example nats://127.0.0.1:4222). Without it, the embedded in-process transport and store are used.",
+            Description = $"The NATS server URL (for example nats://127.0.0.1:4222); needs FlowSdk.Nats. Without it, the configuration's {NatsUrlKey} (environment variable FlowSdk__Nats__Url), else the embedded in-process transport and store.",
         };
 
-        var root = new RootCommand($"Runs and inspects the flows of this host: {string.Join(", ", flows.Select(f => f.Id))}.");
+        var root = new RootCommand($"Runs and inspects the flows of this host: {string.Join(", ", flows.Select(f => f.Id))}.\nExample: dotnet run -- run --nats nats://127.0.0.1:4222");
 
-        var run = new Command("run", "Starts the host and runs the flows until Ctrl+C.\nExample: dotnet run -- run --nats nats://127.0.0.1:4222") { nats };
+        var run = new Command("run", "Starts the host and runs the flows until Ctrl+C. Other arguments go to the host's configuration (--FlowSdk:Lanes=4).\nExample: dotnet run -- run --nats nats://127.0.0.1:4222") { nats };
         run.TreatUnmatchedTokensAsErrors = false;
         run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, result.GetValue(nats), [.. result.UnmatchedTokens], cancellationToken)));
         root.Subcommands.Add(run);
@@ -55,7 +78,7 @@ public static class FlowCli
         var portArgument = new Argument<string>("port") { Description = "The input port: its subject (plans.submitted) or its message type (PlanSubmitted)." };
         var json = new Argument<string>("json") { Description = "The message as a JSON object, with the message type's fields." };
         var firstPort = flows.SelectMany(f => f.InputPorts).FirstOrDefault();
-        var example = firstPort is null ? "" : $"\nExample: dotnet run -- send {firstPort.Subject} '{JsonMessages.Example(firstPort)}'";
+        var example = firstPort is null ? "\nThe flows of this host have no input port." : $"\nExample: dotnet run -- send {firstPort.Subject} '{JsonMessages.Example(firstPort)}'";
         var send = new Command("send", "Sends a message to an input port. On the embedded transport it runs the flows until they are quiescent and prints what happened." + example)
         {
             portArgument, json, nats,
@@ -124,48 +147,75 @@ public static class FlowCli
         catch (FlowCliException ex)
         {
             await env.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
-            return UsageError;
+            return ex.ExitCode;
         }
     }
 
     private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? natsUrl, string[] hostArgs, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(hostArgs);
+        natsUrl ??= ConfiguredNatsUrl(builder.Configuration);
         var flowSdk = builder.Services.AddFlowSdk().AddFlows(flows);
-        await using var connection = natsUrl is null ? null : await ConnectAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
-        if (connection is not null)
+        FlowConnection? connection = null;
+        if (natsUrl is not null)
         {
-            flowSdk.UseTransport(_ => connection.Transport).UseStateStore(_ => connection.Store);
+            RequireConnector(env);
+
+            // Connected below, once the host's logging exists; the runtime is created when the host starts.
+            flowSdk.UseTransport(_ => connection!.Transport).UseStateStore(_ => connection!.Store);
         }
 
-        using var host = builder.Build();
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {(natsUrl is null ? "the embedded transport" : "NATS")}. Press Ctrl+C to stop.").ConfigureAwait(false);
-        using var stopStatus = new CancellationTokenSource();
-        var status = env.LiveStatus
-            ? ShowStatusAsync(host.Services.GetRequiredService<FlowRuntime>(), flows, env.Out, stopStatus.Token)
-            : Task.CompletedTask;
+        var host = builder.Build();
         try
         {
+            if (natsUrl is not null)
+            {
+                connection = await ConnectAsync(env, new FlowCliConnectRequest(natsUrl, flows, host.Services.GetService<ILoggerFactory>()), cancellationToken).ConfigureAwait(false);
+            }
+
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {(natsUrl is null ? "the embedded transport" : "NATS")}. Press Ctrl+C to stop.").ConfigureAwait(false);
+            using var stopStatus = new CancellationTokenSource();
+            var status = env.LiveStatus
+                ? ShowStatusAsync(host.Services.GetRequiredService<FlowRuntime>(), flows, env.Out, stopStatus.Token)
+                : Task.CompletedTask;
+
+            // Returns once the host has stopped (Ctrl+C, SIGTERM, or the command's cancellation): the
+            // runtime stopped taking messages and let the running rules commit.
             await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            await stopStatus.CancelAsync().ConfigureAwait(false);
+            await status.ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        finally
         {
+            // The runtime first (it stops using the transport and store), then the NATS connection.
+            if (host is IAsyncDisposable asyncHost)
+            {
+                await asyncHost.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                host.Dispose();
+            }
+
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
-        await stopStatus.CancelAsync().ConfigureAwait(false);
-        await status.ConfigureAwait(false);
-
-        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await env.Out.WriteLineAsync("Stopped.").ConfigureAwait(false);
         return Success;
     }
 
-    /// <summary>Keeps one line up to date on a terminal: executions by status and events per second.</summary>
+    /// <summary>Keeps one line up to date on a terminal: executions by status and messages per second on the flows' input subjects.</summary>
     private static async Task ShowStatusAsync(FlowRuntime runtime, IReadOnlyList<FlowDefinition> flows, TextWriter output, CancellationToken cancellationToken)
     {
         long events = 0;
-        using var tap = runtime.Transport.Subscribe(">").Subscribe(_ => Interlocked.Increment(ref events));
+        using var taps = new System.Reactive.Disposables.CompositeDisposable(flows
+            .SelectMany(f => f.InputSubjects)
+            .Distinct(StringComparer.Ordinal)
+            .Select(subject => runtime.Transport.Subscribe(subject).Subscribe(_ => Interlocked.Increment(ref events))));
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         var last = 0L;
         try
@@ -182,7 +232,7 @@ public static class FlowCli
                 }
 
                 var now = Interlocked.Read(ref events);
-                var line = string.Join(" | ", counts.Select(c => $"{c.Key} {c.Value}").DefaultIfEmpty("no executions")) + $" | {now - last} events/s";
+                var line = string.Join(" | ", counts.Select(c => $"{c.Key} {c.Value}").DefaultIfEmpty("no executions")) + $" | {now - last} messages/s";
                 last = now;
                 await output.WriteAsync("\r" + line.PadRight(Console.WindowWidth > 1 ? Console.WindowWidth - 1 : 79)).ConfigureAwait(false);
             }
@@ -198,9 +248,12 @@ public static class FlowCli
     {
         var port = FindPort(flows, portName);
         var payload = JsonMessages.Encode(port, json);
+        natsUrl ??= ConfiguredNatsUrl();
         if (natsUrl is not null)
         {
-            await using var connection = await ConnectAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+            // The stream captures the flows' input subjects before the message goes out, so it is kept
+            // for a host that starts later.
+            await using var connection = await ConnectAsync(env, new FlowCliConnectRequest(natsUrl, flows, null), cancellationToken).ConfigureAwait(false);
             await connection.Transport.PublishAsync(port.Subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
             await env.Out.WriteLineAsync($"Sent {port.MessageType} on {port.Subject}.").ConfigureAwait(false);
             return Success;
@@ -253,6 +306,7 @@ public static class FlowCli
     private static async Task<int> ListAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? flowId, ExecutionStatus? status, string? natsUrl, CancellationToken cancellationToken)
     {
         var selected = SelectFlows(flows, flowId);
+        natsUrl ??= ConfiguredNatsUrl();
         await using var connection = await StoreAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
         var count = 0;
         await env.Out.WriteLineAsync($"{"FLOW",-20} {"EXECUTION",-24} {"STATUS",-10} {"PHASE",-16} {"ITERATION",9} UPDATED").ConfigureAwait(false);
@@ -279,6 +333,7 @@ public static class FlowCli
     private static async Task<int> InspectAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string id, string? flowId, string? natsUrl, CancellationToken cancellationToken)
     {
         var selected = SelectFlows(flows, flowId);
+        natsUrl ??= ConfiguredNatsUrl();
         await using var connection = await StoreAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
         foreach (var flow in selected)
         {
@@ -302,7 +357,17 @@ public static class FlowCli
                 await o.WriteLineAsync($"    {e.At:O} #{e.Iteration} {e.Rule}: {e.PhaseBefore} -> {e.PhaseAfter} ({e.Action}, {e.Trigger} on {e.Source})").ConfigureAwait(false);
             }
 
-            await o.WriteLineAsync("  state: " + JsonMessages.ToJson(entry.Value)).ConfigureAwait(false);
+            string state;
+            try
+            {
+                state = JsonMessages.ToJson(entry.Value);
+            }
+            catch (MessagePack.MessagePackSerializationException ex)
+            {
+                state = $"({entry.Value.Length} bytes that are not valid MessagePack: {ex.Message})";
+            }
+
+            await o.WriteLineAsync("  state: " + state).ConfigureAwait(false);
             return Success;
         }
 
@@ -351,16 +416,59 @@ public static class FlowCli
     }
 
     private static async Task<FlowConnection> StoreAsync(FlowCliEnvironment env, string? natsUrl, CancellationToken cancellationToken)
-        => natsUrl is null ? new FlowConnection(new InMemoryTransport(), new InMemoryStateStore(), null) : await ConnectAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+        => natsUrl is null
+            ? new FlowConnection(new InMemoryTransport(), new InMemoryStateStore(), null)
+            : await ConnectAsync(env, new FlowCliConnectRequest(natsUrl, [], null), cancellationToken).ConfigureAwait(false);
 
-    private static async Task<FlowConnection> ConnectAsync(FlowCliEnvironment env, string natsUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// The NATS URL from configuration for the commands other than <c>run</c> (which reads its host's):
+    /// appsettings.json and appsettings.&lt;environment&gt;.json in the current directory, then
+    /// environment variables, as the host reads them.
+    /// </summary>
+    private static string? ConfiguredNatsUrl()
+    {
+        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } name ? name : Environments.Production;
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile($"appsettings.{environment}.json", optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables()
+            .Build();
+        try
+        {
+            return ConfiguredNatsUrl(configuration);
+        }
+        finally
+        {
+            (configuration as IDisposable)?.Dispose();
+        }
+    }
+
+    private static string? ConfiguredNatsUrl(IConfiguration configuration)
+        => configuration[NatsUrlKey] is { } url && !string.IsNullOrWhiteSpace(url) ? url.Trim() : null;
+
+    private static void RequireConnector(FlowCliEnvironment env)
     {
         if (env.Connect is null)
         {
-            throw new FlowCliException("--nats needs the FlowSdk.Nats package: add it to the project, and the generated host connects through it.");
+            throw new FlowCliException(
+                "--nats (or the configuration's " + NatsUrlKey + ") needs FlowSdk.Nats, which this host does not reference. "
+                + "Add a reference to the FlowSdk.Nats package (or project) to the host's project and build it again: its generated entry point then connects through it.");
         }
+    }
 
-        return await env.Connect(natsUrl, cancellationToken).ConfigureAwait(false);
+    private static async Task<FlowConnection> ConnectAsync(FlowCliEnvironment env, FlowCliConnectRequest request, CancellationToken cancellationToken)
+    {
+        RequireConnector(env);
+        try
+        {
+            return await env.Connect!(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // FlowSdk.Nats's messages say what failed and never show credentials.
+            throw new FlowCliException(ex.Message, ex is ArgumentException or NotSupportedException ? UsageError : Failed);
+        }
     }
 }
 
@@ -373,11 +481,28 @@ public sealed class FlowCliEnvironment
     /// <summary>Standard error; the console by default.</summary>
     public TextWriter Error { get; init; } = Console.Error;
 
-    /// <summary>Connects to NATS for <c>--nats</c>; FlowSdk.Nats provides it. Without it <c>--nats</c> is an error that says so.</summary>
-    public Func<string, CancellationToken, Task<FlowConnection>>? Connect { get; init; }
+    /// <summary>
+    /// Connects to NATS for <c>--nats</c> (or the configuration's <see cref="FlowCli.NatsUrlKey"/>). The
+    /// generated entry point of a host that references FlowSdk.Nats sets it; without it, a command
+    /// given a NATS URL is an error that says which package to reference. Failures it throws are shown
+    /// by their message and exit with <see cref="FlowCli.Failed"/> (<see cref="FlowCli.UsageError"/> for
+    /// an <see cref="ArgumentException"/> or <see cref="NotSupportedException"/>).
+    /// </summary>
+    /// <example>
+    /// What the generated entry point passes, with FlowSdk.Nats:
+    /// <code>
+    /// Connect = async (request, cancellationToken) =>
+    /// {
+    ///     var nats = await NatsFlowInfrastructure.ConnectAsync(
+    ///         new NatsFlowOptions { Url = request.Url, LoggerFactory = request.LoggerFactory }, request.Flows, cancellationToken);
+    ///     return new FlowConnection(nats.Transport, nats.Store, nats);
+    /// }
+    /// </code>
+    /// </example>
+    public Func<FlowCliConnectRequest, CancellationToken, Task<FlowConnection>>? Connect { get; init; }
 
     /// <summary>
-    /// Whether <c>run</c> keeps a status line (executions by status, events per second) up to date.
+    /// Whether <c>run</c> keeps a status line (executions by status, messages per second on the flows' input subjects) up to date.
     /// On by default when standard output is a terminal; plain logs otherwise.
     /// </summary>
     public bool LiveStatus { get; init; } = !Console.IsOutputRedirected;
@@ -385,6 +510,15 @@ public sealed class FlowCliEnvironment
     /// <summary>How long <c>send</c> waits for the flows to be quiescent on the embedded transport. Default 30 s.</summary>
     public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
+
+/// <summary>What the command line asks <see cref="FlowCliEnvironment.Connect"/> to connect to.</summary>
+/// <param name="Url">The NATS server URL, from <c>--nats</c> or the configuration's <see cref="FlowCli.NatsUrlKey"/>; it may hold credentials, which must not be shown.</param>
+/// <param name="Flows">
+/// The flows whose input subjects the NATS stream must capture before the command goes on: every
+/// flow of the host for <c>run</c> and <c>send</c>, none for <c>executions</c> and <c>inspect</c>.
+/// </param>
+/// <param name="LoggerFactory">Where the connection should log: the host's logging for <c>run</c>; <see langword="null"/> for the one-shot commands.</param>
+public sealed record FlowCliConnectRequest(string Url, IReadOnlyList<FlowDefinition> Flows, ILoggerFactory? LoggerFactory);
 
 /// <summary>A transport and a state store the command line uses, and what to dispose with them.</summary>
 /// <param name="Transport">The transport.</param>

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FlowSdk.Serialization;
 using MessagePack;
 
 namespace FlowSdk.Hosting;
@@ -36,37 +38,50 @@ internal static class JsonMessages
         {
             var name = fields.FirstOrDefault(f => string.Equals(f, property.Name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new FlowCliException($"{port.MessageType} has no field '{property.Name}'; its fields are {string.Join(", ", fields)}.");
+            if (properties.Exists(p => p.Name == name))
+            {
+                throw new FlowCliException($"Field '{name}' of {port.MessageType} is given twice.");
+            }
+
             properties.Add((name, property.Value));
         }
 
-        // Check each field alone, so an error names it. JSON has one number type; MessagePack
-        // writes decimals as strings, so a number a field refuses is tried once more as its text.
-        for (var i = 0; i < properties.Count; i++)
+        // Check each field alone, so an error names it. The JSON value is written as MessagePack as it
+        // is; when the field refuses that, as the other forms JSON has no type for (see Candidates).
+        var values = new List<(string Name, byte[] Value)>(properties.Count);
+        foreach (var (name, value) in properties)
         {
-            var (name, value) = properties[i];
-            if (TryDecode(port, name, value, out var error))
+            string? error = null;
+            byte[]? accepted = null;
+            foreach (var candidate in Candidates(value))
             {
-                continue;
-            }
-
-            if (value.ValueKind == JsonValueKind.Number)
-            {
-                using var text = JsonDocument.Parse(JsonSerializerText(value.GetRawText()));
-                var asText = text.RootElement.Clone();
-                if (TryDecode(port, name, asText, out _))
+                if (TryDecode(port, name, candidate, out var refused))
                 {
-                    properties[i] = (name, asText);
-                    continue;
+                    accepted = candidate;
+                    break;
                 }
+
+                error ??= refused;
             }
 
-            throw new FlowCliException($"Field '{name}' of {port.MessageType} cannot be {Describe(value)}: {error}");
+            // MessagePack readers take a string where bytes are expected (the old raw format): a byte
+            // array field would get the string's UTF-8 bytes. In JSON, bytes are base64.
+            if (accepted is not null && value.ValueKind == JsonValueKind.String && WrittenType(port, name, accepted) == MessagePackType.Binary)
+            {
+                var text = value.GetString()!;
+                var bytes = new byte[text.Length];
+                accepted = Convert.TryFromBase64String(text, bytes, out var written)
+                    ? Encode((ref MessagePackWriter w) => w.Write(bytes.AsSpan(0, written)))
+                    : null;
+                error = "the field holds bytes, written in JSON as base64.";
+            }
+
+            values.Add((name, accepted ?? throw new FlowCliException($"Field '{name}' of {port.MessageType} cannot be {Describe(value)}: {error}")));
         }
 
-        var bytes = ToMessagePack(properties);
         try
         {
-            return port.EncodeMessage(port.DecodeMessage(bytes)!);
+            return port.EncodeMessage(port.DecodeMessage(ToMessagePack(values))!);
         }
         catch (MessagePackSerializationException ex)
         {
@@ -74,7 +89,26 @@ internal static class JsonMessages
         }
     }
 
-    private static bool TryDecode(IInputPort port, string name, JsonElement value, out string? error)
+    /// <summary>The MessagePack type the message's formatter writes for field <paramref name="name"/> when it read <paramref name="value"/> there.</summary>
+    private static MessagePackType WrittenType(IInputPort port, string name, byte[] value)
+    {
+        var written = port.EncodeMessage(port.DecodeMessage(ToMessagePack([(name, value)]))!);
+        var reader = new MessagePackReader(written);
+        var count = reader.ReadMapHeader();
+        for (var i = 0; i < count; i++)
+        {
+            if (reader.ReadString() == name)
+            {
+                return reader.NextMessagePackType;
+            }
+
+            reader.Skip();
+        }
+
+        return MessagePackType.Unknown;
+    }
+
+    private static bool TryDecode(IInputPort port, string name, byte[] value, out string? error)
     {
         try
         {
@@ -89,7 +123,84 @@ internal static class JsonMessages
         }
     }
 
-    private static string JsonSerializerText(string raw) => "\"" + raw + "\"";
+    /// <summary>
+    /// The MessagePack forms a JSON value may stand for, the plain one first. JSON has one number
+    /// type and no date, duration or bytes, so, in the forms <c>inspect</c> shows them in: a number is
+    /// also tried as its text (MessagePack writes decimals as strings); a string as the number it
+    /// spells, as an ISO 8601 date (the <c>[timestamp, offset minutes]</c> of a
+    /// <see cref="DateTimeOffset"/>, or a timestamp) and as a <see cref="TimeSpan"/> (its ticks); an
+    /// object or array with dates in it, with those dates as timestamps. (Base64 for bytes: see Encode.)
+    /// </summary>
+    private static IEnumerable<byte[]> Candidates(JsonElement value)
+    {
+        yield return Encode(value);
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number:
+                var raw = value.GetRawText();
+                yield return Encode((ref MessagePackWriter w) => w.Write(raw));
+                break;
+            case JsonValueKind.String:
+            {
+                var text = value.GetString()!;
+                if (text.Length > 0 && (char.IsAsciiDigit(text[^1]) || text[^1] == '.'))
+                {
+                    using var number = TryParseJson(text);
+                    if (number?.RootElement.ValueKind == JsonValueKind.Number)
+                    {
+                        yield return Encode(number.RootElement);
+                    }
+                }
+
+                if (TryParseDate(text, out var instant))
+                {
+                    yield return Encode((ref MessagePackWriter w) => WireFormat.WriteDateTimeOffset(ref w, instant));
+                    yield return Encode((ref MessagePackWriter w) => WireFormat.WriteDateTime(ref w, instant.UtcDateTime));
+                }
+
+                if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var duration))
+                {
+                    yield return Encode((ref MessagePackWriter w) => WireFormat.WriteTimeSpan(ref w, duration));
+                }
+
+                break;
+            }
+
+            case JsonValueKind.Object or JsonValueKind.Array when HasDates(value):
+                yield return Encode((ref MessagePackWriter w) => Write(ref w, value, datesAsTimestamps: true));
+                break;
+        }
+    }
+
+    /// <summary>Reads an ISO 8601 date or date and time (<c>2025-01-31</c>, <c>2025-01-31T08:00:00Z</c>, <c>...+02:00</c>); without an offset it is UTC.</summary>
+    private static bool TryParseDate(string text, out DateTimeOffset value)
+    {
+        value = default;
+        return text.Length >= 10
+            && char.IsAsciiDigit(text[0]) && char.IsAsciiDigit(text[1]) && char.IsAsciiDigit(text[2]) && char.IsAsciiDigit(text[3])
+            && text[4] == '-' && text[7] == '-'
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+    }
+
+    private static bool HasDates(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => TryParseDate(value.GetString()!, out _),
+        JsonValueKind.Object => value.EnumerateObject().Any(p => HasDates(p.Value)),
+        JsonValueKind.Array => value.EnumerateArray().Any(HasDates),
+        _ => false,
+    };
+
+    private static JsonDocument? TryParseJson(string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The field names of the port's message, learnt from its formatter: an empty map read and written back.</summary>
     public static IReadOnlyList<string> FieldsOf(IInputPort port)
@@ -110,25 +221,33 @@ internal static class JsonMessages
 
     public static string Example(IInputPort port) => "{" + string.Join(", ", FieldsOf(port).Select(f => $"\"{f}\": ...")) + "}";
 
-    /// <summary>Writes MessagePack bytes as JSON, for display.</summary>
-    public static string ToJson(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.ConvertToJson(bytes, FlowSerializer.Options);
+    /// <summary>Writes MessagePack bytes as JSON, for display (<see cref="MessagePackJson"/>).</summary>
+    public static string ToJson(ReadOnlyMemory<byte> bytes) => MessagePackJson.ToJson(bytes);
 
-    private static byte[] ToMessagePack(List<(string Name, JsonElement Value)> properties)
+    private delegate void WriteValue(ref MessagePackWriter writer);
+
+    private static byte[] Encode(JsonElement value) => Encode((ref MessagePackWriter w) => Write(ref w, value, datesAsTimestamps: false));
+
+    private static byte[] Encode(WriteValue write)
     {
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new MessagePackWriter(buffer);
-        writer.WriteMapHeader(properties.Count);
-        foreach (var (name, value) in properties)
-        {
-            writer.Write(name);
-            Write(ref writer, value);
-        }
-
+        write(ref writer);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void Write(ref MessagePackWriter writer, JsonElement value)
+    private static byte[] ToMessagePack(List<(string Name, byte[] Value)> values) => Encode((ref MessagePackWriter writer) =>
+    {
+        writer.WriteMapHeader(values.Count);
+        foreach (var (name, value) in values)
+        {
+            writer.Write(name);
+            writer.WriteRaw(value);
+        }
+    });
+
+    private static void Write(ref MessagePackWriter writer, JsonElement value, bool datesAsTimestamps)
     {
         switch (value.ValueKind)
         {
@@ -138,7 +257,7 @@ internal static class JsonMessages
                 foreach (var member in members)
                 {
                     writer.Write(member.Name);
-                    Write(ref writer, member.Value);
+                    Write(ref writer, member.Value, datesAsTimestamps);
                 }
 
                 break;
@@ -146,9 +265,12 @@ internal static class JsonMessages
                 writer.WriteArrayHeader(value.GetArrayLength());
                 foreach (var item in value.EnumerateArray())
                 {
-                    Write(ref writer, item);
+                    Write(ref writer, item, datesAsTimestamps);
                 }
 
+                break;
+            case JsonValueKind.String when datesAsTimestamps && TryParseDate(value.GetString()!, out var date):
+                WireFormat.WriteDateTime(ref writer, date.UtcDateTime);
                 break;
             case JsonValueKind.String:
                 writer.Write(value.GetString());
@@ -202,4 +324,8 @@ internal static class JsonMessages
 }
 
 /// <summary>A command line error whose message tells the user what was wrong and what to do.</summary>
-internal sealed class FlowCliException(string message) : Exception(message);
+internal sealed class FlowCliException(string message, int exitCode = FlowCli.UsageError) : Exception(message)
+{
+    /// <summary>The exit code of the command that failed.</summary>
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using FlowSdk.Hosting.Tests.Infrastructure;
 
 namespace FlowSdk.Hosting.Tests;
 
@@ -42,71 +42,27 @@ public sealed class GeneratedHostTests
     }
 
     [Fact]
+    public async Task A_nats_server_that_cannot_be_reached_is_an_error_that_hides_credentials()
+    {
+        var port = NatsServer.FreePort();
+
+        var (code, output, error) = await RunOrdersAsync("executions", "--nats", $"nats://watcher:s3cret@127.0.0.1:{port}");
+
+        Assert.Equal(FlowCli.Failed, code);
+        Assert.StartsWith($"error: Could not connect FlowSdk to NATS at nats://***@127.0.0.1:{port}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_starts_the_host_and_stops_gracefully_on_interrupt()
     {
-        using var process = Start("run");
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
+        await using var host = OrdersHost.Start(null, "run");
+        await host.WaitForAsync("Press Ctrl+C to stop.", TimeSpan.FromSeconds(60));
 
-            if (e.Data?.Contains("Press Ctrl+C to stop.", StringComparison.Ordinal) == true)
-            {
-                started.TrySetResult();
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
-
-        using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await interrupt.WaitForExitAsync();
-        }
-
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(0, process.ExitCode);
-        lock (output)
-        {
-            Assert.Contains("Running 1 flow(s) (order) on the embedded transport.", output.ToString());
-            Assert.Contains("Stopped.", output.ToString());
-        }
+        Assert.Equal(0, await host.InterruptAsync());
+        Assert.Contains("Running 1 flow(s) (order) on the embedded transport.", host.Output);
+        Assert.Contains("Stopped.", host.Output);
     }
 
-    private static async Task<(int Code, string Output, string Error)> RunOrdersAsync(params string[] args)
-    {
-        using var process = Start(args);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
-
-    private static Process Start(params string[] args)
-    {
-        // The Orders host is built next to this test assembly's configuration: .../bin/<Configuration>/net10.0/.
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name;
-        var repo = here;
-        while (!File.Exists(Path.Combine(repo.FullName, "FlowSdk.sln")))
-        {
-            repo = repo.Parent ?? throw new InvalidOperationException("The repository root (FlowSdk.sln) was not found above " + AppContext.BaseDirectory);
-        }
-
-        var dll = Path.Combine(repo.FullName, "samples", "Orders", "bin", configuration, "net10.0", "Orders.dll");
-        Assert.True(File.Exists(dll), $"The Orders sample is not built at {dll}.");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        return Process.Start(start)!;
-    }
+    private static Task<(int Code, string Output, string Error)> RunOrdersAsync(params string[] args) => OrdersHost.RunAsync(args);
 }

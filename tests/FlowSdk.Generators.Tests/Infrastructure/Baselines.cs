@@ -16,10 +16,13 @@ internal static class Baselines
 
     public static bool Updating => Environment.GetEnvironmentVariable(UpdateVariable) == "1";
 
-    public static void Verify(string caseName, GeneratorOutput output, ITestOutputHelper log)
+    /// <summary>Compares the generated files (those <paramref name="include"/> accepts by hint name, or all) with the case's baselines.</summary>
+    public static void Verify(string caseName, GeneratorOutput output, ITestOutputHelper log, Func<string, bool>? include = null)
     {
         var folder = RepoPaths.Baselines(caseName);
-        var generated = output.Sources.ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString(), StringComparer.Ordinal);
+        var generated = output.Sources
+            .Where(s => include is null || include(s.HintName))
+            .ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString(), StringComparer.Ordinal);
         Assert.NotEmpty(generated);
         var existing = Directory.Exists(folder)
             ? Directory.GetFiles(folder, "*.txt").ToDictionary(path => Path.GetFileName(path)!, path => Normalize(File.ReadAllText(path)), StringComparer.Ordinal)
