@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using FlowSdk.Benchmarks.Firing;
 using FlowSdk.Benchmarks.OnNats;
 using FlowSdk.Nats;
+using FlowSdk.Testing.Nats;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -67,14 +69,63 @@ internal static class NatsBenchmarks
 
     public static NatsResults Run(bool quick, string artifacts)
     {
-        var executable = NatsServerProcess.FindExecutable()
-            ?? throw new InvalidOperationException("nats-server was not found (PATH, /usr/bin, /usr/sbin or NATS_SERVER). Install it: apt-get install -y nats-server (build/bench.sh does).");
-        using var server = NatsServerProcess.StartAsync(executable, Path.Combine(artifacts, "nats-server.pid")).GetAwaiter().GetResult();
+        if (NatsServer.FindExecutable() is null)
+        {
+            throw new InvalidOperationException("nats-server was not found (PATH, /usr/bin, /usr/sbin or NATS_SERVER). Install it: apt-get install -y nats-server (build/bench.sh does).");
+        }
+
+        // Its process id goes to nats-server.pid, so that build/bench.sh can kill it even if this process is killed outright.
+        using var server = NatsServer.StartAsync(jetStream: true, Path.Combine(artifacts, "nats-server.pid"), []).GetAwaiter().GetResult();
+        using var signals = DisposeOnInterrupt(server);
         Console.WriteLine($"// NATS benchmarks: nats-server at {server.Url}, store {server.StoreDirectory.FullName}");
         return RunAsync(server, quick).GetAwaiter().GetResult();
     }
 
-    private static async Task<NatsResults> RunAsync(NatsServerProcess server, bool quick)
+    /// <summary>
+    /// Kills the server (and deletes its store and pid file) on Ctrl+C, SIGTERM, SIGHUP and SIGQUIT; the
+    /// default handling (the process ends) goes on afterwards. Process exit is covered by <see cref="NatsServer"/> itself.
+    /// </summary>
+    private static Signals DisposeOnInterrupt(NatsServer server)
+    {
+        void OnCancel(object? sender, ConsoleCancelEventArgs e) => server.Dispose();
+
+        Console.CancelKeyPress += OnCancel;
+        var registrations = new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
+            .Select(signal => PosixSignalRegistration.Create(signal, _ => server.Dispose()))
+            .ToList();
+        return new Signals(() =>
+        {
+            Console.CancelKeyPress -= OnCancel;
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        });
+    }
+
+    /// <summary>The CPU time the server used so far (user + system, from /proc; zero where there is no /proc).</summary>
+    private static TimeSpan CpuTime(NatsServer server)
+    {
+        try
+        {
+            // /proc/<pid>/stat: fields 14 and 15 (after the parenthesized name) are utime and stime in clock ticks.
+            var stat = File.ReadAllText($"/proc/{server.ProcessId}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    private sealed class Signals(Action unregister) : IDisposable
+    {
+        public void Dispose() => unregister();
+    }
+
+    private static async Task<NatsResults> RunAsync(NatsServer server, bool quick)
     {
         var events = quick ? 2_000 : 5_000;
         var rounds = quick ? 3 : 7;
@@ -89,7 +140,7 @@ internal static class NatsBenchmarks
         return results;
     }
 
-    private static async Task ThroughputAsync(NatsServerProcess server, int events, int rounds, NatsResults results)
+    private static async Task ThroughputAsync(NatsServer server, int events, int rounds, NatsResults results)
     {
         var url = server.Url;
         var self = Process.GetCurrentProcess();
@@ -183,7 +234,7 @@ internal static class NatsBenchmarks
             };
             counter.Reset(count);
             self.Refresh();
-            var (clientCpu, serverCpu) = (self.TotalProcessorTime, server.CpuTime);
+            var (clientCpu, serverCpu) = (self.TotalProcessorTime, CpuTime(server));
             var watch = Stopwatch.StartNew();
             if (core)
             {
@@ -200,7 +251,7 @@ internal static class NatsBenchmarks
             await counter.Done.WaitAsync(RoundTimeout).ConfigureAwait(false);
             watch.Stop();
             self.Refresh();
-            return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (server.CpuTime - serverCpu).TotalMicroseconds / count);
+            return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (CpuTime(server) - serverCpu).TotalMicroseconds / count);
         }
 
         string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore];

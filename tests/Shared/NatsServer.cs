@@ -1,0 +1,325 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace FlowSdk.Testing.Nats;
+
+/// <summary>
+/// A real nats-server process on a free loopback port with a temporary store directory (<c>-sd</c>),
+/// with JetStream (<c>-js</c>) unless asked otherwise. It is killed and its directory deleted on
+/// dispose; a server never disposed is killed when the process exits. nats-server must be on the PATH
+/// or in /usr/sbin, /usr/bin or /usr/local/bin, or <c>NATS_SERVER</c> must name it.
+/// </summary>
+public sealed class NatsServer : IAsyncDisposable, IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Servers not disposed yet: killed and cleaned up when the process exits, even if nothing disposed them.</summary>
+    private static readonly ConcurrentDictionary<NatsServer, byte> Running = new();
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly bool _jetStream;
+    private readonly string? _pidFile;
+    private int _disposed;
+
+    static NatsServer()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var server in Running.Keys)
+            {
+                server.Kill();
+                server.Dispose();
+            }
+        };
+    }
+
+    private NatsServer(Process process, int port, DirectoryInfo storeDirectory, bool jetStream, string? pidFile)
+    {
+        _process = process;
+        _jetStream = jetStream;
+        _pidFile = pidFile;
+        Port = port;
+        StoreDirectory = storeDirectory;
+    }
+
+    public int Port { get; }
+
+    public string Url => $"nats://127.0.0.1:{Port}";
+
+    public DirectoryInfo StoreDirectory { get; }
+
+    /// <summary>The id of the nats-server process.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>What the server printed so far, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts a server with JetStream; <paramref name="extraArguments"/> are appended (for example <c>--user</c> and <c>--pass</c>).</summary>
+    public static Task<NatsServer> StartAsync(params string[] extraArguments) => StartAsync(jetStream: true, extraArguments);
+
+    /// <summary>Starts a server, with or without JetStream; <paramref name="extraArguments"/> are appended.</summary>
+    public static Task<NatsServer> StartAsync(bool jetStream, params string[] extraArguments) => StartAsync(jetStream, pidFile: null, extraArguments);
+
+    /// <summary>
+    /// Starts a server and waits until it accepts clients (with JetStream on, if asked for). When
+    /// <paramref name="pidFile"/> is given, the server's process id is written to it as soon as the
+    /// process runs, for a script that must kill the server should this process be killed outright;
+    /// the file is deleted on dispose.
+    /// </summary>
+    public static async Task<NatsServer> StartAsync(bool jetStream, string? pidFile, IReadOnlyList<string> extraArguments)
+    {
+        ArgumentNullException.ThrowIfNull(extraArguments);
+        var executable = FindExecutable()
+            ?? throw new InvalidOperationException("nats-server was not found on the PATH, in /usr/sbin, /usr/bin or /usr/local/bin. Install it (apt-get install -y nats-server; build/test.sh and build/bench.sh do) or set NATS_SERVER to its path.");
+        Exception? last = null;
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var port = FreePort();
+            var directory = Directory.CreateTempSubdirectory("flowsdk-nats-");
+            var start = new ProcessStartInfo(executable)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            if (jetStream)
+            {
+                start.ArgumentList.Add("-js");
+            }
+
+            foreach (var argument in (string[])["-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-sd", directory.FullName, .. extraArguments])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var process = new Process { StartInfo = start };
+            var server = new NatsServer(process, port, directory, jetStream, pidFile);
+            process.OutputDataReceived += (_, e) => server.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+            try
+            {
+                process.Start();
+                Running[server] = 0;
+                if (pidFile is not null)
+                {
+                    await File.WriteAllTextAsync(pidFile, process.Id.ToString(CultureInfo.InvariantCulture));
+                }
+
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+                await server.WaitUntilAcceptingAsync();
+                return server;
+            }
+            catch (Exception ex)
+            {
+                last = new InvalidOperationException($"nats-server did not start on port {port}: {ex.Message}\n{server.Output}", ex);
+                await server.DisposeAsync();
+            }
+        }
+
+        throw last!;
+    }
+
+    /// <summary>Where nats-server is: <c>NATS_SERVER</c>, the PATH, /usr/sbin, /usr/bin or /usr/local/bin; null when it is not installed.</summary>
+    public static string? FindExecutable()
+    {
+        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, "nats-server"))
+            .Concat(["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]);
+        if (Environment.GetEnvironmentVariable("NATS_SERVER") is { Length: > 0 } configured)
+        {
+            candidates = candidates.Prepend(configured);
+        }
+
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>A loopback port nothing listens on (for the moment).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Kills the server, waits for it to exit and deletes its store directory. Safe to call more than once and from any thread.</summary>
+    public void Dispose()
+    {
+        if (!BeginDispose())
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started, or already gone.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+
+        for (var attempt = 0; attempt < 5 && DeleteStore(attempt); attempt++)
+        {
+            Thread.Sleep(100);
+        }
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public async ValueTask DisposeAsync()
+    {
+        if (!BeginDispose())
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started, or already gone.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+
+        for (var attempt = 0; attempt < 5 && DeleteStore(attempt); attempt++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Kills the process, even while another thread is disposing the server.</summary>
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started, or already gone.
+        }
+    }
+
+    /// <summary>False when the server is already being disposed; otherwise forgets it and deletes its pid file.</summary>
+    private bool BeginDispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return false;
+        }
+
+        Running.TryRemove(this, out _);
+        if (_pidFile is not null)
+        {
+            File.Delete(_pidFile);
+        }
+
+        return true;
+    }
+
+    /// <summary>Tries to delete the store directory; true when it is still there and worth another try after a pause.</summary>
+    private bool DeleteStore(int attempt)
+    {
+        StoreDirectory.Refresh();
+        if (!StoreDirectory.Exists)
+        {
+            return false;
+        }
+
+        try
+        {
+            StoreDirectory.Delete(recursive: true);
+            return false;
+        }
+        catch (IOException) when (attempt < 4)
+        {
+            return true;
+        }
+    }
+
+    private async Task WaitUntilAcceptingAsync()
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"nats-server exited with code {_process.ExitCode}.");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+                var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(2));
+                if (line?.StartsWith("INFO ", StringComparison.Ordinal) == true && (!_jetStream || line.Contains("\"jetstream\":true", StringComparison.Ordinal)))
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"nats-server did not accept connections on port {Port} within {StartTimeout.TotalSeconds} s.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
