@@ -80,6 +80,11 @@ public sealed class SampleTests
             typeof(global::MessagePack.KeyAttribute).Assembly.Location,
             typeof(global::System.Reactive.Unit).Assembly.Location,
             typeof(global::Microsoft.Extensions.Logging.ILogger).Assembly.Location,
+            typeof(global::FlowSdk.Nats.NatsFlowInfrastructure).Assembly.Location,
+            typeof(global::NATS.Client.Core.NatsConnection).Assembly.Location,
+            typeof(global::NATS.Client.Core.INatsConnection).Assembly.Location,
+            typeof(global::NATS.Client.JetStream.NatsJSContext).Assembly.Location,
+            typeof(global::NATS.Client.KeyValueStore.NatsKVContext).Assembly.Location,
         }.Distinct(StringComparer.Ordinal).Select(path => MetadataReference.CreateFromFile(path)),
     ];
 
