@@ -61,9 +61,15 @@ public sealed partial class FlowGenerator
 
             w.Doc(summary);
             w.Line(GeneratedCodeAttribute);
-            w.Open($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>");
+            w.Open($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Serialization.IMapFormatter");
             w.Doc("<summary>The formatter instance.</summary>");
             w.Line($"public static readonly {name} Instance = new {name}();");
+            w.Line();
+            w.Doc("<inheritdoc/>");
+            var keys = type.Members.Count == 0
+                ? "global::System.Array.Empty<string>()"
+                : "new string[] { " + string.Join(", ", type.Members.Select(m => SourceWriter.Escape(m.Key))) + " }";
+            w.Line("public global::System.Collections.Generic.IReadOnlyList<string> Keys { get; } = " + keys + ";");
             w.Line();
             EmitFormatterMethods(w, type, isState: false);
             w.Close();

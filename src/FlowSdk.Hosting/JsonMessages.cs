@@ -64,21 +64,40 @@ internal static class JsonMessages
                 error ??= refused;
             }
 
-            // MessagePack readers take a string where bytes are expected (the old raw format): a byte
-            // array field would get the string's UTF-8 bytes. In JSON, bytes are base64.
-            if (accepted is not null && value.ValueKind == JsonValueKind.String && WrittenType(port, name, accepted) == MessagePackType.Binary)
-            {
-                var text = value.GetString()!;
-                var bytes = new byte[text.Length];
-                accepted = Convert.TryFromBase64String(text, bytes, out var written)
-                    ? Encode((ref MessagePackWriter w) => w.Write(bytes.AsSpan(0, written)))
-                    : null;
-                error = "the field holds bytes, written in JSON as base64.";
-            }
-
             values.Add((name, accepted ?? throw new FlowCliException($"Field '{name}' of {port.MessageType} cannot be {Describe(value)}: {error}")));
         }
 
+        var message = Write(port, values);
+
+        // MessagePack readers take a string where bytes are expected (the old raw format): a byte
+        // array field would get the string's UTF-8 bytes. In JSON, bytes are base64.
+        var binary = BinaryFields(message);
+        var changed = false;
+        for (var i = 0; i < values.Count; i++)
+        {
+            var (name, value) = properties[i];
+            if (value.ValueKind != JsonValueKind.String || !binary.Contains(name))
+            {
+                continue;
+            }
+
+            var text = value.GetString()!;
+            var bytes = new byte[text.Length];
+            if (!Convert.TryFromBase64String(text, bytes, out var written))
+            {
+                throw new FlowCliException($"Field '{name}' of {port.MessageType} cannot be {Describe(value)}: the field holds bytes, written in JSON as base64.");
+            }
+
+            values[i] = (name, Encode((ref MessagePackWriter w) => w.Write(bytes.AsSpan(0, written))));
+            changed = true;
+        }
+
+        return changed ? Write(port, values) : message;
+    }
+
+    /// <summary>The message the fields make, read and written back by the port's formatter.</summary>
+    private static byte[] Write(IInputPort port, List<(string Name, byte[] Value)> values)
+    {
         try
         {
             return port.EncodeMessage(port.DecodeMessage(ToMessagePack(values))!);
@@ -89,25 +108,27 @@ internal static class JsonMessages
         }
     }
 
-    /// <summary>The MessagePack type the message's formatter writes for field <paramref name="name"/> when it read <paramref name="value"/> there.</summary>
-    private static MessagePackType WrittenType(IInputPort port, string name, byte[] value)
+    /// <summary>The keys of a message map whose values are MessagePack bin (byte arrays).</summary>
+    private static HashSet<string> BinaryFields(byte[] message)
     {
-        var written = port.EncodeMessage(port.DecodeMessage(ToMessagePack([(name, value)]))!);
-        var reader = new MessagePackReader(written);
+        var fields = new HashSet<string>(StringComparer.Ordinal);
+        var reader = new MessagePackReader(message);
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {
-            if (reader.ReadString() == name)
+            var key = reader.ReadString() ?? "";
+            if (reader.NextMessagePackType == MessagePackType.Binary)
             {
-                return reader.NextMessagePackType;
+                fields.Add(key);
             }
 
             reader.Skip();
         }
 
-        return MessagePackType.Unknown;
+        return fields;
     }
 
+    /// <summary>Whether the message's formatter reads <paramref name="value"/> as field <paramref name="name"/>; if not, why.</summary>
     private static bool TryDecode(IInputPort port, string name, byte[] value, out string? error)
     {
         try
@@ -116,11 +137,38 @@ internal static class JsonMessages
             error = null;
             return true;
         }
+        catch (MessagePackSerializationException ex) when (LacksOnlyAnotherRequiredField(port, name, ex))
+        {
+            // The field alone is fine; the message also has required fields this check leaves out.
+            error = null;
+            return true;
+        }
         catch (MessagePackSerializationException ex)
         {
             error = Innermost(ex);
             return false;
         }
+    }
+
+    /// <summary>Whether reading failed only because the message lacks one of its other required fields, not because of <paramref name="name"/>'s value.</summary>
+    private static bool LacksOnlyAnotherRequiredField(IInputPort port, string name, Exception ex)
+    {
+        var innermost = ex;
+        while (innermost.InnerException is { } inner)
+        {
+            innermost = inner;
+        }
+
+        if (innermost is not RequiredMemberMissingException missing || port.Fields is not { } fields)
+        {
+            return false;
+        }
+
+        var prefix = port.MessageType + ".";
+        return missing.Member.StartsWith(prefix, StringComparison.Ordinal)
+            && missing.Member[prefix.Length..] is var field
+            && field != name
+            && fields.Contains(field, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -202,9 +250,15 @@ internal static class JsonMessages
         }
     }
 
-    /// <summary>The field names of the port's message, learnt from its formatter: an empty map read and written back.</summary>
+    /// <summary>The field names of the port's message: the keys its generated formatter writes; for a formatter written by hand, the keys it writes for an empty map read back.</summary>
     public static IReadOnlyList<string> FieldsOf(IInputPort port)
     {
+        if (port.Fields is { } fields)
+        {
+            return fields;
+        }
+
+        // A formatter written by hand: the keys it writes for a message read from an empty map.
         var empty = ToMessagePack([]);
         var written = port.EncodeMessage(port.DecodeMessage(empty)!);
         var reader = new MessagePackReader(written);

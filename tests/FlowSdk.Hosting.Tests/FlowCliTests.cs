@@ -165,6 +165,40 @@ public sealed class FlowCliTests
     }
 
     [Fact]
+    public void The_fields_of_a_message_with_required_members_come_from_its_generated_formatter()
+    {
+        var port = ParcelFlow.Definition.InputPorts.Single();
+
+        Assert.Equal(["ParcelId", "Kilograms", "Label", "Note"], JsonMessages.FieldsOf(port));
+    }
+
+    [Fact]
+    public async Task A_message_with_required_members_is_sent_from_json_with_its_bytes_as_base64()
+    {
+        var (code, output, error) = await RunAsync(
+            [ParcelFlow.Definition],
+            "send",
+            "parcels.registered",
+            """{"ParcelId": "p-1", "Kilograms": 2.5, "Label": "AAECAw=="}""");
+
+        Assert.Equal(("", FlowCli.Success), (error, code));
+        Assert.Contains("parcel/p-1: Completed in phase Registered", output);
+    }
+
+    [Theory]
+    [InlineData("""{"ParcelId": "p-1", "Kilograms": 2.5}""", "ParcelRegistered.Label is required, but the data does not have it.")]
+    [InlineData("""{"ParcelId": "p-1", "Kilograms": "heavy", "Label": "AA=="}""", "Field 'Kilograms' of ParcelRegistered cannot be the string \"heavy\"")]
+    [InlineData("""{"ParcelId": "p-1", "Kilograms": 2.5, "Label": "not base64!"}""", "Field 'Label' of ParcelRegistered cannot be the string \"not base64!\"")]
+    public async Task A_message_with_required_members_names_what_is_missing_or_wrong(string json, string expected)
+    {
+        var (code, output, error) = await RunAsync([ParcelFlow.Definition], "send", "parcels.registered", json);
+
+        Assert.Equal(FlowCli.UsageError, code);
+        Assert.Contains(expected, error);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
     public async Task Dates_durations_and_bytes_are_written_in_json_as_inspect_shows_them()
     {
         var (code, output, error) = await RunAsync(

@@ -28,6 +28,9 @@ public abstract class InputPort<TState> : IInputPort
     /// <inheritdoc/>
     public abstract byte[] EncodeMessage(object message);
 
+    /// <inheritdoc/>
+    public abstract IReadOnlyList<string>? Fields { get; }
+
     internal abstract InboundEvent<TState> Decode(Transport.TransportMessage message);
 }
 
@@ -53,6 +56,13 @@ public interface IInputPort
     /// <param name="message">The message; it must be of the port's message type.</param>
     /// <returns>The MessagePack bytes.</returns>
     byte[] EncodeMessage(object message);
+
+    /// <summary>
+    /// The keys of the message's MessagePack map, in the order they are written, when its formatter
+    /// is one FlowSdk generated (<see cref="Serialization.IMapFormatter"/>); <see langword="null"/> for
+    /// a formatter written by hand.
+    /// </summary>
+    IReadOnlyList<string>? Fields { get; }
 }
 
 /// <summary>A message type a flow consumes: the dispatch table row for <typeparamref name="TMessage"/>.</summary>
@@ -95,6 +105,9 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>
 
     /// <inheritdoc/>
     public override string MessageType => Port.MessageType;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string>? Fields => (Port.Formatter as Serialization.IMapFormatter)?.Keys;
 
     /// <inheritdoc/>
     public override IReadOnlyList<RuleInfo> Rules => _infos;

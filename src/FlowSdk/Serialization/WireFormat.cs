@@ -81,7 +81,7 @@ public static class WireFormat
     /// <param name="member">The member (<c>Type.Member</c>).</param>
     /// <returns>The exception to throw.</returns>
     public static MessagePackSerializationException MissingRequired(string member)
-        => new($"{member} is required, but the data does not have it.");
+        => new RequiredMemberMissingException(member);
 
     /// <summary>The exception for a generated formatter whose type has a member that cannot be serialized (a build error FlowSdk reports as FLOW0101).</summary>
     /// <param name="type">The type.</param>
