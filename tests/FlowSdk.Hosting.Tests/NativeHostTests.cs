@@ -80,12 +80,8 @@ public sealed partial class NativeHostTests
         var sent = await RunAsync(executable, ["send", "orders.placed", """{"OrderId": "o-n", "Total": 7}""", "--nats", server.Url], TimeSpan.FromMinutes(1));
         Assert.True(sent.Code == 0, sent.Output);
 
-        var inspected = (Code: -1, Output: "");
-        for (var attempt = 0; attempt < 100 && inspected.Code != 0; attempt++)
-        {
-            await Task.Delay(100);
-            inspected = await RunAsync(executable, ["inspect", "o-n", "--nats", server.Url], TimeSpan.FromMinutes(1));
-        }
+        await StoredExecutions.WhenStoredAsync(server.Url, "order.o-n", _ => true, "the native host stored order o-n", host, TimeSpan.FromMinutes(1));
+        var inspected = await RunAsync(executable, ["inspect", "o-n", "--nats", server.Url], TimeSpan.FromMinutes(1));
 
         Assert.True(inspected.Code == 0, $"inspect: {inspected.Output}{Environment.NewLine}The host printed:{Environment.NewLine}{host.Output}");
         Assert.Contains("""state: {"Total":"7","Paid":"0","$execution":{"id":"o-n","flow":"order","phase":"Placed","status":"Running",""", inspected.Output);

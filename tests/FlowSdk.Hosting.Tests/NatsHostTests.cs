@@ -34,15 +34,14 @@ public sealed class NatsHostTests : IAsyncLifetime
 
         // The generated layout, written by hand: a map keyed by member name; decimals as strings.
         await plain.PublishAsync("orders.placed", Map(("OrderId", "o-plain"), ("Total", "42.5")), serializer: NatsRawSerializer<byte[]>.Default);
-        var bucket = await new NatsKVContext(new NatsJSContext(plain)).GetStoreAsync("flowsdk-state");
-        await EventuallyAsync(async () => await TryGetAsync(bucket, "order.o-plain") is not null, "the host stored order o-plain in the bucket", host);
+        await WhenStoredAsync("order.o-plain", _ => true, "the host stored order o-plain in the bucket", host);
 
         await plain.PublishAsync("orders.paid", Map(("OrderId", "o-plain"), ("Amount", "50")), serializer: NatsRawSerializer<byte[]>.Default);
         using var wait = new CancellationTokenSource(Patience);
         var shipment = await shipped.Msgs.ReadAsync(wait.Token);
 
         Assert.Equal("""{"OrderId":"o-plain","Total":"42.5"}""", JsonMessages.ToJson(shipment.Data));
-        await EventuallyAsync(async () => (await OrdersHost.RunAsync("inspect", "o-plain", "--nats", _server.Url)).Output.Contains("status:    Completed", StringComparison.Ordinal), "o-plain completed", host);
+        await WhenStoredAsync("order.o-plain", state => state.Contains("\"status\":\"Completed\"", StringComparison.Ordinal), "o-plain completed", host);
         var (code, output, error) = await OrdersHost.RunAsync("inspect", "o-plain", "--nats", _server.Url);
         Assert.Equal((0, ""), (code, error));
         Assert.Contains("Execution o-plain of flow order (revision ", output);
@@ -67,11 +66,8 @@ public sealed class NatsHostTests : IAsyncLifetime
         var sent = await OrdersHost.RunAsync("send", "orders.placed", """{"OrderId": "o-2", "Total": 19.99}""", "--nats", _server.Url);
         Assert.Equal((0, "Sent OrderPlaced on orders.placed.\n", ""), sent);
 
-        var listed = "";
-        await EventuallyAsync(
-            async () => (listed = (await OrdersHost.RunAsync(configured, "executions")).Output).Contains("o-2", StringComparison.Ordinal),
-            "executions lists o-2",
-            host);
+        await WhenStoredAsync("order.o-2", _ => true, "the host stored order o-2", host);
+        var listed = (await OrdersHost.RunAsync(configured, "executions")).Output;
         Assert.Matches(@"order\s+o-2\s+Running\s+Placed\s+1 ", listed);
         Assert.Contains("1 execution(s).", listed);
 
@@ -101,10 +97,8 @@ public sealed class NatsHostTests : IAsyncLifetime
 
         await using var host = OrdersHost.Start(null, "run", "--FlowSdk:Nats:Url=" + _server.Url);
         await host.WaitForAsync("on NATS", Patience);
-        await EventuallyAsync(
-            async () => (await OrdersHost.RunAsync("inspect", "o-early", "--nats", _server.Url)).Code == 0,
-            "the host that started later handled o-early",
-            host);
+        await WhenStoredAsync("order.o-early", _ => true, "the host that started later handled o-early", host);
+        Assert.Equal(0, (await OrdersHost.RunAsync("inspect", "o-early", "--nats", _server.Url)).Code);
         Assert.Equal(0, await host.InterruptAsync());
     }
 
@@ -123,29 +117,6 @@ public sealed class NatsHostTests : IAsyncLifetime
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static async Task<NatsKVEntry<byte[]>?> TryGetAsync(INatsKVStore bucket, string key)
-    {
-        try
-        {
-            return await bucket.GetEntryAsync<byte[]>(key, serializer: NatsRawSerializer<byte[]>.Default);
-        }
-        catch (NatsKVKeyNotFoundException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, HostProcess host)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Not within {Patience.TotalSeconds} s: {what}. The host printed:{Environment.NewLine}{host.Output}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private Task WhenStoredAsync(string key, Func<string, bool> state, string what, HostProcess host)
+        => StoredExecutions.WhenStoredAsync(_server.Url, key, state, what, host, Patience);
 }

@@ -22,7 +22,9 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly bool _jetStream;
+
+    /// <summary>Completed when the server logs that it is ready; failed when it exits first.</summary>
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string? _pidFile;
     private int _disposed;
 
@@ -38,10 +40,9 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
         };
     }
 
-    private NatsServer(Process process, int port, DirectoryInfo storeDirectory, bool jetStream, string? pidFile)
+    private NatsServer(Process process, int port, DirectoryInfo storeDirectory, string? pidFile)
     {
         _process = process;
-        _jetStream = jetStream;
         _pidFile = pidFile;
         Port = port;
         StoreDirectory = storeDirectory;
@@ -106,10 +107,11 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
                 start.ArgumentList.Add(argument);
             }
 
-            var process = new Process { StartInfo = start };
-            var server = new NatsServer(process, port, directory, jetStream, pidFile);
+            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            var server = new NatsServer(process, port, directory, pidFile);
             process.OutputDataReceived += (_, e) => server.Append(e.Data);
             process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+            process.Exited += (_, _) => server._ready.TrySetException(new InvalidOperationException($"nats-server exited with code {process.ExitCode}."));
             try
             {
                 process.Start();
@@ -121,7 +123,7 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
 
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
-                await server.WaitUntilAcceptingAsync();
+                await server.WaitUntilReadyAsync();
                 return server;
             }
             catch (Exception ex)
@@ -183,10 +185,7 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
             _process.Dispose();
         }
 
-        for (var attempt = 0; attempt < 5 && DeleteStore(attempt); attempt++)
-        {
-            Thread.Sleep(100);
-        }
+        DeleteStore();
     }
 
     /// <inheritdoc cref="Dispose"/>
@@ -216,10 +215,7 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
             _process.Dispose();
         }
 
-        for (var attempt = 0; attempt < 5 && DeleteStore(attempt); attempt++)
-        {
-            await Task.Delay(100);
-        }
+        DeleteStore();
     }
 
     /// <summary>Kills the process, even while another thread is disposing the server.</summary>
@@ -255,58 +251,37 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
         return true;
     }
 
-    /// <summary>Tries to delete the store directory; true when it is still there and worth another try after a pause.</summary>
-    private bool DeleteStore(int attempt)
+    /// <summary>Deletes the store directory of the exited server; one it cannot delete stays in the temporary folder.</summary>
+    private void DeleteStore()
     {
-        StoreDirectory.Refresh();
-        if (!StoreDirectory.Exists)
-        {
-            return false;
-        }
-
         try
         {
-            StoreDirectory.Delete(recursive: true);
-            return false;
+            StoreDirectory.Refresh();
+            if (StoreDirectory.Exists)
+            {
+                StoreDirectory.Delete(recursive: true);
+            }
         }
-        catch (IOException) when (attempt < 4)
+        catch (IOException)
         {
-            return true;
+            // Left in the temporary folder; nothing else uses it.
         }
     }
 
-    private async Task WaitUntilAcceptingAsync()
+    /// <summary>
+    /// Waits for the server's own "Server is ready" log line: it is written once the client port
+    /// listens and, with <c>-js</c>, JetStream has started. A server that exits first (a port taken
+    /// meanwhile, a bad option) fails the wait at once.
+    /// </summary>
+    private async Task WaitUntilReadyAsync()
     {
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (true)
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"nats-server exited with code {_process.ExitCode}.");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
-                var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(2));
-                if (line?.StartsWith("INFO ", StringComparison.Ordinal) == true && (!_jetStream || line.Contains("\"jetstream\":true", StringComparison.Ordinal)))
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or TimeoutException)
-            {
-                // Not listening yet.
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"nats-server did not accept connections on port {Port} within {StartTimeout.TotalSeconds} s.");
-            }
-
-            await Task.Delay(20);
+            await _ready.Task.WaitAsync(StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"nats-server did not report that it is ready on port {Port} within {StartTimeout.TotalSeconds} s.");
         }
     }
 
@@ -320,6 +295,11 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        if (line.Contains("Server is ready", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
         }
     }
 }
