@@ -85,20 +85,16 @@ public static class Program
     /// Micro-benchmarks run in process (no per-benchmark project build: that alone would take longer
     /// than the quick mode's budget on 2 cores). Ratios compare medians within one run.
     /// </summary>
-    private static ManualConfig Micro(bool quick) => Base(Job.Default
-        .WithToolchain(InProcessEmitToolchain.Instance)
-        .WithLaunchCount(1)
-        .WithWarmupCount(quick ? 2 : 5)
-        .WithIterationCount(quick ? 5 : 15)
-        .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 100 : 250))
-        .WithId(quick ? "quick" : "full"));
+    private static ManualConfig Micro(bool quick) => InProcess(quick, warmups: quick ? 2 : 5, iterations: quick ? 5 : 15, milliseconds: quick ? 100 : 250);
 
-    private static ManualConfig Generator(bool quick) => Base(Job.Default
+    private static ManualConfig Generator(bool quick) => InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 3 : 10, milliseconds: quick ? 200 : 500);
+
+    private static ManualConfig InProcess(bool quick, int warmups, int iterations, int milliseconds) => Base(Job.Default
         .WithToolchain(InProcessEmitToolchain.Instance)
         .WithLaunchCount(1)
-        .WithWarmupCount(quick ? 1 : 3)
-        .WithIterationCount(quick ? 3 : 10)
-        .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 200 : 500))
+        .WithWarmupCount(warmups)
+        .WithIterationCount(iterations)
+        .WithIterationTime(TimeInterval.FromMilliseconds(milliseconds))
         .WithId(quick ? "quick" : "full"));
 
     private static ManualConfig Base(Job job)

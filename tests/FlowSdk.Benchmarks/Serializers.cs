@@ -15,15 +15,7 @@ namespace FlowSdk.Benchmarks;
 public class SerializerBenchmarks
 {
     /// <summary>The message every serializer writes.</summary>
-    public static readonly OrderPlaced Sample = new(
-        "order-20260301-0042",
-        "Ada Lovelace",
-        1234.56m,
-        3,
-        new DateTimeOffset(2026, 3, 1, 8, 30, 0, TimeSpan.FromHours(1)),
-        true,
-        null,
-        ["sku-1001 x1", "sku-2002 x2", "gift wrap"]);
+    public static readonly OrderPlaced Sample = SampleOrder.Create();
 
     /// <summary>MessagePack's dynamic resolver, with the options its docs recommend for untrusted data.</summary>
     public static readonly MessagePackSerializerOptions Dynamic = MessagePackSerializerOptions.Standard
