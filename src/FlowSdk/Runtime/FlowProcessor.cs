@@ -50,11 +50,10 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// by key, always with an empty outbox: the next event of the execution starts from it instead of
     /// reading the store. A stale value is harmless: a write based on it fails its compare-and-set and
     /// the event is evaluated again on a fresh read, and an event that would end without a write is
-    /// checked against the store's revision first. Only for stores whose reads are remote (not the
-    /// in-memory store); bounded by <see cref="MaxCachedExecutions"/>.
+    /// checked against the store's revision first. Used with every store, so the runtime takes the
+    /// same path in process and on NATS; bounded by <see cref="MaxCachedExecutions"/>.
     /// </summary>
     private readonly ConcurrentDictionary<string, StateEntry> _committed = new(StringComparer.Ordinal);
-    private readonly bool _cacheCommitted;
 
     public FlowProcessor(FlowDefinition<TState> flow, RuntimeServices services)
     {
@@ -63,7 +62,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _logger = services.LoggerFactory.CreateLogger("FlowSdk.Flow." + flow.Id);
         _flowTag = new KeyValuePair<string, object?>("flow", flow.Id);
         _scheduler = new DueScheduler(services.Time, id => Raise(new InboundTimer<TState>(id)));
-        _cacheCommitted = services.Store is not InMemoryStateStore;
         _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex));
     }
 
@@ -151,7 +149,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     private async Task HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId)
     {
-        var fresh = !_cacheCommitted;
+        var fresh = false;
         for (var attempt = 1; ; attempt++)
         {
             var now = _services.Time.GetUtcNow();
@@ -407,11 +405,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// <summary>Keeps a committed value with an empty outbox for the next event of its execution, unless a newer one is kept.</summary>
     private void Remember(StateEntry entry)
     {
-        if (!_cacheCommitted)
-        {
-            return;
-        }
-
         if (_committed.Count >= MaxCachedExecutions && !_committed.ContainsKey(entry.Key))
         {
             _committed.Clear();
@@ -420,13 +413,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _committed.AddOrUpdate(entry.Key, entry, (_, kept) => kept.Revision >= entry.Revision ? kept : entry);
     }
 
-    private void Forget(string key)
-    {
-        if (_cacheCommitted)
-        {
-            _committed.TryRemove(key, out _);
-        }
-    }
+    private void Forget(string key) => _committed.TryRemove(key, out _);
 
     /// <summary>Whether the store still holds <paramref name="entry"/>'s revision (a cached value is current).</summary>
     private async ValueTask<bool> IsCurrentAsync(StateEntry entry)
