@@ -1,5 +1,5 @@
 using FlowSdk.Nats.Tests.Infrastructure;
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;

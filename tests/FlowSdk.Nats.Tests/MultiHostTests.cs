@@ -1,6 +1,6 @@
 using FlowSdk.Nats.Tests.Infrastructure;
 using FlowSdk.State;
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 

@@ -1,5 +1,5 @@
 using FlowSdk.Nats.Tests.Infrastructure;
-using FlowSdk.Testing;
+using FlowSdk.Semantics;
 
 namespace FlowSdk.Nats.Tests;
 

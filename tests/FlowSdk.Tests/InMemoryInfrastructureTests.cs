@@ -160,7 +160,7 @@ public sealed class InMemoryInfrastructureTests
     [Fact]
     public async Task A_runtime_refuses_two_flows_with_one_id()
     {
-        var error = Assert.Throws<ArgumentException>(() => new FlowRuntime([FlowSdk.Testing.Flows.OrderFlow.Definition, FlowSdk.Testing.Flows.OrderFlow.Definition]));
+        var error = Assert.Throws<ArgumentException>(() => new FlowRuntime([FlowSdk.Semantics.Flows.OrderFlow.Definition, FlowSdk.Semantics.Flows.OrderFlow.Definition]));
         Assert.Contains("'order'", error.Message);
         await Task.CompletedTask;
     }

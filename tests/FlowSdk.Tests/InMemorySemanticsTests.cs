@@ -1,4 +1,4 @@
-using FlowSdk.Testing;
+using FlowSdk.Semantics;
 
 namespace FlowSdk.Tests;
 

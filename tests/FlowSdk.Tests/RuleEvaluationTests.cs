@@ -1,4 +1,4 @@
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 
 namespace FlowSdk.Tests;
 

@@ -1,5 +1,5 @@
 using FlowSdk.State;
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 using FlowSdk.Transport;
 
 namespace FlowSdk.Tests;

@@ -1,4 +1,4 @@
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 using FlowSdk.Transport;
 
 namespace FlowSdk.Tests;

@@ -1,5 +1,5 @@
 using FlowSdk.State;
-using FlowSdk.Testing;
+using FlowSdk.Semantics;
 using FlowSdk.Transport;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;

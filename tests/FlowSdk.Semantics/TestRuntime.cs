@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using FlowSdk.State;
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 using FlowSdk.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace FlowSdk.Testing;
+namespace FlowSdk.Semantics;
 
 /// <summary>A started runtime for the test flows, with captured logs and published messages.</summary>
 public sealed class TestRuntime : IAsyncDisposable

@@ -1,8 +1,8 @@
 using FlowSdk.Transport;
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 using Microsoft.Extensions.Logging;
 
-namespace FlowSdk.Testing;
+namespace FlowSdk.Semantics;
 
 /// <summary>Compare-and-set state writes, as every transport must give them. Derive once per transport.</summary>
 public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory) : SemanticsBase(factory)

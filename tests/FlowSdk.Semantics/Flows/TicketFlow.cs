@@ -1,4 +1,4 @@
-namespace FlowSdk.Testing.Flows;
+namespace FlowSdk.Semantics.Flows;
 
 [Message("test.tickets.opened")]
 public sealed record TicketOpened([property: CorrelationKey] string TicketId, int Priority, bool Runaway = false);

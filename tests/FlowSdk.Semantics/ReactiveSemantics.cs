@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reactive.Linq;
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 using FlowSdk.Transport;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace FlowSdk.Testing;
+namespace FlowSdk.Semantics;
 
 /// <summary>
 /// Triggers, chaining, publish-and-await, guards, outcomes, time and instrumentation, as every

@@ -1,4 +1,4 @@
-namespace FlowSdk.Testing.Flows;
+namespace FlowSdk.Semantics.Flows;
 
 [Message("test.orders.placed")]
 public sealed record OrderPlaced([property: CorrelationKey] string OrderId, int Amount);

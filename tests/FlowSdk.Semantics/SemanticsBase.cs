@@ -1,4 +1,4 @@
-namespace FlowSdk.Testing;
+namespace FlowSdk.Semantics;
 
 /// <summary>
 /// Gives each test of a semantics suite a fresh transport and store from the factory its derived

@@ -1,6 +1,6 @@
-using FlowSdk.Testing.Flows;
+using FlowSdk.Semantics.Flows;
 
-namespace FlowSdk.Testing;
+namespace FlowSdk.Semantics;
 
 /// <summary>Rule evaluation, as every transport must give it. Derive once per transport.</summary>
 public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory) : SemanticsBase(factory)
