@@ -207,8 +207,15 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// Handles one message for <paramref name="state"/> in memory, exactly as the runtime applies a
     /// firing, with no transport or store: for unit tests of rules. The first rule that passes fires
     /// and changes <paramref name="state"/> in place (phase, iteration, status, timeline included).
+    /// As in the runtime, an execution that ended fires nothing; one that waits for a reply fires only
+    /// for the reply carrying its task id (which lets it run again); and one past its deadline times out
+    /// instead (no rule fires; its lifecycle event is in the result's messages).
     /// A rule that throws lets the exception through (the runtime would mark the execution Failed).
     /// </summary>
+    /// <remarks>
+    /// The runtime also evaluates the state-only rules after every committed change; call
+    /// <see cref="FireChain"/> after this to do the same.
+    /// </remarks>
     /// <typeparam name="TMessage">The message type.</typeparam>
     /// <param name="state">The execution's state; a new execution is <c>new TState()</c> after <see cref="Start"/>.</param>
     /// <param name="message">The message.</param>
@@ -221,17 +228,36 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         var port = RequirePort<TMessage>();
         var rules = port.RuleSet;
         var execution = state.Execution;
+
+        // A reply names its execution by its task id alone, as the runtime reads it (InputPort.Decode).
+        var taskId = !port.HasCorrelationKey && port.Port.TaskIdOf is { } taskIdOf ? taskIdOf(message) ?? "" : null;
         Outbox? outbox = null;
         for (var i = 0; i < rules.Length; i++)
         {
             var rule = rules[i];
             var needsState = rule.NeedsState;
-            if (needsState && execution.Status.IsTerminal())
+            outbox ??= new Outbox();
+            if (needsState)
             {
-                return FiringResult.None;
+                if (execution.Status.IsTerminal())
+                {
+                    return FiringResult.None;
+                }
+
+                if (execution.Deadline is { } deadline && now >= deadline)
+                {
+                    new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
+                    return new FiringResult(null, outbox.Messages);
+                }
+
+                if (execution.Status == ExecutionStatus.Waiting
+                    ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
+                    : taskId is not null)
+                {
+                    return FiringResult.None;
+                }
             }
 
-            outbox ??= new Outbox();
             var context = new RuleContext(now, needsState ? execution.Id : null, outbox);
             if (!rule.Passes(execution, needsState ? state : null!, message, context))
             {
@@ -241,7 +267,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             if (needsState)
             {
                 _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
-                _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, null, context, now);
+                _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, taskId, context, now);
             }
             else
             {
@@ -252,6 +278,94 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         }
 
         return FiringResult.None;
+    }
+
+    /// <summary>
+    /// Handles one committed change of <paramref name="state"/> in memory, exactly as the runtime handles
+    /// it, with no transport or store: for unit tests of state-only rules. The state-only rules are
+    /// evaluated in declaration order and the first that passes fires and changes <paramref name="state"/>
+    /// in place (phase, iteration, status, timeline included). Nothing fires for an execution that has
+    /// ended or waits for a reply; one past its deadline times out instead (no rule fires; its lifecycle
+    /// event is in the result's messages). A rule that throws lets the exception through (the runtime would
+    /// mark the execution Failed).
+    /// </summary>
+    /// <remarks>
+    /// State-triggered firings that follow one another are counted in the state, as the runtime counts
+    /// them; the firing that would exceed <paramref name="maxChainedFirings"/> escalates the execution
+    /// instead, naming the rule. <see cref="Fire{TMessage}"/> (a message) resets the count.
+    /// </remarks>
+    /// <param name="state">The execution's state.</param>
+    /// <param name="now">The time of the change.</param>
+    /// <param name="maxChainedFirings">The runtime's <see cref="FlowRuntimeOptions.MaxChainedFirings"/>; 100 by default, as there.</param>
+    /// <returns>Which rule fired, if any, and the messages it would publish.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxChainedFirings"/> is less than 1.</exception>
+    public FiringResult FireStateChange(TState state, DateTimeOffset now, int maxChainedFirings = 100)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxChainedFirings, 1);
+        var execution = state.Execution;
+        if (execution.Status.IsTerminal() || execution.Status == ExecutionStatus.Waiting)
+        {
+            return FiringResult.None;
+        }
+
+        if (execution.Deadline is { } deadline && now >= deadline)
+        {
+            var timedOut = new Outbox();
+            new Runtime.RuleApplier<TState>(this, maxChainedFirings, null).TimeOut(execution, now, timedOut);
+            return new FiringResult(null, timedOut.Messages);
+        }
+
+        var change = new StateChange(execution.Id, 0);
+        foreach (var rule in StateRules)
+        {
+            var outbox = new Outbox();
+            var context = new RuleContext(now, execution.Id, outbox);
+            if (!rule.Passes(execution, state, change, context))
+            {
+                continue;
+            }
+
+            var applier = new Runtime.RuleApplier<TState>(this, maxChainedFirings, null);
+            applier.Apply(rule, state, null, change, Runtime.RuntimeServices.StateKey(Id, execution.Id), TriggerKind.State, null, context, now);
+            return new FiringResult(rule.Info, outbox.Messages);
+        }
+
+        return FiringResult.None;
+    }
+
+    /// <summary>
+    /// Runs the chain of state-only rules that a committed change of <paramref name="state"/> sets off,
+    /// as the runtime does: each firing's write is itself a change, so <see cref="FireStateChange"/> is
+    /// applied until no state-only rule fires, the execution ends or waits for a reply. Bounded as the
+    /// runtime bounds it: past <paramref name="maxChainedFirings"/> firings in a row the execution is
+    /// escalated and the chain stops.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var ticket = TicketFlow.Definition.Start("t-1", now);
+    /// TicketFlow.Definition.Fire(ticket, new TicketOpened("t-1", Priority: 2), now);
+    /// var chain = TicketFlow.Definition.FireChain(ticket, now);   // the state rules the commit triggers
+    /// Assert.Equal(["Lookup"], chain.Select(f => f.Rule!.Name));
+    /// </code>
+    /// </example>
+    /// <param name="state">The execution's state.</param>
+    /// <param name="now">The time of the changes.</param>
+    /// <param name="maxChainedFirings">The runtime's <see cref="FlowRuntimeOptions.MaxChainedFirings"/>; 100 by default, as there.</param>
+    /// <returns>The firings, in order; empty when no state-only rule fired.</returns>
+    public IReadOnlyList<FiringResult> FireChain(TState state, DateTimeOffset now, int maxChainedFirings = 100)
+    {
+        var firings = new List<FiringResult>();
+        while (true)
+        {
+            var firing = FireStateChange(state, now, maxChainedFirings);
+            if (!firing.Fired)
+            {
+                return firings;
+            }
+
+            firings.Add(firing);
+        }
     }
 
     /// <summary>

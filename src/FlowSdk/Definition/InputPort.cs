@@ -114,6 +114,9 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>
 
     internal Rule<TState, TMessage>[] RuleSet { get; }
 
+    /// <summary>Whether the message has a correlation key; without one, a message with a task id is a reply.</summary>
+    internal bool HasCorrelationKey => _correlationKey is not null;
+
     /// <inheritdoc/>
     public override object? DecodeMessage(ReadOnlyMemory<byte> payload) => Port.Deserialize(payload);
 
