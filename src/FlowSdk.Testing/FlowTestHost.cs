@@ -11,6 +11,12 @@ public sealed class FlowTestHostOptions
     /// <summary>The virtual time the host starts at; 2026-01-01T00:00:00Z when not set.</summary>
     public DateTimeOffset Start { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// The virtual clock; a new one at <see cref="Start"/> when not set. Give two hosts the same clock to
+    /// test what a restart keeps: the second host starts where the first stopped, and time moves on for both.
+    /// </summary>
+    public FakeTimeProvider? Time { get; set; }
+
     /// <summary>The transport to wrap; an <see cref="InMemoryTransport"/> on the virtual clock when not set. One set here is not disposed by the host.</summary>
     public IMessageTransport? Transport { get; set; }
 
@@ -111,7 +117,7 @@ public sealed class FlowTestHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(flows);
         var options = new FlowTestHostOptions();
         configure?.Invoke(options);
-        var time = new FakeTimeProvider(options.Start);
+        var time = options.Time ?? new FakeTimeProvider(options.Start);
         var transport = new FaultInjectingTransport(options.Transport ?? new InMemoryTransport(time));
         var store = new FaultInjectingStateStore(options.StateStore ?? new InMemoryStateStore());
         var runtimeOptions = new FlowRuntimeOptions();

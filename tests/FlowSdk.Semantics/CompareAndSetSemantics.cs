@@ -1,6 +1,5 @@
-using FlowSdk.Transport;
 using FlowSdk.Semantics.Flows;
-using Microsoft.Extensions.Logging;
+using FlowSdk.Testing;
 
 namespace FlowSdk.Semantics;
 
@@ -10,20 +9,20 @@ public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory)
     [Fact]
     public async Task A_concurrent_write_is_detected_and_the_event_is_evaluated_again_on_the_new_state()
     {
-        var store = new InterceptingStore(Infrastructure.Store);
-        await using var t = await StartAsync(o => o.StateStore = store);
+        await using var t = await StartAsync();
+        var store = t.Store;
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
 
         // Between Pay's read and its write, another writer raises the amount. The payment no longer
         // covers it, so when the event is evaluated again on the new state, Pay must not fire.
-        store.BeforeUpdate = async (inner, key) =>
+        store.BeforeNextUpdate(async (inner, key) =>
         {
             var entry = (await inner.GetAsync(key))!;
             var other = FlowSerializer.Deserialize(Order.FlowFormatter.Instance, entry.Value);
             other.Amount = 500;
             other.Path += "other;";
             Assert.True((await inner.TryUpdateAsync(key, FlowSerializer.Serialize(Order.FlowFormatter.Instance, other), entry.Revision)).Succeeded);
-        };
+        });
 
         await t.SendAndSettleAsync(new OrderPaid("o-1", 100));
 
@@ -39,16 +38,16 @@ public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory)
     [Fact]
     public async Task After_a_conflict_the_retried_firing_is_committed_once()
     {
-        var store = new InterceptingStore(Infrastructure.Store);
-        await using var t = await StartAsync(o => o.StateStore = store);
+        await using var t = await StartAsync();
+        var store = t.Store;
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
-        store.BeforeUpdate = async (inner, key) =>
+        store.BeforeNextUpdate(async (inner, key) =>
         {
             var entry = (await inner.GetAsync(key))!;
             var other = FlowSerializer.Deserialize(Order.FlowFormatter.Instance, entry.Value);
             other.Path += "other;";
             Assert.True((await inner.TryUpdateAsync(key, FlowSerializer.Serialize(Order.FlowFormatter.Instance, other), entry.Revision)).Succeeded);
-        };
+        });
 
         await t.SendAndSettleAsync(new OrderPaid("o-1", 100));
 
@@ -62,31 +61,28 @@ public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory)
     [Fact]
     public async Task Conflicts_beyond_the_bound_fail_the_event_with_a_clear_error_and_it_ends_as_a_dead_letter()
     {
-        var store = new InterceptingStore(Infrastructure.Store);
-        var deadLetters = new System.Collections.Concurrent.ConcurrentQueue<TransportMessage>();
-        using var watch = System.ObservableExtensions.Subscribe(Infrastructure.Transport.Subscribe("flowsdk.deadletter.>"), deadLetters.Enqueue);
-        await using var t = await StartAsync(o =>
-        {
-            o.StateStore = store;
-            o.MaxWriteAttempts = 3;
-        });
+        await using var t = await StartAsync(o => o.MaxWriteAttempts = 3);
+        var store = t.Store;
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
         store.AlwaysConflict = true;
 
-        await t.SendAndSettleAsync(new OrderPaid("o-1", 100));
+        // The failures are surfaced when the flows settle, never swallowed.
+        var failure = await Assert.ThrowsAsync<FlowTestFailureException>(() => t.SendAndSettleAsync(new OrderPaid("o-1", 100)));
 
         // Each delivery of the event is evaluated MaxWriteAttempts times, then given back; after the
         // transport's last delivery it goes to the dead-letter subject with the reason: not lost.
-        var errors = t.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Error).ToList();
+        var errors = failure.Errors;
         Assert.NotEmpty(errors);
+        Assert.Equal(errors, t.Host.Errors);
         Assert.Equal(3 * errors.Count, store.UpdateAttempts);
         var conflict = Assert.IsType<StateConflictException>(errors[0].Exception);
         Assert.Equal("o-1", conflict.ExecutionId);
         Assert.Contains("MaxWriteAttempts", conflict.Message);
-        var deadLetter = Assert.Single(deadLetters);
-        Assert.Equal("flowsdk.deadletter.test.orders.paid", deadLetter.Subject);
-        Assert.Contains("MaxWriteAttempts", deadLetter.Headers["FlowSdk-DeadLetter-Reason"]);
-        Assert.Equal(new OrderPaid("o-1", 100), OrderFlow.Ports.OrderPaid.Deserialize(deadLetter.Payload));
+        var deadLetter = Assert.Single(t.Host.Messages.DeadLetters);
+        Assert.Equal("test.orders.paid", deadLetter.Subject);
+        Assert.Equal("flowsdk.deadletter.test.orders.paid", deadLetter.Message.Subject);
+        Assert.Contains("MaxWriteAttempts", deadLetter.Reason);
+        Assert.Equal(new OrderPaid("o-1", 100), deadLetter.Message.As(OrderFlow.Ports.OrderPaid));
         Assert.Equal(OrderPhase.Placed, (await t.OrderAsync("o-1")).Phase);
 
         // The runtime still handles other executions.
@@ -101,7 +97,7 @@ public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory)
         // Two runtimes in one queue group share a transport and a store. The two shipments of each
         // order go to different runtimes and race on the same execution; compare-and-set must keep
         // either write from overwriting the other.
-        var store = new InterceptingStore(Infrastructure.Store);
+        var store = new FaultInjectingStateStore(Infrastructure.Store);
         await using var a = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = Infrastructure.Transport, StateStore = store });
         await using var b = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = Infrastructure.Transport, StateStore = store });
         var orders = new OrderClient(a);

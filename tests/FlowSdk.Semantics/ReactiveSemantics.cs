@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reactive.Linq;
 using FlowSdk.Semantics.Flows;
-using FlowSdk.Transport;
+using FlowSdk.Testing;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -324,64 +324,68 @@ public abstract class ReactiveSemantics(IFlowInfrastructureFactory factory) : Se
 
     private async Task<TicketHarness> StartAsync(string? replyWithOwner = null, Action<FlowRuntimeOptions>? configure = null, string ticketPrefix = "")
     {
-        var options = new FlowRuntimeOptions { Transport = Infrastructure.Transport, StateStore = Infrastructure.Store, TimeProvider = _time };
-        configure?.Invoke(options);
-        return await TicketHarness.StartAsync(options, replyWithOwner, ticketPrefix);
+        var host = await FlowTestHost.StartAsync([TicketFlow.Definition], o =>
+        {
+            o.Transport = Infrastructure.Transport;
+            o.StateStore = Infrastructure.Store;
+            o.Time = _time;
+            o.ConfigureRuntime = configure;
+        });
+        return await TicketHarness.StartAsync(host, replyWithOwner, ticketPrefix);
     }
 }
 
-/// <summary>A running ticket flow with an optional owner-lookup responder and a record of lifecycle events.</summary>
+/// <summary>
+/// The ticket flow on a <see cref="FlowTestHost"/> (the FlowSdk.Testing kit), with an optional
+/// owner-lookup responder; requests and lifecycle events are read from the host's message recorder.
+/// </summary>
 internal sealed class TicketHarness : IAsyncDisposable
 {
-    private readonly List<IDisposable> _subscriptions = [];
+    private readonly string _ticketPrefix;
+    private IDisposable? _responder;
 
-    private TicketHarness(FlowRuntime runtime)
+    private TicketHarness(FlowTestHost host, string ticketPrefix)
     {
-        Runtime = runtime;
-        Tickets = new TicketClient(runtime);
+        Host = host;
+        Tickets = new TicketClient(host.Runtime);
+        _ticketPrefix = ticketPrefix;
     }
 
-    public FlowRuntime Runtime { get; }
+    public FlowTestHost Host { get; }
+
+    public FlowRuntime Runtime => Host.Runtime;
 
     public TicketClient Tickets { get; }
 
-    public ConcurrentQueue<OwnerLookup> Requests { get; } = new();
+    public IReadOnlyList<OwnerLookup> Requests => Host.Messages.Of(TicketFlow.Ports.OwnerLookup)
+        .Where(r => r.TicketId.StartsWith(_ticketPrefix, StringComparison.Ordinal)).ToList();
 
-    public ConcurrentQueue<ExecutionEnded> Ended { get; } = new();
+    public IReadOnlyList<ExecutionEnded> Ended => EndedMessages.Select(m => m.Ended).ToList();
 
-    public ConcurrentQueue<string> EndedSubjects { get; } = new();
+    public IReadOnlyList<string> EndedSubjects => EndedMessages.Select(m => m.Subject).ToList();
 
-    public static async Task<TicketHarness> StartAsync(FlowRuntimeOptions options, string? replyWithOwner, string ticketPrefix)
+    private IEnumerable<(string Subject, ExecutionEnded Ended)> EndedMessages => Host.Messages.Matching(new SubjectPattern("test.tickets.ended.*"))
+        .Select(m => (m.Subject, Ended: m.As(ExecutionEnded.Port(m.Subject))))
+        .Where(m => m.Ended.ExecutionId.StartsWith(_ticketPrefix, StringComparison.Ordinal));
+
+    public static async Task<TicketHarness> StartAsync(FlowTestHost host, string? replyWithOwner, string ticketPrefix)
     {
-        // Subscribe before the runtime starts: a starting runtime publishes what a stopped one left.
-        var runtime = new FlowRuntime([TicketFlow.Definition], options);
-        var harness = new TicketHarness(runtime);
-        var transport = runtime.Transport;
-        harness._subscriptions.Add(transport.Subscribe("test.tickets.owner.lookup").Subscribe(m =>
+        var harness = new TicketHarness(host, ticketPrefix);
+        if (replyWithOwner is not null)
         {
-            var request = TicketFlow.Ports.OwnerLookup.Deserialize(m.Payload);
-            if (!request.TicketId.StartsWith(ticketPrefix, StringComparison.Ordinal))
+            var transport = host.Runtime.Transport;
+            harness._responder = transport.Subscribe(TicketFlow.Ports.OwnerLookup.Subject).Subscribe(m =>
             {
-                return;
-            }
+                var request = TicketFlow.Ports.OwnerLookup.Deserialize(m.Payload);
+                if (request.TicketId.StartsWith(ticketPrefix, StringComparison.Ordinal))
+                {
+                    var reply = TicketFlow.Ports.OwnerFound.Serialize(new OwnerFound(request.TaskId, replyWithOwner));
+                    transport.PublishAsync(TicketFlow.Ports.OwnerFound.Subject, reply).AsTask().GetAwaiter().GetResult();
+                }
+            });
+            await transport.WhenSubscribedAsync();
+        }
 
-            harness.Requests.Enqueue(request);
-            if (replyWithOwner is not null)
-            {
-                var reply = TicketFlow.Ports.OwnerFound.Serialize(new OwnerFound(request.TaskId, replyWithOwner));
-                transport.PublishAsync("test.tickets.owner.found", reply).AsTask().GetAwaiter().GetResult();
-            }
-        }));
-        harness._subscriptions.Add(transport.Subscribe("test.tickets.ended.*").Subscribe(m =>
-        {
-            var ended = ExecutionEnded.Port(m.Subject).Deserialize(m.Payload);
-            if (ended.ExecutionId.StartsWith(ticketPrefix, StringComparison.Ordinal))
-            {
-                harness.EndedSubjects.Enqueue(m.Subject);
-                harness.Ended.Enqueue(ended);
-            }
-        }));
-        await runtime.StartAsync();
         return harness;
     }
 
@@ -403,27 +407,13 @@ internal sealed class TicketHarness : IAsyncDisposable
         await SettleAsync();
     }
 
-    public async Task SettleAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await Runtime.WhenIdleAsync(timeout.Token);
-    }
+    public Task SettleAsync() => Host.SettleAsync();
 
-    public async Task<Ticket> TicketAsync(string id) =>
-        await Tickets.GetAsync(id) ?? throw new Xunit.Sdk.XunitException($"No execution '{id}'.");
+    public Task<Ticket> TicketAsync(string id) => Host.GetAsync(TicketFlow.Definition, id);
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var subscription in _subscriptions)
-        {
-            subscription.Dispose();
-        }
-
-        await Runtime.DisposeAsync();
+        _responder?.Dispose();
+        await Host.DisposeAsync();
     }
-}
-
-internal static class TicketExtensions
-{
-    public static ExecutionInfo Execution(this Ticket ticket) => ((IFlowState)ticket).Execution;
 }

@@ -1,4 +1,5 @@
 using FlowSdk.Semantics.Flows;
+using FlowSdk.Testing;
 
 namespace FlowSdk.Semantics;
 
@@ -74,8 +75,8 @@ public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory
     [Fact]
     public async Task The_timeline_records_every_firing()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
-        await using var t = await StartAsync(o => o.TimeProvider = time);
+        await using var t = await StartAsync();
+        var time = t.Host.Time;
 
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
         time.Advance(TimeSpan.FromMinutes(1));
@@ -117,8 +118,9 @@ public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory
         await using var t = await StartAsync();
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100));
 
-        await t.SendAndSettleAsync(new OrderBroken("o-1"));
+        var failure = await Assert.ThrowsAsync<FlowTestFailureException>(() => t.SendAndSettleAsync(new OrderBroken("o-1")));
 
+        Assert.Equal("the warehouse is on fire", Assert.IsType<InvalidOperationException>(Assert.Single(failure.Errors).Exception).Message);
         var order = await t.OrderAsync("o-1");
         Assert.Equal(ExecutionStatus.Failed, order.Status);
         Assert.Contains("Break", order.StatusReason);
@@ -155,14 +157,11 @@ public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory
     {
         await using var t = await StartAsync();
 
-        var deadLetters = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var watch = System.ObservableExtensions.Subscribe(t.Runtime.Transport.Subscribe("flowsdk.deadletter.>"), m => deadLetters.Enqueue(m.Headers["FlowSdk-DeadLetter-Reason"]));
-
-        await t.SendAndSettleAsync(new OrderPlaced("not valid!", 100), new OrderPlaced("o-1", 100));
+        var failure = await Assert.ThrowsAsync<FlowTestFailureException>(() => t.SendAndSettleAsync(new OrderPlaced("not valid!", 100), new OrderPlaced("o-1", 100)));
 
         Assert.NotNull(await t.Orders.GetAsync("o-1"));
-        Assert.Contains("'not valid!'", Assert.Single(deadLetters));
-        var error = Assert.Single(t.Logs.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains("'not valid!'", Assert.Single(t.Host.Messages.DeadLetters).Reason);
+        var error = Assert.Single(failure.Errors);
         Assert.Contains("OrderPlaced", error.Exception!.Message);
         Assert.Contains("'not valid!'", error.Exception.Message);
     }

@@ -1,46 +1,44 @@
-using System.Collections.Concurrent;
-using System.Reactive.Linq;
-using FlowSdk.State;
 using FlowSdk.Semantics.Flows;
+using FlowSdk.State;
+using FlowSdk.Testing;
 using FlowSdk.Transport;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 
 namespace FlowSdk.Semantics;
 
-/// <summary>A started runtime for the test flows, with captured logs and published messages.</summary>
+/// <summary>
+/// The order flow on a <see cref="FlowTestHost"/> (the FlowSdk.Testing kit): virtual time, every
+/// published message recorded, a store that injects conflicts, errors surfaced when the flows settle.
+/// </summary>
 public sealed class TestRuntime : IAsyncDisposable
 {
-    private readonly IDisposable _tap;
-
-    private TestRuntime(FlowRuntime runtime, FakeLogCollector logs, ILoggerFactory loggerFactory)
+    private TestRuntime(FlowTestHost host)
     {
-        Runtime = runtime;
-        Logs = logs;
-        LoggerFactory = loggerFactory;
-        Orders = new OrderClient(runtime);
-        _tap = runtime.Transport.Subscribe(">").Subscribe(m => Published.Enqueue(m.Subject));
+        Host = host;
+        Orders = new OrderClient(host.Runtime);
     }
 
-    public FlowRuntime Runtime { get; }
+    public FlowTestHost Host { get; }
+
+    public FlowRuntime Runtime => Host.Runtime;
 
     public OrderClient Orders { get; }
 
-    public FakeLogCollector Logs { get; }
-
-    public ILoggerFactory LoggerFactory { get; }
+    /// <summary>The store, which injects conflicts on request.</summary>
+    public FaultInjectingStateStore Store => Host.Store;
 
     /// <summary>Subjects of every message seen on the transport, in delivery order.</summary>
-    public ConcurrentQueue<string> Published { get; } = new();
+    public IReadOnlyList<string> Published => Host.Messages.Subjects;
 
-    public static async Task<TestRuntime> StartAsync(IFlowInfrastructure infrastructure, Action<FlowRuntimeOptions>? configure = null)
+    public static async Task<TestRuntime> StartAsync(IFlowInfrastructure infrastructure, Action<FlowRuntimeOptions>? configure = null, Microsoft.Extensions.Time.Testing.FakeTimeProvider? time = null)
     {
-        var collector = new FakeLogCollector();
-        var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(collector)));
-        var options = new FlowRuntimeOptions { LoggerFactory = loggerFactory, Transport = infrastructure.Transport, StateStore = infrastructure.Store };
-        configure?.Invoke(options);
-        var runtime = await FlowRuntime.StartAsync([OrderFlow.Definition], options);
-        return new TestRuntime(runtime, collector, loggerFactory);
+        var host = await FlowTestHost.StartAsync([OrderFlow.Definition], o =>
+        {
+            o.Transport = infrastructure.Transport;
+            o.StateStore = infrastructure.Store;
+            o.ConfigureRuntime = configure;
+            o.Time = time;
+        });
+        return new TestRuntime(host);
     }
 
     public async Task SendAndSettleAsync(params object[] messages)
@@ -60,24 +58,14 @@ public sealed class TestRuntime : IAsyncDisposable
         await SettleAsync();
     }
 
-    public async Task SettleAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await Runtime.WhenIdleAsync(timeout.Token);
-    }
+    public Task SettleAsync() => Host.SettleAsync();
 
-    public async Task<Order> OrderAsync(string id) =>
-        await Orders.GetAsync(id) ?? throw new Xunit.Sdk.XunitException($"No execution '{id}'.");
+    public Task<Order> OrderAsync(string id) => Host.GetAsync(OrderFlow.Definition, id);
 
     public async Task<ulong> RevisionAsync(string id) =>
         (await Runtime.Store.GetAsync("order." + id))?.Revision ?? 0;
 
-    public async ValueTask DisposeAsync()
-    {
-        _tap.Dispose();
-        await Runtime.DisposeAsync();
-        LoggerFactory.Dispose();
-    }
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
 }
 
 /// <summary>A transport and a state store for one test: in memory, or on a NATS server.</summary>
@@ -108,50 +96,4 @@ public sealed class InMemoryInfrastructure : IFlowInfrastructure, IFlowInfrastru
         await Transport.DisposeAsync();
         await Store.DisposeAsync();
     }
-}
-
-/// <summary>A state store that lets a test act between a rule's read and its compare-and-set write.</summary>
-public sealed class InterceptingStore(IStateStore inner) : IStateStore
-{
-    private readonly IStateStore _inner = inner;
-
-    public Func<IStateStore, string, Task>? BeforeUpdate { get; set; }
-
-    public bool AlwaysConflict { get; set; }
-
-    public int UpdateAttempts;
-
-    public int Conflicts;
-
-    public ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => _inner.GetAsync(key, cancellationToken);
-
-    public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) => _inner.TryCreateAsync(key, value, cancellationToken);
-
-    public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref UpdateAttempts);
-        if (BeforeUpdate is { } interfere)
-        {
-            BeforeUpdate = null;
-            await interfere(_inner, key);
-        }
-
-        var result = AlwaysConflict
-            ? new StateWriteResult(false, expectedRevision + 1)
-            : await _inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-        if (!result.Succeeded)
-        {
-            Interlocked.Increment(ref Conflicts);
-        }
-
-        return result;
-    }
-
-    public IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken = default) => _inner.ListKeysAsync(prefix, cancellationToken);
-
-    public IObservable<StateEntry> Watch(string prefix) => _inner.Watch(prefix);
-
-    public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => _inner.DeleteAsync(key, cancellationToken);
-
-    public ValueTask DisposeAsync() => _inner.DisposeAsync();
 }
