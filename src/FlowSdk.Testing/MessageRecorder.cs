@@ -57,8 +57,11 @@ public sealed class MessageRecorder : IDisposable
     /// <returns>The messages.</returns>
     public IReadOnlyList<RecordedMessage> Matching(SubjectPattern pattern)
     {
-        _ = pattern.Value;
-        return All.Where(m => pattern.Matches(m.Subject)).ToList();
+        var text = pattern.Value;
+
+        // Not pattern.Matches, which refuses subjects with wildcard tokens: a broker's own traffic has some
+        // (the JetStream API's subjects name the patterns they act on), and a recorder on ">" sees it.
+        return All.Where(m => FlowSdk.Subjects.Matches(pattern: text, subject: m.Subject)).ToList();
     }
 
     /// <summary>The messages recorded on <paramref name="port"/>'s subject, read with its formatter, oldest first.</summary>
@@ -89,10 +92,12 @@ public sealed class MessageRecorder : IDisposable
 
     /// <summary>
     /// The dead letters recorded: messages a transport gave up on, on <c>flowsdk.deadletter.&lt;subject&gt;</c>,
-    /// with the subject they were published on and the reason.
+    /// with the subject they were published on and the reason. A dead letter published twice with the same
+    /// message id (its publisher retried; a stream stores it once) is listed once.
     /// </summary>
     public IReadOnlyList<DeadLetter> DeadLetters => All
         .Where(m => m.Subject.StartsWith(InMemoryTransport.DeadLetterSubjectPrefix, StringComparison.Ordinal))
+        .DistinctBy(m => m.Headers.TryGetValue(InMemoryTransport.MessageIdHeader, out var id) ? id : "#" + m.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal)
         .Select(m => new DeadLetter(
             m.Headers.TryGetValue(InMemoryTransport.DeadLetterSubjectHeader, out var subject) ? subject : m.Subject[InMemoryTransport.DeadLetterSubjectPrefix.Length..],
             m.Headers.TryGetValue(InMemoryTransport.DeadLetterReasonHeader, out var reason) ? reason : "",
