@@ -28,6 +28,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 args=(pack src/FlowSdk/FlowSdk.csproj -c "$configuration" -p:FlowSdkPack=true -o "$output" -nologo)
 [ -n "$version" ] && args+=("-p:Version=$version")
 dotnet "${args[@]}" "${extra[@]}"
+dotnet pack src/FlowSdk.Testing/FlowSdk.Testing.csproj -c "$configuration" -o "$output" -nologo ${version:+"-p:Version=$version"} "${extra[@]}"
 
 if [ -z "$version" ]; then
   version=$(dotnet msbuild src/FlowSdk/FlowSdk.csproj -getProperty:Version -p:FlowSdkPack=true)
