@@ -69,8 +69,14 @@ public sealed class RuleContext
     }
 
     /// <summary>Publishes one more message after the state change is committed.</summary>
+    /// <remarks>
+    /// The generated <c>&lt;State&gt;Flow.Ports</c> class has a port for each message the flow's rules take
+    /// or return. For a message a rule only publishes here, declare the port once with the formatter the
+    /// generator wrote for it: <c>new MessagePort&lt;Audited&gt;("audit", AuditedFormatter.Instance)</c>
+    /// (docs/testing.md).
+    /// </remarks>
     /// <typeparam name="T">The message type.</typeparam>
-    /// <param name="port">The message's port (from a generated <c>Ports</c> class).</param>
+    /// <param name="port">The message's port (from a generated <c>Ports</c> class, or declared as the remarks say).</param>
     /// <param name="message">The message.</param>
     public void Publish<T>(MessagePort<T> port, T? message) => Outbox.Add(port, message);
 
