@@ -102,7 +102,8 @@ public sealed class SqliteFlowDatabase : IAsyncDisposable
     /// <summary>
     /// Takes the runner lease of this file: the right to run the flows on it. Only one process holds
     /// it at a time; it lasts <see cref="SqliteFlowOptions.LeaseDuration"/> and the returned lease
-    /// renews it until disposed. A lease whose holder died expires and can then be taken.
+    /// renews it until disposed. A lease whose holder died expires and can then be taken; when the
+    /// holder ran on this machine and its process is gone (killed, crashed), it is taken at once.
     /// </summary>
     /// <param name="holder">Who is taking it, shown to others (for example <c>pid 4242 on build-01</c>); the process when <see langword="null"/>.</param>
     /// <returns>The lease, or <see langword="null"/> when another process holds it (see <see cref="RunnerLeaseHolder"/>).</returns>
@@ -113,16 +114,19 @@ public sealed class SqliteFlowDatabase : IAsyncDisposable
         var taken = _connections.Write(db =>
         {
             var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
-            var select = db.Command("SELECT expires_at FROM leases WHERE name = 'runner'");
-            var expires = select.ExecuteScalar();
-            if (expires is long until && until > now)
+            using (var reader = db.Command("SELECT expires_at, machine, pid FROM leases WHERE name = 'runner'").ExecuteReader())
             {
-                return false;
+                if (reader.Read() && reader.GetInt64(0) > now && !HolderIsGone(reader.GetString(1), reader.GetInt32(2)))
+                {
+                    return false;
+                }
             }
 
-            var upsert = db.Command("INSERT INTO leases (name, owner, holder, expires_at) VALUES ('runner', $owner, $holder, $expires) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, holder = excluded.holder, expires_at = excluded.expires_at");
+            var upsert = db.Command("INSERT INTO leases (name, owner, holder, machine, pid, expires_at) VALUES ('runner', $owner, $holder, $machine, $pid, $expires) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, holder = excluded.holder, machine = excluded.machine, pid = excluded.pid, expires_at = excluded.expires_at");
             upsert.Parameters.AddWithValue("$owner", owner);
             upsert.Parameters.AddWithValue("$holder", holder);
+            upsert.Parameters.AddWithValue("$machine", Environment.MachineName);
+            upsert.Parameters.AddWithValue("$pid", Environment.ProcessId);
             upsert.Parameters.AddWithValue("$expires", now + (long)Options.LeaseDuration.TotalMilliseconds);
             upsert.ExecuteNonQuery();
             return true;
@@ -181,6 +185,29 @@ public sealed class SqliteFlowDatabase : IAsyncDisposable
         await Transport.DisposeAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         _connections.Dispose();
+    }
+
+    /// <summary>Whether the lease's holder was a process of this machine that no longer runs.</summary>
+    private static bool HolderIsGone(string machine, int pid)
+    {
+        if (!string.Equals(machine, Environment.MachineName, StringComparison.Ordinal) || pid == Environment.ProcessId)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
     }
 
     internal bool RenewLease(string owner) => _connections.Write(db =>

@@ -194,6 +194,26 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lease_whose_holder_process_on_this_machine_is_gone_is_taken_at_once()
+    {
+        await using var database = Open();
+        using var finished = System.Diagnostics.Process.Start("true")!;
+        await finished.WaitForExitAsync();
+        using (var raw = DatabaseFileTests.Raw(database.Path))
+        {
+            var expires = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds();
+            DatabaseFileTests.Execute(raw, $"INSERT INTO leases (name, owner, holder, machine, pid, expires_at) VALUES ('runner', 'x', 'a killed host', '{Environment.MachineName}', {finished.Id}, {expires})");
+            DatabaseFileTests.Execute(raw, $"INSERT INTO leases (name, owner, holder, machine, pid, expires_at) VALUES ('other', 'y', 'a live host', '{Environment.MachineName}', {Environment.ProcessId}, {expires})");
+        }
+
+        Assert.Equal("a killed host", database.RunnerLeaseHolder()!.Holder);
+        await using var lease = database.TryAcquireRunnerLease("the restarted host");
+
+        Assert.NotNull(lease);
+        Assert.Equal("the restarted host", database.RunnerLeaseHolder()!.Holder);
+    }
+
+    [Fact]
     public async Task A_deadline_fires_after_the_file_is_reopened_by_a_new_process()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));

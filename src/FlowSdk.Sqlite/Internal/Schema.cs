@@ -40,7 +40,7 @@ internal static class Schema
             "CREATE TABLE dead_letters (seq INTEGER PRIMARY KEY AUTOINCREMENT, consumer TEXT NOT NULL, subject TEXT NOT NULL, payload BLOB NOT NULL, headers BLOB, reason TEXT NOT NULL, deliveries INTEGER NOT NULL, at INTEGER NOT NULL)",
 
             // Who runs the flows on this file.
-            "CREATE TABLE leases (name TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID",
+            "CREATE TABLE leases (name TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, machine TEXT NOT NULL, pid INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID",
         ],
     ];
 
