@@ -611,90 +611,107 @@ public sealed class SqliteTransport : IMessageTransport, IIdleSignal
             }
         }
 
-        /// <summary>Delivers what is due; true when a full batch was delivered and more may wait.</summary>
+        /// <summary>
+        /// Delivers what is due, in order, until the consumer has <see cref="SqliteFlowOptions.MaxAckPending"/>
+        /// messages in flight. Reads page by page, so rows no subscription of this process takes (a
+        /// subject a flow no longer consumes) never hide the rows behind them. Returns false: the loop
+        /// polls again when woken (a publish, an acknowledgement) or after the poll interval.
+        /// </summary>
         private bool Poll(SqliteFlowOptions options)
         {
-            int room;
-            int inFlight;
+            const int Page = 256;
             long[] settled;
             lock (_gate)
             {
                 settled = [.. _settled];
-                room = options.MaxAckPending - (_inFlight.Count - _settled.Count);
-                inFlight = _inFlight.Count;
-            }
-
-            if (room <= 0)
-            {
-                return false;
             }
 
             var now = _transport._database.Time.GetUtcNow().ToUnixTimeMilliseconds();
-            var rows = _transport._database.Connections.Read(db =>
+            var after = 0L;
+            var first = true;
+            while (!_stop.IsCancellationRequested)
             {
-                var select = db.Command("SELECT seq, subject, payload, headers, deliveries FROM inbox WHERE consumer = $consumer AND not_before <= $now ORDER BY seq LIMIT $limit");
-                select.Parameters.AddWithValue("$consumer", Name);
-                select.Parameters.AddWithValue("$now", now);
-                select.Parameters.AddWithValue("$limit", room + inFlight);
-                using var reader = select.ExecuteReader();
-                var found = new List<(long Seq, string Subject, byte[] Payload, byte[]? Headers, int Deliveries)>();
-                while (reader.Read())
+                var from = after;
+                var rows = _transport._database.Connections.Read(db =>
                 {
-                    found.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3), reader.GetInt32(4)));
+                    var select = db.Command("SELECT seq, subject, payload, headers, deliveries FROM inbox WHERE consumer = $consumer AND seq > $after AND not_before <= $now ORDER BY seq LIMIT $limit");
+                    select.Parameters.AddWithValue("$consumer", Name);
+                    select.Parameters.AddWithValue("$after", from);
+                    select.Parameters.AddWithValue("$now", now);
+                    select.Parameters.AddWithValue("$limit", Page);
+                    using var reader = select.ExecuteReader();
+                    var found = new List<(long Seq, string Subject, byte[] Payload, byte[]? Headers, int Deliveries)>();
+                    while (reader.Read())
+                    {
+                        found.Add((reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2), reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3), reader.GetInt32(4)));
+                    }
+
+                    return found;
+                });
+                if (first)
+                {
+                    first = false;
+                    lock (_gate)
+                    {
+                        // Settled before the read began: the read saw them gone or not yet due.
+                        foreach (var seq in settled)
+                        {
+                            _settled.Remove(seq);
+                            _inFlight.Remove(seq);
+                        }
+                    }
                 }
 
-                return found;
-            });
-            lock (_gate)
-            {
-                // Settled before the read began: the read saw them gone or not yet due.
-                foreach (var seq in settled)
+                foreach (var row in rows)
                 {
-                    _settled.Remove(seq);
-                    _inFlight.Remove(seq);
-                }
-            }
+                    after = row.Seq;
+                    if (_stop.IsCancellationRequested)
+                    {
+                        return false;
+                    }
 
-            var delivered = 0;
-            foreach (var row in rows)
-            {
-                if (_stop.IsCancellationRequested)
+                    Member? target;
+                    lock (_gate)
+                    {
+                        if (_inFlight.Count - _settled.Count >= options.MaxAckPending)
+                        {
+                            return false;
+                        }
+
+                        if (_inFlight.Contains(row.Seq))
+                        {
+                            continue;
+                        }
+
+                        target = Pick(row.Subject);
+                        if (target is null)
+                        {
+                            continue; // no subscription of this process takes the subject (yet, or any more)
+                        }
+
+                        _inFlight.Add(row.Seq);
+                    }
+
+                    _transport.Track(row.Seq);
+                    var message = new SqliteMessage(_transport, this, row.Seq, row.Subject, row.Payload, Internal.Headers.Decode(row.Headers), row.Deliveries + 1);
+                    try
+                    {
+                        target.Observer.OnNext(message);
+                    }
+                    catch (Exception)
+                    {
+                        // A subscriber that throws has the message delivered again, as an unacknowledged one is.
+                        _ = message.NakAsync("the subscriber threw").AsTask();
+                    }
+                }
+
+                if (rows.Count < Page)
                 {
                     return false;
                 }
-
-                Member? target;
-                lock (_gate)
-                {
-                    if (_inFlight.Contains(row.Seq))
-                    {
-                        continue;
-                    }
-
-                    target = Pick(row.Subject);
-                    if (target is null)
-                    {
-                        continue; // no subscription of this process takes the subject (any more)
-                    }
-
-                    _inFlight.Add(row.Seq);
-                }
-
-                _transport.Track(row.Seq);
-                delivered++;
-                var message = new SqliteMessage(_transport, this, row.Seq, row.Subject, row.Payload, Internal.Headers.Decode(row.Headers), row.Deliveries + 1);
-                try
-                {
-                    target.Observer.OnNext(message);
-                }
-                catch (Exception)
-                {
-                    // A subscriber that throws has the message delivered again, as an unacknowledged one is.
-                    _ = message.NakAsync("the subscriber threw").AsTask();
-                }
             }
 
-            return delivered > 0 && rows.Count == room + inFlight;
+            return false;
         }
 
         private Member? Pick(string subject)

@@ -151,6 +151,28 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Rows_no_subscription_takes_do_not_hide_the_rows_behind_them()
+    {
+        await using var database = Open(o => o.MaxAckPending = 10);
+
+        // The consumer once took test.old.> too (a flow that had another input): 300 rows wait for it.
+        database.Transport.Capture("flowsdk.order", ["test.old.>", "test.orders.>"]);
+        for (var i = 0; i < 300; i++)
+        {
+            await database.Transport.PublishAsync("test.old.thing", new byte[] { 1 });
+        }
+
+        await database.Transport.PublishAsync("test.orders.placed", new byte[] { 2 });
+        var got = new TaskCompletionSource<TransportMessage>();
+        using var subscription = database.Transport.Subscribe("test.orders.>", new SubscribeOptions { QueueGroup = "flowsdk.order", ManualAck = true }).Subscribe(m => got.TrySetResult(m));
+
+        var message = await got.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("test.orders.placed", message.Subject);
+        await message.AckAsync();
+        Assert.Equal(300, database.Transport.CountQueued("flowsdk.order"));
+    }
+
+    [Fact]
     public async Task A_rejected_message_goes_to_the_dead_letter_table_at_once()
     {
         await using var database = Open();
