@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using FlowSdk.Sqlite;
 using FlowSdk.State;
 using FlowSdk.Transport;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,13 @@ public static class FlowCli
     /// such as <c>--FlowSdk:Nats:Url=nats://...</c> on its command line.
     /// </summary>
     public const string NatsUrlKey = "FlowSdk:Nats:Url";
+
+    /// <summary>
+    /// The configuration key of the database file, used when a command has no <c>--db</c>:
+    /// <c>FlowSdk:Sqlite:Path</c> in appsettings.json, or the environment variable <c>FlowSdk__Sqlite__Path</c>;
+    /// else <see cref="FlowCliEnvironment.DatabasePath"/> (<c>flowsdk.db</c> in the current directory).
+    /// </summary>
+    public const string SqlitePathKey = "FlowSdk:Sqlite:Path";
 
     /// <summary>Runs the command line over <paramref name="flows"/>.</summary>
     /// <param name="args">The command line arguments.</param>
@@ -68,39 +76,48 @@ public static class FlowCli
             Description = $"The NATS server URL (for example nats://127.0.0.1:4222); needs FlowSdk.Nats. Without it, the configuration's {NatsUrlKey} (environment variable FlowSdk__Nats__Url), else the embedded in-process transport and store.",
         };
 
+        var db = new Option<string?>("--db")
+        {
+            Description = $"The database file that keeps executions and queued messages (default {SqliteFlowOptions.DefaultPath} in the current directory, or the configuration's {SqlitePathKey}). Several processes share it: one runs the flows, the others send, list and inspect.",
+        };
+        var inMemory = new Option<bool>("--in-memory")
+        {
+            Description = "Keep everything in this process's memory, no file: executions last as long as the command.",
+        };
+
         var root = new RootCommand($"Runs and inspects the flows of this host: {string.Join(", ", flows.Select(f => f.Id))}.\nExample: dotnet run -- run --nats nats://127.0.0.1:4222");
 
-        var run = new Command("run", "Starts the host and runs the flows until Ctrl+C. Other arguments go to the host's configuration (--FlowSdk:Lanes=4).\nExample: dotnet run -- run --nats nats://127.0.0.1:4222") { nats };
+        var run = new Command("run", $"Starts the host and runs the flows until Ctrl+C, keeping executions in {SqliteFlowOptions.DefaultPath} (--db, --in-memory, --nats). Other arguments go to the host's configuration (--FlowSdk:Lanes=4).\nExample: dotnet run -- run --db orders.db") { nats, db, inMemory };
         run.TreatUnmatchedTokensAsErrors = false;
-        run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, result.GetValue(nats), [.. result.UnmatchedTokens], cancellationToken)));
+        run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, Choose(result.GetValue(nats), result.GetValue(db), result.GetValue(inMemory)), [.. result.UnmatchedTokens], cancellationToken)));
         root.Subcommands.Add(run);
 
         var portArgument = new Argument<string>("port") { Description = "The input port: its subject (plans.submitted) or its message type (PlanSubmitted)." };
         var json = new Argument<string>("json") { Description = "The message as a JSON object, with the message type's fields." };
         var firstPort = flows.SelectMany(f => f.InputPorts).FirstOrDefault();
         var example = firstPort is null ? "\nThe flows of this host have no input port." : $"\nExample: dotnet run -- send {firstPort.Subject} '{JsonMessages.Example(firstPort)}'";
-        var send = new Command("send", "Sends a message to an input port. On the embedded transport it runs the flows until they are quiescent and prints what happened." + example)
+        var send = new Command("send", "Sends a message to an input port. When a host runs the flows on the database file (or on NATS), the message is queued for it; otherwise this command runs the flows on the file until they are quiescent and prints what happened." + example)
         {
-            portArgument, json, nats,
+            portArgument, json, nats, db, inMemory,
         };
-        send.SetAction((result, cancellationToken) => Guard(env, () => SendAsync(flows, env, result.GetValue(portArgument)!, result.GetValue(json)!, result.GetValue(nats), cancellationToken)));
+        send.SetAction((result, cancellationToken) => Guard(env, () => SendAsync(flows, env, result.GetValue(portArgument)!, result.GetValue(json)!, Choose(result.GetValue(nats), result.GetValue(db), result.GetValue(inMemory)), cancellationToken)));
         root.Subcommands.Add(send);
 
         var flowFilter = new Option<string?>("--flow") { Description = "Only executions of this flow id." };
         var statusFilter = new Option<ExecutionStatus?>("--status") { Description = "Only executions with this status (Running, Waiting, Completed, Failed, Escalated, TimedOut)." };
-        var executions = new Command("executions", "Lists executions with their flow, phase and status. Needs --nats: the embedded store lives only as long as one command.\nExample: dotnet run -- executions --nats nats://127.0.0.1:4222 --status Escalated")
+        var executions = new Command("executions", "Lists executions with their flow, phase and status, from the database file (or NATS), also while a host runs the flows.\nExample: dotnet run -- executions --status Escalated")
         {
-            flowFilter, statusFilter, nats,
+            flowFilter, statusFilter, nats, db,
         };
-        executions.SetAction((result, cancellationToken) => Guard(env, () => ListAsync(flows, env, result.GetValue(flowFilter), result.GetValue(statusFilter), result.GetValue(nats), cancellationToken)));
+        executions.SetAction((result, cancellationToken) => Guard(env, () => ListAsync(flows, env, result.GetValue(flowFilter), result.GetValue(statusFilter), Choose(result.GetValue(nats), result.GetValue(db), inMemory: false), cancellationToken)));
         root.Subcommands.Add(executions);
 
         var id = new Argument<string>("id") { Description = "The execution id (its correlation key)." };
-        var inspect = new Command("inspect", "Shows one execution: state, phase, status, timeline, pending task and deadline.\nExample: dotnet run -- inspect plan-1 --nats nats://127.0.0.1:4222")
+        var inspect = new Command("inspect", "Shows one execution: state, phase, status, timeline, pending task and deadline, from the database file (or NATS).\nExample: dotnet run -- inspect plan-1")
         {
-            id, flowFilter, nats,
+            id, flowFilter, nats, db,
         };
-        inspect.SetAction((result, cancellationToken) => Guard(env, () => InspectAsync(flows, env, result.GetValue(id)!, result.GetValue(flowFilter), result.GetValue(nats), cancellationToken)));
+        inspect.SetAction((result, cancellationToken) => Guard(env, () => InspectAsync(flows, env, result.GetValue(id)!, result.GetValue(flowFilter), Choose(result.GetValue(nats), result.GetValue(db), inMemory: false), cancellationToken)));
         root.Subcommands.Add(inspect);
 
         var format = new Option<string>("--format") { Description = "mermaid, dot or json.", DefaultValueFactory = _ => "mermaid" };
@@ -151,30 +168,50 @@ public static class FlowCli
         }
     }
 
-    private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? natsUrl, string[] hostArgs, CancellationToken cancellationToken)
+    private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, BackendChoice choice, string[] hostArgs, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(hostArgs);
-        natsUrl ??= ConfiguredNatsUrl(builder.Configuration);
+        var backend = Resolve(choice, builder.Configuration, env);
         var flowSdk = builder.Services.AddFlowSdk().AddFlows(flows);
         FlowConnection? connection = null;
-        if (natsUrl is not null)
+        SqliteFlowDatabase? database = null;
+        SqliteRunnerLease? lease = null;
+        if (backend.NatsUrl is not null)
         {
             RequireConnector(env);
 
             // Connected below, once the host's logging exists; the runtime is created when the host starts.
             flowSdk.UseTransport(_ => connection!.Transport).UseStateStore(_ => connection!.Store);
         }
+        else if (backend.DatabasePath is { } path)
+        {
+            database = OpenDatabase(path);
+            lease = database.TryAcquireRunnerLease();
+            if (lease is null)
+            {
+                var holder = database.RunnerLeaseHolder();
+                await database.DisposeAsync().ConfigureAwait(false);
+                throw new FlowCliException(
+                    $"Another process runs the flows on {path}{(holder is null ? "" : $" ({holder.Holder}, lease renewed until {holder.ExpiresAt:O})")}. "
+                    + "One process runs the flows on a database file at a time: stop that one first, or give this one a file of its own (--db <path>). "
+                    + "send, executions and inspect work alongside the running host.",
+                    Failed);
+            }
+
+            var open = database;
+            flowSdk.UseTransport(_ => open.Transport).UseStateStore(_ => open.Store);
+        }
 
         var host = builder.Build();
         try
         {
-            if (natsUrl is not null)
+            if (backend.NatsUrl is not null)
             {
-                connection = await ConnectAsync(env, new FlowCliConnectRequest(natsUrl, flows, host.Services.GetService<ILoggerFactory>()), cancellationToken).ConfigureAwait(false);
+                connection = await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, flows, host.Services.GetService<ILoggerFactory>()), cancellationToken).ConfigureAwait(false);
             }
 
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
-            await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {(natsUrl is null ? "the embedded transport" : "NATS")}. Press Ctrl+C to stop.").ConfigureAwait(false);
+            await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {backend.Describe()}. Press Ctrl+C to stop.").ConfigureAwait(false);
             using var stopStatus = new CancellationTokenSource();
             var status = env.LiveStatus
                 ? ShowStatusAsync(host.Services.GetRequiredService<FlowRuntime>(), flows, env.Out, stopStatus.Token)
@@ -188,7 +225,7 @@ public static class FlowCli
         }
         finally
         {
-            // The runtime first (it stops using the transport and store), then the NATS connection.
+            // The runtime first (it stops using the transport and store), then the NATS connection or the file.
             if (host is IAsyncDisposable asyncHost)
             {
                 await asyncHost.DisposeAsync().ConfigureAwait(false);
@@ -201,6 +238,16 @@ public static class FlowCli
             if (connection is not null)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (lease is not null)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (database is not null)
+            {
+                await database.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -244,22 +291,66 @@ public static class FlowCli
         await output.WriteLineAsync().ConfigureAwait(false);
     }
 
-    private static async Task<int> SendAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string portName, string json, string? natsUrl, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string portName, string json, BackendChoice choice, CancellationToken cancellationToken)
     {
         var port = FindPort(flows, portName);
         var payload = JsonMessages.Encode(port, json);
-        natsUrl ??= ConfiguredNatsUrl();
-        if (natsUrl is not null)
+        var backend = Resolve(choice, env);
+        if (backend.NatsUrl is not null)
         {
             // The stream captures the flows' input subjects before the message goes out, so it is kept
             // for a host that starts later.
-            await using var connection = await ConnectAsync(env, new FlowCliConnectRequest(natsUrl, flows, null), cancellationToken).ConfigureAwait(false);
+            await using var connection = await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, flows, null), cancellationToken).ConfigureAwait(false);
             await connection.Transport.PublishAsync(port.Subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
             await env.Out.WriteLineAsync($"Sent {port.MessageType} on {port.Subject}.").ConfigureAwait(false);
             return Success;
         }
 
-        await using var runtime = await FlowRuntime.StartAsync(flows, options: null, cancellationToken).ConfigureAwait(false);
+        SqliteFlowDatabase? database = null;
+        SqliteRunnerLease? lease = null;
+        FlowRuntimeOptions? options = null;
+        try
+        {
+            if (backend.DatabasePath is { } path)
+            {
+                database = OpenDatabase(path);
+
+                // Kept for the flows whether or not a host runs them now.
+                database.Transport.CaptureFlows(flows);
+                lease = database.TryAcquireRunnerLease();
+                if (lease is null)
+                {
+                    // A host runs the flows on this file: queue the message for it.
+                    var holder = database.RunnerLeaseHolder();
+                    await database.Transport.PublishAsync(port.Subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await env.Out.WriteLineAsync($"Sent {port.MessageType} on {port.Subject}: queued in {path} for the host that runs the flows there{(holder is null ? "" : $" ({holder.Holder})")}. See it with: inspect <id>").ConfigureAwait(false);
+                    return Success;
+                }
+
+                options = new FlowRuntimeOptions().UseSqlite(database);
+            }
+
+            return await RunUntilQuiescentAsync(flows, env, port, payload, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (lease is not null)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (database is not null)
+            {
+                await database.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>No host runs the flows: run them here on the message until they are quiescent, and print what happened.</summary>
+    private static async Task<int> RunUntilQuiescentAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, IInputPort port, byte[] payload, FlowRuntimeOptions? options, CancellationToken cancellationToken)
+    {
+        await using var runtime = await FlowRuntime.StartAsync(flows, options, cancellationToken).ConfigureAwait(false);
+        var since = runtime.TimeProvider.GetUtcNow();
         var published = new List<string>();
         using var tap = runtime.Transport.Subscribe(">").Subscribe(m =>
         {
@@ -291,6 +382,11 @@ public static class FlowCli
         {
             await foreach (var (executionId, info) in ReadExecutionsAsync(runtime.Store, flow, cancellationToken).ConfigureAwait(false))
             {
+                if (info.UpdatedAt < since)
+                {
+                    continue; // an execution of an earlier command, kept in the file
+                }
+
                 anyFailed |= info.Status is ExecutionStatus.Failed;
                 await env.Out.WriteLineAsync($"{flow.Id}/{executionId}: {info.Status} in phase {info.Phase}, iteration {info.Iteration}{(info.StatusReason is null ? "" : " - " + info.StatusReason)}").ConfigureAwait(false);
                 foreach (var entry in info.Timeline)
@@ -303,41 +399,42 @@ public static class FlowCli
         return anyFailed ? Failed : Success;
     }
 
-    private static async Task<int> ListAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? flowId, ExecutionStatus? status, string? natsUrl, CancellationToken cancellationToken)
+    private static async Task<int> ListAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? flowId, ExecutionStatus? status, BackendChoice choice, CancellationToken cancellationToken)
     {
         var selected = SelectFlows(flows, flowId);
-        natsUrl ??= ConfiguredNatsUrl();
-        await using var connection = await StoreAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
+        var backend = Resolve(choice, env);
+        await using var connection = await StoreAsync(env, backend, cancellationToken).ConfigureAwait(false);
         var count = 0;
         await env.Out.WriteLineAsync($"{"FLOW",-20} {"EXECUTION",-24} {"STATUS",-10} {"PHASE",-16} {"ITERATION",9} UPDATED").ConfigureAwait(false);
-        foreach (var flow in selected)
+        if (connection is not null)
         {
-            await foreach (var (id, info) in ReadExecutionsAsync(connection.Store, flow, cancellationToken).ConfigureAwait(false))
+            foreach (var flow in selected)
             {
-                if (status is { } wanted && info.Status != wanted)
+                await foreach (var (id, info) in ReadExecutionsAsync(connection.Store, flow, cancellationToken).ConfigureAwait(false))
                 {
-                    continue;
-                }
+                    if (status is { } wanted && info.Status != wanted)
+                    {
+                        continue;
+                    }
 
-                count++;
-                await env.Out.WriteLineAsync($"{flow.Id,-20} {id,-24} {info.Status,-10} {info.Phase,-16} {info.Iteration,9} {info.UpdatedAt:O}").ConfigureAwait(false);
+                    count++;
+                    await env.Out.WriteLineAsync($"{flow.Id,-20} {id,-24} {info.Status,-10} {info.Phase,-16} {info.Iteration,9} {info.UpdatedAt:O}").ConfigureAwait(false);
+                }
             }
         }
 
-        await env.Out.WriteLineAsync(count == 0 && natsUrl is null
-            ? "No executions: the embedded store lives only as long as one command. Use --nats to list the executions of a running system."
-            : $"{count} execution(s).").ConfigureAwait(false);
+        await env.Out.WriteLineAsync(count > 0 || backend.NatsUrl is not null ? $"{count} execution(s)." : $"No executions {backend.Where()}.").ConfigureAwait(false);
         return Success;
     }
 
-    private static async Task<int> InspectAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string id, string? flowId, string? natsUrl, CancellationToken cancellationToken)
+    private static async Task<int> InspectAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string id, string? flowId, BackendChoice choice, CancellationToken cancellationToken)
     {
         var selected = SelectFlows(flows, flowId);
-        natsUrl ??= ConfiguredNatsUrl();
-        await using var connection = await StoreAsync(env, natsUrl, cancellationToken).ConfigureAwait(false);
-        foreach (var flow in selected)
+        var backend = Resolve(choice, env);
+        await using var connection = await StoreAsync(env, backend, cancellationToken).ConfigureAwait(false);
+        foreach (var flow in connection is null ? [] : selected)
         {
-            var entry = await connection.Store.GetAsync(flow.Id + "." + id, cancellationToken).ConfigureAwait(false);
+            var entry = await connection!.Store.GetAsync(flow.Id + "." + id, cancellationToken).ConfigureAwait(false);
             if (entry is null)
             {
                 continue;
@@ -371,9 +468,7 @@ public static class FlowCli
             return Success;
         }
 
-        throw new FlowCliException(natsUrl is null
-            ? $"No execution '{id}': the embedded store lives only as long as one command. Use --nats to inspect a running system."
-            : $"No execution '{id}' in flow(s) {string.Join(", ", selected.Select(f => f.Id))}.");
+        throw new FlowCliException($"No execution '{id}' in flow(s) {string.Join(", ", selected.Select(f => f.Id))} {backend.Where()}.");
     }
 
     private static IInputPort FindPort(IReadOnlyList<FlowDefinition> flows, string name)
@@ -415,33 +510,118 @@ public static class FlowCli
         }
     }
 
-    private static async Task<FlowConnection> StoreAsync(FlowCliEnvironment env, string? natsUrl, CancellationToken cancellationToken)
-        => natsUrl is null
-            ? new FlowConnection(new InMemoryTransport(), new InMemoryStateStore(), null)
-            : await ConnectAsync(env, new FlowCliConnectRequest(natsUrl, [], null), cancellationToken).ConfigureAwait(false);
-
-    /// <summary>
-    /// The NATS URL from configuration for the commands other than <c>run</c> (which reads its host's):
-    /// appsettings.json and appsettings.&lt;environment&gt;.json in the current directory, then
-    /// environment variables, as the host reads them.
-    /// </summary>
-    private static string? ConfiguredNatsUrl()
+    /// <summary>The store <c>executions</c> and <c>inspect</c> read; <see langword="null"/> when the database file does not exist yet.</summary>
+    private static async Task<FlowConnection?> StoreAsync(FlowCliEnvironment env, Backend backend, CancellationToken cancellationToken)
     {
-        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } name ? name : Environments.Production;
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
-            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
-            .AddJsonFile($"appsettings.{environment}.json", optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables()
-            .Build();
+        if (backend.NatsUrl is not null)
+        {
+            return await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, [], null), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (backend.DatabasePath is { } path)
+        {
+            if (!File.Exists(path))
+            {
+                return null; // reading never creates the file
+            }
+
+            var database = OpenDatabase(path);
+            return new FlowConnection(database.Transport, database.Store, database);
+        }
+
+        return new FlowConnection(new InMemoryTransport(), new InMemoryStateStore(), null);
+    }
+
+    private static SqliteFlowDatabase OpenDatabase(string path)
+    {
         try
         {
-            return ConfiguredNatsUrl(configuration);
+            return SqliteFlowDatabase.Open(new SqliteFlowOptions { Path = path });
+        }
+        catch (SqliteFlowStoreException ex)
+        {
+            throw new FlowCliException(ex.Message, Failed);
+        }
+    }
+
+    /// <summary>What a command's options ask for: NATS, a database file, or memory only.</summary>
+    private sealed record BackendChoice(string? NatsUrl, string? DatabasePath, bool InMemory);
+
+    /// <summary>Where a command works: a NATS URL, a database file (full path), or neither (in memory).</summary>
+    private sealed record Backend(string? NatsUrl, string? DatabasePath)
+    {
+        public string Describe() => NatsUrl is not null ? "NATS" : DatabasePath is not null ? DatabasePath : "the embedded in-memory transport";
+
+        public string Where() => NatsUrl is not null
+            ? "on NATS"
+            : DatabasePath is not null
+                ? (File.Exists(DatabasePath) ? $"in {DatabasePath}" : $"in {DatabasePath}: the file does not exist yet (run or send creates it; --db names another)")
+                : "in memory: with --in-memory the executions live only as long as one command";
+    }
+
+    private static BackendChoice Choose(string? natsUrl, string? databasePath, bool inMemory)
+    {
+        if (inMemory && (natsUrl is not null || databasePath is not null))
+        {
+            throw new FlowCliException($"--in-memory cannot be combined with {(natsUrl is not null ? "--nats" : "--db")}: choose where the executions live.", UsageError);
+        }
+
+        if (natsUrl is not null && databasePath is not null)
+        {
+            throw new FlowCliException("--db and --nats cannot be combined: the executions live either in the database file or on NATS.", UsageError);
+        }
+
+        return new BackendChoice(natsUrl, databasePath, inMemory);
+    }
+
+    private static Backend Resolve(BackendChoice choice, FlowCliEnvironment env)
+    {
+        var configuration = ReadConfiguration();
+        try
+        {
+            return Resolve(choice, configuration, env);
         }
         finally
         {
             (configuration as IDisposable)?.Dispose();
         }
+    }
+
+    private static Backend Resolve(BackendChoice choice, IConfiguration configuration, FlowCliEnvironment env)
+    {
+        if (choice.InMemory)
+        {
+            return new Backend(null, null);
+        }
+
+        if (choice.DatabasePath is { } explicitPath)
+        {
+            return new Backend(null, Path.GetFullPath(explicitPath));
+        }
+
+        if ((choice.NatsUrl ?? ConfiguredNatsUrl(configuration)) is { } url)
+        {
+            return new Backend(url, null);
+        }
+
+        var path = configuration[SqlitePathKey] is { } configured && !string.IsNullOrWhiteSpace(configured) ? configured.Trim() : env.DatabasePath;
+        return new Backend(null, Path.GetFullPath(path));
+    }
+
+    /// <summary>
+    /// The configuration of the commands other than <c>run</c> (which reads its host's):
+    /// appsettings.json and appsettings.&lt;environment&gt;.json in the current directory, then
+    /// environment variables, as the host reads them.
+    /// </summary>
+    private static IConfigurationRoot ReadConfiguration()
+    {
+        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } name ? name : Environments.Production;
+        return new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile($"appsettings.{environment}.json", optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables()
+            .Build();
     }
 
     private static string? ConfiguredNatsUrl(IConfiguration configuration)
@@ -507,7 +687,13 @@ public sealed class FlowCliEnvironment
     /// </summary>
     public bool LiveStatus { get; init; } = !Console.IsOutputRedirected;
 
-    /// <summary>How long <c>send</c> waits for the flows to be quiescent on the embedded transport. Default 30 s.</summary>
+    /// <summary>
+    /// The database file the commands use when neither <c>--db</c> nor the configuration's
+    /// <see cref="FlowCli.SqlitePathKey"/> names one: <c>flowsdk.db</c> in the current directory by default.
+    /// </summary>
+    public string DatabasePath { get; init; } = SqliteFlowOptions.DefaultPath;
+
+    /// <summary>How long <c>send</c> waits for the flows to be quiescent when it runs them itself. Default 30 s.</summary>
     public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 

@@ -1,3 +1,4 @@
+using FlowSdk.Sqlite;
 using FlowSdk.State;
 using FlowSdk.Transport;
 using Microsoft.Extensions.Configuration;
@@ -118,6 +119,45 @@ public sealed class FlowSdkBuilder
     {
         TransportFactory = factory ?? throw new ArgumentNullException(nameof(factory));
         return this;
+    }
+
+    /// <summary>
+    /// Keeps executions and queued messages in a local SQLite file (FlowSdk.Sqlite) instead of
+    /// memory, so they survive a restart and other processes (the generated command line's
+    /// <c>send</c>, <c>executions</c>, <c>inspect</c>) reach them. The file is
+    /// <see cref="SqliteFlowOptions.Path"/>, else the configuration's <c>FlowSdk:Sqlite:Path</c>, else
+    /// <c>flowsdk.db</c>. When the runtime is created the host takes the file's runner lease; if another
+    /// process runs the flows on the file, creating the runtime fails with a <see cref="SqliteFlowStoreException"/>
+    /// that names it. The container disposes the lease and the file after the runtime.
+    /// </summary>
+    /// <param name="configure">Adjusts the options (path, poll interval, redelivery); the defaults when <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    public FlowSdkBuilder UseSqlite(Action<SqliteFlowOptions>? configure = null)
+    {
+        Services.TryAddSingleton(provider =>
+        {
+            var options = new SqliteFlowOptions();
+            if (provider.GetService<IConfiguration>()?[FlowCli.SqlitePathKey] is { } path && !string.IsNullOrWhiteSpace(path))
+            {
+                options.Path = path.Trim();
+            }
+
+            configure?.Invoke(options);
+            return SqliteFlowDatabase.Open(options);
+        });
+        Services.TryAddSingleton(provider =>
+        {
+            var database = provider.GetRequiredService<SqliteFlowDatabase>();
+            return database.TryAcquireRunnerLease() ?? throw new SqliteFlowStoreException(
+                database.Path,
+                $"Another process runs the flows on {database.Path} ({database.RunnerLeaseHolder()?.Holder ?? "its lease is being released"}): one process runs the flows on a database file at a time. Stop that one, or give this host a file of its own (FlowSdk:Sqlite:Path).");
+        });
+        UseTransport(provider =>
+        {
+            _ = provider.GetRequiredService<SqliteRunnerLease>();
+            return provider.GetRequiredService<SqliteFlowDatabase>().Transport;
+        });
+        return UseStateStore(provider => provider.GetRequiredService<SqliteFlowDatabase>().Store);
     }
 
     /// <summary>Uses another state store than the embedded one (FlowSdk.Nats provides one). The runtime does not dispose it.</summary>

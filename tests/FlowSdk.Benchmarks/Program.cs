@@ -64,6 +64,11 @@ public static class Program
             results.Add(Run<GeneratorBenchmarks>(Generator(quick), artifacts));
         }
 
+        if (Runs("sqlite"))
+        {
+            results.Add(Run<SqliteBenchmarks>(InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 5 : 10, milliseconds: quick ? 100 : 250), artifacts));
+        }
+
         if (Runs("nats"))
         {
             results.Nats = NatsBenchmarks.Run(quick, artifacts);

@@ -56,7 +56,7 @@ public sealed class FlowCliTests
 
         Assert.Equal(FlowCli.UsageError, code);
         Assert.Contains("No execution 'plan-404'", error);
-        Assert.Contains("--nats", error);
+        Assert.Contains("the file does not exist yet (run or send creates it; --db names another)", error);
     }
 
     [Fact]
@@ -252,12 +252,13 @@ public sealed class FlowCliTests
     }
 
     [Fact]
-    public async Task Executions_on_the_embedded_store_says_why_it_is_empty()
+    public async Task Executions_on_an_empty_store_says_why_it_is_empty()
     {
         var (code, output, _) = await RunAsync("executions");
 
         Assert.Equal(FlowCli.Success, code);
-        Assert.Contains("the embedded store lives only as long as one command", output);
+        Assert.Contains("No executions in ", output);
+        Assert.Contains("the file does not exist yet (run or send creates it; --db names another)", output);
     }
 
     [Fact]
@@ -309,7 +310,10 @@ public sealed class FlowCliTests
     private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(PlanFlows, args);
 
     private static Task<(int Code, string Output, string Error)> RunAsync(FlowDefinition[] flows, params string[] args)
-        => RunAsync(flows, (output, error) => new FlowCliEnvironment { Out = output, Error = error, LiveStatus = false }, args);
+        => RunAsync(flows, (output, error) => new FlowCliEnvironment { Out = output, Error = error, LiveStatus = false, DatabasePath = FreshDatabase() }, args);
+
+    /// <summary>A database file of its own for each command, so no command sees another's executions.</summary>
+    internal static string FreshDatabase() => Path.Combine(Path.GetTempPath(), "flowsdk-cli-tests", Guid.NewGuid().ToString("N"), "flowsdk.db");
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(FlowDefinition[] flows, Func<TextWriter, TextWriter, FlowCliEnvironment> environment, params string[] args)
     {

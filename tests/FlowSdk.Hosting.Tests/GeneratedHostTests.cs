@@ -60,7 +60,7 @@ public sealed class GeneratedHostTests
         await host.WaitForAsync("Press Ctrl+C to stop.", TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, await host.InterruptAsync());
-        Assert.Contains("Running 1 flow(s) (order) on the embedded transport.", host.Output);
+        Assert.Matches(@"Running 1 flow\(s\) \(order\) on /\S+/flowsdk\.db\.", host.Output);
         Assert.Contains("Stopped.", host.Output);
     }
 

@@ -35,6 +35,47 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task UseSqlite_keeps_executions_in_the_configured_file_across_hosts_and_holds_the_runner_lease()
+    {
+        var folder = Directory.CreateTempSubdirectory("flowsdk-usesqlite-");
+        var path = Path.Combine(folder.FullName, "flows.db");
+        try
+        {
+            IHost Build()
+            {
+                var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FlowSdk:Sqlite:Path"] = path });
+                builder.Services.AddFlowSdk().AddFlows([PlanReviewFlow.Definition, ReviewDeskFlow.Definition]).UseSqlite();
+                return builder.Build();
+            }
+
+            using (var first = Build())
+            {
+                await first.StartAsync();
+                var runtime = first.Services.GetRequiredService<FlowRuntime>();
+                await new PlanReviewClient(runtime).SendAsync(new PlanSubmitted("plan-1", "Ship", "## Risks\n-\n## Rollback\n-"));
+                await runtime.WhenIdleAsync();
+
+                // The file is this host's to run: a second host on it cannot start.
+                using var second = Build();
+                var refused = await Assert.ThrowsAsync<FlowSdk.Sqlite.SqliteFlowStoreException>(() => second.StartAsync());
+                Assert.Contains("Another process runs the flows on " + path, refused.Message);
+                await first.StopAsync();
+            }
+
+            using var third = Build();
+            await third.StartAsync();
+            var plan = await new PlanReviewClient(third.Services.GetRequiredService<FlowRuntime>()).GetAsync("plan-1");
+            await third.StopAsync();
+            Assert.Equal(ExecutionStatus.Completed, plan!.Status);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_host_without_flows_says_how_to_add_them()
     {
         var services = new ServiceCollection();

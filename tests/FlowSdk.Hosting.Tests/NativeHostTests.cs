@@ -99,6 +99,9 @@ public sealed partial class NativeHostTests
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+
+        // A folder of its own: commands without --nats keep executions in ./flowsdk.db.
+        start.WorkingDirectory = Directory.CreateTempSubdirectory("flowsdk-native-run-").FullName;
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.Append(e.Data is null ? "" : e.Data + "\n"); } };

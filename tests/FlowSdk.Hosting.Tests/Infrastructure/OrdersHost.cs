@@ -55,6 +55,10 @@ internal static class OrdersHost
 
         start.Environment["DOTNET_NOLOGO"] = "1";
 
+        // A folder of its own, so the default database (./flowsdk.db) is never shared by accident: tests
+        // that want processes to share one pass --db.
+        start.WorkingDirectory = Directory.CreateTempSubdirectory("flowsdk-orders-").FullName;
+
         // Only what a test sets: never a NATS URL from the environment the tests run in.
         start.Environment.Remove("FlowSdk__Nats__Url");
         start.Environment.Remove("FLOWSDK__NATS__URL");
@@ -146,6 +150,13 @@ internal sealed class HostProcess : IAsyncDisposable
 
             Assert.Fail($"The host did not print '{text}' {(first == exited ? $"before it exited with {_process.ExitCode}" : $"within {timeout.TotalSeconds} s")}. It printed:{Environment.NewLine}{Output}");
         }
+    }
+
+    /// <summary>Kills the process with SIGKILL (kill -9): no shutdown, no flush, as a crash would end it.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Sends SIGINT (Ctrl+C) and waits for the process to end; returns its exit code.</summary>

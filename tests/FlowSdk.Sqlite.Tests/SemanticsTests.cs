@@ -1,0 +1,12 @@
+using FlowSdk.Semantics;
+
+namespace FlowSdk.Sqlite.Tests;
+
+// The runtime semantics suites, the same ones FlowSdk.Tests runs in memory and FlowSdk.Nats.Tests
+// runs on a NATS server, here on a SQLite file per test: three back-ends, one suite.
+
+public sealed class SqliteRuleEvaluationTests() : RuleEvaluationSemantics(new SqliteInfrastructureFactory());
+
+public sealed class SqliteCompareAndSetTests() : CompareAndSetSemantics(new SqliteInfrastructureFactory());
+
+public sealed class SqliteReactiveTests() : ReactiveSemantics(new SqliteInfrastructureFactory());
