@@ -87,7 +87,16 @@ internal static partial class FlowParser
 
     public static MessageSpec? ParseMessage(ITypeSymbol type)
     {
-        if (type is not INamedTypeSymbol named)
+        // No formatter is generated for an abstract or generic message type (FLOW0007): a rule or port
+        // that used one would name a formatter that does not exist, so the generator skips it.
+        if (type is not INamedTypeSymbol named || named.IsAbstract || named.IsGenericType)
+        {
+            return null;
+        }
+
+        // Nor for one declared here that no formatter can create (FLOW0007); a referenced assembly's
+        // message types come with their formatters.
+        if (named.Locations.Any(static l => l.IsInSource) && ParseSerializable(named, preferParameterless: false) is null)
         {
             return null;
         }
