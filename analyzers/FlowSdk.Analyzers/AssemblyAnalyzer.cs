@@ -11,8 +11,8 @@ namespace FlowSdk.Analyzers;
 /// Checks across the flows and messages of the assembly, once all are known: FLOW0018 (duplicate
 /// flow ids) and FLOW0016 (a subject bound to two message types) at the attribute argument;
 /// FLOW0022 / FLOW0023 (a port nothing in the assembly consumes or produces, unless declared
-/// <c>External</c>) at the message type; FLOW0024 (FlowSdk annotations but no flow the generator
-/// can use).
+/// <c>External</c>) at the rule that publishes or takes it, with the message type as an additional location; FLOW0024 (FlowSdk annotations but no flow the generator
+/// can use); FLOW0035 (a lifecycle subject that is also a message's subject) at the argument.
 /// </summary>
 /// <remarks>
 /// Ports are checked for message types declared in this assembly only: a message type from a
@@ -30,7 +30,8 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DuplicateSubject,
         DiagnosticDescriptors.OutputPortWithoutConsumer,
         DiagnosticDescriptors.InputPortWithoutProducer,
-        DiagnosticDescriptors.NoUsableFlow);
+        DiagnosticDescriptors.NoUsableFlow,
+        DiagnosticDescriptors.LifecycleSubjectIsMessageSubject);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -60,6 +61,33 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    /// <summary>Where a rule publishes (its return type) or takes (its message parameter) a message; its name when neither is in source.</summary>
+    private static Location RuleSite(RuleDeclaration rule, bool output, CancellationToken cancellationToken)
+    {
+        var declaration = rule.Method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax;
+        if (output && declaration is not null)
+        {
+            return declaration.ReturnType.GetLocation();
+        }
+
+        return (output ? null : rule.MessageParameter?.Locations.FirstOrDefault(static l => l.IsInSource))
+            ?? rule.Method.Locations.FirstOrDefault(static l => l.IsInSource)
+            ?? Location.None;
+    }
+
+    /// <summary>The message's declaration first (the code fix declares the port External there), then the other rules' sites.</summary>
+    private static IEnumerable<Location> AdditionalLocations(Location declaration, IEnumerable<RuleDeclaration> rules, RuleDeclaration reported, bool output, CancellationToken cancellationToken)
+    {
+        yield return declaration;
+        foreach (var rule in rules)
+        {
+            if (!ReferenceEquals(rule, reported))
+            {
+                yield return RuleSite(rule, output, cancellationToken);
+            }
+        }
+    }
+
     private static void Analyze(CompilationAnalysisContext context, FlowIndex index, ConcurrentDictionary<INamedTypeSymbol, bool> created)
     {
         var cancellationToken = context.CancellationToken;
@@ -84,7 +112,7 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         }
 
         // The rules of every rules class, with the flow they belong to.
-        var rules = new List<(RuleDeclaration Rule, string Flow)>();
+        var rules = new List<(RuleDeclaration Rule, string Flow, bool IsTestFlow)>();
         foreach (var rulesClass in rulesClasses)
         {
             if (rulesClass.RulesState(index.Symbols) is not { } state)
@@ -92,10 +120,11 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            var flowName = SymbolExtensions.FlowName(FlowDeclaration.Read(state, index.Symbols), state);
+            var flow = FlowDeclaration.Read(state, index.Symbols);
+            var flowName = SymbolExtensions.FlowName(flow, state);
             foreach (var rule in index.Rules(rulesClass, state))
             {
-                rules.Add((rule, flowName));
+                rules.Add((rule, flowName, flow?.IsTestFlow == true));
             }
         }
 
@@ -129,7 +158,30 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        // FLOW0022 / FLOW0023: ports of this assembly that nothing here consumes or produces.
+        // FLOW0035: a lifecycle event published on a message type's subject.
+        foreach (var flow in flows)
+        {
+            foreach (var named in flow.Attribute.NamedArguments)
+            {
+                if (named.Key is "OnCompleted" or "OnFailed" or "OnEscalated" or "OnTimedOut"
+                    && named.Value.Value is string lifecycle
+                    && bySubject.TryGetValue(lifecycle, out var carried))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.LifecycleSubjectIsMessageSubject,
+                        flow.Attribute.NamedArgumentLocation(named.Key, cancellationToken),
+                        named.Key,
+                        lifecycle,
+                        flow.DisplayName,
+                        carried[0].ToDisplayString()));
+                }
+            }
+        }
+
+        // FLOW0022 / FLOW0023: ports of this assembly that nothing here consumes or produces, reported at
+        // the first rule that publishes or takes the message, with the message's declaration (where the
+        // port is declared External) as the first additional location. Rules of [TestFlow] flows are
+        // fed and read by tests, so they are not reported.
         foreach (var message in messages)
         {
             if (message.IsExternal)
@@ -137,28 +189,31 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            var consumer = rules.FirstOrDefault(r => SymbolEqualityComparer.Default.Equals(r.Rule.Input, message.Type));
-            var producer = rules.FirstOrDefault(r => SymbolEqualityComparer.Default.Equals(r.Rule.Output, message.Type));
-            var location = message.Type.DeclarationLocation(message.Attribute, cancellationToken);
-            if (producer.Rule is not null && consumer.Rule is null)
+            var consumers = rules.Where(r => SymbolEqualityComparer.Default.Equals(r.Rule.Input, message.Type)).ToList();
+            var producers = rules.Where(r => SymbolEqualityComparer.Default.Equals(r.Rule.Output, message.Type)).ToList();
+            var declaration = message.Type.DeclarationLocation(message.Attribute, cancellationToken);
+            if (producers.Count > 0 && consumers.Count == 0 && producers.FirstOrDefault(static r => !r.IsTestFlow) is { Rule: { } producer } reported)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.OutputPortWithoutConsumer,
-                    location,
+                    RuleSite(producer, output: true, cancellationToken),
+                    AdditionalLocations(declaration, producers.Select(static r => r.Rule), producer, output: true, cancellationToken),
                     message.Type.Name,
                     message.Subject ?? "",
-                    producer.Rule.Name,
-                    producer.Flow));
+                    producer.Name,
+                    reported.Flow));
             }
-            else if (consumer.Rule is not null && producer.Rule is null && !created.ContainsKey(message.Type))
+            else if (consumers.Count > 0 && producers.Count == 0 && !created.ContainsKey(message.Type)
+                && consumers.FirstOrDefault(static r => !r.IsTestFlow) is { Rule: { } consumer } taken)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.InputPortWithoutProducer,
-                    location,
+                    RuleSite(consumer, output: false, cancellationToken),
+                    AdditionalLocations(declaration, consumers.Select(static r => r.Rule), consumer, output: false, cancellationToken),
                     message.Type.Name,
                     message.Subject ?? "",
-                    consumer.Rule.Name,
-                    consumer.Flow));
+                    consumer.Name,
+                    taken.Flow));
             }
         }
 

@@ -10,7 +10,8 @@ namespace FlowSdk.Analyzers;
 /// Reports FLOW0021 where the body of a condition (a method a rule's <c>[When]</c> names) reads the
 /// wall clock, random numbers or new GUIDs, or does file or network I/O: conditions are evaluated
 /// again on every retry and must decide the same way each time. Only the condition's own body is
-/// checked, not the methods it calls.
+/// checked, not the methods it calls. Reports FLOW0031 where a condition writes to a member of the state
+/// or the message it is given.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ConditionAnalyzer : DiagnosticAnalyzer
@@ -21,7 +22,7 @@ public sealed class ConditionAnalyzer : DiagnosticAnalyzer
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.NondeterministicCondition);
+        ImmutableArray.Create(DiagnosticDescriptors.NondeterministicCondition, DiagnosticDescriptors.ConditionWrites);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -89,6 +90,81 @@ public sealed class ConditionAnalyzer : DiagnosticAnalyzer
             OperationKind.PropertyReference,
             OperationKind.Invocation,
             OperationKind.ObjectCreation);
+
+        // FLOW0031: a write to the state or the message the condition is given.
+        context.RegisterOperationAction(
+            operationContext =>
+            {
+                if (operationContext.ContainingSymbol is IMethodSymbol method
+                    && conditions.Contains(method)
+                    && WrittenMember(operationContext.Operation) is { } target)
+                {
+                    operationContext.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.ConditionWrites,
+                        operationContext.Operation.Syntax.GetLocation(),
+                        method.Name,
+                        flowName,
+                        "'" + target.Syntax + "'"));
+                }
+            },
+            OperationKind.SimpleAssignment,
+            OperationKind.CompoundAssignment,
+            OperationKind.CoalesceAssignment,
+            OperationKind.Increment,
+            OperationKind.Decrement,
+            OperationKind.Invocation);
+    }
+
+    /// <summary>Methods that change the collection they are called on.</summary>
+    private static readonly string[] MutatingMethods =
+    [
+        "Add", "AddRange", "Clear", "Insert", "InsertRange", "Remove", "RemoveAll", "RemoveAt", "RemoveRange",
+        "TryAdd", "TryRemove", "Enqueue", "Dequeue", "Push", "Pop", "Sort", "Reverse", "UnionWith", "ExceptWith", "IntersectWith",
+    ];
+
+    /// <summary>
+    /// The member of a parameter (the state or the message) that <paramref name="operation"/> writes:
+    /// an assignment, increment or decrement of one, or a call that changes a collection one holds;
+    /// <see langword="null"/> when it writes none.
+    /// </summary>
+    private static IOperation? WrittenMember(IOperation operation)
+    {
+        var target = operation switch
+        {
+            IAssignmentOperation assignment => assignment.Target,
+            IIncrementOrDecrementOperation increment => increment.Target,
+            IInvocationOperation { TargetMethod: { IsStatic: false } called, Instance: { } instance }
+                when Array.IndexOf(MutatingMethods, called.Name) >= 0 => instance,
+            _ => null,
+        };
+
+        // A local or the parameter itself is the condition's own; a member reached from a parameter is not.
+        return target is IMemberReferenceOperation or IArrayElementReferenceOperation && IsReachedFromParameter(target) ? target : null;
+    }
+
+    private static bool IsReachedFromParameter(IOperation? operation)
+    {
+        while (operation is not null)
+        {
+            switch (operation)
+            {
+                case IParameterReferenceOperation:
+                    return true;
+                case IMemberReferenceOperation { Instance: var instance }:
+                    operation = instance;
+                    break;
+                case IArrayElementReferenceOperation { ArrayReference: var array }:
+                    operation = array;
+                    break;
+                case IConversionOperation { Operand: var operand }:
+                    operation = operand;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The APIs whose result differs from one call to the next.</summary>

@@ -95,6 +95,31 @@ public static class DiagnosticDescriptors
     /// <summary>A publish-and-await rule's flow has no rule that takes a reply.</summary>
     public const string AwaitReplyWithoutReplyRuleId = "FLOW0028";
 
+
+    /// <summary>A rule is <c>async</c> or returns a task: the runtime does not await it.</summary>
+    public const string AsyncRuleId = "FLOW0029";
+
+    /// <summary>A member of a flow state would not survive the state's serialization round trip.</summary>
+    public const string StateMemberNotRoundTrippedId = "FLOW0030";
+
+    /// <summary>A condition writes to the state or the message it is given.</summary>
+    public const string ConditionWritesId = "FLOW0031";
+
+    /// <summary>A correlation key's type does not turn into a valid execution id.</summary>
+    public const string CorrelationKeyTypeId = "FLOW0032";
+
+    /// <summary>A rule without a state parameter sets what only a rule with an execution can use.</summary>
+    public const string StatelessRuleActsOnExecutionId = "FLOW0033";
+
+    /// <summary>A reply rule fires in another phase than the one the awaiting rule parks the execution in.</summary>
+    public const string ReplyRulePhaseId = "FLOW0034";
+
+    /// <summary>A flow's lifecycle subject is the subject of a message type.</summary>
+    public const string LifecycleSubjectIsMessageSubjectId = "FLOW0035";
+
+    /// <summary>A <c>MaxIterations</c> or <c>MaxFirings</c> written out as 0 or less.</summary>
+    public const string InvalidLimitId = "FLOW0036";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -489,6 +514,129 @@ public static class DiagnosticDescriptors
         description: "While an execution waits for the reply to a request, only a message carrying the request's task id fires its rules. A flow that awaits replies needs a message + state rule whose message has a [TaskId] property.",
         helpLinkUri: HelpLink(AwaitReplyWithoutReplyRuleId),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0007, for a member of a flow state class the generator adds too. Arguments: the class, the flow, the member, the members the generator adds.</summary>
+    public static readonly DiagnosticDescriptor FlowStateMemberReserved = new(
+        id: UnsupportedDeclarationId,
+        title: "Declaration cannot be used by the generator",
+        messageFormat: "Flow state class '{0}' of flow '{1}' declares '{2}', a name the generator gives to the execution bookkeeping it adds to every flow state ({3}), so the generator skips the flow. Rename '{2}'; the execution id is the generated 'Id'.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generator adds the execution bookkeeping (Id, Phase, Status, StatusReason, Iteration, CreatedAt, UpdatedAt, Timeline) and a nested FlowFormatter to every flow state class, and a static class <State>Flow beside it. A member or type of the same name would be declared twice.",
+        helpLinkUri: HelpLink(UnsupportedDeclarationId));
+
+    /// <summary>FLOW0007, for a phase enum without members. Arguments: the flow, the enum.</summary>
+    public static readonly DiagnosticDescriptor PhaseEnumEmpty = new(
+        id: UnsupportedDeclarationId,
+        title: "Declaration cannot be used by the generator",
+        messageFormat: "Flow '{0}' has phase enum '{1}', which has no members: a new execution starts in the first phase, so the generator skips the flow. Declare the phases in '{1}', the initial one first.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A flow's phases are the members of the enum its [Flow<TPhase>] attribute names; an execution starts in the first. The runtime refuses a flow without phases.",
+        helpLinkUri: HelpLink(UnsupportedDeclarationId));
+
+    /// <summary>FLOW0026, when a duration parses but reads as something other than it seems. Arguments: the property, the text, what it belongs to, what it reads as, the full form of that, an alternative reading's full form.</summary>
+    public static readonly DiagnosticDescriptor AmbiguousDuration = new(
+        id: InvalidDurationId,
+        title: "Duration is not valid",
+        messageFormat: "{0} = \"{1}\" of {2} reads as {3}, which is easy to mistake for another duration. Write every part, [d.]hh:mm:ss: \"{4}\" for {3}, or, for example, \"{5}\".",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A TimeSpan string without seconds means something other than it seems: \"10\" is ten days and \"00:05\" five minutes (hh:mm), not five seconds. Timeout and Cooldown are written with hours, minutes and seconds, and days before a dot when needed.",
+        helpLinkUri: HelpLink(InvalidDurationId));
+
+    /// <summary>FLOW0029. Arguments: the rule, the flow, what it does.</summary>
+    public static readonly DiagnosticDescriptor AsyncRule = new(
+        id: AsyncRuleId,
+        title: "Rule must be synchronous",
+        messageFormat: "Rule '{0}' of flow '{1}' {2}: the runtime calls a rule and commits its state change as soon as it returns, so what runs after an await is lost or races the next event. Make the rule synchronous; do asynchronous work outside the flow, or in a service a published message reaches, and feed its result back as a message.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A rule is a synchronous decision on the state and the message. The runtime does not await it: an async void rule returns at its first await, and a rule that returns a task publishes nothing.",
+        helpLinkUri: HelpLink(AsyncRuleId));
+
+    /// <summary>FLOW0030. Arguments: the member, the state class, the flow, why, what to do.</summary>
+    public static readonly DiagnosticDescriptor StateMemberNotRoundTripped = new(
+        id: StateMemberNotRoundTrippedId,
+        title: "State member would not survive a round trip",
+        messageFormat: "Member '{0}' of flow state '{1}' (flow '{2}') {3}, so what a rule writes to it is lost when the state is stored and read back. {4}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An execution's state is serialized after every firing and read back before the next, on any host. The generated formatter writes the public properties and fields it can set again: a get-only property, a field or property it cannot set, or a get-only collection filled with Add comes back empty or as its initial value.",
+        helpLinkUri: HelpLink(StateMemberNotRoundTrippedId));
+
+    /// <summary>FLOW0031. Arguments: the condition, the flow, what it writes.</summary>
+    public static readonly DiagnosticDescriptor ConditionWrites = new(
+        id: ConditionWritesId,
+        title: "Condition must not write to the state or the message",
+        messageFormat: "Condition '{0}' of flow '{1}' writes to {2}: a condition decides whether a rule fires and is evaluated for rules that do not fire, again on every retry, so the write happens when no rule fired and is lost or repeated. Move the write into the rule.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Conditions are evaluated in declaration order for every rule that may fire, and again when a state write conflicts or an event is redelivered. A write in a condition changes the state without a firing, without a timeline entry, and possibly many times.",
+        helpLinkUri: HelpLink(ConditionWritesId));
+
+    /// <summary>FLOW0032. Arguments: the property, the message, its type.</summary>
+    public static readonly DiagnosticDescriptor CorrelationKeyType = new(
+        id: CorrelationKeyTypeId,
+        title: "Correlation key must be a string, an integer or a Guid",
+        messageFormat: "Correlation key '{0}' of message '{1}' is a '{2}': the runtime turns the key into the execution id with ToString(), which for '{2}' is not a valid execution id (letters, digits, '-', '_' and '='), so every such message is rejected at run time. Make the key a string, an integer type or a Guid, for example the strongly typed id's underlying value.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The execution id is the correlation key's text. A string is used as it is; integers, Guids and enums are formatted in the invariant culture. Any other type, a strongly typed id record included, is formatted by its ToString(), which a record writes as '{ Value = ... }' and the runtime rejects.",
+        helpLinkUri: HelpLink(CorrelationKeyTypeId));
+
+    /// <summary>FLOW0033. Arguments: the rule, the flow, what it sets, what happens to it, the state class.</summary>
+    public static readonly DiagnosticDescriptor StatelessRuleActsOnExecution = new(
+        id: StatelessRuleActsOnExecutionId,
+        title: "Rule without the state cannot act on an execution",
+        messageFormat: "Rule '{0}' of flow '{1}' takes no state, so it runs for no execution, yet it {2}, which {3}. Take the flow's state as the rule's first parameter ({4} state, ...), or remove it.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A rule that takes only a message runs for no execution: it has no phase to check or change, no firing counters for Cooldown and MaxFirings, nothing to park for a reply, and nothing to complete, fail or escalate.",
+        helpLinkUri: HelpLink(StatelessRuleActsOnExecutionId));
+
+    /// <summary>FLOW0034. Arguments: the reply rule, the flow, its From, the awaiting rule, the phase it parks in, the request.</summary>
+    public static readonly DiagnosticDescriptor ReplyRulePhase = new(
+        id: ReplyRulePhaseId,
+        title: "Reply rule must fire in the phase the request waits in",
+        messageFormat: "Rule '{0}' of flow '{1}' takes the reply to '{5}' but fires From = {2}, while rule '{3}' publishes that request and parks the execution in '{4}': the reply finds the execution in '{4}', the rule never fires, and the execution waits forever. Set From = {4} on '{0}', or the To of '{3}' to {2}.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A publish-and-await rule moves the execution to its To (or keeps its phase) and parks it until the reply arrives. Only the reply's rules fire meanwhile, and only in the phase the execution waits in.",
+        helpLinkUri: HelpLink(ReplyRulePhaseId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0035. Arguments: the lifecycle property, the subject, the flow, the message type.</summary>
+    public static readonly DiagnosticDescriptor LifecycleSubjectIsMessageSubject = new(
+        id: LifecycleSubjectIsMessageSubjectId,
+        title: "Lifecycle subject is a message's subject",
+        messageFormat: "{0} = \"{1}\" of flow '{2}' is also the subject of message '{3}': the runtime publishes an ExecutionEnded event there, which rules taking '{3}' cannot read. Give the lifecycle event a subject of its own.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Each subject carries one message type. A flow's OnCompleted, OnFailed, OnEscalated and OnTimedOut subjects carry ExecutionEnded events; a message type on the same subject would receive them and fail to decode.",
+        helpLinkUri: HelpLink(LifecycleSubjectIsMessageSubjectId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0036. Arguments: the property, the value, what it belongs to, what the value means.</summary>
+    public static readonly DiagnosticDescriptor InvalidLimit = new(
+        id: InvalidLimitId,
+        title: "Limit must be a positive number",
+        messageFormat: "{0} = {1} of {2} {3}. Set a limit of 1 or more, or leave {0} out for no limit.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "MaxIterations and MaxFirings are limits of 1 or more. Left out, there is no limit; 0 written out means the same, which reads as 'never'; a negative value is refused by the runtime when the flow is loaded.",
+        helpLinkUri: HelpLink(InvalidLimitId));
 
     /// <summary>The documentation page of a diagnostic.</summary>
     /// <param name="id">The diagnostic ID, for example <c>FLOW0001</c>.</param>

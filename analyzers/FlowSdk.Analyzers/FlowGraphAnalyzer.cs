@@ -9,7 +9,8 @@ namespace FlowSdk.Analyzers;
 /// Checks each flow as a whole, once every rules class of the compilation is known: FLOW0012 (no
 /// rule can start an execution, at the flow class), FLOW0010 / FLOW0011 (unreachable phase, phase
 /// without exit, at the enum member), FLOW0020 (duplicate rule names, at the later rule) and
-/// FLOW0028 (an awaited reply no rule takes, at <c>AwaitReply</c>). Rules whose parameters or
+/// FLOW0028 (an awaited reply no rule takes, at <c>AwaitReply</c>) and FLOW0034 (a reply rule whose
+/// <c>From</c> is no phase an awaiting rule parks the execution in, at its <c>From</c>). Rules whose parameters or
 /// phases are invalid (reported by <see cref="RuleMethodAnalyzer"/>) are left out.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -21,7 +22,8 @@ public sealed class FlowGraphAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnreachablePhase,
         DiagnosticDescriptors.PhaseWithoutExit,
         DiagnosticDescriptors.DuplicateRuleName,
-        DiagnosticDescriptors.AwaitReplyWithoutReplyRule);
+        DiagnosticDescriptors.AwaitReplyWithoutReplyRule,
+        DiagnosticDescriptors.ReplyRulePhase);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -93,7 +95,8 @@ public sealed class FlowGraphAnalyzer : DiagnosticAnalyzer
                 enumName));
         }
 
-        for (var i = 0; i < phases.Length; i++)
+        // A [TestFlow] is a fragment by design: reachability and exits are not checked.
+        for (var i = 0; i < phases.Length && !flow.IsTestFlow; i++)
         {
             if (phases[i].Field.Locations.FirstOrDefault(static l => l.IsInSource) is not { } phaseLocation)
             {
@@ -133,8 +136,51 @@ public sealed class FlowGraphAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        // FLOW0034: a reply rule that fires in no phase an awaiting rule parks the execution in.
+        // An awaiting rule parks the execution in its To, or keeps the phase it fires in; with neither
+        // known (no From, no To) the phase it waits in is not known here, and nothing is reported.
+        var parked = new List<(RuleDeclaration Rule, int Phase, INamedTypeSymbol Request)>();
+        var parksAnywhere = false;
+        foreach (var (rule, edge) in rules)
+        {
+            if (rule.NamedArgument("AwaitReply") is { Value: true } && rule.Output is { } request && edge.Trigger != RuleTrigger.Message)
+            {
+                if ((edge.To ?? edge.From) is { } phase)
+                {
+                    parked.Add((rule, phase, request));
+                }
+                else
+                {
+                    parksAnywhere = true;
+                }
+            }
+        }
+
+        if (parked.Count > 0 && !parksAnywhere)
+        {
+            foreach (var (rule, edge) in rules)
+            {
+                if (edge.Trigger == RuleTrigger.MessageAndState
+                    && edge.From is { } from
+                    && MessageDeclaration.Read(rule.Input, symbols) is { HasReadableTaskId: true, CorrelationKeys.Length: 0 }
+                    && !parked.Any(p => p.Phase == from))
+                {
+                    var (awaiting, phase, request) = parked[0];
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.ReplyRulePhase,
+                        rule.Attribute.NamedArgumentLocation("From", cancellationToken),
+                        rule.Name,
+                        flow.DisplayName,
+                        phases[from].Name,
+                        awaiting.Name,
+                        phases[phase].Name,
+                        request.Name));
+                }
+            }
+        }
+
         // While an execution waits for a reply, only a message carrying its task id fires its rules.
-        var takesReply = rules.Any(r => r.Edge.Trigger == RuleTrigger.MessageAndState && MessageDeclaration.Read(r.Rule.Input, symbols) is { HasUsableTaskId: true });
+        var takesReply = rules.Any(r => r.Edge.Trigger == RuleTrigger.MessageAndState && MessageDeclaration.Read(r.Rule.Input, symbols) is { HasReadableTaskId: true });
         if (!takesReply)
         {
             foreach (var (rule, _) in rules)

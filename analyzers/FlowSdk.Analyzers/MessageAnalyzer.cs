@@ -17,7 +17,8 @@ public sealed class MessageAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.InvalidSubject,
         DiagnosticDescriptors.MessageWithSeveralCorrelationKeys,
-        DiagnosticDescriptors.MessageNotSerializable);
+        DiagnosticDescriptors.MessageNotSerializable,
+        DiagnosticDescriptors.CorrelationKeyType);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -66,8 +67,23 @@ public sealed class MessageAnalyzer : DiagnosticAnalyzer
                 string.Join(", ", message.CorrelationKeys.Select(static k => k.Name))));
         }
 
+        foreach (var key in message.CorrelationKeys.Take(1))
+        {
+            if (!MessageDeclaration.IsCorrelationKeyType(key.Type))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.CorrelationKeyType,
+                    key.Locations.FirstOrDefault(static l => l.IsInSource) ?? typeLocation,
+                    key.Name,
+                    type.Name,
+                    key.Type.ToDisplayString(SymbolExtensions.ShortFormat)));
+            }
+        }
+
         var (reason, fix) = type.IsGenericType
             ? ("is generic", "Declare a non-generic message type")
+            : type.IsAbstract
+            ? ("is abstract, so no serializer can create one", "Mark the concrete message types derived from it with [Message] instead, each with its own subject")
             : MessageDeclaration.HasSerializableConstructor(type)
                 ? (null, null)
                 : ("has no public constructor whose parameters each match a public property by name and type",

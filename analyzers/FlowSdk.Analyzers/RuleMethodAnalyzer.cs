@@ -49,7 +49,11 @@ public sealed class RuleMethodAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.StateRuleRetriggersItself,
         DiagnosticDescriptors.LoopWithoutMaxIterations,
         DiagnosticDescriptors.InvalidDuration,
-        DiagnosticDescriptors.AwaitReplyWithoutTaskId);
+        DiagnosticDescriptors.AmbiguousDuration,
+        DiagnosticDescriptors.AwaitReplyWithoutTaskId,
+        DiagnosticDescriptors.AsyncRule,
+        DiagnosticDescriptors.StatelessRuleActsOnExecution,
+        DiagnosticDescriptors.InvalidLimit);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -122,15 +126,13 @@ public sealed class RuleMethodAnalyzer : DiagnosticAnalyzer
                 message.Type.Name));
         }
 
-        if (rule.NamedArgument("Cooldown") is { Value: string cooldown } && DurationSyntax.ParseTicks(cooldown) is null)
+        var owner = $"rule '{rule.Name}' of flow '{flowName}'";
+        AttributeValues.CheckDuration(context.ReportDiagnostic, rule.Attribute, "Cooldown", owner, "the rule", cancellationToken);
+        AttributeValues.CheckLimit(context.ReportDiagnostic, rule.Attribute, "MaxFirings", owner, cancellationToken);
+
+        if (rule.Trigger == RuleTrigger.Message)
         {
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.InvalidDuration,
-                rule.Attribute.NamedArgumentLocation("Cooldown", cancellationToken),
-                "Cooldown",
-                cooldown,
-                $"rule '{rule.Name}' of flow '{flowName}'",
-                "the rule"));
+            CheckStatelessRule(context, rule, state, flowName, cancellationToken);
         }
 
         if (rule.NamedArgument("AwaitReply") is { Value: true })
@@ -139,9 +141,64 @@ public sealed class RuleMethodAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>FLOW0033: what a message-only rule sets or calls that needs an execution.</summary>
+    private static void CheckStatelessRule(SymbolAnalysisContext context, RuleDeclaration rule, INamedTypeSymbol state, string flowName, CancellationToken cancellationToken)
+    {
+        void Report(Location location, string what, string effect) =>
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.StatelessRuleActsOnExecution, location, rule.Name, flowName, what, effect, state.Name));
+
+        foreach (var named in rule.Attribute.NamedArguments)
+        {
+            var location = rule.Attribute.NamedArgumentLocation(named.Key, cancellationToken);
+            switch (named.Key)
+            {
+                case "From" or "To" when !named.Value.IsNull:
+                    Report(location, $"sets {named.Key}", "the runtime ignores: it fires in no phase and moves none");
+                    break;
+                case "Cooldown" when named.Value.Value is string:
+                    Report(location, "sets Cooldown", "the runtime ignores: a cooldown runs per execution");
+                    break;
+                case "MaxFirings" when named.Value.Value is int and > 0:
+                    Report(location, "sets MaxFirings", "the runtime ignores: firings are counted per execution");
+                    break;
+                case "AwaitReply" when named.Value.Value is true:
+                    Report(location, "sets AwaitReply = true", "has no execution to park until the reply");
+                    break;
+            }
+        }
+
+        foreach (var call in RuleBody.OutcomeCalls(rule, cancellationToken))
+        {
+            Report(call.GetLocation(), $"calls '{call.Expression}'", "throws at run time: there is no execution to complete, fail or escalate");
+        }
+    }
+
+    /// <summary>Whether <paramref name="type"/> is <c>Task</c>, <c>Task&lt;T&gt;</c>, <c>ValueTask</c> or <c>ValueTask&lt;T&gt;</c>.</summary>
+    private static bool IsTask(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "Task" or "ValueTask" } named
+        && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
+
     private static void CheckSignature(SymbolAnalysisContext context, RuleDeclaration rule, INamedTypeSymbol state, string flowName, Location location)
     {
         var parameters = rule.Method.Parameters;
+        var declaration = rule.Method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as MethodDeclarationSyntax;
+        var isTask = IsTask(rule.Method.ReturnType);
+        if (rule.Method.IsAsync || isTask)
+        {
+            var asyncKeyword = declaration?.Modifiers.FirstOrDefault(static m => m.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.AsyncKeyword));
+            var what = rule.Method.IsAsync
+                ? (rule.ReturnsVoid ? "is async void" : "is async")
+                : $"returns '{rule.Method.ReturnType.ToDisplayString(SymbolExtensions.ShortFormat)}'";
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.AsyncRule,
+                rule.Method.IsAsync && asyncKeyword is { } keyword && keyword != default
+                    ? keyword.GetLocation()
+                    : declaration?.ReturnType.GetLocation() ?? location,
+                rule.Name,
+                flowName,
+                what));
+        }
         switch (rule.ParameterProblem)
         {
             case RuleParameterProblem.Generic:
@@ -170,11 +227,10 @@ public sealed class RuleMethodAnalyzer : DiagnosticAnalyzer
                 break;
         }
 
-        if (rule.HasInvalidReturnType)
+        // A task is reported as FLOW0029, which says why a rule cannot be asynchronous.
+        if (rule.HasInvalidReturnType && !isTask)
         {
-            var returnType = rule.Method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) is MethodDeclarationSyntax declaration
-                ? declaration.ReturnType.GetLocation()
-                : location;
+            var returnType = declaration?.ReturnType.GetLocation() ?? location;
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.RuleReturnTypeInvalid,
                 returnType,
@@ -235,6 +291,7 @@ public sealed class RuleMethodAnalyzer : DiagnosticAnalyzer
 
         // A loop: the rule moves an execution back to the phase it fires in or an earlier one.
         if (flow.MaxIterations <= 0
+            && !flow.IsTestFlow
             && to.Phase is { } target
             && from.Kind is PhaseArgumentKind.Absent or PhaseArgumentKind.Phase
             && FlowGraph.FindLoop(
@@ -267,7 +324,8 @@ public sealed class RuleMethodAnalyzer : DiagnosticAnalyzer
                 why = $"fires in any non-terminal phase, '{to.Phase.Name}' included, and moves to '{to.Phase.Name}'";
             }
 
-            if (why is not null && from.Phase is not { IsTerminal: true })
+            // A firing that always completes, fails or escalates the execution ends it: nothing fires again.
+            if (why is not null && from.Phase is not { IsTerminal: true } && !RuleBody.AlwaysEndsExecution(rule, cancellationToken))
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.StateRuleRetriggersItself,

@@ -29,35 +29,47 @@ public sealed class DeclareExternalPortCodeFixer : CodeFixProvider
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     /// <inheritdoc/>
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    public override Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return;
-        }
-
         foreach (var diagnostic in context.Diagnostics)
         {
-            // The diagnostic sits on the name of the declaration that carries [Message].
-            var token = root.FindToken(diagnostic.Location.SourceSpan.Start);
-            if (token.Parent is not BaseTypeDeclarationSyntax declaration
-                || FindMessageAttribute(declaration, model, context.CancellationToken) is not { } attribute)
+            // The diagnostic sits on the rule that publishes or takes the message; its first additional
+            // location is the name of the message's declaration, which may be in another document.
+            var declaration = diagnostic.AdditionalLocations.Count > 0 ? diagnostic.AdditionalLocations[0] : diagnostic.Location;
+            var document = context.Document.Project.Solution.GetDocument(declaration.SourceTree);
+            if (document is null)
             {
                 continue;
             }
 
-            var name = declaration.Identifier.ValueText;
+            var name = declaration.SourceTree!.GetText(context.CancellationToken).ToString(declaration.SourceSpan);
             context.RegisterCodeFix(
                 CodeAction.Create(
                     title: $"Declare port '{name}' external",
-                    createChangedDocument: _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(
-                        attribute,
-                        AttributeArguments.SetNamedArgument(attribute, "External", SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression))))),
+                    createChangedSolution: cancellationToken => DeclareExternalAsync(document, declaration, cancellationToken),
                     equivalenceKey: Key),
                 diagnostic);
         }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task<Solution> DeclareExternalAsync(Document document, Location declaration, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null
+            || model is null
+            || root.FindToken(declaration.SourceSpan.Start).Parent is not BaseTypeDeclarationSyntax type
+            || FindMessageAttribute(type, model, cancellationToken) is not { } attribute)
+        {
+            return document.Project.Solution;
+        }
+
+        var changed = root.ReplaceNode(
+            attribute,
+            AttributeArguments.SetNamedArgument(attribute, "External", SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression)));
+        return document.WithSyntaxRoot(changed).Project.Solution;
     }
 
     private static AttributeSyntax? FindMessageAttribute(BaseTypeDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)

@@ -146,9 +146,11 @@ public sealed partial class FlowGenerator
                 w.Doc($"<summary>Port of <see cref=\"{message.FullName}\"/> on subject <c>{SourceWriter.XmlEscape(message.Subject)}</c>.</summary>");
                 var taskId = message.TaskIdProperty is null
                     ? ""
-                    : message.TaskIdByWith
-                        ? $", taskIdOf: static m => m.{message.TaskIdProperty}, withTaskId: static (m, id) => m with {{ {message.TaskIdProperty} = id }}"
-                        : $", taskIdOf: static m => m.{message.TaskIdProperty}, withTaskId: static (m, id) => {{ m.{message.TaskIdProperty} = id; return m; }}";
+                    : !message.TaskIdSettable
+                        ? $", taskIdOf: static m => m.{message.TaskIdProperty}"
+                        : message.TaskIdByWith
+                            ? $", taskIdOf: static m => m.{message.TaskIdProperty}, withTaskId: static (m, id) => m with {{ {message.TaskIdProperty} = id }}"
+                            : $", taskIdOf: static m => m.{message.TaskIdProperty}, withTaskId: static (m, id) => {{ m.{message.TaskIdProperty} = id; return m; }}";
                 w.Line($"{(message.IsPublic ? "public" : "internal")} static readonly global::FlowSdk.MessagePort<{message.FullName}> {field} = new global::FlowSdk.MessagePort<{message.FullName}>({SourceWriter.Escape(message.Subject)}, {message.FormatterFullName}.Instance{taskId});");
                 w.Line();
             }

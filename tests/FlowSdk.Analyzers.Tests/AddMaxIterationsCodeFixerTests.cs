@@ -71,7 +71,7 @@ public sealed class AddMaxIterationsCodeFixerTests
             """
             using FlowSdk;
 
-            [FlowSdk.Flow<TicketPhase>("ticket", MaxIterations = 0, OnCompleted = "tickets.closed")]
+            [FlowSdk.Flow<TicketPhase>("ticket", MaxIterations = {|FLOW0036:0|}, OnCompleted = "tickets.closed")]
             public partial class Ticket { }
             """ + Rules,
             """

@@ -5,13 +5,16 @@ using Microsoft.CodeAnalysis.Testing;
 namespace FlowSdk.Analyzers.Tests;
 
 /// <summary>
-/// The fix for FLOW0022 and FLOW0023: declare the port External = true. The port checks see the
-/// whole assembly, so their diagnostics are compilation-end (non-local) ones: the IDE offers the fix
-/// where they are shown (a build, full solution analysis), and the tests allow that.
+/// The fix for FLOW0022 and FLOW0023: declare the port External = true. The diagnostics sit on the
+/// rule that publishes or takes the message; the fix edits the message's declaration, their first
+/// additional location, in whichever file it is. The port checks see the whole assembly, so their
+/// diagnostics are compilation-end (non-local) ones: the IDE offers the fix where they are shown (a
+/// build, full solution analysis), and the tests allow that.
 /// </summary>
 public sealed class DeclareExternalPortCodeFixerTests
 {
-    private const string Flow = """
+    /// <summary>The flow; <paramref name="output"/> and <paramref name="input"/> wrap the rule's return type and message parameter (test markup).</summary>
+    private static string Flow(string output = "OrderShipped", string input = "placed") => $$"""
 
         public enum OrderPhase { Placed, [TerminalPhase] Shipped }
 
@@ -22,7 +25,7 @@ public sealed class DeclareExternalPortCodeFixerTests
         public static partial class OrderRules
         {
             [Rule(From = OrderPhase.Placed, To = OrderPhase.Shipped)]
-            public static OrderShipped Ship(Order order, OrderPlaced placed) => new(placed.OrderId);
+            public static {{output}} Ship(Order order, OrderPlaced {{input}}) => new(placed.OrderId);
         }
         """;
 
@@ -33,11 +36,11 @@ public sealed class DeclareExternalPortCodeFixerTests
             using FlowSdk;
 
             [Message("orders.placed")]
-            public sealed record {|FLOW0023:OrderPlaced|}([property: CorrelationKey] string OrderId);
+            public sealed record {|#1:OrderPlaced|}([property: CorrelationKey] string OrderId);
 
             [Message("orders.shipped", External = true)]
             public sealed record OrderShipped(string OrderId);
-            """ + Flow,
+            """ + Flow(input: "{|#0:placed|}"),
             """
             using FlowSdk;
 
@@ -46,7 +49,8 @@ public sealed class DeclareExternalPortCodeFixerTests
 
             [Message("orders.shipped", External = true)]
             public sealed record OrderShipped(string OrderId);
-            """ + Flow);
+            """ + Flow(),
+            Verify.Diagnostic(DiagnosticDescriptors.InputPortWithoutProducer).WithLocation(0).WithLocation(1).WithArguments("OrderPlaced", "orders.placed", "Ship", "order"));
 
     [Fact]
     public Task Declares_an_output_without_consumer_external_among_other_attributes() =>
@@ -59,12 +63,12 @@ public sealed class DeclareExternalPortCodeFixerTests
             public sealed record OrderPlaced([property: CorrelationKey] string OrderId);
 
             [Serializable, Message(subject: "orders.shipped")]
-            public sealed class {|FLOW0022:OrderShipped|}
+            public sealed class {|#1:OrderShipped|}
             {
                 public OrderShipped(string orderId) => OrderId = orderId;
                 public string OrderId { get; }
             }
-            """ + Flow,
+            """ + Flow(output: "{|#0:OrderShipped|}"),
             """
             using System;
             using FlowSdk;
@@ -78,7 +82,8 @@ public sealed class DeclareExternalPortCodeFixerTests
                 public OrderShipped(string orderId) => OrderId = orderId;
                 public string OrderId { get; }
             }
-            """ + Flow);
+            """ + Flow(),
+            Verify.Diagnostic(DiagnosticDescriptors.OutputPortWithoutConsumer).WithLocation(0).WithLocation(1).WithArguments("OrderShipped", "orders.shipped", "Ship", "order"));
 
     [Fact]
     public Task Turns_External_false_into_true() =>
@@ -87,11 +92,11 @@ public sealed class DeclareExternalPortCodeFixerTests
             using FlowSdk;
 
             [Message("orders.placed", External = false)]
-            public sealed record {|FLOW0023:OrderPlaced|}([property: CorrelationKey] string OrderId);
+            public sealed record {|#1:OrderPlaced|}([property: CorrelationKey] string OrderId);
 
             [Message("orders.shipped", External = true)]
             public sealed record OrderShipped(string OrderId);
-            """ + Flow,
+            """ + Flow(input: "{|#0:placed|}"),
             """
             using FlowSdk;
 
@@ -100,7 +105,26 @@ public sealed class DeclareExternalPortCodeFixerTests
 
             [Message("orders.shipped", External = true)]
             public sealed record OrderShipped(string OrderId);
-            """ + Flow);
+            """ + Flow(),
+            Verify.Diagnostic(DiagnosticDescriptors.InputPortWithoutProducer).WithLocation(0).WithLocation(1).WithArguments("OrderPlaced", "orders.placed", "Ship", "order"));
+
+    [Fact]
+    public async Task Declares_the_port_external_in_the_file_of_the_message()
+    {
+        const string Messages = """
+            using FlowSdk;
+
+            [Message("orders.placed", External = true)]
+            public sealed record OrderPlaced([property: CorrelationKey] string OrderId);
+            """;
+        var test = new FlowCodeFixTest<DeclareExternalPortCodeFixer> { CodeFixTestBehaviors = CodeFixTestBehaviors.SkipLocalDiagnosticCheck };
+        test.TestState.Sources.Add(("Flow.cs", "using FlowSdk;\n" + Flow(output: "{|#0:OrderShipped|}")));
+        test.TestState.Sources.Add(("Messages.cs", Messages + "\n\n[Message(\"orders.shipped\")]\npublic sealed record {|#1:OrderShipped|}(string OrderId);\n"));
+        test.FixedState.Sources.Add(("Flow.cs", "using FlowSdk;\n" + Flow()));
+        test.FixedState.Sources.Add(("Messages.cs", Messages + "\n\n[Message(\"orders.shipped\", External = true)]\npublic sealed record OrderShipped(string OrderId);\n"));
+        test.ExpectedDiagnostics.Add(Verify.Diagnostic(DiagnosticDescriptors.OutputPortWithoutConsumer).WithLocation(0).WithLocation(1).WithArguments("OrderShipped", "orders.shipped", "Ship", "order"));
+        await test.RunAsync();
+    }
 
     [Fact]
     public Task Fix_all_declares_every_dangling_port_external()
@@ -114,11 +138,11 @@ public sealed class DeclareExternalPortCodeFixerTests
                 using FlowSdk;
 
                 [Message("orders.placed")]
-                public sealed record {|FLOW0023:OrderPlaced|}([property: CorrelationKey] string OrderId);
+                public sealed record {|#1:OrderPlaced|}([property: CorrelationKey] string OrderId);
 
                 [Message("orders.shipped")]
-                public sealed record {|FLOW0022:OrderShipped|}(string OrderId);
-                """ + Flow,
+                public sealed record {|#3:OrderShipped|}(string OrderId);
+                """ + Flow(output: "{|#2:OrderShipped|}", input: "{|#0:placed|}"),
             FixedCode = """
                 using FlowSdk;
 
@@ -127,16 +151,22 @@ public sealed class DeclareExternalPortCodeFixerTests
 
                 [Message("orders.shipped", External = true)]
                 public sealed record OrderShipped(string OrderId);
-                """ + Flow,
+                """ + Flow(),
         };
+        test.ExpectedDiagnostics.Add(Verify.Diagnostic(DiagnosticDescriptors.InputPortWithoutProducer).WithLocation(0).WithLocation(1).WithArguments("OrderPlaced", "orders.placed", "Ship", "order"));
+        test.ExpectedDiagnostics.Add(Verify.Diagnostic(DiagnosticDescriptors.OutputPortWithoutConsumer).WithLocation(2).WithLocation(3).WithArguments("OrderShipped", "orders.shipped", "Ship", "order"));
         return test.RunAsync();
     }
 
-    private static Task PortFixAsync(string source, string fixedSource) =>
-        new FlowCodeFixTest<DeclareExternalPortCodeFixer>
+    private static Task PortFixAsync(string source, string fixedSource, DiagnosticResult expected)
+    {
+        var test = new FlowCodeFixTest<DeclareExternalPortCodeFixer>
         {
             CodeFixTestBehaviors = CodeFixTestBehaviors.SkipLocalDiagnosticCheck,
             TestCode = source,
             FixedCode = fixedSource,
-        }.RunAsync();
+        };
+        test.ExpectedDiagnostics.Add(expected);
+        return test.RunAsync();
+    }
 }

@@ -243,7 +243,7 @@ public sealed class FlowGraphTests
 
             public enum TicketPhase { New, Open, [TerminalPhase] Closed }
 
-            [Flow<TicketPhase>("ticket", MaxIterations = 0)]
+            [Flow<TicketPhase>("ticket")]
             public partial class Ticket { }
 
             [Rules<Ticket>]
@@ -420,6 +420,36 @@ public sealed class FlowGraphTests
 
             [Message("owners.found", External = true)]
             public sealed record OwnerFound([property: TaskId] string TaskId, string Owner);
+
+            [Flow<TicketPhase>("ticket")]
+            public partial class Ticket { public string Owner { get; set; } = ""; }
+
+            [Rules<Ticket>]
+            public static partial class TicketRules
+            {
+                [Rule(From = TicketPhase.New, To = TicketPhase.Assigned, AwaitReply = true)]
+                public static OwnerLookup Lookup(Ticket ticket, TicketOpened opened) => new(opened.TicketId);
+
+                [Rule(From = TicketPhase.Assigned, To = TicketPhase.Closed)]
+                public static void Assign(Ticket ticket, OwnerFound found) => ticket.Owner = found.Owner;
+            }
+            """ + Messages);
+
+    [Theory]
+    [InlineData("public sealed class OwnerFound { [TaskId] public string TaskId { get; init; } = \"\"; public string Owner { get; init; } = \"\"; }")]
+    [InlineData("public sealed class OwnerFound { public OwnerFound(string taskId, string owner) { TaskId = taskId; Owner = owner; } [TaskId] public string TaskId { get; } public string Owner { get; } }")]
+    public Task Reply_whose_task_id_is_init_only_or_get_only_is_accepted(string reply) =>
+        Verify.AnalyzerAsync(
+            $$"""
+            using FlowSdk;
+
+            public enum TicketPhase { New, Assigned, [TerminalPhase] Closed }
+
+            [Message("owners.lookup", External = true)]
+            public sealed record OwnerLookup(string TicketId, [property: TaskId] string TaskId = "");
+
+            [Message("owners.found", External = true)]
+            {{reply}}
 
             [Flow<TicketPhase>("ticket")]
             public partial class Ticket { public string Owner { get; set; } = ""; }

@@ -56,7 +56,7 @@ public sealed class PortTests
             """ + Flows);
 
     [Fact]
-    public Task Output_that_no_rule_takes_is_reported_at_the_message_type() =>
+    public Task Output_that_no_rule_takes_is_reported_at_the_rule_that_publishes_it_and_the_message_type() =>
         Verify.AnalyzerAsync(
             """
             using FlowSdk;
@@ -65,13 +65,13 @@ public sealed class PortTests
             public sealed record OrderPlaced([property: CorrelationKey] string OrderId);
 
             [Message("orders.shipped")]
-            public sealed record {|#0:OrderShipped|}([property: CorrelationKey] string OrderId);
+            public sealed record {|#1:OrderShipped|}([property: CorrelationKey] string OrderId);
 
             [Rules<Order>]
             public static partial class OrderRules
             {
                 [Rule(From = OrderPhase.Placed, To = OrderPhase.Billing)]
-                public static OrderShipped Place(Order order, OrderPlaced placed) => new(placed.OrderId);
+                public static {|#0:OrderShipped|} Place(Order order, OrderPlaced placed) => new(placed.OrderId);
 
                 [Rule(From = OrderPhase.Billing, To = OrderPhase.Paid)]
                 public static void Pay(Order order, ReviewCompleted paid) { }
@@ -86,22 +86,23 @@ public sealed class PortTests
             """ + Flows,
             Verify.Diagnostic(DiagnosticDescriptors.OutputPortWithoutConsumer)
                 .WithLocation(0)
+                .WithLocation(1)
                 .WithMessage("Message 'OrderShipped' (orders.shipped) is published by rule 'Place' of flow 'order', but no rule in this assembly takes it. If it is consumed outside this assembly, declare the port external: [Message(\"orders.shipped\", External = true)]; otherwise add a rule that takes it."));
 
     [Fact]
-    public Task Input_that_nothing_produces_is_reported_at_the_message_type() =>
+    public Task Input_that_nothing_produces_is_reported_at_the_rule_that_takes_it_and_the_message_type() =>
         Verify.AnalyzerAsync(
             """
             using FlowSdk;
 
             [Message("orders.placed")]
-            public sealed record {|#0:OrderPlaced|}([property: CorrelationKey] string OrderId);
+            public sealed record {|#1:OrderPlaced|}([property: CorrelationKey] string OrderId);
 
             [Rules<Order>]
             public static partial class OrderRules
             {
                 [Rule(From = OrderPhase.Placed, To = OrderPhase.Billing)]
-                public static void Place(Order order, OrderPlaced placed) { }
+                public static void Place(Order order, OrderPlaced {|#0:placed|}) { }
 
                 [Rule(From = OrderPhase.Billing, To = OrderPhase.Paid)]
                 public static void Pay(Order order, ReviewCompleted paid) { }
@@ -116,6 +117,7 @@ public sealed class PortTests
             """ + Flows,
             Verify.Diagnostic(DiagnosticDescriptors.InputPortWithoutProducer)
                 .WithLocation(0)
+                .WithLocation(1)
                 .WithMessage("Message 'OrderPlaced' (orders.placed) triggers rule 'Place' of flow 'order', but nothing in this assembly produces it: no rule returns it and no code creates one. If it is sent from outside this assembly, declare the port external: [Message(\"orders.placed\", External = true)]; otherwise add a rule that returns it."));
 
     [Theory]
@@ -191,13 +193,13 @@ public sealed class PortTests
             using FlowSdk;
 
             [Message("orders.placed", External = false)]
-            public sealed record {|FLOW0023:OrderPlaced|}([property: CorrelationKey] string OrderId);
+            public sealed record {|#1:OrderPlaced|}([property: CorrelationKey] string OrderId);
 
             [Rules<Order>]
             public static partial class OrderRules
             {
                 [Rule(From = OrderPhase.Placed, To = OrderPhase.Billing)]
-                public static void Place(Order order, OrderPlaced placed) { }
+                public static void Place(Order order, OrderPlaced {|#0:placed|}) { }
 
                 [Rule(From = OrderPhase.Billing, To = OrderPhase.Paid)]
                 public static void Pay(Order order, ReviewCompleted paid) { }
@@ -209,7 +211,65 @@ public sealed class PortTests
                 [Rule(From = InvoicePhase.Open, To = InvoicePhase.Settled)]
                 public static void Settle(Invoice invoice, ReviewCompleted paid) { }
             }
-            """ + Flows);
+            """ + Flows,
+            Verify.Diagnostic(DiagnosticDescriptors.InputPortWithoutProducer).WithLocation(0).WithLocation(1).WithArguments("OrderPlaced", "orders.placed", "Place", "order"));
+
+    [Fact]
+    public Task Ports_of_a_test_flow_are_not_reported() =>
+        Verify.AnalyzerAsync(
+            """
+            using FlowSdk;
+
+            [Message("orders.placed")]
+            public sealed record OrderPlaced([property: CorrelationKey] string OrderId);
+
+            [Message("orders.shipped")]
+            public sealed record OrderShipped([property: CorrelationKey] string OrderId);
+
+            public enum ProbePhase { Waiting, Unused, [TerminalPhase] Done }
+
+            [TestFlow]
+            [Flow<ProbePhase>("order-probe")]
+            public partial class OrderProbe { }
+
+            [Rules<OrderProbe>]
+            public static partial class OrderProbeRules
+            {
+                [Rule(From = ProbePhase.Waiting, To = ProbePhase.Waiting)]
+                public static OrderShipped Ship(OrderProbe probe, OrderPlaced placed) => new(placed.OrderId);
+            }
+            """);
+
+    [Fact]
+    public Task The_same_flow_without_TestFlow_is_reported() =>
+        Verify.AnalyzerAsync(
+            """
+            using FlowSdk;
+
+            [Message("orders.placed")]
+            public sealed record {|#3:OrderPlaced|}([property: CorrelationKey] string OrderId);
+
+            [Message("orders.shipped")]
+            public sealed record {|#5:OrderShipped|}([property: CorrelationKey] string OrderId);
+
+            public enum ProbePhase { {|#7:Waiting|}, {|#0:Unused|}, [TerminalPhase] {|#1:Done|} }
+
+            [Flow<ProbePhase>("order-probe")]
+            public partial class OrderProbe { }
+
+            [Rules<OrderProbe>]
+            public static partial class OrderProbeRules
+            {
+                [Rule(From = ProbePhase.Waiting, To = {|#2:ProbePhase.Waiting|})]
+                public static {|#4:OrderShipped|} Ship(OrderProbe probe, OrderPlaced {|#6:placed|}) => new(placed.OrderId);
+            }
+            """,
+            Verify.Diagnostic(DiagnosticDescriptors.UnreachablePhase).WithLocation(0).WithArguments("Unused", "order-probe", "Waiting", "ProbePhase"),
+            Verify.Diagnostic(DiagnosticDescriptors.UnreachablePhase).WithLocation(1).WithArguments("Done", "order-probe", "Waiting", "ProbePhase"),
+            Verify.Diagnostic(DiagnosticDescriptors.PhaseWithoutExit).WithLocation(7).WithArguments("Waiting", "order-probe", "ProbePhase"),
+            Verify.Diagnostic(DiagnosticDescriptors.LoopWithoutMaxIterations).WithLocation(2).WithArguments("Ship", "order-probe", "Waiting", "Waiting"),
+            Verify.Diagnostic(DiagnosticDescriptors.OutputPortWithoutConsumer).WithLocation(4).WithLocation(5).WithArguments("OrderShipped", "orders.shipped", "Ship", "order-probe"),
+            Verify.Diagnostic(DiagnosticDescriptors.InputPortWithoutProducer).WithLocation(6).WithLocation(3).WithArguments("OrderPlaced", "orders.placed", "Ship", "order-probe"));
 
     [Fact]
     public Task Messages_no_rule_uses_are_not_ports() =>

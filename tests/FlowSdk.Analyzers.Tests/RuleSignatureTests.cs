@@ -117,7 +117,6 @@ public sealed class RuleSignatureTests
     [Theory]
     [InlineData("string")]
     [InlineData("int")]
-    [InlineData("System.Threading.Tasks.Task")]
     [InlineData("PlanReview")]
     public Task Return_type_that_is_not_a_message_is_reported_at_the_return_type(string returnType) =>
         Verify.FragmentAsync(
@@ -133,7 +132,68 @@ public sealed class RuleSignatureTests
             """ + PlanReview,
             Verify.Diagnostic(DiagnosticDescriptors.RuleReturnTypeInvalid)
                 .WithLocation(0)
-                .WithArguments("Submit", "plan-review", returnType == "System.Threading.Tasks.Task" ? "Task" : returnType));
+                .WithArguments("Submit", "plan-review", returnType));
+
+    [Fact]
+    public Task Async_void_rule_is_reported_at_async() =>
+        Verify.FragmentAsync(
+            """
+            using System.Threading.Tasks;
+            using FlowSdk;
+
+            [Rules<PlanReview>]
+            public static partial class PlanReviewRules
+            {
+                [Rule(From = PlanPhase.Draft, To = PlanPhase.InReview)]
+                public static {|#0:async|} void Submit(PlanReview plan, PlanSubmitted message)
+                {
+                    await Task.Delay(10);
+                    plan.Content = message.Content;
+                }
+            }
+            """ + PlanReview,
+            Verify.Diagnostic(DiagnosticDescriptors.AsyncRule)
+                .WithLocation(0)
+                .WithMessage("Rule 'Submit' of flow 'plan-review' is async void: the runtime calls a rule and commits its state change as soon as it returns, so what runs after an await is lost or races the next event. Make the rule synchronous; do asynchronous work outside the flow, or in a service a published message reaches, and feed its result back as a message."));
+
+    [Theory]
+    [InlineData("Task", "=> Task.CompletedTask;")]
+    [InlineData("Task<ReviewCompleted>", "=> Task.FromResult(new ReviewCompleted(message.PlanId, true));")]
+    [InlineData("ValueTask", "=> default;")]
+    public Task Rule_that_returns_a_task_is_reported_at_the_return_type(string returnType, string body) =>
+        Verify.FragmentAsync(
+            $$"""
+            using System.Threading.Tasks;
+            using FlowSdk;
+
+            [Rules<PlanReview>]
+            public static partial class PlanReviewRules
+            {
+                [Rule(From = PlanPhase.Draft, To = PlanPhase.InReview)]
+                public static {|#0:{{returnType}}|} Submit(PlanReview plan, PlanSubmitted message) {{body}}
+            }
+            """ + PlanReview,
+            Verify.Diagnostic(DiagnosticDescriptors.AsyncRule).WithLocation(0).WithArguments("Submit", "plan-review", $"returns '{returnType}'"));
+
+    [Fact]
+    public Task Async_rule_that_returns_a_task_is_reported_once_at_async() =>
+        Verify.FragmentAsync(
+            """
+            using System.Threading.Tasks;
+            using FlowSdk;
+
+            [Rules<PlanReview>]
+            public static partial class PlanReviewRules
+            {
+                [Rule(From = PlanPhase.Draft, To = PlanPhase.InReview)]
+                public static {|#0:async|} Task<ReviewCompleted> Submit(PlanReview plan, PlanSubmitted message)
+                {
+                    await Task.Yield();
+                    return new ReviewCompleted(message.PlanId, true);
+                }
+            }
+            """ + PlanReview,
+            Verify.Diagnostic(DiagnosticDescriptors.AsyncRule).WithLocation(0).WithArguments("Submit", "plan-review", "is async"));
 
     [Fact]
     public Task Return_type_message_is_explained() =>

@@ -142,6 +142,41 @@ public sealed class TransitionTests
             Verify.Diagnostic(DiagnosticDescriptors.LoopWithoutMaxIterations).WithLocation(1).WithArguments("Touch", "plan-review", "InReview", "InReview"));
 
     [Theory]
+    [InlineData("{ context.Escalate(\"stuck in review\"); }")]
+    [InlineData("{ plan.Content = \"\"; context.Fail(\"no content\"); }")]
+    [InlineData("=> context.Complete();")]
+    public Task State_rule_that_always_ends_the_execution_does_not_trigger_itself(string body) =>
+        Verify.FragmentAsync(
+            $$"""
+            using FlowSdk;
+
+            [Rules<PlanReview>]
+            public static partial class PlanReviewRules
+            {
+                [Rule(From = PlanPhase.InReview)]
+                public static void GiveUp(PlanReview plan, RuleContext context) {{body}}
+            }
+            """ + PlanReview);
+
+    [Fact]
+    public Task State_rule_that_ends_the_execution_only_in_a_branch_still_triggers_itself() =>
+        Verify.FragmentAsync(
+            """
+            using FlowSdk;
+
+            [Rules<PlanReview>]
+            public static partial class PlanReviewRules
+            {
+                [Rule(From = PlanPhase.InReview)]
+                public static void {|#0:MaybeGiveUp|}(PlanReview plan, RuleContext context)
+                {
+                    if (plan.Content.Length == 0) { context.Fail("no content"); }
+                }
+            }
+            """ + PlanReview,
+            Verify.Diagnostic(DiagnosticDescriptors.StateRuleRetriggersItself).WithLocation(0).WithArguments("MaybeGiveUp", "plan-review", "does not change the phase"));
+
+    [Theory]
     [InlineData("From = PlanPhase.Draft, To = PlanPhase.InReview")]
     [InlineData("To = PlanPhase.Approved")]
     public Task State_rule_that_leaves_its_phase_is_accepted(string arguments) =>

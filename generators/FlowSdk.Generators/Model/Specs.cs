@@ -67,7 +67,8 @@ internal sealed record MessageSpec(
     string FormatterFullName,
     bool IsPublic,
     string? TaskIdProperty,
-    bool TaskIdByWith);
+    bool TaskIdByWith,
+    bool TaskIdSettable);
 
 /// <summary>A message type declared in this compilation, for which a formatter is emitted.</summary>
 internal sealed record MessageTypeSpec(MessageSpec Message, SerializableTypeSpec Type);

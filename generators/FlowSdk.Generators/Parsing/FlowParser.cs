@@ -27,8 +27,11 @@ internal static partial class FlowParser
             || type.ContainingType is not null
             || type.IsGenericType
             || type.IsAbstract
-            || !IsPartial(type))
+            || !IsPartial(type)
+            || !phaseEnum.GetMembers().OfType<IFieldSymbol>().Any(static f => f.HasConstantValue)
+            || Shared.FlowDeclaration.FindGeneratedName(type) is not null)
         {
+            // The analyzers report each of these (FLOW0001, FLOW0007).
             return null;
         }
 
@@ -84,7 +87,16 @@ internal static partial class FlowParser
 
     public static MessageSpec? ParseMessage(ITypeSymbol type)
     {
-        if (type is not INamedTypeSymbol named)
+        // No formatter is generated for an abstract or generic message type (FLOW0007): a rule or port
+        // that used one would name a formatter that does not exist, so the generator skips it.
+        if (type is not INamedTypeSymbol named || named.IsAbstract || named.IsGenericType)
+        {
+            return null;
+        }
+
+        // Nor for one declared here that no formatter can create (FLOW0007); a referenced assembly's
+        // message types come with their formatters.
+        if (named.Locations.Any(static l => l.IsInSource) && ParseSerializable(named, preferParameterless: false) is null)
         {
             return null;
         }
@@ -97,6 +109,7 @@ internal static partial class FlowParser
 
         string? key = null, taskId = null;
         var keyIsString = false;
+        var taskIdSettable = false;
         var taskIdByWith = named.IsRecord || named.IsValueType;
         foreach (var property in AllProperties(named))
         {
@@ -106,11 +119,12 @@ internal static partial class FlowParser
                 keyIsString = property.Type.SpecialType == SpecialType.System_String;
             }
 
+            // A reply only needs to read its task id; a request needs the runtime to set it too.
             if (taskId is null && property.Type.SpecialType == SpecialType.System_String
-                && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.TaskIdAttribute")
-                && (taskIdByWith ? property.SetMethod is not null : property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public }))
+                && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.TaskIdAttribute"))
             {
                 taskId = property.Name;
+                taskIdSettable = taskIdByWith ? property.SetMethod is not null : property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public };
             }
         }
 
@@ -125,7 +139,8 @@ internal static partial class FlowParser
             formatter,
             IsPublic(named),
             taskId,
-            taskIdByWith);
+            taskIdByWith,
+            taskIdSettable);
     }
 
     /// <summary>Whether every declaration of the type says <c>partial</c>: the generator only adds to classes that allow it.</summary>
@@ -298,7 +313,7 @@ internal static partial class FlowParser
             }
         }
 
-        if (awaitReply && output?.TaskIdProperty is null)
+        if (awaitReply && output is not { TaskIdProperty: not null, TaskIdSettable: true })
         {
             return null;
         }
@@ -353,6 +368,13 @@ internal static partial class FlowParser
             var arguments = new List<string>();
             foreach (var parameter in candidate.Parameters)
             {
+                if (parameter.RefKind != RefKind.None)
+                {
+                    // A condition takes its arguments by value, as the analyzers' FLOW0013 says.
+                    arguments = null;
+                    break;
+                }
+
                 if (trigger != "Message" && SymbolEqualityComparer.Default.Equals(parameter.Type, stateType))
                 {
                     arguments.Add("s");
@@ -383,9 +405,8 @@ internal static partial class FlowParser
 
     private static bool IsRuleContext(ITypeSymbol type) => type.ToDisplayString() == "FlowSdk.RuleContext";
 
-    /// <summary>Reads a <see cref="TimeSpan"/> written as an attribute string ("00:05:00"); null when it is not one or not positive.</summary>
-    private static long? ParseTicks(string text)
-        => TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span.Ticks : null;
+    /// <summary>Reads a duration written as an attribute string ("00:05:00"); null when the analyzers' FLOW0026 rejects it.</summary>
+    private static long? ParseTicks(string text) => Shared.DurationSyntax.ParseTicks(text);
 
     private static string? PhaseName(TypedConstant value, INamedTypeSymbol? phaseEnum)
     {

@@ -1,9 +1,11 @@
 namespace FlowSdk;
 
 /// <summary>
-/// A condition of a rule: the name of a static <c>bool</c> method of the same rules class that takes
-/// the same parameters as the rule (or a prefix of them). Conditions must be deterministic: they
-/// are evaluated again whenever an event is retried.
+/// A condition of a rule: the name of a static <c>bool</c> method of the same rules class whose
+/// parameters are each the flow's state (for a rule that takes it), the rule's message (for a rule
+/// that takes one) or a <see cref="RuleContext"/>, in any order and any subset, none included
+/// (FLOW0013 reports any other signature). Conditions must be deterministic: they are evaluated
+/// again whenever an event is retried.
 /// </summary>
 /// <example>
 /// <code>

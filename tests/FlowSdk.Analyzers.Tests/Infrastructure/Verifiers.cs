@@ -100,12 +100,16 @@ internal static class Verify
 
     public static DiagnosticResult Diagnostic(string id) => new(id, DiagnosticSeverity.Error);
 
-    /// <summary>Every FlowSdk diagnostic: <paramref name="source"/> must produce exactly <paramref name="expected"/>.</summary>
-    public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
+    /// <summary>
+    /// Every FlowSdk diagnostic: <paramref name="source"/> must produce exactly <paramref name="expected"/>,
+    /// and the code the generator writes from it must compile when <paramref name="source"/> does.
+    /// </summary>
+    public static async Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
     {
         var test = new FlowAnalyzerTest { TestCode = source };
         test.ExpectedDiagnostics.AddRange(expected);
-        return test.RunAsync();
+        await test.RunAsync();
+        GeneratedCode.AssertCompiles(source);
     }
 
     /// <summary>
@@ -113,11 +117,12 @@ internal static class Verify
     /// (<see cref="FlowTestReferences.WholeFlowIds"/>: reachability, start rule, loops, ports, the
     /// assembly's flows), which a fragment would trip by design.
     /// </summary>
-    public static Task FragmentAsync(string source, params DiagnosticResult[] expected)
+    public static async Task FragmentAsync(string source, params DiagnosticResult[] expected)
     {
         var test = new FlowAnalyzerTest(wholeFlowChecks: false) { TestCode = source };
         test.ExpectedDiagnostics.AddRange(expected);
-        return test.RunAsync();
+        await test.RunAsync();
+        GeneratedCode.AssertCompiles(source);
     }
 
     public static Task CodeFixAsync(string source, string fixedSource, params DiagnosticResult[] expected)

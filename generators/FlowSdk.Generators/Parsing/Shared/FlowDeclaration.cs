@@ -62,8 +62,10 @@ internal sealed class FlowDeclaration
         ImmutableArray<FlowPhase> phases,
         int maxIterations,
         bool hasMaxIterationsArgument,
-        FlowStateProblem problem)
+        FlowStateProblem problem,
+        bool isTestFlow)
     {
+        IsTestFlow = isTestFlow;
         State = state;
         Attribute = attribute;
         Id = id;
@@ -94,6 +96,9 @@ internal sealed class FlowDeclaration
 
     /// <summary>Whether the attribute sets <c>MaxIterations</c> explicitly.</summary>
     public bool HasMaxIterationsArgument { get; }
+
+    /// <summary>Whether the class is marked <c>[TestFlow]</c>: the checks of a complete flow skip it.</summary>
+    public bool IsTestFlow { get; }
 
     /// <summary>Why the generator cannot use the class, or <see cref="FlowStateProblem.None"/>.</summary>
     public FlowStateProblem Problem { get; }
@@ -147,7 +152,8 @@ internal sealed class FlowDeclaration
             phaseEnum is null ? ImmutableArray<FlowPhase>.Empty : ReadPhases(phaseEnum, symbols),
             maxIterations,
             hasMaxIterations,
-            FindProblem(type));
+            FindProblem(type),
+            FlowSymbols.Find(type, symbols.TestFlowAttribute) is not null);
     }
 
     /// <summary>The members of a phase enum in declaration order.</summary>
@@ -197,6 +203,58 @@ internal sealed class FlowDeclaration
 
         return FlowStateProblem.None;
     }
+
+    /// <summary>The members the generator adds to every flow state class.</summary>
+    public static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
+        "Id", "Phase", "Status", "StatusReason", "Iteration", "CreatedAt", "UpdatedAt", "Timeline", "FlowFormatter");
+
+    /// <summary>
+    /// A member of <paramref name="type"/> (declared in source, its own or a base class's) or a type of its
+    /// namespace whose name the generated code also declares: a member in
+    /// <see cref="GeneratedMemberNames"/>, or the static class <c>&lt;State&gt;Flow</c> beside the state;
+    /// <see langword="null"/> when there is none.
+    /// </summary>
+    public static ISymbol? FindGeneratedName(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+        {
+            foreach (var member in t.GetMembers())
+            {
+                if (!member.IsImplicitlyDeclared
+                    && member.Locations.Any(static l => l.IsInSource && !IsGenerated(l.SourceTree))
+                    && GeneratedMemberNames.Contains(member.Name)
+                    && (SymbolEqualityComparer.Default.Equals(t, type) || member.DeclaredAccessibility != Accessibility.Private))
+                {
+                    return member;
+                }
+            }
+        }
+
+        // The generated <State>Flow is a static partial class: the user may add to it, as a static partial class.
+        foreach (var sibling in type.ContainingNamespace.GetTypeMembers(type.Name + "Flow"))
+        {
+            foreach (var reference in sibling.DeclaringSyntaxReferences)
+            {
+                if (IsGenerated(reference.SyntaxTree))
+                {
+                    continue;
+                }
+
+                if (reference.GetSyntax() is not TypeDeclarationSyntax user
+                    || !user.Modifiers.Any(static m => m.IsKind(SyntaxKind.PartialKeyword))
+                    || !user.Modifiers.Any(static m => m.IsKind(SyntaxKind.StaticKeyword)))
+                {
+                    return sibling;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="tree"/> is a file a generator wrote (its hint name ends in <c>.g.cs</c>).</summary>
+    public static bool IsGenerated(SyntaxTree? tree) =>
+        tree is not null && tree.FilePath.EndsWith(".g.cs", System.StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether every source declaration of <paramref name="type"/> says <c>partial</c>.</summary>
     public static bool IsPartialEverywhere(INamedTypeSymbol type)

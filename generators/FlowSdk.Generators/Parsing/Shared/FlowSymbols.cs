@@ -33,6 +33,9 @@ internal sealed class FlowSymbols
     /// <summary><c>[TaskId]</c>: the reply of a publish-and-await exchange names its execution with it.</summary>
     public const string TaskIdAttributeName = "FlowSdk.TaskIdAttribute";
 
+    /// <summary><c>[TestFlow]</c>: a flow that exists for tests, exempt from the checks of a complete flow.</summary>
+    public const string TestFlowAttributeName = "FlowSdk.TestFlowAttribute";
+
     /// <summary>The optional last parameter of a rule or condition.</summary>
     public const string RuleContextName = "FlowSdk.RuleContext";
 
@@ -45,8 +48,10 @@ internal sealed class FlowSymbols
         INamedTypeSymbol correlationKeyAttribute,
         INamedTypeSymbol terminalPhaseAttribute,
         INamedTypeSymbol? taskIdAttribute,
-        INamedTypeSymbol? ruleContext)
+        INamedTypeSymbol? ruleContext,
+        INamedTypeSymbol? testFlowAttribute)
     {
+        TestFlowAttribute = testFlowAttribute;
         FlowAttribute = flowAttribute;
         RulesAttribute = rulesAttribute;
         RuleAttribute = ruleAttribute;
@@ -85,6 +90,9 @@ internal sealed class FlowSymbols
     /// <summary><c>RuleContext</c>, or <see langword="null"/> with a FlowSdk that predates it.</summary>
     public INamedTypeSymbol? RuleContext { get; }
 
+    /// <summary><c>TestFlowAttribute</c>, or <see langword="null"/> with a FlowSdk that predates it.</summary>
+    public INamedTypeSymbol? TestFlowAttribute { get; }
+
     /// <summary>
     /// FlowSdk's types in <paramref name="compilation"/>, or <see langword="null"/> when it does not
     /// reference FlowSdk (a look-alike attribute in another namespace does not count).
@@ -112,7 +120,8 @@ internal sealed class FlowSymbols
             key,
             terminal,
             compilation.GetTypeByMetadataName(TaskIdAttributeName),
-            compilation.GetTypeByMetadataName(RuleContextName));
+            compilation.GetTypeByMetadataName(RuleContextName),
+            compilation.GetTypeByMetadataName(TestFlowAttributeName));
     }
 
     /// <summary>

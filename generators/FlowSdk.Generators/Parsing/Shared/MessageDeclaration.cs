@@ -57,17 +57,23 @@ internal sealed class MessageDeclaration
             : property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public });
 
     /// <summary>
+    /// Whether the runtime can read the task id of a reply: a <c>string</c> property marked
+    /// <c>[TaskId]</c> (it only reads it, so <c>init</c> or no setter will do).
+    /// </summary>
+    public bool HasReadableTaskId => TaskId is { Type.SpecialType: SpecialType.System_String };
+
+    /// <summary>
     /// Whether a message+state rule can find the execution the message belongs to: by its
     /// correlation key, or, for the reply of a publish-and-await request, by its task id.
     /// </summary>
-    public bool CanLoadExecution => CorrelationKeys.Length > 0 || HasUsableTaskId;
+    public bool CanLoadExecution => CorrelationKeys.Length > 0 || HasReadableTaskId;
 
     /// <summary>
     /// Whether the generator can write a serializer for the type: it is not generic, and it has a
     /// public constructor whose parameters each match a public property by name (ignoring case)
     /// and type, or a public parameterless one.
     /// </summary>
-    public bool IsSerializable => !Type.IsGenericType && HasSerializableConstructor(Type);
+    public bool IsSerializable => !Type.IsGenericType && !Type.IsAbstract && HasSerializableConstructor(Type);
 
     /// <summary>Whether <paramref name="type"/> has a public constructor a generated serializer can call with property values.</summary>
     public static bool HasSerializableConstructor(INamedTypeSymbol type)
@@ -98,6 +104,37 @@ internal sealed class MessageDeclaration
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether the runtime can make an execution id of a correlation key of type <paramref name="type"/>:
+    /// a string as it is, an integer, a <see cref="System.Guid"/> or an enum formatted in the invariant
+    /// culture (each possibly nullable). Any other type is formatted by its <c>ToString()</c>, which for a
+    /// strongly typed id record is '<c>PlanId { Value = ... }</c>', not a valid execution id.
+    /// </summary>
+    public static bool IsCorrelationKeyType(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments: [var underlying] })
+        {
+            type = underlying;
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_String:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+                return true;
+        }
+
+        return type.TypeKind == TypeKind.Enum
+            || type is INamedTypeSymbol { Name: "Guid", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
     }
 
     /// <summary>The message declaration of <paramref name="type"/>, or <see langword="null"/> when it is not marked <c>[Message]</c>.</summary>
