@@ -313,7 +313,10 @@ internal sealed class ConsumerGroup
     private async Task PumpAsync()
     {
         var delay = TimeSpan.FromMilliseconds(100);
-        var opts = new NatsJSConsumeOpts { MaxMsgs = Options.PullBatch, DrainOnCancel = true };
+        // Short pull requests with heartbeats: a pull request the server lost (it restarted, or the
+        // consumer's leader moved) is noticed and replaced within seconds, not after the client's
+        // default 30 s expiry; that bounds how long a fault stalls delivery.
+        var opts = new NatsJSConsumeOpts { MaxMsgs = Options.PullBatch, DrainOnCancel = true, Expires = PullExpiry, IdleHeartbeat = PullHeartbeat };
         while (!Stopping && !_transport.Disposing)
         {
             try
@@ -363,6 +366,12 @@ internal sealed class ConsumerGroup
             }
         }
     }
+
+    /// <summary>How long one pull request lives; lost ones are replaced after at most this long.</summary>
+    internal static readonly TimeSpan PullExpiry = TimeSpan.FromSeconds(4);
+
+    /// <summary>The server's heartbeat on an idle pull request; two missed ones make the client pull again.</summary>
+    internal static readonly TimeSpan PullHeartbeat = TimeSpan.FromSeconds(1);
 
     private async Task PauseAsync(TimeSpan delay)
     {

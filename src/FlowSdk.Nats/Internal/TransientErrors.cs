@@ -23,7 +23,9 @@ internal static class TransientErrors
         // During a failover a KV create can report a missing key (the write reached a follower behind).
         NatsKVKeyNotFoundException => true,
         NatsJSException js => js.Message.Contains("No response", StringComparison.OrdinalIgnoreCase) || js.Message.Contains("no responders", StringComparison.OrdinalIgnoreCase),
-        NatsException nats => nats.Message.Contains("timeout", StringComparison.OrdinalIgnoreCase) || nats.Message.Contains("No response", StringComparison.OrdinalIgnoreCase) || nats.Message.Contains("connection", StringComparison.OrdinalIgnoreCase),
+        // NatsNoReplyException ("No reply received": the request's reply never came, a server went away).
+        NatsException nats => nats.Message.Contains("timeout", StringComparison.OrdinalIgnoreCase) || nats.Message.Contains("No response", StringComparison.OrdinalIgnoreCase)
+            || nats.Message.Contains("No reply", StringComparison.OrdinalIgnoreCase) || nats.Message.Contains("connection", StringComparison.OrdinalIgnoreCase),
         OperationCanceledException => true,
         _ => false,
     };
