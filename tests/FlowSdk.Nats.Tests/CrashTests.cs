@@ -37,7 +37,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         // A backlog of 1,000 steps: the first host fetches hundreds and is handling them, most
         // unacknowledged, when it is killed outright.
         var first = await CrashHost.StartAsync(server.Url);
-        await Task.Delay(500);
+        await Task.Delay(100);
         first.Kill(output);
 
         await using var second = await CrashHost.StartAsync(server.Url);
@@ -55,7 +55,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         {
             await using var host = await CrashHost.StartAsync(server.Url);
             var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString());
-            await Task.Delay(1500);
+            await Task.Delay(400);
             server = await server.KillAndRestartAsync(TimeSpan.FromSeconds(1));
             var back = Stopwatch.StartNew();
             await publish;
@@ -77,7 +77,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var doomed = await CrashHost.StartAsync(server.Url);
         await using var survivor = await CrashHost.StartAsync(server.Url);
         var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString());
-        await Task.Delay(1000);
+        await Task.Delay(400);
         doomed.Kill(output);
         var back = Stopwatch.StartNew();
         await publish;
