@@ -107,7 +107,7 @@ async Task<int> PublishAsync()
 {
     var executions = int.Parse(args[2], CultureInfo.InvariantCulture);
     var prefix = args.Length > 3 ? args[3] : "x";
-    await using var nats = await NatsFlowInfrastructure.ConnectAsync(Options(TimeSpan.FromSeconds(2)), [StepStateFlow.Definition]);
+    await using var nats = await ConnectWithRetriesAsync();
     var port = StepStateFlow.Ports.Step;
     for (var n = 1; n <= 5; n++)
     {
@@ -136,12 +136,28 @@ async Task<int> PublishAsync()
     return 0;
 }
 
+// The server may be down while the publisher starts (the server crash test kills it then): keep trying.
+async Task<NatsFlowInfrastructure> ConnectWithRetriesAsync()
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await NatsFlowInfrastructure.ConnectAsync(Options(TimeSpan.FromSeconds(2)), [StepStateFlow.Definition]);
+        }
+        catch (Exception) when (attempt < 100)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
+
 async Task<int> VerifyAsync()
 {
     var executions = int.Parse(args[2], CultureInfo.InvariantCulture);
     var timeout = TimeSpan.FromSeconds(double.Parse(args[3], CultureInfo.InvariantCulture));
     var prefix = args.Length > 4 ? args[4] : "x";
-    await using var nats = await NatsFlowInfrastructure.ConnectAsync(Options(TimeSpan.FromSeconds(2)), [StepStateFlow.Definition]);
+    await using var nats = await ConnectWithRetriesAsync();
     var clock = Stopwatch.StartNew();
     var states = new Dictionary<string, StepState>(StringComparer.Ordinal);
     while (true)
