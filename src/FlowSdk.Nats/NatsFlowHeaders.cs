@@ -40,6 +40,9 @@ public static class NatsFlowHeaders
     /// <summary>The <see cref="MessageId"/> it was published with, if any.</summary>
     public const string DeadLetterOriginalMessageId = DeadLetterPrefix + "Msg-Id";
 
+    /// <summary>On a dead letter whose payload was left out to fit the server's max_payload: its size and where the original is.</summary>
+    public const string DeadLetterTruncated = DeadLetterPrefix + "Truncated";
+
     private const int MaxHeaderValue = 1024;
 
     /// <summary>Makes text safe as a header value: one line, printable, at most 1024 characters.</summary>

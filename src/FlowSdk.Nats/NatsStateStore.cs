@@ -28,7 +28,7 @@ namespace FlowSdk.Nats;
 /// every key is always delivered. As an <see cref="IIdleSignal"/> the store counts the writes it
 /// committed itself that a watch of this store has not delivered (or skipped) yet.
 /// </remarks>
-public sealed class NatsStateStore : IStateStore, IIdleSignal
+public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorClassifier
 {
     private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Writer = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
 
@@ -78,6 +78,10 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal
         await StoreAsync(cancellationToken).ConfigureAwait(false);
         await ThreadHop.ToThreadPool();
     }
+
+    /// <inheritdoc/>
+    /// <remarks>No responders, timeouts, a lost connection, JetStream leader elections and a missing key reported during a failover.</remarks>
+    public bool IsTransient(Exception exception) => TransientErrors.IsTransient(exception);
 
     /// <inheritdoc/>
     public async ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default)

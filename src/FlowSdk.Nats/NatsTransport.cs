@@ -37,7 +37,7 @@ namespace FlowSdk.Nats;
 /// in tests and one-shot commands; with other hosts it only covers this one's share.
 /// </para>
 /// </remarks>
-public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePreference
+public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePreference, ITransientErrorClassifier
 {
     internal static readonly NatsRawSerializer<byte[]> Reader = NatsRawSerializer<byte[]>.Default;
     private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Writer = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
@@ -184,6 +184,57 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePrefere
         }
 
         return new ValueTask(PublishAsync(subject, payload, natsHeaders, waitForSubscriptions: true, cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>No responders, timeouts, a lost connection and JetStream leader elections.</remarks>
+    public bool IsTransient(Exception exception) => TransientErrors.IsTransient(exception);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Publishes to <c>&lt;DeadLetterSubjectPrefix&gt;.&lt;subject&gt;</c> (or only logs when dead
+    /// letters are off), fitted under the server's max_payload like every dead letter of this
+    /// transport: a payload too large for the headers beside it is left out and referenced.
+    /// </remarks>
+    public async ValueTask DeadLetterAsync(string subject, ReadOnlyMemory<byte> payload, string? messageId, string reason, CancellationToken cancellationToken = default)
+    {
+        var headers = new NatsHeaders();
+        if (messageId is not null)
+        {
+            headers[NatsFlowHeaders.DeadLetterOriginalMessageId] = NatsFlowHeaders.Sanitize(messageId);
+            headers[NatsFlowHeaders.MessageId] = NatsFlowHeaders.Sanitize("flowsdk-deadletter." + messageId);
+        }
+
+        headers[NatsFlowHeaders.DeadLetterReason] = NatsFlowHeaders.Sanitize(reason);
+        headers[NatsFlowHeaders.DeadLetterSubject] = NatsFlowHeaders.Sanitize(subject);
+        await PublishDeadLetterAsync(subject, payload, headers, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes a dead letter for a message on <paramref name="subject"/>, or logs that it was
+    /// dropped when dead letters are off. Keeps the whole dead letter (headers and payload) under the
+    /// server's max_payload: when the payload does not fit beside the headers it is left out, and
+    /// <see cref="NatsFlowHeaders.DeadLetterTruncated"/> gives its size (the original stays in the
+    /// stream at the sequence in the headers, while the stream retains it).
+    /// </summary>
+    internal async Task<string?> PublishDeadLetterAsync(string subject, ReadOnlyMemory<byte> payload, NatsHeaders headers, string? location, CancellationToken cancellationToken)
+    {
+        if (Options.EffectiveDeadLetterPrefix is not { } prefix)
+        {
+            return null;
+        }
+
+        var target = prefix + "." + subject;
+        var limit = Connection.ServerInfo?.MaxPayload is { } max and > 0 ? max : 1024 * 1024;
+        var headerBytes = DeadLetterHeaders.Size(headers) + 256;
+        if (headerBytes + payload.Length > limit)
+        {
+            headers[NatsFlowHeaders.DeadLetterTruncated] = $"the payload ({payload.Length} bytes) was left out to fit max_payload ({limit} bytes){(location is null ? "" : "; the original is " + location)}";
+            payload = ReadOnlyMemory<byte>.Empty;
+        }
+
+        await PublishAsync(target, payload, headers, waitForSubscriptions: false, cancellationToken).ConfigureAwait(false);
+        return target;
     }
 
     /// <inheritdoc/>

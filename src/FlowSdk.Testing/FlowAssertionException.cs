@@ -43,7 +43,7 @@ public sealed class FlowTestFailureException : Exception
 
 /// <summary>A log entry the runtime wrote while a <see cref="FlowTestHost"/> ran it.</summary>
 /// <param name="At">When, on the host's clock.</param>
-/// <param name="Level">The entry's level; Error and above are failures (<see cref="FlowTestHost.Errors"/>).</param>
+/// <param name="Level">The entry's level; Error and above, and any entry with an exception, are failures (<see cref="FlowTestHost.Errors"/>).</param>
 /// <param name="Category">The logger's category, for example <c>FlowSdk.Flow.order</c>.</param>
 /// <param name="Message">The log message.</param>
 /// <param name="Exception">The exception logged with it, if any.</param>

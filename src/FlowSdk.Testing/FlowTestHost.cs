@@ -41,7 +41,9 @@ public sealed class FlowTestHostOptions
 
     /// <summary>
     /// Changes the runtime's options before it starts (limits, lanes, retention, a logger factory of the
-    /// test's own, which still receives everything). The host sets the transport, store and clock.
+    /// test's own, which still receives everything). The host sets the transport and store. A clock set
+    /// here replaces the host's <see cref="FlowTestHost.Time"/> for the runtime, which then moves only
+    /// when the test moves that clock.
     /// </summary>
     public Action<FlowRuntimeOptions>? ConfigureRuntime { get; set; }
 }
@@ -120,12 +122,12 @@ public sealed class FlowTestHost : IAsyncDisposable
         var time = options.Time ?? new FakeTimeProvider(options.Start);
         var transport = new FaultInjectingTransport(options.Transport ?? new InMemoryTransport(time));
         var store = new FaultInjectingStateStore(options.StateStore ?? new InMemoryStateStore());
-        var runtimeOptions = new FlowRuntimeOptions();
+        // The host's clock unless the test's own configuration brings another one.
+        var runtimeOptions = new FlowRuntimeOptions { TimeProvider = time };
         options.ConfigureRuntime?.Invoke(runtimeOptions);
         var logs = new LogCapture(time, options.LogLevel, runtimeOptions.LoggerFactory);
         runtimeOptions.Transport = transport;
         runtimeOptions.StateStore = store;
-        runtimeOptions.TimeProvider = time;
         runtimeOptions.LoggerFactory = logs;
         runtimeOptions.DisposeSuppliedTransportAndStore = false;
 

@@ -26,7 +26,7 @@ internal sealed class LogCapture(TimeProvider time, LogLevel minimum, ILoggerFac
         {
             lock (_gate)
             {
-                return _entries.Where(e => e.Level >= LogLevel.Error).ToList();
+                return _entries.Where(IsFailure).ToList();
             }
         }
     }
@@ -36,7 +36,7 @@ internal sealed class LogCapture(TimeProvider time, LogLevel minimum, ILoggerFac
     {
         lock (_gate)
         {
-            var errors = _entries.Skip(_reported).Where(e => e.Level >= LogLevel.Error).ToList();
+            var errors = _entries.Skip(_reported).Where(IsFailure).ToList();
             _reported = _entries.Count;
             return errors;
         }
@@ -63,11 +63,13 @@ internal sealed class LogCapture(TimeProvider time, LogLevel minimum, ILoggerFac
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => forward?.BeginScope(state);
 
-        public bool IsEnabled(LogLevel logLevel) => capture.Captures(logLevel) || (forward?.IsEnabled(logLevel) ?? false);
+        // Every level is enabled: a failure's exception may travel on a Debug line (the runtime logs one
+        // Warning line per failed message and the exception beside it at Debug), and it must not be missed.
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (capture.Captures(logLevel))
+            if (capture.Captures(logLevel) || (exception is not null && logLevel != LogLevel.None))
             {
                 capture.Add(new FlowLogEntry(capture._time.GetUtcNow(), logLevel, category, formatter(state, exception), exception));
             }
@@ -78,6 +80,9 @@ internal sealed class LogCapture(TimeProvider time, LogLevel minimum, ILoggerFac
             }
         }
     }
+
+    /// <summary>A failure: an Error or Critical line, or any line that carries an exception.</summary>
+    private static bool IsFailure(FlowLogEntry entry) => entry.Level >= LogLevel.Error || entry.Exception is not null;
 
     private bool Captures(LogLevel level) => level != LogLevel.None && (level >= _minimum || level >= LogLevel.Error);
 

@@ -45,6 +45,21 @@ public static class FlowSdkDiagnostics
     /// <summary>Counter: events given up after <see cref="FlowRuntimeOptions.MaxWriteAttempts"/> conflicts (tag: flow).</summary>
     public const string StateConflictsExhausted = "flowsdk.state.conflicts_exhausted";
 
+    /// <summary>
+    /// Counter: messages that named an execution but fired no rule (tags: flow, subject, outcome
+    /// parked|dead_lettered|counted|expired|applied, the last when a parked message fired later).
+    /// </summary>
+    public const string MessagesUnmatched = "flowsdk.messages.unmatched";
+
+    /// <summary>Counter: redeliveries of messages that had already fired a rule, acknowledged without being evaluated (tag: flow).</summary>
+    public const string MessagesDuplicate = "flowsdk.messages.duplicates";
+
+    /// <summary>Counter: events retried in process after a transient infrastructure error (tag: flow).</summary>
+    public const string TransientRetries = "flowsdk.events.transient_retries";
+
+    /// <summary>Counter: events whose handling failed and whose message was given back to the transport (tag: flow).</summary>
+    public const string EventsFailed = "flowsdk.events.failed";
+
     internal static readonly ActivitySource Source = new(ActivitySourceName);
 
     internal static readonly Meter Meter = new(MeterName);
@@ -64,6 +79,14 @@ public static class FlowSdkDiagnostics
     internal static readonly UpDownCounter<long> Pending = Meter.CreateUpDownCounter<long>(PendingCallbacks, description: "Requests awaiting their reply.");
 
     internal static readonly Counter<long> Conflicts = Meter.CreateCounter<long>(StateConflicts, description: "Compare-and-set writes that met a newer revision.");
+
+    internal static readonly Counter<long> Unmatched = Meter.CreateCounter<long>(MessagesUnmatched, description: "Messages that named an execution but fired no rule.");
+
+    internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(MessagesDuplicate, description: "Redeliveries of messages that had already fired a rule.");
+
+    internal static readonly Counter<long> Transient = Meter.CreateCounter<long>(TransientRetries, description: "Events retried in process after a transient infrastructure error.");
+
+    internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(EventsFailed, description: "Events whose message was given back after a failure.");
 
     internal static readonly Counter<long> ConflictsExhausted = Meter.CreateCounter<long>(StateConflictsExhausted, description: "Events given up after too many write conflicts.");
 }

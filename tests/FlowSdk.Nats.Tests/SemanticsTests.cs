@@ -16,3 +16,6 @@ public sealed class NatsCompareAndSetTests(NatsServerFixture server)
 
 public sealed class NatsReactiveTests(NatsServerFixture server)
     : ReactiveSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsUnmatchedTests(NatsServerFixture server)
+    : UnmatchedSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

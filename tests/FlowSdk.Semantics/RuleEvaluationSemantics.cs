@@ -41,11 +41,13 @@ public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory
 
         await t.SendAndSettleAsync(new OrderPaid("o-1", 40));
 
+        // Nothing fired; the message is parked with the execution (UnmatchedSemantics), not applied.
         var order = await t.OrderAsync("o-1");
         Assert.Equal(OrderPhase.Placed, order.Phase);
         Assert.Equal(0, order.Paid);
         Assert.Single(order.Timeline);
-        Assert.Equal(revision, await t.RevisionAsync("o-1"));
+        Assert.Single(order.Execution().Parked);
+        Assert.True(await t.RevisionAsync("o-1") > revision);
     }
 
     [Fact]
@@ -161,8 +163,12 @@ public abstract class RuleEvaluationSemantics(IFlowInfrastructureFactory factory
 
         Assert.NotNull(await t.Orders.GetAsync("o-1"));
         Assert.Contains("'not valid!'", Assert.Single(t.Host.Messages.DeadLetters).Reason);
-        var error = Assert.Single(failure.Errors);
-        Assert.Contains("OrderPlaced", error.Exception!.Message);
-        Assert.Contains("'not valid!'", error.Exception.Message);
+        var warning = Assert.Single(t.Logs.GetSnapshot(), r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains("OrderPlaced", warning.Message);
+        Assert.Contains("'not valid!'", warning.Message);
+        Assert.Contains("dead-lettered", warning.Message);
+        var detail = Assert.Single(t.Logs.GetSnapshot(), r => r.Exception is not null);
+        Assert.Contains("'not valid!'", detail.Exception!.Message);
+        Assert.Same(detail, Assert.Single(failure.Errors));
     }
 }

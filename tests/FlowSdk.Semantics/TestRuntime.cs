@@ -23,6 +23,9 @@ public sealed class TestRuntime : IAsyncDisposable
 
     public OrderClient Orders { get; }
 
+    /// <summary>Everything the runtime logged (Debug and above), oldest first.</summary>
+    public LogView Logs => new(Host);
+
     /// <summary>The store, which injects conflicts on request.</summary>
     public FaultInjectingStateStore Store => Host.Store;
 
@@ -66,6 +69,12 @@ public sealed class TestRuntime : IAsyncDisposable
         (await Runtime.Store.GetAsync("order." + id))?.Revision ?? 0;
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();
+
+    /// <summary>The host's log entries, read when asked.</summary>
+    public readonly struct LogView(FlowTestHost host)
+    {
+        public IReadOnlyList<FlowLogEntry> GetSnapshot() => host.Logs;
+    }
 }
 
 /// <summary>A transport and a state store for one test: in memory, or on a NATS server.</summary>

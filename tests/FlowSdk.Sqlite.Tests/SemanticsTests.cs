@@ -10,3 +10,5 @@ public sealed class SqliteRuleEvaluationTests() : RuleEvaluationSemantics(new Sq
 public sealed class SqliteCompareAndSetTests() : CompareAndSetSemantics(new SqliteInfrastructureFactory());
 
 public sealed class SqliteReactiveTests() : ReactiveSemantics(new SqliteInfrastructureFactory());
+
+public sealed class SqliteUnmatchedTests() : UnmatchedSemantics(new SqliteInfrastructureFactory());

@@ -9,3 +9,5 @@ public sealed class InMemoryRuleEvaluationTests() : RuleEvaluationSemantics(new 
 public sealed class InMemoryCompareAndSetTests() : CompareAndSetSemantics(new InMemoryInfrastructure());
 
 public sealed class InMemoryReactiveTests() : ReactiveSemantics(new InMemoryInfrastructure());
+
+public sealed class InMemoryUnmatchedTests() : UnmatchedSemantics(new InMemoryInfrastructure());

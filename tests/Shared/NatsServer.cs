@@ -26,6 +26,8 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
     /// <summary>Completed when the server logs that it is ready; failed when it exits first.</summary>
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string? _pidFile;
+    private bool _jetStream = true;
+    private string[] _arguments = [];
     private int _disposed;
 
     static NatsServer()
@@ -91,49 +93,98 @@ public sealed class NatsServer : IAsyncDisposable, IDisposable
         {
             var port = FreePort();
             var directory = Directory.CreateTempSubdirectory("flowsdk-nats-");
-            var start = new ProcessStartInfo(executable)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            if (jetStream)
-            {
-                start.ArgumentList.Add("-js");
-            }
-
-            foreach (var argument in (string[])["-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-sd", directory.FullName, .. extraArguments])
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-            var server = new NatsServer(process, port, directory, pidFile);
-            process.OutputDataReceived += (_, e) => server.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-            process.Exited += (_, _) => server._ready.TrySetException(new InvalidOperationException($"nats-server exited with code {process.ExitCode}."));
             try
             {
-                process.Start();
-                Running[server] = 0;
-                if (pidFile is not null)
-                {
-                    await File.WriteAllTextAsync(pidFile, process.Id.ToString(CultureInfo.InvariantCulture));
-                }
-
-                process.BeginOutputReadLine();
-                process.BeginErrorReadLine();
-                await server.WaitUntilReadyAsync();
-                return server;
+                return await StartOnAsync(executable, port, directory, jetStream, pidFile, extraArguments);
             }
-            catch (Exception ex)
+            catch (InvalidOperationException ex)
             {
-                last = new InvalidOperationException($"nats-server did not start on port {port}: {ex.Message}\n{server.Output}", ex);
-                await server.DisposeAsync();
+                last = ex;
             }
         }
 
         throw last!;
+    }
+
+    /// <summary>
+    /// Kills the server with SIGKILL (no shutdown, as a crash), keeps its store directory, waits
+    /// <paramref name="downtime"/>, and starts a new server on the same port and directory with the
+    /// same arguments: JetStream recovers its streams and consumers from disk.
+    /// </summary>
+    public async Task<NatsServer> KillAndRestartAsync(TimeSpan downtime)
+    {
+        KillHard();
+        await Task.Delay(downtime);
+        return await StartOnAsync(FindExecutable()!, Port, StoreDirectory, _jetStream, _pidFile, _arguments);
+    }
+
+    /// <summary>Kills the server with SIGKILL and waits for it to exit, keeping its store directory (for <see cref="StartOnAsync"/> or a restart).</summary>
+    public void KillHard()
+    {
+        if (!BeginDispose())
+        {
+            return;
+        }
+
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>Starts a server on <paramref name="port"/> with <paramref name="directory"/> as its store (one attempt).</summary>
+    public static async Task<NatsServer> StartOnAsync(string executable, int port, DirectoryInfo directory, bool jetStream, string? pidFile, IReadOnlyList<string> extraArguments)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (jetStream)
+        {
+            start.ArgumentList.Add("-js");
+        }
+
+        foreach (var argument in (string[])["-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-sd", directory.FullName, .. extraArguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var server = new NatsServer(process, port, directory, pidFile) { _jetStream = jetStream, _arguments = [.. extraArguments] };
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.Exited += (_, _) => server._ready.TrySetException(new InvalidOperationException($"nats-server exited with code {process.ExitCode}."));
+        try
+        {
+            process.Start();
+            Running[server] = 0;
+            if (pidFile is not null)
+            {
+                await File.WriteAllTextAsync(pidFile, process.Id.ToString(CultureInfo.InvariantCulture));
+            }
+
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            await server.WaitUntilReadyAsync();
+            return server;
+        }
+        catch (Exception ex)
+        {
+            var error = new InvalidOperationException($"nats-server did not start on port {port}: {ex.Message}\n{server.Output}", ex);
+            await server.DisposeAsync();
+            throw error;
+        }
     }
 
     /// <summary>Where nats-server is: <c>NATS_SERVER</c>, the PATH, /usr/sbin, /usr/bin or /usr/local/bin; null when it is not installed.</summary>

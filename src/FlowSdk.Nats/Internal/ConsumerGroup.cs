@@ -313,7 +313,10 @@ internal sealed class ConsumerGroup
     private async Task PumpAsync()
     {
         var delay = TimeSpan.FromMilliseconds(100);
-        var opts = new NatsJSConsumeOpts { MaxMsgs = Options.PullBatch, DrainOnCancel = true };
+        // Short pull requests with heartbeats: a pull request the server lost (it restarted, or the
+        // consumer's leader moved) is noticed and replaced within seconds, not after the client's
+        // default 30 s expiry; that bounds how long a fault stalls delivery.
+        var opts = new NatsJSConsumeOpts { MaxMsgs = Options.PullBatch, DrainOnCancel = true, Expires = PullExpiry, IdleHeartbeat = PullHeartbeat };
         while (!Stopping && !_transport.Disposing)
         {
             try
@@ -363,6 +366,12 @@ internal sealed class ConsumerGroup
             }
         }
     }
+
+    /// <summary>How long one pull request lives; lost ones are replaced after at most this long.</summary>
+    internal static readonly TimeSpan PullExpiry = TimeSpan.FromSeconds(4);
+
+    /// <summary>The server's heartbeat on an idle pull request; two missed ones make the client pull again.</summary>
+    internal static readonly TimeSpan PullHeartbeat = TimeSpan.FromSeconds(1);
 
     private async Task PauseAsync(TimeSpan delay)
     {
@@ -488,32 +497,33 @@ internal sealed class ConsumerGroup
     {
         var sequence = msg.Metadata?.Sequence.Stream ?? 0;
         var why = NatsFlowHeaders.Sanitize(reason);
-        if (Options.EffectiveDeadLetterPrefix is not { } prefix)
+        if (Options.EffectiveDeadLetterPrefix is null)
         {
             await msg.AckTerminateAsync().ConfigureAwait(false);
-            Log.Dropped(_transport.Logger, sequence, msg.Subject, deliveries, why);
+            Log.Dropped(_transport.Logger, sequence, new SafeSubject(msg.Subject), deliveries, why);
             return;
         }
 
-        var subject = prefix + "." + msg.Subject;
         var headers = new NatsHeaders();
         if (msg.Headers is { } original)
         {
+            var copied = 0;
             foreach (var (name, value) in original)
             {
                 if (name.Equals(NatsFlowHeaders.MessageId, StringComparison.OrdinalIgnoreCase))
                 {
-                    headers[NatsFlowHeaders.DeadLetterOriginalMessageId] = value;
+                    headers[NatsFlowHeaders.DeadLetterOriginalMessageId] = NatsFlowHeaders.Sanitize(value.ToString());
                 }
-                else if (!name.StartsWith("Nats-", StringComparison.OrdinalIgnoreCase) && !name.StartsWith(NatsFlowHeaders.DeadLetterPrefix, StringComparison.OrdinalIgnoreCase))
+                else if (!name.StartsWith("Nats-", StringComparison.OrdinalIgnoreCase) && !name.StartsWith(NatsFlowHeaders.DeadLetterPrefix, StringComparison.OrdinalIgnoreCase) && copied++ < DeadLetterHeaders.MaxCopied)
                 {
-                    headers[name] = value;
+                    // Bounded: a dead letter never carries more than MaxCopied of the original's headers, each cut to 1024 characters.
+                    headers[name] = NatsFlowHeaders.Sanitize(value.ToString());
                 }
             }
         }
 
         headers[NatsFlowHeaders.DeadLetterReason] = why;
-        headers[NatsFlowHeaders.DeadLetterSubject] = msg.Subject;
+        headers[NatsFlowHeaders.DeadLetterSubject] = NatsFlowHeaders.Sanitize(msg.Subject);
         headers[NatsFlowHeaders.DeadLetterStream] = Options.StreamName;
         headers[NatsFlowHeaders.DeadLetterSequence] = sequence.ToString(CultureInfo.InvariantCulture);
         headers[NatsFlowHeaders.DeadLetterConsumer] = ConsumerName;
@@ -523,14 +533,21 @@ internal sealed class ConsumerGroup
         headers[NatsFlowHeaders.MessageId] = $"flowsdk-deadletter.{Options.StreamName}.{sequence.ToString(CultureInfo.InvariantCulture)}";
         try
         {
-            await _transport.PublishAsync(subject, msg.Data ?? [], headers, waitForSubscriptions: false, CancellationToken.None).ConfigureAwait(false);
+            var subject = await _transport.PublishDeadLetterAsync(msg.Subject, msg.Data ?? [], headers, $"stream {Options.StreamName} sequence {sequence.ToString(CultureInfo.InvariantCulture)}", CancellationToken.None).ConfigureAwait(false);
             await msg.AckAsync(new AckOpts { DoubleAck = true }).ConfigureAwait(false);
-            Log.DeadLettered(_transport.Logger, sequence, msg.Subject, deliveries, subject, why);
+            Log.DeadLettered(_transport.Logger, sequence, new SafeSubject(msg.Subject), deliveries, subject ?? "", why);
+        }
+        catch (Exception ex) when (TransientErrors.IsTransient(ex))
+        {
+            // The server could not take the dead letter now: try again after the redelivery delay.
+            Log.DeadLetterFailed(_transport.Logger, sequence, new SafeSubject(msg.Subject), ex);
+            await TryAsync(msg.NakAsync(new AckOpts { NakDelay = Options.RedeliveryDelay })).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Log.DeadLetterFailed(_transport.Logger, sequence, msg.Subject, ex);
-            await TryAsync(msg.NakAsync(new AckOpts { NakDelay = Options.RedeliveryDelay })).ConfigureAwait(false);
+            // The server refused the dead letter for good: MaxDeliver still ends the loop.
+            Log.DeadLetterRefused(_transport.Logger, sequence, new SafeSubject(msg.Subject), deliveries, why, ex);
+            await TryAsync(msg.AckTerminateAsync()).ConfigureAwait(false);
         }
     }
 

@@ -21,13 +21,16 @@ internal static partial class Log
     public static partial void ConsumerFailed(ILogger logger, string consumer, string stream, TimeSpan delay, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {Sequence} on {Subject} was given up after {Deliveries} deliveries and published to {DeadLetterSubject}: {Reason}")]
-    public static partial void DeadLettered(ILogger logger, ulong sequence, string subject, int deliveries, string deadLetterSubject, string reason);
+    public static partial void DeadLettered(ILogger logger, ulong sequence, SafeSubject subject, int deliveries, string deadLetterSubject, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {Sequence} on {Subject} was given up after {Deliveries} deliveries and dropped (dead-lettering is off): {Reason}")]
-    public static partial void Dropped(ILogger logger, ulong sequence, string subject, int deliveries, string reason);
+    public static partial void Dropped(ILogger logger, ulong sequence, SafeSubject subject, int deliveries, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Message {Sequence} on {Subject} could not be dead-lettered; it will be delivered again")]
-    public static partial void DeadLetterFailed(ILogger logger, ulong sequence, string subject, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {Sequence} on {Subject} could not be dead-lettered now; it will be delivered again")]
+    public static partial void DeadLetterFailed(ILogger logger, ulong sequence, SafeSubject subject, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {Sequence} on {Subject} was given up after {Deliveries} deliveries ({Reason}) and the server refused its dead letter; terminated")]
+    public static partial void DeadLetterRefused(ILogger logger, ulong sequence, SafeSubject subject, int deliveries, string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The acknowledgement of message {Sequence} on {Subject} did not reach the server; it will be delivered again after AckWait")]
     public static partial void AckFailed(ILogger logger, ulong sequence, string subject, Exception exception);
@@ -46,4 +49,23 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Sequence} on {Subject} was delivered again (delivery {Deliveries}) after this host handled and acknowledged it: the acknowledgement was lost; acknowledged again")]
     public static partial void AckRepeated(ILogger logger, ulong sequence, string subject, int deliveries);
+}
+
+/// <summary>A subject for a log line: control characters escaped when the line is written (a subject is chosen by whoever publishes).</summary>
+/// <param name="value">The subject.</param>
+internal readonly struct SafeSubject(string value)
+{
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return string.Concat(value.Select(ch => char.IsControl(ch) ? $"\\x{(int)ch:x2}" : ch.ToString()));
+            }
+        }
+
+        return value;
+    }
 }

@@ -22,6 +22,10 @@ internal sealed class NatsTransportMessage : TransportMessage
 
     public override int DeliveryCount => _deliveryCount;
 
+    /// <inheritdoc/>
+    /// <remarks>Its <c>Nats-Msg-Id</c>, else its stream sequence (<c>seq:&lt;n&gt;</c>); a core message without the header has none.</remarks>
+    public override string? MessageId => base.MessageId ?? (_settlement is { Sequence: > 0 } settlement ? "seq:" + settlement.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+
     public override ValueTask AckAsync() => Settle(Outcome.Ack, reason: null);
 
     public override ValueTask NakAsync(string reason) => Settle(Outcome.Nak, reason);

@@ -60,6 +60,48 @@ public sealed class ExecutionInfo
     /// <summary>Whether the last write only emptied the outbox after publishing it: no change a state rule reacts to.</summary>
     internal bool PublishedOnly { get; set; }
 
+    /// <summary>
+    /// Messages for this execution that fired no rule when they arrived, oldest first. They are
+    /// evaluated again after every change of the execution and expire to a dead letter
+    /// (<see cref="FlowRuntimeOptions.ParkedMessageTimeout"/>).
+    /// </summary>
+    internal List<ParkedMessage> Parked { get; } = [];
+
+    /// <summary>
+    /// The ids of the latest messages that fired a rule for this execution, oldest first and bounded:
+    /// a redelivery of one of them is a duplicate, acknowledged without being evaluated again.
+    /// </summary>
+    internal List<string> Handled { get; } = [];
+
+    /// <summary>Whether <paramref name="messageId"/> fired a rule for this execution or is parked with it.</summary>
+    internal bool Knows(string messageId)
+    {
+        if (Handled.Contains(messageId))
+        {
+            return true;
+        }
+
+        foreach (var parked in Parked)
+        {
+            if (string.Equals(parked.MessageId, messageId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Records that <paramref name="messageId"/> fired a rule, keeping the latest <paramref name="keep"/> ids.</summary>
+    internal void RecordHandled(string messageId, int keep)
+    {
+        Handled.Add(messageId);
+        if (Handled.Count > keep)
+        {
+            Handled.RemoveRange(0, Handled.Count - keep);
+        }
+    }
+
     internal void Append(TimelineEntry entry) => _timeline.Add(entry);
 
     internal void CountFiring(string rule, DateTimeOffset at)
@@ -76,6 +118,14 @@ public sealed class ExecutionInfo
         _timeline.AddRange(entries);
     }
 }
+
+/// <summary>A message kept with an execution because it fired no rule when it arrived.</summary>
+/// <param name="Subject">The subject it was published on.</param>
+/// <param name="Payload">Its bytes.</param>
+/// <param name="MessageId">Its id (the transport's, see <see cref="Transport.TransportMessage.MessageId"/>).</param>
+/// <param name="ParkedAt">When it was parked.</param>
+/// <param name="Reason">Why no rule fired when it arrived.</param>
+internal sealed record ParkedMessage(string Subject, byte[] Payload, string MessageId, DateTimeOffset ParkedAt, string Reason);
 
 /// <summary>How often a rule fired for one execution.</summary>
 /// <param name="Firings">How many times it fired.</param>

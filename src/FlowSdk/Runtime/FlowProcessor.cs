@@ -32,8 +32,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private readonly DueScheduler _scheduler;
     private readonly RuleApplier<TState> _applier;
     private readonly KeyValuePair<string, object?> _flowTag;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _logGate = new();
     private IDisposable? _subscription;
     private int _nextLane;
+    private long _logWindow;
+    private int _logsInWindow;
+    private int _logsSuppressed;
 
     /// <summary>
     /// Executions with a commit in flight, or committed, whose outbox will be emptied by a second
@@ -92,25 +97,30 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
+        await _stopping.CancelAsync().ConfigureAwait(false);
         _scheduler.Dispose();
         await _running.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    internal Task ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
-        => HandleAsync(e.Key, e.Message, e.Port.RuleSet, e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId);
+    internal Task<bool> ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
+        => HandleAsync(e.Key, e.Message, e.Port.RuleSet, e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId, e.Transport);
 
-    internal Task ProcessStateChangeAsync(InboundStateChange<TState> e)
-        => HandleAsync(e.Key, new StateChange(e.Key!, e.Entry.Revision), _flow.StateRules, e.Entry.Key, TriggerKind.State, taskId: null);
+    internal Task<bool> ProcessStateChangeAsync(InboundStateChange<TState> e)
+        => HandleAsync(e.Key, new StateChange(e.Key!, e.Entry.Revision), _flow.StateRules, e.Entry.Key, TriggerKind.State, taskId: null, transport: null);
 
-    internal async Task ProcessTimerAsync(InboundTimer<TState> e)
+    internal async Task<bool> ProcessTimerAsync(InboundTimer<TState> e)
     {
         var key = RuntimeServices.StateKey(_flow.Id, e.Key!);
+
+        // Parked messages expire on the same timer as deadlines and retention.
+        await AdoptParkedAsync(e.Key!).ConfigureAwait(false);
+        await DrainParkedAsync(e.Key!).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             var entry = await _services.Store.GetAsync(key).ConfigureAwait(false);
             if (entry is null)
             {
-                return;
+                return false;
             }
 
             var state = Materialize(entry);
@@ -129,30 +139,40 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                     ScheduleFor(execution);
                 }
 
-                return;
+                return false;
             }
 
             if (execution.Deadline is not { } deadline || now < deadline)
             {
                 ScheduleFor(execution);
-                return;
+                return false;
             }
 
             var outbox = new Outbox();
             _applier.TimeOut(execution, now, outbox);
             if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
             {
-                return;
+                await DrainParkedAsync(e.Key!).ConfigureAwait(false);
+                return true;
             }
         }
     }
 
-    private async Task HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId)
+    /// <summary>
+    /// Evaluates one event and commits what the rule that fires does. A message that names an
+    /// execution and fires no rule is handled by the flow's <see cref="UnmatchedMessagePolicy"/>; a
+    /// redelivery of a message the execution already took is a duplicate. Returns whether a rule fired.
+    /// </summary>
+    private async Task<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport)
     {
         var fresh = false;
+        var replay = transport as ParkedTransportMessage;
+        var messageId = trigger == TriggerKind.MessageAndState ? transport?.MessageId : null;
         for (var attempt = 1; ; attempt++)
         {
+            // One clock read per attempt: creation, deadline, timeline and parking all use it.
             var now = _services.Time.GetUtcNow();
+            var duplicate = false;
             var fromCache = false;
             var explain = _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null;
             var outbox = new Outbox();
@@ -181,8 +201,15 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 {
                     // Always the current value: a watched change may already be superseded, and its
                     // outbox already published by the write that produced it.
-                    (state, entry, fromCache) = await LoadAsync(key!, fresh).ConfigureAwait(false);
+                    (state, entry, fromCache) = await LoadAsync(key!, fresh, now).ConfigureAwait(false);
                     var execution = state.Execution;
+                    if (replay is null && messageId is not null && execution.Knows(messageId))
+                    {
+                        // A redelivery of a message this execution took (or parked) already.
+                        duplicate = true;
+                        break;
+                    }
+
                     if (execution.Outbox.Count > 0)
                     {
                         // A host stopped between committing and publishing: publish first (the ids make it idempotent).
@@ -224,13 +251,21 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             }
 
             LogEvaluations(explain, source, key);
+            if (duplicate)
+            {
+                FlowSdkDiagnostics.Duplicates.Add(1, _flowTag);
+                LogDuplicate(_logger, _flow.Id, new SafeText(source), new SafeText(key), new SafeText(messageId));
+                return false;
+            }
+
             if (timedOut)
             {
                 outbox.Clear();
                 _applier.TimeOut(state!.Execution, now, outbox);
                 if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
                 {
-                    return;
+                    await DrainParkedAsync(key!).ConfigureAwait(false);
+                    return false;
                 }
 
                 // A conflict on a cached value means it was stale: evaluate again on a fresh read.
@@ -250,11 +285,24 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             {
                 if (blocked is not null)
                 {
-                    LogBlocked(_logger, _flow.Id, source, key, blocked);
+                    LogBlocked(_logger, _flow.Id, new SafeText(source), new SafeText(key), blocked);
                 }
                 else
                 {
-                    LogNoRuleFired(_logger, _flow.Id, source, key);
+                    LogNoRuleFired(_logger, _flow.Id, new SafeText(source), new SafeText(key));
+                }
+
+                if (trigger == TriggerKind.MessageAndState && replay is null && key is not null && transport is not null)
+                {
+                    var reason = blocked ?? (state is null ? "no rule passes" : $"no rule passes in phase {state.Execution.Phase}");
+                    if (!await UnmatchedAsync(key, transport, messageId, state, entry, republished, reason, now).ConfigureAwait(false))
+                    {
+                        // The parking write met a newer revision: evaluate again on a fresh read.
+                        fresh = true;
+                        continue;
+                    }
+
+                    return false;
                 }
 
                 if (republished)
@@ -262,7 +310,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                     await ClearOutboxAsync(state!, entry!).ConfigureAwait(false);
                 }
 
-                return;
+                return false;
             }
 
             if (!chosen.NeedsState)
@@ -271,16 +319,40 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 CountFiring(chosen.Info, TriggerKind.Message, outbox);
                 LogFired(_logger, _flow.Id, chosen.Info.Name, "-", "-");
                 await PublishAsync(outbox.Messages).ConfigureAwait(false);
-                return;
+                return true;
             }
 
             var committedEntry = entry;
             var executionId = state!.Execution.Id;
             state = _applier.Apply(chosen, state, () => committedEntry is null ? NewExecution(executionId, now) : Materialize(committedEntry), message, source, trigger, taskId, context!, now);
+            if (replay is not null)
+            {
+                state.Execution.Parked.RemoveAll(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal));
+            }
+
+            if (messageId is not null)
+            {
+                state.Execution.RecordHandled(messageId, _services.Options.HandledMessageIds);
+            }
+
             if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
             {
                 CountFiring(chosen.Info, chosen.Info.Trigger, outbox);
-                return;
+                if (replay is not null)
+                {
+                    FlowSdkDiagnostics.Unmatched.Add(1, _flowTag, new("subject", source), new("outcome", "applied"));
+                    LogParkedApplied(_logger, _flow.Id, new SafeText(source), new SafeText(key), chosen.Info.Name, now - replay.Parked.ParkedAt);
+                    return true;
+                }
+
+                if (committedEntry is null && trigger == TriggerKind.MessageAndState)
+                {
+                    // Messages that arrived before the execution existed wait beside it: take them in.
+                    await AdoptParkedAsync(executionId).ConfigureAwait(false);
+                }
+
+                await DrainParkedAsync(executionId).ConfigureAwait(false);
+                return true;
             }
 
             // A conflict on a cached value means it was stale: evaluate again on a fresh read.
@@ -441,11 +513,347 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 _scheduler.Cancel(execution.Id);
             }
         }
-        else if (execution.Deadline is { } deadline)
+        else if (Earliest(execution.Deadline, ParkedExpiry(execution)) is { } due)
         {
-            _scheduler.Schedule(execution.Id, deadline);
+            _scheduler.Schedule(execution.Id, due);
         }
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : (a < b ? a : b);
+
+    /// <summary>When the oldest message parked with <paramref name="execution"/> expires, or <see langword="null"/>.</summary>
+    private DateTimeOffset? ParkedExpiry(ExecutionInfo execution)
+    {
+        DateTimeOffset? earliest = null;
+        foreach (var parked in execution.Parked)
+        {
+            earliest = Earliest(earliest, parked.ParkedAt + _services.Options.ParkedMessageTimeout);
+        }
+
+        return earliest;
+    }
+
+    /// <summary>The key of the messages parked for an execution that does not exist yet; outside the flow's key prefix, so listings and watches of executions never see it.</summary>
+    private string ParkingKey(string executionId) => string.Concat(ParkingPrefix, _flow.Id, ".", executionId);
+
+    private const string ParkingPrefix = "_parked.";
+
+    /// <summary>
+    /// Applies the flow's <see cref="UnmatchedMessagePolicy"/> to a message that named an execution
+    /// and fired no rule: park it with the execution (or beside it, before it exists), dead-letter
+    /// it, or count it. Always counted and logged at Information. Returns false when the parking
+    /// write met a newer revision, so the caller evaluates the message again.
+    /// </summary>
+    private async Task<bool> UnmatchedAsync(string executionId, TransportMessage transport, string? messageId, TState? state, StateEntry? entry, bool republished, string reason, DateTimeOffset now)
+    {
+        var subject = transport.Subject;
+        var policy = _services.Options.UnmatchedPolicyFor(_flow.Id, subject);
+        if (state is not null && state.Execution.Status.IsTerminal() && policy == UnmatchedMessagePolicy.Park)
+        {
+            // Nothing fires for an ended execution again: parking would only delay the dead letter.
+            policy = UnmatchedMessagePolicy.DeadLetter;
+        }
+
+        if (policy == UnmatchedMessagePolicy.Park && state is null)
+        {
+            policy = UnmatchedMessagePolicy.DeadLetter;
+        }
+
+        if (policy == UnmatchedMessagePolicy.Park)
+        {
+            var execution = state!.Execution;
+            var parked = new ParkedMessage(subject, transport.Payload.ToArray(), messageId ?? "local:" + Guid.NewGuid().ToString("N"), now, reason);
+            if (entry is null)
+            {
+                return await ParkBesideAsync(executionId, parked, now).ConfigureAwait(false);
+            }
+
+            if (execution.Parked.Count >= _services.Options.MaxParkedMessages)
+            {
+                if (republished)
+                {
+                    await ClearOutboxAsync(state, entry).ConfigureAwait(false);
+                }
+
+                await DeadLetterAsync(parked, $"{reason}; execution {executionId} already has {execution.Parked.Count} parked messages (MaxParkedMessages)", "dead_lettered").ConfigureAwait(false);
+                return true;
+            }
+
+            execution.Parked.Add(parked);
+            if (republished)
+            {
+                execution.Outbox.Clear();
+            }
+
+            if (!await TryWriteBookkeepingAsync(RuntimeServices.StateKey(_flow.Id, executionId), state, entry).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            ScheduleFor(execution);
+            CountUnmatched(subject, "parked");
+            LogParked(_logger, _flow.Id, new SafeText(subject), new SafeText(executionId), new SafeText(reason), execution.Parked.Count);
+            return true;
+        }
+
+        if (republished && state is not null && entry is not null)
+        {
+            await ClearOutboxAsync(state, entry).ConfigureAwait(false);
+        }
+
+        if (policy == UnmatchedMessagePolicy.DeadLetter)
+        {
+            await DeadLetterAsync(new ParkedMessage(subject, transport.Payload.ToArray(), messageId ?? "", now, reason), reason, "dead_lettered").ConfigureAwait(false);
+            return true;
+        }
+
+        CountUnmatched(subject, "counted");
+        LogUnmatchedCounted(_logger, _flow.Id, new SafeText(subject), new SafeText(executionId), new SafeText(reason));
+        return true;
+    }
+
+    /// <summary>
+    /// Parks a message for an execution that does not exist yet, under <see cref="ParkingKey"/>; the
+    /// rule that creates the execution takes it in (<see cref="AdoptParkedAsync"/>). After the write,
+    /// looks whether the execution appeared meanwhile: if so, returns false so the message is
+    /// evaluated again on it, since its creator may have looked for parked messages before this write.
+    /// </summary>
+    private async Task<bool> ParkBesideAsync(string executionId, ParkedMessage parked, DateTimeOffset now)
+    {
+        var sideKey = ParkingKey(executionId);
+        var side = await _services.Store.GetAsync(sideKey).ConfigureAwait(false);
+        var record = side is null ? NewExecution(executionId, now) : Materialize(side);
+        if (record.Execution.Knows(parked.MessageId))
+        {
+            FlowSdkDiagnostics.Duplicates.Add(1, _flowTag);
+            LogDuplicate(_logger, _flow.Id, new SafeText(parked.Subject), new SafeText(executionId), new SafeText(parked.MessageId));
+            return true;
+        }
+
+        if (record.Execution.Parked.Count >= _services.Options.MaxParkedMessages)
+        {
+            await DeadLetterAsync(parked, $"{parked.Reason}; {record.Execution.Parked.Count} messages already wait for execution {executionId} to exist (MaxParkedMessages)", "dead_lettered").ConfigureAwait(false);
+            return true;
+        }
+
+        record.Execution.Parked.Add(parked);
+        if (!await TryWriteBookkeepingAsync(sideKey, record, side).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (await _services.Store.GetAsync(RuntimeServices.StateKey(_flow.Id, executionId)).ConfigureAwait(false) is not null)
+        {
+            return false;
+        }
+
+        _scheduler.Schedule(executionId, ParkedExpiry(record.Execution)!.Value);
+        CountUnmatched(parked.Subject, "parked");
+        LogParked(_logger, _flow.Id, new SafeText(parked.Subject), new SafeText(executionId), new SafeText(parked.Reason), record.Execution.Parked.Count);
+        return true;
+    }
+
+    /// <summary>
+    /// Moves the messages parked beside an execution into it once it exists (those it does not know
+    /// yet, in their order), then removes the record beside it. While it does not exist, dead-letters
+    /// what expired and schedules the next expiry.
+    /// </summary>
+    private async Task AdoptParkedAsync(string executionId)
+    {
+        var sideKey = ParkingKey(executionId);
+        var stateKey = RuntimeServices.StateKey(_flow.Id, executionId);
+        for (var attempt = 1; attempt <= _services.MaxWriteAttempts; attempt++)
+        {
+            var side = await _services.Store.GetAsync(sideKey).ConfigureAwait(false);
+            if (side is null)
+            {
+                return;
+            }
+
+            var record = Materialize(side);
+            var now = _services.Time.GetUtcNow();
+            var entry = await _services.Store.GetAsync(stateKey).ConfigureAwait(false);
+            if (entry is null)
+            {
+                var expired = record.Execution.Parked.Where(p => p.ParkedAt + _services.Options.ParkedMessageTimeout <= now).ToList();
+                if (expired.Count > 0)
+                {
+                    record.Execution.Parked.RemoveAll(expired.Contains);
+
+                    // Never deleted here: a message parked between this write and a delete would be lost.
+                    if (!await TryWriteBookkeepingAsync(sideKey, record, side).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    foreach (var parked in expired)
+                    {
+                        await DeadLetterAsync(parked, $"{parked.Reason}; execution {executionId} did not exist within {_services.Options.ParkedMessageTimeout} (ParkedMessageTimeout)", "expired").ConfigureAwait(false);
+                    }
+                }
+
+                if (ParkedExpiry(record.Execution) is { } next)
+                {
+                    _scheduler.Schedule(executionId, next);
+                }
+
+                return;
+            }
+
+            var state = Materialize(entry);
+            var execution = state.Execution;
+            var adopted = record.Execution.Parked.Where(p => !execution.Knows(p.MessageId)).ToList();
+            if (adopted.Count > 0)
+            {
+                var room = Math.Max(0, _services.Options.MaxParkedMessages - execution.Parked.Count);
+                execution.Parked.AddRange(adopted.Take(room));
+                if (!await TryWriteBookkeepingAsync(stateKey, state, entry).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                foreach (var parked in adopted.Skip(room))
+                {
+                    await DeadLetterAsync(parked, $"{parked.Reason}; execution {executionId} already has {execution.Parked.Count} parked messages (MaxParkedMessages)", "dead_lettered").ConfigureAwait(false);
+                }
+
+                ScheduleFor(execution);
+            }
+
+            // Safe to delete: whoever parks beside the execution from now on sees that it exists.
+            await _services.Store.DeleteAsync(sideKey).ConfigureAwait(false);
+            return;
+        }
+    }
+
+    /// <summary>
+    /// Evaluates an execution's parked messages again, oldest first, after its state changed:
+    /// applies the first that fires a rule and starts over, until none fires. Dead-letters those
+    /// that expired, and all of them once the execution has ended.
+    /// </summary>
+    private async Task DrainParkedAsync(string executionId)
+    {
+        var stateKey = RuntimeServices.StateKey(_flow.Id, executionId);
+        for (var pass = 0; pass < 10_000; pass++)
+        {
+            if (!_committed.TryGetValue(stateKey, out var entry))
+            {
+                entry = await _services.Store.GetAsync(stateKey).ConfigureAwait(false);
+            }
+
+            if (entry is null)
+            {
+                return;
+            }
+
+            var state = Materialize(entry);
+            var execution = state.Execution;
+            if (execution.Parked.Count == 0)
+            {
+                return;
+            }
+
+            var now = _services.Time.GetUtcNow();
+            var ended = execution.Status.IsTerminal();
+            var expired = execution.Parked.Where(p => ended || p.ParkedAt + _services.Options.ParkedMessageTimeout <= now).ToList();
+            if (expired.Count > 0)
+            {
+                execution.Parked.RemoveAll(expired.Contains);
+                if (execution.Outbox.Count > 0)
+                {
+                    await PublishAsync(execution.Outbox).ConfigureAwait(false);
+                    execution.Outbox.Clear();
+                }
+
+                if (!await TryWriteBookkeepingAsync(stateKey, state, entry).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                foreach (var parked in expired)
+                {
+                    var why = ended
+                        ? $"{parked.Reason}; execution {executionId} ended ({execution.Status}) before a rule took the message"
+                        : $"{parked.Reason}; no rule took it within {_services.Options.ParkedMessageTimeout} (ParkedMessageTimeout)";
+                    await DeadLetterAsync(parked, why, "expired").ConfigureAwait(false);
+                }
+
+                ScheduleFor(execution);
+                continue;
+            }
+
+            var fired = false;
+            foreach (var parked in execution.Parked.ToList())
+            {
+                var input = _flow.Inputs.FirstOrDefault(i => string.Equals(i.Subject, parked.Subject, StringComparison.Ordinal));
+                InboundEvent<TState> e;
+                try
+                {
+                    e = input?.Decode(new ParkedTransportMessage(parked)) ?? throw new InvalidOperationException($"flow '{_flow.Id}' has no input port on '{parked.Subject}' any more");
+                }
+                catch (Exception ex) when (ex is MessagePackSerializationException or InvalidOperationException)
+                {
+                    execution.Parked.Remove(parked);
+                    if (await TryWriteBookkeepingAsync(stateKey, state, entry).ConfigureAwait(false))
+                    {
+                        await DeadLetterAsync(parked, "the parked message cannot be read again: " + ex.Message, "dead_lettered").ConfigureAwait(false);
+                    }
+
+                    fired = true;
+                    break;
+                }
+
+                if (await e.ProcessAsync(this).ConfigureAwait(false))
+                {
+                    fired = true;
+                    break;
+                }
+            }
+
+            if (!fired)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Writes bookkeeping only (parked messages): compare-and-set, and marked as no change state rules react to.</summary>
+    private async Task<bool> TryWriteBookkeepingAsync(string key, TState state, StateEntry? entry)
+    {
+        state.Execution.PublishedOnly = true;
+        var bytes = FlowSerializer.Serialize(_flow.StateFormatter, state);
+        var written = entry is null
+            ? await _services.Store.TryCreateAsync(key, bytes).ConfigureAwait(false)
+            : await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
+        if (!written.Succeeded)
+        {
+            Forget(key);
+            FlowSdkDiagnostics.Conflicts.Add(1, _flowTag);
+            return false;
+        }
+
+        if (!key.StartsWith(ParkingPrefix, StringComparison.Ordinal) && state.Execution.Outbox.Count == 0)
+        {
+            Remember(new StateEntry(key, bytes, written.Revision));
+        }
+        else
+        {
+            Forget(key);
+        }
+
+        return true;
+    }
+
+    /// <summary>Publishes a message nobody will handle to the transport's dead-letter subject, counted and logged once.</summary>
+    private async Task DeadLetterAsync(ParkedMessage message, string reason, string outcome)
+    {
+        await _services.Transport.DeadLetterAsync(message.Subject, message.Payload, message.MessageId.Length > 0 ? message.MessageId : null, reason).ConfigureAwait(false);
+        CountUnmatched(message.Subject, outcome);
+        LogUnmatchedDeadLettered(_logger, _flow.Id, new SafeText(message.Subject), new SafeText(reason));
+    }
+
+    private void CountUnmatched(string subject, string outcome) =>
+        FlowSdkDiagnostics.Unmatched.Add(1, _flowTag, new("subject", subject), new("outcome", outcome));
 
     private void CountFiring(RuleInfo rule, TriggerKind trigger, Outbox outbox)
     {
@@ -486,6 +894,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
             ScheduleFor(state.Execution);
         }
+
+        // Messages parked for executions that did not exist yet expire on this host's timers too.
+        await foreach (var key in _services.Store.ListKeysAsync(ParkingPrefix + _flow.Id + ".", cancellationToken).ConfigureAwait(false))
+        {
+            _scheduler.Schedule(key[(ParkingPrefix.Length + _flow.Id.Length + 1)..], _services.Time.GetUtcNow());
+        }
     }
 
     private async Task RunAsync(InboundEvent<TState> e)
@@ -496,18 +910,65 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         await Task.Yield();
         try
         {
-            await e.ProcessAsync(this).ConfigureAwait(false);
-            if (e.Transport is { } transport)
+            var started = Environment.TickCount64;
+            var delay = TimeSpan.FromMilliseconds(50);
+            for (var retry = 0; ; retry++)
             {
-                await transport.AckAsync().ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            LogEventFailed(_logger, _flow.Id, e.Transport?.Subject ?? "(state)", e.Key, ex);
-            if (e.Transport is { } transport)
-            {
-                await transport.NakAsync(ex.Message).ConfigureAwait(false);
+                try
+                {
+                    await e.ProcessAsync(this).ConfigureAwait(false);
+                    if (e.Transport is { } transport)
+                    {
+                        await transport.AckAsync().ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+                catch (Exception ex) when (IsTransient(ex) && !_stopping.IsCancellationRequested && Environment.TickCount64 - started < _services.Options.TransientRetryLimit.TotalMilliseconds)
+                {
+                    // Infrastructure, not the message: retry here, holding the lane, so the message
+                    // keeps its deliveries and later events of the execution wait behind it.
+                    if (e.Key is not null)
+                    {
+                        Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
+                    }
+
+                    FlowSdkDiagnostics.Transient.Add(1, _flowTag);
+                    if (retry == 0 || retry % 20 == 0)
+                    {
+                        LogTransient(_logger, _flow.Id, new SafeText(e.Transport?.Subject ?? "(state)"), new SafeText(e.Key), retry + 1, new SafeError(ex));
+                    }
+
+                    try
+                    {
+                        await Task.Delay(delay, _services.Time, _stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopping: give the message back below.
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+                }
+                catch (Exception ex)
+                {
+                    FlowSdkDiagnostics.Failed.Add(1, _flowTag);
+                    var subject = new SafeText(e.Transport?.Subject ?? "(state)");
+                    var key = new SafeText(e.Key);
+                    if (MayLogFailure(out var suppressed))
+                    {
+                        var outcome = e.Transport is null ? "the next change of the execution evaluates it again" : $"given back to the transport (delivery {e.Transport.DeliveryCount})";
+                        LogEventFailed(_logger, _flow.Id, subject, key, new SafeError(ex), outcome, suppressed);
+                    }
+
+                    LogEventFailedDetail(_logger, _flow.Id, subject, key, ex);
+                    if (e.Transport is { } transport)
+                    {
+                        await transport.NakAsync(ex.Message).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
             }
         }
         finally
@@ -518,6 +979,48 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             }
 
             _running.Done();
+        }
+    }
+
+    /// <summary>Whether the transport or the store calls <paramref name="exception"/> (or an exception inside it) transient; timeouts always are.</summary>
+    private bool IsTransient(Exception exception)
+    {
+        var transport = _services.Transport as ITransientErrorClassifier;
+        var store = _services.Store as ITransientErrorClassifier;
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is TimeoutException || transport?.IsTransient(ex) == true || store?.IsTransient(ex) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>At most <see cref="FlowRuntimeOptions.MaxFailureLogsPerSecond"/> Warning lines a second; says how many were held back since the last one.</summary>
+    private bool MayLogFailure(out int suppressed)
+    {
+        lock (_logGate)
+        {
+            var second = Environment.TickCount64 / 1000;
+            if (second != _logWindow)
+            {
+                _logWindow = second;
+                _logsInWindow = 0;
+            }
+
+            if (_logsInWindow >= _services.Options.MaxFailureLogsPerSecond)
+            {
+                _logsSuppressed++;
+                suppressed = 0;
+                return false;
+            }
+
+            _logsInWindow++;
+            suppressed = _logsSuppressed;
+            _logsSuppressed = 0;
+            return true;
         }
     }
 
@@ -535,7 +1038,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or InvalidOperationException)
         {
-            LogUndecodable(_logger, _flow.Id, message.Subject, input.MessageType, ex);
+            var subject = new SafeText(message.Subject);
+            if (MayLogFailure(out var suppressed))
+            {
+                LogUndecodable(_logger, _flow.Id, subject, input.MessageType, new SafeText(ex.Message), suppressed);
+            }
+
+            LogUndecodableDetail(_logger, _flow.Id, subject, ex);
             _ = message.RejectAsync(ex.Message).AsTask();
             return null;
         }
@@ -596,7 +1105,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     }
 
     /// <summary>The execution's committed state: the cached value unless <paramref name="fresh"/>, else read from the store.</summary>
-    private async ValueTask<(TState State, StateEntry? Entry, bool FromCache)> LoadAsync(string executionId, bool fresh)
+    private async ValueTask<(TState State, StateEntry? Entry, bool FromCache)> LoadAsync(string executionId, bool fresh, DateTimeOffset now)
     {
         var key = RuntimeServices.StateKey(_flow.Id, executionId);
         if (!fresh && _committed.TryGetValue(key, out var cached))
@@ -608,7 +1117,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         if (entry is null)
         {
             Forget(key);
-            return (NewExecution(executionId, _services.Time.GetUtcNow()), null, false);
+            return (NewExecution(executionId, now), null, false);
         }
 
         return (Materialize(entry), entry, false);
@@ -650,10 +1159,10 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private static partial void LogCommitted(ILogger logger, string flow, string execution, string rule, string phase, ExecutionStatus status, ulong revision);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: no rule fired for {Source} (execution {Execution})")]
-    private static partial void LogNoRuleFired(ILogger logger, string flow, string source, string? execution);
+    private static partial void LogNoRuleFired(ILogger logger, string flow, SafeText source, SafeText execution);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: {Source} was not handled for execution {Execution}: {Reason}")]
-    private static partial void LogBlocked(ILogger logger, string flow, string source, string? execution, string reason);
+    private static partial void LogBlocked(ILogger logger, string flow, SafeText source, SafeText execution, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: execution {Execution} changed since revision {Expected} (now {Found}); attempt {Attempt} evaluates the event again")]
     private static partial void LogWriteConflict(ILogger logger, string flow, string execution, ulong expected, ulong found, int attempt);
@@ -664,11 +1173,35 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: rule {Rule} threw for execution {Execution}; the execution is Failed")]
     private static partial void LogRuleThrew(ILogger logger, string flow, string rule, string execution, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled")]
-    private static partial void LogEventFailed(ILogger logger, string flow, string source, string? execution, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled: {Error}; {Outcome} ({Suppressed} similar lines held back before this one)")]
+    private static partial void LogEventFailed(ILogger logger, string flow, SafeText source, SafeText execution, SafeError error, string outcome, int suppressed);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: the message on {Subject} is not a valid {MessageType} and was dropped")]
-    private static partial void LogUndecodable(ILogger logger, string flow, string subject, string messageType, Exception exception);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled")]
+    private static partial void LogEventFailedDetail(ILogger logger, string flow, SafeText source, SafeText execution, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: {Source} (execution {Execution}) met a transient infrastructure error (attempt {Attempt}), retrying in process: {Error}")]
+    private static partial void LogTransient(ILogger logger, string flow, SafeText source, SafeText execution, int attempt, SafeError error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {Flow}: the message on {Subject} is not a valid {MessageType} and was dead-lettered: {Error} ({Suppressed} similar lines held back before this one)")]
+    private static partial void LogUndecodable(ILogger logger, string flow, SafeText subject, string messageType, SafeText error, int suppressed);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: the message on {Subject} could not be read")]
+    private static partial void LogUndecodableDetail(ILogger logger, string flow, SafeText subject, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: the message on {Subject} for execution {Execution} fired no rule ({Reason}); parked with the execution ({Count} parked)")]
+    private static partial void LogParked(ILogger logger, string flow, SafeText subject, SafeText execution, SafeText reason, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: the parked message on {Subject} for execution {Execution} fired rule {Rule} after {Waited}")]
+    private static partial void LogParkedApplied(ILogger logger, string flow, SafeText subject, SafeText execution, string rule, TimeSpan waited);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: the message on {Subject} for execution {Execution} fired no rule ({Reason}); acknowledged and counted (policy Count)")]
+    private static partial void LogUnmatchedCounted(ILogger logger, string flow, SafeText subject, SafeText execution, SafeText reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: the message on {Subject} fired no rule and was dead-lettered: {Reason}")]
+    private static partial void LogUnmatchedDeadLettered(ILogger logger, string flow, SafeText subject, SafeText reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: {Source} (execution {Execution}) is message {MessageId}, which the execution already took: a redelivery, acknowledged")]
+    private static partial void LogDuplicate(ILogger logger, string flow, SafeText source, SafeText execution, SafeText messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: the state stored under {Key} cannot be read")]
     private static partial void LogUnreadableState(ILogger logger, string flow, string key, Exception exception);

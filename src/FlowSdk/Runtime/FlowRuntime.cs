@@ -59,7 +59,7 @@ public sealed class FlowRuntime : IAsyncDisposable
         Transport = options.Transport ?? new InMemoryTransport(options.TimeProvider);
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
-        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention);
+        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention, options);
         _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
     }
 

@@ -78,8 +78,83 @@ public sealed class FlowRuntimeOptions
     /// </summary>
     public TimeSpan? Retention { get; set; }
 
+    /// <summary>
+    /// What happens to a message that names an execution but fires no rule (it came too early for
+    /// the execution's phase, or the execution waits for another reply): by default
+    /// <see cref="UnmatchedMessagePolicy.Park"/>. Override it per flow, or per flow and input
+    /// subject, with <see cref="SetUnmatchedMessages"/>. Whatever the policy, each such message is
+    /// counted (<c>flowsdk.messages.unmatched</c>) and logged at Information.
+    /// </summary>
+    public UnmatchedMessagePolicy UnmatchedMessages { get; set; } = UnmatchedMessagePolicy.Park;
+
+    /// <summary>
+    /// How many messages one execution keeps parked; a message that would park beyond it is
+    /// dead-lettered at once with that reason. Default 100.
+    /// </summary>
+    public int MaxParkedMessages { get; set; } = 100;
+
+    /// <summary>
+    /// How long a parked message waits for the execution to reach a phase where a rule takes it;
+    /// after that it is dead-lettered with the reason it was parked. Default 1 hour.
+    /// </summary>
+    public TimeSpan ParkedMessageTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How many ids of messages that fired a rule each execution keeps, to recognise redeliveries
+    /// (duplicates are acknowledged without being evaluated again). Default 64.
+    /// </summary>
+    public int HandledMessageIds { get; set; } = 64;
+
+    /// <summary>
+    /// How long an event that fails with a transient infrastructure error (a timeout, no responders,
+    /// a leader election: see <see cref="ITransientErrorClassifier"/>) is retried in process, with
+    /// backoff, before its message is given back to the transport. Default 2 minutes.
+    /// </summary>
+    public TimeSpan TransientRetryLimit { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How many Warning lines about failed events one flow writes per second at most; past it the
+    /// lines are counted and the count is written with the next line allowed. Default 10.
+    /// </summary>
+    public int MaxFailureLogsPerSecond { get; set; } = 10;
+
+    private readonly Dictionary<string, UnmatchedMessagePolicy> _unmatched = new(StringComparer.Ordinal);
+
+    /// <summary>Sets the <see cref="UnmatchedMessagePolicy"/> of one flow, or of one input subject of it.</summary>
+    /// <param name="flowId">The flow's id.</param>
+    /// <param name="policy">The policy.</param>
+    /// <param name="subject">An input subject of the flow, or <see langword="null"/> for all of them.</param>
+    /// <returns>These options.</returns>
+    public FlowRuntimeOptions SetUnmatchedMessages(string flowId, UnmatchedMessagePolicy policy, string? subject = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flowId);
+        _unmatched[subject is null ? flowId : flowId + " " + subject] = policy;
+        return this;
+    }
+
+    /// <summary>The policy for a message on <paramref name="subject"/> of flow <paramref name="flowId"/>: the subject's, else the flow's, else the default.</summary>
+    internal UnmatchedMessagePolicy UnmatchedPolicyFor(string flowId, string subject) =>
+        _unmatched.TryGetValue(flowId + " " + subject, out var bySubject) ? bySubject
+        : _unmatched.TryGetValue(flowId, out var byFlow) ? byFlow
+        : UnmatchedMessages;
+
     internal void Validate()
     {
+        if (MaxParkedMessages < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxParkedMessages), MaxParkedMessages, "MaxParkedMessages cannot be negative.");
+        }
+
+        if (ParkedMessageTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ParkedMessageTimeout), ParkedMessageTimeout, "ParkedMessageTimeout must be positive.");
+        }
+
+        if (HandledMessageIds < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HandledMessageIds), HandledMessageIds, "HandledMessageIds cannot be negative.");
+        }
+
         if (MaxChainedFirings < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxChainedFirings), MaxChainedFirings, "MaxChainedFirings must be at least 1.");
@@ -102,4 +177,23 @@ public sealed class FlowRuntimeOptions
 
         ArgumentNullException.ThrowIfNull(TimeProvider);
     }
+}
+
+/// <summary>What the runtime does with a message that names an execution but fires no rule.</summary>
+public enum UnmatchedMessagePolicy
+{
+    /// <summary>
+    /// Keep it with the execution (or, before the execution exists, beside it) and evaluate it again
+    /// after every change of the execution, in the order the messages arrived; dead-letter it when
+    /// it expires (<see cref="FlowRuntimeOptions.ParkedMessageTimeout"/>), when the execution ends,
+    /// or when the execution has <see cref="FlowRuntimeOptions.MaxParkedMessages"/> parked already.
+    /// The outcome equals handling the messages in the order their execution needs them.
+    /// </summary>
+    Park = 0,
+
+    /// <summary>Publish it to the dead-letter subject with the reason no rule fired.</summary>
+    DeadLetter = 1,
+
+    /// <summary>Acknowledge it; it is only counted and logged.</summary>
+    Count = 2,
 }

@@ -12,8 +12,8 @@ internal abstract class InboundEvent<TState>(TransportMessage? transport, string
     /// <summary>The correlation key, or <see langword="null"/> when the message has none.</summary>
     public string? Key { get; } = key;
 
-    /// <summary>Calls back into the processor with the message's static type: dispatch without reflection.</summary>
-    public abstract Task ProcessAsync(FlowProcessor<TState> processor);
+    /// <summary>Calls back into the processor with the message's static type: dispatch without reflection. Returns whether a rule fired.</summary>
+    public abstract Task<bool> ProcessAsync(FlowProcessor<TState> processor);
 }
 
 internal sealed class InboundMessage<TState, TMessage>(InputPort<TState, TMessage> port, TransportMessage transport, TMessage message, string? key, string? taskId)
@@ -27,7 +27,7 @@ internal sealed class InboundMessage<TState, TMessage>(InputPort<TState, TMessag
 
     public TMessage Message { get; } = message;
 
-    public override Task ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessAsync(this);
+    public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessAsync(this);
 }
 
 /// <summary>A committed change of an execution's state, for state-only rules.</summary>
@@ -36,12 +36,27 @@ internal sealed class InboundStateChange<TState>(string executionId, State.State
 {
     public State.StateEntry Entry { get; } = entry;
 
-    public override Task ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessStateChangeAsync(this);
+    public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessStateChangeAsync(this);
 }
 
 /// <summary>A deadline or retention time of an execution came due.</summary>
 internal sealed class InboundTimer<TState>(string executionId) : InboundEvent<TState>(null, executionId)
     where TState : class, IFlowState, new()
 {
-    public override Task ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessTimerAsync(this);
+    public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessTimerAsync(this);
+}
+
+/// <summary>A parked message, evaluated again after its execution changed. Settling it does nothing: the transport's message was settled when it was parked.</summary>
+internal sealed class ParkedTransportMessage(ParkedMessage parked)
+    : TransportMessage(parked.Subject, parked.Payload, EmptyHeaders)
+{
+    private static readonly IReadOnlyDictionary<string, string> EmptyHeaders = new Dictionary<string, string>();
+
+    public ParkedMessage Parked { get; } = parked;
+
+    public override string? MessageId => Parked.MessageId;
+
+    public override ValueTask AckAsync() => ValueTask.CompletedTask;
+
+    public override ValueTask NakAsync(string reason) => ValueTask.CompletedTask;
 }

@@ -14,7 +14,8 @@ internal sealed record RuntimeServices(
     int Lanes,
     Internal.IdleTracker Work,
     int MaxChainedFirings,
-    TimeSpan? Retention)
+    TimeSpan? Retention,
+    FlowRuntimeOptions Options)
 {
     public static string StateKey(string flowId, string executionId) => string.Concat(flowId, ".", executionId);
 }

@@ -19,7 +19,9 @@ public static class ExecutionInfoFormatter
     /// <param name="info">The bookkeeping.</param>
     public static void Write(ref MessagePackWriter writer, ExecutionInfo info)
     {
-        writer.WriteMapHeader(16);
+        // The parking keys are written only when they hold something, so an execution that never
+        // parked a message or recorded a message id is stored exactly as before they existed.
+        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0));
         writer.Write("id");
         writer.Write(info.Id);
         writer.Write("flow");
@@ -72,6 +74,31 @@ public static class ExecutionInfoFormatter
             writer.Write(message.MessageType);
             writer.Write(message.Payload.Span);
             writer.Write(message.MessageId);
+        }
+
+        if (info.Parked.Count > 0)
+        {
+            writer.Write("parked");
+            writer.WriteArrayHeader(info.Parked.Count);
+            foreach (var parked in info.Parked)
+            {
+                writer.WriteArrayHeader(5);
+                writer.Write(parked.Subject);
+                writer.Write(parked.Payload);
+                writer.Write(parked.MessageId);
+                writer.Write(parked.ParkedAt.UtcDateTime);
+                writer.Write(parked.Reason);
+            }
+        }
+
+        if (info.Handled.Count > 0)
+        {
+            writer.Write("handled");
+            writer.WriteArrayHeader(info.Handled.Count);
+            foreach (var id in info.Handled)
+            {
+                writer.Write(id);
+            }
         }
     }
 
@@ -154,6 +181,34 @@ public static class ExecutionInfoFormatter
                         var payload = reader.ReadBytes()?.ToArray() ?? [];
                         var id = reader.ReadString() ?? "";
                         info.Outbox.Add(new OutgoingMessage(subject, type, payload) { MessageId = id });
+                    }
+
+                    break;
+                case "parked":
+                    var parkedCount = reader.ReadArrayHeader();
+                    info.Parked.Clear();
+                    for (var j = 0; j < parkedCount; j++)
+                    {
+                        if (reader.ReadArrayHeader() != 5)
+                        {
+                            throw new MessagePackSerializationException("A parked message is an array of five: subject, payload, message id, time and reason.");
+                        }
+
+                        var subject = reader.ReadString() ?? "";
+                        var payload = reader.ReadBytes()?.ToArray() ?? [];
+                        var id = reader.ReadString() ?? "";
+                        var at = new DateTimeOffset(reader.ReadDateTime());
+                        var reason = reader.ReadString() ?? "";
+                        info.Parked.Add(new ParkedMessage(subject, payload, id, at, reason));
+                    }
+
+                    break;
+                case "handled":
+                    var handledCount = reader.ReadArrayHeader();
+                    info.Handled.Clear();
+                    for (var j = 0; j < handledCount; j++)
+                    {
+                        info.Handled.Add(reader.ReadString() ?? "");
                     }
 
                     break;

@@ -37,6 +37,65 @@ public interface IMessageTransport : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the subscriptions are live.</returns>
     ValueTask WhenSubscribedAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Publishes a message nobody will handle to the transport's dead-letter subject
+    /// (<c>flowsdk.deadletter.&lt;subject&gt;</c> unless the transport says otherwise), with the reason
+    /// in the <c>FlowSdk-DeadLetter-Reason</c> header. The runtime calls it for a parked message that
+    /// expired or can no longer fire a rule, long after the message itself was acknowledged.
+    /// </summary>
+    /// <param name="subject">The subject the message was published on.</param>
+    /// <param name="payload">Its bytes.</param>
+    /// <param name="messageId">Its id, for de-duplication of the dead letter, or <see langword="null"/>.</param>
+    /// <param name="reason">Why it was given up.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>A task that completes when the dead letter is published.</returns>
+    ValueTask DeadLetterAsync(string subject, ReadOnlyMemory<byte> payload, string? messageId, string reason, CancellationToken cancellationToken = default)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [InMemoryTransport.DeadLetterReasonHeader] = DeadLetters.HeaderValue(reason),
+            [InMemoryTransport.DeadLetterSubjectHeader] = subject,
+        };
+        if (messageId is not null)
+        {
+            headers[DeadLetters.MessageIdHeader] = "flowsdk-deadletter." + messageId;
+        }
+
+        return PublishAsync(InMemoryTransport.DeadLetterSubjectPrefix + subject, payload, headers, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Implemented by a transport or state store that can tell an infrastructure failure (a timeout, no
+/// responders, a leader election) from a failure of the message itself. The runtime retries an
+/// event that failed with a transient error in process, with backoff, without giving the message
+/// back, so the failure spends none of the message's deliveries and later messages of the same
+/// execution wait behind it.
+/// </summary>
+public interface ITransientErrorClassifier
+{
+    /// <summary>Whether <paramref name="exception"/> is an infrastructure failure that retrying may cure.</summary>
+    /// <param name="exception">What the handling threw.</param>
+    /// <returns><see langword="true"/> when the event should be retried in process.</returns>
+    bool IsTransient(Exception exception);
+}
+
+/// <summary>Helpers for dead letters shared by the transports.</summary>
+internal static class DeadLetters
+{
+    /// <summary>The de-duplication header; a dead letter's is <c>flowsdk-deadletter.&lt;id&gt;</c>.</summary>
+    public const string MessageIdHeader = "Nats-Msg-Id";
+
+    /// <summary>The longest header value a dead letter carries; longer reasons are cut.</summary>
+    public const int MaxHeaderValue = 1024;
+
+    /// <summary>A header value: control characters (CR, LF, NUL, ...) escaped, at most <see cref="MaxHeaderValue"/> characters.</summary>
+    public static string HeaderValue(string value)
+    {
+        var escaped = Runtime.LogText.Escape(value);
+        return escaped.Length <= MaxHeaderValue ? escaped : string.Concat(escaped.AsSpan(0, MaxHeaderValue - 3), "...");
+    }
 }
 
 /// <summary>Options of a subscription.</summary>
@@ -74,6 +133,14 @@ public abstract class TransportMessage
 
     /// <summary>Its headers.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
+
+    /// <summary>
+    /// The message's identity, the same on every delivery of it: its <c>Nats-Msg-Id</c> header when
+    /// it has one, otherwise what the transport knows it by (the NATS transport: its stream
+    /// sequence), or <see langword="null"/>. The runtime records the ids of messages that fired a rule
+    /// with their execution, so a redelivery is recognised and not applied twice or parked.
+    /// </summary>
+    public virtual string? MessageId => Headers.TryGetValue(DeadLetters.MessageIdHeader, out var id) && id.Length > 0 ? id : null;
 
     /// <summary>How many times the message has been delivered, starting at 1.</summary>
     public virtual int DeliveryCount => 1;

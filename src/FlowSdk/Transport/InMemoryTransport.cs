@@ -24,6 +24,7 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
     private readonly Dictionary<string, DateTimeOffset> _recentIds = new(StringComparer.Ordinal);
     private readonly Queue<(DateTimeOffset At, string Id)> _recentOrder = new();
     private readonly TimeProvider _time;
+    private long _sequence;
     private ImmutableArray<Subscription> _subscriptions = [];
 
     /// <summary>Creates a transport and starts its delivery loop.</summary>
@@ -79,11 +80,12 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
         }
 
         var copy = payload.ToArray();
+        var sequence = Interlocked.Increment(ref _sequence);
         var targets = Route(subject);
         foreach (var target in targets)
         {
             _pending.Add();
-            if (!_queue.Writer.TryWrite(new Delivery(target, subject, copy, headers ?? NoHeaders)))
+            if (!_queue.Writer.TryWrite(new Delivery(target, subject, copy, headers ?? NoHeaders, sequence)))
             {
                 _pending.Done();
                 throw new ObjectDisposedException(nameof(InMemoryTransport), "The transport is disposed; the message was not published.");
@@ -247,7 +249,8 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
         public volatile bool Active = true;
     }
 
-    private sealed record Delivery(Subscription Target, string Subject, byte[] Payload, IReadOnlyDictionary<string, string> Headers, int Count = 1);
+    /// <summary>A message on its way to one subscription; <paramref name="Sequence"/> numbers the publish, the same for every subscription and delivery.</summary>
+    private sealed record Delivery(Subscription Target, string Subject, byte[] Payload, IReadOnlyDictionary<string, string> Headers, long Sequence, int Count = 1);
 
     /// <summary>Delivers a given-back message again, or after the last delivery sends it to its dead-letter subject.</summary>
     private async ValueTask GiveBackAsync(Delivery delivery, string reason, bool redeliver)
@@ -265,7 +268,7 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
 
         var headers = new Dictionary<string, string>(delivery.Headers, StringComparer.Ordinal)
         {
-            [DeadLetterReasonHeader] = reason,
+            [DeadLetterReasonHeader] = DeadLetters.HeaderValue(reason),
             [DeadLetterSubjectHeader] = delivery.Subject,
             [DeadLetterDeliveriesHeader] = delivery.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -279,6 +282,8 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
         private int _settled;
 
         public override int DeliveryCount => delivery.Count;
+
+        public override string? MessageId => base.MessageId ?? "mem:" + delivery.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         public override ValueTask AckAsync()
         {
