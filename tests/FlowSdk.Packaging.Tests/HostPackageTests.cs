@@ -13,12 +13,12 @@ namespace FlowSdk.Packaging.Tests;
 [Collection(PackagesCollection.Name)]
 public sealed class HostPackageTests(PackageFixture package)
 {
-    /// <summary>The README's Order flow.</summary>
+    /// <summary>The README's Order flow, its messages external: a host's messages come from outside (FLOW0023 otherwise).</summary>
     private const string Orders = """
         using FlowSdk;
 
-        [Message("orders.placed")] public record OrderPlaced([property: CorrelationKey] string OrderId, decimal Total);
-        [Message("orders.shipped")] public record OrderShipped([property: CorrelationKey] string OrderId);
+        [Message("orders.placed", External = true)] public record OrderPlaced([property: CorrelationKey] string OrderId, decimal Total);
+        [Message("orders.shipped", External = true)] public record OrderShipped([property: CorrelationKey] string OrderId);
         public enum OrderPhase { New, Placed, [TerminalPhase] Shipped }
 
         [Flow<OrderPhase>("order")] public partial class Order { public decimal Total { get; set; } }
@@ -152,7 +152,7 @@ public sealed class HostPackageTests(PackageFixture package)
         File.Delete(Path.Combine(app, "Program.cs"));
         File.WriteAllText(Path.Combine(app, "Orders.cs"), Orders);
         var build = package.Run(app, "build", "-v:n").ShouldSucceed();
-        Assert.Contains("0 Warning(s)", build.Output, StringComparison.Ordinal);
+        Assert.True(build.Output.Contains("0 Warning(s)", StringComparison.Ordinal), build.Output);
         return app;
     }
 
