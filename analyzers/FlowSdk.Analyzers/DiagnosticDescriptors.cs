@@ -640,6 +640,6 @@ public static class DiagnosticDescriptors
 
     /// <summary>The documentation page of a diagnostic.</summary>
     /// <param name="id">The diagnostic ID, for example <c>FLOW0001</c>.</param>
-    /// <returns>The address of the page that explains the diagnostic.</returns>
-    public static string HelpLink(string id) => $"https://github.com/flowsdk/flowsdk/blob/main/docs/diagnostics/{id}.md";
+    /// <returns>The address of the page that explains the diagnostic, or empty when the build was given no docs address (the page ships in the package, docs/diagnostics/).</returns>
+    public static string HelpLink(string id) => FlowSdkDocs.BaseUrl.Length == 0 ? "" : $"{FlowSdkDocs.BaseUrl}diagnostics/{id}.md";
 }

@@ -18,8 +18,8 @@ internal static class FlowCodes
     /// <summary>A referenced assembly carries a manifest this version cannot read.</summary>
     public const string UnreadableManifest = "FLOW0205";
 
-    /// <summary>The page that explains a code.</summary>
-    public static string HelpLink(string code) => $"https://github.com/flowsdk/flowsdk/blob/main/docs/diagnostics/{code}.md";
+    /// <summary>The page that explains a code, or empty when the build was given no docs address (the page ships in the package, docs/diagnostics/).</summary>
+    public static string HelpLink(string code) => FlowSdkDocs.BaseUrl.Length == 0 ? "" : $"{FlowSdkDocs.BaseUrl}diagnostics/{code}.md";
 }
 
 /// <summary>One problem the task found, at the declaration to fix.</summary>

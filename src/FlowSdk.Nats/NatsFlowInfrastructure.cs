@@ -42,7 +42,7 @@ public sealed class NatsFlowInfrastructure : IAsyncDisposable
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The connected infrastructure.</returns>
     /// <exception cref="NatsFlowConnectionException">The server cannot be reached, refuses the credentials, or has no JetStream.</exception>
-    /// <exception cref="NotSupportedException">NKey or JWT authentication was configured (see docs/nats.md).</exception>
+    /// <exception cref="ArgumentException">A setting cannot work, or a seed or credentials file cannot be read or holds no usable key (the message names the setting and the file, never a key).</exception>
     public static Task<NatsFlowInfrastructure> ConnectAsync(NatsFlowOptions options, CancellationToken cancellationToken = default)
         => ConnectAsync(options, flows: null, cancellationToken);
 
@@ -56,14 +56,14 @@ public sealed class NatsFlowInfrastructure : IAsyncDisposable
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The connected infrastructure.</returns>
     /// <exception cref="NatsFlowConnectionException">The server cannot be reached, refuses the credentials, or has no JetStream.</exception>
-    /// <exception cref="NotSupportedException">NKey or JWT authentication was configured (see docs/nats.md).</exception>
+    /// <exception cref="ArgumentException">A setting cannot work, or a seed or credentials file cannot be read or holds no usable key (the message names the setting and the file, never a key).</exception>
     public static async Task<NatsFlowInfrastructure> ConnectAsync(NatsFlowOptions options, IEnumerable<FlowDefinition>? flows, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options = options.Clone();
         options.Validate();
-        var redaction = NatsConnections.RedactionFor(options);
-        var connection = new NatsConnection(NatsConnections.Build(options, redaction));
+        var (opts, redaction) = NatsConnections.Prepare(options);
+        var connection = new NatsConnection(opts);
         var server = Redaction.RedactUrls(options.Url);
         try
         {

@@ -10,7 +10,7 @@ namespace FlowSdk.Nats;
 /// suit one NATS server or cluster shared by every host of an application; docs/nats.md explains
 /// each setting.
 /// </summary>
-public sealed class NatsFlowOptions
+public sealed partial class NatsFlowOptions
 {
     /// <summary>
     /// The server URL, or several separated by commas (<c>nats://a:4222,nats://b:4222</c>). User
@@ -28,6 +28,33 @@ public sealed class NatsFlowOptions
     /// <summary>The token for token authentication. Never logged.</summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// A file holding the user's NKey seed (a line starting with <c>SU</c>, as <c>nk -gen user</c> or
+    /// <c>nsc</c> write it), for NKey authentication: the public key is derived from the seed, and the
+    /// seed signs the server's challenge. With <see cref="Jwt"/>, the seed that goes with the user JWT.
+    /// The seed is never logged.
+    /// </summary>
+    public string? NKeySeedFile { get; set; }
+
+    /// <summary>
+    /// The user's NKey seed itself (<c>SU...</c>), for NKey authentication or, with <see cref="Jwt"/>,
+    /// JWT authentication; for example from a secret store. Prefer <see cref="NKeySeedFile"/> where a
+    /// file can be protected. Never logged.
+    /// </summary>
+    public string? NKeySeed { get; set; }
+
+    /// <summary>
+    /// The user JWT for JWT (decentralized) authentication, signed by the account; the seed of the
+    /// user's NKey comes from <see cref="NKeySeed"/> or <see cref="NKeySeedFile"/>. Never logged.
+    /// </summary>
+    public string? Jwt { get; set; }
+
+    /// <summary>
+    /// A credentials file (<c>.creds</c>, as <c>nsc</c> writes it) holding the user JWT and its NKey
+    /// seed, for JWT authentication. Its contents are never logged.
+    /// </summary>
+    public string? CredentialsFile { get; set; }
+
     /// <summary>TLS settings (mode, CA, client certificate); the client's defaults when not set (TLS when the URL is <c>tls://</c> or the server requires it).</summary>
     public NatsTlsOpts? Tls { get; set; }
 
@@ -42,8 +69,7 @@ public sealed class NatsFlowOptions
 
     /// <summary>
     /// A last word on the client options, for settings this class does not name (for example
-    /// <see cref="NatsOpts.SubPendingChannelCapacity"/>). NKey, JWT and credentials-file
-    /// authentication are refused: they need the NATS.NKeys package, which this build does not carry.
+    /// <see cref="NatsOpts.SubPendingChannelCapacity"/>).
     /// </summary>
     public Func<NatsOpts, NatsOpts>? ConfigureConnection { get; set; }
 
@@ -164,6 +190,10 @@ public sealed class NatsFlowOptions
             Username = Username,
             Password = Password,
             Token = Token,
+            NKeySeedFile = NKeySeedFile,
+            NKeySeed = NKeySeed,
+            Jwt = Jwt,
+            CredentialsFile = CredentialsFile,
             Tls = Tls,
             ConnectionName = ConnectionName,
             MaxReconnectRetry = MaxReconnectRetry,
@@ -205,6 +235,7 @@ public sealed class NatsFlowOptions
             throw new ArgumentException("NatsFlowOptions.Url is empty: give the server's URL, for example nats://127.0.0.1:4222.", nameof(Url));
         }
 
+        ValidateAuthentication();
         if (Names.ValidateBucketName(StateBucket) is { } bucket)
         {
             throw new ArgumentException($"NatsFlowOptions.StateBucket is not a valid bucket name: {bucket}.", nameof(StateBucket));
@@ -255,6 +286,56 @@ public sealed class NatsFlowOptions
         if (RedeliveryDelay < TimeSpan.Zero || StreamMaxAge < TimeSpan.Zero || DuplicateWindow < TimeSpan.Zero || IdlePollInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(RedeliveryDelay), "NatsFlowOptions time spans cannot be negative, and IdlePollInterval must be positive.");
+        }
+    }
+
+    /// <summary>One way to authenticate at a time, each complete.</summary>
+    private void ValidateAuthentication()
+    {
+        var kinds = new List<string>();
+        if (!string.IsNullOrEmpty(Username) || !string.IsNullOrEmpty(Password))
+        {
+            kinds.Add("user/password (Username, Password)");
+        }
+
+        if (!string.IsNullOrEmpty(Token))
+        {
+            kinds.Add("token (Token)");
+        }
+
+        var seeds = new[] { (nameof(NKeySeedFile), NKeySeedFile), (nameof(NKeySeed), NKeySeed) }.Where(s => !string.IsNullOrEmpty(s.Item2)).Select(s => s.Item1).ToList();
+        if (seeds.Count > 1)
+        {
+            throw new ArgumentException("NatsFlowOptions.NKeySeedFile and NKeySeed are both set: give the seed one way.", nameof(NKeySeed));
+        }
+
+        if (!string.IsNullOrEmpty(Jwt))
+        {
+            if (seeds.Count == 0)
+            {
+                throw new ArgumentException("NatsFlowOptions.Jwt is set without the seed that signs for it: set NKeySeedFile or NKeySeed too, or use a credentials file (CredentialsFile), which holds both.", nameof(Jwt));
+            }
+
+            kinds.Add($"JWT (Jwt, {seeds[0]})");
+        }
+        else if (seeds.Count == 1)
+        {
+            kinds.Add($"NKey ({seeds[0]})");
+        }
+
+        if (!string.IsNullOrEmpty(CredentialsFile))
+        {
+            kinds.Add("credentials file (CredentialsFile)");
+        }
+
+        if (kinds.Count > 1)
+        {
+            throw new ArgumentException($"NatsFlowOptions configures more than one way to authenticate: {string.Join(", ", kinds)}. Keep one.", nameof(NatsFlowOptions));
+        }
+
+        if (!string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(Username))
+        {
+            throw new ArgumentException("NatsFlowOptions.Password is set without a Username.", nameof(Username));
         }
     }
 

@@ -67,7 +67,7 @@ public sealed class DiagnosticDescriptorsTests
             Assert.Equal(Warnings.Contains(id) ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
             Assert.Equal(CompilationEnd.Contains(id), descriptor.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd));
             Assert.True(descriptor.IsEnabledByDefault);
-            Assert.Equal($"https://github.com/flowsdk/flowsdk/blob/main/docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
+            Assert.Equal(DiagnosticDescriptors.HelpLink(id), descriptor.HelpLinkUri);
             Assert.False(string.IsNullOrWhiteSpace(descriptor.Description.ToString()));
         });
     }

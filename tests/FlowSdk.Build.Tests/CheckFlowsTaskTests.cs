@@ -60,7 +60,7 @@ public sealed class CheckFlowsTaskTests : IDisposable
 
         var error = Assert.Single(engine.Errors);
         Assert.Equal(("FLOW0203", "/src/Fulfilment/Messages.cs", Flows.LineOf(source, "record OrderPlaced"), Flows.ColumnOf(source, "OrderPlaced(")), (error.Code, error.File, error.LineNumber, error.ColumnNumber));
-        Assert.Equal("https://github.com/flowsdk/flowsdk/blob/main/docs/diagnostics/FLOW0203.md", error.HelpLink);
+        Assert.Equal(FlowCodes.HelpLink("FLOW0203"), error.HelpLink);
         Assert.Contains("{OrderId:string, Total:int}", error.Message, StringComparison.Ordinal);
 
         // The next build must run the checks again: no stamp.

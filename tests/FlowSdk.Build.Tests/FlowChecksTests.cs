@@ -23,7 +23,7 @@ public sealed class FlowChecksTests
         Assert.Contains("only here: Total:int", issue.Message, StringComparison.Ordinal);
         Assert.Contains("only in 'Checkout': Total:decimal", issue.Message, StringComparison.Ordinal);
         Assert.Contains($"Checkout/Checkout.cs({Flows.LineOf(Flows.Checkout, "record OrderPlaced")},", issue.Message, StringComparison.Ordinal);
-        Assert.Equal("https://github.com/flowsdk/flowsdk/blob/main/docs/diagnostics/FLOW0203.md", issue.HelpLink);
+        Assert.Equal(FlowCodes.HelpLink("FLOW0203"), issue.HelpLink);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using NATS.Client.Core;
 
 namespace FlowSdk.Nats.Tests;
 
-/// <summary>Connection settings against servers that require credentials, and what FlowSdk refuses.</summary>
+/// <summary>Connection settings against servers that require credentials, and what FlowSdk refuses (NKey, JWT and .creds: NatsAuthenticationTests).</summary>
 public sealed class ConnectionTests
 {
     [Fact]
@@ -51,22 +51,6 @@ public sealed class ConnectionTests
     }
 
     [Fact]
-    public async Task NKey_and_JWT_authentication_are_refused_with_the_reason()
-    {
-        var options = new NatsFlowOptions
-        {
-            Url = "nats://127.0.0.1:1",
-            ConfigureConnection = o => o with { AuthOpts = o.AuthOpts with { Jwt = "eyJ0eXAi", Seed = "SUAIBDPBAUTW" } },
-        };
-
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => NatsFlowInfrastructure.ConnectAsync(options));
-
-        Assert.Contains("NATS.NKeys", error.Message);
-        Assert.Contains("NatsAuthOpts.Jwt, NatsAuthOpts.Seed", error.Message);
-        Assert.DoesNotContain("SUAIBDPBAUTW", error.Message);
-    }
-
-    [Fact]
     public async Task A_server_without_JetStream_is_refused_with_the_reason()
     {
         await using var server = await NatsServer.StartAsync(jetStream: false);
@@ -101,7 +85,7 @@ public sealed class ConnectionTests
     }
 
     /// <summary>A server that requires credentials, with a generous authentication timeout: a cold test host can be slow to answer.</summary>
-    private static async Task<NatsServer> StartWithAuthorizationAsync(string credentials)
+    internal static async Task<NatsServer> StartWithAuthorizationAsync(string credentials)
     {
         var config = Path.Combine(Path.GetTempPath(), $"flowsdk-nats-auth-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(config, $"authorization {{ {credentials}, timeout: 10 }}\n");
@@ -116,7 +100,7 @@ public sealed class ConnectionTests
         }
     }
 
-    private static NatsFlowOptions Options(string url, LogCollector logs, Action<NatsFlowOptions>? configure = null)
+    internal static NatsFlowOptions Options(string url, LogCollector logs, Action<NatsFlowOptions>? configure = null)
     {
         var options = NatsInfrastructureFactory.Options(url);
         options.LoggerFactory = logs.Factory;
@@ -127,7 +111,7 @@ public sealed class ConnectionTests
         return options;
     }
 
-    private static async Task RoundTripAsync(NatsFlowInfrastructure nats)
+    internal static async Task RoundTripAsync(NatsFlowInfrastructure nats)
     {
         var created = await nats.Store.TryCreateAsync("f.x", new byte[] { 1 });
         Assert.True(created.Succeeded);
@@ -142,7 +126,7 @@ public sealed class ConnectionTests
     }
 
     /// <summary>Collects everything logged (message and exception text) at every level.</summary>
-    private sealed class LogCollector : ILoggerProvider
+    internal sealed class LogCollector : ILoggerProvider
     {
         private readonly ConcurrentQueue<string> _lines = new();
 

@@ -1,15 +1,26 @@
 using System.Globalization;
 using System.Security;
 
-namespace FlowSdk.Build.Tests.Infrastructure;
+namespace FlowSdk.Packaging.Tests.Infrastructure;
+
+/// <summary>The test classes that share one pack of the three packages and one package folder.</summary>
+[CollectionDefinition(Name)]
+public sealed class PackagesCollection : ICollectionFixture<PackageFixture>
+{
+    public const string Name = "packages";
+}
 
 /// <summary>
-/// Packs FlowSdk once for the end-to-end tests, with a version of its own, into a temporary folder
-/// feed, and gives the tests fresh projects that consume it: their own NUGET_PACKAGES folder (NuGet
-/// caches a package version forever) and a nuget.config with the feed and the machine's sources.
+/// Packs FlowSdk, FlowSdk.Hosting and FlowSdk.Nats once for the end-to-end tests (build/pack.sh), with
+/// a version of their own, into a temporary folder feed, and gives the tests fresh projects outside
+/// the repository that consume them: their own NUGET_PACKAGES folder (NuGet caches a package version
+/// forever, and the tests share its restores) and a nuget.config with the feed and the machine's sources.
 /// </summary>
 public sealed class PackageFixture : IDisposable
 {
+    /// <summary>The docs address the packages are packed with: diagnostics' help links must use it.</summary>
+    public const string DocsUrl = "https://docs.example.test/flowsdk/";
+
     private readonly TempDirectory _root = new("flowsdk-package-tests");
 
     public PackageFixture()
@@ -24,8 +35,8 @@ public sealed class PackageFixture : IDisposable
             "bash",
             DotNet.RepositoryRoot,
             Environment,
-            TimeSpan.FromMinutes(4),
-            "build/pack.sh", "--version", Version, "--output", Feed, "--", "--artifacts-path", _root.Combine("artifacts"));
+            TimeSpan.FromMinutes(8),
+            "build/pack.sh", "--version", Version, "--output", Feed, "--docs-url", DocsUrl, "--", "--artifacts-path", _root.Combine("artifacts"));
         PackagePath = Path.Combine(Feed, $"FlowSdk.{Version}.nupkg");
 
         // The sources this machine restores from (a mirror here, nuget.org elsewhere), after the test feed.
@@ -44,7 +55,11 @@ public sealed class PackageFixture : IDisposable
 
     public string Feed { get; }
 
+    /// <summary>The FlowSdk package.</summary>
     public string PackagePath { get; }
+
+    /// <summary>The path of package <paramref name="id"/> (FlowSdk, FlowSdk.Hosting, FlowSdk.Nats), or its symbols package.</summary>
+    public string PathOf(string id, bool symbols = false) => Path.Combine(Feed, $"{id}.{Version}.{(symbols ? "snupkg" : "nupkg")}");
 
     /// <summary>The pack command's result; tests that need the package assert it succeeded.</summary>
     public DotNet.Result Pack { get; }
@@ -61,11 +76,12 @@ public sealed class PackageFixture : IDisposable
     public DotNet.Result Run(string directory, params string[] arguments) => DotNet.Run(directory, Environment, TimeSpan.FromMinutes(3), arguments);
 
     /// <summary>
-    /// A new project from a <c>dotnet new</c> template that references the packed FlowSdk. The mirror
+    /// A new project from a <c>dotnet new</c> template that references the packed <paramref name="packages"/>
+    /// (FlowSdk when none are named). The mirror
     /// lacks MessagePack's exact minimum of Microsoft.NET.StringTools, so restores warn NU1603 here
     /// (as in the repository's Directory.Build.props): the project says so, and every other warning counts.
     /// </summary>
-    public string CreateProject(string name, string template = "console")
+    public string CreateProject(string name, string template = "console", params string[] packages)
     {
         Assert.True(Pack.ExitCode == 0, "Packing failed:\n" + Pack.Output);
         var directory = Path.Combine(Projects, name);
@@ -80,7 +96,11 @@ public sealed class PackageFixture : IDisposable
             "</Project>",
             "  <PropertyGroup>\n    <NoWarn>$(NoWarn);NU1603</NoWarn>\n  </PropertyGroup>\n</Project>",
             StringComparison.Ordinal));
-        Run(directory, "add", "package", "FlowSdk", "--version", Version).ShouldSucceed();
+        foreach (var id in packages.Length == 0 ? ["FlowSdk"] : packages)
+        {
+            Run(directory, "add", "package", id, "--version", Version).ShouldSucceed();
+        }
+
         return directory;
     }
 

@@ -1,14 +1,15 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
-using FlowSdk.Build.Tests.Infrastructure;
+using FlowSdk.Packaging.Tests.Infrastructure;
 
-namespace FlowSdk.Build.Tests;
+namespace FlowSdk.Packaging.Tests;
 
 /// <summary>
 /// End to end, as a user meets FlowSdk: the package packed by build/pack.sh, referenced from fresh
 /// projects made by <c>dotnet new</c>, built and run with the dotnet CLI.
 /// </summary>
-public sealed class PackageTests(PackageFixture package) : IClassFixture<PackageFixture>
+[Collection(PackagesCollection.Name)]
+public sealed class PackageTests(PackageFixture package)
 {
     private const string Orders = """
         using FlowSdk;
