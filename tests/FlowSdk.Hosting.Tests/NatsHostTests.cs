@@ -83,7 +83,7 @@ public sealed class NatsHostTests : IAsyncLifetime
 
         var unknown = await OrdersHost.RunAsync("inspect", "o-404", "--nats", _server.Url);
         Assert.Equal(FlowCli.UsageError, unknown.Code);
-        Assert.Equal("error: No execution 'o-404' in flow(s) order.\n", unknown.Error);
+        Assert.Equal("error: No execution 'o-404' in flow(s) order on NATS.\n", unknown.Error);
 
         Assert.Equal(0, await host.InterruptAsync());
     }
