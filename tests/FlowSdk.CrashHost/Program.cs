@@ -13,13 +13,15 @@ using NATS.Client.JetStream.Models;
 //   host    <urls> [ackWaitSeconds] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
 //   publish <urls> <executions> [prefix]       publish 5 steps per execution, interleaved
 //   verify  <urls> <executions> <timeoutSeconds> [prefix]  wait for the executions and print the outcome as JSON
-// <urls> is a comma-separated list of NATS server URLs.
+// <urls> is a comma-separated list of NATS server URLs. A host prints "ready" once it consumes, then
+// "fired N" each time its rule firings reach a multiple of ProgressEvery.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: host|publish|verify <urls> ...");
     return 2;
 }
 
+const int ProgressEvery = 25;
 var urls = args[1];
 var Logs = new StderrLoggerFactory(Enum.Parse<Microsoft.Extensions.Logging.LogLevel>(Environment.GetEnvironmentVariable("CRASH_LOG_LEVEL") ?? "Information"));
 var replicas = int.Parse(Environment.GetEnvironmentVariable("CRASH_REPLICAS") ?? "1", CultureInfo.InvariantCulture);
@@ -71,9 +73,16 @@ async Task<int> HostAsync()
             }
         }
 
+        long total;
         lock (counters)
         {
-            counters[name] = counters.GetValueOrDefault(name) + value;
+            total = counters[name] = counters.GetValueOrDefault(name) + value;
+        }
+
+        // Progress the tests wait on before they kill something: the kill lands mid-run, by event, not by a guess of time.
+        if (name == FlowSdkDiagnostics.RuleFirings && total % ProgressEvery == 0)
+        {
+            Console.WriteLine("fired " + total.ToString(CultureInfo.InvariantCulture));
         }
     });
     listener.Start();

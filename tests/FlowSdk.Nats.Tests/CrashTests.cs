@@ -37,8 +37,9 @@ public sealed class CrashTests(ITestOutputHelper output)
         // A backlog of 1,000 steps: the first host fetches hundreds and is handling them, most
         // unacknowledged, when it is killed outright.
         var first = await CrashHost.StartAsync(server.Url);
-        await Task.Delay(100);
+        await first.WhenFiredAsync(50);
         first.Kill(output);
+        Assert.True(first.Fired < Executions * 5, $"the host had finished all {first.Fired} steps before it was killed");
 
         await using var second = await CrashHost.StartAsync(server.Url);
         var back = Stopwatch.StartNew();
@@ -55,7 +56,8 @@ public sealed class CrashTests(ITestOutputHelper output)
         {
             await using var host = await CrashHost.StartAsync(server.Url);
             var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString());
-            await Task.Delay(400);
+            await host.WhenFiredAsync(50);
+            Assert.True(host.Fired < Executions * 5, $"the host had finished all {host.Fired} steps before the server was killed");
             server = await server.KillAndRestartAsync(TimeSpan.FromSeconds(1));
             var back = Stopwatch.StartNew();
             await publish;
@@ -77,8 +79,9 @@ public sealed class CrashTests(ITestOutputHelper output)
         var doomed = await CrashHost.StartAsync(server.Url);
         await using var survivor = await CrashHost.StartAsync(server.Url);
         var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString());
-        await Task.Delay(400);
+        await doomed.WhenFiredAsync(25);
         doomed.Kill(output);
+        Assert.True(doomed.Fired < Executions * 5, $"the doomed host had finished all {doomed.Fired} steps before it was killed");
         var back = Stopwatch.StartNew();
         await publish;
 
@@ -131,6 +134,8 @@ internal sealed class CrashHost : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _lines = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(long AtLeast, TaskCompletionSource Reached)> _progressWaiters = [];
+    private long _fired;
 
     private CrashHost(Process process) => _process = process;
 
@@ -154,6 +159,10 @@ internal sealed class CrashHost : IAsyncDisposable
             if (e.Data == "ready")
             {
                 host._ready.TrySetResult();
+            }
+            else if (e.Data.StartsWith("fired ", StringComparison.Ordinal))
+            {
+                host.OnFired(long.Parse(e.Data["fired ".Length..], System.Globalization.CultureInfo.InvariantCulture));
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -187,6 +196,39 @@ internal sealed class CrashHost : IAsyncDisposable
         }
 
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    /// <summary>The rule firings the host last reported (it reports every 25).</summary>
+    public long Fired => Interlocked.Read(ref _fired);
+
+    /// <summary>Completes when the host has reported at least <paramref name="atLeast"/> rule firings.</summary>
+    public Task WhenFiredAsync(long atLeast)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_progressWaiters)
+        {
+            if (Fired >= atLeast)
+            {
+                return Task.CompletedTask;
+            }
+
+            _progressWaiters.Add((atLeast, reached));
+        }
+
+        return reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    private void OnFired(long total)
+    {
+        lock (_progressWaiters)
+        {
+            Interlocked.Exchange(ref _fired, Math.Max(Fired, total));
+            foreach (var waiter in _progressWaiters.Where(w => w.AtLeast <= total).ToList())
+            {
+                waiter.Reached.TrySetResult();
+                _progressWaiters.Remove(waiter);
+            }
+        }
     }
 
     /// <summary>SIGKILL: no shutdown, nothing flushed, nothing acknowledged.</summary>

@@ -39,7 +39,12 @@ public sealed class DeadLetterSizeTests(NatsServerFixture server) : IClassFixtur
         var maxPayload = (int)_connection.ServerInfo!.MaxPayload;
         var dead = new ConcurrentQueue<TransportMessage>();
         var deliveries = 0;
-        using var dlq = transport.Subscribe("flowsdk.deadletter.>").Subscribe(dead.Enqueue);
+        var firstDeadLetter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var dlq = transport.Subscribe("flowsdk.deadletter.>").Subscribe(m =>
+        {
+            dead.Enqueue(m);
+            firstDeadLetter.TrySetResult();
+        });
         using var sub = transport.Subscribe("jobs.big", new SubscribeOptions { QueueGroup = "flowsdk.big", ManualAck = true }).Subscribe(m =>
         {
             Interlocked.Increment(ref deliveries);
@@ -51,10 +56,8 @@ public sealed class DeadLetterSizeTests(NatsServerFixture server) : IClassFixtur
         payload[0] = 42;
         await transport.PublishAsync("jobs.big", payload, new Dictionary<string, string> { ["Nats-Msg-Id"] = "big-1" });
         await transport.WhenIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        for (var i = 0; i < 100 && dead.IsEmpty; i++)
-        {
-            await Task.Delay(50);
-        }
+        // The dead letter travels as a core message: wait for it, not for a guess of time.
+        await firstDeadLetter.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(2, deliveries);
         var letter = Assert.Single(dead);

@@ -78,7 +78,7 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
 
         _time.Advance(TimeSpan.FromMinutes(2));
         await t.SettleAsync();
-        await WaitForAsync(() => !deadLetters.IsEmpty);
+        await deadLetters.WhenAnyAsync();
 
         var deadLetter = Assert.Single(deadLetters);
         Assert.Equal("flowsdk.deadletter.test.orders.paid", deadLetter.Subject);
@@ -96,7 +96,7 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
         await t.SendAndSettleAsync(new OrderPlaced("o-1", 100), new OrderPaid("o-1", 40));
 
         await t.SendAndSettleAsync(new OrderPaid("o-1", 100), new OrderShipped("o-1"));
-        await WaitForAsync(() => !deadLetters.IsEmpty);
+        await deadLetters.WhenAnyAsync();
 
         var order = await t.OrderAsync("o-1");
         Assert.Equal(ExecutionStatus.Completed, order.Status);
@@ -114,7 +114,7 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
         var revision = await t.RevisionAsync("o-1");
 
         await t.SendAndSettleAsync(new OrderPaid("o-1", 40));
-        await WaitForAsync(() => !deadLetters.IsEmpty);
+        await deadLetters.WhenAnyAsync();
 
         Assert.Contains("no rule passes in phase Placed", Assert.Single(deadLetters).Headers["FlowSdk-DeadLetter-Reason"], StringComparison.Ordinal);
         Assert.Equal(revision, await t.RevisionAsync("o-1"));
@@ -167,10 +167,10 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
         Assert.Equal(execution.CreatedAt, execution.Timeline[0].At);
     }
 
-    private ConcurrentQueue<TransportMessage> WatchDeadLetters()
+    private DeadLetterWatch WatchDeadLetters()
     {
-        var deadLetters = new ConcurrentQueue<TransportMessage>();
-        _subscriptions.Add(System.ObservableExtensions.Subscribe(Infrastructure.Transport.Subscribe("flowsdk.deadletter.>"), deadLetters.Enqueue));
+        var deadLetters = new DeadLetterWatch();
+        _subscriptions.Add(System.ObservableExtensions.Subscribe(Infrastructure.Transport.Subscribe("flowsdk.deadletter.>"), deadLetters.Add));
         return deadLetters;
     }
 
@@ -182,13 +182,26 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
         configure?.Invoke(o);
     });
 
-    /// <summary>Dead letters travel as core messages on NATS: give them a moment after the runtime is idle.</summary>
-    private static async Task WaitForAsync(Func<bool> condition)
+    /// <summary>
+    /// Dead letters seen on the transport. They travel as core messages on NATS, so they may arrive
+    /// after the runtime is idle: <see cref="WhenAnyAsync"/> waits for the first one itself.
+    /// </summary>
+    private sealed class DeadLetterWatch : IEnumerable<TransportMessage>
     {
-        for (var i = 0; i < 100 && !condition(); i++)
+        private readonly ConcurrentQueue<TransportMessage> _messages = new();
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(TransportMessage message)
         {
-            await Task.Delay(50);
+            _messages.Enqueue(message);
+            _first.TrySetResult();
         }
+
+        public Task WhenAnyAsync() => _first.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        public IEnumerator<TransportMessage> GetEnumerator() => _messages.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>A clock that moves one millisecond every time it is read, so two reads never agree.</summary>

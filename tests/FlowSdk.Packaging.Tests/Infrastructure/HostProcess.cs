@@ -9,6 +9,10 @@ internal sealed class HostProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    /// <summary>Signalled on every line the host prints and when its output ends: waiters look again.</summary>
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _streamsEnded;
+
     private HostProcess(Process process) => _process = process;
 
     public string Output
@@ -54,15 +58,34 @@ internal sealed class HostProcess : IDisposable
     /// <summary>Waits until the host printed <paramref name="text"/>; fails at once if it exits first.</summary>
     public async Task WaitForAsync(string text, TimeSpan timeout)
     {
-        var watch = Stopwatch.StartNew();
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        using var cancel = new CancellationTokenSource(timeout);
+        while (true)
         {
-            if (_process.HasExited || watch.Elapsed > timeout)
+            Task changed;
+            lock (_output)
             {
-                throw new TimeoutException($"The host did not print '{text}' ({(_process.HasExited ? $"it exited with {_process.ExitCode}" : $"within {timeout}")}):\n{Output}");
+                if (_output.ToString().Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
             }
 
-            await Task.Delay(100);
+            if (changed.IsCompleted)
+            {
+                _process.WaitForExit();
+                throw new TimeoutException($"The host did not print '{text}' (it exited with {_process.ExitCode}):\n{Output}");
+            }
+
+            try
+            {
+                await changed.WaitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The host did not print '{text}' within {timeout}:\n{Output}");
+            }
         }
     }
 
@@ -91,12 +114,28 @@ internal sealed class HostProcess : IDisposable
 
     private void Append(string? line)
     {
-        if (line is not null)
+        TaskCompletionSource changed;
+        lock (_output)
         {
-            lock (_output)
+            if (line is not null)
             {
                 _output.AppendLine(line);
             }
+
+            // A null line ends a stream; once both have ended the signal stays completed, so a waiter
+            // sees an exited host instead of waiting out its timeout.
+            if (line is null)
+            {
+                _streamsEnded++;
+            }
+
+            changed = _changed;
+            if (_streamsEnded < 2)
+            {
+                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
+
+        changed.TrySetResult();
     }
 }
