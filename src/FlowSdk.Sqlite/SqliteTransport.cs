@@ -482,6 +482,12 @@ public sealed class SqliteTransport : IMessageTransport, IIdleSignal
 
         public override int DeliveryCount => deliveryCount;
 
+        /// <summary>
+        /// The publisher's message id, or the inbox row, which a redelivery keeps: the runtime knows a
+        /// message it already applied when it comes back after a failure.
+        /// </summary>
+        public override string? MessageId => base.MessageId ?? "sqlite:" + Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         public override ValueTask AckAsync()
         {
             if (Interlocked.Exchange(ref _settled, 1) == 0)

@@ -41,7 +41,7 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
 {
     private readonly Lock _gate = new();
     private readonly Queue<Func<IStateStore, string, ValueTask>> _interference = new();
-    private readonly Dictionary<StateStoreOperation, Queue<Exception>> _failures = [];
+    private readonly Dictionary<StateStoreOperation, Queue<(Exception Failure, string? KeyPrefix)>> _failures = [];
     private int _conflicts;
     private int _pendingConflicts;
     private int _updateAttempts;
@@ -89,19 +89,23 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     /// <param name="operation">The operation that fails.</param>
     /// <param name="exception">What it throws; an <see cref="IOException"/> naming the operation by default.</param>
     /// <param name="count">How many calls fail.</param>
-    public void FailNext(StateStoreOperation operation, Exception? exception = null, int count = 1)
+    /// <param name="keyPrefix">
+    /// Only calls on keys that start with this fail (for <see cref="StateStoreOperation.ListKeys"/>, the
+    /// prefix listed); other calls pass. Null: the next calls, whatever their key.
+    /// </param>
+    public void FailNext(StateStoreOperation operation, Exception? exception = null, int count = 1, string? keyPrefix = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         lock (_gate)
         {
             if (!_failures.TryGetValue(operation, out var queue))
             {
-                _failures[operation] = queue = new Queue<Exception>();
+                _failures[operation] = queue = new Queue<(Exception, string?)>();
             }
 
             for (var i = 0; i < count; i++)
             {
-                queue.Enqueue(exception ?? new IOException($"Injected failure of the state store's {operation} operation."));
+                queue.Enqueue((exception ?? new IOException($"Injected failure of the state store's {operation} operation."), keyPrefix));
             }
         }
     }
@@ -109,14 +113,14 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     /// <inheritdoc/>
     public async ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        ThrowIfFailing(StateStoreOperation.Get);
+        ThrowIfFailing(StateStoreOperation.Get, key);
         return await Inner.GetAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
-        ThrowIfFailing(StateStoreOperation.Create);
+        ThrowIfFailing(StateStoreOperation.Create, key);
         return await Inner.TryCreateAsync(key, value, cancellationToken).ConfigureAwait(false);
     }
 
@@ -124,7 +128,7 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _updateAttempts);
-        ThrowIfFailing(StateStoreOperation.Update);
+        ThrowIfFailing(StateStoreOperation.Update, key);
         Func<IStateStore, string, ValueTask>? interfere = null;
         lock (_gate)
         {
@@ -158,7 +162,7 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     /// <inheritdoc/>
     public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ThrowIfFailing(StateStoreOperation.ListKeys);
+        ThrowIfFailing(StateStoreOperation.ListKeys, prefix);
         await foreach (var key in Inner.ListKeysAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             yield return key;
@@ -171,7 +175,7 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     /// <inheritdoc/>
     public async ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        ThrowIfFailing(StateStoreOperation.Delete);
+        ThrowIfFailing(StateStoreOperation.Delete, key);
         return await Inner.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
@@ -208,14 +212,15 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
         }
     }
 
-    private void ThrowIfFailing(StateStoreOperation operation)
+    private void ThrowIfFailing(StateStoreOperation operation, string key)
     {
         Exception? failure = null;
         lock (_gate)
         {
-            if (_failures.TryGetValue(operation, out var queue))
+            if (_failures.TryGetValue(operation, out var queue) && queue.TryPeek(out var next)
+                && (next.KeyPrefix is null || key.StartsWith(next.KeyPrefix, StringComparison.Ordinal)))
             {
-                queue.TryDequeue(out failure);
+                failure = queue.Dequeue().Failure;
             }
         }
 

@@ -44,6 +44,28 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
     }
 
     [Fact]
+    public async Task Messages_waiting_beside_an_execution_are_taken_in_when_its_creating_message_is_redelivered_after_a_failure()
+    {
+        await using var t = await StartAsync();
+        await t.SendAndSettleAsync(new OrderPaid("late-1", 100));
+        Assert.NotNull(await t.Runtime.Store.GetAsync("_parked.order.late-1"));
+
+        // The creating rule commits, then its handler fails before it takes in what waits beside the
+        // execution, as a host killed at that point would: the redelivered message is a duplicate,
+        // and handling it must finish that work, or Pay waits for nothing.
+        t.Store.FailNext(StateStoreOperation.Get, keyPrefix: "_parked.");
+        var failure = await Assert.ThrowsAsync<FlowTestFailureException>(() => t.SendAndSettleAsync(new OrderPlaced("late-1", 100)));
+        Assert.IsType<IOException>(Assert.Single(failure.Errors).Exception);
+        Assert.Equal(1, t.Store.InjectedFailures);
+
+        var order = await t.OrderAsync("late-1");
+        Assert.Equal("normal;pay;", order.Path);
+        Assert.Equal(OrderPhase.Paid, order.Phase);
+        Assert.Empty(order.Execution().Parked);
+        Assert.Null(await t.Runtime.Store.GetAsync("_parked.order.late-1"));
+    }
+
+    [Fact]
     public async Task A_message_too_early_for_the_phase_is_parked_with_the_execution_and_applied_when_the_phase_is_reached()
     {
         await using var t = await StartAsync();

@@ -255,6 +255,15 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             {
                 FlowSdkDiagnostics.Duplicates.Add(1, _flowTag);
                 LogDuplicate(_logger, _flow.Id, new SafeText(source), new SafeText(key), new SafeText(messageId));
+                if (replay is null)
+                {
+                    // A redelivery of an applied message: whoever applied it may have stopped (crashed)
+                    // between its commit and the work after it. Take in what waits beside the execution
+                    // and evaluate its parked messages again, or they would wait for nothing.
+                    await AdoptParkedAsync(key!).ConfigureAwait(false);
+                    await DrainParkedAsync(key!).ConfigureAwait(false);
+                }
+
                 return false;
             }
 
