@@ -99,6 +99,17 @@ public sealed class HostPackageTests(PackageFixture package)
         var sent = package.Run(app, "run", "--no-build", "--", "send", "orders.placed", """{"OrderId": "o-1", "Total": 42.5}""").ShouldSucceed();
         Assert.Contains("order/o-1: Running in phase Placed, iteration 1", sent.Output, StringComparison.Ordinal);
 
+        // The execution outlives the process: the next command, a process of its own, finds it in
+        // ./flowsdk.db (the embedded default), moves it on, and a third one reads it back.
+        Assert.True(File.Exists(Path.Combine(app, "flowsdk.db")), "send left no flowsdk.db beside the project");
+        var shipped = package.Run(app, "run", "--no-build", "--", "send", "orders.shipped", """{"OrderId": "o-1"}""").ShouldSucceed();
+        Assert.Contains("order/o-1: Completed in phase Shipped, iteration 1", shipped.Output, StringComparison.Ordinal);
+        var listed = package.Run(app, "run", "--no-build", "--", "executions", "--status", "Completed").ShouldSucceed();
+        Assert.Contains("1 execution(s).", listed.Output, StringComparison.Ordinal);
+        var inspected = package.Run(app, "run", "--no-build", "--", "inspect", "o-1").ShouldSucceed();
+        Assert.Contains("#1 Place: New -> Placed (Mutate, MessageAndState on orders.placed)", inspected.Output, StringComparison.Ordinal);
+        Assert.Contains("""state: {"Total":"42.5",""", inspected.Output, StringComparison.Ordinal);
+
         var graph = package.Run(app, "run", "--no-build", "--", "graph").ShouldSucceed();
         Assert.Contains("flowchart", graph.Output, StringComparison.Ordinal);
         Assert.Contains("order_New -->|\"Place\"| order_Placed", graph.Output, StringComparison.Ordinal);
