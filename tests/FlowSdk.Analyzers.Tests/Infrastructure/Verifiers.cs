@@ -139,4 +139,13 @@ internal static class Verify
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
     }
+
+    /// <summary><see cref="CodeFixAsync{TFixer}"/> for a flow fragment: without the checks of a whole flow (<see cref="FlowTestReferences.WholeFlowIds"/>).</summary>
+    public static Task FragmentCodeFixAsync<TFixer>(string source, string fixedSource, params DiagnosticResult[] expected)
+        where TFixer : CodeFixProvider, new()
+    {
+        var test = new FlowCodeFixTest<TFixer>(wholeFlowChecks: false) { TestCode = source, FixedCode = fixedSource };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
 }
