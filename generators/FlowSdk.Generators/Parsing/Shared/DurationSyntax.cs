@@ -68,12 +68,18 @@ internal static class DurationSyntax
     /// Another reading of an ambiguous duration, in full form: a bare number as seconds, <c>a:b</c> as
     /// minutes and seconds.
     /// </summary>
-    public static string OtherReading(string text)
+    public static string OtherReading(string text) => OtherReadingSpan(text) is { } other ? Format(other) : "00:10:00";
+
+    /// <summary>
+    /// Another reading of an ambiguous duration: a bare number as seconds, <c>a:b</c> as minutes and
+    /// seconds; <see langword="null"/> when <paramref name="text"/> is neither.
+    /// </summary>
+    public static TimeSpan? OtherReadingSpan(string text)
     {
         var parts = text.Trim().Split(':');
         if (parts.Length == 1 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
-            return Format(TimeSpan.FromSeconds(seconds));
+            return TimeSpan.FromSeconds(seconds);
         }
 
         if (parts.Length == 2
@@ -81,10 +87,10 @@ internal static class DurationSyntax
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var s)
             && s < 60)
         {
-            return Format(new TimeSpan(0, minutes, s));
+            return new TimeSpan(0, minutes, s);
         }
 
-        return "00:10:00";
+        return null;
     }
 
     private static void Add(List<string> parts, int value, string unit)
