@@ -108,6 +108,31 @@ public sealed class DiagnosticDescriptorsTests
         Assert.Equal(["FLOW0022", "FLOW0023"], new DeclareExternalPortCodeFixer().FixableDiagnosticIds.ToArray());
         Assert.Equal(["FLOW0008"], new UsePhaseCodeFixer().FixableDiagnosticIds.ToArray());
         Assert.Equal(["FLOW0004"], new SwapRuleParametersCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["CS0592"], new AddPropertyTargetCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0026"], new WriteDurationInFullCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0030"], new MakeStateMemberSettableCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0033", "FLOW0036"], new RemoveAttributeArgumentCodeFixer().FixableDiagnosticIds.ToArray());
+        Assert.Equal(["FLOW0033"], new TakeStateCodeFixer().FixableDiagnosticIds.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void The_documentation_says_whether_an_id_has_a_code_fix(string id)
+    {
+        var fixedIds = typeof(MakePartialCodeFixer).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider).IsAssignableFrom(t))
+            .SelectMany(t => ((Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider)Activator.CreateInstance(t)!).FixableDiagnosticIds)
+            .ToHashSet(StringComparer.Ordinal);
+        var page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md"));
+        var row = page.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("| Code fix |", StringComparison.Ordinal));
+        Assert.NotNull(row);
+        Assert.Equal(fixedIds.Contains(id), !row.StartsWith("| Code fix | No", StringComparison.Ordinal));
+        var index = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", "README.md"))
+            .Split('\n').Single(l => l.StartsWith($"| [{id}]({id}.md)", StringComparison.Ordinal)).TrimEnd();
+        if (index.Count(c => c == '|') == 5)
+        {
+            Assert.Equal(fixedIds.Contains(id), !index.EndsWith("| No |", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
@@ -116,7 +141,7 @@ public sealed class DiagnosticDescriptorsTests
         var fixers = typeof(MakePartialCodeFixer).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider).IsAssignableFrom(t))
             .ToList();
-        Assert.Equal(5, fixers.Count);
+        Assert.Equal(10, fixers.Count);
         Assert.All(fixers, type =>
         {
             Assert.NotNull(type.GetCustomAttribute<Microsoft.CodeAnalysis.CodeFixes.ExportCodeFixProviderAttribute>());
