@@ -120,6 +120,9 @@ public static class DiagnosticDescriptors
     /// <summary>A <c>MaxIterations</c> or <c>MaxFirings</c> written out as 0 or less.</summary>
     public const string InvalidLimitId = "FLOW0036";
 
+    /// <summary>User code calls <c>RuleContext.Request</c>, which only the generated dispatch may call.</summary>
+    public const string RequestCalledByUserCodeId = "FLOW0037";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -637,6 +640,17 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "MaxIterations and MaxFirings are limits of 1 or more. Left out, there is no limit; 0 written out means the same, which reads as 'never'; a negative value is refused by the runtime when the flow is loaded.",
         helpLinkUri: HelpLink(InvalidLimitId));
+
+    /// <summary>FLOW0037. No arguments.</summary>
+    public static readonly DiagnosticDescriptor RequestCalledByUserCode = new(
+        id: RequestCalledByUserCodeId,
+        title: "RuleContext.Request is called by the generated code only",
+        messageFormat: "RuleContext.Request publishes the request a publish-and-await rule returns and is called by the generated code: called here, it throws at run time (a rule without AwaitReply = true has no task id to give, and one with it would publish a second request). Return the request from a rule declared with [Rule(AwaitReply = true)], or publish the message with context.Publish.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A publish-and-await rule returns its request; the generated dispatch gives it the task id and parks the execution. RuleContext.Request is public for that code only, and throws when a rule calls it.",
+        helpLinkUri: HelpLink(RequestCalledByUserCodeId));
 
     /// <summary>The documentation page of a diagnostic.</summary>
     /// <param name="id">The diagnostic ID, for example <c>FLOW0001</c>.</param>
