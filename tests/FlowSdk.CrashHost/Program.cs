@@ -10,7 +10,7 @@ using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
 // Usage:
-//   host    <urls> [ackWaitSeconds] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
+//   host    <urls> [ackWaitSeconds|default] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
 //   publish <urls> <executions> [prefix]       publish 5 steps per execution, interleaved
 //   verify  <urls> <executions> <timeoutSeconds> [prefix]  wait for the executions and print the outcome as JSON
 // <urls> is a comma-separated list of NATS server URLs. A host prints "ready" once it consumes, then
@@ -54,7 +54,8 @@ switch (args[0])
 
 async Task<int> HostAsync()
 {
-    var ackWait = TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 2);
+    // "default": the transport's default AckWait, what a user gets.
+    var ackWait = args.Length > 2 && args[2] != "default" ? TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)) : new NatsFlowOptions().AckWait;
     var counters = new Dictionary<string, long>(StringComparer.Ordinal);
     using var listener = new MeterListener();
     listener.InstrumentPublished = (instrument, l) =>
