@@ -126,9 +126,10 @@ public sealed partial class NatsFlowOptions
     /// <summary>
     /// How long the server waits for an acknowledgement before it delivers a message again. While a
     /// message is being handled the transport tells the server so every third of this time, so only a
-    /// host that stopped (or lost its connection) lets a message be redelivered. Default 30 s.
+    /// host that stopped (or lost its connection) lets a message be redelivered, and this is how long
+    /// the messages a crashed host held wait before another host gets them. Default 5 s.
     /// </summary>
-    public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many messages one flow may have delivered and not yet acknowledged, across all hosts. Default 1000.</summary>
     public int MaxAckPending { get; set; } = 1000;

@@ -10,11 +10,13 @@ using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
 // Usage:
-//   host    <urls> [ackWaitSeconds] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
+//   host    <urls> [ackWaitSeconds|default] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
 //   publish <urls> <executions> [prefix]       publish 5 steps per execution, interleaved
 //   verify  <urls> <executions> <timeoutSeconds> [prefix]  wait for the executions and print the outcome as JSON
 // <urls> is a comma-separated list of NATS server URLs. A host prints "ready" once it consumes, then
-// "fired N" each time its rule firings reach a multiple of ProgressEvery.
+// "fired N" each time its rule firings reach a multiple of ProgressEvery, and "server NAME" (the
+// server it is connected to) before "ready" and after each reconnect. CRASH_REPLICAS sets the
+// replicas of the stream and the state bucket (3 in a three-node cluster).
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: host|publish|verify <urls> ...");
@@ -52,7 +54,8 @@ switch (args[0])
 
 async Task<int> HostAsync()
 {
-    var ackWait = TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 2);
+    // "default": the transport's default AckWait, what a user gets.
+    var ackWait = args.Length > 2 && args[2] != "default" ? TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)) : new NatsFlowOptions().AckWait;
     var counters = new Dictionary<string, long>(StringComparer.Ordinal);
     using var listener = new MeterListener();
     listener.InstrumentPublished = (instrument, l) =>
@@ -95,6 +98,14 @@ async Task<int> HostAsync()
 
     await using var nats = await options.UseNatsAsync(Options(ackWait), [StepStateFlow.Definition]);
     await using var runtime = await FlowRuntime.StartAsync([StepStateFlow.Definition], options);
+
+    // The server the host is connected to, now and after each reconnect: a cluster test kills it.
+    nats.Connection.ConnectionOpened += (_, _) =>
+    {
+        Console.WriteLine("server " + nats.Connection.ServerInfo?.Name);
+        return ValueTask.CompletedTask;
+    };
+    Console.WriteLine("server " + nats.Connection.ServerInfo?.Name);
     Console.WriteLine("ready");
     Console.Out.Flush();
     var stop = new TaskCompletionSource();

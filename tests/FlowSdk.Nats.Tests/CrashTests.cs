@@ -10,7 +10,8 @@ namespace FlowSdk.Nats.Tests;
 /// a phase-gated flow: step N applies only in phase N-1, each step publishes an output through the
 /// outbox). A host or a server is killed with SIGKILL mid-run; the outcome must be exactly that of
 /// an undisturbed run: 0 lost steps, 0 double-applied, 0 duplicate outputs, 0 dead letters, every
-/// execution completed, within the bound each test states. The hosts run with AckWait 2 s.
+/// execution completed, within the bound each test states. The hosts run with AckWait 2 s, except in the host-kill test,
+/// which runs them with the default (5 s).
 /// </summary>
 [Collection(CrashCollection.Name)]
 public sealed class CrashTests(ITestOutputHelper output)
@@ -36,12 +37,13 @@ public sealed class CrashTests(ITestOutputHelper output)
 
         // A backlog of 1,000 steps: the first host fetches hundreds and is handling them, most
         // unacknowledged, when it is killed outright.
-        var first = await CrashHost.StartAsync(server.Url);
+        // With the default AckWait (5 s): what the killed host held comes back in seconds, not 30.
+        var first = await CrashHost.StartAsync(server.Url, ackWait: "default");
         await first.WhenFiredAsync(50);
         first.Kill(output);
         Assert.True(first.Fired < Executions * 5, $"the host had finished all {first.Fired} steps before it was killed");
 
-        await using var second = await CrashHost.StartAsync(server.Url);
+        await using var second = await CrashHost.StartAsync(server.Url, ackWait: "default");
         var back = Stopwatch.StartNew();
         var result = await VerifyAsync(server.Url, back);
         AssertNothingLost(result);
@@ -90,35 +92,11 @@ public sealed class CrashTests(ITestOutputHelper output)
         await survivor.StopAsync(output);
     }
 
-    /// <summary>
-    /// Waits for every execution to complete and returns the outcome; <c>recoveryMs</c> is the time
-    /// from the failed component being back (<paramref name="back"/> started) until the last
-    /// execution completed, an upper bound (it includes starting the verifying process).
-    /// </summary>
-    private async Task<Dictionary<string, long>> VerifyAsync(string url, Stopwatch back)
-    {
-        var before = back.ElapsedMilliseconds;
-        var lines = await CrashHost.RunAsync("verify", url, Executions.ToString(), CompletionBound.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var line = lines.Single(l => l.StartsWith("result ", StringComparison.Ordinal));
-        var result = JsonSerializer.Deserialize<Dictionary<string, long>>(line["result ".Length..])!;
-        result["recoveryMs"] = before + result["completedAfterMs"];
-        output.WriteLine(line);
-        output.WriteLine($"recovery: every execution completed {result["recoveryMs"]} ms after the failed component was back (bound {RecoveryBound.TotalMilliseconds} ms)");
-        return result;
-    }
+    private Task<Dictionary<string, long>> VerifyAsync(string url, Stopwatch back) =>
+        CrashHost.VerifyAsync(output, url, Executions, CompletionBound, back);
 
-    private static void AssertNothingLost(Dictionary<string, long> result)
-    {
-        Assert.Equal(Executions, result["completed"]);
-        Assert.Equal(0, result["stuck"]);
-        Assert.Equal(0, result["lostSteps"]);
-        Assert.Equal(0, result["doubleApplied"]);
-        Assert.Equal(0, result["outOfOrder"]);
-        Assert.Equal(0, result["duplicateOutputs"]);
-        Assert.Equal(0, result["missingOutputs"]);
-        Assert.Equal(0, result["deadLetters"]);
-        Assert.True(result["recoveryMs"] < RecoveryBound.TotalMilliseconds, $"every execution completed only {result["recoveryMs"]} ms after the failed component was back");
-    }
+    private static void AssertNothingLost(Dictionary<string, long> result) =>
+        CrashHost.AssertNothingLost(result, Executions, RecoveryBound);
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
@@ -139,9 +117,10 @@ internal sealed class CrashHost : IAsyncDisposable
 
     private CrashHost(Process process) => _process = process;
 
-    public static async Task<CrashHost> StartAsync(string url)
+    /// <summary>Starts a host with AckWait <paramref name="ackWait"/> seconds (<c>default</c>: the transport's default) and waits until it consumes.</summary>
+    public static async Task<CrashHost> StartAsync(string url, IReadOnlyDictionary<string, string>? environment = null, string ackWait = "2")
     {
-        var process = Start(await Dll.Value, "host", url, "2");
+        var process = Start(await Dll.Value, environment, "host", url, ackWait);
         var host = new CrashHost(process);
         process.OutputDataReceived += (_, e) =>
         {
@@ -156,7 +135,11 @@ internal sealed class CrashHost : IAsyncDisposable
                 host._lines.Add(e.Data);
             }
 
-            if (e.Data == "ready")
+            if (e.Data.StartsWith("server ", StringComparison.Ordinal))
+            {
+                host.Server = e.Data["server ".Length..];
+            }
+            else if (e.Data == "ready")
             {
                 host._ready.TrySetResult();
             }
@@ -181,10 +164,45 @@ internal sealed class CrashHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Runs a one-shot command (publish, verify) and returns what it printed.</summary>
-    public static async Task<List<string>> RunAsync(params string[] arguments)
+    /// <summary>
+    /// Waits (at most <paramref name="completionBound"/>) for <paramref name="executions"/> executions
+    /// to complete and returns the outcome; <c>recoveryMs</c> is the time from the failed component
+    /// being back (<paramref name="back"/> started) until the last execution completed, an upper bound
+    /// (it includes starting the verifying process).
+    /// </summary>
+    public static async Task<Dictionary<string, long>> VerifyAsync(ITestOutputHelper output, string url, int executions, TimeSpan completionBound, Stopwatch back, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(await Dll.Value, arguments);
+        var before = back.ElapsedMilliseconds;
+        var lines = await RunAsync(environment, "verify", url, executions.ToString(System.Globalization.CultureInfo.InvariantCulture), completionBound.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var line = lines.Single(l => l.StartsWith("result ", StringComparison.Ordinal));
+        var result = JsonSerializer.Deserialize<Dictionary<string, long>>(line["result ".Length..])!;
+        result["recoveryMs"] = before + result["completedAfterMs"];
+        output.WriteLine(line);
+        output.WriteLine($"recovery: every execution completed {result["recoveryMs"]} ms after the failed component was back");
+        return result;
+    }
+
+    /// <summary>The outcome of an undisturbed run: every execution completed, nothing lost, doubled, reordered, missing or dead-lettered, within <paramref name="recoveryBound"/>.</summary>
+    public static void AssertNothingLost(Dictionary<string, long> result, int executions, TimeSpan recoveryBound)
+    {
+        Assert.Equal(executions, result["completed"]);
+        Assert.Equal(0, result["stuck"]);
+        Assert.Equal(0, result["lostSteps"]);
+        Assert.Equal(0, result["doubleApplied"]);
+        Assert.Equal(0, result["outOfOrder"]);
+        Assert.Equal(0, result["duplicateOutputs"]);
+        Assert.Equal(0, result["missingOutputs"]);
+        Assert.Equal(0, result["deadLetters"]);
+        Assert.True(result["recoveryMs"] < recoveryBound.TotalMilliseconds, $"every execution completed only {result["recoveryMs"]} ms after the failed component was back (bound {recoveryBound.TotalMilliseconds} ms)");
+    }
+
+    /// <summary>Runs a one-shot command (publish, verify) and returns what it printed.</summary>
+    public static Task<List<string>> RunAsync(params string[] arguments) => RunAsync(null, arguments);
+
+    /// <summary>Runs a one-shot command with extra environment variables (<c>CRASH_REPLICAS</c>).</summary>
+    public static async Task<List<string>> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        using var process = Start(await Dll.Value, environment, arguments);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -196,6 +214,15 @@ internal sealed class CrashHost : IAsyncDisposable
         }
 
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    private string? _server;
+
+    /// <summary>The name of the server the host last reported it is connected to.</summary>
+    public string? Server
+    {
+        get => Volatile.Read(ref _server);
+        private set => Volatile.Write(ref _server, value);
     }
 
     /// <summary>The rule firings the host last reported (it reports every 25).</summary>
@@ -276,9 +303,14 @@ internal sealed class CrashHost : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static Process Start(string dll, params string[] arguments)
+    private static Process Start(string dll, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {

@@ -205,8 +205,16 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                     var execution = state.Execution;
                     if (replay is null && messageId is not null && execution.Knows(messageId))
                     {
-                        // A redelivery of a message this execution took (or parked) already.
+                        // A redelivery of a message this execution took (or parked) already. Whoever
+                        // committed it may have stopped before publishing its outputs (a crash, or a
+                        // transient error right after the commit): publish them (the ids make it idempotent).
                         duplicate = true;
+                        if (execution.Outbox.Count > 0)
+                        {
+                            await PublishAsync(execution.Outbox).ConfigureAwait(false);
+                            await ClearOutboxAsync(state, entry!).ConfigureAwait(false);
+                        }
+
                         break;
                     }
 
