@@ -612,10 +612,10 @@ public static class FlowCli
 
         if ((choice.NatsUrl ?? ConfiguredNatsUrl(configuration)) is { } url)
         {
-            // A copy: the one-shot commands dispose their configuration before they connect.
+            // A copy (errors still name FlowSdk:Nats:<key>): the one-shot commands dispose their configuration before they connect.
             return new Backend(url, null)
             {
-                NatsConfiguration = new ConfigurationBuilder().AddInMemoryCollection(configuration.GetSection(NatsSection).AsEnumerable(makePathsRelative: true)).Build(),
+                NatsConfiguration = new ConfigurationBuilder().AddInMemoryCollection(configuration.GetSection(NatsSection).AsEnumerable()).Build().GetSection(NatsSection),
             };
         }
 

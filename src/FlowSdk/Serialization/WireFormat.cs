@@ -25,6 +25,9 @@ public static class WireFormat
     /// </summary>
     public const int MaximumDepth = 500;
 
+    /// <summary>The message of data nested too deep: reported as it is, without the path of members down to it.</summary>
+    private static readonly string TooDeep = $"The data nests maps and arrays deeper than {MaximumDepth} levels.";
+
     /// <summary>The longest decimal string FlowSdk reads (a <see cref="decimal"/> has at most 29 digits).</summary>
     private const int MaximumDecimalLength = 64;
 
@@ -35,7 +38,7 @@ public static class WireFormat
     {
         if (reader.Depth >= MaximumDepth)
         {
-            throw new NestingTooDeepException($"The data nests maps and arrays deeper than {MaximumDepth} levels.");
+            throw new MessagePackSerializationException(TooDeep);
         }
 
         reader.Depth++;
@@ -72,8 +75,12 @@ public static class WireFormat
     /// <param name="exception">What reading a member threw.</param>
     /// <returns><see langword="true"/> for an error of the data.</returns>
     public static bool IsMemberError(Exception exception)
-        => exception is MessagePackSerializationException and not NestingTooDeepException
-            or InvalidOperationException or OverflowException or ArgumentException or FormatException or InvalidCastException;
+        => exception switch
+        {
+            MessagePackSerializationException => !ReferenceEquals(exception.Message, TooDeep),
+            InvalidOperationException or OverflowException or ArgumentException or FormatException or InvalidCastException => true,
+            _ => false,
+        };
 
     /// <summary>
     /// The exception for a member whose value could not be read: it names the member (<c>Type.Member</c>,
@@ -343,6 +350,3 @@ internal sealed class MemberReadException(string path, string detail, Exception 
     /// <summary>What was expected, what the data holds, and the reader's message.</summary>
     public string Detail { get; } = detail;
 }
-
-/// <summary>The data nests deeper than <see cref="WireFormat.MaximumDepth"/>; reported as it is, without a member path.</summary>
-internal sealed class NestingTooDeepException(string message) : MessagePackSerializationException(message);
