@@ -176,12 +176,21 @@ public sealed partial class FlowGenerator
             }
 
             w.Line("var __count = reader.ReadMapHeader();");
+
+            // One handler names the member whose value failed, with the type expected and the value found.
+            w.Line("scoped global::System.ReadOnlySpan<byte> __key = default;");
+            w.Line("byte __code = 0;");
+            w.Line("string? __expected = null;");
+            w.Open("try");
             w.Open("for (var __i = 0; __i < __count; __i++)");
-            w.Line($"var __key = {Wire}.ReadKey(ref reader);");
+            w.Line("__expected = null;");
+            w.Line($"__key = {Wire}.ReadKey(ref reader);");
+            w.Line("__code = reader.NextCode;");
             var first = true;
             foreach (var member in type.Members)
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(__key, {SourceWriter.Escape(member.Key)}u8))");
+                w.Line($"__expected = {SourceWriter.Escape(member.Type.Replace("global::", ""))};");
                 w.Line($"{Local(member)} = {ReadMember(type, member)};");
                 if (member.Assignment != MemberAssignment.Constructor)
                 {
@@ -195,6 +204,7 @@ public sealed partial class FlowGenerator
             if (isState)
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(__key, {SourceWriter.Escape(SerializationModel.ExecutionKey)}u8))");
+                w.Line("__expected = \"FlowSdk.ExecutionInfo\";");
                 w.Line("global::FlowSdk.ExecutionInfoFormatter.Read(ref reader, __execution, options);");
                 w.Close();
                 first = false;
@@ -211,6 +221,10 @@ public sealed partial class FlowGenerator
                 w.Close();
             }
 
+            w.Close();
+            w.Close();
+            w.Open($"catch (global::System.Exception __e) when (__expected is not null && {Wire}.IsMemberError(__e))");
+            w.Line($"throw {Wire}.MemberReadFailed({SourceWriter.Escape(type.DisplayName)}, __key, __code, __expected, __e);");
             w.Close();
             w.Line();
             w.Line("reader.Depth--;");

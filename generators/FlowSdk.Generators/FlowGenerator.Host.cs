@@ -107,12 +107,16 @@ public sealed partial class FlowGenerator
                     w.Line("private static global::System.Threading.Tasks.Task<int> Main(string[] args) =>");
                     w.Line("    global::FlowSdk.Hosting.FlowCli.RunAsync(args, AssemblyFlows.All, new global::FlowSdk.Hosting.FlowCliEnvironment { Connect = ConnectNatsAsync });");
                     w.Line();
-                    w.Doc("<summary>Connects the command line to NATS (<c>--nats</c>, or the configuration's <c>FlowSdk:Nats:Url</c>) through FlowSdk.Nats, which this project references.</summary>");
+                    w.Doc("<summary>Connects the command line to NATS (<c>--nats</c>, or the configuration's <c>FlowSdk:Nats:Url</c>, with the other options of its <c>FlowSdk:Nats</c> section) through FlowSdk.Nats, which this project references.</summary>");
                     w.Open("private static async global::System.Threading.Tasks.Task<global::FlowSdk.Hosting.FlowConnection> ConnectNatsAsync(global::FlowSdk.Hosting.FlowCliConnectRequest request, global::System.Threading.CancellationToken cancellationToken)");
-                    w.Line("var nats = await global::FlowSdk.Nats.NatsFlowInfrastructure.ConnectAsync(");
-                    w.Line("    new global::FlowSdk.Nats.NatsFlowOptions { Url = request.Url, LoggerFactory = request.LoggerFactory },");
-                    w.Line("    request.Flows,");
-                    w.Line("    cancellationToken).ConfigureAwait(false);");
+                    w.Line("// Every NATS option from the configuration's FlowSdk:Nats section (docs/hosting.md), then the URL the command chose.");
+                    w.Line("var options = new global::FlowSdk.Nats.NatsFlowOptions { LoggerFactory = request.LoggerFactory };");
+                    w.Open("if (request.NatsConfiguration is { } section)");
+                    w.Line("options.Bind(section);");
+                    w.Close();
+                    w.Line();
+                    w.Line("options.Url = request.Url;");
+                    w.Line("var nats = await global::FlowSdk.Nats.NatsFlowInfrastructure.ConnectAsync(options, request.Flows, cancellationToken).ConfigureAwait(false);");
                     w.Line("return new global::FlowSdk.Hosting.FlowConnection(nats.Transport, nats.Store, nats);");
                     w.Close();
                 }

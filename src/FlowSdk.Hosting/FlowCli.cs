@@ -35,6 +35,14 @@ public static class FlowCli
     public const string NatsUrlKey = "FlowSdk:Nats:Url";
 
     /// <summary>
+    /// The configuration section of every NATS option (<c>FlowSdk:Nats</c>: <c>Url</c>, <c>Username</c>,
+    /// <c>Password</c>, <c>Token</c>, <c>NKeySeedFile</c>, <c>CredentialsFile</c>, <c>Tls</c>, <c>StateBucket</c>,
+    /// <c>StreamName</c>, <c>StreamSubjects</c>, <c>Replicas</c>, ...), handed to
+    /// <see cref="FlowCliEnvironment.Connect"/> as <see cref="FlowCliConnectRequest.NatsConfiguration"/>.
+    /// </summary>
+    public const string NatsSection = "FlowSdk:Nats";
+
+    /// <summary>
     /// The configuration key of the database file, used when a command has no <c>--db</c>:
     /// <c>FlowSdk:Sqlite:Path</c> in appsettings.json, or the environment variable <c>FlowSdk__Sqlite__Path</c>;
     /// else <see cref="FlowCliEnvironment.DatabasePath"/> (<c>flowsdk.db</c> in the current directory).
@@ -207,7 +215,7 @@ public static class FlowCli
         {
             if (backend.NatsUrl is not null)
             {
-                connection = await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, flows, host.Services.GetService<ILoggerFactory>()), cancellationToken).ConfigureAwait(false);
+                connection = await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, flows, host.Services.GetService<ILoggerFactory>()) { NatsConfiguration = backend.NatsConfiguration }, cancellationToken).ConfigureAwait(false);
             }
 
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -300,7 +308,7 @@ public static class FlowCli
         {
             // The stream captures the flows' input subjects before the message goes out, so it is kept
             // for a host that starts later.
-            await using var connection = await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, flows, null), cancellationToken).ConfigureAwait(false);
+            await using var connection = await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, flows, null) { NatsConfiguration = backend.NatsConfiguration }, cancellationToken).ConfigureAwait(false);
             await connection.Transport.PublishAsync(port.Subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
             await env.Out.WriteLineAsync($"Sent {port.MessageType} on {port.Subject}.").ConfigureAwait(false);
             return Success;
@@ -515,7 +523,7 @@ public static class FlowCli
     {
         if (backend.NatsUrl is not null)
         {
-            return await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, [], null), cancellationToken).ConfigureAwait(false);
+            return await ConnectAsync(env, new FlowCliConnectRequest(backend.NatsUrl, [], null) { NatsConfiguration = backend.NatsConfiguration }, cancellationToken).ConfigureAwait(false);
         }
 
         if (backend.DatabasePath is { } path)
@@ -550,6 +558,9 @@ public static class FlowCli
     /// <summary>Where a command works: a NATS URL, a database file (full path), or neither (in memory).</summary>
     private sealed record Backend(string? NatsUrl, string? DatabasePath)
     {
+        /// <summary>With a NATS URL: a copy of the configuration's <see cref="NatsSection"/> section, the other NATS options.</summary>
+        public IConfiguration? NatsConfiguration { get; init; }
+
         public string Describe() => NatsUrl is not null ? "NATS" : DatabasePath is not null ? DatabasePath : "the embedded in-memory transport";
 
         public string Where() => NatsUrl is not null
@@ -601,7 +612,11 @@ public static class FlowCli
 
         if ((choice.NatsUrl ?? ConfiguredNatsUrl(configuration)) is { } url)
         {
-            return new Backend(url, null);
+            // A copy (errors still name FlowSdk:Nats:<key>): the one-shot commands dispose their configuration before they connect.
+            return new Backend(url, null)
+            {
+                NatsConfiguration = new ConfigurationBuilder().AddInMemoryCollection(configuration.GetSection(NatsSection).AsEnumerable()).Build().GetSection(NatsSection),
+            };
         }
 
         var path = configuration[SqlitePathKey] is { } configured && !string.IsNullOrWhiteSpace(configured) ? configured.Trim() : env.DatabasePath;
@@ -673,8 +688,10 @@ public sealed class FlowCliEnvironment
     /// <code>
     /// Connect = async (request, cancellationToken) =>
     /// {
-    ///     var nats = await NatsFlowInfrastructure.ConnectAsync(
-    ///         new NatsFlowOptions { Url = request.Url, LoggerFactory = request.LoggerFactory }, request.Flows, cancellationToken);
+    ///     var options = new NatsFlowOptions { LoggerFactory = request.LoggerFactory };
+    ///     if (request.NatsConfiguration is { } section) options.Bind(section);
+    ///     options.Url = request.Url;
+    ///     var nats = await NatsFlowInfrastructure.ConnectAsync(options, request.Flows, cancellationToken);
     ///     return new FlowConnection(nats.Transport, nats.Store, nats);
     /// }
     /// </code>
@@ -704,7 +721,16 @@ public sealed class FlowCliEnvironment
 /// flow of the host for <c>run</c> and <c>send</c>, none for <c>executions</c> and <c>inspect</c>.
 /// </param>
 /// <param name="LoggerFactory">Where the connection should log: the host's logging for <c>run</c>; <see langword="null"/> for the one-shot commands.</param>
-public sealed record FlowCliConnectRequest(string Url, IReadOnlyList<FlowDefinition> Flows, ILoggerFactory? LoggerFactory);
+public sealed record FlowCliConnectRequest(string Url, IReadOnlyList<FlowDefinition> Flows, ILoggerFactory? LoggerFactory)
+{
+    /// <summary>
+    /// The configuration's <see cref="FlowCli.NatsSection"/> section (<c>FlowSdk:Nats</c>): credentials, TLS,
+    /// bucket and stream names, replicas, stream subjects and the other NATS options, from appsettings.json,
+    /// <c>FLOWSDK__NATS__...</c> environment variables and, for <c>run</c>, the command line;
+    /// <see langword="null"/> when there is none. It may hold credentials, which must not be shown.
+    /// </summary>
+    public IConfiguration? NatsConfiguration { get; init; }
+}
 
 /// <summary>A transport and a state store the command line uses, and what to dispose with them.</summary>
 /// <param name="Transport">The transport.</param>

@@ -15,6 +15,9 @@ public sealed class EntryPointTests(ITestOutputHelper log)
 
     private static readonly MetadataReference Nats = MetadataReference.CreateFromFile(typeof(FlowSdk.Nats.NatsFlowInfrastructure).Assembly.Location);
 
+    /// <summary>What FlowSdk.Nats brings along in a real project: the generated entry point binds its options from configuration.</summary>
+    private static readonly MetadataReference Configuration = MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Configuration.IConfiguration).Assembly.Location);
+
     [Fact]
     public void An_exe_with_only_annotated_classes_gets_a_main_that_runs_the_command_line()
     {
@@ -127,7 +130,7 @@ public sealed class EntryPointTests(ITestOutputHelper log)
 
         if (withNats)
         {
-            compilation = compilation.AddReferences(Nats);
+            compilation = compilation.AddReferences(Nats, Configuration);
         }
 
         var driver = CSharpGeneratorDriver.Create(

@@ -122,7 +122,7 @@ public sealed class FuzzTests
     [InlineData("DateTime", new byte[] { 0xc7, 0x0c, 0xff, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, "outside the range of a DateTime")]
     [InlineData("DateTimeOffset", new byte[] { 0x92, 0xd6, 0xff, 0x00, 0x00, 0x00, 0x00, 0xcd, 0x10, 0x00 }, "is not an offset from UTC")]
     [InlineData("Bytes", new byte[] { 0xc0 }, "Everything.Bytes is not nullable")]
-    [InlineData("Item", new byte[] { 0xa1, (byte)'x' }, "Could not read a Everything: Unexpected msgpack code 161 (fixstr) encountered. (at byte ")]
+    [InlineData("Item", new byte[] { 0xa1, (byte)'x' }, "Could not read a Everything: Everything.Item: expected FlowSdk.Serialization.Tests.Item, got a string (fixstr, code 0xa1): Unexpected msgpack code 161 (fixstr) encountered. (at byte ")]
     public void A_value_of_the_wrong_shape_fails_with_a_message_that_says_what_is_wrong(string member, byte[] value, string expected)
     {
         byte[] bytes = [0x81, .. Key(member), .. value];

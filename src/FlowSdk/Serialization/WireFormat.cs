@@ -25,6 +25,9 @@ public static class WireFormat
     /// </summary>
     public const int MaximumDepth = 500;
 
+    /// <summary>The message of data nested too deep: reported as it is, without the path of members down to it.</summary>
+    private static readonly string TooDeep = $"The data nests maps and arrays deeper than {MaximumDepth} levels.";
+
     /// <summary>The longest decimal string FlowSdk reads (a <see cref="decimal"/> has at most 29 digits).</summary>
     private const int MaximumDecimalLength = 64;
 
@@ -35,7 +38,7 @@ public static class WireFormat
     {
         if (reader.Depth >= MaximumDepth)
         {
-            throw new MessagePackSerializationException($"The data nests maps and arrays deeper than {MaximumDepth} levels.");
+            throw new MessagePackSerializationException(TooDeep);
         }
 
         reader.Depth++;
@@ -62,6 +65,61 @@ public static class WireFormat
 
         // Not contiguous (data that spans several buffer segments): copy it.
         return reader.ReadStringSequence()!.Value.ToArray();
+    }
+
+    /// <summary>
+    /// Whether a generated formatter names the member it was reading in <paramref name="exception"/>
+    /// (<see cref="MemberReadFailed"/>): a value of the wrong shape, out of range or unreadable. Data that
+    /// ends too early or nests too deep is reported as it is.
+    /// </summary>
+    /// <param name="exception">What reading a member threw.</param>
+    /// <returns><see langword="true"/> for an error of the data.</returns>
+    public static bool IsMemberError(Exception exception)
+        => exception switch
+        {
+            MessagePackSerializationException => !ReferenceEquals(exception.Message, TooDeep),
+            InvalidOperationException or OverflowException or ArgumentException or FormatException or InvalidCastException => true,
+            _ => false,
+        };
+
+    /// <summary>
+    /// The exception for a member whose value could not be read: it names the member (<c>Type.Member</c>,
+    /// and the path inside it when the member holds an object), the type expected and the MessagePack
+    /// value found (<c>Order.OrderId: expected string, got an integer (uint 16, code 0xcd)</c>), and keeps
+    /// the reader's own message.
+    /// </summary>
+    /// <param name="type">The type read (its name as written in C#).</param>
+    /// <param name="key">The member's key, as read from the data.</param>
+    /// <param name="code">The MessagePack code of the member's value (<see cref="MessagePackReader.NextCode"/> before it was read).</param>
+    /// <param name="expected">The member's C# type.</param>
+    /// <param name="exception">What reading the value threw.</param>
+    /// <returns>The exception to throw.</returns>
+    public static MessagePackSerializationException MemberReadFailed(string type, ReadOnlySpan<byte> key, byte code, string expected, Exception exception)
+    {
+        var member = type + "." + System.Text.Encoding.UTF8.GetString(key);
+        if (exception is MemberReadException inner)
+        {
+            // The value is an object whose member failed: one path from the outer type down.
+            return new MemberReadException(member + inner.Path[inner.Path.IndexOf('.', StringComparison.Ordinal)..], inner.Detail, exception);
+        }
+
+        var found = MessagePackCode.ToMessagePackType(code) switch
+        {
+            MessagePackType.Integer => "an integer",
+            MessagePackType.Nil => "nil",
+            MessagePackType.Boolean => "a boolean",
+            MessagePackType.Float => "a float",
+            MessagePackType.String => "a string",
+            MessagePackType.Binary => "binary data",
+            MessagePackType.Array => "an array",
+            MessagePackType.Map => "a map",
+            MessagePackType.Extension => "an extension",
+            _ => "an unknown value",
+        };
+        return new MemberReadException(
+            member,
+            $"expected {expected}, got {found} ({MessagePackCode.ToFormatName(code)}, code 0x{code:x2}): {exception.Message}",
+            exception);
     }
 
     /// <summary>Reads a string that must not be nil.</summary>
@@ -280,4 +338,15 @@ public static class WireFormat
         var text = System.Text.Encoding.UTF8.GetString(utf8.Length > 256 ? utf8[..256] : utf8);
         return text.Length > 64 ? string.Concat(text.AsSpan(0, 64), "...") : text;
     }
+}
+
+/// <summary>A member of a generated type could not be read; <see cref="Exception.Message"/> is <c>Path: Detail</c>.</summary>
+internal sealed class MemberReadException(string path, string detail, Exception inner)
+    : MessagePackSerializationException(path + ": " + detail, inner)
+{
+    /// <summary>The member, <c>Type.Member</c>, followed by the members inside it down to the one that failed.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>What was expected, what the data holds, and the reader's message.</summary>
+    public string Detail { get; } = detail;
 }

@@ -21,9 +21,12 @@ internal static class OrdersHost
     public static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(null, args);
 
     /// <summary>Runs one command to its end with extra environment variables.</summary>
-    public static async Task<(int Code, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<(int Code, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) => RunInAsync(null, environment, args);
+
+    /// <summary>Runs one command to its end in <paramref name="directory"/> (where it reads appsettings.json), or a new folder.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunInAsync(string? directory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Process.Start(StartInfo(environment, args))!;
+        using var process = Process.Start(StartInfo(environment, args, directory))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try
@@ -42,9 +45,12 @@ internal static class OrdersHost
     }
 
     /// <summary>Starts a command that keeps running (<c>run</c>); dispose the result to kill it if it still runs.</summary>
-    public static HostProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => new(StartInfo(environment, args));
+    public static HostProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => new(StartInfo(environment, args, null));
 
-    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string>? environment, string[] args)
+    /// <summary>Starts a command that keeps running in <paramref name="directory"/> (where it reads appsettings.json).</summary>
+    public static HostProcess StartIn(string directory, IReadOnlyDictionary<string, string>? environment, params string[] args) => new(StartInfo(environment, args, directory));
+
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string>? environment, string[] args, string? directory)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(DllPath.Value);
@@ -57,7 +63,7 @@ internal static class OrdersHost
 
         // A folder of its own, so the default database (./flowsdk.db) is never shared by accident: tests
         // that want processes to share one pass --db.
-        start.WorkingDirectory = Directory.CreateTempSubdirectory("flowsdk-orders-").FullName;
+        start.WorkingDirectory = directory ?? Directory.CreateTempSubdirectory("flowsdk-orders-").FullName;
 
         // Only what a test sets: never a NATS URL from the environment the tests run in.
         start.Environment.Remove("FlowSdk__Nats__Url");
@@ -157,6 +163,14 @@ internal sealed class HostProcess : IAsyncDisposable
     {
         _process.Kill();
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
     /// <summary>Sends SIGINT (Ctrl+C) and waits for the process to end; returns its exit code.</summary>
