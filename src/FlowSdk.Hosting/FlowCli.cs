@@ -15,7 +15,7 @@ namespace FlowSdk.Hosting;
 /// annotated classes. Commands: <c>run</c>, <c>send</c>, <c>executions</c>, <c>inspect</c>,
 /// <c>graph</c>, <c>validate</c>; <c>--help</c> on each.
 /// </summary>
-public static class FlowCli
+public static partial class FlowCli
 {
     /// <summary>Exit code: the command did what was asked.</summary>
     public const int Success = 0;
@@ -112,7 +112,7 @@ public static class FlowCli
         root.Subcommands.Add(send);
 
         var flowFilter = new Option<string?>("--flow") { Description = "Only executions of this flow id." };
-        var statusFilter = new Option<ExecutionStatus?>("--status") { Description = "Only executions with this status (Running, Waiting, Completed, Failed, Escalated, TimedOut)." };
+        var statusFilter = new Option<ExecutionStatus?>("--status") { Description = "Only executions with this status (Running, Waiting, Paused, Completed, Failed, Escalated, TimedOut, Cancelled)." };
         var executions = new Command("executions", "Lists executions with their flow, phase and status, from the database file (or NATS), also while a host runs the flows.\nExample: dotnet run -- executions --status Escalated")
         {
             flowFilter, statusFilter, nats, db,
@@ -160,6 +160,7 @@ public static class FlowCli
             return issues.Any(i => i.Severity == IssueSeverity.Error) ? Failed : Success;
         });
         root.Subcommands.Add(validate);
+        AddControlCommands(root, flows, env, nats, db);
         return root;
     }
 

@@ -19,3 +19,6 @@ public sealed class NatsReactiveTests(NatsServerFixture server)
 
 public sealed class NatsUnmatchedTests(NatsServerFixture server)
     : UnmatchedSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsControlTests(NatsServerFixture server)
+    : ControlSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

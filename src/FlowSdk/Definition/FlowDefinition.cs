@@ -95,6 +95,9 @@ public abstract class FlowDefinition
 
     internal abstract Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services);
 
+    /// <summary>Applies an operator's control to a stored state (see <see cref="ExecutionControl"/>); returns the state to write and the status before and after.</summary>
+    internal abstract (byte[] Value, ExecutionStatus Before, ExecutionStatus After) Control(ReadOnlyMemory<byte> value, ExecutionControlAction action, string by, string? reason, DateTimeOffset now);
+
     /// <inheritdoc/>
     public override string ToString() => Id;
 }
@@ -513,6 +516,13 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     }
 
     internal override Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services) => new Runtime.FlowProcessor<TState>(this, services);
+
+    internal override (byte[] Value, ExecutionStatus Before, ExecutionStatus After) Control(ReadOnlyMemory<byte> value, ExecutionControlAction action, string by, string? reason, DateTimeOffset now)
+    {
+        var state = FlowSerializer.Deserialize(StateFormatter, value);
+        var before = ExecutionControl.Transition(this, state.Execution, action, by, reason, now);
+        return (FlowSerializer.Serialize(StateFormatter, state), before, state.Execution.Status);
+    }
 
     /// <summary>A flow's dispatch-table row for <typeparamref name="TMessage"/>, cached per state and message type.</summary>
     private sealed class PortSlot<TMessage>(FlowDefinition<TState> flow, InputPort<TState, TMessage> port)

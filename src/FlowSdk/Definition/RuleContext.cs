@@ -21,6 +21,13 @@ public sealed class RuleContext
     /// <summary>The execution the rule runs for; <see langword="null"/> for a message-only rule.</summary>
     public string? ExecutionId { get; }
 
+    /// <summary>
+    /// Cancelled when an operator cancels the execution while the rule runs (<see cref="FlowRuntime.CancelAsync"/>):
+    /// a rule that works long can stop early. Whatever it returns then is not committed, since the
+    /// cancellation changed the execution first. <see cref="CancellationToken.None"/> outside the runtime.
+    /// </summary>
+    public CancellationToken CancellationToken { get; internal set; }
+
     internal Outbox Outbox { get; }
 
     internal ExecutionStatus? Outcome { get; private set; }

@@ -1,6 +1,6 @@
 namespace FlowSdk;
 
-/// <summary>Where an execution stands. Completed, Failed, Escalated and TimedOut are terminal: no rule fires again.</summary>
+/// <summary>Where an execution stands. Completed, Failed, Escalated, TimedOut and Cancelled are terminal: no rule fires again.</summary>
 public enum ExecutionStatus
 {
     /// <summary>The execution reacts to its messages and state changes.</summary>
@@ -20,11 +20,24 @@ public enum ExecutionStatus
 
     /// <summary>The execution passed its deadline.</summary>
     TimedOut = 5,
+
+    /// <summary>
+    /// An operator paused the execution: no rule fires, its messages are kept (parked) and its deadline
+    /// waits until it is resumed. Not terminal.
+    /// </summary>
+    Paused = 6,
+
+    /// <summary>An operator cancelled the execution: terminal, the timeline says who and why.</summary>
+    Cancelled = 7,
 }
 
 /// <summary>Extension methods for <see cref="ExecutionStatus"/>.</summary>
 public static class ExecutionStatusExtensions
 {
     /// <summary>Whether an execution in this status is finished: no rule fires for it again.</summary>
-    public static bool IsTerminal(this ExecutionStatus status) => status >= ExecutionStatus.Completed;
+    public static bool IsTerminal(this ExecutionStatus status) => status is ExecutionStatus.Completed
+        or ExecutionStatus.Failed
+        or ExecutionStatus.Escalated
+        or ExecutionStatus.TimedOut
+        or ExecutionStatus.Cancelled;
 }

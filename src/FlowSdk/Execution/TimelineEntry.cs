@@ -4,7 +4,7 @@ namespace FlowSdk;
 /// <param name="At">When the firing was committed.</param>
 /// <param name="Rule">The rule's name (its method name), or the runtime's reason for an outcome it applied.</param>
 /// <param name="Trigger">What triggered the rule.</param>
-/// <param name="Source">The subject of the triggering message, or the key of the state change.</param>
+/// <param name="Source">The subject of the triggering message, the key of the state change, or who gave an operator's control.</param>
 /// <param name="Action">What the firing did.</param>
 /// <param name="PhaseBefore">The execution's phase before the firing.</param>
 /// <param name="PhaseAfter">The execution's phase after the firing.</param>
@@ -17,4 +17,8 @@ public sealed record TimelineEntry(
     RuleAction Action,
     string PhaseBefore,
     string PhaseAfter,
-    int Iteration);
+    int Iteration)
+{
+    /// <summary>Why, for an entry an operator's control made (<see cref="TriggerKind.Control"/>): the reason given with it; otherwise <see langword="null"/>.</summary>
+    public string? Reason { get; init; }
+}

@@ -14,6 +14,9 @@ public enum TriggerKind
 
     /// <summary>A time the runtime keeps for the execution came due: its deadline.</summary>
     Timer = 3,
+
+    /// <summary>An operator's control: pause, resume, cancel or retry (see <see cref="ExecutionControlAction"/>).</summary>
+    Control = 4,
 }
 
 /// <summary>What a firing did.</summary>
@@ -33,4 +36,16 @@ public enum RuleAction
 
     /// <summary>Failed the execution.</summary>
     Fail = 4,
+
+    /// <summary>An operator paused the execution.</summary>
+    Pause = 5,
+
+    /// <summary>An operator resumed the paused execution.</summary>
+    Resume = 6,
+
+    /// <summary>An operator cancelled the execution.</summary>
+    Cancel = 7,
+
+    /// <summary>An operator retried the failed or timed-out execution from its last committed state.</summary>
+    Retry = 8,
 }

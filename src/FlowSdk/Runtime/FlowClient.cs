@@ -40,6 +40,52 @@ public abstract class FlowClient<TState>
     public IAsyncEnumerable<TState> ListAsync(CancellationToken cancellationToken = default)
         => Runtime.ListAsync(Flow, cancellationToken);
 
+    /// <summary>Pauses a Running or Waiting execution (see <see cref="FlowRuntime.PauseAsync"/>).</summary>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline.</param>
+    /// <param name="by">Who, recorded in the timeline.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    public Task<ExecutionControlResult> PauseAsync(string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.PauseAsync(Flow, executionId, reason, by, cancellationToken);
+
+    /// <summary>Resumes a Paused execution (see <see cref="FlowRuntime.ResumeAsync"/>).</summary>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline.</param>
+    /// <param name="by">Who, recorded in the timeline.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    public Task<ExecutionControlResult> ResumeAsync(string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.ResumeAsync(Flow, executionId, reason, by, cancellationToken);
+
+    /// <summary>Cancels a Running, Waiting or Paused execution (see <see cref="FlowRuntime.CancelAsync"/>).</summary>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline.</param>
+    /// <param name="by">Who, recorded in the timeline.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    public Task<ExecutionControlResult> CancelAsync(string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.CancelAsync(Flow, executionId, reason, by, cancellationToken);
+
+    /// <summary>Retries a Failed or TimedOut execution from its last committed state (see <see cref="FlowRuntime.RetryAsync"/>).</summary>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline.</param>
+    /// <param name="by">Who, recorded in the timeline.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    public Task<ExecutionControlResult> RetryAsync(string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.RetryAsync(Flow, executionId, reason, by, cancellationToken);
+
+    /// <summary>Applies a control to every execution of the flow it applies to, or only to those in <paramref name="status"/> (see <see cref="FlowRuntime.ControlAllAsync"/>).</summary>
+    /// <param name="action">The control.</param>
+    /// <param name="status">Only executions in this status.</param>
+    /// <param name="reason">Why, recorded in each timeline.</param>
+    /// <param name="by">Who, recorded in each timeline.</param>
+    /// <param name="cancellationToken">Stops between executions.</param>
+    /// <returns>One result per selected execution.</returns>
+    public Task<IReadOnlyList<ExecutionControlResult>> ControlAllAsync(ExecutionControlAction action, ExecutionStatus? status = null, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.ControlAllAsync(Flow, action, status, reason, by, cancellationToken);
+
     /// <summary>Publishes a message on its port. Generated <c>SendAsync</c> overloads call this.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="port">The port.</param>

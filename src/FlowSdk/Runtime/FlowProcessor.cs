@@ -60,6 +60,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// </summary>
     private readonly ConcurrentDictionary<string, StateEntry> _committed = new(StringComparer.Ordinal);
 
+    /// <summary>The cancellation of the rule work in flight for each execution, cancelled when an operator cancels the execution.</summary>
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _inflight = new(StringComparer.Ordinal);
+
     public FlowProcessor(FlowDefinition<TState> flow, RuntimeServices services)
     {
         _flow = flow;
@@ -81,6 +84,8 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             sources.Add(_services.Store.Watch(_flow.Id + ".").Select(OnStateChanged));
         }
 
+        // Operators' controls (pause, resume, cancel, retry) from any process wake this host.
+        sources.Add(_services.Store.Watch(ExecutionControl.ControlPrefix + _flow.Id + ".").Select(OnControl));
         sources.Add(_raised);
         var lanes = _services.Lanes;
         _subscription = sources
@@ -132,6 +137,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 {
                     Forget(key);
                     await _services.Store.DeleteAsync(key).ConfigureAwait(false);
+                    await _services.Store.DeleteAsync(ExecutionControl.ControlKey(_flow.Id, execution.Id)).ConfigureAwait(false);
                     LogRemoved(_logger, _flow.Id, execution.Id, execution.Status);
                 }
                 else
@@ -139,6 +145,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                     ScheduleFor(execution);
                 }
 
+                return false;
+            }
+
+            if (execution.Status == ExecutionStatus.Paused)
+            {
+                // The deadline waits for the resume, which wakes this host again.
                 return false;
             }
 
@@ -165,9 +177,30 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// </summary>
     private async Task<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport)
     {
-        var fresh = false;
         var replay = transport as ParkedTransportMessage;
         var messageId = trigger == TriggerKind.MessageAndState ? transport?.MessageId : null;
+        using var inflight = key is null ? null : new CancellationTokenSource();
+        if (inflight is not null)
+        {
+            _inflight[key!] = inflight;
+        }
+
+        try
+        {
+            return await HandleAsync(key, message, rules, source, trigger, taskId, transport, replay, messageId, inflight?.Token ?? CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (inflight is not null)
+            {
+                _inflight.TryRemove(KeyValuePair.Create(key!, inflight));
+            }
+        }
+    }
+
+    private async Task<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport, ParkedTransportMessage? replay, string? messageId, CancellationToken cancelled)
+    {
+        var fresh = false;
         for (var attempt = 1; ; attempt++)
         {
             // One clock read per attempt: creation, deadline, timeline and parking all use it.
@@ -229,6 +262,17 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                     {
                         blocked = $"the execution is {execution.Status}";
                     }
+                    else if (execution.Status == ExecutionStatus.Paused)
+                    {
+                        // Checked before the deadline: a paused execution's deadline waits for the resume.
+                        blocked = "the execution is Paused";
+                    }
+                    else if (replay is not null && !execution.Parked.Exists(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal)))
+                    {
+                        // Another host applied (or dead-lettered) this parked message since it was read.
+                        duplicate = true;
+                        break;
+                    }
                     else if (execution.Deadline is { } deadline && now >= deadline)
                     {
                         timedOut = true;
@@ -250,7 +294,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                     continue;
                 }
 
-                context = new RuleContext(now, state.Execution.Id, outbox);
+                context = new RuleContext(now, state.Execution.Id, outbox) { CancellationToken = cancelled };
                 if (Evaluate(rule, state, message, context, explain))
                 {
                     chosen = rule;
@@ -519,7 +563,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     private void ScheduleFor(ExecutionInfo execution)
     {
-        if (execution.Status.IsTerminal())
+        if (execution.Status == ExecutionStatus.Paused)
+        {
+            // Nothing comes due while paused: the resume wakes the hosts.
+            _scheduler.Cancel(execution.Id);
+        }
+        else if (execution.Status.IsTerminal())
         {
             if (_services.Retention is { } retention)
             {
@@ -565,6 +614,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     {
         var subject = transport.Subject;
         var policy = _services.Options.UnmatchedPolicyFor(_flow.Id, subject);
+        if (state is not null && entry is not null && state.Execution.Status == ExecutionStatus.Paused)
+        {
+            // A paused execution keeps its messages whatever the policy: they are handled on resume.
+            policy = UnmatchedMessagePolicy.Park;
+        }
+
         if (state is not null && state.Execution.Status.IsTerminal() && policy == UnmatchedMessagePolicy.Park)
         {
             // Nothing fires for an ended execution again: parking would only delay the dead letter.
@@ -765,8 +820,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
             var state = Materialize(entry);
             var execution = state.Execution;
-            if (execution.Parked.Count == 0)
+            if (execution.Parked.Count == 0 || execution.Status == ExecutionStatus.Paused)
             {
+                // A paused execution keeps its messages, unexpired, until it is resumed.
                 return;
             }
 
@@ -910,6 +966,11 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             }
 
             ScheduleFor(state.Execution);
+            if (state.Execution.Parked.Count > 0 && state.Execution.Status != ExecutionStatus.Paused)
+            {
+                // A control (resume, retry, cancel) may have released them while no host ran: look at them now.
+                _scheduler.Schedule(state.Execution.Id, _services.Time.GetUtcNow());
+            }
         }
 
         // Messages parked for executions that did not exist yet expire on this host's timers too.
@@ -1100,6 +1161,31 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
         _services.Work.Add();
         return new InboundStateChange<TState>(id, entry);
+    }
+
+    /// <summary>
+    /// An operator's control was committed for an execution (by any process): cancel the rule work in
+    /// flight for it when it was cancelled, and handle what the control released (kept messages, a
+    /// deadline that passed while it was paused) through the timer path.
+    /// </summary>
+    private InboundTimer<TState> OnControl(StateEntry entry)
+    {
+        var id = entry.Key[(ExecutionControl.ControlPrefix.Length + _flow.Id.Length + 1)..];
+        if (ExecutionControl.ReadWake(entry.Value) == ExecutionControlAction.Cancel && _inflight.TryGetValue(id, out var inflight))
+        {
+            try
+            {
+                inflight.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The work ended meanwhile.
+            }
+        }
+
+        Forget(RuntimeServices.StateKey(_flow.Id, id));
+        _services.Work.Add();
+        return new InboundTimer<TState>(id);
     }
 
     private void Raise(InboundEvent<TState> e)

@@ -233,6 +233,75 @@ public sealed class FlowRuntime : IAsyncDisposable
     }
 
     /// <summary>
+    /// Pauses a Running or Waiting execution: no rule fires for it until it is resumed; messages for it
+    /// are kept with it (parked, whatever the flow's <see cref="UnmatchedMessagePolicy"/>) and handled
+    /// in order on resume; its deadline waits, and fires on resume when it passed meanwhile. A
+    /// compare-and-set write of the execution's state, so every host sees it (see <see cref="ExecutionControl"/>).
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline.</param>
+    /// <param name="by">Who, recorded in the timeline; <see cref="ExecutionControl.DefaultBy"/> when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    /// <exception cref="ExecutionControlException">No such execution, or it is not Running or Waiting (the message names its status).</exception>
+    public Task<ExecutionControlResult> PauseAsync(FlowDefinition flow, string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => ExecutionControl.ApplyAsync(Store, flow, executionId, ExecutionControlAction.Pause, by, reason, TimeProvider, cancellationToken);
+
+    /// <summary>Resumes a Paused execution: it returns to Running (or Waiting, when it waits for a reply), handles the messages kept while it was paused in their order, and times out if its deadline passed meanwhile.</summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline.</param>
+    /// <param name="by">Who, recorded in the timeline.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    /// <exception cref="ExecutionControlException">No such execution, or it is not Paused.</exception>
+    public Task<ExecutionControlResult> ResumeAsync(FlowDefinition flow, string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => ExecutionControl.ApplyAsync(Store, flow, executionId, ExecutionControlAction.Resume, by, reason, TimeProvider, cancellationToken);
+
+    /// <summary>
+    /// Cancels a Running, Waiting or Paused execution: it becomes <see cref="ExecutionStatus.Cancelled"/>,
+    /// which is terminal; rule work in flight for it sees <see cref="RuleContext.CancellationToken"/>
+    /// cancelled and its write is refused; its kept messages and later ones (replies too) are dead-lettered.
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline and the status reason.</param>
+    /// <param name="by">Who, recorded in the timeline.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    /// <exception cref="ExecutionControlException">No such execution, or it has ended already.</exception>
+    public Task<ExecutionControlResult> CancelAsync(FlowDefinition flow, string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => ExecutionControl.ApplyAsync(Store, flow, executionId, ExecutionControlAction.Cancel, by, reason, TimeProvider, cancellationToken);
+
+    /// <summary>
+    /// Retries a Failed or TimedOut execution from its last committed state: it runs again in the phase
+    /// it was in (Waiting again when it waited for a reply), with a fresh deadline when the flow has a
+    /// timeout; messages that arrive from then on fire its rules.
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="executionId">The execution id.</param>
+    /// <param name="reason">Why, recorded in the timeline.</param>
+    /// <param name="by">Who, recorded in the timeline.</param>
+    /// <param name="cancellationToken">Cancels the control before its write.</param>
+    /// <returns>The execution's status before and after.</returns>
+    /// <exception cref="ExecutionControlException">No such execution, or it is not Failed or TimedOut.</exception>
+    public Task<ExecutionControlResult> RetryAsync(FlowDefinition flow, string executionId, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => ExecutionControl.ApplyAsync(Store, flow, executionId, ExecutionControlAction.Retry, by, reason, TimeProvider, cancellationToken);
+
+    /// <summary>Applies a control to every execution of a flow it applies to, or only to those in <paramref name="status"/> (cancel every Waiting one).</summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="action">The control.</param>
+    /// <param name="status">Only executions in this status; every status the control applies to when <see langword="null"/>.</param>
+    /// <param name="reason">Why, recorded in each timeline.</param>
+    /// <param name="by">Who, recorded in each timeline.</param>
+    /// <param name="cancellationToken">Stops between executions.</param>
+    /// <returns>One result per selected execution; refusals (an execution that changed meanwhile) are reported in it.</returns>
+    /// <exception cref="ExecutionControlException"><paramref name="status"/> is a status the control never applies to.</exception>
+    public Task<IReadOnlyList<ExecutionControlResult>> ControlAllAsync(FlowDefinition flow, ExecutionControlAction action, ExecutionStatus? status = null, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
+        => ExecutionControl.ApplyManyAsync(Store, flow, action, status, by, reason, TimeProvider, cancellationToken);
+
+    /// <summary>
     /// Stops the runtime (<see cref="StopAsync"/>), then disposes the transport and the state store it
     /// created itself. A transport or store given through <see cref="FlowRuntimeOptions"/> is disposed
     /// only with <see cref="FlowRuntimeOptions.DisposeSuppliedTransportAndStore"/>; otherwise it stays

@@ -221,7 +221,8 @@ public static class ExecutionInfoFormatter
 
     private static void WriteEntry(ref MessagePackWriter writer, TimelineEntry entry)
     {
-        writer.WriteMapHeader(8);
+        // The reason is written only when there is one, so firings are stored exactly as before it existed.
+        writer.WriteMapHeader(entry.Reason is null ? 8 : 9);
         writer.Write("at");
         writer.Write(entry.At.UtcDateTime);
         writer.Write("rule");
@@ -238,6 +239,11 @@ public static class ExecutionInfoFormatter
         writer.Write(entry.PhaseAfter);
         writer.Write("iteration");
         writer.Write(entry.Iteration);
+        if (entry.Reason is not null)
+        {
+            writer.Write("reason");
+            writer.Write(entry.Reason);
+        }
     }
 
     private static TimelineEntry ReadEntry(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -245,6 +251,7 @@ public static class ExecutionInfoFormatter
         FlowSdk.Serialization.WireFormat.EnterDepth(ref reader);
         DateTimeOffset at = default;
         string rule = "", source = "", before = "", after = "";
+        string? reason = null;
         var trigger = TriggerKind.Message;
         var action = RuleAction.Mutate;
         var iteration = 0;
@@ -261,12 +268,13 @@ public static class ExecutionInfoFormatter
                 case "phaseBefore": before = reader.ReadString() ?? ""; break;
                 case "phaseAfter": after = reader.ReadString() ?? ""; break;
                 case "iteration": iteration = reader.ReadInt32(); break;
+                case "reason": reason = reader.ReadString(); break;
                 default: reader.Skip(); break;
             }
         }
 
         reader.Depth--;
-        return new TimelineEntry(at, rule, trigger, source, action, before, after, iteration);
+        return new TimelineEntry(at, rule, trigger, source, action, before, after, iteration) { Reason = reason };
     }
 
     private static string StatusName(ExecutionStatus status) => status switch
@@ -277,6 +285,8 @@ public static class ExecutionInfoFormatter
         ExecutionStatus.Failed => "Failed",
         ExecutionStatus.Escalated => "Escalated",
         ExecutionStatus.TimedOut => "TimedOut",
+        ExecutionStatus.Paused => "Paused",
+        ExecutionStatus.Cancelled => "Cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
@@ -288,6 +298,8 @@ public static class ExecutionInfoFormatter
         "Failed" => ExecutionStatus.Failed,
         "Escalated" => ExecutionStatus.Escalated,
         "TimedOut" => ExecutionStatus.TimedOut,
+        "Paused" => ExecutionStatus.Paused,
+        "Cancelled" => ExecutionStatus.Cancelled,
         _ => throw new MessagePackSerializationException($"'{name}' is not an execution status."),
     };
 
@@ -297,6 +309,7 @@ public static class ExecutionInfoFormatter
         TriggerKind.State => "State",
         TriggerKind.MessageAndState => "MessageAndState",
         TriggerKind.Timer => "Timer",
+        TriggerKind.Control => "Control",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -306,6 +319,7 @@ public static class ExecutionInfoFormatter
         "State" => TriggerKind.State,
         "MessageAndState" => TriggerKind.MessageAndState,
         "Timer" => TriggerKind.Timer,
+        "Control" => TriggerKind.Control,
         _ => throw new MessagePackSerializationException($"'{name}' is not a trigger kind."),
     };
 
@@ -316,6 +330,10 @@ public static class ExecutionInfoFormatter
         RuleAction.Complete => "Complete",
         RuleAction.Escalate => "Escalate",
         RuleAction.Fail => "Fail",
+        RuleAction.Pause => "Pause",
+        RuleAction.Resume => "Resume",
+        RuleAction.Cancel => "Cancel",
+        RuleAction.Retry => "Retry",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
@@ -326,6 +344,10 @@ public static class ExecutionInfoFormatter
         "Complete" => RuleAction.Complete,
         "Escalate" => RuleAction.Escalate,
         "Fail" => RuleAction.Fail,
+        "Pause" => RuleAction.Pause,
+        "Resume" => RuleAction.Resume,
+        "Cancel" => RuleAction.Cancel,
+        "Retry" => RuleAction.Retry,
         _ => throw new MessagePackSerializationException($"'{name}' is not a rule action."),
     };
 }

@@ -91,6 +91,12 @@ public static partial class TicketRules
     [When(nameof(IsVip), Description = "the customer is a VIP")]
     public static void Flag(Ticket ticket, TicketFlagged flagged) => ticket.Flags += "flagged;";
 
+    /// <summary>
+    /// Lets a test see a rule in flight observe its execution's cancellation, by ticket id: Started
+    /// when the rule runs, then whether <see cref="RuleContext.CancellationToken"/> was cancelled within 30 s.
+    /// </summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, (TaskCompletionSource Started, TaskCompletionSource<bool> SawCancellation)> Cancellable { get; } = new();
+
     /// <summary>Lets a test hold one execution's rule in place while others proceed.</summary>
     public static ManualResetEventSlim? Gate { get; set; }
 
@@ -100,6 +106,15 @@ public static partial class TicketRules
         switch (judged.Verdict)
         {
             case "wait": Gate?.Wait(TimeSpan.FromSeconds(30)); break;
+            case "cancellable":
+                if (Cancellable.TryGetValue(ticket.Id, out var probe))
+                {
+                    probe.Started.TrySetResult();
+                    probe.SawCancellation.TrySetResult(context.CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30)));
+                }
+
+                ticket.Flags += "judged;";
+                break;
             case "fail": context.Fail("the customer withdrew"); break;
             case "escalate": context.Escalate("legal must look at this"); break;
             case "complete": context.Complete(); break;
