@@ -58,7 +58,7 @@ internal sealed class DashboardEndpoints(
         catch (DashboardRequestException ex) when (!context.Response.HasStarted)
         {
             context.Response.StatusCode = ex.StatusCode;
-            await context.Response.WriteAsJsonAsync(new ErrorResponse(ex.Message), DashboardJsonContext.Default.ErrorResponse).ConfigureAwait(false);
+            await context.Response.WriteAsJsonAsync(new ErrorResponse(ex.Message), DashboardJson.Context.ErrorResponse).ConfigureAwait(false);
         }
     };
 
@@ -78,7 +78,7 @@ internal sealed class DashboardEndpoints(
         var signedIn = access.SignedIn(context);
         var token = signedIn ? antiforgery.GetAndStoreTokens(context).RequestToken : null;
         context.Response.Headers.CacheControl = "no-store";
-        return context.Response.WriteAsJsonAsync(new SessionResponse(access.ReadOnly, signedIn, token, DashboardAccess.AntiforgeryHeader), DashboardJsonContext.Default.SessionResponse);
+        return context.Response.WriteAsJsonAsync(new SessionResponse(access.ReadOnly, signedIn, token, DashboardAccess.AntiforgeryHeader), DashboardJson.Context.SessionResponse);
     }
 
     private async Task SignIn(HttpContext context)
@@ -88,7 +88,7 @@ internal sealed class DashboardEndpoints(
             throw new DashboardRequestException(StatusCodes.Status403Forbidden, $"The dashboard is read-only: no token is configured ({FlowDashboardOptions.SectionName}:Token).");
         }
 
-        var request = await ReadJsonAsync(context, DashboardJsonContext.Default.SignInRequest, optional: false).ConfigureAwait(false);
+        var request = await ReadJsonAsync(context, DashboardJson.Context.SignInRequest, optional: false).ConfigureAwait(false);
         if (!access.IsToken(request?.Token))
         {
             throw new DashboardRequestException(StatusCodes.Status401Unauthorized, "That is not the dashboard's token.");
@@ -112,7 +112,7 @@ internal sealed class DashboardEndpoints(
             index.Progress(flow.Id),
             [.. flow.InputPorts.Select(p => new PortView(p.Subject, p.MessageType, p.Fields ?? [], host.Example(p)))],
             [.. controls.Flow.Select(c => new ControlState(c.Verb, c.Label, true, null))])).ToList();
-        return context.Response.WriteAsJsonAsync(new FlowsResponse(_graph, views, Enum.GetNames<ExecutionStatus>(), access.ReadOnly), DashboardJsonContext.Default.FlowsResponse);
+        return context.Response.WriteAsJsonAsync(new FlowsResponse(_graph, views, Enum.GetNames<ExecutionStatus>(), access.ReadOnly), DashboardJson.Context.FlowsResponse);
     }
 
     private Task Executions(HttpContext context)
@@ -138,7 +138,7 @@ internal sealed class DashboardEndpoints(
         var offset = Number(q["offset"], "offset", 0, 0, int.MaxValue);
         var limit = Number(q["limit"], "limit", 50, 1, MaxPage);
         var (total, items) = index.Query(new ExecutionQuery(flow, status, Text(q["phase"]), Text(q["q"]), offset, limit));
-        return context.Response.WriteAsJsonAsync(new ExecutionsResponse(total, offset, limit, items), DashboardJsonContext.Default.ExecutionsResponse);
+        return context.Response.WriteAsJsonAsync(new ExecutionsResponse(total, offset, limit, items), DashboardJson.Context.ExecutionsResponse);
     }
 
     private async Task Execution(HttpContext context)
@@ -151,7 +151,7 @@ internal sealed class DashboardEndpoints(
         }
         catch (MessagePack.MessagePackSerializationException ex)
         {
-            state = JsonDocument.Parse(JsonSerializer.Serialize(new ErrorResponse($"The stored state is not valid MessagePack: {ex.Message}"), DashboardJsonContext.Default.ErrorResponse)).RootElement.Clone();
+            state = JsonDocument.Parse(JsonSerializer.Serialize(new ErrorResponse($"The stored state is not valid MessagePack: {ex.Message}"), DashboardJson.Context.ErrorResponse)).RootElement.Clone();
         }
 
         var view = new ExecutionView(
@@ -159,7 +159,7 @@ internal sealed class DashboardEndpoints(
             [.. info.Timeline.Select(t => new TimelineView(t.At, t.Rule, t.Trigger.ToString(), t.Source, t.Action.ToString(), t.PhaseBefore, t.PhaseAfter, t.Iteration))],
             state,
             [.. controls.Execution.Select(c => c.Refusal(info) is { } reason ? new ControlState(c.Verb, c.Label, false, reason) : new ControlState(c.Verb, c.Label, true, null))]);
-        await context.Response.WriteAsJsonAsync(view, DashboardJsonContext.Default.ExecutionView).ConfigureAwait(false);
+        await context.Response.WriteAsJsonAsync(view, DashboardJson.Context.ExecutionView).ConfigureAwait(false);
     }
 
     /// <summary>Server-sent events: one <c>execution</c> event per changed execution, a comment every 15 s to keep the connection open.</summary>
@@ -194,7 +194,7 @@ internal sealed class DashboardEndpoints(
                 var text = new StringBuilder();
                 while (reader.TryRead(out var summary))
                 {
-                    text.Append("event: execution\ndata: ").Append(JsonSerializer.Serialize(summary, DashboardJsonContext.Default.ExecutionSummary)).Append("\n\n");
+                    text.Append("event: execution\ndata: ").Append(JsonSerializer.Serialize(summary, DashboardJson.Context.ExecutionSummary)).Append("\n\n");
                 }
 
                 await context.Response.WriteAsync(text.ToString(), context.RequestAborted).ConfigureAwait(false);
@@ -215,7 +215,7 @@ internal sealed class DashboardEndpoints(
             ?? throw new DashboardRequestException(StatusCodes.Status404NotFound, controls.Execution.Count == 0
                 ? $"No execution verb '{verb}': this runtime has no execution controls."
                 : $"No execution verb '{verb}'. The verbs are: {string.Join(", ", controls.Execution.Select(c => c.Verb))}.");
-        var request = await ReadJsonAsync(context, DashboardJsonContext.Default.ControlRequest, optional: true).ConfigureAwait(false);
+        var request = await ReadJsonAsync(context, DashboardJson.Context.ControlRequest, optional: true).ConfigureAwait(false);
         var (flow, id, _, info) = await LoadAsync(context).ConfigureAwait(false);
         if (control.Refusal(info) is { } refusal)
         {
@@ -232,7 +232,7 @@ internal sealed class DashboardEndpoints(
             throw new DashboardRequestException(StatusCodes.Status409Conflict, ex.Message);
         }
 
-        await context.Response.WriteAsJsonAsync(new ControlResult(verb, result), DashboardJsonContext.Default.ControlResult).ConfigureAwait(false);
+        await context.Response.WriteAsJsonAsync(new ControlResult(verb, result), DashboardJson.Context.ControlResult).ConfigureAwait(false);
     }
 
     private async Task ControlFlow(HttpContext context)
@@ -244,7 +244,7 @@ internal sealed class DashboardEndpoints(
             ?? throw new DashboardRequestException(StatusCodes.Status404NotFound, controls.Flow.Count == 0
                 ? $"No flow verb '{verb}': this runtime has no flow controls."
                 : $"No flow verb '{verb}'. The verbs are: {string.Join(", ", controls.Flow.Select(c => c.Verb))}.");
-        var body = await ReadJsonAsync(context, DashboardJsonContext.Default.ControlRequest, optional: true).ConfigureAwait(false);
+        var body = await ReadJsonAsync(context, DashboardJson.Context.ControlRequest, optional: true).ConfigureAwait(false);
         var request = new FlowControlRequest(runtime, flow, body?.Reason, "dashboard");
         if (await control.RefusalAsync(request, context.RequestAborted).ConfigureAwait(false) is { } refusal)
         {
@@ -261,7 +261,7 @@ internal sealed class DashboardEndpoints(
             throw new DashboardRequestException(StatusCodes.Status409Conflict, ex.Message);
         }
 
-        await context.Response.WriteAsJsonAsync(new ControlResult(verb, result), DashboardJsonContext.Default.ControlResult).ConfigureAwait(false);
+        await context.Response.WriteAsJsonAsync(new ControlResult(verb, result), DashboardJson.Context.ControlResult).ConfigureAwait(false);
     }
 
     /// <summary>An HTTP trigger: the body is the message as JSON, converted and validated as the command line's <c>send</c> does.</summary>
@@ -282,7 +282,7 @@ internal sealed class DashboardEndpoints(
         var headers = messageId is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { ["Nats-Msg-Id"] = "http." + messageId };
         await runtime.Transport.PublishAsync(port.Subject, payload, headers, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
-        await context.Response.WriteAsJsonAsync(new SentResponse(port.Subject, port.MessageType, messageId), DashboardJsonContext.Default.SentResponse).ConfigureAwait(false);
+        await context.Response.WriteAsJsonAsync(new SentResponse(port.Subject, port.MessageType, messageId), DashboardJson.Context.SentResponse).ConfigureAwait(false);
     }
 
     private async Task<(FlowDefinition Flow, string Id, StateEntry Entry, ExecutionInfo Info)> LoadAsync(HttpContext context)

@@ -67,6 +67,6 @@ internal static class HealthJson
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         var checks = report.Entries.ToDictionary(e => e.Key, e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description, e.Value.Duration.TotalMilliseconds), StringComparer.Ordinal);
-        return context.Response.WriteAsJsonAsync(new HealthResponse(report.Status.ToString(), checks), DashboardJsonContext.Default.HealthResponse);
+        return context.Response.WriteAsJsonAsync(new HealthResponse(report.Status.ToString(), checks), DashboardJson.Context.HealthResponse);
     }
 }

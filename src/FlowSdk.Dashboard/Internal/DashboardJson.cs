@@ -62,3 +62,12 @@ internal sealed record HealthResponse(string Status, Dictionary<string, HealthEn
 [JsonSerializable(typeof(SentResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;
+
+/// <summary>The context the API writes with: error messages keep their quotes readable (the JSON is never embedded in HTML; the UI shows text with textContent).</summary>
+internal static class DashboardJson
+{
+    public static DashboardJsonContext Context { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
