@@ -50,12 +50,13 @@ common=(-c "$configuration" -o "$output" -nologo -p:Version="$version" -p:FlowSd
         -p:FlowSdkRepositoryUrl="$repository_url" -p:FlowSdkDocsUrl="$docs_url" -p:UseSharedCompilation=false)
 # FlowSdkPack adds the generator, analyzers, code fixes, task, props/targets and docs to the FlowSdk package.
 dotnet pack src/FlowSdk/FlowSdk.csproj "${common[@]}" -p:FlowSdkPack=true "${extra[@]}" >&2
+dotnet pack src/FlowSdk.Dashboard/FlowSdk.Dashboard.csproj "${common[@]}" "${extra[@]}" >&2
 dotnet pack src/FlowSdk.Hosting/FlowSdk.Hosting.csproj "${common[@]}" "${extra[@]}" >&2
 dotnet pack src/FlowSdk.Nats/FlowSdk.Nats.csproj "${common[@]}" "${extra[@]}" >&2
 dotnet pack src/FlowSdk.Sqlite/FlowSdk.Sqlite.csproj "${common[@]}" "${extra[@]}" >&2
 dotnet pack src/FlowSdk.Testing/FlowSdk.Testing.csproj "${common[@]}" "${extra[@]}" >&2
 
-for id in FlowSdk FlowSdk.Hosting FlowSdk.Nats FlowSdk.Sqlite FlowSdk.Testing; do
+for id in FlowSdk FlowSdk.Dashboard FlowSdk.Hosting FlowSdk.Nats FlowSdk.Sqlite FlowSdk.Testing; do
   package="$output/$id.$version.nupkg"
   [ -f "$package" ] || { echo "pack.sh: $package was not written" >&2; exit 1; }
   echo "$package"

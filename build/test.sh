@@ -6,11 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the tests need beyond the .NET SDK: nats-server (the NATS transport's tests run against a real
-# server) and node with npm (the serializer's bytes are decoded by an independent MessagePack library).
+# server), node with npm (the serializer's bytes are decoded by an independent MessagePack library) and
+# chromium (the dashboard's tests run in a real browser).
 missing=()
 command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The dashboard's browser tests drive the system Chromium (no browser download at test time).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} with apt-get..."
   sudo=""

@@ -95,9 +95,10 @@ public static partial class FlowCli
 
         var root = new RootCommand($"Runs and inspects the flows of this host: {string.Join(", ", flows.Select(f => f.Id))}.\nExample: dotnet run -- run --nats nats://127.0.0.1:4222");
 
-        var run = new Command("run", $"Starts the host and runs the flows until Ctrl+C, keeping executions in {SqliteFlowOptions.DefaultPath} (--db, --in-memory, --nats). Other arguments go to the host's configuration (--FlowSdk:Lanes=4).\nExample: dotnet run -- run --db orders.db") { nats, db, inMemory };
+        var dashboard = DashboardOption();
+        var run = new Command("run", $"Starts the host and runs the flows until Ctrl+C, keeping executions in {SqliteFlowOptions.DefaultPath} (--db, --in-memory, --nats). Other arguments go to the host's configuration (--FlowSdk:Lanes=4).\nExample: dotnet run -- run --db orders.db") { nats, db, inMemory, dashboard };
         run.TreatUnmatchedTokensAsErrors = false;
-        run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, Choose(result.GetValue(nats), result.GetValue(db), result.GetValue(inMemory)), [.. result.UnmatchedTokens], cancellationToken)));
+        run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, Choose(result.GetValue(nats), result.GetValue(db), result.GetValue(inMemory)), [.. result.UnmatchedTokens], cancellationToken, DashboardUrl(result, dashboard))));
         root.Subcommands.Add(run);
 
         var portArgument = new Argument<string>("port") { Description = "The input port: its subject (plans.submitted) or its message type (PlanSubmitted)." };
@@ -177,11 +178,12 @@ public static partial class FlowCli
         }
     }
 
-    private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, BackendChoice choice, string[] hostArgs, CancellationToken cancellationToken)
+    private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, BackendChoice choice, string[] hostArgs, CancellationToken cancellationToken, string? dashboardUrl = null)
     {
         var builder = Host.CreateApplicationBuilder(hostArgs);
         var backend = Resolve(choice, builder.Configuration, env);
         var flowSdk = builder.Services.AddFlowSdk().AddFlows(flows);
+        AddDashboard(builder.Services, dashboardUrl);
         FlowConnection? connection = null;
         SqliteFlowDatabase? database = null;
         SqliteRunnerLease? lease = null;
@@ -221,6 +223,7 @@ public static partial class FlowCli
 
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {backend.Describe()}. Press Ctrl+C to stop.").ConfigureAwait(false);
+            await PrintDashboardAsync(host, env).ConfigureAwait(false);
             using var stopStatus = new CancellationTokenSource();
             var status = env.LiveStatus
                 ? ShowStatusAsync(host.Services.GetRequiredService<FlowRuntime>(), flows, env.Out, stopStatus.Token)
@@ -480,7 +483,7 @@ public static partial class FlowCli
         throw new FlowCliException($"No execution '{id}' in flow(s) {string.Join(", ", selected.Select(f => f.Id))} {backend.Where()}.");
     }
 
-    private static IInputPort FindPort(IReadOnlyList<FlowDefinition> flows, string name)
+    internal static IInputPort FindPort(IReadOnlyList<FlowDefinition> flows, string name)
     {
         var ports = flows.SelectMany(f => f.InputPorts).ToList();
         return ports.FirstOrDefault(p => string.Equals(p.Subject, name, StringComparison.Ordinal))

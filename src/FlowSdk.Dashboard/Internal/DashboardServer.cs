@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FlowSdk.Dashboard.Internal;
+
+/// <summary>
+/// The dashboard as a hosted service of the host that runs the flows: its own small Kestrel
+/// listener (ASP.NET Core's slim builder, Native AOT-safe) over the host's <see cref="FlowRuntime"/>.
+/// It starts after the runtime and stops before it.
+/// </summary>
+internal sealed partial class DashboardServer(
+    FlowRuntime runtime,
+    IOptions<FlowDashboardOptions> options,
+    IDashboardHostServices hostServices,
+    DashboardControls controls,
+    ILoggerFactory? loggerFactory = null) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+    private ExecutionIndex? _index;
+
+    /// <summary>The addresses the dashboard listens on, once started (port 0 resolved).</summary>
+    public IReadOnlyList<string> Addresses { get; private set; } = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        var logger = loggers.CreateLogger("FlowSdk.Dashboard");
+        var flows = runtime.Flows.OrderBy(f => f.Id, StringComparer.Ordinal).ToList();
+        _index = new ExecutionIndex(flows, runtime.Store, logger);
+        await _index.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Production });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.UseUrls(settings.Url);
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(settings);
+
+        // Anti-forgery tokens from a key of this process: they last as long as the dashboard (nothing is written to disk).
+        builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.HeaderName = DashboardAccess.AntiforgeryHeader;
+            o.Cookie.Name = "flowsdk-antiforgery";
+            o.Cookie.SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict;
+        });
+        // Nothing loads or writes a persistent key ring at start (ASP.NET Core's data-protection start-up service would).
+        foreach (var service in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            builder.Services.Remove(service);
+        }
+
+        // The outer host owns the process: Ctrl+C and SIGTERM stop it, and it stops this listener.
+        builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
+        builder.Services.AddSingleton<DashboardAccess>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", tags: [HealthJson.ReadyTag])
+            .AddCheck<SubscriptionsHealthCheck>("subscriptions", tags: [HealthJson.ReadyTag]);
+
+        var app = builder.Build();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthJson.Write });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthJson.ReadyTag), ResponseWriter = HealthJson.Write });
+        new DashboardEndpoints(runtime, flows, _index, app.Services.GetRequiredService<DashboardAccess>(), app.Services.GetRequiredService<IAntiforgery>(), hostServices, controls).Map(app);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        Addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+        var access = settings.Token is { Length: > 0 } ? "controls need the token" : "read-only: no token configured";
+        var addresses = string.Join(", ", Addresses);
+        LogListening(logger, addresses, access);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_index is not null)
+        {
+            await _index.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A lifetime that waits for nothing and hooks no signal: the host that runs the flows has those.</summary>
+    private sealed class OwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard listening on {Addresses} ({Access}).")]
+    private static partial void LogListening(ILogger logger, string addresses, string access);
+}
