@@ -19,3 +19,7 @@ public sealed class NatsReactiveTests(NatsServerFixture server)
 
 public sealed class NatsUnmatchedTests(NatsServerFixture server)
     : UnmatchedSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+// Two hosts here are two connections to the same server, stream and bucket.
+public sealed class NatsScheduleTests(NatsServerFixture server)
+    : ScheduleSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

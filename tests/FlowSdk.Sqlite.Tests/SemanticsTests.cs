@@ -12,3 +12,5 @@ public sealed class SqliteCompareAndSetTests() : CompareAndSetSemantics(new Sqli
 public sealed class SqliteReactiveTests() : ReactiveSemantics(new SqliteInfrastructureFactory());
 
 public sealed class SqliteUnmatchedTests() : UnmatchedSemantics(new SqliteInfrastructureFactory());
+
+public sealed class SqliteScheduleTests() : ScheduleSemantics(new SqliteInfrastructureFactory());

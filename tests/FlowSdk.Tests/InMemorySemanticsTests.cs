@@ -11,3 +11,5 @@ public sealed class InMemoryCompareAndSetTests() : CompareAndSetSemantics(new In
 public sealed class InMemoryReactiveTests() : ReactiveSemantics(new InMemoryInfrastructure());
 
 public sealed class InMemoryUnmatchedTests() : UnmatchedSemantics(new InMemoryInfrastructure());
+
+public sealed class InMemoryScheduleTests() : ScheduleSemantics(new InMemoryInfrastructure());
