@@ -13,4 +13,4 @@ public sealed class SqliteReactiveTests() : ReactiveSemantics(new SqliteInfrastr
 
 public sealed class SqliteUnmatchedTests() : UnmatchedSemantics(new SqliteInfrastructureFactory());
 
-public sealed class SqliteScheduleTests() : ScheduleSemantics(new SqliteInfrastructureFactory());
+public sealed class SqliteScheduleTests() : ScheduleRestartSemantics(new SqliteInfrastructureFactory());

@@ -12,4 +12,4 @@ public sealed class InMemoryReactiveTests() : ReactiveSemantics(new InMemoryInfr
 
 public sealed class InMemoryUnmatchedTests() : UnmatchedSemantics(new InMemoryInfrastructure());
 
-public sealed class InMemoryScheduleTests() : ScheduleSemantics(new InMemoryInfrastructure());
+public sealed class InMemoryScheduleTests() : ScheduleRestartSemantics(new InMemoryInfrastructure());
