@@ -236,7 +236,8 @@ internal static class CronSyntax
     {
         if (text == "?")
         {
-            return field is Field.DayOfMonth or Field.DayOfWeek ? null : "may not be '?' (only day-of-month and day-of-week may)";
+            // Cronos reads '?' as '*' in every field.
+            return null;
         }
 
         if (field == Field.DayOfMonth && (text == "L" || text == "LW"))
