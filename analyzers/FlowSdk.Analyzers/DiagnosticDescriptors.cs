@@ -123,6 +123,12 @@ public static class DiagnosticDescriptors
     /// <summary>User code calls <c>RuleContext.Request</c>, which only the generated dispatch may call.</summary>
     public const string RequestCalledByUserCodeId = "FLOW0037";
 
+    /// <summary>A schedule's <c>Cron</c> is not a valid cron expression.</summary>
+    public const string InvalidCronId = "FLOW0050";
+
+    /// <summary>A schedule is invalid: its name, neither or both of <c>Every</c> and <c>Cron</c>, its interval, policy or catch-up bound, or a name used twice in one flow.</summary>
+    public const string InvalidScheduleId = "FLOW0051";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -651,6 +657,28 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A publish-and-await rule returns its request; the generated dispatch gives it the task id and parks the execution. RuleContext.Request is public for that code only, and throws when a rule calls it.",
         helpLinkUri: HelpLink(RequestCalledByUserCodeId));
+
+    /// <summary>FLOW0050. Arguments: the schedule, the flow, the cron text, what is wrong.</summary>
+    public static readonly DiagnosticDescriptor InvalidCron = new(
+        id: InvalidCronId,
+        title: "Schedule's cron expression is not valid",
+        messageFormat: "Schedule '{0}' of flow '{1}': Cron = \"{2}\" is not a valid cron expression: {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A schedule's Cron is read with Cronos when the flow is loaded: five fields (minute hour day-of-month month day-of-week), six with seconds first, or a macro such as @daily. Text it cannot read would stop the flow from loading, so it is an error at compile time.",
+        helpLinkUri: HelpLink(InvalidCronId));
+
+    /// <summary>FLOW0051. Arguments: the schedule, the flow, what is wrong.</summary>
+    public static readonly DiagnosticDescriptor InvalidSchedule = new(
+        id: InvalidScheduleId,
+        title: "Schedule is not valid",
+        messageFormat: "Schedule '{0}' of flow '{1}' is not valid: {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A schedule has a name unique in its flow (lowercase letters, digits and dashes), exactly one of Every (an interval written [d.]hh:mm:ss) and Cron, a MissedTickPolicy and a MaxCatchUp of 1 or more. The runtime refuses anything else when the flow is loaded.",
+        helpLinkUri: HelpLink(InvalidScheduleId));
 
     /// <summary>The documentation page of a diagnostic.</summary>
     /// <param name="id">The diagnostic ID, for example <c>FLOW0001</c>.</param>

@@ -207,7 +207,28 @@ public sealed partial class FlowGenerator
             }
 
             w.Line($"    timeout: {(spec.TimeoutTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null")},");
-            w.Line($"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)}));");
+            var lifecycle = $"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)})";
+            if (spec.Schedules.Count == 0)
+            {
+                w.Line(lifecycle + ");");
+            }
+            else
+            {
+                w.Line(lifecycle + ",");
+                w.Line("    schedules: new global::FlowSdk.Orchestration.ScheduleDefinition[]");
+                w.Line("    {");
+                foreach (var schedule in spec.Schedules)
+                {
+                    var tick = schedule.Tick;
+                    var port = ports.FirstOrDefault(p => p.Message.FullName == tick.FullName).Field is { } field
+                        ? "Ports." + field
+                        : $"new global::FlowSdk.MessagePort<{tick.FullName}>({SourceWriter.Escape(tick.Subject)}, {tick.FormatterFullName}.Instance)";
+                    var every = schedule.EveryTicks is { } everyTicks ? $"global::System.TimeSpan.FromTicks({everyTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null";
+                    w.Line($"        new global::FlowSdk.Orchestration.ScheduleDefinition<{tick.FullName}>({SourceWriter.Escape(schedule.Name)}, {port}, every: {every}, cron: {Nullable(schedule.Cron)}, timeZone: {Nullable(schedule.TimeZone)}, missedTicks: (global::FlowSdk.Orchestration.MissedTickPolicy){schedule.MissedTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)}, maxCatchUp: {schedule.MaxCatchUp.ToString(System.Globalization.CultureInfo.InvariantCulture)}),");
+                }
+
+                w.Line("    });");
+            }
             w.Close();
             w.Close();
         }

@@ -22,3 +22,6 @@ public sealed class NatsUnmatchedTests(NatsServerFixture server)
 
 public sealed class NatsControlTests(NatsServerFixture server)
     : ControlSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+// Two hosts here are two connections to the same server, stream and bucket.
+public sealed class NatsScheduleTests(NatsServerFixture server)
+    : ScheduleSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

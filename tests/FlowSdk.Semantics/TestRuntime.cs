@@ -83,6 +83,12 @@ public interface IFlowInfrastructure : IAsyncDisposable
     IMessageTransport Transport { get; }
 
     IStateStore Store { get; }
+
+    /// <summary>
+    /// A second client of the same broker and store, as another host would connect. By default the
+    /// same transport and store, not disposed with the second client; NATS connects anew.
+    /// </summary>
+    Task<IFlowInfrastructure> ConnectAnotherAsync() => Task.FromResult<IFlowInfrastructure>(new SharedInfrastructure(Transport, Store));
 }
 
 /// <summary>Makes a fresh, isolated <see cref="IFlowInfrastructure"/> for each test.</summary>
@@ -105,4 +111,14 @@ public sealed class InMemoryInfrastructure : IFlowInfrastructure, IFlowInfrastru
         await Transport.DisposeAsync();
         await Store.DisposeAsync();
     }
+}
+
+/// <summary>Another host's view of a transport and store it shares and does not own.</summary>
+public sealed class SharedInfrastructure(IMessageTransport transport, IStateStore store) : IFlowInfrastructure
+{
+    public IMessageTransport Transport { get; } = transport;
+
+    public IStateStore Store { get; } = store;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -14,3 +14,4 @@ public sealed class SqliteReactiveTests() : ReactiveSemantics(new SqliteInfrastr
 public sealed class SqliteUnmatchedTests() : UnmatchedSemantics(new SqliteInfrastructureFactory());
 
 public sealed class SqliteControlTests() : ControlSemantics(new SqliteInfrastructureFactory());
+public sealed class SqliteScheduleTests() : ScheduleRestartSemantics(new SqliteInfrastructureFactory());

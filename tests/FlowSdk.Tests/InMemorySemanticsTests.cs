@@ -13,3 +13,4 @@ public sealed class InMemoryReactiveTests() : ReactiveSemantics(new InMemoryInfr
 public sealed class InMemoryUnmatchedTests() : UnmatchedSemantics(new InMemoryInfrastructure());
 
 public sealed class InMemoryControlTests() : ControlSemantics(new InMemoryInfrastructure());
+public sealed class InMemoryScheduleTests() : ScheduleRestartSemantics(new InMemoryInfrastructure());

@@ -87,7 +87,11 @@ internal sealed record FlowStateSpec(
     string? OnTimedOut,
     string PhaseEnumFullName,
     EquatableArray<PhaseSpec> Phases,
-    SerializableTypeSpec State);
+    SerializableTypeSpec State,
+    EquatableArray<ScheduleSpec> Schedules);
+
+/// <summary>A schedule of a flow (<c>[Schedule&lt;TTick&gt;]</c>): its tick message and when it ticks.</summary>
+internal sealed record ScheduleSpec(string Name, MessageSpec Tick, long? EveryTicks, string? Cron, string? TimeZone, int MissedTicks, int MaxCatchUp);
 
 /// <summary>A condition of a rule, with the arguments its method takes (<c>s</c> state, <c>m</c> message).</summary>
 internal sealed record ConditionSpec(string Method, string Description, EquatableArray<string> Arguments);

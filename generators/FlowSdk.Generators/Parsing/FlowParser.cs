@@ -71,7 +71,15 @@ internal static partial class FlowParser
             return null;
         }
 
-        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, phaseEnum.ToDisplayString(FullyQualified), phases, state);
+        // Schedules the analyzers report (FLOW0050, FLOW0051) are left out.
+        var schedules = Shared.ScheduleDeclaration.ReadAll(type)
+            .Where(static s => s.IsUsable)
+            .Select(static s => (Schedule: s, Tick: ParseMessage(s.Tick!)))
+            .Where(static s => s.Tick is not null)
+            .Select(static s => new ScheduleSpec(s.Schedule.Name!, s.Tick!, s.Schedule.EveryTicks, s.Schedule.Cron, s.Schedule.TimeZone, s.Schedule.MissedTicks, s.Schedule.MaxCatchUp))
+            .ToEquatableArray();
+
+        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules);
     }
 
     public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type)

@@ -73,6 +73,9 @@ public abstract class FlowDefinition
     /// <summary>The subjects the flow publishes its lifecycle events on.</summary>
     public LifecycleSubjects Lifecycle { get; }
 
+    /// <summary>The flow's schedules (<see cref="ScheduleAttribute{TTick}"/>), in declaration order.</summary>
+    public IReadOnlyList<Orchestration.ScheduleDefinition> Schedules { get; private protected set; } = [];
+
     /// <summary>The phase a new execution starts in.</summary>
     public string InitialPhase => Phases[0];
 
@@ -121,6 +124,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// <param name="stateRules">The state-only rules, in declaration order.</param>
     /// <param name="timeout">How long an execution may run from its creation; <see langword="null"/> for no limit.</param>
     /// <param name="lifecycle">The subjects of the flow's lifecycle events.</param>
+    /// <param name="schedules">The flow's schedules; each publishes on one of the flow's input subjects.</param>
     public FlowDefinition(
         string id,
         IReadOnlyList<string> phases,
@@ -130,7 +134,8 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         IReadOnlyList<InputPort<TState>> inputs,
         IReadOnlyList<Rule<TState, StateChange>>? stateRules = null,
         TimeSpan? timeout = null,
-        LifecycleSubjects? lifecycle = null)
+        LifecycleSubjects? lifecycle = null,
+        IReadOnlyList<Orchestration.ScheduleDefinition>? schedules = null)
         : base(id, phases, terminalPhases, maxIterations, timeout, lifecycle)
     {
         ArgumentNullException.ThrowIfNull(stateFormatter);
@@ -166,6 +171,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         Inputs = inputs;
         _rules = inputs.SelectMany(i => i.Rules).Concat(StateRules.Select(r => r.Info)).ToArray();
         _subjects = inputs.Select(i => i.Subject).ToArray();
+        Schedules = Orchestration.Schedules.Check(id, schedules, _subjects);
     }
 
     /// <summary>The generated formatter of the state class.</summary>

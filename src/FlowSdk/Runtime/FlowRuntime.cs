@@ -25,6 +25,7 @@ public sealed class FlowRuntime : IAsyncDisposable
     private readonly bool _ownsTransport;
     private readonly bool _ownsStore;
     private readonly IFlowProcessor[] _processors;
+    private readonly Orchestration.ScheduleRunner[] _schedules;
     private readonly Dictionary<string, FlowDefinition> _flows;
     private readonly Internal.IdleTracker _work = new();
     private int _state; // 0 created, 1 started, 2 stopped
@@ -61,6 +62,7 @@ public sealed class FlowRuntime : IAsyncDisposable
         TimeProvider = options.TimeProvider;
         var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention, options);
         _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
+        _schedules = Orchestration.Schedules.CreateRunners(_flows.Values, services);
     }
 
     /// <summary>The lanes each flow runs with: the options' when set, else the largest preference of the transport and store, else the options' default.</summary>
@@ -130,6 +132,12 @@ public sealed class FlowRuntime : IAsyncDisposable
         // Once, after every flow has subscribed: a transport that sets subscriptions up in the
         // background sets them all up at the same time.
         await Transport.WhenSubscribedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Schedules start once the flows take their ticks.
+        foreach (var schedule in _schedules)
+        {
+            await schedule.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stops taking new messages and waits for the rules that are running to commit.</summary>
@@ -139,6 +147,11 @@ public sealed class FlowRuntime : IAsyncDisposable
         if (Interlocked.Exchange(ref _state, 2) == 2)
         {
             return;
+        }
+
+        foreach (var schedule in _schedules)
+        {
+            await schedule.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var processor in _processors)

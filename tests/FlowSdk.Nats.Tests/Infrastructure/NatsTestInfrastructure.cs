@@ -47,6 +47,23 @@ public sealed class NatsTestInfrastructure(NatsFlowInfrastructure nats, NatsFlow
 
     public IStateStore Store => Nats.Store;
 
+    /// <summary>A second connection to the same stream and bucket, as another host makes.</summary>
+    public async Task<IFlowInfrastructure> ConnectAnotherAsync() => new SecondHost(await NatsFlowInfrastructure.ConnectAsync(Options));
+
+    private sealed class SecondHost(NatsFlowInfrastructure nats) : IFlowInfrastructure
+    {
+        public IMessageTransport Transport => nats.Transport;
+
+        public IStateStore Store => nats.Store;
+
+        public async ValueTask DisposeAsync()
+        {
+            await nats.Transport.DisposeAsync();
+            await nats.Store.DisposeAsync();
+            await nats.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         var js = new NatsJSContext(Nats.Connection);
