@@ -233,14 +233,34 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
 
         public IEnumerable<string> Subjects => _messages.Select(m => m.Subject["flowsdk.deadletter.".Length..]);
 
-        public void Add(TransportMessage message) => _messages.Enqueue(message);
+        private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public void Add(TransportMessage message)
+        {
+            _messages.Enqueue(message);
+            Interlocked.Exchange(ref _added, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        /// <summary>Returns once <paramref name="count"/> dead letters arrived, or after 10 s (the test's assertion then names what is missing).</summary>
         public async Task WhenCountAsync(int count)
         {
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (_messages.Count < count && DateTime.UtcNow < until)
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (true)
             {
-                await Task.Delay(20);
+                var added = Volatile.Read(ref _added);
+                if (_messages.Count >= count)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await added.Task.WaitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
 

@@ -181,17 +181,16 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
     public async Task Bad_messages_beyond_the_rate_limit_cost_no_line_and_the_next_line_says_how_many_were_held_back()
     {
         await using var t = await StartAsync(o => o.MaxFailureLogsPerSecond = 2);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAsync<FlowTestFailureException>(() => t.SendAndSettleAsync([.. Enumerable.Range(0, 12).Select(i => (object)new OrderPlaced($"evil\r\n{i}\0", 100))]));
-        var windows = (int)clock.Elapsed.TotalSeconds + 2;
 
-        // The limit counts per second of the clock: the next second logs again, saying how many it held back.
-        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        // The limit counts per second of the runtime's clock: the next second logs again, saying how many it held back.
+        _time.Advance(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<FlowTestFailureException>(() => t.SendAndSettleAsync(new OrderPlaced("evil\n12", 100)));
 
         var warnings = t.Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).ToList();
-        Assert.True(warnings.Count <= 2 * windows + 1, $"{warnings.Count} Warning lines for 13 bad messages with at most 2 a second");
-        var heldBack = warnings.Sum(w => int.Parse(System.Text.RegularExpressions.Regex.Match(w.Message, @"\((\d+) similar lines held back").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(3, warnings.Count);
+        var heldBack = warnings.Sum(w => int.Parse(System.Text.RegularExpressions.Regex.Match(w.Message, @"\((\d+) similar lines held back").Groups[1].Value is { Length: > 0 } n ? n : "0", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(10, heldBack);
         Assert.Equal(13, warnings.Count + heldBack);
         Assert.All(warnings, w =>
         {

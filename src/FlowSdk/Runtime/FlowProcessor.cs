@@ -1076,12 +1076,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         return false;
     }
 
-    /// <summary>At most <see cref="FlowRuntimeOptions.MaxFailureLogsPerSecond"/> Warning lines a second; says how many were held back since the last one.</summary>
+    /// <summary>At most <see cref="FlowRuntimeOptions.MaxFailureLogsPerSecond"/> Warning lines a second of the runtime's clock; says how many were held back since the last one.</summary>
     private bool MayLogFailure(out int suppressed)
     {
         lock (_logGate)
         {
-            var second = Environment.TickCount64 / 1000;
+            var second = _services.Time.GetTimestamp() / _services.Time.TimestampFrequency;
             if (second != _logWindow)
             {
                 _logWindow = second;
