@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace FlowSdk.Hosting;
 
-/// <summary><c>run --dashboard [url]</c>: the host serves the dashboard (docs/dashboard.md).</summary>
+/// <summary><c>run --dashboard [url]</c> and <c>run --health-port &lt;port&gt;</c>: the host serves the dashboard, the health endpoints alone, or both (docs/dashboard.md).</summary>
 public static partial class FlowCli
 {
     private static Option<string?> DashboardOption() => new("--dashboard")
@@ -16,23 +16,53 @@ public static partial class FlowCli
         Arity = ArgumentArity.ZeroOrOne,
     };
 
-    /// <summary>The dashboard's URL when <c>--dashboard</c> is given (with or without a URL); <see langword="null"/> otherwise.</summary>
-    private static string? DashboardUrl(ParseResult result, Option<string?> option)
-        => result.GetResult(option) is null ? null : result.GetValue(option) is { Length: > 0 } url ? url : FlowDashboardOptions.DefaultUrl;
-
-    private static void AddDashboard(IServiceCollection services, string? url)
+    private static Option<int?> HealthPortOption()
     {
-        if (url is not null)
+        var option = new Option<int?>("--health-port")
         {
-            services.AddFlowSdkDashboard(o => o.Url = url);
+            Description = "Serve only the health endpoints (/health/live, /health/ready) on this port, on every interface, for an orchestrator's probes. 0 picks a free port.",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } port && (port < 0 || port > 65535))
+            {
+                result.AddError($"--health-port: {port} is not a port; use a number from 0 to 65535.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>What <c>run</c> serves over HTTP besides the flows: the dashboard and the health port, each optional.</summary>
+    private sealed record WebListeners(string? DashboardUrl, string? HealthUrl);
+
+    /// <summary>The dashboard's URL when <c>--dashboard</c> is given (with or without a URL), and the health port's.</summary>
+    private static WebListeners Listeners(ParseResult result, Option<string?> dashboard, Option<int?> healthPort) => new(
+        result.GetResult(dashboard) is null ? null : result.GetValue(dashboard) is { Length: > 0 } url ? url : FlowDashboardOptions.DefaultUrl,
+        result.GetValue(healthPort) is { } port ? $"http://0.0.0.0:{port}" : null);
+
+    private static void AddWebListeners(IServiceCollection services, WebListeners? listeners)
+    {
+        if (listeners?.DashboardUrl is { } dashboard)
+        {
+            services.AddFlowSdkDashboard(o => o.Url = dashboard);
+        }
+
+        if (listeners?.HealthUrl is { } health)
+        {
+            services.AddFlowSdkHealthEndpoints(health);
         }
     }
 
-    private static async Task PrintDashboardAsync(IHost host, FlowCliEnvironment env)
+    private static async Task PrintWebListenersAsync(IHost host, FlowCliEnvironment env)
     {
         if (host.Services.GetService<DashboardServer>() is { } dashboard)
         {
             await env.Out.WriteLineAsync($"Dashboard on {string.Join(", ", dashboard.Addresses)}.").ConfigureAwait(false);
+        }
+
+        if (host.Services.GetService<HealthServer>() is { } health)
+        {
+            await env.Out.WriteLineAsync($"Health endpoints on {string.Join(", ", health.Addresses)} ({HealthEndpoints.LivePath}, {HealthEndpoints.ReadyPath}).").ConfigureAwait(false);
         }
     }
 }

@@ -96,9 +96,10 @@ public static partial class FlowCli
         var root = new RootCommand($"Runs and inspects the flows of this host: {string.Join(", ", flows.Select(f => f.Id))}.\nExample: dotnet run -- run --nats nats://127.0.0.1:4222");
 
         var dashboard = DashboardOption();
-        var run = new Command("run", $"Starts the host and runs the flows until Ctrl+C, keeping executions in {SqliteFlowOptions.DefaultPath} (--db, --in-memory, --nats). Other arguments go to the host's configuration (--FlowSdk:Lanes=4).\nExample: dotnet run -- run --db orders.db") { nats, db, inMemory, dashboard };
+        var healthPort = HealthPortOption();
+        var run = new Command("run", $"Starts the host and runs the flows until Ctrl+C, keeping executions in {SqliteFlowOptions.DefaultPath} (--db, --in-memory, --nats). Other arguments go to the host's configuration (--FlowSdk:Lanes=4).\nExample: dotnet run -- run --db orders.db") { nats, db, inMemory, dashboard, healthPort };
         run.TreatUnmatchedTokensAsErrors = false;
-        run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, Choose(result.GetValue(nats), result.GetValue(db), result.GetValue(inMemory)), [.. result.UnmatchedTokens], cancellationToken, DashboardUrl(result, dashboard))));
+        run.SetAction((result, cancellationToken) => Guard(env, () => RunHostAsync(flows, env, Choose(result.GetValue(nats), result.GetValue(db), result.GetValue(inMemory)), [.. result.UnmatchedTokens], cancellationToken, Listeners(result, dashboard, healthPort))));
         root.Subcommands.Add(run);
 
         var portArgument = new Argument<string>("port") { Description = "The input port: its subject (plans.submitted) or its message type (PlanSubmitted)." };
@@ -178,12 +179,12 @@ public static partial class FlowCli
         }
     }
 
-    private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, BackendChoice choice, string[] hostArgs, CancellationToken cancellationToken, string? dashboardUrl = null)
+    private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, BackendChoice choice, string[] hostArgs, CancellationToken cancellationToken, WebListeners? listeners = null)
     {
         var builder = Host.CreateApplicationBuilder(hostArgs);
         var backend = Resolve(choice, builder.Configuration, env);
         var flowSdk = builder.Services.AddFlowSdk().AddFlows(flows);
-        AddDashboard(builder.Services, dashboardUrl);
+        AddWebListeners(builder.Services, listeners);
         FlowConnection? connection = null;
         SqliteFlowDatabase? database = null;
         SqliteRunnerLease? lease = null;
@@ -223,7 +224,7 @@ public static partial class FlowCli
 
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             await env.Out.WriteLineAsync($"Running {flows.Count} flow(s) ({string.Join(", ", flows.Select(f => f.Id))}) on {backend.Describe()}. Press Ctrl+C to stop.").ConfigureAwait(false);
-            await PrintDashboardAsync(host, env).ConfigureAwait(false);
+            await PrintWebListenersAsync(host, env).ConfigureAwait(false);
             using var stopStatus = new CancellationTokenSource();
             var status = env.LiveStatus
                 ? ShowStatusAsync(host.Services.GetRequiredService<FlowRuntime>(), flows, env.Out, stopStatus.Token)

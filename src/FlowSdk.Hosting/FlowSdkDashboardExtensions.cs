@@ -45,6 +45,32 @@ public static class FlowSdkDashboardExtensions
         services.AddHostedService(provider => provider.GetRequiredService<DashboardServer>());
         return services;
     }
+
+    /// <summary>
+    /// Serves the health endpoints alone on a listener of their own, for an orchestrator's probes when
+    /// the dashboard is not wanted (or listens on another address): <c>/health/live</c> answers while the
+    /// process runs; <c>/health/ready</c> is 200 while the state store answers and the flows'
+    /// subscriptions are live (on NATS: the connection and the consumers), 503 otherwise. Both return
+    /// a JSON report. The same checks as the dashboard's. Call it after <c>AddFlowSdk()</c>.
+    /// </summary>
+    /// <param name="services">The services, with <c>AddFlowSdk()</c> already added.</param>
+    /// <param name="url">The URL to listen on, for example <c>http://0.0.0.0:8081</c> (reachable by a
+    /// kubelet) or <c>http://127.0.0.1:0</c> (a free port on the loopback interface).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddFlowSdkHealthEndpoints(this IServiceCollection services, string url)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"'{url}' is not an http or https URL to listen on (for example http://0.0.0.0:8081).", nameof(url));
+        }
+
+        services.AddSingleton(new HealthListenerOptions(url));
+        services.TryAddSingleton<HealthServer>();
+        services.AddHostedService(provider => provider.GetRequiredService<HealthServer>());
+        return services;
+    }
 }
 
 /// <summary>The command line's graph, port lookup and JSON conversions, for the dashboard: one implementation of each.</summary>

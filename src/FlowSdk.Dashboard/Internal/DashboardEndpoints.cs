@@ -225,7 +225,7 @@ internal sealed class DashboardEndpoints(
         string result;
         try
         {
-            result = await control.ApplyAsync(new ExecutionControlRequest(runtime, flow, id, request?.Reason, "dashboard"), context.RequestAborted).ConfigureAwait(false);
+            result = await control.ApplyAsync(new ExecutionVerbRequest(runtime, flow, id, request?.Reason, "dashboard"), context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
@@ -245,7 +245,7 @@ internal sealed class DashboardEndpoints(
                 ? $"No flow verb '{verb}': this runtime has no flow controls."
                 : $"No flow verb '{verb}'. The verbs are: {string.Join(", ", controls.Flow.Select(c => c.Verb))}.");
         var body = await ReadJsonAsync(context, DashboardJson.Context.ControlRequest, optional: true).ConfigureAwait(false);
-        var request = new FlowControlRequest(runtime, flow, body?.Reason, "dashboard");
+        var request = new FlowVerbRequest(runtime, flow, body?.Reason, "dashboard");
         if (await control.RefusalAsync(request, context.RequestAborted).ConfigureAwait(false) is { } refusal)
         {
             throw new DashboardRequestException(StatusCodes.Status409Conflict, $"Cannot {verb} flow {flow.Id}: {refusal}");

@@ -1,5 +1,8 @@
-using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FlowSdk.Dashboard.Internal;
@@ -68,5 +71,27 @@ internal static class HealthJson
         context.Response.ContentType = "application/json; charset=utf-8";
         var checks = report.Entries.ToDictionary(e => e.Key, e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description, e.Value.Duration.TotalMilliseconds), StringComparer.Ordinal);
         return context.Response.WriteAsJsonAsync(new HealthResponse(report.Status.ToString(), checks), DashboardJson.Context.HealthResponse);
+    }
+}
+
+/// <summary>
+/// The health endpoints, one implementation for the dashboard's listener and the health port's:
+/// <c>/health/live</c> (the process answers; no check runs) and <c>/health/ready</c> (the store and
+/// the subscriptions checks), 200 when healthy and 503 when not, with a JSON report.
+/// </summary>
+internal static class HealthEndpoints
+{
+    public const string LivePath = "/health/live";
+
+    public const string ReadyPath = "/health/ready";
+
+    public static void AddChecks(IServiceCollection services) => services.AddHealthChecks()
+        .AddCheck<StoreHealthCheck>("store", tags: [HealthJson.ReadyTag])
+        .AddCheck<SubscriptionsHealthCheck>("subscriptions", tags: [HealthJson.ReadyTag]);
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthJson.Write });
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthJson.ReadyTag), ResponseWriter = HealthJson.Write });
     }
 }

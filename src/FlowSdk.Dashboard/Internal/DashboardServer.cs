@@ -1,10 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,11 +36,7 @@ internal sealed partial class DashboardServer(
         _index = new ExecutionIndex(flows, runtime.Store, logger);
         await _index.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Production });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
-        builder.WebHost.UseUrls(settings.Url);
-        builder.Services.AddSingleton(runtime);
+        var builder = WebListener.CreateBuilder(settings.Url, runtime, loggers);
         builder.Services.AddSingleton(settings);
 
         // Anti-forgery tokens from a key of this process: they last as long as the dashboard (nothing is written to disk).
@@ -61,20 +53,15 @@ internal sealed partial class DashboardServer(
             builder.Services.Remove(service);
         }
 
-        // The outer host owns the process: Ctrl+C and SIGTERM stop it, and it stops this listener.
-        builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
         builder.Services.AddSingleton<DashboardAccess>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<StoreHealthCheck>("store", tags: [HealthJson.ReadyTag])
-            .AddCheck<SubscriptionsHealthCheck>("subscriptions", tags: [HealthJson.ReadyTag]);
+        HealthEndpoints.AddChecks(builder.Services);
 
         var app = builder.Build();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthJson.Write });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthJson.ReadyTag), ResponseWriter = HealthJson.Write });
+        HealthEndpoints.Map(app);
         new DashboardEndpoints(runtime, flows, _index, app.Services.GetRequiredService<DashboardAccess>(), app.Services.GetRequiredService<IAntiforgery>(), hostServices, controls).Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
-        Addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+        Addresses = WebListener.Addresses(app);
         var access = settings.Token is { Length: > 0 } ? "controls need the token" : "read-only: no token configured";
         var addresses = string.Join(", ", Addresses);
         LogListening(logger, addresses, access);
@@ -99,14 +86,6 @@ internal sealed partial class DashboardServer(
         {
             await _index.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>A lifetime that waits for nothing and hooks no signal: the host that runs the flows has those.</summary>
-    private sealed class OwnedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard listening on {Addresses} ({Access}).")]

@@ -36,6 +36,27 @@ public static class ExecutionControl
         _ => false,
     };
 
+    /// <summary>
+    /// Why <paramref name="action"/> does not apply to an execution in <paramref name="status"/>, in words
+    /// an operator reads next to a disabled button or in an error (for example "it has ended, so it
+    /// cannot be paused"); <see langword="null"/> when it applies. The same text the refused control's
+    /// <see cref="ExecutionControlException"/> gives.
+    /// </summary>
+    /// <param name="action">The control.</param>
+    /// <param name="status">The execution's status.</param>
+    /// <returns>The reason, or <see langword="null"/> when <see cref="Allows"/> is true.</returns>
+    public static string? Refusal(ExecutionControlAction action, ExecutionStatus status)
+    {
+        if (Allows(action, status))
+        {
+            return null;
+        }
+
+        return status.IsTerminal() && action != ExecutionControlAction.Retry
+            ? $"it has ended, so it cannot be {Past(action)}"
+            : $"{Verb(action)} applies to {AllowedText(action)} executions";
+    }
+
     /// <summary>Applies <paramref name="action"/> to one execution with a compare-and-set write of its state.</summary>
     /// <param name="store">The state store the flow's executions live in.</param>
     /// <param name="flow">The flow.</param>
@@ -145,11 +166,8 @@ public static class ExecutionControl
     internal static ExecutionStatus Transition(FlowDefinition flow, ExecutionInfo execution, ExecutionControlAction action, string by, string? reason, DateTimeOffset now)
     {
         var before = execution.Status;
-        if (!Allows(action, before))
+        if (Refusal(action, before) is { } why)
         {
-            var why = before.IsTerminal() && action != ExecutionControlAction.Retry
-                ? $"it has ended, so it cannot be {Past(action)}"
-                : $"{Verb(action)} applies to {AllowedText(action)} executions";
             throw new ExecutionControlException(flow.Id, execution.Id, action, before, $"Execution '{execution.Id}' of flow '{flow.Id}' is {before}: {why}.");
         }
 

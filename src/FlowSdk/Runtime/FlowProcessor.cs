@@ -116,6 +116,10 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     internal async Task<bool> ProcessTimerAsync(InboundTimer<TState> e)
     {
         var key = RuntimeServices.StateKey(_flow.Id, e.Key!);
+        if (e.ReadFresh)
+        {
+            Forget(key);
+        }
 
         // Parked messages expire on the same timer as deadlines and retention.
         await AdoptParkedAsync(e.Key!).ConfigureAwait(false);
@@ -1183,9 +1187,8 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             }
         }
 
-        Forget(RuntimeServices.StateKey(_flow.Id, id));
         _services.Work.Add();
-        return new InboundTimer<TState>(id);
+        return new InboundTimer<TState>(id) { ReadFresh = true };
     }
 
     private void Raise(InboundEvent<TState> e)

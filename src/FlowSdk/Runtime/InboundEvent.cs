@@ -43,6 +43,13 @@ internal sealed class InboundStateChange<TState>(string executionId, State.State
 internal sealed class InboundTimer<TState>(string executionId) : InboundEvent<TState>(null, executionId)
     where TState : class, IFlowState, new()
 {
+    /// <summary>
+    /// Whether another process may have written the execution (an operator's control): its cached
+    /// state is dropped in the lane, after the work queued before it, so no write of that work can
+    /// put an older revision back in the cache between the drop and the read.
+    /// </summary>
+    public bool ReadFresh { get; init; }
+
     public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessTimerAsync(this);
 }
 

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FlowSdk.Hosting.Tests.Infrastructure;
+
+namespace FlowSdk.Dashboard.Tests;
+
+/// <summary>The execution controls of the JSON API, as a script uses them against samples/Orders on a SQLite file.</summary>
+public sealed partial class DashboardControlTests
+{
+    private const string Token = "c0ntrol";
+
+    [Fact]
+    public async Task Execution_controls_apply_with_the_token_record_who_and_why_and_refuse_invalid_transitions()
+    {
+        var folder = Directory.CreateTempSubdirectory("flowsdk-dashboard-controls-");
+        await using var host = OrdersHost.Start(new Dictionary<string, string> { ["FlowSdk__Dashboard__Token"] = Token }, ["run", "--dashboard", "http://127.0.0.1:0", "--db", Path.Combine(folder.FullName, "orders.db")]);
+        await host.WaitForAsync("Dashboard on http://", TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(DashboardUrl().Match(host.Output).Groups[1].Value) };
+
+        // Without the token nothing changes.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/api/executions/order/o-1/pause", Json("{}"))).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/api/ports/orders.placed/messages", Json("""{"OrderId": "o-1", "Total": 5}"""))).StatusCode);
+        var placed = await WaitForStatusAsync(http, "o-1", "Running", host);
+
+        // The page offers each verb, disabled with the runtime's reason where the status does not allow it.
+        Assert.Equal((true, null), Control(placed, "pause"));
+        Assert.Equal((false, "resume applies to Paused executions"), Control(placed, "resume"));
+        Assert.Equal((true, null), Control(placed, "cancel"));
+        Assert.Equal((false, "retry applies to Failed and TimedOut executions"), Control(placed, "retry"));
+
+        Assert.Equal("Execution o-1 of flow order: Running → Paused.", await ResultOf(await http.PostAsync("/api/executions/order/o-1/pause", Json("""{"reason": "checking the address"}"""))));
+        var paused = await ExecutionAsync(http, "o-1");
+        Assert.Equal("Paused", paused.GetProperty("status").GetString());
+        Assert.Equal("Paused by dashboard: checking the address", paused.GetProperty("statusReason").GetString());
+        Assert.Equal((false, "pause applies to Running and Waiting executions"), Control(paused, "pause"));
+
+        // A transition that is not valid is a 409 naming the status, and nothing changes.
+        var again = await http.PostAsync("/api/executions/order/o-1/pause", Json("{}"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("Cannot pause execution o-1 of flow order: pause applies to Running and Waiting executions", await ErrorText(again));
+
+        // A payment while paused is kept, and handled on resume: the order ships.
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/api/ports/orders.paid/messages", Json("""{"OrderId": "o-1", "Amount": 5}"""))).StatusCode);
+        Assert.Equal("Execution o-1 of flow order: Paused → Running.", await ResultOf(await http.PostAsync("/api/executions/order/o-1/resume", null)));
+        var shipped = await WaitForStatusAsync(http, "o-1", "Completed", host);
+        Assert.Equal("Shipped", shipped.GetProperty("phase").GetString());
+        var cancelEnded = await http.PostAsync("/api/executions/order/o-1/cancel", Json("{}"));
+        Assert.Equal(HttpStatusCode.Conflict, cancelEnded.StatusCode);
+        Assert.Contains("it has ended, so it cannot be cancelled", await ErrorText(cancelEnded));
+
+        // Cancel records who and why in the status and the timeline.
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/api/ports/orders.placed/messages", Json("""{"OrderId": "o-2", "Total": 9}"""))).StatusCode);
+        await WaitForStatusAsync(http, "o-2", "Running", host);
+        Assert.Equal("Execution o-2 of flow order: Running → Cancelled.", await ResultOf(await http.PostAsync("/api/executions/order/o-2/cancel", Json("""{"reason": "customer called"}"""))));
+        var cancelled = await ExecutionAsync(http, "o-2");
+        Assert.Equal("Cancelled by dashboard: customer called", cancelled.GetProperty("statusReason").GetString());
+        var last = cancelled.GetProperty("timeline").EnumerateArray().Last();
+        Assert.Equal("Cancel", last.GetProperty("rule").GetString());
+        Assert.Equal("Control", last.GetProperty("trigger").GetString());
+        Assert.Equal("dashboard", last.GetProperty("source").GetString());
+        Assert.All(cancelled.GetProperty("controls").EnumerateArray(), c => Assert.False(c.GetProperty("enabled").GetBoolean()));
+
+        // Unknown verbs and executions, and a body that is not JSON.
+        var unknownVerb = await http.PostAsync("/api/executions/order/o-2/explode", Json("{}"));
+        Assert.Equal(HttpStatusCode.NotFound, unknownVerb.StatusCode);
+        Assert.Contains("No execution verb 'explode'. The verbs are: pause, resume, cancel, retry.", await ErrorText(unknownVerb));
+        var unknownExecution = await http.PostAsync("/api/executions/order/o-9/cancel", Json("{}"));
+        Assert.Equal(HttpStatusCode.NotFound, unknownExecution.StatusCode);
+        Assert.Contains("No execution 'o-9' in flow order.", await ErrorText(unknownExecution));
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("/api/executions/order/o-2/retry", Json("""{"reason": """))).StatusCode);
+        folder.Delete(recursive: true);
+    }
+
+    private static (bool Enabled, string? Reason) Control(JsonElement execution, string verb)
+    {
+        var control = execution.GetProperty("controls").EnumerateArray().Single(c => c.GetProperty("verb").GetString() == verb);
+        return (control.GetProperty("enabled").GetBoolean(), control.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null);
+    }
+
+    private static async Task<JsonElement> ExecutionAsync(HttpClient http, string id)
+        => JsonDocument.Parse(await http.GetStringAsync($"/api/executions/order/{id}")).RootElement.Clone();
+
+    /// <summary>Waits for the host to handle the messages sent so far: the live list (server-sent events) says when the execution changed.</summary>
+    private static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status, HostProcess host)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var events = new HttpClient { BaseAddress = http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var stream = await events.GetStreamAsync("/api/events", timeout.Token);
+        using var reader = new StreamReader(stream);
+        try
+        {
+            // Subscribed first (the "ready" event), then read the current state: no change can fall between the two.
+            while (await reader.ReadLineAsync(timeout.Token) is { } line && line != "event: ready")
+            {
+            }
+
+            while (true)
+            {
+                var response = await http.GetAsync($"/api/executions/order/{id}", timeout.Token);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    var execution = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token)).RootElement.Clone();
+                    if (execution.GetProperty("status").GetString() == status)
+                    {
+                        return execution;
+                    }
+                }
+
+                while (await reader.ReadLineAsync(timeout.Token) is { } line && !line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"Execution {id} did not become {status} within 30 s. The host printed:\n{host.Output}");
+            throw;
+        }
+    }
+
+    private static async Task<string> ResultOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("result").GetString()!;
+    }
+
+    private static async Task<string> ErrorText(HttpResponseMessage response)
+        => JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [GeneratedRegex(@"Dashboard on (http://[^,\s]+?)\.?\r?\n")]
+    private static partial Regex DashboardUrl();
+}
