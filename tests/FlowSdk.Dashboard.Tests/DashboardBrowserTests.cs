@@ -91,6 +91,27 @@ public sealed partial class DashboardBrowserTests
             await page.ClickAsync("#confirm-yes");
             await Assertions.Expect(page.Locator("#notice-error")).ToContainTextAsync("Field 'Amount' of OrderPaid cannot be the string \"lots\"");
 
+            // An execution's controls: each disabled with the runtime's reason where its status does
+            // not allow it; cancel, confirmed with a reason, records who and why.
+            var placed = await OrdersHost.RunAsync(["send", "orders.placed", """{"OrderId": "o-2", "Total": 7}""", .. where]);
+            Assert.True(placed.Code == 0, placed.Output + placed.Error);
+            await page.ClickAsync("#nav-executions");
+            var second = page.Locator("tr[data-key='order/o-2']");
+            await Assertions.Expect(second).ToContainTextAsync("Placed");
+            await second.Locator("a").ClickAsync();
+            await Assertions.Expect(page.Locator("#control-resume")).ToBeDisabledAsync();
+            await Assertions.Expect(page.Locator("#control-resume")).ToHaveAttributeAsync("title", "resume applies to Paused executions");
+            await Assertions.Expect(page.Locator("#control-retry")).ToBeDisabledAsync();
+            await Assertions.Expect(page.Locator("#control-cancel")).ToBeEnabledAsync();
+            await page.ClickAsync("#control-cancel");
+            await Assertions.Expect(page.Locator("#confirm-text")).ToHaveTextAsync("Cancel execution o-2 of flow order?");
+            await page.FillAsync("#confirm-reason", "customer called");
+            await page.ClickAsync("#confirm-yes");
+            await Assertions.Expect(page.Locator("#notice-ok")).ToHaveTextAsync("Execution o-2 of flow order: Running → Cancelled.");
+            await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Cancelled — Cancelled by dashboard: customer called");
+            await Assertions.Expect(page.Locator("#control-cancel")).ToBeDisabledAsync();
+            await Assertions.Expect(page.Locator("#timeline td.rule").Last).ToHaveTextAsync("Cancel");
+
             lock (browser.Errors)
             {
                 // The one expected: the 401 and 400 of the requests above, which the browser logs as failed loads.
