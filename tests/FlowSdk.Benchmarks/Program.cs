@@ -15,7 +15,7 @@ namespace FlowSdk.Benchmarks;
 /// <summary>
 /// Runs the benchmarks and writes the ratios against their goals (docs/benchmarks.md).
 /// <code>
-/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,nats,buildcost]
+/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,nats,buildcost]
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
 /// </code>
 /// </summary>
@@ -67,6 +67,11 @@ public static class Program
         if (Runs("sqlite"))
         {
             results.Add(Run<SqliteBenchmarks>(InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 5 : 10, milliseconds: quick ? 100 : 250), artifacts));
+        }
+
+        if (Runs("dashboard"))
+        {
+            results.Add(Run<DashboardBenchmarks>(Micro(quick), artifacts));
         }
 
         if (Runs("nats"))

@@ -126,6 +126,10 @@ internal static class Report
             Ratio($"Generator, {n} rules: cached run / cold run", $"GeneratorBenchmarks.Cached({n})", $"GeneratorBenchmarks.Cold({n})", "cold run", 0.5, "<= 0.5");
         }
 
+        Ratio("Dashboard, 100,000 executions: first page of 50 / sorting every execution", "DashboardBenchmarks.FirstPage(100000)", "DashboardBenchmarks.SortAll(100000)", "sort all", null, "-",
+            "a page is picked with a bounded heap in one pass over the executions");
+        Ratio("Dashboard, 100,000 executions: 200th page of 50 / sorting every execution", "DashboardBenchmarks.Page200(100000)", "DashboardBenchmarks.SortAll(100000)", "sort all", null, "-",
+            "the deepest page the bounded heap serves (10,000 kept); deeper pages sort every match");
         rows.Add(new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", null, "hand-written AOT host", "<= 2", null, null, null, "-",
             "not measured: needs a hand-written AOT host to compare with and two Native AOT publishes per run (see docs/benchmarks.md)"));
         if (r.Nats is { } nats)

@@ -68,8 +68,13 @@ internal sealed partial class ExecutionIndex(IReadOnlyCollection<FlowDefinition>
         }
 
         var id = entry.Key[(flow.Id.Length + 1)..];
-        var summary = new ExecutionSummary(flow.Id, id, info.Status, info.Phase, info.Iteration, info.CreatedAt, info.UpdatedAt, info.StatusReason, info.PendingTaskId, info.Deadline, entry.Revision);
-        var stored = _executions.AddOrUpdate(entry.Key, summary, (_, old) => old.Revision >= summary.Revision ? old : summary);
+        Put(new ExecutionSummary(flow.Id, id, info.Status, info.Phase, info.Iteration, info.CreatedAt, info.UpdatedAt, info.StatusReason, info.PendingTaskId, info.Deadline, entry.Revision));
+    }
+
+    /// <summary>Takes in one execution's summary: a newer revision replaces an older one, and the live subscribers hear of it.</summary>
+    public void Put(ExecutionSummary summary)
+    {
+        var stored = _executions.AddOrUpdate(summary.Flow + "." + summary.Id, summary, (_, old) => old.Revision >= summary.Revision ? old : summary);
         if (!ReferenceEquals(stored, summary))
         {
             return;
@@ -81,45 +86,94 @@ internal sealed partial class ExecutionIndex(IReadOnlyCollection<FlowDefinition>
         }
     }
 
-    /// <summary>A page of the executions that pass the filters, the most recently updated first, and how many pass.</summary>
+    /// <summary>
+    /// Up to this many executions (offset plus page length), a page is chosen with a bounded heap in one
+    /// pass, without sorting every match: the first pages of 100,000 executions cost a scan, not a sort.
+    /// Deeper pages sort all matches.
+    /// </summary>
+    public const int TopSelectionLimit = 10_000;
+
+    /// <summary>The list's order: the most recently updated first, then by flow and id (a total order, so pages never overlap).</summary>
+    public static readonly Comparison<ExecutionSummary> ListOrder = static (a, b) =>
+    {
+        var byTime = b.UpdatedAt.CompareTo(a.UpdatedAt);
+        if (byTime != 0)
+        {
+            return byTime;
+        }
+
+        var byFlow = string.CompareOrdinal(a.Flow, b.Flow);
+        return byFlow != 0 ? byFlow : string.CompareOrdinal(a.Id, b.Id);
+    };
+
+    private static readonly Comparer<ExecutionSummary> LastFirst = Comparer<ExecutionSummary>.Create(static (a, b) => ListOrder(b, a));
+
+    /// <summary>A page of the executions that pass the filters, in <see cref="ListOrder"/>, and how many pass.</summary>
     public (int Total, IReadOnlyList<ExecutionSummary> Items) Query(ExecutionQuery query)
     {
-        IEnumerable<ExecutionSummary> matches = _executions.Values;
-        if (query.Flow is { Length: > 0 } flow)
+        var offset = Math.Max(0, query.Offset);
+        var limit = Math.Max(0, query.Limit);
+        var wanted = (long)offset + limit;
+        if (wanted > TopSelectionLimit)
         {
-            matches = matches.Where(e => e.Flow == flow);
+            var all = new List<ExecutionSummary>();
+            foreach (var (_, e) in _executions)
+            {
+                if (Matches(query, e))
+                {
+                    all.Add(e);
+                }
+            }
+
+            all.Sort(ListOrder);
+            var start = Math.Min(offset, all.Count);
+            return (all.Count, all.GetRange(start, Math.Min(limit, all.Count - start)));
         }
 
-        if (query.Status is { } status)
+        // The heap keeps the first `wanted` matches in list order; its root is the last of them.
+        var total = 0;
+        var kept = new PriorityQueue<ExecutionSummary, ExecutionSummary>((int)wanted + 1, LastFirst);
+        // Enumerating the dictionary itself takes no snapshot (its Values property copies every entry).
+        foreach (var (_, e) in _executions)
         {
-            matches = matches.Where(e => e.Status == status);
+            if (!Matches(query, e))
+            {
+                continue;
+            }
+
+            total++;
+            if (kept.Count < wanted)
+            {
+                kept.Enqueue(e, e);
+            }
+            else if (wanted > 0 && ListOrder(e, kept.Peek()) < 0)
+            {
+                kept.DequeueEnqueue(e, e);
+            }
         }
 
-        if (query.Phase is { Length: > 0 } phase)
+        var first = new List<ExecutionSummary>(kept.Count);
+        foreach (var (element, _) in kept.UnorderedItems)
         {
-            matches = matches.Where(e => e.Phase == phase);
+            first.Add(element);
         }
 
-        if (query.Search is { Length: > 0 } search)
-        {
-            matches = matches.Where(e => e.Id.Contains(search, StringComparison.OrdinalIgnoreCase));
-        }
-
-        var all = matches.ToList();
-        all.Sort(static (a, b) =>
-        {
-            var byTime = b.UpdatedAt.CompareTo(a.UpdatedAt);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Flow + "." + a.Id, b.Flow + "." + b.Id);
-        });
-        var offset = Math.Clamp(query.Offset, 0, all.Count);
-        return (all.Count, all.GetRange(offset, Math.Min(query.Limit, all.Count - offset)));
+        first.Sort(ListOrder);
+        var from = Math.Min(offset, first.Count);
+        return (total, first.GetRange(from, Math.Min(limit, first.Count - from)));
     }
+
+    private static bool Matches(ExecutionQuery query, ExecutionSummary e)
+        => (query.Flow is not { Length: > 0 } flow || e.Flow == flow)
+            && (query.Status is not { } status || e.Status == status)
+            && (query.Phase is not { Length: > 0 } phase || e.Phase == phase)
+            && (query.Search is not { Length: > 0 } search || e.Id.Contains(search, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Executions of <paramref name="flow"/> by status.</summary>
     public Dictionary<string, int> Progress(string flow)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var e in _executions.Values)
+        foreach (var (_, e) in _executions)
         {
             if (e.Flow == flow)
             {
