@@ -75,6 +75,47 @@ public sealed partial class DashboardControlTests
         folder.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task Two_hosts_on_nats_each_show_every_execution_and_a_control_given_on_one_is_seen_on_the_other()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        var environment = new Dictionary<string, string> { ["FlowSdk__Dashboard__Token"] = Token };
+        await using var first = OrdersHost.Start(environment, ["run", "--nats", nats.Url, "--dashboard", "http://127.0.0.1:0"]);
+        await using var second = OrdersHost.Start(environment, ["run", "--nats", nats.Url, "--dashboard", "http://127.0.0.1:0"]);
+        await first.WaitForAsync("Dashboard on http://", TimeSpan.FromSeconds(60));
+        await second.WaitForAsync("Dashboard on http://", TimeSpan.FromSeconds(60));
+        using var a = new HttpClient { BaseAddress = new Uri(DashboardUrl().Match(first.Output).Groups[1].Value) };
+        using var b = new HttpClient { BaseAddress = new Uri(DashboardUrl().Match(second.Output).Groups[1].Value) };
+        a.DefaultRequestHeaders.Authorization = b.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        // Messages through one host's HTTP trigger: either host may handle them; both list both executions.
+        foreach (var id in new[] { "m-1", "m-2" })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await a.PostAsync("/api/ports/orders.placed/messages", Json($$"""{"OrderId": "{{id}}", "Total": 4}"""))).StatusCode);
+        }
+
+        foreach (var (http, host) in new[] { (a, first), (b, second) })
+        {
+            await WaitForStatusAsync(http, "m-1", "Running", host);
+            await WaitForStatusAsync(http, "m-2", "Running", host);
+            Assert.Contains("\"total\":2", await http.GetStringAsync("/api/executions?flow=order"));
+        }
+
+        // Paused on the second host's dashboard: the first host's shows it and keeps the payment for it.
+        Assert.Equal("Execution m-1 of flow order: Running → Paused.", await ResultOf(await b.PostAsync("/api/executions/order/m-1/pause", Json("""{"reason": "fraud check"}"""))));
+        var paused = await WaitForStatusAsync(a, "m-1", "Paused", first);
+        Assert.Equal("Paused by dashboard: fraud check", paused.GetProperty("statusReason").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, (await a.PostAsync("/api/ports/orders.paid/messages", Json("""{"OrderId": "m-1", "Amount": 4}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await a.PostAsync("/api/ports/orders.paid/messages", Json("""{"OrderId": "m-2", "Amount": 4}"""))).StatusCode);
+        await WaitForStatusAsync(b, "m-2", "Completed", second);
+        Assert.Equal("Paused", (await ExecutionAsync(b, "m-1")).GetProperty("status").GetString());
+
+        // Resumed on the first: the kept payment ships it, and the second host sees the end.
+        Assert.Equal("Execution m-1 of flow order: Paused → Running.", await ResultOf(await a.PostAsync("/api/executions/order/m-1/resume", null)));
+        var shipped = await WaitForStatusAsync(b, "m-1", "Completed", second);
+        Assert.Equal(["Place", "Pause", "Resume", "Ship"], shipped.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("rule").GetString()));
+    }
+
     private static (bool Enabled, string? Reason) Control(JsonElement execution, string verb)
     {
         var control = execution.GetProperty("controls").EnumerateArray().Single(c => c.GetProperty("verb").GetString() == verb);
