@@ -12,7 +12,8 @@ namespace FlowSdk.Analyzers;
 /// flow ids) and FLOW0016 (a subject bound to two message types) at the attribute argument;
 /// FLOW0022 / FLOW0023 (a port nothing in the assembly consumes or produces, unless declared
 /// <c>External</c>) at the rule that publishes or takes it, with the message type as an additional location; FLOW0024 (FlowSdk annotations but no flow the generator
-/// can use); FLOW0035 (a lifecycle subject that is also a message's subject) at the argument.
+/// can use); FLOW0035 (a lifecycle subject that is also a message's subject) at the argument;
+/// FLOW0052 (a schedule whose tick message no rule of its flow takes) at the schedule.
 /// </summary>
 /// <remarks>
 /// Ports are checked for message types declared in this assembly only: a message type from a
@@ -31,7 +32,8 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.OutputPortWithoutConsumer,
         DiagnosticDescriptors.InputPortWithoutProducer,
         DiagnosticDescriptors.NoUsableFlow,
-        DiagnosticDescriptors.LifecycleSubjectIsMessageSubject);
+        DiagnosticDescriptors.LifecycleSubjectIsMessageSubject,
+        DiagnosticDescriptors.ScheduleTickWithoutRule);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -178,6 +180,32 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        // FLOW0052: a schedule whose ticks no rule of its flow takes. A schedule produces its tick
+        // message, so a tick port is never an input without a producer (FLOW0023).
+        var ticks = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var flow in flows)
+        {
+            foreach (var schedule in ScheduleDeclaration.ReadAll(flow.State))
+            {
+                if (schedule.Tick is not { } tick)
+                {
+                    continue;
+                }
+
+                ticks.Add(tick.OriginalDefinition);
+                var flowName = SymbolExtensions.FlowName(flow, flow.State);
+                if (!rules.Any(r => r.Flow == flowName && SymbolEqualityComparer.Default.Equals(r.Rule.Input, tick)))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.ScheduleTickWithoutRule,
+                        schedule.Attribute.TypeArgumentLocation(cancellationToken),
+                        schedule.Name ?? "",
+                        flowName,
+                        tick.Name));
+                }
+            }
+        }
+
         // FLOW0022 / FLOW0023: ports of this assembly that nothing here consumes or produces, reported at
         // the first rule that publishes or takes the message, with the message's declaration (where the
         // port is declared External) as the first additional location. Rules of [TestFlow] flows are
@@ -203,7 +231,7 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
                     producer.Name,
                     reported.Flow));
             }
-            else if (consumers.Count > 0 && producers.Count == 0 && !created.ContainsKey(message.Type)
+            else if (consumers.Count > 0 && producers.Count == 0 && !created.ContainsKey(message.Type) && !ticks.Contains(message.Type)
                 && consumers.FirstOrDefault(static r => !r.IsTestFlow) is { Rule: { } consumer } taken)
             {
                 context.ReportDiagnostic(Diagnostic.Create(

@@ -129,6 +129,9 @@ public static class DiagnosticDescriptors
     /// <summary>A schedule is invalid: its name, neither or both of <c>Every</c> and <c>Cron</c>, its interval, policy or catch-up bound, or a name used twice in one flow.</summary>
     public const string InvalidScheduleId = "FLOW0051";
 
+    /// <summary>The ID of <see cref="ScheduleTickWithoutRule"/>.</summary>
+    public const string ScheduleTickWithoutRuleId = "FLOW0052";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -679,6 +682,18 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A schedule has a name unique in its flow (lowercase letters, digits and dashes), exactly one of Every (an interval written [d.]hh:mm:ss) and Cron, a MissedTickPolicy and a MaxCatchUp of 1 or more. The runtime refuses anything else when the flow is loaded.",
         helpLinkUri: HelpLink(InvalidScheduleId));
+
+    /// <summary>FLOW0052. Arguments: the schedule, the flow, the tick message type.</summary>
+    public static readonly DiagnosticDescriptor ScheduleTickWithoutRule = new(
+        id: ScheduleTickWithoutRuleId,
+        title: "Schedule's tick message has no rule",
+        messageFormat: "Schedule '{0}' of flow '{1}' sends {2} ticks, but no rule of the flow takes a {2}: the runtime refuses the flow when it loads. Add a rule that takes {2}, or remove the schedule.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A schedule's ticks arrive as its tick message on the flow's input. A flow none of whose rules takes that message would only ever dead-letter its ticks, so the runtime refuses the flow's definition when it loads; the analyzer says so at compile time.",
+        helpLinkUri: HelpLink(ScheduleTickWithoutRuleId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>The documentation page of a diagnostic.</summary>
     /// <param name="id">The diagnostic ID, for example <c>FLOW0001</c>.</param>

@@ -4,7 +4,7 @@ using FlowSdk.Generators.Parsing.Shared;
 
 namespace FlowSdk.Analyzers.Tests;
 
-/// <summary>FLOW0050 (cron text) and FLOW0051 (schedule), and the cron grammar held to Cronos.</summary>
+/// <summary>FLOW0050 (cron text), FLOW0051 (schedule), FLOW0052 (ticks no rule takes), and the cron grammar held to Cronos.</summary>
 public sealed class ScheduleTests
 {
     public static TheoryData<string> Expressions() =>
@@ -68,4 +68,55 @@ public sealed class ScheduleTests
             Verify.Diagnostic(DiagnosticDescriptors.InvalidSchedule)
                 .WithLocation(0)
                 .WithArguments("nightly", "plan-review", "it needs either Every (a fixed interval) or Cron"));
+
+    private const string Cleanup = """
+        using System;
+        using FlowSdk;
+        using FlowSdk.Orchestration;
+
+        [Message("cleanup.due")]
+        public sealed record CleanupDue([property: CorrelationKey] string Schedule, DateTimeOffset At) : IScheduleTick<CleanupDue>
+        {
+            public static CleanupDue Create(string schedule, DateTimeOffset at) => new(schedule, at);
+        }
+
+        [Message("cleanup.started", External = true)]
+        public sealed record CleanupStarted([property: CorrelationKey] string Schedule);
+
+        public enum CleanupPhase { Idle, [TerminalPhase] Done }
+
+        """;
+
+    [Fact]
+    public Task A_schedule_whose_ticks_a_rule_takes_needs_no_producer_and_is_not_reported() =>
+        Verify.AnalyzerAsync(Cleanup + """
+            [Flow<CleanupPhase>("cleanup")]
+            [Schedule<CleanupDue>("nightly", Cron = "0 2 * * *")]
+            public partial class Cleanup { }
+
+            [Rules<Cleanup>]
+            public static partial class CleanupRules
+            {
+                [Rule(From = CleanupPhase.Idle, To = CleanupPhase.Done)]
+                public static void Run(Cleanup cleanup, CleanupDue due) { }
+            }
+            """);
+
+    [Fact]
+    public Task A_schedule_whose_ticks_no_rule_of_its_flow_takes_is_reported_at_the_tick_type() =>
+        Verify.AnalyzerAsync(Cleanup + """
+            [Flow<CleanupPhase>("cleanup")]
+            [Schedule<{|#0:CleanupDue|}>("nightly", Every = "1.00:00:00")]
+            public partial class Cleanup { }
+
+            [Rules<Cleanup>]
+            public static partial class CleanupRules
+            {
+                [Rule(From = CleanupPhase.Idle, To = CleanupPhase.Done)]
+                public static void Start(Cleanup cleanup, CleanupStarted started) { }
+            }
+            """,
+            Verify.Diagnostic(DiagnosticDescriptors.ScheduleTickWithoutRule)
+                .WithLocation(0)
+                .WithArguments("nightly", "cleanup", "CleanupDue"));
 }

@@ -28,6 +28,7 @@ internal static class FlowTestReferences
         DiagnosticDescriptors.InputPortWithoutProducerId,
         DiagnosticDescriptors.NoUsableFlowId,
         DiagnosticDescriptors.AwaitReplyWithoutReplyRuleId,
+        DiagnosticDescriptors.ScheduleTickWithoutRuleId,
     ];
 
     public static void AddTo(SolutionState state, bool withFlowSdk = true)
