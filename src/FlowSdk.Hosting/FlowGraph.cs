@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace FlowSdk.Hosting;
 
-/// <summary>Draws flows as Mermaid, Graphviz dot or JSON: phases and the rules between them, and the subjects that link flows.</summary>
+/// <summary>Draws flows as Mermaid, Graphviz dot or JSON: phases and the rules between them, the schedules that tick them, and the subjects that link flows.</summary>
 public static class FlowGraph
 {
     /// <summary>Renders the flows in <paramref name="format"/>.</summary>
@@ -40,6 +40,16 @@ public static class FlowGraph
                 }
             }
 
+            foreach (var (schedule, phases) in ScheduleEdges(flow))
+            {
+                var node = Id(flow.Id, "schedule_" + schedule.Name);
+                s.Append(CultureInfo.InvariantCulture, $"    {node}{{{{\"schedule {schedule.Name}: {schedule.Describe()}\"}}}}\n");
+                foreach (var phase in phases)
+                {
+                    s.Append(CultureInfo.InvariantCulture, $"    {node} -.->|\"{schedule.Subject}\"| {Id(flow.Id, phase)}\n");
+                }
+            }
+
             s.Append("  end\n");
         }
 
@@ -67,6 +77,15 @@ public static class FlowGraph
                 foreach (var (from, to) in Edges(flow, rule))
                 {
                     s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.{from}\" -> \"{flow.Id}.{to}\" [label=\"{rule.Name}\"];\n");
+                }
+            }
+
+            foreach (var (schedule, phases) in ScheduleEdges(flow))
+            {
+                s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.schedule.{schedule.Name}\" [label=\"schedule {schedule.Name}: {schedule.Describe()}\", shape=hexagon];\n");
+                foreach (var phase in phases)
+                {
+                    s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.schedule.{schedule.Name}\" -> \"{flow.Id}.{phase}\" [label=\"{schedule.Subject}\", style=dashed];\n");
                 }
             }
 
@@ -124,6 +143,25 @@ public static class FlowGraph
                 }
 
                 json.WriteEndArray();
+                json.WriteStartArray("schedules");
+                foreach (var (schedule, phases) in ScheduleEdges(flow))
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", schedule.Name);
+                    json.WriteString("subject", schedule.Subject);
+                    json.WriteString("when", schedule.Describe());
+                    json.WriteString("missedTicks", schedule.MissedTicks.ToString());
+                    json.WriteStartArray("phases");
+                    foreach (var phase in phases)
+                    {
+                        json.WriteStringValue(phase);
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
 
@@ -169,6 +207,20 @@ public static class FlowGraph
         foreach (var f in froms)
         {
             yield return (f, rule.To ?? f);
+        }
+    }
+
+    /// <summary>Each schedule of the flow with the phases its ticks act in: the From phases of the rules that take its subject (every non-terminal phase for a rule without From).</summary>
+    private static IEnumerable<(Orchestration.ScheduleDefinition Schedule, IReadOnlyList<string> Phases)> ScheduleEdges(FlowDefinition flow)
+    {
+        foreach (var schedule in flow.Schedules.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            var phases = flow.Rules
+                .Where(r => r.Trigger == TriggerKind.MessageAndState && Subjects.Matches(r.Source, schedule.Subject))
+                .SelectMany(r => r.From is { } from ? [from] : flow.Phases.Where(p => !flow.TerminalPhases.Contains(p)))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            yield return (schedule, phases);
         }
     }
 

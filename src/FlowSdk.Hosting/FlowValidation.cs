@@ -29,7 +29,10 @@ public static class FlowValidation
     {
         var issues = new List<ValidationIssue>();
         var inputs = flows.SelectMany(f => f.InputPorts.Select(p => (Flow: f.Id, p.Subject, p.MessageType))).ToList();
-        var outputs = flows.SelectMany(f => f.Rules.Where(r => r.Output is not null).Select(r => (Flow: f.Id, Subject: r.Output!, Rule: r.Name))).ToList();
+        // A schedule publishes its ticks: a tick port has a producer, the schedule.
+        var outputs = flows.SelectMany(f => f.Rules.Where(r => r.Output is not null).Select(r => (Flow: f.Id, Subject: r.Output!, Rule: r.Name)))
+            .Concat(flows.SelectMany(f => f.Schedules.Select(s => (Flow: f.Id, s.Subject, Rule: "schedule " + s.Name))))
+            .ToList();
 
         foreach (var group in inputs.GroupBy(i => i.Subject).Where(g => g.Select(i => i.MessageType).Distinct().Count() > 1))
         {
@@ -37,7 +40,7 @@ public static class FlowValidation
                 $"Subject '{group.Key}' carries different message types: {string.Join(", ", group.Select(i => $"{i.MessageType} in flow '{i.Flow}'"))}. Bind each subject to one message type."));
         }
 
-        foreach (var output in outputs.Where(o => !inputs.Any(i => Subjects.Matches(i.Subject, o.Subject))).DistinctBy(o => o.Subject))
+        foreach (var output in outputs.Where(o => !o.Rule.StartsWith("schedule ", StringComparison.Ordinal) && !inputs.Any(i => Subjects.Matches(i.Subject, o.Subject))).DistinctBy(o => o.Subject))
         {
             issues.Add(new ValidationIssue(IssueSeverity.Warning, "unconsumed-output",
                 $"Rule '{output.Rule}' of flow '{output.Flow}' publishes on '{output.Subject}', which no flow here consumes. If a system outside these flows consumes it, that is expected."));

@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace FlowSdk.Hosting.Tests;
+
+/// <summary>Schedules in what <c>graph</c> draws and what <c>validate</c> checks.</summary>
+public sealed class ScheduleGraphTests
+{
+    private static readonly FlowDefinition[] Flows = [SweepFlow.Definition];
+
+    [Fact]
+    public void The_graph_draws_each_schedule_with_its_ticks_into_the_phases_they_act_in()
+    {
+        var mermaid = FlowGraph.Render(Flows, "mermaid");
+        Assert.Contains("sweep_schedule_hourly{{\"schedule hourly: every 01:00:00\"}}", mermaid);
+        Assert.Contains("sweep_schedule_hourly -.->|\"sweeps.due\"| sweep_Waiting", mermaid);
+        Assert.Contains("sweep_schedule_hourly -.->|\"sweeps.due\"| sweep_Sweeping", mermaid);
+        Assert.Contains("sweep_schedule_nightly{{\"schedule nightly: cron 0 2 * * *\"}}", mermaid);
+
+        var dot = FlowGraph.Render(Flows, "dot");
+        Assert.Contains("\"sweep.schedule.nightly\" [label=\"schedule nightly: cron 0 2 * * *\", shape=hexagon];", dot);
+        Assert.Contains("\"sweep.schedule.nightly\" -> \"sweep.Sweeping\" [label=\"sweeps.due\", style=dashed];", dot);
+
+        using var json = JsonDocument.Parse(FlowGraph.Render(Flows, "json"));
+        var schedules = json.RootElement.GetProperty("flows")[0].GetProperty("schedules").EnumerateArray().ToList();
+        Assert.Equal(["hourly", "nightly"], schedules.Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal("CatchUpOnce", schedules[1].GetProperty("missedTicks").GetString());
+        Assert.Equal(["Waiting", "Sweeping"], schedules[0].GetProperty("phases").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
+    public void A_tick_port_is_produced_by_its_schedule_so_validate_does_not_report_it()
+    {
+        var issues = FlowValidation.Validate(Flows);
+        Assert.DoesNotContain(issues, i => i.Message.Contains("sweeps.due", StringComparison.Ordinal));
+    }
+}
