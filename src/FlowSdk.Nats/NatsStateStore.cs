@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using System.Runtime.CompilerServices;
+using FlowSdk.Internal;
 using FlowSdk.Nats.Internal;
 using FlowSdk.State;
 using FlowSdk.Transport;
@@ -36,7 +37,7 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     private readonly NatsKVContext _kv;
     private readonly NatsFlowOptions _options;
     private readonly ILogger _logger;
-    private readonly PendingWork _pending = new();
+    private readonly IdleTracker _pending = new();
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly Lock _gate = new();
     private ImmutableArray<KvWatch> _watches = [];

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
+using FlowSdk.Internal;
 using FlowSdk.Nats.Internal;
 using FlowSdk.Transport;
 using Microsoft.Extensions.Logging;
@@ -104,7 +105,7 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePrefere
 
     internal ILogger Logger { get; }
 
-    internal PendingWork Work { get; } = new();
+    internal IdleTracker Work { get; } = new();
 
     internal bool Disposing => _disposed.IsCancellationRequested;
 

@@ -1,3 +1,4 @@
+using FlowSdk.Internal;
 using FlowSdk.State;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -22,7 +23,7 @@ internal sealed class KvWatch
     private readonly string _bucket;
     private readonly string _subjectPrefix;
     private readonly IObserver<StateEntry> _observer;
-    private readonly PendingWork _pending;
+    private readonly IdleTracker _pending;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,7 +35,7 @@ internal sealed class KvWatch
 
     private readonly Func<CancellationToken, Task> _ensureBucket;
 
-    public KvWatch(INatsJSContext js, string bucket, Func<CancellationToken, Task> ensureBucket, string prefix, IObserver<StateEntry> observer, PendingWork pending, ILogger logger)
+    public KvWatch(INatsJSContext js, string bucket, Func<CancellationToken, Task> ensureBucket, string prefix, IObserver<StateEntry> observer, IdleTracker pending, ILogger logger)
     {
         _js = js;
         _ensureBucket = ensureBucket;

@@ -1,14 +1,18 @@
 namespace FlowSdk.Internal;
 
-/// <summary>Counts work in progress and completes waiters when the count returns to zero.</summary>
+/// <summary>
+/// Counts work in progress, completes waiters when the count returns to zero, and counts every start:
+/// the runtime's, the SQLite store's and the NATS transport's and store's pending work.
+/// </summary>
 internal sealed class IdleTracker
 {
     private readonly Lock _gate = new();
     private long _pending;
     private long _activity;
-
-    public long Activity => Interlocked.Read(ref _activity);
     private TaskCompletionSource? _idle;
+
+    /// <summary>Grows by one whenever work is started (or <see cref="Touch"/> is called).</summary>
+    public long Activity => Interlocked.Read(ref _activity);
 
     public long Pending
     {
@@ -20,6 +24,9 @@ internal sealed class IdleTracker
             }
         }
     }
+
+    /// <summary>Records activity that is not itself pending work (a delivery handed on at once).</summary>
+    public void Touch() => Interlocked.Increment(ref _activity);
 
     public void Add(long count = 1)
     {
