@@ -28,6 +28,8 @@ public sealed class FlowRuntime : IAsyncDisposable
     private readonly Orchestration.ScheduleRunner[] _schedules;
     private readonly Dictionary<string, FlowDefinition> _flows;
     private readonly Internal.IdleTracker _work = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _progressReady = new(StringComparer.Ordinal);
+    private IDisposable? _gauge;
     private int _state; // 0 created, 1 started, 2 stopped
     private int _disposed;
 
@@ -124,6 +126,13 @@ public sealed class FlowRuntime : IAsyncDisposable
             throw new InvalidOperationException("The runtime was already started; a runtime starts once.");
         }
 
+        // Before the flows run: a store that never counted a flow's executions counts them once.
+        foreach (var flow in _flows.Values)
+        {
+            await InitializeProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+        }
+
+        _gauge = ProgressGauge.Register(Store, _flows.Values);
         foreach (var processor in _processors)
         {
             await processor.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -149,6 +158,7 @@ public sealed class FlowRuntime : IAsyncDisposable
             return;
         }
 
+        _gauge?.Dispose();
         foreach (var schedule in _schedules)
         {
             await schedule.DisposeAsync().ConfigureAwait(false);
@@ -242,6 +252,39 @@ public sealed class FlowRuntime : IAsyncDisposable
             {
                 yield return FlowSerializer.Deserialize(flow.StateFormatter, entry.Value);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads how many executions of <paramref name="flow"/> are in each status: the counters the state
+    /// store moves in the same transaction as each write that changes an execution's status, so this
+    /// lists no executions and is exact whichever host (or command line) made the writes.
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The counts per status, as of now.</returns>
+    /// <exception cref="ArgumentException">The runtime does not run <paramref name="flow"/>.</exception>
+    /// <exception cref="NotSupportedException">The state store keeps no progress counters.</exception>
+    public async Task<FlowProgress> GetProgressAsync(FlowDefinition flow, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        if (!_flows.ContainsKey(flow.Id))
+        {
+            throw new ArgumentException($"This runtime does not run flow '{flow.Id}'; it runs {string.Join(", ", _flows.Keys)}.", nameof(flow));
+        }
+
+        await InitializeProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+        var counts = await Store.ReadProgressAsync(flow.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotSupportedException($"The state store {Store.GetType().Name} keeps no progress counters for flow '{flow.Id}'; the in-memory, SQLite and NATS stores do.");
+        return new FlowProgress(flow.Id, counts, TimeProvider.GetUtcNow());
+    }
+
+    private async ValueTask InitializeProgressAsync(FlowDefinition flow, CancellationToken cancellationToken)
+    {
+        if (!_progressReady.ContainsKey(flow.Id))
+        {
+            await FlowProgress.InitializeAsync(Store, flow, cancellationToken).ConfigureAwait(false);
+            _progressReady[flow.Id] = true;
         }
     }
 
