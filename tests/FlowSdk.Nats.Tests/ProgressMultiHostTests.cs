@@ -56,6 +56,12 @@ public sealed class ProgressMultiHostTests(NatsServerFixture server) : IClassFix
         var progress = await FlowProgress.ReadAsync(natsC.Store, OrderFlow.Definition);
         Assert.Equal(listed.OrderBy(e => e.Key), NonZero(progress).OrderBy(e => e.Key));
         Assert.Equal(count, progress.Total);
+
+        // Without its counter key (a bucket from before counters, or an operator's recount) the next reader counts the executions once.
+        Assert.True(await natsC.Store.DeleteAsync(NatsStateStore.ProgressPrefix + "order"));
+        var recounted = await FlowProgress.ReadAsync(natsC.Store, OrderFlow.Definition);
+        Assert.Equal(listed.OrderBy(e => e.Key), NonZero(recounted).OrderBy(e => e.Key));
+        Assert.NotNull(await natsC.Store.GetAsync(NatsStateStore.ProgressPrefix + "order"));
     }
 
     private static Dictionary<ExecutionStatus, long> NonZero(FlowProgress progress)

@@ -67,7 +67,19 @@ public sealed class FlowProgress
 
     /// <summary>Makes the store count the flow's executions once if it never did (see <see cref="IStateStore.InitializeProgressAsync"/>).</summary>
     internal static ValueTask InitializeAsync(IStateStore store, FlowDefinition flow, CancellationToken cancellationToken)
-        => store.InitializeProgressAsync(flow.Id, flow.Id + ".", value => flow.ReadExecution(value).Status, cancellationToken);
+        => store.InitializeProgressAsync(flow.Id, flow.Id + ".", value => StatusOf(flow, value), cancellationToken);
+
+    private static ExecutionStatus StatusOf(FlowDefinition flow, ReadOnlyMemory<byte> value)
+    {
+        try
+        {
+            return flow.ReadExecution(value).Status;
+        }
+        catch (MessagePack.MessagePackSerializationException ex)
+        {
+            throw new InvalidOperationException($"A stored execution of flow '{flow.Id}' ({value.Length} bytes) is not a state of this flow, so the flow's executions cannot be counted for its progress counters: {ex.Message}", ex);
+        }
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Flow}: {string.Join(", ", Counts.Select(c => $"{c.Key} {c.Value}"))} (total {Total})";

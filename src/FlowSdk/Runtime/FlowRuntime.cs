@@ -20,7 +20,7 @@ namespace FlowSdk;
 /// PlanReview? plan = await plans.GetAsync("plan-1");
 /// </code>
 /// </example>
-public sealed class FlowRuntime : IAsyncDisposable
+public sealed partial class FlowRuntime : IAsyncDisposable
 {
     private readonly bool _ownsTransport;
     private readonly bool _ownsStore;
@@ -29,6 +29,7 @@ public sealed class FlowRuntime : IAsyncDisposable
     private readonly Dictionary<string, FlowDefinition> _flows;
     private readonly Internal.IdleTracker _work = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _progressReady = new(StringComparer.Ordinal);
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private IDisposable? _gauge;
     private int _state; // 0 created, 1 started, 2 stopped
     private int _disposed;
@@ -62,6 +63,7 @@ public sealed class FlowRuntime : IAsyncDisposable
         Transport = options.Transport ?? new InMemoryTransport(options.TimeProvider);
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FlowSdk.Runtime");
         var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention, options);
         _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
         _schedules = Orchestration.Schedules.CreateRunners(_flows.Values, services);
@@ -126,10 +128,18 @@ public sealed class FlowRuntime : IAsyncDisposable
             throw new InvalidOperationException("The runtime was already started; a runtime starts once.");
         }
 
-        // Before the flows run: a store that never counted a flow's executions counts them once.
+        // Before the flows run: a store that never counted a flow's executions counts them once. Not
+        // fatal: the flows run all the same, and GetProgressAsync tries again (and throws).
         foreach (var flow in _flows.Values)
         {
-            await InitializeProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await InitializeProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                LogProgressNotCounted(_logger, flow.Id, ex);
+            }
         }
 
         _gauge = ProgressGauge.Register(Store, _flows.Values);
@@ -382,4 +392,7 @@ public sealed class FlowRuntime : IAsyncDisposable
             await Store.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Flow {Flow}: the progress counters could not be initialized at start; the flow runs, and reading its progress tries again")]
+    private static partial void LogProgressNotCounted(Microsoft.Extensions.Logging.ILogger logger, string flow, Exception exception);
 }

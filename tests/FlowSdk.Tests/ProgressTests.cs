@@ -1,0 +1,63 @@
+using FlowSdk.State;
+
+namespace FlowSdk.Tests;
+
+/// <summary>The counting logic and its edge cases: text form, unreadable executions.</summary>
+public sealed class ProgressTests
+{
+    [Fact]
+    public void Counts_move_by_status_changes_and_read_back_from_their_text()
+    {
+        var counts = new ProgressCounts();
+        counts.Apply(new StatusChange("f", null, ExecutionStatus.Running));
+        counts.Apply(new StatusChange("f", null, ExecutionStatus.Running));
+        counts.Apply(new StatusChange("f", ExecutionStatus.Running, ExecutionStatus.Waiting));
+        counts.Apply(new StatusChange("f", ExecutionStatus.Waiting, ExecutionStatus.Waiting));
+        counts.Apply(new StatusChange("f", ExecutionStatus.Running, ExecutionStatus.Completed));
+        counts.Apply(new StatusChange("f", ExecutionStatus.Completed, null));
+
+        Assert.Equal("Running=0,Waiting=1,Paused=0,Completed=0,Failed=0,Cancelled=0,Escalated=0,TimedOut=0", counts.ToString());
+        Assert.Equal(1, counts.Total);
+        Assert.Equal(counts.ToString(), ProgressCounts.Parse(counts.ToString(), "test").ToString());
+
+        var error = Assert.Throws<FormatException>(() => ProgressCounts.Parse("Running=1,Sleeping=2", "key '_progress.f'"));
+        Assert.Equal("The progress counters in key '_progress.f' are not Status=count pairs separated by commas: 'Sleeping=2' in 'Running=1,Sleeping=2'.", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unreadable_execution_does_not_stop_the_runtime_and_reading_progress_names_the_flow()
+    {
+        var store = new InMemoryStateStore();
+        await store.TryCreateAsync("meter-probe.broken", new byte[] { 0xc1, 0x00 });
+        await using var runtime = await FlowRuntime.StartAsync([ProbeFlow.Definition], new FlowRuntimeOptions { StateStore = store });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.GetProgressAsync(ProbeFlow.Definition));
+        Assert.Contains("A stored execution of flow 'meter-probe' (2 bytes) is not a state of this flow", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_store_without_counters_says_so()
+    {
+        await using var runtime = await FlowRuntime.StartAsync([ProbeFlow.Definition], new FlowRuntimeOptions { StateStore = new PlainStore(new InMemoryStateStore()) });
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => runtime.GetProgressAsync(ProbeFlow.Definition));
+        Assert.Equal("The state store PlainStore keeps no progress counters for flow 'meter-probe'; the in-memory, SQLite and NATS stores do.", error.Message);
+    }
+
+    /// <summary>A store that implements only the required members, as a custom store would.</summary>
+    private sealed class PlainStore(IStateStore inner) : IStateStore
+    {
+        public ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+        public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) => inner.TryCreateAsync(key, value, cancellationToken);
+
+        public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default) => inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+
+        public IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListKeysAsync(prefix, cancellationToken);
+
+        public IObservable<StateEntry> Watch(string prefix) => inner.Watch(prefix);
+
+        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
