@@ -301,8 +301,9 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * failures)).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is NatsException or FormatException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // The state write is committed: report the miss rather than fail the write that made it.
                 var before = change.Before?.ToString() ?? "(new)";
                 var after = change.After?.ToString() ?? "(removed)";
                 Log.ProgressMissed(_logger, change.Flow, Bucket, before, after, attempt, progressKey, ex);
