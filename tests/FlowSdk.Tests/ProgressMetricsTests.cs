@@ -53,8 +53,12 @@ public static partial class ProbeRules
 /// started runtime, and <c>flowsdk.callbacks.pending</c> follows cancel and retry of executions that
 /// wait for a reply.
 /// </summary>
+[Collection(Collection)]
 public sealed class ProgressMetricsTests
 {
+    /// <summary>The tests that run the meter-probe flow, one at a time: the meter is process-wide.</summary>
+    public const string Collection = "meter-probe";
+
     [Fact]
     public async Task The_by_status_gauge_reports_the_counters_of_a_started_runtime_per_flow_and_status()
     {
@@ -135,7 +139,7 @@ public sealed class ProgressMetricsTests
     }
 
     /// <summary>One collection of the gauge: the value per status of the meter-probe flow.</summary>
-    private static Dictionary<string, long> ObserveGauge()
+    internal static Dictionary<string, long> ObserveGauge()
     {
         var measured = new Dictionary<string, long>();
         using var listener = new MeterListener();

@@ -2,7 +2,8 @@ using FlowSdk.State;
 
 namespace FlowSdk.Tests;
 
-/// <summary>The counting logic and its edge cases: text form, unreadable executions.</summary>
+/// <summary>The counting logic and its edge cases: text form, unreadable executions, a store that reads slowly.</summary>
+[Collection(ProgressMetricsTests.Collection)]
 public sealed class ProgressTests
 {
     [Fact]
@@ -41,6 +42,89 @@ public sealed class ProgressTests
         await using var runtime = await FlowRuntime.StartAsync([ProbeFlow.Definition], new FlowRuntimeOptions { StateStore = new PlainStore(new InMemoryStateStore()) });
         var error = await Assert.ThrowsAsync<NotSupportedException>(() => runtime.GetProgressAsync(ProbeFlow.Definition));
         Assert.Equal("The state store PlainStore keeps no progress counters for flow 'meter-probe'; the in-memory, SQLite and NATS stores do.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_gauge_collection_never_waits_on_the_store_and_the_next_one_reports_what_the_slow_read_found()
+    {
+        var inner = new InMemoryStateStore();
+        var slow = new SlowProgressStore(inner);
+        await using (var runtime = await FlowRuntime.StartAsync([ProbeFlow.Definition], new FlowRuntimeOptions { StateStore = slow }))
+        {
+            await runtime.PublishAsync(ProbeFlow.Ports.ProbeStarted, new ProbeStarted("s-1", Ask: false));
+            await runtime.WhenIdleAsync();
+
+            // The read is under way and has not completed: this collection has nothing to report yet, and returns.
+            Assert.Empty(ProgressMetricsTests.ObserveGauge());
+            Assert.Equal(1, slow.Reads);
+
+            // Meanwhile collections do not start a second read.
+            Assert.Empty(ProgressMetricsTests.ObserveGauge());
+            Assert.Equal(1, slow.Reads);
+
+            var read = slow.WhenReadAsync();
+            slow.Release();
+            await read;
+
+            // The read's result is kept as it completes: a collection from then on reports it.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            Dictionary<string, long> measured;
+            while ((measured = ProgressMetricsTests.ObserveGauge()).Count == 0)
+            {
+                Assert.True(DateTime.UtcNow < until, "The released read never reached a collection.");
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(1, measured["Running"]);
+            Assert.Equal(8, measured.Count);
+        }
+    }
+
+    /// <summary>An in-memory store whose progress reads complete only once the test releases them.</summary>
+    private sealed class SlowProgressStore(InMemoryStateStore inner) : IStateStore
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public void Release() => _released.TrySetResult();
+
+        /// <summary>Completes when the next progress read completes.</summary>
+        public Task WhenReadAsync() => Volatile.Read(ref _read).Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        public async ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _reads);
+            await _released.Task.ConfigureAwait(false);
+            var counts = await inner.ReadProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _read, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            return counts;
+        }
+
+        public ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+            => inner.InitializeProgressAsync(flow, keyPrefix, statusOf, cancellationToken);
+
+        public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default) => inner.TryCreateAsync(key, value, change, cancellationToken);
+
+        public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default) => inner.TryUpdateAsync(key, value, expectedRevision, change, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(string key, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, expectedRevision, change, cancellationToken);
+
+        public ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+        public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) => inner.TryCreateAsync(key, value, cancellationToken);
+
+        public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default) => inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+
+        public IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListKeysAsync(prefix, cancellationToken);
+
+        public IObservable<StateEntry> Watch(string prefix) => inner.Watch(prefix);
+
+        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     /// <summary>A store that implements only the required members, as a custom store would.</summary>
