@@ -10,7 +10,7 @@ public static partial class FlowCli
 {
     private static readonly TimeSpan DefaultWatchInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Adds <c>progress [--flow id] [--json] [--watch [seconds]] [--count n]</c>.</summary>
+    /// <summary>Adds <c>progress [--flow id] [--json] [--watch [seconds]] [--count n] [--recount]</c>.</summary>
     private static void AddProgressCommand(RootCommand root, IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, Option<string?> nats, Option<string?> db)
     {
         var flow = new Option<string?>("--flow") { Description = "Only this flow id." };
@@ -21,9 +21,10 @@ public static partial class FlowCli
             Arity = ArgumentArity.ZeroOrOne,
         };
         var count = new Option<int?>("--count") { Description = "With --watch: stop after this many readings." };
+        var recount = new Option<bool>("--recount") { Description = "Count the executions again (a listing) and replace the counters with the result, then print them: the repair when counters are off (docs/operations.md). On NATS, recount while the flow is quiet." };
         var command = new Command("progress", "Shows how many executions of each flow are in each status (Running, Waiting, Paused, Completed, Failed, Cancelled, Escalated, TimedOut), from the counters the store keeps with every state write: no listing, exact across hosts, also while hosts run the flows.\nExample: dotnet run -- progress --watch --nats nats://127.0.0.1:4222")
         {
-            flow, json, watch, count, nats, db,
+            flow, json, watch, count, recount, nats, db,
         };
         command.SetAction((result, cancellationToken) => Guard(env, () =>
         {
@@ -45,12 +46,17 @@ public static partial class FlowCli
                 throw new FlowCliException(every is null ? "--count goes with --watch: it says after how many readings to stop." : $"--count takes a number of readings of 1 or more, not {readings}.");
             }
 
-            return ProgressAsync(flows, env, result.GetValue(flow), result.GetValue(json), every, readings, Choose(result.GetValue(nats), result.GetValue(db), inMemory: false), cancellationToken);
+            if (result.GetValue(recount) && every is not null)
+            {
+                throw new FlowCliException("--recount counts once; it does not go with --watch.");
+            }
+
+            return ProgressAsync(flows, env, result.GetValue(flow), result.GetValue(json), every, readings, result.GetValue(recount), Choose(result.GetValue(nats), result.GetValue(db), inMemory: false), cancellationToken);
         }));
         root.Subcommands.Add(command);
     }
 
-    private static async Task<int> ProgressAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? flowId, bool asJson, TimeSpan? every, int? readings, BackendChoice choice, CancellationToken cancellationToken)
+    private static async Task<int> ProgressAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, string? flowId, bool asJson, TimeSpan? every, int? readings, bool recount, BackendChoice choice, CancellationToken cancellationToken)
     {
         var selected = SelectFlows(flows, flowId);
         var backend = Resolve(choice, env);
@@ -67,7 +73,9 @@ public static partial class FlowCli
             var progress = new List<FlowProgress>();
             foreach (var flow in selected)
             {
-                progress.Add(await FlowProgress.ReadAsync(connection.Store, flow, cancellationToken: cancellationToken).ConfigureAwait(false));
+                progress.Add(recount
+                    ? await FlowProgress.RecountAsync(connection.Store, flow, cancellationToken: cancellationToken).ConfigureAwait(false)
+                    : await FlowProgress.ReadAsync(connection.Store, flow, cancellationToken: cancellationToken).ConfigureAwait(false));
             }
 
             var text = asJson ? ProgressJson(progress) : ProgressTable(progress);

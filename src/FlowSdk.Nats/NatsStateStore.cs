@@ -239,6 +239,52 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the counter key, counts the executions (a listing), and writes the count by
+    /// compare-and-set on the revision read first: when a host moved the counters during the listing,
+    /// the write fails and the count starts over (up to 5 times, then an error says the flow is too
+    /// busy to recount). A status change committed during the listing whose counter move comes after
+    /// the write is counted twice: recount while the flow is quiet.
+    /// </remarks>
+    public async ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(statusOf);
+        var progressKey = ProgressPrefix + flow;
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var before = await GetAsync(progressKey, cancellationToken).ConfigureAwait(false);
+            var counts = new ProgressCounts();
+            await foreach (var key in ListKeysAsync(keyPrefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (await GetAsync(key, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    counts[statusOf(entry.Value)]++;
+                }
+            }
+
+            var text = (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(counts.ToString());
+            var written = before is null
+                ? await store.TryCreateAsync(progressKey, text, Writer, cancellationToken).ConfigureAwait(false)
+                : await store.TryUpdateAsync(progressKey, text, before.Revision, Writer, cancellationToken).ConfigureAwait(false);
+            await ThreadHop.ToThreadPool();
+            if (written.Success)
+            {
+                return;
+            }
+
+            if (written.Error is not (NatsKVWrongLastRevisionException or NatsKVCreateException))
+            {
+                throw written.Error;
+            }
+        }
+
+        throw new InvalidOperationException($"Flow '{flow}' kept changing while its executions were counted (5 attempts): its progress counters in key '{progressKey}' of bucket '{Bucket}' are unchanged. Recount while the flow is quieter.");
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(flow);

@@ -119,9 +119,27 @@ public sealed class SqliteStateStore : IStateStore, IIdleSignal
             return ValueTask.CompletedTask;
         }
 
+        Count(flow, keyPrefix, statusOf, again: false);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One write transaction, as the first count: exact while hosts write the file.</remarks>
+    public ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(statusOf);
+        cancellationToken.ThrowIfCancellationRequested();
+        Count(flow, keyPrefix, statusOf, again: true);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Count(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, bool again)
+    {
         _database.Connections.Write(db =>
         {
-            if (Counted(db, flow))
+            if (!again && Counted(db, flow))
             {
                 return 0;
             }
@@ -149,11 +167,10 @@ public sealed class SqliteStateStore : IStateStore, IIdleSignal
                 insert.ExecuteNonQuery();
             }
 
-            var mark = db.Command("INSERT INTO progress_flows (flow) VALUES ($flow)");
+            var mark = db.Command("INSERT INTO progress_flows (flow) VALUES ($flow) ON CONFLICT (flow) DO NOTHING");
             mark.Parameters.AddWithValue("$flow", flow);
             return mark.ExecuteNonQuery();
         });
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>

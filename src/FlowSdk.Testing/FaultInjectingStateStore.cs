@@ -151,6 +151,10 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
         => Inner.InitializeProgressAsync(flow, keyPrefix, statusOf, cancellationToken);
 
     /// <inheritdoc/>
+    public ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => Inner.RecountProgressAsync(flow, keyPrefix, statusOf, cancellationToken);
+
+    /// <inheritdoc/>
     public ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
         => Inner.ReadProgressAsync(flow, cancellationToken);
 

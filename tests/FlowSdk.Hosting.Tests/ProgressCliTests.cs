@@ -51,6 +51,21 @@ public sealed class ProgressCliTests : IDisposable
         var counts = order.GetProperty("counts");
         Assert.Equal((1, 1, 1, 0), (counts.GetProperty("Running").GetInt64(), counts.GetProperty("Paused").GetInt64(), counts.GetProperty("Cancelled").GetInt64(), counts.GetProperty("Completed").GetInt64()));
         Assert.Equal(8, counts.EnumerateObject().Count());
+
+        // Counters that are off are repaired by --recount, which counts the executions in the file.
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            raw.Open();
+            using var command = raw.CreateCommand();
+            command.CommandText = $"UPDATE progress SET count = 42 WHERE flow = 'order' AND status = {(int)ExecutionStatus.Paused}";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        Assert.Matches(@"(?m)^order\s+1\s+0\s+42\s", (await RunAsync("progress")).Output);
+        var recounted = await RunAsync("progress", "--recount");
+        Assert.Equal(0, recounted.Code);
+        Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s+0\s+0\s+1\s+0\s+0\s+3$", recounted.Output);
+        Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s", (await RunAsync("progress")).Output);
     }
 
     [Fact]
@@ -66,6 +81,10 @@ public sealed class ProgressCliTests : IDisposable
         var lines = (await RunAsync("progress", "--json", "--watch", "0.05", "--count", "2")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.All(lines, l => Assert.Equal(1, JsonDocument.Parse(l).RootElement.GetProperty("flows")[0].GetProperty("counts").GetProperty("Running").GetInt64()));
+
+        var both = await RunAsync("progress", "--recount", "--watch");
+        Assert.Equal(FlowCli.UsageError, both.Code);
+        Assert.Contains("--recount counts once; it does not go with --watch.", both.Error, StringComparison.Ordinal);
 
         var noWatch = await RunAsync("progress", "--count", "2");
         Assert.Equal(FlowCli.UsageError, noWatch.Code);

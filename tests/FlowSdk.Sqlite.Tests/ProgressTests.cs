@@ -65,6 +65,23 @@ public sealed class ProgressTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_recount_replaces_counters_that_are_off_with_what_the_state_rows_say()
+    {
+        var path = _folder.File("recount.db");
+        await using var database = SqliteFlowDatabase.Open(new SqliteFlowOptions { Path = path });
+        await RunOrdersAsync(database);
+        using (var raw = Raw(path))
+        {
+            Execute(raw, $"UPDATE progress SET count = 99 WHERE flow = 'order' AND status = {(int)ExecutionStatus.Running}");
+        }
+
+        Assert.Equal(99, (await FlowProgress.ReadAsync(database.Store, OrderFlow.Definition))[ExecutionStatus.Running]);
+        var recounted = await FlowProgress.RecountAsync(database.Store, OrderFlow.Definition);
+        Assert.Equal((2L, 1L, 1L, 4L), (recounted[ExecutionStatus.Running], recounted[ExecutionStatus.Completed], recounted[ExecutionStatus.Cancelled], recounted.Total));
+        Assert.Equal(2, (await FlowProgress.ReadAsync(database.Store, OrderFlow.Definition))[ExecutionStatus.Running]);
+    }
+
     /// <summary>Four orders: two Running, one Completed, one Cancelled.</summary>
     private static async Task RunOrdersAsync(SqliteFlowDatabase database)
     {

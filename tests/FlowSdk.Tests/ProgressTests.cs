@@ -37,6 +37,24 @@ public sealed class ProgressTests
     }
 
     [Fact]
+    public async Task A_recount_counts_an_execution_written_past_the_counters()
+    {
+        var store = new InMemoryStateStore();
+        await using var runtime = await FlowRuntime.StartAsync([ProbeFlow.Definition], new FlowRuntimeOptions { StateStore = store });
+        await runtime.PublishAsync(ProbeFlow.Ports.ProbeStarted, new ProbeStarted("r-1", Ask: false));
+        await runtime.WhenIdleAsync();
+
+        // A write without its status change, as a tool writing the store directly would make.
+        var copy = (await store.GetAsync("meter-probe.r-1"))!;
+        Assert.True((await store.TryCreateAsync("meter-probe.r-2", copy.Value)).Succeeded);
+        Assert.Equal(1, (await runtime.GetProgressAsync(ProbeFlow.Definition))[ExecutionStatus.Running]);
+
+        var recounted = await FlowProgress.RecountAsync(store, ProbeFlow.Definition);
+        Assert.Equal((2L, 2L), (recounted[ExecutionStatus.Running], recounted.Total));
+        Assert.Equal(2, (await runtime.GetProgressAsync(ProbeFlow.Definition))[ExecutionStatus.Running]);
+    }
+
+    [Fact]
     public async Task A_store_without_counters_says_so()
     {
         await using var runtime = await FlowRuntime.StartAsync([ProbeFlow.Definition], new FlowRuntimeOptions { StateStore = new PlainStore(new InMemoryStateStore()) });

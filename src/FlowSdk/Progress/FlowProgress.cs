@@ -65,6 +65,26 @@ public sealed class FlowProgress
         return new FlowProgress(flow.Id, counts, (time ?? TimeProvider.System).GetUtcNow());
     }
 
+    /// <summary>
+    /// Counts the flow's executions again (a listing) and replaces its progress counters with the
+    /// result, then reads them: the repair for counters that are off (docs/operations.md says when
+    /// that can happen). On SQLite and in memory it is exact while hosts run; on NATS, recount while
+    /// the flow is quiet.
+    /// </summary>
+    /// <param name="store">The state store.</param>
+    /// <param name="flow">The flow.</param>
+    /// <param name="time">The clock for <see cref="AsOf"/>; the system clock when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the recount.</param>
+    /// <returns>The progress after the recount.</returns>
+    /// <exception cref="NotSupportedException">The store keeps no progress counters.</exception>
+    public static async Task<FlowProgress> RecountAsync(IStateStore store, FlowDefinition flow, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(flow);
+        await store.RecountProgressAsync(flow.Id, flow.Id + ".", value => StatusOf(flow, value), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(store, flow, time, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Makes the store count the flow's executions once if it never did (see <see cref="IStateStore.InitializeProgressAsync"/>).</summary>
     internal static ValueTask InitializeAsync(IStateStore store, FlowDefinition flow, CancellationToken cancellationToken)
         => store.InitializeProgressAsync(flow.Id, flow.Id + ".", value => StatusOf(flow, value), cancellationToken);

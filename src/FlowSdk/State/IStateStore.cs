@@ -131,6 +131,20 @@ public interface IStateStore : IAsyncDisposable
     ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
         => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// Counts a flow's executions again, reading the status of each with <paramref name="statusOf"/>,
+    /// and replaces its progress counters with the result: the operator's repair when counters are off
+    /// (see docs/operations.md for when that can happen on NATS).
+    /// </summary>
+    /// <remarks>The default implementation, for a store that keeps no progress counters, does nothing.</remarks>
+    /// <param name="flow">The flow id.</param>
+    /// <param name="keyPrefix">The prefix of the flow's execution keys, <c>&lt;flow&gt;.</c>.</param>
+    /// <param name="statusOf">Reads an execution's status from its stored value.</param>
+    /// <param name="cancellationToken">Cancels the recount.</param>
+    /// <returns>A task that completes when the counters are replaced.</returns>
+    ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => ValueTask.CompletedTask;
+
     /// <summary>Reads the progress counters of a flow: how many of its executions are in each status.</summary>
     /// <remarks>The default implementation, for a store that keeps no progress counters, returns <see langword="null"/>.</remarks>
     /// <param name="flow">The flow id.</param>

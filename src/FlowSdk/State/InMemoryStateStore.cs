@@ -118,13 +118,20 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
 
     /// <inheritdoc/>
     public ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => CountExecutions(flow, keyPrefix, statusOf, again: false);
+
+    /// <inheritdoc/>
+    public ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => CountExecutions(flow, keyPrefix, statusOf, again: true);
+
+    private ValueTask CountExecutions(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, bool again)
     {
         ArgumentException.ThrowIfNullOrEmpty(flow);
         ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
         ArgumentNullException.ThrowIfNull(statusOf);
         lock (_gate)
         {
-            if (_counted.Contains(flow))
+            if (!again && _counted.Contains(flow))
             {
                 return ValueTask.CompletedTask;
             }
