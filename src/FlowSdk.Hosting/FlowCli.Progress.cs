@@ -73,9 +73,17 @@ public static partial class FlowCli
             var progress = new List<FlowProgress>();
             foreach (var flow in selected)
             {
-                progress.Add(recount
-                    ? await FlowProgress.RecountAsync(connection.Store, flow, cancellationToken: cancellationToken).ConfigureAwait(false)
-                    : await FlowProgress.ReadAsync(connection.Store, flow, cancellationToken: cancellationToken).ConfigureAwait(false));
+                try
+                {
+                    progress.Add(recount
+                        ? await FlowProgress.RecountAsync(connection.Store, flow, cancellationToken: cancellationToken).ConfigureAwait(false)
+                        : await FlowProgress.ReadAsync(connection.Store, flow, cancellationToken: cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or FormatException)
+                {
+                    // An unreadable execution or counter key, a store without counters, a recount that met a busy flow.
+                    throw new FlowCliException(ex.Message, Failed);
+                }
             }
 
             var text = asJson ? ProgressJson(progress) : ProgressTable(progress);

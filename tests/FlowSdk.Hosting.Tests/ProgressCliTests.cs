@@ -97,6 +97,19 @@ public sealed class ProgressCliTests : IDisposable
         var unknown = await RunAsync("progress", "--flow", "nope");
         Assert.Equal(FlowCli.UsageError, unknown.Code);
         Assert.Contains("No flow 'nope'. The flows are: order.", unknown.Error, StringComparison.Ordinal);
+
+        // A recount that meets a value that is not an order says so, and exits with 1.
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            raw.Open();
+            using var command = raw.CreateCommand();
+            command.CommandText = "INSERT INTO state (key, value, revision) VALUES ('order.broken', x'c100', 1000000)";
+            command.ExecuteNonQuery();
+        }
+
+        var broken = await RunAsync("progress", "--recount");
+        Assert.Equal(FlowCli.Failed, broken.Code);
+        Assert.Contains("error: A stored execution of flow 'order' (2 bytes) is not a state of this flow", broken.Error, StringComparison.Ordinal);
     }
 
     private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
