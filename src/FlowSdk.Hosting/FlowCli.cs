@@ -163,6 +163,7 @@ public static partial class FlowCli
         });
         root.Subcommands.Add(validate);
         AddControlCommands(root, flows, env, nats, db);
+        AddProgressCommand(root, flows, env, nats, db);
         return root;
     }
 
@@ -282,17 +283,19 @@ public static partial class FlowCli
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                var counts = new SortedDictionary<ExecutionStatus, int>();
+                // The store's progress counters: no listing of executions every second.
+                var counts = new Dictionary<ExecutionStatus, long>();
                 foreach (var flow in flows)
                 {
-                    await foreach (var (_, info) in ReadExecutionsAsync(runtime.Store, flow, cancellationToken).ConfigureAwait(false))
+                    var progress = await runtime.GetProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+                    foreach (var (status, n) in progress.Counts)
                     {
-                        counts[info.Status] = counts.GetValueOrDefault(info.Status) + 1;
+                        counts[status] = counts.GetValueOrDefault(status) + n;
                     }
                 }
 
                 var now = Interlocked.Read(ref events);
-                var line = string.Join(" | ", counts.Select(c => $"{c.Key} {c.Value}").DefaultIfEmpty("no executions")) + $" | {now - last} messages/s";
+                var line = string.Join(" | ", counts.Where(c => c.Value != 0).Select(c => $"{c.Key} {c.Value}").DefaultIfEmpty("no executions")) + $" | {now - last} messages/s";
                 last = now;
                 await output.WriteAsync("\r" + line.PadRight(Console.WindowWidth > 1 ? Console.WindowWidth - 1 : 79)).ConfigureAwait(false);
             }

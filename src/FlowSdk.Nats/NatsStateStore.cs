@@ -146,6 +146,227 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// After the state write commits, the flow's counter key <c>_progress.&lt;flow&gt;</c> is moved by
+    /// compare-and-set (a read and a write per status change; see <see cref="ProgressPrefix"/>).
+    /// </remarks>
+    public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        var result = await TryCreateAsync(key, value, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            await MoveProgressAsync(change).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// After the state write commits, the flow's counter key <c>_progress.&lt;flow&gt;</c> is moved by
+    /// compare-and-set (a read and a write per status change; see <see cref="ProgressPrefix"/>).
+    /// </remarks>
+    public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        var result = await TryUpdateAsync(key, value, expectedRevision, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            await MoveProgressAsync(change).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A KV delete with the expected last revision, then the counter key is moved as for a write.</remarks>
+    public async ValueTask<bool> DeleteAsync(string key, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        await WatchesReadyAsync().ConfigureAwait(false);
+        var result = await store.TryDeleteAsync(key, new NatsKVDeleteOpts { Revision = expectedRevision }, cancellationToken).ConfigureAwait(false);
+        await ThreadHop.ToThreadPool();
+        if (!result.Success)
+        {
+            return result.Error is NatsKVWrongLastRevisionException or NatsKVKeyNotFoundException or NatsKVKeyDeletedException ? false : throw result.Error;
+        }
+
+        await MoveProgressAsync(change).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// When the bucket has no counter key for the flow yet, counts the flow's executions (a listing,
+    /// once) and creates the key. Writes that change a status before the key exists leave it alone:
+    /// the count includes them. Hosts writing the flow while the first count runs (a rolling upgrade
+    /// of a bucket from before counters) can make that count miss their changes; start the first host
+    /// of the new version alone to rule that out (docs/operations.md).
+    /// </remarks>
+    public async ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(statusOf);
+        var progressKey = ProgressPrefix + flow;
+        if (await GetAsync(progressKey, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        var counts = new ProgressCounts();
+        var executions = 0;
+        await foreach (var key in ListKeysAsync(keyPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (await GetAsync(key, cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                counts[statusOf(entry.Value)]++;
+                executions++;
+            }
+        }
+
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var text = counts.ToString();
+        var created = await store.TryCreateAsync(progressKey, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(text), Writer, cancellationToken).ConfigureAwait(false);
+        await ThreadHop.ToThreadPool();
+        if (created.Success)
+        {
+            Log.ProgressCounted(_logger, flow, executions, Bucket, text);
+        }
+        else if (created.Error is not NatsKVCreateException)
+        {
+            throw created.Error;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the counter key, counts the executions (a listing), and writes the count by
+    /// compare-and-set on the revision read first: when a host moved the counters during the listing,
+    /// the write fails and the count starts over (up to 5 times, then an error says the flow is too
+    /// busy to recount). A status change committed during the listing whose counter move comes after
+    /// the write is counted twice: recount while the flow is quiet.
+    /// </remarks>
+    public async ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(statusOf);
+        var progressKey = ProgressPrefix + flow;
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var before = await GetAsync(progressKey, cancellationToken).ConfigureAwait(false);
+            var counts = new ProgressCounts();
+            await foreach (var key in ListKeysAsync(keyPrefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (await GetAsync(key, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    counts[statusOf(entry.Value)]++;
+                }
+            }
+
+            var text = (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(counts.ToString());
+            var written = before is null
+                ? await store.TryCreateAsync(progressKey, text, Writer, cancellationToken).ConfigureAwait(false)
+                : await store.TryUpdateAsync(progressKey, text, before.Revision, Writer, cancellationToken).ConfigureAwait(false);
+            await ThreadHop.ToThreadPool();
+            if (written.Success)
+            {
+                return;
+            }
+
+            if (written.Error is not (NatsKVWrongLastRevisionException or NatsKVCreateException))
+            {
+                throw written.Error;
+            }
+        }
+
+        throw new InvalidOperationException($"Flow '{flow}' kept changing while its executions were counted (5 attempts): its progress counters in key '{progressKey}' of bucket '{Bucket}' are unchanged. Recount while the flow is quieter.");
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        var entry = await GetAsync(ProgressPrefix + flow, cancellationToken).ConfigureAwait(false);
+        return entry is null ? new ProgressCounts() : ParseProgress(entry);
+    }
+
+    /// <summary>
+    /// The prefix of the counter keys, <c>_progress.&lt;flow&gt;</c>: one per flow in the state bucket,
+    /// its value the counts as text (<c>Running=3,Waiting=1,...</c>, see <see cref="ProgressCounts.ToString"/>).
+    /// Outside every flow's key prefix, so listings and watches of executions never see them.
+    /// </summary>
+    public const string ProgressPrefix = "_progress.";
+
+    private static ProgressCounts ParseProgress(StateEntry entry)
+        => ProgressCounts.Parse(System.Text.Encoding.UTF8.GetString(entry.Value.Span), $"key '{entry.Key}'");
+
+    /// <summary>
+    /// Moves the flow's counter key by one committed status change: read, apply, compare-and-set,
+    /// again on a conflict with another host. A transient error is retried for a while; a change that
+    /// still cannot be counted is logged as an error (the state write it belongs to stays committed).
+    /// </summary>
+    private async Task MoveProgressAsync(StatusChange change)
+    {
+        if (!change.Moves)
+        {
+            return;
+        }
+
+        var progressKey = ProgressPrefix + change.Flow;
+        var store = await StoreAsync(CancellationToken.None).ConfigureAwait(false);
+        var failures = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var entry = await GetAsync(progressKey).ConfigureAwait(false);
+                if (entry is null)
+                {
+                    return; // not counted yet: the first count (InitializeProgressAsync) includes this change
+                }
+
+                var counts = ParseProgress(entry);
+                counts.Apply(change);
+                var written = await store.TryUpdateAsync(progressKey, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(counts.ToString()), entry.Revision, Writer).ConfigureAwait(false);
+                await ThreadHop.ToThreadPool();
+                if (written.Success)
+                {
+                    return;
+                }
+
+                if (written.Error is not NatsKVWrongLastRevisionException)
+                {
+                    throw written.Error;
+                }
+
+                Interlocked.Increment(ref _progressConflicts);
+            }
+            catch (Exception ex) when (TransientErrors.IsTransient(ex) && ++failures < MaxProgressFailures)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * failures)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The state write is committed: report the miss rather than fail the write that made it.
+                var before = change.Before?.ToString() ?? "(new)";
+                var after = change.After?.ToString() ?? "(removed)";
+                Log.ProgressMissed(_logger, change.Flow, Bucket, before, after, attempt, progressKey, ex);
+                return;
+            }
+        }
+    }
+
+    private const int MaxProgressFailures = 20;
+
+    private long _progressConflicts;
+
+    /// <summary>How often moving a counter key met a newer revision (another host's move) and was read and applied again.</summary>
+    public long ProgressConflicts => Interlocked.Read(ref _progressConflicts);
+
+    /// <inheritdoc/>
     /// <remarks>A KV delete: the key's history is replaced by a delete marker, and watches do not deliver it.</remarks>
     public async ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
     {

@@ -53,6 +53,151 @@ public sealed class SqliteStateStore : IStateStore, IIdleSignal
 
     /// <inheritdoc/>
     public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Create(key, value, change: null, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Create(key, value, change, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Update(key, value, expectedRevision, change: null, cancellationToken));
+
+    /// <inheritdoc/>
+    /// <remarks>The <c>progress</c> row of the change's flow moves in the transaction of the write.</remarks>
+    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(Update(key, value, expectedRevision, change, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_database.Connections.Write(db =>
+        {
+            var delete = db.Command("DELETE FROM state WHERE key = $key");
+            delete.Parameters.AddWithValue("$key", key);
+            return delete.ExecuteNonQuery() == 1;
+        }));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string key, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_database.Connections.Write(db =>
+        {
+            var delete = db.Command("DELETE FROM state WHERE key = $key AND revision = $revision");
+            delete.Parameters.AddWithValue("$key", key);
+            delete.Parameters.AddWithValue("$revision", (long)expectedRevision);
+            if (delete.ExecuteNonQuery() != 1)
+            {
+                return false;
+            }
+
+            Move(db, change);
+            return true;
+        }));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Runs in one write transaction: when the flow is not in <c>progress_flows</c> yet, its counters
+    /// are computed from its rows in the <c>state</c> table and the flow is marked, so no write moves
+    /// them meanwhile and a database from before the counters gets them exactly once.
+    /// </remarks>
+    public ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(statusOf);
+        cancellationToken.ThrowIfCancellationRequested();
+        var counted = _database.Connections.Read(db => Counted(db, flow));
+        if (counted)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        Count(flow, keyPrefix, statusOf, again: false);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One write transaction, as the first count: exact while hosts write the file.</remarks>
+    public ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(statusOf);
+        cancellationToken.ThrowIfCancellationRequested();
+        Count(flow, keyPrefix, statusOf, again: true);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Count(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, bool again)
+    {
+        _database.Connections.Write(db =>
+        {
+            if (!again && Counted(db, flow))
+            {
+                return 0;
+            }
+
+            var counts = new ProgressCounts();
+            var select = db.Command("SELECT value FROM state WHERE substr(key, 1, length($prefix)) = $prefix");
+            select.Parameters.AddWithValue("$prefix", keyPrefix);
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    counts[statusOf((byte[])reader.GetValue(0))]++;
+                }
+            }
+
+            var clear = db.Command("DELETE FROM progress WHERE flow = $flow");
+            clear.Parameters.AddWithValue("$flow", flow);
+            clear.ExecuteNonQuery();
+            foreach (var status in ProgressCounts.Statuses)
+            {
+                var insert = db.Command("INSERT INTO progress (flow, status, count) VALUES ($flow, $status, $count)");
+                insert.Parameters.AddWithValue("$flow", flow);
+                insert.Parameters.AddWithValue("$status", (int)status);
+                insert.Parameters.AddWithValue("$count", counts[status]);
+                insert.ExecuteNonQuery();
+            }
+
+            var mark = db.Command("INSERT INTO progress_flows (flow) VALUES ($flow) ON CONFLICT (flow) DO NOTHING");
+            mark.Parameters.AddWithValue("$flow", flow);
+            return mark.ExecuteNonQuery();
+        });
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<ProgressCounts?>(_database.Connections.Read(db =>
+        {
+            var counts = new ProgressCounts();
+            var select = db.Command("SELECT status, count FROM progress WHERE flow = $flow");
+            select.Parameters.AddWithValue("$flow", flow);
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                var status = (ExecutionStatus)reader.GetInt32(0);
+                if (Enum.IsDefined(status))
+                {
+                    counts[status] = reader.GetInt64(1);
+                }
+            }
+
+            return counts;
+        }));
+    }
+
+    private StateWriteResult Create(string key, ReadOnlyMemory<byte> value, StatusChange? change, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         cancellationToken.ThrowIfCancellationRequested();
@@ -71,14 +216,14 @@ public sealed class SqliteStateStore : IStateStore, IIdleSignal
             insert.Parameters.AddWithValue("$value", bytes);
             insert.Parameters.AddWithValue("$revision", revision);
             insert.ExecuteNonQuery();
+            Move(db, change);
             return new StateWriteResult(true, (ulong)revision);
         });
         Committed(key, result);
-        return ValueTask.FromResult(result);
+        return result;
     }
 
-    /// <inheritdoc/>
-    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    private StateWriteResult Update(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange? change, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         cancellationToken.ThrowIfCancellationRequested();
@@ -97,23 +242,46 @@ public sealed class SqliteStateStore : IStateStore, IIdleSignal
             update.Parameters.AddWithValue("$value", bytes);
             update.Parameters.AddWithValue("$revision", revision);
             update.ExecuteNonQuery();
+            Move(db, change);
             return new StateWriteResult(true, (ulong)revision);
         });
         Committed(key, result);
-        return ValueTask.FromResult(result);
+        return result;
     }
 
-    /// <inheritdoc/>
-    public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default)
+    /// <summary>Moves the flow's progress counters inside the write's transaction.</summary>
+    private static void Move(Db db, StatusChange? change)
     {
-        ArgumentException.ThrowIfNullOrEmpty(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(_database.Connections.Write(db =>
+        if (change is not { Moves: true } moved)
         {
-            var delete = db.Command("DELETE FROM state WHERE key = $key");
-            delete.Parameters.AddWithValue("$key", key);
-            return delete.ExecuteNonQuery() == 1;
-        }));
+            return;
+        }
+
+        if (moved.Before is { } before)
+        {
+            Add(db, moved.Flow, before, -1);
+        }
+
+        if (moved.After is { } after)
+        {
+            Add(db, moved.Flow, after, 1);
+        }
+    }
+
+    private static void Add(Db db, string flow, ExecutionStatus status, long delta)
+    {
+        var upsert = db.Command("INSERT INTO progress (flow, status, count) VALUES ($flow, $status, $delta) ON CONFLICT (flow, status) DO UPDATE SET count = count + excluded.count");
+        upsert.Parameters.AddWithValue("$flow", flow);
+        upsert.Parameters.AddWithValue("$status", (int)status);
+        upsert.Parameters.AddWithValue("$delta", delta);
+        upsert.ExecuteNonQuery();
+    }
+
+    private static bool Counted(Db db, string flow)
+    {
+        var select = db.Command("SELECT count(*) FROM progress_flows WHERE flow = $flow");
+        select.Parameters.AddWithValue("$flow", flow);
+        return select.ExecuteScalar() is long found && found > 0;
     }
 
     /// <inheritdoc/>

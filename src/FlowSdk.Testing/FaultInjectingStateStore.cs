@@ -10,13 +10,13 @@ public enum StateStoreOperation
     /// <summary><see cref="IStateStore.GetAsync"/>.</summary>
     Get,
 
-    /// <summary><see cref="IStateStore.TryCreateAsync"/>.</summary>
+    /// <summary><see cref="IStateStore.TryCreateAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>.</summary>
     Create,
 
-    /// <summary><see cref="IStateStore.TryUpdateAsync"/>.</summary>
+    /// <summary><see cref="IStateStore.TryUpdateAsync(string, ReadOnlyMemory{byte}, ulong, CancellationToken)"/>.</summary>
     Update,
 
-    /// <summary><see cref="IStateStore.DeleteAsync"/>.</summary>
+    /// <summary><see cref="IStateStore.DeleteAsync(string, CancellationToken)"/>.</summary>
     Delete,
 
     /// <summary><see cref="IStateStore.ListKeysAsync"/>.</summary>
@@ -125,7 +125,40 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     }
 
     /// <inheritdoc/>
-    public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+    public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        ThrowIfFailing(StateStoreOperation.Create, key);
+        return await Inner.TryCreateAsync(key, value, change, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+        => TryUpdateAsync(key, value, expectedRevision, change: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+        => TryUpdateAsync(key, value, expectedRevision, (StatusChange?)change, cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> DeleteAsync(string key, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        ThrowIfFailing(StateStoreOperation.Delete, key);
+        return await Inner.DeleteAsync(key, expectedRevision, change, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => Inner.InitializeProgressAsync(flow, keyPrefix, statusOf, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => Inner.RecountProgressAsync(flow, keyPrefix, statusOf, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
+        => Inner.ReadProgressAsync(flow, cancellationToken);
+
+    private async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange? change, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _updateAttempts);
         ThrowIfFailing(StateStoreOperation.Update, key);
@@ -148,7 +181,9 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
         }
         else
         {
-            result = await Inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken).ConfigureAwait(false);
+            result = change is { } moved
+                ? await Inner.TryUpdateAsync(key, value, expectedRevision, moved, cancellationToken).ConfigureAwait(false)
+                : await Inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken).ConfigureAwait(false);
         }
 
         if (!result.Succeeded)

@@ -60,6 +60,12 @@ public static class FlowSdkDiagnostics
     /// <summary>Counter: events whose handling failed and whose message was given back to the transport (tag: flow).</summary>
     public const string EventsFailed = "flowsdk.events.failed";
 
+    /// <summary>
+    /// Gauge: executions of a flow in a status, exact, from the progress counters the state store keeps
+    /// with its writes (tags: flow, status Running|Waiting|Paused|Completed|Failed|Cancelled|Escalated|TimedOut).
+    /// </summary>
+    public const string ExecutionsByStatus = "flowsdk.executions.by_status";
+
     internal static readonly ActivitySource Source = new(ActivitySourceName);
 
     internal static readonly Meter Meter = new(MeterName);
@@ -87,6 +93,8 @@ public static class FlowSdkDiagnostics
     internal static readonly Counter<long> Transient = Meter.CreateCounter<long>(TransientRetries, description: "Events retried in process after a transient infrastructure error.");
 
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(EventsFailed, description: "Events whose message was given back after a failure.");
+
+    internal static readonly ObservableGauge<long> ByStatus = Meter.CreateObservableGauge(ExecutionsByStatus, ProgressGauge.Observe, description: "Executions of a flow in each status, from the store's progress counters.");
 
     internal static readonly Counter<long> ConflictsExhausted = Meter.CreateCounter<long>(StateConflictsExhausted, description: "Events given up after too many write conflicts.");
 }

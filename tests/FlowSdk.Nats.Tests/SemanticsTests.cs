@@ -22,6 +22,8 @@ public sealed class NatsUnmatchedTests(NatsServerFixture server)
 
 public sealed class NatsControlTests(NatsServerFixture server)
     : ControlSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+public sealed class NatsProgressTests(NatsServerFixture server)
+    : ProgressSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
 // Two hosts here are two connections to the same server, stream and bucket.
 public sealed class NatsScheduleTests(NatsServerFixture server)
     : ScheduleSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

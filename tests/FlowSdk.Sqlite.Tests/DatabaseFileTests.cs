@@ -19,7 +19,7 @@ public sealed class DatabaseFileTests : IDisposable
 
         using var connection = Raw(path);
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal(1L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal(2L, Scalar(connection, "PRAGMA user_version"));
         Assert.Equal(0x466C6F77L, Scalar(connection, "PRAGMA application_id"));
     }
 
@@ -71,7 +71,7 @@ public sealed class DatabaseFileTests : IDisposable
 
         var error = Assert.Throws<SqliteFlowStoreException>(() => SqliteFlowDatabase.Open(new SqliteFlowOptions { Path = path }));
 
-        Assert.Contains("has schema version 7, written by a newer FlowSdk; this one reads up to version 1", error.Message);
+        Assert.Contains("has schema version 7, written by a newer FlowSdk; this one reads up to version 2", error.Message);
         Assert.Contains("Update the FlowSdk.Sqlite package", error.Message);
         using var check = Raw(path);
         Assert.Equal(7L, Scalar(check, "PRAGMA user_version"));

@@ -49,6 +49,12 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Sequence} on {Subject} was delivered again (delivery {Deliveries}) after this host handled and acknowledged it: the acknowledgement was lost; acknowledged again")]
     public static partial void AckRepeated(ILogger logger, ulong sequence, string subject, int deliveries);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Progress counters of flow {Flow} in bucket {Bucket} missed a status change {Before} -> {After} after {Attempts} attempts: the state write is committed, the counter key {Key} is now off by one for these statuses")]
+    public static partial void ProgressMissed(ILogger logger, string flow, string bucket, string before, string after, int attempts, string key, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Progress counters of flow {Flow} counted from {Executions} executions in bucket {Bucket}: {Counts}")]
+    public static partial void ProgressCounted(ILogger logger, string flow, int executions, string bucket, string counts);
 }
 
 /// <summary>A subject for a log line: control characters escaped when the line is written (a subject is chosen by whoever publishes).</summary>

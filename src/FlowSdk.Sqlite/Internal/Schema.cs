@@ -11,7 +11,7 @@ namespace FlowSdk.Sqlite.Internal;
 internal static class Schema
 {
     /// <summary>The schema version this build writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>"Flow" in ASCII: marks the file as a FlowSdk database.</summary>
     public const int ApplicationId = 0x466C6F77;
@@ -41,6 +41,14 @@ internal static class Schema
 
             // Who runs the flows on this file.
             "CREATE TABLE leases (name TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL, holder TEXT NOT NULL, machine TEXT NOT NULL, pid INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID",
+        ],
+        [
+            // Progress counters: executions per flow and status, moved in the transaction of each state
+            // write that changes a status. A flow is listed in progress_flows once its counters were
+            // computed from its state rows (the first runtime or command that reads them after this
+            // migration does it, in one transaction: the schema cannot read the flows' state values).
+            "CREATE TABLE progress (flow TEXT NOT NULL, status INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (flow, status)) WITHOUT ROWID",
+            "CREATE TABLE progress_flows (flow TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID",
         ],
     ];
 

@@ -84,11 +84,13 @@ public static class ExecutionControl
             var entry = await store.GetAsync(key, cancellationToken).ConfigureAwait(false)
                 ?? throw new ExecutionControlException(flow.Id, executionId, action, null, $"Flow '{flow.Id}' has no execution '{executionId}': nothing to {Verb(action)}.");
             var (value, before, after) = flow.Control(entry.Value, action, by, reason, time.GetUtcNow());
-            var written = await store.TryUpdateAsync(key, value, entry.Revision, CancellationToken.None).ConfigureAwait(false);
+            var written = await store.TryUpdateAsync(key, value, entry.Revision, new StatusChange(flow.Id, before, after), CancellationToken.None).ConfigureAwait(false);
             if (!written.Succeeded)
             {
                 continue; // a rule committed meanwhile: decide again on the newer state
             }
+
+            CountPendingReply(flow, action, after, value);
 
             await WakeAsync(store, flow.Id, executionId, action).ConfigureAwait(false);
             return new ExecutionControlResult(flow.Id, executionId, action, before, after, null);
@@ -218,6 +220,23 @@ public static class ExecutionControl
         execution.UpdatedAt = now;
         execution.Append(new TimelineEntry(now, action.ToString(), TriggerKind.Control, by, recorded, execution.Phase, execution.Phase, execution.Iteration) { Reason = reason });
         return before;
+    }
+
+    /// <summary>
+    /// Keeps the pending-replies counter (<see cref="FlowSdkDiagnostics.PendingCallbacks"/>) right after
+    /// a committed control: a cancelled execution that waited for a reply (Waiting, or Paused while
+    /// waiting) no longer does; a retried one waits again when it goes back to Waiting.
+    /// </summary>
+    private static void CountPendingReply(FlowDefinition flow, ExecutionControlAction action, ExecutionStatus after, byte[] value)
+    {
+        if (action == ExecutionControlAction.Cancel && flow.ReadExecution(value).PendingTaskId is not null)
+        {
+            FlowSdkDiagnostics.Pending.Add(-1, new KeyValuePair<string, object?>("flow", flow.Id));
+        }
+        else if (action == ExecutionControlAction.Retry && after == ExecutionStatus.Waiting)
+        {
+            FlowSdkDiagnostics.Pending.Add(1, new KeyValuePair<string, object?>("flow", flow.Id));
+        }
     }
 
     /// <summary>The key that wakes the hosts of <paramref name="flowId"/> after a control of <paramref name="executionId"/>.</summary>

@@ -57,6 +57,13 @@ public sealed class ExecutionInfo
     /// <summary>How many messages the execution published that have not yet been handed to the transport (its outbox).</summary>
     internal List<OutgoingMessage> Outbox { get; } = [];
 
+    /// <summary>
+    /// The status in the stored revision this value was read from; <see langword="null"/> for a new
+    /// execution. Not stored: the runtime sets it when it reads a state, so a write can tell the store
+    /// which status it replaces (<see cref="StatusChange"/>, for the progress counters).
+    /// </summary>
+    internal ExecutionStatus? StoredStatus { get; set; }
+
     /// <summary>Whether the last write only emptied the outbox after publishing it: no change a state rule reacts to.</summary>
     internal bool PublishedOnly { get; set; }
 

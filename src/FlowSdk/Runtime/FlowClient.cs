@@ -40,6 +40,12 @@ public abstract class FlowClient<TState>
     public IAsyncEnumerable<TState> ListAsync(CancellationToken cancellationToken = default)
         => Runtime.ListAsync(Flow, cancellationToken);
 
+    /// <summary>Reads how many of the flow's executions are in each status, from the store's progress counters (see <see cref="FlowRuntime.GetProgressAsync"/>).</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The counts per status, as of now.</returns>
+    public Task<FlowProgress> GetProgressAsync(CancellationToken cancellationToken = default)
+        => Runtime.GetProgressAsync(Flow, cancellationToken);
+
     /// <summary>Pauses a Running or Waiting execution (see <see cref="FlowRuntime.PauseAsync"/>).</summary>
     /// <param name="executionId">The execution id.</param>
     /// <param name="reason">Why, recorded in the timeline.</param>

@@ -140,7 +140,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 if (_services.Retention is { } retention && now >= execution.UpdatedAt + retention)
                 {
                     Forget(key);
-                    await _services.Store.DeleteAsync(key).ConfigureAwait(false);
+
+                    // Compare-and-set: an execution retried meanwhile stays, and only one host counts the removal.
+                    if (!await _services.Store.DeleteAsync(key, entry.Revision, new StatusChange(_flow.Id, execution.Status, null)).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
                     await _services.Store.DeleteAsync(ExecutionControl.ControlKey(_flow.Id, execution.Id)).ConfigureAwait(false);
                     LogRemoved(_logger, _flow.Id, execution.Id, execution.Status);
                 }
@@ -460,10 +466,17 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
 
         var bytes = FlowSerializer.Serialize(_flow.StateFormatter, state);
+
+        // The store moves the flow's progress counters with the write, in its transaction.
+        var change = new StatusChange(_flow.Id, entry is null ? null : execution.StoredStatus ?? _flow.ReadExecution(entry.Value).Status, execution.Status);
         var written = entry is null
-            ? await _services.Store.TryCreateAsync(key, bytes).ConfigureAwait(false)
-            : await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
-        if (!written.Succeeded)
+            ? await _services.Store.TryCreateAsync(key, bytes, change).ConfigureAwait(false)
+            : await _services.Store.TryUpdateAsync(key, bytes, entry.Revision, change).ConfigureAwait(false);
+        if (written.Succeeded)
+        {
+            execution.StoredStatus = execution.Status;
+        }
+        else
         {
             Forget(key);
             if (tracked)
@@ -1229,7 +1242,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         return (Materialize(entry), entry, false);
     }
 
-    private TState Materialize(StateEntry entry) => FlowSerializer.Deserialize(_flow.StateFormatter, entry.Value);
+    private TState Materialize(StateEntry entry)
+    {
+        var state = FlowSerializer.Deserialize(_flow.StateFormatter, entry.Value);
+        state.Execution.StoredStatus = state.Execution.Status;
+        return state;
+    }
 
     private TState NewExecution(string executionId, DateTimeOffset now) => _flow.Start(executionId, now);
 

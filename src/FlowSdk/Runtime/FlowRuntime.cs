@@ -20,7 +20,7 @@ namespace FlowSdk;
 /// PlanReview? plan = await plans.GetAsync("plan-1");
 /// </code>
 /// </example>
-public sealed class FlowRuntime : IAsyncDisposable
+public sealed partial class FlowRuntime : IAsyncDisposable
 {
     private readonly bool _ownsTransport;
     private readonly bool _ownsStore;
@@ -28,6 +28,9 @@ public sealed class FlowRuntime : IAsyncDisposable
     private readonly Orchestration.ScheduleRunner[] _schedules;
     private readonly Dictionary<string, FlowDefinition> _flows;
     private readonly Internal.IdleTracker _work = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _progressReady = new(StringComparer.Ordinal);
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
+    private IDisposable? _gauge;
     private int _state; // 0 created, 1 started, 2 stopped
     private int _disposed;
 
@@ -60,6 +63,7 @@ public sealed class FlowRuntime : IAsyncDisposable
         Transport = options.Transport ?? new InMemoryTransport(options.TimeProvider);
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FlowSdk.Runtime");
         var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention, options);
         _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
         _schedules = Orchestration.Schedules.CreateRunners(_flows.Values, services);
@@ -124,6 +128,21 @@ public sealed class FlowRuntime : IAsyncDisposable
             throw new InvalidOperationException("The runtime was already started; a runtime starts once.");
         }
 
+        // Before the flows run: a store that never counted a flow's executions counts them once. Not
+        // fatal: the flows run all the same, and GetProgressAsync tries again (and throws).
+        foreach (var flow in _flows.Values)
+        {
+            try
+            {
+                await InitializeProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                LogProgressNotCounted(_logger, flow.Id, ex);
+            }
+        }
+
+        _gauge = ProgressGauge.Register(Store, _flows.Values);
         foreach (var processor in _processors)
         {
             await processor.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -149,6 +168,7 @@ public sealed class FlowRuntime : IAsyncDisposable
             return;
         }
 
+        _gauge?.Dispose();
         foreach (var schedule in _schedules)
         {
             await schedule.DisposeAsync().ConfigureAwait(false);
@@ -246,6 +266,39 @@ public sealed class FlowRuntime : IAsyncDisposable
     }
 
     /// <summary>
+    /// Reads how many executions of <paramref name="flow"/> are in each status: the counters the state
+    /// store moves in the same transaction as each write that changes an execution's status, so this
+    /// lists no executions and is exact whichever host (or command line) made the writes.
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The counts per status, as of now.</returns>
+    /// <exception cref="ArgumentException">The runtime does not run <paramref name="flow"/>.</exception>
+    /// <exception cref="NotSupportedException">The state store keeps no progress counters.</exception>
+    public async Task<FlowProgress> GetProgressAsync(FlowDefinition flow, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        if (!_flows.ContainsKey(flow.Id))
+        {
+            throw new ArgumentException($"This runtime does not run flow '{flow.Id}'; it runs {string.Join(", ", _flows.Keys)}.", nameof(flow));
+        }
+
+        await InitializeProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+        var counts = await Store.ReadProgressAsync(flow.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotSupportedException($"The state store {Store.GetType().Name} keeps no progress counters for flow '{flow.Id}'; the in-memory, SQLite and NATS stores do.");
+        return new FlowProgress(flow.Id, counts, TimeProvider.GetUtcNow());
+    }
+
+    private async ValueTask InitializeProgressAsync(FlowDefinition flow, CancellationToken cancellationToken)
+    {
+        if (!_progressReady.ContainsKey(flow.Id))
+        {
+            await FlowProgress.InitializeAsync(Store, flow, cancellationToken).ConfigureAwait(false);
+            _progressReady[flow.Id] = true;
+        }
+    }
+
+    /// <summary>
     /// Pauses a Running or Waiting execution: no rule fires for it until it is resumed; messages for it
     /// are kept with it (parked, whatever the flow's <see cref="UnmatchedMessagePolicy"/>) and handled
     /// in order on resume; its deadline waits, and fires on resume when it passed meanwhile. A
@@ -339,4 +392,7 @@ public sealed class FlowRuntime : IAsyncDisposable
             await Store.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Flow {Flow}: the progress counters could not be initialized at start; the flow runs, and reading its progress tries again")]
+    private static partial void LogProgressNotCounted(Microsoft.Extensions.Logging.ILogger logger, string flow, Exception exception);
 }

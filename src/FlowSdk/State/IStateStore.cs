@@ -70,6 +70,88 @@ public interface IStateStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the delete.</param>
     /// <returns>Whether the key had a value.</returns>
     ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the first value of an execution's key, like <see cref="TryCreateAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>,
+    /// and counts the new execution in its flow's progress counters in the same transaction.
+    /// </summary>
+    /// <remarks>A store that keeps no progress counters writes the value alone (the default implementation).</remarks>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="change">The execution's status change: <see cref="StatusChange.Before"/> is <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The outcome, with the new revision on success.</returns>
+    ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
+        => TryCreateAsync(key, value, cancellationToken);
+
+    /// <summary>
+    /// Compare-and-set write of an execution's key, like <see cref="TryUpdateAsync(string, ReadOnlyMemory{byte}, ulong, CancellationToken)"/>,
+    /// that moves its flow's progress counters by <paramref name="change"/> in the same transaction when it succeeds.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="change"/>'s <see cref="StatusChange.Before"/> is the status in the revision
+    /// <paramref name="expectedRevision"/>: the write succeeds only if that revision is still the
+    /// current one, so the counters move exactly once per committed change. A store that keeps no
+    /// progress counters writes the value alone (the default implementation).
+    /// </remarks>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="expectedRevision">The revision that was read.</param>
+    /// <param name="change">The execution's status change.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The outcome, with the new revision on success.</returns>
+    ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+        => TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+
+    /// <summary>
+    /// Removes an execution's key only if its revision is still <paramref name="expectedRevision"/>,
+    /// and takes the execution out of its flow's progress counters in the same transaction.
+    /// </summary>
+    /// <remarks>The default implementation, for a store that keeps no progress counters, removes the key whatever its revision.</remarks>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedRevision">The revision that was read.</param>
+    /// <param name="change">The execution's status change: <see cref="StatusChange.After"/> is <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <returns>Whether this call removed the key: false when it had no value or another revision.</returns>
+    ValueTask<bool> DeleteAsync(string key, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+        => DeleteAsync(key, cancellationToken);
+
+    /// <summary>
+    /// Makes the progress counters of a flow exact once: if the store never counted the flow's
+    /// executions (its counters were never initialized, for example a database written before counters
+    /// existed), it counts them now, reading the status of each with <paramref name="statusOf"/>, and
+    /// from then on moves the counters with the writes. Does nothing when the counters are initialized.
+    /// </summary>
+    /// <remarks>The default implementation, for a store that keeps no progress counters, does nothing.</remarks>
+    /// <param name="flow">The flow id.</param>
+    /// <param name="keyPrefix">The prefix of the flow's execution keys, <c>&lt;flow&gt;.</c>.</param>
+    /// <param name="statusOf">Reads an execution's status from its stored value.</param>
+    /// <param name="cancellationToken">Cancels the initialization.</param>
+    /// <returns>A task that completes when the counters are initialized.</returns>
+    ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Counts a flow's executions again, reading the status of each with <paramref name="statusOf"/>,
+    /// and replaces its progress counters with the result: the operator's repair when counters are off
+    /// (see docs/operations.md for when that can happen on NATS).
+    /// </summary>
+    /// <remarks>The default implementation, for a store that keeps no progress counters, does nothing.</remarks>
+    /// <param name="flow">The flow id.</param>
+    /// <param name="keyPrefix">The prefix of the flow's execution keys, <c>&lt;flow&gt;.</c>.</param>
+    /// <param name="statusOf">Reads an execution's status from its stored value.</param>
+    /// <param name="cancellationToken">Cancels the recount.</param>
+    /// <returns>A task that completes when the counters are replaced.</returns>
+    ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => ValueTask.CompletedTask;
+
+    /// <summary>Reads the progress counters of a flow: how many of its executions are in each status.</summary>
+    /// <remarks>The default implementation, for a store that keeps no progress counters, returns <see langword="null"/>.</remarks>
+    /// <param name="flow">The flow id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The counts (all zero for a flow without executions), or <see langword="null"/> when the store keeps no counters.</returns>
+    ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<ProgressCounts?>(null);
 }
 
 /// <summary>A stored value and the revision that wrote it.</summary>

@@ -21,6 +21,8 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
     private readonly IdleTracker _pending = new();
+    private readonly Dictionary<string, ProgressCounts> _progress = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _counted = new(StringComparer.Ordinal);
     private ImmutableArray<Watcher> _watchers = [];
     private ulong _sequence;
 
@@ -74,6 +76,94 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
 
     /// <inheritdoc/>
     public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
+        => TryUpdate(key, value, expectedRevision, change: null);
+
+    /// <inheritdoc/>
+    public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(key, out var existing))
+            {
+                return ValueTask.FromResult(new StateWriteResult(false, existing.Revision));
+            }
+
+            Move(change);
+            return ValueTask.FromResult(new StateWriteResult(true, Commit(key, value)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+        => TryUpdate(key, value, expectedRevision, change);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string key, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(key, out var existing) || existing.Revision != expectedRevision)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _entries.Remove(key);
+            ++_sequence;
+            Move(change);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => CountExecutions(flow, keyPrefix, statusOf, again: false);
+
+    /// <inheritdoc/>
+    public ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
+        => CountExecutions(flow, keyPrefix, statusOf, again: true);
+
+    private ValueTask CountExecutions(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, bool again)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        ArgumentNullException.ThrowIfNull(statusOf);
+        lock (_gate)
+        {
+            if (!again && _counted.Contains(flow))
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            // Counted under the lock: no write moves the counters while they are computed.
+            var counts = new ProgressCounts();
+            foreach (var (key, entry) in _entries)
+            {
+                if (key.StartsWith(keyPrefix, StringComparison.Ordinal))
+                {
+                    counts[statusOf(entry.Value)]++;
+                }
+            }
+
+            _progress[flow] = counts;
+            _counted.Add(flow);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flow);
+        lock (_gate)
+        {
+            return ValueTask.FromResult<ProgressCounts?>(_progress.TryGetValue(flow, out var counts) ? counts.Clone() : new ProgressCounts());
+        }
+    }
+
+    private ValueTask<StateWriteResult> TryUpdate(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange? change)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         lock (_gate)
@@ -83,8 +173,29 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
                 return ValueTask.FromResult(new StateWriteResult(false, existing?.Revision ?? 0));
             }
 
+            if (change is { } moved)
+            {
+                Move(moved);
+            }
+
             return ValueTask.FromResult(new StateWriteResult(true, Commit(key, value)));
         }
+    }
+
+    /// <summary>Moves the flow's counters; called under the lock, with the write it belongs to.</summary>
+    private void Move(StatusChange change)
+    {
+        if (!change.Moves)
+        {
+            return;
+        }
+
+        if (!_progress.TryGetValue(change.Flow, out var counts))
+        {
+            _progress[change.Flow] = counts = new ProgressCounts();
+        }
+
+        counts.Apply(change);
     }
 
     /// <inheritdoc/>
