@@ -104,15 +104,49 @@ internal sealed class DashboardEndpoints(
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private Task Flows(HttpContext context)
+    private async Task Flows(HttpContext context)
     {
-        var views = flows.Select(flow => new FlowView(
-            flow.Id,
-            flow.Phases,
-            index.Progress(flow.Id),
-            [.. flow.InputPorts.Select(p => new PortView(p.Subject, p.MessageType, p.Fields ?? [], host.Example(p)))],
-            [.. controls.Flow.Select(c => new ControlState(c.Verb, c.Label, true, null))])).ToList();
-        return context.Response.WriteAsJsonAsync(new FlowsResponse(_graph, views, Enum.GetNames<ExecutionStatus>(), access.ReadOnly), DashboardJson.Context.FlowsResponse);
+        var views = new List<FlowView>(flows.Count);
+        foreach (var flow in flows)
+        {
+            views.Add(new FlowView(
+                flow.Id,
+                flow.Phases,
+                await ProgressAsync(flow, context.RequestAborted).ConfigureAwait(false),
+                [.. flow.InputPorts.Select(p => new PortView(p.Subject, p.MessageType, p.Fields ?? [], host.Example(p)))],
+                [.. controls.Flow.Select(c => new ControlState(c.Verb, c.Label, true, null))]));
+        }
+
+        await context.Response.WriteAsJsonAsync(new FlowsResponse(_graph, views, Enum.GetNames<ExecutionStatus>(), access.ReadOnly), DashboardJson.Context.FlowsResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Executions of the flow by status, from the store's progress counters (docs/operations.md):
+    /// exact across hosts and without a pass over every execution. A store that keeps no counters is
+    /// counted from the dashboard's list.
+    /// </summary>
+    private async Task<Dictionary<string, int>> ProgressAsync(FlowDefinition flow, CancellationToken cancellationToken)
+    {
+        FlowProgress progress;
+        try
+        {
+            progress = await runtime.GetProgressAsync(flow, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedException)
+        {
+            return index.Progress(flow.Id);
+        }
+
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (status, count) in progress.Counts)
+        {
+            if (count > 0)
+            {
+                counts[status.ToString()] = (int)Math.Min(count, int.MaxValue);
+            }
+        }
+
+        return counts;
     }
 
     private Task Executions(HttpContext context)
