@@ -48,7 +48,7 @@ public sealed class NatsHostTests : IAsyncLifetime
         Assert.Contains("phase:     Shipped, iteration 1", output);
         Assert.Contains("#1 Place: New -> Placed (Mutate, MessageAndState on orders.placed)", output);
         Assert.Contains("#1 Ship: Placed -> Shipped (Complete, MessageAndState on orders.paid)", output);
-        Assert.Contains("""state: {"Total":"42.5","Paid":"50","$execution":{"id":"o-plain","flow":"order","phase":"Shipped","status":"Completed",""", output);
+        Assert.Contains("""state: {"Total":"42.5","Paid":"50","$execution":{"Id":"o-plain","Flow":"order","Phase":"Shipped","Status":"Completed",""", output);
 
         Assert.Equal(0, await host.InterruptAsync());
         Assert.Contains("FlowSdk runtime started with flows order on NatsTransport", host.Output);
