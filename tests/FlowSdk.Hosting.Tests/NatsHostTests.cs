@@ -41,7 +41,7 @@ public sealed class NatsHostTests : IAsyncLifetime
         var shipment = await shipped.Msgs.ReadAsync(wait.Token);
 
         Assert.Equal("""{"OrderId":"o-plain","Total":"42.5"}""", JsonMessages.ToJson(shipment.Data));
-        await WhenStoredAsync("order.o-plain", state => state.Contains("\"status\":\"Completed\"", StringComparison.Ordinal), "o-plain completed", host);
+        await WhenStoredAsync("order.o-plain", state => state.Contains("\"Status\":\"Completed\"", StringComparison.Ordinal), "o-plain completed", host);
         var (code, output, error) = await OrdersHost.RunAsync("inspect", "o-plain", "--nats", _server.Url);
         Assert.Equal((0, ""), (code, error));
         Assert.Contains("Execution o-plain of flow order (revision ", output);
