@@ -52,7 +52,10 @@ public sealed class HostPackageTests(PackageFixture package)
             Assert.Contains($"<version>{package.Version}</version>", nuspec, StringComparison.Ordinal);
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec, StringComparison.Ordinal);
             Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
-            Assert.Contains("<repository type=\"git\" commit=\"", nuspec, StringComparison.Ordinal);
+            var repository = System.Text.RegularExpressions.Regex.Match(nuspec, "<repository [^>]*>").Value;
+            Assert.Contains("type=\"git\"", repository, StringComparison.Ordinal);
+            Assert.Contains($"url=\"{PackageFixture.RepositoryUrl}\"", repository, StringComparison.Ordinal);
+            Assert.Matches("commit=\"[0-9a-f]{40}\"", repository);
             if (id != "FlowSdk")
             {
                 // The whole FlowSdk package (generator, analyzers, build files), at the same version.

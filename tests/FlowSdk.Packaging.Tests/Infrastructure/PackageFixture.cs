@@ -21,6 +21,9 @@ public sealed class PackageFixture : IDisposable
     /// <summary>The docs address the packages are packed with: diagnostics' help links must use it.</summary>
     public const string DocsUrl = "https://docs.example.test/flowsdk/";
 
+    /// <summary>The repository address the packages are packed with: SourceLink and the nuspec must use it.</summary>
+    public const string RepositoryUrl = "https://github.com/example/flowsdk";
+
     private readonly TempDirectory _root = new("flowsdk-package-tests");
 
     public PackageFixture()
@@ -36,7 +39,7 @@ public sealed class PackageFixture : IDisposable
             DotNet.RepositoryRoot,
             Environment,
             TimeSpan.FromMinutes(8),
-            "build/pack.sh", "--version", Version, "--output", Feed, "--docs-url", DocsUrl, "--", "--artifacts-path", _root.Combine("artifacts"));
+            "build/pack.sh", "--version", Version, "--output", Feed, "--docs-url", DocsUrl, "--repository-url", RepositoryUrl, "--", "--artifacts-path", _root.Combine("artifacts"));
         PackagePath = Path.Combine(Feed, $"FlowSdk.{Version}.nupkg");
 
         // The sources this machine restores from (a mirror here, nuget.org elsewhere), after the test feed.
