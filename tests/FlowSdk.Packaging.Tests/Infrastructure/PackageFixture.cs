@@ -38,7 +38,7 @@ public sealed class PackageFixture : IDisposable
             "bash",
             DotNet.RepositoryRoot,
             Environment,
-            TimeSpan.FromMinutes(8),
+            TimeSpan.FromMinutes(12),
             "build/pack.sh", "--version", Version, "--output", Feed, "--docs-url", DocsUrl, "--repository-url", RepositoryUrl, "--", "--artifacts-path", _root.Combine("artifacts"));
         PackagePath = Path.Combine(Feed, $"FlowSdk.{Version}.nupkg");
 
@@ -61,7 +61,7 @@ public sealed class PackageFixture : IDisposable
     /// <summary>The FlowSdk package.</summary>
     public string PackagePath { get; }
 
-    /// <summary>The path of package <paramref name="id"/> (FlowSdk, FlowSdk.Hosting, FlowSdk.Nats), or its symbols package.</summary>
+    /// <summary>The path of package <paramref name="id"/> (FlowSdk, FlowSdk.Hosting, FlowSdk.Nats, FlowSdk.Templates, ...), or its symbols package.</summary>
     public string PathOf(string id, bool symbols = false) => Path.Combine(Feed, $"{id}.{Version}.{(symbols ? "snupkg" : "nupkg")}");
 
     /// <summary>The pack command's result; tests that need the package assert it succeeded.</summary>
