@@ -107,7 +107,7 @@ public sealed class ControlCliTests : IAsyncLifetime
         await OrdersHost.RunAsync("send", "orders.paid", """{"OrderId": "x-1", "Amount": 10}""", "--db", Database);
 
         // The host keeps the payment with the paused execution.
-        await WaitUntilAsync(async () => (await OrdersHost.RunAsync("inspect", "x-1", "--db", Database)).Output.Contains("\"parked\":[[\"orders.paid\"", StringComparison.Ordinal), host);
+        await WaitUntilAsync(async () => (await OrdersHost.RunAsync("inspect", "x-1", "--db", Database)).Output.Contains("\"Parked\":[[\"orders.paid\"", StringComparison.Ordinal), host);
         Assert.Contains("status:    Paused", (await OrdersHost.RunAsync("inspect", "x-1", "--db", Database)).Output);
 
         // Resumed from another process, the running host handles the payment.
