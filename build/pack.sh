@@ -6,6 +6,8 @@
 #   FlowSdk.Nats     NATS JetStream transport and state store; depends on FlowSdk and NATS.Net
 #   FlowSdk.Sqlite   the durable embedded store (a SQLite file) generated hosts use; depends on FlowSdk
 #   FlowSdk.Testing  the test kit (virtual time, recorder, fault injection, RunOnce); depends on FlowSdk
+#   FlowSdk.Dashboard  the web dashboard of generated hosts; depends on FlowSdk
+#   FlowSdk.Templates  `dotnet new flowsdk`: a host project referencing FlowSdk and FlowSdk.Hosting at this version
 #
 #   build/pack.sh [--version 0.2.0] [--output artifacts/packages] [--configuration Release]
 #                 [--repository-url URL] [--docs-url URL] [-- extra dotnet pack arguments]
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
     --repository-url) repository_url="$2"; shift 2 ;;
     --docs-url) docs_url="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "pack.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,8 +57,9 @@ dotnet pack src/FlowSdk.Hosting/FlowSdk.Hosting.csproj "${common[@]}" "${extra[@
 dotnet pack src/FlowSdk.Nats/FlowSdk.Nats.csproj "${common[@]}" "${extra[@]}" >&2
 dotnet pack src/FlowSdk.Sqlite/FlowSdk.Sqlite.csproj "${common[@]}" "${extra[@]}" >&2
 dotnet pack src/FlowSdk.Testing/FlowSdk.Testing.csproj "${common[@]}" "${extra[@]}" >&2
+dotnet pack src/FlowSdk.Templates/FlowSdk.Templates.csproj "${common[@]}" "${extra[@]}" >&2
 
-for id in FlowSdk FlowSdk.Dashboard FlowSdk.Hosting FlowSdk.Nats FlowSdk.Sqlite FlowSdk.Testing; do
+for id in FlowSdk FlowSdk.Dashboard FlowSdk.Hosting FlowSdk.Nats FlowSdk.Sqlite FlowSdk.Testing FlowSdk.Templates; do
   package="$output/$id.$version.nupkg"
   [ -f "$package" ] || { echo "pack.sh: $package was not written" >&2; exit 1; }
   echo "$package"

@@ -107,7 +107,7 @@ public sealed class ControlCliTests : IAsyncLifetime
         await OrdersHost.RunAsync("send", "orders.paid", """{"OrderId": "x-1", "Amount": 10}""", "--db", Database);
 
         // The host keeps the payment with the paused execution.
-        await WaitUntilAsync(async () => (await OrdersHost.RunAsync("inspect", "x-1", "--db", Database)).Output.Contains("\"parked\":[[\"orders.paid\"", StringComparison.Ordinal), host);
+        await WaitUntilAsync(async () => (await OrdersHost.RunAsync("inspect", "x-1", "--db", Database)).Output.Contains("\"Parked\":[[\"orders.paid\"", StringComparison.Ordinal), host);
         Assert.Contains("status:    Paused", (await OrdersHost.RunAsync("inspect", "x-1", "--db", Database)).Output);
 
         // Resumed from another process, the running host handles the payment.
@@ -145,7 +145,7 @@ public sealed class ControlCliTests : IAsyncLifetime
 
         var resumed = await OrdersHost.RunAsync("resume", "n-1", "--nats", server.Url);
         Assert.Equal((0, "order/n-1: Paused -> Running (Resume)\n", ""), resumed);
-        await WhenStoredAsync(server, "order.n-1", s => s.Contains("\"status\":\"Completed\"", StringComparison.Ordinal), "n-1 completed after the resume", first);
+        await WhenStoredAsync(server, "order.n-1", s => s.Contains("\"Status\":\"Completed\"", StringComparison.Ordinal), "n-1 completed after the resume", first);
 
         var cancelled = await OrdersHost.RunAsync("cancel", "--flow", "order", "--status", "Running", "--reason", "closing", "--nats", server.Url);
         Assert.Equal(0, cancelled.Code);

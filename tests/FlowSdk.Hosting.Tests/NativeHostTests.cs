@@ -84,7 +84,7 @@ public sealed partial class NativeHostTests
         var inspected = await RunAsync(executable, ["inspect", "o-n", "--nats", server.Url], TimeSpan.FromMinutes(1));
 
         Assert.True(inspected.Code == 0, $"inspect: {inspected.Output}{Environment.NewLine}The host printed:{Environment.NewLine}{host.Output}");
-        Assert.Contains("""state: {"Total":"7","Paid":"0","$execution":{"id":"o-n","flow":"order","phase":"Placed","status":"Running",""", inspected.Output);
+        Assert.Contains("""state: {"Total":"7","Paid":"0","$execution":{"Id":"o-n","Flow":"order","Phase":"Placed","Status":"Running",""", inspected.Output);
         Assert.Equal(0, await host.InterruptAsync());
     }
 

@@ -51,7 +51,7 @@ public sealed class NatsHostConfigurationTests : IDisposable
         {
             await foreach (var entry in bucket.WatchAsync("order.o-cfg", NatsRawSerializer<byte[]>.Default, cancellationToken: timeout.Token))
             {
-                if (entry.Value is { } value && JsonMessages.ToJson(value).Contains("\"status\":\"Completed\"", StringComparison.Ordinal))
+                if (entry.Value is { } value && JsonMessages.ToJson(value).Contains("\"Status\":\"Completed\"", StringComparison.Ordinal))
                 {
                     break;
                 }

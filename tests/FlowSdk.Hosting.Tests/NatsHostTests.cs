@@ -41,14 +41,14 @@ public sealed class NatsHostTests : IAsyncLifetime
         var shipment = await shipped.Msgs.ReadAsync(wait.Token);
 
         Assert.Equal("""{"OrderId":"o-plain","Total":"42.5"}""", JsonMessages.ToJson(shipment.Data));
-        await WhenStoredAsync("order.o-plain", state => state.Contains("\"status\":\"Completed\"", StringComparison.Ordinal), "o-plain completed", host);
+        await WhenStoredAsync("order.o-plain", state => state.Contains("\"Status\":\"Completed\"", StringComparison.Ordinal), "o-plain completed", host);
         var (code, output, error) = await OrdersHost.RunAsync("inspect", "o-plain", "--nats", _server.Url);
         Assert.Equal((0, ""), (code, error));
         Assert.Contains("Execution o-plain of flow order (revision ", output);
         Assert.Contains("phase:     Shipped, iteration 1", output);
         Assert.Contains("#1 Place: New -> Placed (Mutate, MessageAndState on orders.placed)", output);
         Assert.Contains("#1 Ship: Placed -> Shipped (Complete, MessageAndState on orders.paid)", output);
-        Assert.Contains("""state: {"Total":"42.5","Paid":"50","$execution":{"id":"o-plain","flow":"order","phase":"Shipped","status":"Completed",""", output);
+        Assert.Contains("""state: {"Total":"42.5","Paid":"50","$execution":{"Id":"o-plain","Flow":"order","Phase":"Shipped","Status":"Completed",""", output);
 
         Assert.Equal(0, await host.InterruptAsync());
         Assert.Contains("FlowSdk runtime started with flows order on NatsTransport", host.Output);

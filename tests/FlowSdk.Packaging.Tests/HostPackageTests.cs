@@ -13,12 +13,16 @@ namespace FlowSdk.Packaging.Tests;
 [Collection(PackagesCollection.Name)]
 public sealed class HostPackageTests(PackageFixture package)
 {
-    /// <summary>The README's Order flow, its messages external: a host's messages come from outside (FLOW0023 otherwise).</summary>
+    /// <summary>
+    /// The README's Order flow, its messages external: a host's messages come from outside (FLOW0023
+    /// otherwise). Shipping publishes ShipmentRequested, which no flow consumes (an output).
+    /// </summary>
     private const string Orders = """
         using FlowSdk;
 
         [Message("orders.placed", External = true)] public record OrderPlaced([property: CorrelationKey] string OrderId, decimal Total);
         [Message("orders.shipped", External = true)] public record OrderShipped([property: CorrelationKey] string OrderId);
+        [Message("warehouse.ship", External = true)] public record ShipmentRequested(string OrderId, decimal Total);
         public enum OrderPhase { New, Placed, [TerminalPhase] Shipped }
 
         [Flow<OrderPhase>("order")] public partial class Order { public decimal Total { get; set; } }
@@ -29,7 +33,7 @@ public sealed class HostPackageTests(PackageFixture package)
             public static void Place(Order order, OrderPlaced placed) => order.Total = placed.Total;
 
             [Rule(From = OrderPhase.Placed, To = OrderPhase.Shipped)]
-            public static void Ship(Order order, OrderShipped shipped) { }
+            public static ShipmentRequested Ship(Order order, OrderShipped shipped) => new(order.Id, order.Total);
         }
         """;
 
@@ -48,7 +52,10 @@ public sealed class HostPackageTests(PackageFixture package)
             Assert.Contains($"<version>{package.Version}</version>", nuspec, StringComparison.Ordinal);
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec, StringComparison.Ordinal);
             Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
-            Assert.Contains("<repository type=\"git\" commit=\"", nuspec, StringComparison.Ordinal);
+            var repository = System.Text.RegularExpressions.Regex.Match(nuspec, "<repository [^>]*>").Value;
+            Assert.Contains("type=\"git\"", repository, StringComparison.Ordinal);
+            Assert.Contains($"url=\"{PackageFixture.RepositoryUrl}\"", repository, StringComparison.Ordinal);
+            Assert.Matches("commit=\"[0-9a-f]{40}\"", repository);
             if (id != "FlowSdk")
             {
                 // The whole FlowSdk package (generator, analyzers, build files), at the same version.
@@ -119,14 +126,21 @@ public sealed class HostPackageTests(PackageFixture package)
         Assert.Contains("needs FlowSdk.Nats", nats.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Also the JavaScript client of docs/nats.md (tests/Interop/js: nats.js and @msgpack/msgpack, installed
+    /// with <c>npm ci</c> from its lock file) against the same host: it publishes the inputs, reads the
+    /// execution from the bucket and the output from the stream, which keeps warehouse.ship because the
+    /// host's command line adds it to the stream's subjects (FlowSdk:Nats:StreamSubjects).
+    /// </summary>
     [Fact]
     public async Task With_FlowSdk_Nats_the_generated_host_runs_sends_and_inspects_on_a_real_nats_server()
     {
         var app = HostProject("ShopNatsHost", "FlowSdk.Hosting", "FlowSdk.Nats");
+        var interop = InstallInteropScript();
         await using var server = await NatsServer.StartAsync();
         var dll = Path.Combine(app, "bin", "Debug", "net10.0", "ShopNatsHost.dll");
 
-        using var host = HostProcess.Start(app, package.Environment, dll, "run", "--nats", server.Url);
+        using var host = HostProcess.Start(app, package.Environment, dll, "run", "--nats", server.Url, "--FlowSdk:Nats:StreamSubjects:0=warehouse.>");
         try
         {
             await host.WaitForAsync("Running 1 flow(s) (order) on NATS.", TimeSpan.FromSeconds(90));
@@ -149,11 +163,34 @@ public sealed class HostPackageTests(PackageFixture package)
             Assert.Contains("Execution o-7 of flow order (revision ", inspected.Output, StringComparison.Ordinal);
             Assert.Contains("#1 Place: New -> Placed (Mutate, MessageAndState on orders.placed)", inspected.Output, StringComparison.Ordinal);
             Assert.Contains("""state: {"Total":"12.5",""", inspected.Output, StringComparison.Ordinal);
+
+            var js = DotNet.Start("node", interop, new Dictionary<string, string?>(), TimeSpan.FromMinutes(2), "orders.js", server.Url, "o-js");
+            Assert.True(js.ExitCode == 0, js.Output + "\nhost:\n" + host.Output);
+            var state = js.Output.Split('\n').Single(l => l.StartsWith("state: ", StringComparison.Ordinal));
+            Assert.Contains("""{"Total":"12.5","$execution":{"Id":"o-js","Flow":"order","Phase":"Shipped","Status":"Completed",""", state, StringComparison.Ordinal);
+            Assert.Contains("\"Rule\":\"Place\",\"Trigger\":\"MessageAndState\",\"Source\":\"orders.placed\",\"Action\":\"Mutate\",\"PhaseBefore\":\"New\",\"PhaseAfter\":\"Placed\",", state, StringComparison.Ordinal);
+            Assert.Contains("\"Outbox\":[]", state, StringComparison.Ordinal);
+            Assert.Contains("""output warehouse.ship: {"OrderId":"o-js","Total":"12.5"}""", js.Output, StringComparison.Ordinal);
         }
         finally
         {
             host.Stop();
         }
+    }
+
+    /// <summary>tests/Interop/js copied beside the test projects, its packages installed exactly as locked.</summary>
+    private string InstallInteropScript()
+    {
+        var source = Path.Combine(DotNet.RepositoryRoot, "tests", "Interop", "js");
+        var target = Directory.CreateDirectory(Path.Combine(package.Projects, "interop-js")).FullName;
+        foreach (var file in new[] { "package.json", "package-lock.json", "orders.js" })
+        {
+            File.Copy(Path.Combine(source, file), Path.Combine(target, file), overwrite: true);
+        }
+
+        var install = DotNet.Start("npm", target, new Dictionary<string, string?>(), TimeSpan.FromMinutes(3), "ci", "--no-audit", "--no-fund", "--loglevel=error");
+        Assert.True(install.ExitCode == 0, "npm ci failed (node and npm are needed: apt-get install -y nodejs npm):\n" + install.Output);
+        return target;
     }
 
     /// <summary>A console project whose Program.cs is replaced by the README's annotated classes, built.</summary>

@@ -40,8 +40,8 @@ public sealed class InteropTests(NodeMsgpack node) : IClassFixture<NodeMsgpack>
 
         Assert.Equal("2.50", (string?)decoded["Totals"]!["EUR"]);
         Assert.Equal("Blue", (string?)decoded["Colors"]![0]);
-        Assert.Equal("l-7", (string?)decoded["$execution"]!["id"]);
-        Assert.Equal("Book", (string?)decoded["$execution"]!["timeline"]![0]!["rule"]);
+        Assert.Equal("l-7", (string?)decoded["$execution"]!["Id"]);
+        Assert.Equal("Book", (string?)decoded["$execution"]!["Timeline"]![0]!["Rule"]);
     }
 
     private static JsonObject Expected(Everything e)

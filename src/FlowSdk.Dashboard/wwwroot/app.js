@@ -284,7 +284,8 @@ function when(t) { return t ? new Date(t).toISOString() : 'none'; }
 async function renderExecution(view, flow, id) {
   const e = await api(`/api/executions/${encodeURIComponent(flow)}/${encodeURIComponent(id)}`);
   const bookkeeping = (e.state && e.state.$execution) || {};
-  const outbox = bookkeeping.outbox || [];
+  // The bookkeeping's keys are PascalCase; stores written by earlier versions hold camelCase ones.
+  const outbox = bookkeeping.Outbox || bookkeeping.outbox || [];
   const facts = el('dl', { class: 'facts', id: 'facts' },
     el('dt', {}, 'Status'), el('dd', { id: 'status' }, el('span', { class: `badge ${e.status}` }, e.status), e.statusReason ? ` — ${e.statusReason}` : ''),
     el('dt', {}, 'Phase'), el('dd', { id: 'phase' }, e.phase),

@@ -7,6 +7,8 @@ namespace FlowSdk;
 /// <summary>
 /// Reads and writes an execution's bookkeeping as a MessagePack map with string keys; times are
 /// MessagePack timestamps (UTC). Generated state formatters call it for the <c>$execution</c> member.
+/// Keys are PascalCase, as user members' are (<c>Id</c>, <c>Status</c>, <c>Timeline</c>, ...);
+/// earlier versions wrote them camelCase (<c>id</c>, <c>status</c>, ...), which is still read, so stored executions load.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ExecutionInfoFormatter
@@ -22,38 +24,38 @@ public static class ExecutionInfoFormatter
         // The parking keys are written only when they hold something, so an execution that never
         // parked a message or recorded a message id is stored exactly as before they existed.
         writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0));
-        writer.Write("id");
+        writer.Write("Id");
         writer.Write(info.Id);
-        writer.Write("flow");
+        writer.Write("Flow");
         writer.Write(info.Flow);
-        writer.Write("phase");
+        writer.Write("Phase");
         writer.Write(info.Phase);
-        writer.Write("status");
+        writer.Write("Status");
         writer.Write(StatusName(info.Status));
-        writer.Write("statusReason");
+        writer.Write("StatusReason");
         writer.Write(info.StatusReason);
-        writer.Write("iteration");
+        writer.Write("Iteration");
         writer.Write(info.Iteration);
-        writer.Write("createdAt");
+        writer.Write("CreatedAt");
         writer.Write(info.CreatedAt.UtcDateTime);
-        writer.Write("updatedAt");
+        writer.Write("UpdatedAt");
         writer.Write(info.UpdatedAt.UtcDateTime);
-        writer.Write("timeline");
+        writer.Write("Timeline");
         writer.WriteArrayHeader(info.Timeline.Count);
         foreach (var entry in info.Timeline)
         {
             WriteEntry(ref writer, entry);
         }
 
-        writer.Write("deadline");
+        writer.Write("Deadline");
         WriteTime(ref writer, info.Deadline);
-        writer.Write("pendingTaskId");
+        writer.Write("PendingTaskId");
         writer.Write(info.PendingTaskId);
-        writer.Write("pendingSince");
+        writer.Write("PendingSince");
         WriteTime(ref writer, info.PendingSince);
-        writer.Write("chainedFirings");
+        writer.Write("ChainedFirings");
         writer.Write(info.ChainedFirings);
-        writer.Write("rules");
+        writer.Write("Rules");
         writer.WriteMapHeader(info.Rules.Count);
         foreach (var (rule, counter) in info.Rules.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
@@ -63,9 +65,9 @@ public static class ExecutionInfoFormatter
             writer.Write(counter.LastFiredAt.UtcDateTime);
         }
 
-        writer.Write("publishedOnly");
+        writer.Write("PublishedOnly");
         writer.Write(info.PublishedOnly);
-        writer.Write("outbox");
+        writer.Write("Outbox");
         writer.WriteArrayHeader(info.Outbox.Count);
         foreach (var message in info.Outbox)
         {
@@ -78,7 +80,7 @@ public static class ExecutionInfoFormatter
 
         if (info.Parked.Count > 0)
         {
-            writer.Write("parked");
+            writer.Write("Parked");
             writer.WriteArrayHeader(info.Parked.Count);
             foreach (var parked in info.Parked)
             {
@@ -93,7 +95,7 @@ public static class ExecutionInfoFormatter
 
         if (info.Handled.Count > 0)
         {
-            writer.Write("handled");
+            writer.Write("Handled");
             writer.WriteArrayHeader(info.Handled.Count);
             foreach (var id in info.Handled)
             {
@@ -129,15 +131,15 @@ public static class ExecutionInfoFormatter
         {
             switch (reader.ReadString())
             {
-                case "id": info.Id = reader.ReadString() ?? ""; break;
-                case "flow": info.Flow = reader.ReadString() ?? ""; break;
-                case "phase": info.Phase = reader.ReadString() ?? ""; break;
-                case "status": info.Status = ParseStatus(reader.ReadString()); break;
-                case "statusReason": info.StatusReason = reader.ReadString(); break;
-                case "iteration": info.Iteration = reader.ReadInt32(); break;
-                case "createdAt": info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
-                case "updatedAt": info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
-                case "timeline":
+                case "Id" or "id": info.Id = reader.ReadString() ?? ""; break;
+                case "Flow" or "flow": info.Flow = reader.ReadString() ?? ""; break;
+                case "Phase" or "phase": info.Phase = reader.ReadString() ?? ""; break;
+                case "Status" or "status": info.Status = ParseStatus(reader.ReadString()); break;
+                case "StatusReason" or "statusReason": info.StatusReason = reader.ReadString(); break;
+                case "Iteration" or "iteration": info.Iteration = reader.ReadInt32(); break;
+                case "CreatedAt" or "createdAt": info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case "UpdatedAt" or "updatedAt": info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case "Timeline" or "timeline":
                     var n = reader.ReadArrayHeader();
                     var entries = new List<TimelineEntry>(Math.Min(n, 1024));
                     for (var j = 0; j < n; j++)
@@ -147,12 +149,12 @@ public static class ExecutionInfoFormatter
 
                     info.Restore(entries);
                     break;
-                case "deadline": info.Deadline = ReadTime(ref reader); break;
-                case "pendingTaskId": info.PendingTaskId = reader.ReadString(); break;
-                case "pendingSince": info.PendingSince = ReadTime(ref reader); break;
-                case "chainedFirings": info.ChainedFirings = reader.ReadInt32(); break;
-                case "publishedOnly": info.PublishedOnly = reader.ReadBoolean(); break;
-                case "rules":
+                case "Deadline" or "deadline": info.Deadline = ReadTime(ref reader); break;
+                case "PendingTaskId" or "pendingTaskId": info.PendingTaskId = reader.ReadString(); break;
+                case "PendingSince" or "pendingSince": info.PendingSince = ReadTime(ref reader); break;
+                case "ChainedFirings" or "chainedFirings": info.ChainedFirings = reader.ReadInt32(); break;
+                case "PublishedOnly" or "publishedOnly": info.PublishedOnly = reader.ReadBoolean(); break;
+                case "Rules" or "rules":
                     var rules = reader.ReadMapHeader();
                     for (var j = 0; j < rules; j++)
                     {
@@ -166,7 +168,7 @@ public static class ExecutionInfoFormatter
                     }
 
                     break;
-                case "outbox":
+                case "Outbox" or "outbox":
                     var messages = reader.ReadArrayHeader();
                     info.Outbox.Clear();
                     for (var j = 0; j < messages; j++)
@@ -184,7 +186,7 @@ public static class ExecutionInfoFormatter
                     }
 
                     break;
-                case "parked":
+                case "Parked" or "parked":
                     var parkedCount = reader.ReadArrayHeader();
                     info.Parked.Clear();
                     for (var j = 0; j < parkedCount; j++)
@@ -203,7 +205,7 @@ public static class ExecutionInfoFormatter
                     }
 
                     break;
-                case "handled":
+                case "Handled" or "handled":
                     var handledCount = reader.ReadArrayHeader();
                     info.Handled.Clear();
                     for (var j = 0; j < handledCount; j++)
@@ -223,25 +225,25 @@ public static class ExecutionInfoFormatter
     {
         // The reason is written only when there is one, so firings are stored exactly as before it existed.
         writer.WriteMapHeader(entry.Reason is null ? 8 : 9);
-        writer.Write("at");
+        writer.Write("At");
         writer.Write(entry.At.UtcDateTime);
-        writer.Write("rule");
+        writer.Write("Rule");
         writer.Write(entry.Rule);
-        writer.Write("trigger");
+        writer.Write("Trigger");
         writer.Write(TriggerName(entry.Trigger));
-        writer.Write("source");
+        writer.Write("Source");
         writer.Write(entry.Source);
-        writer.Write("action");
+        writer.Write("Action");
         writer.Write(ActionName(entry.Action));
-        writer.Write("phaseBefore");
+        writer.Write("PhaseBefore");
         writer.Write(entry.PhaseBefore);
-        writer.Write("phaseAfter");
+        writer.Write("PhaseAfter");
         writer.Write(entry.PhaseAfter);
-        writer.Write("iteration");
+        writer.Write("Iteration");
         writer.Write(entry.Iteration);
         if (entry.Reason is not null)
         {
-            writer.Write("reason");
+            writer.Write("Reason");
             writer.Write(entry.Reason);
         }
     }
@@ -260,15 +262,15 @@ public static class ExecutionInfoFormatter
         {
             switch (reader.ReadString())
             {
-                case "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
-                case "rule": rule = reader.ReadString() ?? ""; break;
-                case "trigger": trigger = ParseTrigger(reader.ReadString()); break;
-                case "source": source = reader.ReadString() ?? ""; break;
-                case "action": action = ParseAction(reader.ReadString()); break;
-                case "phaseBefore": before = reader.ReadString() ?? ""; break;
-                case "phaseAfter": after = reader.ReadString() ?? ""; break;
-                case "iteration": iteration = reader.ReadInt32(); break;
-                case "reason": reason = reader.ReadString(); break;
+                case "At" or "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
+                case "Rule" or "rule": rule = reader.ReadString() ?? ""; break;
+                case "Trigger" or "trigger": trigger = ParseTrigger(reader.ReadString()); break;
+                case "Source" or "source": source = reader.ReadString() ?? ""; break;
+                case "Action" or "action": action = ParseAction(reader.ReadString()); break;
+                case "PhaseBefore" or "phaseBefore": before = reader.ReadString() ?? ""; break;
+                case "PhaseAfter" or "phaseAfter": after = reader.ReadString() ?? ""; break;
+                case "Iteration" or "iteration": iteration = reader.ReadInt32(); break;
+                case "Reason" or "reason": reason = reader.ReadString(); break;
                 default: reader.Skip(); break;
             }
         }

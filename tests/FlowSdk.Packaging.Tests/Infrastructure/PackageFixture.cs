@@ -21,6 +21,9 @@ public sealed class PackageFixture : IDisposable
     /// <summary>The docs address the packages are packed with: diagnostics' help links must use it.</summary>
     public const string DocsUrl = "https://docs.example.test/flowsdk/";
 
+    /// <summary>The repository address the packages are packed with: SourceLink and the nuspec must use it.</summary>
+    public const string RepositoryUrl = "https://github.com/example/flowsdk";
+
     private readonly TempDirectory _root = new("flowsdk-package-tests");
 
     public PackageFixture()
@@ -35,8 +38,8 @@ public sealed class PackageFixture : IDisposable
             "bash",
             DotNet.RepositoryRoot,
             Environment,
-            TimeSpan.FromMinutes(8),
-            "build/pack.sh", "--version", Version, "--output", Feed, "--docs-url", DocsUrl, "--", "--artifacts-path", _root.Combine("artifacts"));
+            TimeSpan.FromMinutes(12),
+            "build/pack.sh", "--version", Version, "--output", Feed, "--docs-url", DocsUrl, "--repository-url", RepositoryUrl, "--", "--artifacts-path", _root.Combine("artifacts"));
         PackagePath = Path.Combine(Feed, $"FlowSdk.{Version}.nupkg");
 
         // The sources this machine restores from (a mirror here, nuget.org elsewhere), after the test feed.
@@ -58,7 +61,7 @@ public sealed class PackageFixture : IDisposable
     /// <summary>The FlowSdk package.</summary>
     public string PackagePath { get; }
 
-    /// <summary>The path of package <paramref name="id"/> (FlowSdk, FlowSdk.Hosting, FlowSdk.Nats), or its symbols package.</summary>
+    /// <summary>The path of package <paramref name="id"/> (FlowSdk, FlowSdk.Hosting, FlowSdk.Nats, FlowSdk.Templates, ...), or its symbols package.</summary>
     public string PathOf(string id, bool symbols = false) => Path.Combine(Feed, $"{id}.{Version}.{(symbols ? "snupkg" : "nupkg")}");
 
     /// <summary>The pack command's result; tests that need the package assert it succeeded.</summary>
