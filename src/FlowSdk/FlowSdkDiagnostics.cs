@@ -60,6 +60,12 @@ public static class FlowSdkDiagnostics
     /// <summary>Counter: events whose handling failed and whose message was given back to the transport (tag: flow).</summary>
     public const string EventsFailed = "flowsdk.events.failed";
 
+    /// <summary>
+    /// Counter: failed handlings (not transient errors) retried in place, holding the execution's
+    /// later events back, within <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> (tag: flow).
+    /// </summary>
+    public const string HandlingRetries = "flowsdk.events.retries";
+
     internal static readonly ActivitySource Source = new(ActivitySourceName);
 
     internal static readonly Meter Meter = new(MeterName);
@@ -87,6 +93,8 @@ public static class FlowSdkDiagnostics
     internal static readonly Counter<long> Transient = Meter.CreateCounter<long>(TransientRetries, description: "Events retried in process after a transient infrastructure error.");
 
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(EventsFailed, description: "Events whose message was given back after a failure.");
+
+    internal static readonly Counter<long> Retried = Meter.CreateCounter<long>(HandlingRetries, description: "Failed handlings retried in place, holding the execution's later events back.");
 
     internal static readonly Counter<long> ConflictsExhausted = Meter.CreateCounter<long>(StateConflictsExhausted, description: "Events given up after too many write conflicts.");
 }

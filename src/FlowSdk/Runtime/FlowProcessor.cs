@@ -988,64 +988,16 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         await Task.Yield();
         try
         {
-            var started = Environment.TickCount64;
-            var delay = TimeSpan.FromMilliseconds(50);
-            for (var retry = 0; ; retry++)
+            var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
+            if (e.Transport is { } transport)
             {
-                try
+                if (failure is null)
                 {
-                    await e.ProcessAsync(this).ConfigureAwait(false);
-                    if (e.Transport is { } transport)
-                    {
-                        await transport.AckAsync().ConfigureAwait(false);
-                    }
-
-                    return;
+                    await transport.AckAsync().ConfigureAwait(false);
                 }
-                catch (Exception ex) when (IsTransient(ex) && !_stopping.IsCancellationRequested && Environment.TickCount64 - started < _services.Options.TransientRetryLimit.TotalMilliseconds)
+                else
                 {
-                    // Infrastructure, not the message: retry here, holding the lane, so the message
-                    // keeps its deliveries and later events of the execution wait behind it.
-                    if (e.Key is not null)
-                    {
-                        Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
-                    }
-
-                    FlowSdkDiagnostics.Transient.Add(1, _flowTag);
-                    if (retry == 0 || retry % 20 == 0)
-                    {
-                        LogTransient(_logger, _flow.Id, new SafeText(e.Transport?.Subject ?? "(state)"), new SafeText(e.Key), retry + 1, new SafeError(ex));
-                    }
-
-                    try
-                    {
-                        await Task.Delay(delay, _services.Time, _stopping.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // Stopping: give the message back below.
-                    }
-
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-                }
-                catch (Exception ex)
-                {
-                    FlowSdkDiagnostics.Failed.Add(1, _flowTag);
-                    var subject = new SafeText(e.Transport?.Subject ?? "(state)");
-                    var key = new SafeText(e.Key);
-                    if (MayLogFailure(out var suppressed))
-                    {
-                        var outcome = e.Transport is null ? "the next change of the execution evaluates it again" : $"given back to the transport (delivery {e.Transport.DeliveryCount})";
-                        LogEventFailed(_logger, _flow.Id, subject, key, new SafeError(ex), outcome, suppressed);
-                    }
-
-                    LogEventFailedDetail(_logger, _flow.Id, subject, key, ex);
-                    if (e.Transport is { } transport)
-                    {
-                        await transport.NakAsync(ex.Message).ConfigureAwait(false);
-                    }
-
-                    return;
+                    await transport.NakAsync(failure.Message).ConfigureAwait(false);
                 }
             }
         }
@@ -1057,6 +1009,155 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             }
 
             _running.Done();
+        }
+    }
+
+    /// <summary>
+    /// Handles an event, and handles it again in place while it fails: transient errors with backoff
+    /// within <see cref="FlowRuntimeOptions.TransientRetryLimit"/>, other failures up to
+    /// <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> times. The event keeps its lane meanwhile,
+    /// so the later events of its execution wait behind it and none passes it. Returns
+    /// <see langword="null"/> once handled, or the failure it gave up on (counted and logged).
+    /// </summary>
+    private async Task<Exception?> HandleInPlaceAsync(InboundEvent<TState> e)
+    {
+        HandlingAttempts? attempts = null;
+        while (true)
+        {
+            Exception failure;
+            try
+            {
+                await e.ProcessAsync(this).ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+
+            if (e.Key is not null)
+            {
+                // The attempt may have failed after a commit the cache does not know: read afresh.
+                Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
+            }
+
+            attempts ??= new HandlingAttempts(Environment.TickCount64, _services.Options.HandlingRetryDelay);
+            if (NextAttemptDelay(e, failure, attempts) is not { } delay || !await WaitAsync(delay).ConfigureAwait(false))
+            {
+                GiveUp(e, failure, attempts);
+                return failure;
+            }
+        }
+    }
+
+    /// <summary>How long to wait before handling <paramref name="e"/> again after <paramref name="failure"/>, or <see langword="null"/> to give up; counts and logs the retry.</summary>
+    private TimeSpan? NextAttemptDelay(InboundEvent<TState> e, Exception failure, HandlingAttempts attempts)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var options = _services.Options;
+        var subject = new SafeText(e.Transport?.Subject ?? "(state)");
+        var key = new SafeText(e.Key);
+        if (IsTransient(failure) && Environment.TickCount64 - attempts.Started < options.TransientRetryLimit.TotalMilliseconds)
+        {
+            // Infrastructure, not the message: the message keeps its deliveries and its attempts.
+            FlowSdkDiagnostics.Transient.Add(1, _flowTag);
+            if (attempts.Transient % 20 == 0)
+            {
+                LogTransient(_logger, _flow.Id, subject, key, attempts.Transient + 1, new SafeError(failure));
+            }
+
+            return attempts.NextTransientDelay();
+        }
+
+        attempts.Failed++;
+        if (attempts.Failed >= options.MaxHandlingAttempts)
+        {
+            return null;
+        }
+
+        FlowSdkDiagnostics.Retried.Add(1, _flowTag);
+        var delay = attempts.NextHandlingDelay();
+        if (MayLogFailure(out var suppressed))
+        {
+            LogHandledAgain(_logger, _flow.Id, subject, key, attempts.Failed, options.MaxHandlingAttempts, new SafeError(failure), delay, suppressed);
+        }
+
+        LogEventFailedDetail(_logger, _flow.Id, subject, key, failure);
+        return delay;
+    }
+
+    /// <summary>Counts and logs an event given up after <paramref name="failure"/>: its message goes back to the transport.</summary>
+    private void GiveUp(InboundEvent<TState> e, Exception failure, HandlingAttempts attempts)
+    {
+        FlowSdkDiagnostics.Failed.Add(1, _flowTag);
+        var subject = new SafeText(e.Transport?.Subject ?? "(state)");
+        var key = new SafeText(e.Key);
+        if (MayLogFailure(out var suppressed))
+        {
+            var tried = attempts.Failed > 1 ? $" after {attempts.Failed} attempts" : "";
+            var outcome = e.Transport is null
+                ? $"given up{tried}; the next change of the execution evaluates it again"
+                : $"given back to the transport{tried} (delivery {e.Transport.DeliveryCount})";
+            LogEventFailed(_logger, _flow.Id, subject, key, new SafeError(failure), outcome, suppressed);
+        }
+
+        LogEventFailedDetail(_logger, _flow.Id, subject, key, failure);
+    }
+
+    /// <summary>Waits <paramref name="delay"/> on the runtime's clock; false when the runtime stops meanwhile.</summary>
+    private async Task<bool> WaitAsync(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        try
+        {
+            await Task.Delay(delay, _services.Time, _stopping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The attempts at one event so far, and the backoff before the next.</summary>
+    private sealed class HandlingAttempts(long started, TimeSpan handlingDelay)
+    {
+        private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
+        private TimeSpan _transientDelay = TimeSpan.FromMilliseconds(50);
+        private TimeSpan _handlingDelay = handlingDelay;
+
+        /// <summary>When handling started (<see cref="Environment.TickCount64"/>): transient errors are retried for a while from here.</summary>
+        public long Started { get; } = started;
+
+        /// <summary>Transient errors met so far.</summary>
+        public int Transient { get; private set; }
+
+        /// <summary>Attempts that failed otherwise.</summary>
+        public int Failed { get; set; }
+
+        /// <summary>50 ms doubling to 2 s.</summary>
+        public TimeSpan NextTransientDelay()
+        {
+            Transient++;
+            return Next(ref _transientDelay);
+        }
+
+        /// <summary><see cref="FlowRuntimeOptions.HandlingRetryDelay"/> doubling to 2 s.</summary>
+        public TimeSpan NextHandlingDelay() => Next(ref _handlingDelay);
+
+        private static TimeSpan Next(ref TimeSpan delay)
+        {
+            var now = delay;
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Math.Max(MaxDelay.Ticks, now.Ticks)));
+            return now;
         }
     }
 
@@ -1281,6 +1382,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled")]
     private static partial void LogEventFailedDetail(ILogger logger, string flow, SafeText source, SafeText execution, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled (attempt {Attempt} of {Attempts}): {Error}; handled again in {Delay}, the execution's later events wait ({Suppressed} similar lines held back before this one)")]
+    private static partial void LogHandledAgain(ILogger logger, string flow, SafeText source, SafeText execution, int attempt, int attempts, SafeError error, TimeSpan delay, int suppressed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: {Source} (execution {Execution}) met a transient infrastructure error (attempt {Attempt}), retrying in process: {Error}")]
     private static partial void LogTransient(ILogger logger, string flow, SafeText source, SafeText execution, int attempt, SafeError error);
