@@ -11,7 +11,7 @@ using NATS.Client.JetStream.Models;
 
 // Usage:
 //   host    <urls> [ackWaitSeconds|default] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
-//   publish <urls> <executions> [prefix]       publish 5 steps per execution, interleaved
+//   publish <urls> <executions> [prefix] [first]  publish 5 steps per execution, interleaved (ids prefix+first ...)
 //   verify  <urls> <executions> <timeoutSeconds> [prefix]  wait for the executions and print the outcome as JSON
 // <urls> is a comma-separated list of NATS server URLs. A host prints "ready" once it consumes, then
 // "fired N" each time its rule firings reach a multiple of ProgressEvery, and "server NAME" (the
@@ -127,11 +127,12 @@ async Task<int> PublishAsync()
 {
     var executions = int.Parse(args[2], CultureInfo.InvariantCulture);
     var prefix = args.Length > 3 ? args[3] : "x";
+    var first = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
     await using var nats = await ConnectWithRetriesAsync();
     var port = StepStateFlow.Ports.Step;
     for (var n = 1; n <= 5; n++)
     {
-        for (var i = 0; i < executions; i++)
+        for (var i = first; i < first + executions; i++)
         {
             var id = $"{prefix}{i}";
             var step = new Step(id, n, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
