@@ -130,31 +130,38 @@ async Task<int> PublishAsync()
     var first = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
     await using var nats = await ConnectWithRetriesAsync();
     var port = StepStateFlow.Ports.Step;
+
+    // Step N of every execution is published before step N+1 of any, 100 publishes in flight at a
+    // time: a host cannot drain the backlog as fast as it is published.
     for (var n = 1; n <= 5; n++)
     {
-        for (var i = first; i < first + executions; i++)
+        foreach (var chunk in Enumerable.Range(first, executions).Chunk(100))
         {
-            var id = $"{prefix}{i}";
-            var step = new Step(id, n, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            var headers = new Dictionary<string, string> { ["Nats-Msg-Id"] = $"step.{id}.{n}" };
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await nats.Transport.PublishAsync(port.Subject, port.Serialize(step), headers);
-                    break;
-                }
-                catch (Exception) when (attempt < 100)
-                {
-                    // A server or leader is down: the id de-duplicates a publish that did arrive.
-                    await Task.Delay(100);
-                }
-            }
+            await Task.WhenAll(chunk.Select(i => PublishStepAsync(nats, port, $"{prefix}{i}", n)));
         }
     }
 
     Console.WriteLine($"published {executions * 5}");
     return 0;
+}
+
+// A server or leader may be down meanwhile: the id de-duplicates a publish that did arrive.
+static async Task PublishStepAsync(NatsFlowInfrastructure nats, FlowSdk.MessagePort<Step> port, string id, int n)
+{
+    var step = new Step(id, n, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    var headers = new Dictionary<string, string> { ["Nats-Msg-Id"] = $"step.{id}.{n}" };
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            await nats.Transport.PublishAsync(port.Subject, port.Serialize(step), headers);
+            return;
+        }
+        catch (Exception) when (attempt < 100)
+        {
+            await Task.Delay(100);
+        }
+    }
 }
 
 // The server may be down while the publisher starts (the server crash test kills it then): keep trying.
