@@ -59,6 +59,7 @@ start_node() {
   : >"$log"
   "$NATS_SERVER" "${args[@]}" >>"$log" 2>&1 &
   echo "node-$i $!" >>"$WORK/pids"
+  disown "$!"
   for _ in $(seq 100); do grep -q "Server is ready" "$log" && return; sleep 0.1; done
   echo "node $i did not start"; cat "$log"; exit 1
 }
@@ -75,6 +76,7 @@ start_host() {
   local log="$WORK/host-$HOST_COUNT.log"
   dotnet "$HOST" host "$URL" 2 >"$log" 2>&1 &
   echo "host $!" >>"$WORK/pids"
+  disown "$!"
   for _ in $(seq 300); do grep -q '^ready' "$log" && return; sleep 0.1; done
   echo "host $HOST_COUNT did not start"; cat "$log"; exit 1
 }
@@ -88,7 +90,9 @@ killer() {
     [ -e "$WORK/done" ] && return
     if [ "$CLUSTER" = 1 ]; then
       local i=$((turn % NODES))
-      kill -9 "$(node_pid "$i")" 2>/dev/null || true
+      local pid
+      pid=$(node_pid "$i")
+      kill -9 "$pid" 2>/dev/null || true
       echo "node n$((i + 1))" >>"$WORK/kills"
       sleep "$(python3 -c "print($KILL_EVERY / 2)")"
       start_node "$i"
