@@ -137,11 +137,14 @@ public abstract class CompareAndSetSemantics(IFlowInfrastructureFactory factory)
     }
 
     [Fact]
-    public async Task Handling_attempts_must_be_at_least_one()
+    public async Task Handling_attempts_must_be_at_least_one_and_their_delay_not_negative()
     {
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => StartAsync(o => o.MaxHandlingAttempts = 0));
         Assert.Equal("MaxHandlingAttempts", error.ParamName);
         Assert.Contains("at least 1", error.Message, StringComparison.Ordinal);
+        error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => StartAsync(o => o.HandlingRetryDelay = TimeSpan.FromMilliseconds(-1)));
+        Assert.Equal("HandlingRetryDelay", error.ParamName);
+        Assert.Contains("cannot be negative", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>An order id whose events run in another lane than <paramref name="id"/>'s: lanes take an execution id's ordinal hash modulo their count.</summary>

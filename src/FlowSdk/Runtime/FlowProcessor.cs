@@ -1257,10 +1257,15 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         /// <summary><see cref="FlowRuntimeOptions.HandlingRetryDelay"/> doubling to 2 s.</summary>
         public TimeSpan NextHandlingDelay() => Next(ref _handlingDelay);
 
+        /// <summary>Returns <paramref name="delay"/> and doubles it for the next time, up to 2 s (a longer one stays as it is).</summary>
         private static TimeSpan Next(ref TimeSpan delay)
         {
             var now = delay;
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Math.Max(MaxDelay.Ticks, now.Ticks)));
+            if (delay < MaxDelay)
+            {
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+            }
+
             return now;
         }
     }
