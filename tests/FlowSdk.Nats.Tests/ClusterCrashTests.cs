@@ -84,17 +84,19 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         await cluster.RestartAsync(stateLeader);
         await WaitUntilCurrentAsync(js);
 
-        // 2. The node the host is connected to, once the first is back.
-        await PublishWaveAsync(cluster);
+        // 2. The node the host is connected to, once the first is back. The wave is published while
+        // the host handles it and goes on through the kill: the host cannot have drained it by then.
+        var wave = PublishWaveAsync(cluster);
         await WhenAppliedAsync(js, await AppliedAsync(js) + StepsBeforeKill, _published * 5L);
         var hostNode = NatsCluster.IndexOf(host.Server ?? throw new InvalidOperationException("The host did not say which server it is connected to."));
         kills.Add(await KillAndMeasureAsync(cluster, js, hostNode, "the host's node", host));
+        await wave;
         await cluster.RestartAsync(hostNode);
         await WaitUntilCurrentAsync(js);
 
         // 3. A second node after the first returned: the leader of the message stream, or another one
         // when that is the node just restarted. It stays down: two of three keep the quorum.
-        await PublishWaveAsync(cluster);
+        wave = PublishWaveAsync(cluster);
         await WhenAppliedAsync(js, await AppliedAsync(js) + StepsBeforeKill, _published * 5L);
         var second = NatsCluster.IndexOf(await LeaderOfAsync(js, MessageStream));
         if (second == hostNode)
@@ -104,6 +106,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
 
         kills.Add(await KillAndMeasureAsync(cluster, js, second, "a second node", host));
         var back = Stopwatch.StartNew();
+        await wave;
 
         // The last wave runs on two of three nodes.
         await PublishWaveAsync(cluster);
@@ -126,11 +129,15 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     /// <summary>What one kill cost: from the kill to the election, from the election to the host's next progress.</summary>
     private sealed record Kill(string What, int Node, long AppliedBefore, long ElectionMs, long ProgressMs);
 
-    /// <summary>Publishes the next <see cref="Wave"/> executions (5 steps each) and waits until the server has them.</summary>
-    private async Task PublishWaveAsync(NatsCluster cluster)
+    /// <summary>
+    /// Publishes the next <see cref="Wave"/> executions (5 steps each); the task completes when the
+    /// server has them. They count as published from the start: the publisher retries through a kill.
+    /// </summary>
+    private Task PublishWaveAsync(NatsCluster cluster)
     {
-        await CrashHost.RunAsync(Replicas3, "publish", cluster.Urls, Wave.ToString(CultureInfo.InvariantCulture), "x", _published.ToString(CultureInfo.InvariantCulture));
+        var first = _published;
         _published += Wave;
+        return CrashHost.RunAsync(Replicas3, "publish", cluster.Urls, Wave.ToString(CultureInfo.InvariantCulture), "x", first.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>
