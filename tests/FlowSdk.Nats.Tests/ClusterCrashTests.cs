@@ -12,8 +12,8 @@ namespace FlowSdk.Nats.Tests;
 /// replicas 3) and a real host process given every node's URL: nodes are killed with SIGKILL while
 /// the host works through a backlog of the phase-gated flow (tests/FlowSdk.CrashHost). Failovers
 /// must cost no step, no double application, no duplicate output and no dead letter. Each kill is
-/// measured twice: the election (until every stream and consumer the host uses has a leader on a
-/// live node, within <see cref="ElectionBound"/>), then the host's progress from there (within
+/// measured twice: the election (until both streams and the durable consumer the host uses have a
+/// leader on a live node, within <see cref="ElectionBound"/>), then the host's progress from there (within
 /// <see cref="ResumeBound"/> of the election).
 /// </summary>
 [Collection(CrashCollection.Name)]
@@ -200,7 +200,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
 
     private const string AppliedSubject = "crash.applied";
 
-    /// <summary>Waits until both streams and every consumer of the message stream have a leader other than <paramref name="dead"/>.</summary>
+    /// <summary>Waits until both streams and every durable consumer of the message stream have a leader other than <paramref name="dead"/>.</summary>
     private static async Task WaitForLeadersAsync(NatsJSContext js, string dead)
     {
         var clock = Stopwatch.StartNew();
@@ -213,7 +213,12 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
                     var consumersLed = true;
                     await foreach (var consumer in js.ListConsumersAsync(MessageStream))
                     {
-                        consumersLed &= consumer.Info.Cluster?.Leader is { Length: > 0 } leader && leader != dead;
+                        // The durable consumers the hosts share; an ephemeral one (a subscription of a
+                        // test client, with one replica) may live on the dead node until it expires.
+                        if (consumer.Info.Config.DurableName is { Length: > 0 })
+                        {
+                            consumersLed &= consumer.Info.Cluster?.Leader is { Length: > 0 } leader && leader != dead;
+                        }
                     }
 
                     if (consumersLed)
