@@ -42,6 +42,7 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     private readonly Lock _gate = new();
     private readonly Queue<Func<IStateStore, string, ValueTask>> _interference = new();
     private readonly Dictionary<StateStoreOperation, Queue<(Exception Failure, string? KeyPrefix)>> _failures = [];
+    private readonly List<(Func<string, ReadOnlyMemory<byte>, bool> Matches, Exception Failure)> _writeFailures = [];
     private int _conflicts;
     private int _pendingConflicts;
     private int _updateAttempts;
@@ -110,6 +111,35 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
         }
     }
 
+    /// <summary>
+    /// Makes the next <paramref name="count"/> writes (creates and updates) whose key and new value
+    /// satisfy <paramref name="matches"/> throw without writing: the write of one rule fails while
+    /// other writes of the same execution pass. Checked before <see cref="BeforeNextUpdate"/>'s
+    /// interference, which a failing write leaves for the next update.
+    /// </summary>
+    /// <param name="matches">Whether a write fails, given its key and the value it would write.</param>
+    /// <param name="count">How many matching writes fail.</param>
+    /// <param name="exception">What they throw; an <see cref="IOException"/> by default.</param>
+    /// <example>
+    /// <code>
+    /// // Pay's write fails twice; the other writes of order o-1 pass.
+    /// host.Store.FailNextWrites((key, value) => key == "order.o-1"
+    ///     &amp;&amp; FlowSerializer.Deserialize(Order.FlowFormatter.Instance, value).Phase == OrderPhase.Paid, count: 2);
+    /// </code>
+    /// </example>
+    public void FailNextWrites(Func<string, ReadOnlyMemory<byte>, bool> matches, int count = 1, Exception? exception = null)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        lock (_gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _writeFailures.Add((matches, exception ?? new IOException("Injected failure of a state store write.")));
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -121,6 +151,7 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         ThrowIfFailing(StateStoreOperation.Create, key);
+        ThrowIfWriteFails(key, value);
         return await Inner.TryCreateAsync(key, value, cancellationToken).ConfigureAwait(false);
     }
 
@@ -162,6 +193,7 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
     {
         Interlocked.Increment(ref _updateAttempts);
         ThrowIfFailing(StateStoreOperation.Update, key);
+        ThrowIfWriteFails(key, value);
         Func<IStateStore, string, ValueTask>? interfere = null;
         lock (_gate)
         {
@@ -244,6 +276,26 @@ public sealed class FaultInjectingStateStore(IStateStore inner) : IStateStore, I
             {
                 return true;
             }
+        }
+    }
+
+    private void ThrowIfWriteFails(string key, ReadOnlyMemory<byte> value)
+    {
+        Exception? failure = null;
+        lock (_gate)
+        {
+            var index = _writeFailures.FindIndex(f => f.Matches(key, value));
+            if (index >= 0)
+            {
+                failure = _writeFailures[index].Failure;
+                _writeFailures.RemoveAt(index);
+            }
+        }
+
+        if (failure is not null)
+        {
+            Interlocked.Increment(ref _injectedFailures);
+            throw failure;
         }
     }
 

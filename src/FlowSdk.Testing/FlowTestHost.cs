@@ -43,7 +43,9 @@ public sealed class FlowTestHostOptions
     /// Changes the runtime's options before it starts (limits, lanes, retention, a logger factory of the
     /// test's own, which still receives everything). The host sets the transport and store. A clock set
     /// here replaces the host's <see cref="FlowTestHost.Time"/> for the runtime, which then moves only
-    /// when the test moves that clock.
+    /// when the test moves that clock. The host sets <see cref="FlowRuntimeOptions.HandlingRetryDelay"/>
+    /// to zero first (a failed event is handled again at once, its execution's later events still
+    /// waiting behind it); set it here to drive the backoff with the virtual clock.
     /// </summary>
     public Action<FlowRuntimeOptions>? ConfigureRuntime { get; set; }
 }
@@ -122,8 +124,9 @@ public sealed class FlowTestHost : IAsyncDisposable
         var time = options.Time ?? new FakeTimeProvider(options.Start);
         var transport = new FaultInjectingTransport(options.Transport ?? new InMemoryTransport(time));
         var store = new FaultInjectingStateStore(options.StateStore ?? new InMemoryStateStore());
-        // The host's clock unless the test's own configuration brings another one.
-        var runtimeOptions = new FlowRuntimeOptions { TimeProvider = time };
+        // The host's clock unless the test's own configuration brings another one. A failed event is
+        // handled again at once, not after a backoff on the virtual clock that nothing would move.
+        var runtimeOptions = new FlowRuntimeOptions { TimeProvider = time, HandlingRetryDelay = TimeSpan.Zero };
         options.ConfigureRuntime?.Invoke(runtimeOptions);
         var logs = new LogCapture(time, options.LogLevel, runtimeOptions.LoggerFactory);
         runtimeOptions.Transport = transport;

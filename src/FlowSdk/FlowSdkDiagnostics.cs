@@ -66,6 +66,12 @@ public static class FlowSdkDiagnostics
     /// </summary>
     public const string ExecutionsByStatus = "flowsdk.executions.by_status";
 
+    /// <summary>
+    /// Counter: failed handlings (not transient errors) retried in place, holding the execution's
+    /// later events back, within <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> (tag: flow).
+    /// </summary>
+    public const string HandlingRetries = "flowsdk.events.retries";
+
     internal static readonly ActivitySource Source = new(ActivitySourceName);
 
     internal static readonly Meter Meter = new(MeterName);
@@ -95,6 +101,8 @@ public static class FlowSdkDiagnostics
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>(EventsFailed, description: "Events whose message was given back after a failure.");
 
     internal static readonly ObservableGauge<long> ByStatus = Meter.CreateObservableGauge(ExecutionsByStatus, ProgressGauge.Observe, description: "Executions of a flow in each status, from the store's progress counters.");
+
+    internal static readonly Counter<long> Retried = Meter.CreateCounter<long>(HandlingRetries, description: "Failed handlings retried in place, holding the execution's later events back.");
 
     internal static readonly Counter<long> ConflictsExhausted = Meter.CreateCounter<long>(StateConflictsExhausted, description: "Events given up after too many write conflicts.");
 }

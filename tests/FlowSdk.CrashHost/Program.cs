@@ -11,7 +11,7 @@ using NATS.Client.JetStream.Models;
 
 // Usage:
 //   host    <urls> [ackWaitSeconds|default] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
-//   publish <urls> <executions> [prefix]       publish 5 steps per execution, interleaved
+//   publish <urls> <executions> [prefix] [first]  publish 5 steps per execution, interleaved (ids prefix+first ...)
 //   verify  <urls> <executions> <timeoutSeconds> [prefix]  wait for the executions and print the outcome as JSON
 // <urls> is a comma-separated list of NATS server URLs. A host prints "ready" once it consumes, then
 // "fired N" each time its rule firings reach a multiple of ProgressEvery, and "server NAME" (the
@@ -127,33 +127,41 @@ async Task<int> PublishAsync()
 {
     var executions = int.Parse(args[2], CultureInfo.InvariantCulture);
     var prefix = args.Length > 3 ? args[3] : "x";
+    var first = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
     await using var nats = await ConnectWithRetriesAsync();
     var port = StepStateFlow.Ports.Step;
+
+    // Step N of every execution is published before step N+1 of any, 100 publishes in flight at a
+    // time: a host cannot drain the backlog as fast as it is published.
     for (var n = 1; n <= 5; n++)
     {
-        for (var i = 0; i < executions; i++)
+        foreach (var chunk in Enumerable.Range(first, executions).Chunk(100))
         {
-            var id = $"{prefix}{i}";
-            var step = new Step(id, n, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            var headers = new Dictionary<string, string> { ["Nats-Msg-Id"] = $"step.{id}.{n}" };
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await nats.Transport.PublishAsync(port.Subject, port.Serialize(step), headers);
-                    break;
-                }
-                catch (Exception) when (attempt < 100)
-                {
-                    // A server or leader is down: the id de-duplicates a publish that did arrive.
-                    await Task.Delay(100);
-                }
-            }
+            await Task.WhenAll(chunk.Select(i => PublishStepAsync(nats, port, $"{prefix}{i}", n)));
         }
     }
 
     Console.WriteLine($"published {executions * 5}");
     return 0;
+}
+
+// A server or leader may be down meanwhile: the id de-duplicates a publish that did arrive.
+static async Task PublishStepAsync(NatsFlowInfrastructure nats, FlowSdk.MessagePort<Step> port, string id, int n)
+{
+    var step = new Step(id, n, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    var headers = new Dictionary<string, string> { ["Nats-Msg-Id"] = $"step.{id}.{n}" };
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            await nats.Transport.PublishAsync(port.Subject, port.Serialize(step), headers);
+            return;
+        }
+        catch (Exception) when (attempt < 100)
+        {
+            await Task.Delay(100);
+        }
+    }
 }
 
 // The server may be down while the publisher starts (the server crash test kills it then): keep trying.

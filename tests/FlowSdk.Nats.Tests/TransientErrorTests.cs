@@ -91,4 +91,54 @@ public sealed class TransientErrorTests(NatsServerFixture server) : IClassFixtur
             Assert.Equal((0ul, 0), (consumer.Info.NumPending, consumer.Info.NumAckPending));
         }
     }
+    /// <summary>
+    /// A message that fails on its own (not a transient error) is handled again in place, on real
+    /// time with the default backoff, while the later messages of its execution wait behind it and
+    /// other executions go on: Pay's write fails twice, and its third attempt goes on only once
+    /// another execution's message was applied; the shipment of o-1, handled before Pay, would fire
+    /// EarlyShipment in phase Placed. The consumer redelivers nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_failing_message_holds_back_the_later_messages_of_its_execution()
+    {
+        const int lanes = 8;
+        await using var nats = (NatsTestInfrastructure)await new NatsInfrastructureFactory(server).CreateAsync();
+        var store = new FaultInjectingStateStore(nats.Store);
+        var deadLetters = new ConcurrentQueue<TransportMessage>();
+        using var dlq = nats.Transport.Subscribe("flowsdk.deadletter.>").Subscribe(deadLetters.Enqueue);
+        await using var runtime = await FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = nats.Transport, StateStore = store, Lanes = lanes });
+        var orders = new OrderClient(runtime);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await orders.SendAsync(new OrderPlaced("o-1", 100));
+        await runtime.WhenIdleAsync(timeout.Token);
+
+        var other = InAnotherLane("o-1", lanes);
+        var otherApplied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = nats.Store.Watch("order." + other).Subscribe(_ => otherApplied.TrySetResult());
+        store.FailNextWrites((key, value) => key == "order.o-1" && FlowSerializer.Deserialize(Order.FlowFormatter.Instance, value).Phase == OrderPhase.Paid, count: 2);
+        store.BeforeNextUpdate(async (_, _) => await otherApplied.Task.WaitAsync(timeout.Token));
+        await orders.SendAsync(new OrderPaid("o-1", 100));
+        await orders.SendAsync(new OrderShipped("o-1"));
+        await orders.SendAsync(new OrderPlaced(other, 100));
+        await otherApplied.Task.WaitAsync(timeout.Token);
+        await runtime.WhenIdleAsync(timeout.Token);
+
+        Assert.Equal(2, store.InjectedFailures);
+        var order = (await orders.GetAsync("o-1"))!;
+        Assert.Equal("normal;pay;ship;", order.Path);
+        Assert.Equal(OrderPhase.Shipped, order.Phase);
+        Assert.Equal(OrderPhase.Placed, (await orders.GetAsync(other))?.Phase);
+        Assert.Empty(deadLetters);
+        await foreach (var consumer in new NatsJSContext(nats.Nats.Connection).ListConsumersAsync(nats.Options.StreamName))
+        {
+            Assert.Equal(0, consumer.Info.NumRedelivered);
+        }
+    }
+
+    /// <summary>An order id whose events run in another lane than <paramref name="id"/>'s: lanes take an execution id's ordinal hash modulo their count.</summary>
+    private static string InAnotherLane(string id, int lanes)
+    {
+        static uint LaneOf(string key, int lanes) => (uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes;
+        return Enumerable.Range(2, 1000).Select(i => $"o-{i}").First(other => LaneOf(other, lanes) != LaneOf(id, lanes));
+    }
 }

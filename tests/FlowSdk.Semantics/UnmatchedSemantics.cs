@@ -44,7 +44,7 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
     }
 
     [Fact]
-    public async Task Messages_waiting_beside_an_execution_are_taken_in_when_its_creating_message_is_redelivered_after_a_failure()
+    public async Task Messages_waiting_beside_an_execution_are_taken_in_when_its_creating_message_is_handled_again_after_a_failure()
     {
         await using var t = await StartAsync();
         await t.SendAndSettleAsync(new OrderPaid("late-1", 100));

@@ -60,7 +60,7 @@ public sealed class TestKitTests
     }
 
     [Fact]
-    public async Task A_store_failure_is_surfaced_by_settle_and_the_message_is_redelivered_and_applied()
+    public async Task A_store_failure_is_surfaced_by_settle_and_the_message_is_handled_again_and_applied()
     {
         await using var host = await FlowTestHost.StartAsync(OrderFlow.Definition);
         await host.SendAsync(OrderFlow.Ports.OrderPlaced, new OrderPlaced("o-1", 100));

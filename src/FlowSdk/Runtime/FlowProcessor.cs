@@ -197,7 +197,8 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
         try
         {
-            return await HandleAsync(key, message, rules, source, trigger, taskId, transport, replay, messageId, inflight?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, inflight?.Token ?? CancellationToken.None);
+            return await HandleAsync(handling).ConfigureAwait(false);
         }
         finally
         {
@@ -208,227 +209,330 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
     }
 
-    private async Task<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport, ParkedTransportMessage? replay, string? messageId, CancellationToken cancelled)
+    /// <summary>
+    /// Evaluates the event and concludes, again on a fresh read of the execution while a write meets
+    /// a newer revision (<see cref="TryCommitAsync"/> bounds the attempts by <c>MaxWriteAttempts</c>).
+    /// </summary>
+    private async Task<bool> HandleAsync<TMessage>(Handling<TMessage> handling)
     {
         var fresh = false;
         for (var attempt = 1; ; attempt++)
         {
             // One clock read per attempt: creation, deadline, timeline and parking all use it.
-            var now = _services.Time.GetUtcNow();
-            var duplicate = false;
-            var fromCache = false;
-            var explain = _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null;
-            var outbox = new Outbox();
-            TState? state = null;
-            StateEntry? entry = null;
-            string? blocked = null;
-            var timedOut = false;
-            var republished = false;
-            Rule<TState, TMessage>? chosen = null;
-            RuleContext? context = null;
-            foreach (var rule in rules)
+            var evaluation = await EvaluateAsync(handling, fresh, _services.Time.GetUtcNow()).ConfigureAwait(false);
+            LogEvaluations(evaluation.Explain, handling.Source, handling.Key);
+            switch (await ConcludeAsync(handling, evaluation, attempt).ConfigureAwait(false))
             {
-                if (!rule.NeedsState)
-                {
-                    context = new RuleContext(now, null, outbox);
-                    if (Evaluate(rule, null, message, context, explain))
-                    {
-                        chosen = rule;
-                        break;
-                    }
-
-                    continue;
-                }
-
-                if (state is null)
-                {
-                    // Always the current value: a watched change may already be superseded, and its
-                    // outbox already published by the write that produced it.
-                    (state, entry, fromCache) = await LoadAsync(key!, fresh, now).ConfigureAwait(false);
-                    var execution = state.Execution;
-                    if (replay is null && messageId is not null && execution.Knows(messageId))
-                    {
-                        // A redelivery of a message this execution took (or parked) already. Whoever
-                        // committed it may have stopped before publishing its outputs (a crash, or a
-                        // transient error right after the commit): publish them (the ids make it idempotent).
-                        duplicate = true;
-                        if (execution.Outbox.Count > 0)
-                        {
-                            await PublishAsync(execution.Outbox).ConfigureAwait(false);
-                            await ClearOutboxAsync(state, entry!).ConfigureAwait(false);
-                        }
-
-                        break;
-                    }
-
-                    if (execution.Outbox.Count > 0)
-                    {
-                        // A host stopped between committing and publishing: publish first (the ids make it idempotent).
-                        await PublishAsync(execution.Outbox).ConfigureAwait(false);
-                        republished = true;
-                    }
-
-                    if (execution.Status.IsTerminal())
-                    {
-                        blocked = $"the execution is {execution.Status}";
-                    }
-                    else if (execution.Status == ExecutionStatus.Paused)
-                    {
-                        // Checked before the deadline: a paused execution's deadline waits for the resume.
-                        blocked = "the execution is Paused";
-                    }
-                    else if (replay is not null && !execution.Parked.Exists(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal)))
-                    {
-                        // Another host applied (or dead-lettered) this parked message since it was read.
-                        duplicate = true;
-                        break;
-                    }
-                    else if (execution.Deadline is { } deadline && now >= deadline)
-                    {
-                        timedOut = true;
-                        break;
-                    }
-                    else if (execution.Status == ExecutionStatus.Waiting && !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal))
-                    {
-                        blocked = $"the execution waits for the reply to task {execution.PendingTaskId}";
-                    }
-                    else if (execution.Status != ExecutionStatus.Waiting && taskId is not null)
-                    {
-                        blocked = $"no execution waits for task {taskId}";
-                    }
-                }
-
-                if (blocked is not null)
-                {
-                    RuleEvaluator.Passed(explain, rule.Info, blocked);
-                    continue;
-                }
-
-                context = new RuleContext(now, state.Execution.Id, outbox) { CancellationToken = cancelled };
-                if (Evaluate(rule, state, message, context, explain))
-                {
-                    chosen = rule;
-                    break;
-                }
-            }
-
-            LogEvaluations(explain, source, key);
-            if (duplicate)
-            {
-                FlowSdkDiagnostics.Duplicates.Add(1, _flowTag);
-                LogDuplicate(_logger, _flow.Id, new SafeText(source), new SafeText(key), new SafeText(messageId));
-                if (replay is null)
-                {
-                    // A redelivery of an applied message: whoever applied it may have stopped (crashed)
-                    // between its commit and the work after it. Take in what waits beside the execution
-                    // and evaluate its parked messages again, or they would wait for nothing.
-                    await AdoptParkedAsync(key!).ConfigureAwait(false);
-                    await DrainParkedAsync(key!).ConfigureAwait(false);
-                }
-
-                return false;
-            }
-
-            if (timedOut)
-            {
-                outbox.Clear();
-                _applier.TimeOut(state!.Execution, now, outbox);
-                if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
-                {
-                    await DrainParkedAsync(key!).ConfigureAwait(false);
-                    return false;
-                }
-
-                // A conflict on a cached value means it was stale: evaluate again on a fresh read.
-                fresh = true;
-                continue;
-            }
-
-            if (fromCache && (chosen is null || !chosen.NeedsState) && !await IsCurrentAsync(entry!).ConfigureAwait(false))
-            {
-                // No write will check the cached value this time: it was stale, so evaluate again on a fresh read.
-                fresh = true;
-                attempt--;
-                continue;
-            }
-
-            if (chosen is null)
-            {
-                if (blocked is not null)
-                {
-                    LogBlocked(_logger, _flow.Id, new SafeText(source), new SafeText(key), blocked);
-                }
-                else
-                {
-                    LogNoRuleFired(_logger, _flow.Id, new SafeText(source), new SafeText(key));
-                }
-
-                if (trigger == TriggerKind.MessageAndState && replay is null && key is not null && transport is not null)
-                {
-                    var reason = blocked ?? (state is null ? "no rule passes" : $"no rule passes in phase {state.Execution.Phase}");
-                    if (!await UnmatchedAsync(key, transport, messageId, state, entry, republished, reason, now).ConfigureAwait(false))
-                    {
-                        // The parking write met a newer revision: evaluate again on a fresh read.
-                        fresh = true;
-                        continue;
-                    }
-
-                    return false;
-                }
-
-                if (republished)
-                {
-                    await ClearOutboxAsync(state!, entry!).ConfigureAwait(false);
-                }
-
-                return false;
-            }
-
-            if (!chosen.NeedsState)
-            {
-                chosen.Fire(null!, message, context!);
-                CountFiring(chosen.Info, TriggerKind.Message, outbox);
-                LogFired(_logger, _flow.Id, chosen.Info.Name, "-", "-");
-                await PublishAsync(outbox.Messages).ConfigureAwait(false);
-                return true;
-            }
-
-            var committedEntry = entry;
-            var executionId = state!.Execution.Id;
-            state = _applier.Apply(chosen, state, () => committedEntry is null ? NewExecution(executionId, now) : Materialize(committedEntry), message, source, trigger, taskId, context!, now);
-            if (replay is not null)
-            {
-                state.Execution.Parked.RemoveAll(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal));
-            }
-
-            if (messageId is not null)
-            {
-                state.Execution.RecordHandled(messageId, _services.Options.HandledMessageIds);
-            }
-
-            if (await TryCommitAsync(state, entry, outbox, attempt).ConfigureAwait(false))
-            {
-                CountFiring(chosen.Info, chosen.Info.Trigger, outbox);
-                if (replay is not null)
-                {
-                    FlowSdkDiagnostics.Unmatched.Add(1, _flowTag, new("subject", source), new("outcome", "applied"));
-                    LogParkedApplied(_logger, _flow.Id, new SafeText(source), new SafeText(key), chosen.Info.Name, now - replay.Parked.ParkedAt);
+                case Conclusion.Fired:
                     return true;
-                }
-
-                if (committedEntry is null && trigger == TriggerKind.MessageAndState)
-                {
-                    // Messages that arrived before the execution existed wait beside it: take them in.
-                    await AdoptParkedAsync(executionId).ConfigureAwait(false);
-                }
-
-                await DrainParkedAsync(executionId).ConfigureAwait(false);
-                return true;
+                case Conclusion.NotFired:
+                    return false;
+                case Conclusion.Stale:
+                    // No write checked the cached value this time: not an attempt.
+                    attempt--;
+                    break;
             }
 
-            // A conflict on a cached value means it was stale: evaluate again on a fresh read.
+            // The cached value was stale, or a write met a newer revision: evaluate again on a fresh read.
             fresh = true;
         }
+    }
+
+    /// <summary>Evaluates the rules in declaration order until one fires, loading the execution for the first rule that needs it.</summary>
+    private async Task<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now)
+    {
+        var evaluation = new Evaluation<TMessage>(now, _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null);
+        foreach (var rule in handling.Rules)
+        {
+            if (!rule.NeedsState)
+            {
+                evaluation.Context = new RuleContext(now, null, evaluation.Outbox);
+                if (Evaluate(rule, null, handling.Message, evaluation.Context, evaluation.Explain))
+                {
+                    evaluation.Chosen = rule;
+                    return evaluation;
+                }
+
+                continue;
+            }
+
+            if (evaluation.State is null && !await LoadExecutionAsync(handling, evaluation, fresh).ConfigureAwait(false))
+            {
+                // A duplicate, or a deadline that passed: no rule is evaluated.
+                return evaluation;
+            }
+
+            if (evaluation.Blocked is not null)
+            {
+                RuleEvaluator.Passed(evaluation.Explain, rule.Info, evaluation.Blocked);
+                continue;
+            }
+
+            evaluation.Context = new RuleContext(now, evaluation.State!.Execution.Id, evaluation.Outbox) { CancellationToken = handling.Cancelled };
+            if (Evaluate(rule, evaluation.State, handling.Message, evaluation.Context, evaluation.Explain))
+            {
+                evaluation.Chosen = rule;
+                return evaluation;
+            }
+        }
+
+        return evaluation;
+    }
+
+    /// <summary>
+    /// Loads the execution for the rules and says why none may fire (<see cref="Evaluation{TMessage}.Blocked"/>).
+    /// Returns false when no rule is evaluated at all: the message is a duplicate, or the deadline passed.
+    /// </summary>
+    private async Task<bool> LoadExecutionAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, bool fresh)
+    {
+        // Always the current value: a watched change may already be superseded, and its outbox
+        // already published by the write that produced it.
+        var (state, entry, fromCache) = await LoadAsync(handling.Key!, fresh, evaluation.Now).ConfigureAwait(false);
+        (evaluation.State, evaluation.Entry, evaluation.FromCache) = (state, entry, fromCache);
+        var execution = state.Execution;
+        if (handling.Replay is null && handling.MessageId is not null && execution.Knows(handling.MessageId))
+        {
+            // A redelivery of a message this execution took (or parked) already. Whoever committed it
+            // may have stopped before publishing its outputs (a crash, or a transient error right
+            // after the commit): publish them (the ids make it idempotent).
+            evaluation.Duplicate = true;
+            if (execution.Outbox.Count > 0)
+            {
+                await PublishAsync(execution.Outbox).ConfigureAwait(false);
+                await ClearOutboxAsync(state, entry!).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
+        if (execution.Outbox.Count > 0)
+        {
+            // A host stopped between committing and publishing: publish first (the ids make it idempotent).
+            await PublishAsync(execution.Outbox).ConfigureAwait(false);
+            evaluation.Republished = true;
+        }
+
+        if (execution.Status.IsTerminal())
+        {
+            evaluation.Blocked = $"the execution is {execution.Status}";
+        }
+        else if (execution.Status == ExecutionStatus.Paused)
+        {
+            // Checked before the deadline: a paused execution's deadline waits for the resume.
+            evaluation.Blocked = "the execution is Paused";
+        }
+        else if (handling.Replay is { } replay && !execution.Parked.Exists(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal)))
+        {
+            // Another host applied (or dead-lettered) this parked message since it was read.
+            evaluation.Duplicate = true;
+            return false;
+        }
+        else if (execution.Deadline is { } deadline && evaluation.Now >= deadline)
+        {
+            evaluation.TimedOut = true;
+            return false;
+        }
+        else if (execution.Status == ExecutionStatus.Waiting && !string.Equals(handling.TaskId, execution.PendingTaskId, StringComparison.Ordinal))
+        {
+            evaluation.Blocked = $"the execution waits for the reply to task {execution.PendingTaskId}";
+        }
+        else if (execution.Status != ExecutionStatus.Waiting && handling.TaskId is not null)
+        {
+            evaluation.Blocked = $"no execution waits for task {handling.TaskId}";
+        }
+
+        return true;
+    }
+
+    /// <summary>Acts on what the evaluation found: a duplicate, a deadline, no rule, or the rule that fires.</summary>
+    private async Task<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+    {
+        if (evaluation.Duplicate)
+        {
+            await OnDuplicateAsync(handling).ConfigureAwait(false);
+            return Conclusion.NotFired;
+        }
+
+        if (evaluation.TimedOut)
+        {
+            return await TimeOutAsync(handling, evaluation, attempt).ConfigureAwait(false) ? Conclusion.NotFired : Conclusion.Conflict;
+        }
+
+        if (evaluation.FromCache && evaluation.Chosen is not { NeedsState: true } && !await IsCurrentAsync(evaluation.Entry!).ConfigureAwait(false))
+        {
+            // No write will check the cached value this time, and it was stale.
+            return Conclusion.Stale;
+        }
+
+        if (evaluation.Chosen is not { } chosen)
+        {
+            return await NoRuleFiredAsync(handling, evaluation).ConfigureAwait(false) ? Conclusion.NotFired : Conclusion.Conflict;
+        }
+
+        if (!chosen.NeedsState)
+        {
+            chosen.Fire(null!, handling.Message, evaluation.Context!);
+            CountFiring(chosen.Info, TriggerKind.Message, evaluation.Outbox);
+            LogFired(_logger, _flow.Id, chosen.Info.Name, "-", "-");
+            await PublishAsync(evaluation.Outbox.Messages).ConfigureAwait(false);
+            return Conclusion.Fired;
+        }
+
+        return await ApplyAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false) ? Conclusion.Fired : Conclusion.Conflict;
+    }
+
+    /// <summary>A redelivery of a message the execution already took: counted, logged, and the work after its commit done again.</summary>
+    private async Task OnDuplicateAsync<TMessage>(Handling<TMessage> handling)
+    {
+        FlowSdkDiagnostics.Duplicates.Add(1, _flowTag);
+        LogDuplicate(_logger, _flow.Id, new SafeText(handling.Source), new SafeText(handling.Key), new SafeText(handling.MessageId));
+        if (handling.Replay is null)
+        {
+            // Whoever applied it may have stopped (crashed) between its commit and the work after it.
+            // Take in what waits beside the execution and evaluate its parked messages again, or they
+            // would wait for nothing.
+            await AdoptParkedAsync(handling.Key!).ConfigureAwait(false);
+            await DrainParkedAsync(handling.Key!).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Commits the passed deadline (the execution times out). False on a write conflict.</summary>
+    private async Task<bool> TimeOutAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+    {
+        evaluation.Outbox.Clear();
+        _applier.TimeOut(evaluation.State!.Execution, evaluation.Now, evaluation.Outbox);
+        if (!await TryCommitAsync(evaluation.State, evaluation.Entry, evaluation.Outbox, attempt).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await DrainParkedAsync(handling.Key!).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>No rule fired: a message that names an execution follows the unmatched policy. False when the parking write met a newer revision.</summary>
+    private async Task<bool> NoRuleFiredAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation)
+    {
+        var source = new SafeText(handling.Source);
+        if (evaluation.Blocked is not null)
+        {
+            LogBlocked(_logger, _flow.Id, source, new SafeText(handling.Key), evaluation.Blocked);
+        }
+        else
+        {
+            LogNoRuleFired(_logger, _flow.Id, source, new SafeText(handling.Key));
+        }
+
+        if (handling.Trigger == TriggerKind.MessageAndState && handling.Replay is null && handling.Key is not null && handling.Transport is not null)
+        {
+            var reason = evaluation.Blocked ?? (evaluation.State is null ? "no rule passes" : $"no rule passes in phase {evaluation.State.Execution.Phase}");
+            return await UnmatchedAsync(handling.Key, handling.Transport, handling.MessageId, evaluation.State, evaluation.Entry, evaluation.Republished, reason, evaluation.Now).ConfigureAwait(false);
+        }
+
+        if (evaluation.Republished)
+        {
+            await ClearOutboxAsync(evaluation.State!, evaluation.Entry!).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Applies the rule that fires to the execution and commits it, then takes in and evaluates what waits. False on a write conflict.</summary>
+    private async Task<bool> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
+    {
+        var now = evaluation.Now;
+        var committedEntry = evaluation.Entry;
+        var executionId = evaluation.State!.Execution.Id;
+        var state = _applier.Apply(chosen, evaluation.State, () => committedEntry is null ? NewExecution(executionId, now) : Materialize(committedEntry), handling.Message, handling.Source, handling.Trigger, handling.TaskId, evaluation.Context!, now);
+        if (handling.Replay is { } replay)
+        {
+            state.Execution.Parked.RemoveAll(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal));
+        }
+
+        if (handling.MessageId is not null)
+        {
+            state.Execution.RecordHandled(handling.MessageId, _services.Options.HandledMessageIds);
+        }
+
+        if (!await TryCommitAsync(state, committedEntry, evaluation.Outbox, attempt).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        CountFiring(chosen.Info, chosen.Info.Trigger, evaluation.Outbox);
+        if (handling.Replay is { } applied)
+        {
+            FlowSdkDiagnostics.Unmatched.Add(1, _flowTag, new("subject", handling.Source), new("outcome", "applied"));
+            LogParkedApplied(_logger, _flow.Id, new SafeText(handling.Source), new SafeText(handling.Key), chosen.Info.Name, now - applied.Parked.ParkedAt);
+            return true;
+        }
+
+        if (committedEntry is null && handling.Trigger == TriggerKind.MessageAndState)
+        {
+            // Messages that arrived before the execution existed wait beside it: take them in.
+            await AdoptParkedAsync(executionId).ConfigureAwait(false);
+        }
+
+        await DrainParkedAsync(executionId).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>One event on its way through the rules: what stays the same across its attempts.</summary>
+    private sealed record Handling<TMessage>(string? Key, TMessage Message, IReadOnlyList<Rule<TState, TMessage>> Rules, string Source, TriggerKind Trigger, string? TaskId, TransportMessage? Transport, ParkedTransportMessage? Replay, string? MessageId, CancellationToken Cancelled);
+
+    /// <summary>What one evaluation of the rules found, at one clock read.</summary>
+    private sealed class Evaluation<TMessage>(DateTimeOffset now, List<RuleEvaluation>? explain)
+    {
+        public DateTimeOffset Now { get; } = now;
+
+        /// <summary>Each rule's verdict, when Debug logging is on.</summary>
+        public List<RuleEvaluation>? Explain { get; } = explain;
+
+        /// <summary>What the rule that fires publishes.</summary>
+        public Outbox Outbox { get; } = new();
+
+        /// <summary>The execution, once a rule needed it (a new one when it does not exist).</summary>
+        public TState? State { get; set; }
+
+        /// <summary>The committed entry <see cref="State"/> was read from; <see langword="null"/> when the execution does not exist.</summary>
+        public StateEntry? Entry { get; set; }
+
+        /// <summary>Whether <see cref="Entry"/> came from the cache of committed values.</summary>
+        public bool FromCache { get; set; }
+
+        /// <summary>Why no rule that needs the execution may fire, or <see langword="null"/>.</summary>
+        public string? Blocked { get; set; }
+
+        /// <summary>Whether the message is one the execution already took.</summary>
+        public bool Duplicate { get; set; }
+
+        /// <summary>Whether the execution's deadline passed.</summary>
+        public bool TimedOut { get; set; }
+
+        /// <summary>Whether an outbox a stopped host left was published again, to be emptied.</summary>
+        public bool Republished { get; set; }
+
+        /// <summary>The rule that fires, or <see langword="null"/>.</summary>
+        public Rule<TState, TMessage>? Chosen { get; set; }
+
+        /// <summary>The context <see cref="Chosen"/> was evaluated with.</summary>
+        public RuleContext? Context { get; set; }
+    }
+
+    /// <summary>How one evaluation of an event ended.</summary>
+    private enum Conclusion
+    {
+        /// <summary>A rule fired and its change was committed.</summary>
+        Fired,
+
+        /// <summary>Done without a firing (duplicate, unmatched, timed out).</summary>
+        NotFired,
+
+        /// <summary>A write met a newer revision: evaluate again on a fresh read.</summary>
+        Conflict,
+
+        /// <summary>The cached value was stale and nothing was written: evaluate again, not counted as an attempt.</summary>
+        Stale,
     }
 
     private bool Evaluate<TMessage>(Rule<TState, TMessage> rule, TState? state, TMessage message, RuleContext context, List<RuleEvaluation>? explain)
@@ -1005,64 +1109,16 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         await Task.Yield();
         try
         {
-            var started = Environment.TickCount64;
-            var delay = TimeSpan.FromMilliseconds(50);
-            for (var retry = 0; ; retry++)
+            var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
+            if (e.Transport is { } transport)
             {
-                try
+                if (failure is null)
                 {
-                    await e.ProcessAsync(this).ConfigureAwait(false);
-                    if (e.Transport is { } transport)
-                    {
-                        await transport.AckAsync().ConfigureAwait(false);
-                    }
-
-                    return;
+                    await transport.AckAsync().ConfigureAwait(false);
                 }
-                catch (Exception ex) when (IsTransient(ex) && !_stopping.IsCancellationRequested && Environment.TickCount64 - started < _services.Options.TransientRetryLimit.TotalMilliseconds)
+                else
                 {
-                    // Infrastructure, not the message: retry here, holding the lane, so the message
-                    // keeps its deliveries and later events of the execution wait behind it.
-                    if (e.Key is not null)
-                    {
-                        Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
-                    }
-
-                    FlowSdkDiagnostics.Transient.Add(1, _flowTag);
-                    if (retry == 0 || retry % 20 == 0)
-                    {
-                        LogTransient(_logger, _flow.Id, new SafeText(e.Transport?.Subject ?? "(state)"), new SafeText(e.Key), retry + 1, new SafeError(ex));
-                    }
-
-                    try
-                    {
-                        await Task.Delay(delay, _services.Time, _stopping.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // Stopping: give the message back below.
-                    }
-
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-                }
-                catch (Exception ex)
-                {
-                    FlowSdkDiagnostics.Failed.Add(1, _flowTag);
-                    var subject = new SafeText(e.Transport?.Subject ?? "(state)");
-                    var key = new SafeText(e.Key);
-                    if (MayLogFailure(out var suppressed))
-                    {
-                        var outcome = e.Transport is null ? "the next change of the execution evaluates it again" : $"given back to the transport (delivery {e.Transport.DeliveryCount})";
-                        LogEventFailed(_logger, _flow.Id, subject, key, new SafeError(ex), outcome, suppressed);
-                    }
-
-                    LogEventFailedDetail(_logger, _flow.Id, subject, key, ex);
-                    if (e.Transport is { } transport)
-                    {
-                        await transport.NakAsync(ex.Message).ConfigureAwait(false);
-                    }
-
-                    return;
+                    await transport.NakAsync(failure.Message).ConfigureAwait(false);
                 }
             }
         }
@@ -1074,6 +1130,160 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             }
 
             _running.Done();
+        }
+    }
+
+    /// <summary>
+    /// Handles an event, and handles it again in place while it fails: transient errors with backoff
+    /// within <see cref="FlowRuntimeOptions.TransientRetryLimit"/>, other failures up to
+    /// <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> times. The event keeps its lane meanwhile,
+    /// so the later events of its execution wait behind it and none passes it. Returns
+    /// <see langword="null"/> once handled, or the failure it gave up on (counted and logged).
+    /// </summary>
+    private async Task<Exception?> HandleInPlaceAsync(InboundEvent<TState> e)
+    {
+        HandlingAttempts? attempts = null;
+        while (true)
+        {
+            Exception failure;
+            try
+            {
+                await e.ProcessAsync(this).ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+
+            if (e.Key is not null)
+            {
+                // The attempt may have failed after a commit the cache does not know: read afresh.
+                Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
+            }
+
+            attempts ??= new HandlingAttempts(Environment.TickCount64, _services.Options.HandlingRetryDelay);
+            if (NextAttemptDelay(e, failure, attempts) is not { } delay || !await WaitAsync(delay).ConfigureAwait(false))
+            {
+                GiveUp(e, failure, attempts);
+                return failure;
+            }
+        }
+    }
+
+    /// <summary>How long to wait before handling <paramref name="e"/> again after <paramref name="failure"/>, or <see langword="null"/> to give up; counts and logs the retry.</summary>
+    private TimeSpan? NextAttemptDelay(InboundEvent<TState> e, Exception failure, HandlingAttempts attempts)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var options = _services.Options;
+        var subject = new SafeText(e.Transport?.Subject ?? "(state)");
+        var key = new SafeText(e.Key);
+        if (IsTransient(failure) && Environment.TickCount64 - attempts.Started < options.TransientRetryLimit.TotalMilliseconds)
+        {
+            // Infrastructure, not the message: the message keeps its deliveries and its attempts.
+            FlowSdkDiagnostics.Transient.Add(1, _flowTag);
+            if (attempts.Transient % 20 == 0)
+            {
+                LogTransient(_logger, _flow.Id, subject, key, attempts.Transient + 1, new SafeError(failure));
+            }
+
+            return attempts.NextTransientDelay();
+        }
+
+        attempts.Failed++;
+        if (attempts.Failed >= options.MaxHandlingAttempts)
+        {
+            return null;
+        }
+
+        FlowSdkDiagnostics.Retried.Add(1, _flowTag);
+        var delay = attempts.NextHandlingDelay();
+        if (MayLogFailure(out var suppressed))
+        {
+            LogHandledAgain(_logger, _flow.Id, subject, key, attempts.Failed, options.MaxHandlingAttempts, new SafeError(failure), delay, suppressed);
+        }
+
+        LogEventFailedDetail(_logger, _flow.Id, subject, key, failure);
+        return delay;
+    }
+
+    /// <summary>Counts and logs an event given up after <paramref name="failure"/>: its message goes back to the transport.</summary>
+    private void GiveUp(InboundEvent<TState> e, Exception failure, HandlingAttempts attempts)
+    {
+        FlowSdkDiagnostics.Failed.Add(1, _flowTag);
+        var subject = new SafeText(e.Transport?.Subject ?? "(state)");
+        var key = new SafeText(e.Key);
+        if (MayLogFailure(out var suppressed))
+        {
+            var tried = attempts.Failed > 1 ? $" after {attempts.Failed} attempts" : "";
+            var outcome = e.Transport is null
+                ? $"given up{tried}; the next change of the execution evaluates it again"
+                : $"given back to the transport{tried} (delivery {e.Transport.DeliveryCount})";
+            LogEventFailed(_logger, _flow.Id, subject, key, new SafeError(failure), outcome, suppressed);
+        }
+
+        LogEventFailedDetail(_logger, _flow.Id, subject, key, failure);
+    }
+
+    /// <summary>Waits <paramref name="delay"/> on the runtime's clock; false when the runtime stops meanwhile.</summary>
+    private async Task<bool> WaitAsync(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        try
+        {
+            await Task.Delay(delay, _services.Time, _stopping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The attempts at one event so far, and the backoff before the next.</summary>
+    private sealed class HandlingAttempts(long started, TimeSpan handlingDelay)
+    {
+        private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
+        private TimeSpan _transientDelay = TimeSpan.FromMilliseconds(50);
+        private TimeSpan _handlingDelay = handlingDelay;
+
+        /// <summary>When handling started (<see cref="Environment.TickCount64"/>): transient errors are retried for a while from here.</summary>
+        public long Started { get; } = started;
+
+        /// <summary>Transient errors met so far.</summary>
+        public int Transient { get; private set; }
+
+        /// <summary>Attempts that failed otherwise.</summary>
+        public int Failed { get; set; }
+
+        /// <summary>50 ms doubling to 2 s.</summary>
+        public TimeSpan NextTransientDelay()
+        {
+            Transient++;
+            return Next(ref _transientDelay);
+        }
+
+        /// <summary><see cref="FlowRuntimeOptions.HandlingRetryDelay"/> doubling to 2 s.</summary>
+        public TimeSpan NextHandlingDelay() => Next(ref _handlingDelay);
+
+        /// <summary>Returns <paramref name="delay"/> and doubles it for the next time, up to 2 s (a longer one stays as it is).</summary>
+        private static TimeSpan Next(ref TimeSpan delay)
+        {
+            var now = delay;
+            if (delay < MaxDelay)
+            {
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+            }
+
+            return now;
         }
     }
 
@@ -1302,6 +1512,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled")]
     private static partial void LogEventFailedDetail(ILogger logger, string flow, SafeText source, SafeText execution, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: {Source} (execution {Execution}) could not be handled (attempt {Attempt} of {Attempts}): {Error}; handled again in {Delay}, the execution's later events wait ({Suppressed} similar lines held back before this one)")]
+    private static partial void LogHandledAgain(ILogger logger, string flow, SafeText source, SafeText execution, int attempt, int attempts, SafeError error, TimeSpan delay, int suppressed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: {Source} (execution {Execution}) met a transient infrastructure error (attempt {Attempt}), retrying in process: {Error}")]
     private static partial void LogTransient(ILogger logger, string flow, SafeText source, SafeText execution, int attempt, SafeError error);

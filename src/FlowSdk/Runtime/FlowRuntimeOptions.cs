@@ -113,6 +113,26 @@ public sealed class FlowRuntimeOptions
     public TimeSpan TransientRetryLimit { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
+    /// How many times the runtime handles one event that fails (not with a transient error: a store
+    /// that refuses a write, more write conflicts than <see cref="MaxWriteAttempts"/>) before its
+    /// message is given back to the transport. The attempts run in place, one after the other with
+    /// <see cref="HandlingRetryDelay"/> doubling between them, and the execution's later events wait
+    /// behind them (other executions go on), so a failure never lets a later message of the
+    /// execution pass an earlier one. Transient errors are retried within
+    /// <see cref="TransientRetryLimit"/> and spend none of these attempts. Default 5; at least 1
+    /// (1: the message is given back at its first failure).
+    /// </summary>
+    public int MaxHandlingAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// The wait before the second attempt of a failed event (see <see cref="MaxHandlingAttempts"/>),
+    /// doubled before each further attempt up to 2 seconds, on <see cref="TimeProvider"/>.
+    /// Default 100 ms; <see cref="TimeSpan.Zero"/> retries at once (the test kit's
+    /// <c>FlowTestHost</c> does, so that its virtual clock need not be moved).
+    /// </summary>
+    public TimeSpan HandlingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// How many Warning lines about failed events one flow writes per second at most; past it the
     /// lines are counted and the count is written with the next line allowed. Default 10.
     /// </summary>
@@ -168,6 +188,16 @@ public sealed class FlowRuntimeOptions
         if (MaxWriteAttempts < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxWriteAttempts), MaxWriteAttempts, "MaxWriteAttempts must be at least 1.");
+        }
+
+        if (MaxHandlingAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxHandlingAttempts), MaxHandlingAttempts, "MaxHandlingAttempts must be at least 1.");
+        }
+
+        if (HandlingRetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HandlingRetryDelay), HandlingRetryDelay, "HandlingRetryDelay cannot be negative.");
         }
 
         if (Lanes < 1)
