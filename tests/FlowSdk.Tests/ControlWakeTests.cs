@@ -2,6 +2,7 @@ using System.Reactive.Linq;
 using FlowSdk.Semantics.Flows;
 using FlowSdk.State;
 using FlowSdk.Testing;
+using FlowSdk.Transport;
 
 namespace FlowSdk.Tests;
 
@@ -40,15 +41,29 @@ public sealed class ControlWakeTests
         Assert.Equal("normal;pay;", order.Path);
     }
 
-    /// <summary>Runs a hook after one update has been written and before the writer learns it; reports when a control's wake was delivered to the watchers.</summary>
-    private sealed class AfterWriteStore(IStateStore inner) : IStateStore
+    /// <summary>
+    /// Runs a hook after one update has been written and before the writer learns it; reports when a
+    /// control's wake, written after the hook was armed, was delivered to the watchers. Its pending
+    /// watch deliveries count for the test host's settle, as the store it wraps reports them.
+    /// </summary>
+    private sealed class AfterWriteStore(InMemoryStateStore inner) : IStateStore, IIdleSignal
     {
-        private readonly TaskCompletionSource _wakeSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource _wakeSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private (string Key, Func<Task> Hook)? _after;
 
-        public Task WakeSeen => _wakeSeen.Task;
+        public Task WakeSeen => Volatile.Read(ref _wakeSeen).Task;
 
-        public void AfterNextUpdateOf(string key, Func<Task> hook) => _after = (key, hook);
+        public long PendingMessages => inner.PendingMessages;
+
+        public long Activity => inner.Activity;
+
+        public Task WhenIdleAsync(CancellationToken cancellationToken = default) => inner.WhenIdleAsync(cancellationToken);
+
+        public void AfterNextUpdateOf(string key, Func<Task> hook)
+        {
+            Volatile.Write(ref _wakeSeen, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            _after = (key, hook);
+        }
 
         public ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
 
@@ -77,7 +92,7 @@ public sealed class ControlWakeTests
                 observer.OnNext(entry);
                 if (entry.Key.StartsWith("_control.", StringComparison.Ordinal))
                 {
-                    _wakeSeen.TrySetResult();
+                    Volatile.Read(ref _wakeSeen).TrySetResult();
                 }
             },
             observer.OnError,
