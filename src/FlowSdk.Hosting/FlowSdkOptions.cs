@@ -20,4 +20,13 @@ public sealed class FlowSdkOptions
 
     /// <summary>See <see cref="FlowRuntimeOptions.Retention"/>.</summary>
     public TimeSpan? Retention { get; set; }
+
+    /// <summary>See <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/>.</summary>
+    public int MaxHandlingAttempts { get; set; } = 5;
+
+    /// <summary>See <see cref="FlowRuntimeOptions.HandlingRetryDelay"/>.</summary>
+    public TimeSpan HandlingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>See <see cref="FlowRuntimeOptions.TransientRetryLimit"/>.</summary>
+    public TimeSpan TransientRetryLimit { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -61,6 +61,9 @@ public static class FlowSdkServiceCollectionExtensions
             MaxWriteAttempts = options.MaxWriteAttempts,
             MaxChainedFirings = options.MaxChainedFirings,
             Retention = options.Retention,
+            MaxHandlingAttempts = options.MaxHandlingAttempts,
+            HandlingRetryDelay = options.HandlingRetryDelay,
+            TransientRetryLimit = options.TransientRetryLimit,
         };
         if (options.Lanes is { } lanes)
         {

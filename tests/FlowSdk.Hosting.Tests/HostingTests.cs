@@ -34,6 +34,20 @@ public sealed class HostingTests
         Assert.Equal((3, TimeSpan.FromMinutes(30), 2), (options.MaxWriteAttempts, options.Retention, options.Lanes));
     }
 
+    [Theory]
+    [InlineData("FlowSdk:MaxHandlingAttempts", "0", "MaxHandlingAttempts must be at least 1.")]
+    [InlineData("FlowSdk:HandlingRetryDelay", "-00:00:01", "HandlingRetryDelay cannot be negative.")]
+    public async Task Handling_retry_settings_from_configuration_reach_the_runtime_which_refuses_bad_ones_by_name(string key, string value, string error)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        builder.Services.AddFlowSdk().AddFlows([PlanReviewFlow.Definition, ReviewDeskFlow.Definition]);
+        using var host = builder.Build();
+
+        var refused = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => host.StartAsync());
+        Assert.StartsWith(error, refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task UseSqlite_keeps_executions_in_the_configured_file_across_hosts_and_holds_the_runner_lease()
     {
