@@ -212,7 +212,8 @@ public sealed class FlowTestHost : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The flows were not idle after {_options.SettleTimeout} ({Transport.PendingMessages} message(s) pending on the transport). Recorded: {Messages.Describe()}.");
+            var lastLines = _logs.Entries.Where(e => e.Level >= LogLevel.Information).TakeLast(10).Select(e => Environment.NewLine + "  " + e);
+            throw new TimeoutException($"The flows were not idle after {_options.SettleTimeout} ({Transport.PendingMessages} message(s) pending on the transport). Recorded: {Messages.Describe()}. Last lines the runtime logged:{string.Concat(lastLines)}");
         }
 
         var errors = _logs.TakeUnreportedErrors();
