@@ -17,19 +17,25 @@ void Expect(bool holds, string what)
 }
 
 Console.WriteLine($"Waiting for {Report.Needed} ticks of 'every-second'...");
-var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-Report? report = null;
-while (DateTimeOffset.UtcNow < deadline)
-{
-    report = await reports.GetAsync("every-second");
-    if (report?.Phase == ReportPhase.Sent)
-    {
-        break;
-    }
 
-    await Task.Delay(100);
+// The store says when the report changes: wait for the write that sends it, not a fixed time.
+var sentOrTimeout = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+using (runtime.Store.Watch("report.every-second").Subscribe(entry =>
+{
+    if (ReportFlow.Definition.ReadExecution(entry.Value).Phase == nameof(ReportPhase.Sent))
+    {
+        sentOrTimeout.TrySetResult();
+    }
+}))
+{
+    // Sent already (the watch sees only later writes), or sent while it waits, or 20 s pass.
+    if ((await reports.GetAsync("every-second"))?.Phase != ReportPhase.Sent)
+    {
+        await sentOrTimeout.Task.WaitAsync(TimeSpan.FromSeconds(20)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
 }
 
+var report = await reports.GetAsync("every-second");
 if (report is not null)
 {
     Console.WriteLine($"     every-second: {report.Status} in {report.Phase}, ticks at {string.Join(", ", report.Ticks.Select(t => t.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)))}");
