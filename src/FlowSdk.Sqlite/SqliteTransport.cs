@@ -49,6 +49,9 @@ public sealed class SqliteTransport : IMessageTransport, IIdleSignal
     private ImmutableArray<CoreSubscription> _cores = [];
     private int _publishes;
 
+    /// <summary>Test seam: runs after a publish commits its rows, before the consumers are woken.</summary>
+    internal Action<long[]>? PublishCommitted { get; set; }
+
     internal SqliteTransport(SqliteFlowDatabase database)
     {
         _database = database;
@@ -129,64 +132,85 @@ public sealed class SqliteTransport : IMessageTransport, IIdleSignal
         var encoded = Internal.Headers.Encode(headers);
         headers.TryGetValue(InMemoryTransport.MessageIdHeader, out var messageId);
         var trim = Interlocked.Increment(ref _publishes) % 1024 == 0;
-        var rows = _database.Connections.Write(db =>
+
+        // Each stored row counts as pending from inside the transaction, before the commit makes it
+        // visible: once committed, a consumer loop may deliver it and have it acknowledged at once,
+        // and a count taken after that would never be taken back.
+        var tracked = new List<(string Consumer, long Seq)>();
+        bool stored;
+        try
         {
-            var now = _database.Time.GetUtcNow().ToUnixTimeMilliseconds();
-            var cutoff = now - (long)_database.Options.DuplicateWindow.TotalMilliseconds;
-            if (trim)
+            stored = _database.Connections.Write(db =>
             {
-                var prune = db.Command("DELETE FROM message_ids WHERE at <= $cutoff");
-                prune.Parameters.AddWithValue("$cutoff", cutoff);
-                prune.ExecuteNonQuery();
-            }
-
-            if (messageId is not null)
-            {
-                var remember = db.Command("INSERT INTO message_ids (id, at) VALUES ($id, $now) ON CONFLICT (id) DO UPDATE SET at = excluded.at WHERE message_ids.at <= $cutoff");
-                remember.Parameters.AddWithValue("$id", messageId);
-                remember.Parameters.AddWithValue("$now", now);
-                remember.Parameters.AddWithValue("$cutoff", cutoff);
-                if (remember.ExecuteNonQuery() == 0)
+                var now = _database.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                var cutoff = now - (long)_database.Options.DuplicateWindow.TotalMilliseconds;
+                if (trim)
                 {
-                    return null; // a duplicate within the window
+                    var prune = db.Command("DELETE FROM message_ids WHERE at <= $cutoff");
+                    prune.Parameters.AddWithValue("$cutoff", cutoff);
+                    prune.ExecuteNonQuery();
                 }
-            }
 
-            var consumers = new List<string>();
-            using (var reader = db.Command("SELECT name, pattern FROM consumers ORDER BY name").ExecuteReader())
-            {
-                while (reader.Read())
+                if (messageId is not null)
                 {
-                    var name = reader.GetString(0);
-                    if ((consumers.Count == 0 || consumers[^1] != name) && Subjects.Matches(reader.GetString(1), subject))
+                    var remember = db.Command("INSERT INTO message_ids (id, at) VALUES ($id, $now) ON CONFLICT (id) DO UPDATE SET at = excluded.at WHERE message_ids.at <= $cutoff");
+                    remember.Parameters.AddWithValue("$id", messageId);
+                    remember.Parameters.AddWithValue("$now", now);
+                    remember.Parameters.AddWithValue("$cutoff", cutoff);
+                    if (remember.ExecuteNonQuery() == 0)
                     {
-                        consumers.Add(name);
+                        return false; // a duplicate within the window
                     }
                 }
-            }
 
-            var inserted = new List<(string Consumer, long Seq)>(consumers.Count);
-            foreach (var consumer in consumers)
+                var consumers = new List<string>();
+                using (var reader = db.Command("SELECT name, pattern FROM consumers ORDER BY name").ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        var name = reader.GetString(0);
+                        if ((consumers.Count == 0 || consumers[^1] != name) && Subjects.Matches(reader.GetString(1), subject))
+                        {
+                            consumers.Add(name);
+                        }
+                    }
+                }
+
+                foreach (var consumer in consumers)
+                {
+                    var insert = db.Command("INSERT INTO inbox (consumer, subject, payload, headers, published_at) VALUES ($consumer, $subject, $payload, $headers, $now) RETURNING seq");
+                    insert.Parameters.AddWithValue("$consumer", consumer);
+                    insert.Parameters.AddWithValue("$subject", subject);
+                    insert.Parameters.AddWithValue("$payload", bytes);
+                    insert.Parameters.AddWithValue("$headers", (object?)encoded ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$now", now);
+                    var seq = (long)insert.ExecuteScalar()!;
+                    Track(seq);
+                    tracked.Add((consumer, seq));
+                }
+
+                return true;
+            });
+        }
+        catch
+        {
+            // Not committed: the rows do not exist.
+            foreach (var (_, seq) in tracked)
             {
-                var insert = db.Command("INSERT INTO inbox (consumer, subject, payload, headers, published_at) VALUES ($consumer, $subject, $payload, $headers, $now) RETURNING seq");
-                insert.Parameters.AddWithValue("$consumer", consumer);
-                insert.Parameters.AddWithValue("$subject", subject);
-                insert.Parameters.AddWithValue("$payload", bytes);
-                insert.Parameters.AddWithValue("$headers", (object?)encoded ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$now", now);
-                inserted.Add((consumer, (long)insert.ExecuteScalar()!));
+                Untrack(seq);
             }
 
-            return inserted;
-        });
-        if (rows is null)
+            throw;
+        }
+
+        if (!stored)
         {
             return ValueTask.CompletedTask;
         }
 
-        foreach (var (consumer, seq) in rows)
+        PublishCommitted?.Invoke(tracked.Select(t => t.Seq).ToArray());
+        foreach (var (consumer, _) in tracked)
         {
-            Track(seq);
             GroupOf(consumer)?.Wake();
         }
 

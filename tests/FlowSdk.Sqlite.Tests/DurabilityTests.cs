@@ -187,6 +187,30 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_acknowledged_before_its_publish_returns_does_not_stay_pending()
+    {
+        // The consumer loop may deliver a row, and the subscriber acknowledge it, between the
+        // publish's commit and the publish returning (a publishing thread descheduled under load).
+        // The publish holds here until that has happened: the transport must still come to idle.
+        await using var database = Open();
+        var acknowledged = new ManualResetEventSlim();
+        using var subscription = database.Transport.Subscribe("test.orders.paid", new SubscribeOptions { QueueGroup = "flowsdk.order", ManualAck = true })
+            .Subscribe(m =>
+            {
+                m.AckAsync().AsTask().GetAwaiter().GetResult();
+                acknowledged.Set();
+            });
+        var held = false;
+        database.Transport.PublishCommitted = _ => held = acknowledged.Wait(TimeSpan.FromSeconds(10));
+
+        await database.Transport.PublishAsync("test.orders.paid", new byte[] { 1 });
+
+        Assert.True(held, "the consumer did not acknowledge the row while the publish was held after its commit");
+        await database.Transport.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, database.Transport.PendingMessages);
+    }
+
+    [Fact]
     public async Task One_process_at_a_time_holds_the_runner_lease_and_an_expired_one_can_be_taken()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
