@@ -84,16 +84,32 @@ public abstract class ScheduleSemantics(IFlowInfrastructureFactory factory) : Se
 
 /// <summary>
 /// Schedules across a host restart on one store: missed ticks and unfinished claims. Derived in
-/// memory and on SQLite; not yet on NATS (see docs/orchestration.md).
+/// memory, on SQLite and on NATS.
 /// </summary>
 public abstract class ScheduleRestartSemantics(IFlowInfrastructureFactory factory) : ScheduleSemantics(factory)
 {
+    /// <summary>
+    /// Whether messages published right after a host stops are handled in publish order by the next
+    /// host. True in memory and on SQLite. On NATS (nats-server 2.9) messages published within a few
+    /// seconds of the previous host's stop on the same durable consumer can come only after AckWait,
+    /// after later ones (the stopped host's last pull request, open on the server for up to its 4 s
+    /// expiry, is the likely taker); with 5 s between stop and start the order held in every run.
+    /// Every tick still arrives, once; docs/guarantees.md states the order that holds.
+    /// </summary>
+    protected virtual bool KeepsOrderAcrossRestart => true;
+
+    private void AssertTicks(IEnumerable<DateTimeOffset> expected, List<DateTimeOffset> actual) =>
+        Assert.Equal(expected, KeepsOrderAcrossRestart ? actual : [.. actual.Order()]);
+
     [Fact]
     public async Task Ticks_missed_while_no_host_ran_follow_each_schedules_policy()
     {
         var time = new FakeTimeProvider(Start);
-        await using (var first = await HostAsync(time))
+
+        // The first host is a process of its own: it stops, and its connection closes with it.
+        await using (var exited = await Infrastructure.ConnectAnotherAsync())
         {
+            await using var first = await HostAsync(time, exited);
             await first.AdvanceAsync(TimeSpan.FromMinutes(1));
         }
 
@@ -104,15 +120,15 @@ public abstract class ScheduleRestartSemantics(IFlowInfrastructureFactory factor
         await using var second = await HostAsync(time, restarted);
         await second.SettleAsync();
 
-        Assert.Equal([At(1)], await TicksAsync(second, "skip"));
-        Assert.Equal([At(1), At(11)], await TicksAsync(second, "once"));
-        Assert.Equal([At(1), At(9), At(10), At(11)], await TicksAsync(second, "all"));
+        AssertTicks([At(1)], await TicksAsync(second, "skip"));
+        AssertTicks([At(1), At(11)], await TicksAsync(second, "once"));
+        AssertTicks([At(1), At(9), At(10), At(11)], await TicksAsync(second, "all"));
 
         // And every schedule goes on from there on time.
         await second.AdvanceAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal([At(1), At(12)], await TicksAsync(second, "skip"));
-        Assert.Equal([At(1), At(11), At(12)], await TicksAsync(second, "once"));
-        Assert.Equal([At(1), At(9), At(10), At(11), At(12)], await TicksAsync(second, "all"));
+        AssertTicks([At(1), At(12)], await TicksAsync(second, "skip"));
+        AssertTicks([At(1), At(11), At(12)], await TicksAsync(second, "once"));
+        AssertTicks([At(1), At(9), At(10), At(11), At(12)], await TicksAsync(second, "all"));
     }
 
     [Fact]
