@@ -1,3 +1,4 @@
+using FlowSdk.Common;
 using System.Collections.Immutable;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
@@ -178,7 +179,7 @@ public sealed class FlowStateAnalyzer : DiagnosticAnalyzer
         {
             if (Array.IndexOf(LifecycleSubjects, named.Key) >= 0
                 && named.Value.Value is string subject
-                && SubjectSyntax.Validate(subject, allowWildcards: false) is { } subjectProblem)
+                && SubjectRules.Validate(subject, allowWildcards: false) is { } subjectProblem)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.InvalidSubject,

@@ -1,3 +1,4 @@
+using FlowSdk.Common;
 using System.Collections.Immutable;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
@@ -45,7 +46,7 @@ public sealed class MessageAnalyzer : DiagnosticAnalyzer
         }
 
         var cancellationToken = context.CancellationToken;
-        if (SubjectSyntax.Validate(message.Subject, allowWildcards: false) is { } problem)
+        if (SubjectRules.Validate(message.Subject, allowWildcards: false) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.InvalidSubject,

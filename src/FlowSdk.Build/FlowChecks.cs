@@ -1,3 +1,4 @@
+using FlowSdk.Common;
 namespace FlowSdk.Build;
 
 /// <summary>The codes of the task's diagnostics (FLOW0200–FLOW0299; the analyzers own FLOW0001–FLOW0199).</summary>
@@ -160,7 +161,7 @@ internal static class FlowChecks
                     continue;
                 }
 
-                if (port.IsInput && !outputs.Any(o => Subjects.Matches(schema.Subject, o)))
+                if (port.IsInput && !outputs.Any(o => SubjectRules.Matches(schema.Subject, o)))
                 {
                     var rule = flow.Rules.FirstOrDefault(r => r.InputMessage == schema.Message)?.Name ?? "?";
                     issues.Add(new FlowIssue(
@@ -169,7 +170,7 @@ internal static class FlowChecks
                         $"Rule '{rule}' of flow '{flow.Id}' takes {schema.Message} on '{schema.Subject}', but no flow of {names} produces it. If it is sent from outside these flows, declare it [Message(\"{schema.Subject}\", External = true)]; otherwise reference the project whose flow produces it.",
                         schema.Location));
                 }
-                else if (!port.IsInput && !inputs.Any(i => Subjects.Matches(i, schema.Subject)))
+                else if (!port.IsInput && !inputs.Any(i => SubjectRules.Matches(i, schema.Subject)))
                 {
                     var rule = flow.Rules.FirstOrDefault(r => r.OutputMessage == schema.Message)?.Name ?? "?";
                     issues.Add(new FlowIssue(
@@ -180,30 +181,5 @@ internal static class FlowChecks
                 }
             }
         }
-    }
-}
-
-/// <summary>NATS subject matching, as the runtime's <c>FlowSdk.Subjects.Matches</c> (the task does not reference the runtime).</summary>
-internal static class Subjects
-{
-    /// <summary>Whether a subscription on <paramref name="pattern"/> (<c>*</c> one token, <c>&gt;</c> the rest) receives <paramref name="subject"/>.</summary>
-    public static bool Matches(string pattern, string subject)
-    {
-        var p = pattern.Split('.');
-        var s = subject.Split('.');
-        for (var i = 0; i < p.Length; i++)
-        {
-            if (p[i] == ">")
-            {
-                return i == p.Length - 1 && s.Length > i;
-            }
-
-            if (i >= s.Length || (p[i] != "*" && p[i] != s[i]))
-            {
-                return false;
-            }
-        }
-
-        return p.Length == s.Length;
     }
 }

@@ -690,7 +690,7 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePrefere
 
                 foreach (var theirs in stream.Info.Config.Subjects ?? [])
                 {
-                    foreach (var ours in subjects.Where(s => SubjectPatterns.Collide(s, theirs)))
+                    foreach (var ours in subjects.Where(s => Common.SubjectRules.Collide(s, theirs)))
                     {
                         clashes.Add($"'{ours}' overlaps '{theirs}' of stream '{stream.Info.Config.Name}'");
                     }

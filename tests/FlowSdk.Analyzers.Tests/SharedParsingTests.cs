@@ -5,24 +5,11 @@ namespace FlowSdk.Analyzers.Tests;
 
 /// <summary>
 /// The helpers the generator and the analyzers share (generators/FlowSdk.Generators/Parsing/Shared):
-/// the phase graph, and the syntax checks that must agree with what the runtime enforces.
+/// the phase graph, and the syntax checks that must agree with what the runtime enforces. Subject
+/// syntax is one source compiled into both (src/Common/SubjectRules.cs; tested in FlowSdk.Tests).
 /// </summary>
 public sealed class SharedParsingTests
 {
-    public static TheoryData<string?, bool> Subjects() => new()
-    {
-        { null, false }, { "", false }, { "plans", false }, { "plans.submitted", false }, { "plans..x", false },
-        { ".plans", false }, { "plans.", false }, { "plans x", false }, { "plans.\t", false }, { "plans.*", false },
-        { "plans.>", false }, { "plans.>.x", false }, { "*.plans", false }, { "pl*ns", false }, { "a>b", false },
-        { "plans.*", true }, { "plans.>", true }, { "*.plans.>", true }, { "plans.>.x", true }, { "pl*ns", true },
-        { "plans-v2.sub_mitted.é", false },
-    };
-
-    [Theory]
-    [MemberData(nameof(Subjects))]
-    public void Subject_syntax_agrees_with_the_runtime(string? subject, bool allowWildcards) =>
-        Assert.Equal(global::FlowSdk.Subjects.Validate(subject, allowWildcards), SubjectSyntax.Validate(subject, allowWildcards));
-
     [Theory]
     [InlineData(null)]
     [InlineData("")]

@@ -193,18 +193,4 @@ public sealed class FlowChecksTests
         Assert.Equal(FlowCodes.UnproducedInput, Assert.Single(FlowChecks.Run(audit.Manifest(), [contracts.Manifest()], checkConnections: true)).Code);
         Assert.Empty(FlowChecks.Run(audit.Manifest(), [contracts.Manifest(), Checkout.Value.Manifest()], checkConnections: true));
     }
-
-    [Theory]
-    [InlineData("orders.placed", "orders.placed", true)]
-    [InlineData("orders.*", "orders.placed", true)]
-    [InlineData("orders.>", "orders.placed.eu", true)]
-    [InlineData("orders.>", "orders", false)]
-    [InlineData("orders.*", "orders.placed.eu", false)]
-    [InlineData("*.placed", "orders.placed", true)]
-    [InlineData("orders.placed", "orders.shipped", false)]
-    [InlineData("orders", "orders.placed", false)]
-    public void Subjects_match_as_NATS_matches_them(string pattern, string subject, bool matches)
-    {
-        Assert.Equal(matches, Subjects.Matches(pattern, subject));
-    }
 }

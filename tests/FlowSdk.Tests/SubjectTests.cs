@@ -17,6 +17,10 @@ public sealed class SubjectTests
     [InlineData("*", "plans.submitted", false)]
     [InlineData("plans", "plansx", false)]
     [InlineData("plan", "plans", false)]
+    [InlineData(">", "", false)]
+    [InlineData("plans.>", "plans.", false)]
+    [InlineData("plans.*", "plans.", false)]
+    [InlineData("plans.*.x", "plans..x", true)]
     public void Patterns_match_as_nats_matches_them(string pattern, string subject, bool expected)
         => Assert.Equal(expected, Subjects.Matches(pattern, subject));
 
@@ -28,7 +32,12 @@ public sealed class SubjectTests
     [InlineData("plans.*", false, "only a subscription may use")]
     [InlineData("plans.>.x", true, "'>' may only be the last token")]
     [InlineData("plans.a*", true, "mixes a wildcard")]
-    public void Invalid_subjects_are_explained(string subject, bool allowWildcards, string problem)
+    [InlineData("plans.", false, "token 2 is empty")]
+    [InlineData("plans.\t", false, "control character")]
+    [InlineData("a>b", true, "mixes a wildcard")]
+    [InlineData("*.plans", false, "token 1 is the wildcard '*'")]
+    [InlineData(null, false, "empty")]
+    public void Invalid_subjects_are_explained(string? subject, bool allowWildcards, string problem)
     {
         var error = Assert.Throws<ArgumentException>(() => Subjects.EnsureValid(subject, allowWildcards, "subject"));
         Assert.Contains(problem, error.Message);
@@ -38,7 +47,44 @@ public sealed class SubjectTests
     [InlineData("plans.submitted", false)]
     [InlineData("plans.*", true)]
     [InlineData("plans.>", true)]
+    [InlineData("*.plans.>", true)]
+    [InlineData("plans-v2.sub_mitted.é", false)]
     public void Valid_subjects_pass(string subject, bool allowWildcards) => Assert.Null(Subjects.Validate(subject, allowWildcards));
+}
+
+/// <summary>Patterns as sets of subjects (src/Common/SubjectRules.cs; the NATS transport lays out its stream with them).</summary>
+public sealed class SubjectSetTests
+{
+    [Theory]
+    [InlineData("a.>", "a.b", true)]
+    [InlineData("a.>", "a.b.c", true)]
+    [InlineData("a.>", "a", false)]
+    [InlineData("a.*", "a.b", true)]
+    [InlineData("a.*", "a.*", true)]
+    [InlineData("a.*", "a.>", false)]
+    [InlineData("a.*", "a.b.c", false)]
+    [InlineData("a.b", "a.*", false)]
+    [InlineData(">", "a", true)]
+    [InlineData(">", "a.>", true)]
+    [InlineData("a.b", "a.b", true)]
+    [InlineData("a.b", "a.b.c", false)]
+    [InlineData("a.b.c", "a.b", false)]
+    public void Covers_is_set_inclusion_of_subjects(string general, string specific, bool expected) =>
+        Assert.Equal(expected, FlowSdk.Common.SubjectRules.Covers(general, specific));
+
+    [Theory]
+    [InlineData("a.b", "a.*", true)]
+    [InlineData("a.>", "*.b.c", true)]
+    [InlineData("a.b", "a.c", false)]
+    [InlineData("a.b", "a.b.c", false)]
+    [InlineData("a.*", "a.b.c", false)]
+    [InlineData("*", "a.b", false)]
+    [InlineData("flowsdk.deadletter.>", "flowsdk.deadletter.>", true)]
+    public void Collide_when_some_subject_matches_both(string a, string b, bool expected)
+    {
+        Assert.Equal(expected, FlowSdk.Common.SubjectRules.Collide(a, b));
+        Assert.Equal(expected, FlowSdk.Common.SubjectRules.Collide(b, a));
+    }
 }
 
 public sealed class SubjectPatternTests

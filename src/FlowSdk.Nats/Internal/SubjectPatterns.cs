@@ -1,3 +1,5 @@
+using FlowSdk.Common;
+
 namespace FlowSdk.Nats.Internal;
 
 /// <summary>
@@ -7,58 +9,8 @@ namespace FlowSdk.Nats.Internal;
 /// </summary>
 internal static class SubjectPatterns
 {
-    /// <summary>Whether every subject <paramref name="specific"/> matches is also matched by <paramref name="general"/>.</summary>
-    public static bool Covers(string general, string specific)
-    {
-        var g = general.Split('.');
-        var s = specific.Split('.');
-        for (var i = 0; i < g.Length; i++)
-        {
-            if (g[i] == ">")
-            {
-                return i < s.Length;
-            }
-
-            if (i >= s.Length || s[i] == ">")
-            {
-                return false;
-            }
-
-            if (g[i] != "*" && g[i] != s[i])
-            {
-                return false;
-            }
-        }
-
-        return g.Length == s.Length;
-    }
-
-    /// <summary>Whether some subject matches both patterns.</summary>
-    public static bool Collide(string a, string b)
-    {
-        var x = a.Split('.');
-        var y = b.Split('.');
-        for (var i = 0; ; i++)
-        {
-            if (i == x.Length || i == y.Length)
-            {
-                return x.Length == y.Length;
-            }
-
-            if (x[i] == ">" || y[i] == ">")
-            {
-                return true;
-            }
-
-            if (x[i] != "*" && y[i] != "*" && x[i] != y[i])
-            {
-                return false;
-            }
-        }
-    }
-
     /// <summary>Whether any of <paramref name="patterns"/> covers <paramref name="pattern"/>.</summary>
-    public static bool AnyCovers(IEnumerable<string> patterns, string pattern) => patterns.Any(p => Covers(p, pattern));
+    public static bool AnyCovers(IEnumerable<string> patterns, string pattern) => patterns.Any(p => SubjectRules.Covers(p, pattern));
 
     /// <summary>The narrowest single pattern that covers all of <paramref name="patterns"/> (token by token).</summary>
     public static string Cover(IReadOnlyCollection<string> patterns)
@@ -103,7 +55,7 @@ internal static class SubjectPatterns
             var covered = false;
             for (var j = 0; j < distinct.Count && !covered; j++)
             {
-                if (i != j && Covers(distinct[j], distinct[i]) && !(Covers(distinct[i], distinct[j]) && j > i))
+                if (i != j && SubjectRules.Covers(distinct[j], distinct[i]) && !(SubjectRules.Covers(distinct[i], distinct[j]) && j > i))
                 {
                     covered = true;
                 }
