@@ -1,5 +1,5 @@
-using FlowSdk.Common;
 using System.Collections.Immutable;
+using FlowSdk.Common;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;

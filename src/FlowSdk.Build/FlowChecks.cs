@@ -1,4 +1,5 @@
 using FlowSdk.Common;
+
 namespace FlowSdk.Build;
 
 /// <summary>The codes of the task's diagnostics (FLOW0200–FLOW0299; the analyzers own FLOW0001–FLOW0199).</summary>
