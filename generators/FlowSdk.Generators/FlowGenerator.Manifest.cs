@@ -26,7 +26,7 @@ public sealed partial class FlowGenerator
 
     /// <summary>
     /// Emits the flow manifest: <c>[assembly: AssemblyMetadata("FlowSdk.Manifest", json)]</c> describing
-    /// every flow of the compilation (phases, rules, ports, limits, lifecycle subjects) and every message
+    /// every flow of the compilation (phases, rules, ports, limits, lifecycle subjects, schedules) and every message
     /// type it declares, with source locations and message schema fingerprints. FlowSdk.Build reads it
     /// from the built assembly and its references, without loading them, to check flows across projects
     /// and draw their graphs.
@@ -259,6 +259,22 @@ public sealed partial class FlowGenerator
             json.Property("escalated").String(state.OnEscalated);
             json.Property("timedOut").String(state.OnTimedOut);
             json.EndObject();
+
+            // Each schedule with its tick message: the build task draws it and counts it as the tick's producer.
+            json.Property("schedules").StartArray();
+            foreach (var schedule in state.Schedules.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                json.StartObject();
+                json.Property("name").String(schedule.Name);
+                json.Property("subject").String(schedule.Tick.Subject);
+                json.Property("message").String(Display(schedule.Tick.FullName));
+                json.Property("when").String(Common.ScheduleText.Describe(schedule.EveryTicks is { } every ? TimeSpan.FromTicks(every) : null, schedule.Cron, schedule.TimeZone));
+                json.Property("missedTicks").String(Common.ScheduleText.MissedTicks(schedule.MissedTicks));
+                json.Property("maxCatchUp").Number(schedule.MaxCatchUp);
+                json.EndObject();
+            }
+
+            json.EndArray();
 
             // Each rule with its source; each port (message type and direction) once, at the first rule that uses it.
             var ports = new Dictionary<(string Direction, string Message), (MessageSchemaSpec? Schema, MessageSpec Message, SourceLocationSpec? Rule)>();

@@ -145,7 +145,8 @@ internal static class FlowChecks
     {
         var flows = set.SelectMany(m => m.Flows).ToList();
         var inputs = flows.SelectMany(f => f.Ports.Where(p => p.IsInput).Select(p => p.Schema.Subject)).ToList();
-        var outputs = flows.SelectMany(f => f.Ports.Where(p => !p.IsInput).Select(p => p.Schema.Subject).Concat(f.Lifecycle.Values)).ToList();
+        // A schedule publishes its ticks: it is the producer of its tick subject.
+        var outputs = flows.SelectMany(f => f.Ports.Where(p => !p.IsInput).Select(p => p.Schema.Subject).Concat(f.Lifecycle.Values).Concat(f.Schedules.Select(s => s.Subject))).ToList();
         var external = set.SelectMany(Sides).Where(s => s.Schema.External).Select(s => s.Schema.Subject).ToHashSet(StringComparer.Ordinal);
         var names = string.Join(", ", set.Select(m => m.Assembly).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 

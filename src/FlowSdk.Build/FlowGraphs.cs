@@ -4,7 +4,7 @@ namespace FlowSdk.Build;
 
 /// <summary>
 /// Draws a set of flows as Mermaid or Graphviz dot: each flow a box of its phases with the rules
-/// between them; each subject a node, linked to the flows that consume and produce it, so the links
+/// between them and its schedules (hexagons, each linked to the subject it ticks on); each subject a node, linked to the flows that consume and produce it, so the links
 /// between flows (and between projects) read as flow → subject → flow. Output is deterministic.
 /// </summary>
 internal static class FlowGraphs
@@ -26,7 +26,11 @@ internal static class FlowGraphs
 
     private sealed record Graph(string Title, List<GraphFlow> Flows, SortedDictionary<string, string> Subjects, List<(string Subject, GraphFlow Flow, string? Phase, string Label, bool Into)> Ports);
 
-    private sealed record GraphFlow(FlowEntry Flow, string Assembly, bool IsReferenced, string Key);
+    private sealed record GraphFlow(FlowEntry Flow, string Assembly, bool IsReferenced, string Key)
+    {
+        /// <summary>The node of each schedule, by name: <c>schedule_…</c>, apart from the phases' <c>flow_…</c> keys.</summary>
+        public Dictionary<string, string> ScheduleKeys { get; } = new(StringComparer.Ordinal);
+    }
 
     private static Graph Build(IReadOnlyList<FlowManifest> manifests)
     {
@@ -36,7 +40,13 @@ internal static class FlowGraphs
         {
             foreach (var flow in manifests[m].Flows.OrderBy(f => f.Id, StringComparer.Ordinal))
             {
-                flows.Add(new GraphFlow(flow, manifests[m].Assembly, m > 0, Unique(keys, "flow_" + Sanitize(flow.Id))));
+                var graphFlow = new GraphFlow(flow, manifests[m].Assembly, m > 0, Unique(keys, "flow_" + Sanitize(flow.Id)));
+                foreach (var schedule in flow.Schedules)
+                {
+                    graphFlow.ScheduleKeys[schedule.Name] = Unique(keys, "schedule_" + Sanitize(flow.Id) + "__" + Sanitize(schedule.Name));
+                }
+
+                flows.Add(graphFlow);
             }
         }
 
@@ -64,7 +74,7 @@ internal static class FlowGraphs
             }
         }
 
-        foreach (var subject in ports.Select(p => p.Item1).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var subject in ports.Select(p => p.Item1).Concat(flows.SelectMany(f => f.Flow.Schedules.Select(s => s.Subject))).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             subjects[subject] = Unique(keys, "subject_" + Sanitize(subject));
         }
@@ -98,6 +108,11 @@ internal static class FlowGraphs
                 }
             }
 
+            foreach (var schedule in flow.Schedules)
+            {
+                s.Append("    ").Append(ScheduleKey(gf, schedule)).Append("{{\"").Append(MermaidText(ScheduleLabel(schedule))).Append("\"}}\n");
+            }
+
             s.Append("  end\n");
         }
 
@@ -111,6 +126,14 @@ internal static class FlowGraphs
             var end = phase is null ? gf.Key : PhaseKey(gf, phase);
             var (from, to) = into ? (graph.Subjects[subject], end) : (end, graph.Subjects[subject]);
             s.Append("  ").Append(from).Append(" -.->|\"").Append(MermaidText(label)).Append("\"| ").Append(to).Append('\n');
+        }
+
+        foreach (var gf in graph.Flows)
+        {
+            foreach (var schedule in gf.Flow.Schedules)
+            {
+                s.Append("  ").Append(ScheduleKey(gf, schedule)).Append(" -.->|\"ticks\"| ").Append(graph.Subjects[schedule.Subject]).Append('\n');
+            }
         }
 
         return s.ToString();
@@ -141,6 +164,11 @@ internal static class FlowGraphs
                 }
             }
 
+            foreach (var schedule in flow.Schedules)
+            {
+                s.Append("    ").Append(DotId(ScheduleKey(gf, schedule))).Append(" [label=").Append(DotId(ScheduleLabel(schedule))).Append(", shape=hexagon];\n");
+            }
+
             s.Append("  }\n");
         }
 
@@ -165,6 +193,14 @@ internal static class FlowGraphs
             s.Append("  ").Append(from).Append(" -> ").Append(to).Append(" [label=").Append(DotId(label)).Append(", style=dashed").Append(clip).Append("];\n");
         }
 
+        foreach (var gf in graph.Flows)
+        {
+            foreach (var schedule in gf.Flow.Schedules)
+            {
+                s.Append("  ").Append(DotId(ScheduleKey(gf, schedule))).Append(" -> ").Append(DotId(graph.Subjects[schedule.Subject])).Append(" [label=\"ticks\", style=dashed];\n");
+            }
+        }
+
         return s.Append("}\n").ToString();
     }
 
@@ -184,6 +220,11 @@ internal static class FlowGraphs
     }
 
     private static string PhaseKey(GraphFlow flow, string phase) => flow.Key + "__" + Sanitize(phase);
+
+    private static string ScheduleKey(GraphFlow flow, ScheduleEntry schedule) => flow.ScheduleKeys[schedule.Name];
+
+    /// <summary>As the host's <c>graph</c> labels it: <c>schedule nightly: cron 0 2 * * *</c>.</summary>
+    private static string ScheduleLabel(ScheduleEntry schedule) => "schedule " + schedule.Name + ": " + schedule.When;
 
     private static string Unique(HashSet<string> keys, string key)
     {

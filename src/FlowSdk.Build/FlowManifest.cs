@@ -42,6 +42,9 @@ internal sealed record RuleEntry(
     IReadOnlyList<string> Conditions,
     SourcePosition Location);
 
+/// <summary>A schedule of a flow: its name, its tick message and subject, and when it ticks (as the runtime describes it).</summary>
+internal sealed record ScheduleEntry(string Name, string Subject, string Message, string When, string MissedTicks);
+
 /// <summary>A flow as its manifest describes it.</summary>
 internal sealed record FlowEntry(
     string Id,
@@ -53,7 +56,11 @@ internal sealed record FlowEntry(
     IReadOnlyDictionary<string, string> Lifecycle,
     string? Timeout,
     int MaxIterations,
-    SourcePosition Location);
+    SourcePosition Location)
+{
+    /// <summary>The flow's schedules (none in a manifest written before schedules were recorded).</summary>
+    public IReadOnlyList<ScheduleEntry> Schedules { get; init; } = [];
+}
 
 /// <summary>The flow manifest of one assembly: what the generator embedded as <c>[assembly: AssemblyMetadata("FlowSdk.Manifest", json)]</c>.</summary>
 internal sealed record FlowManifest(string Assembly, string Path, IReadOnlyList<FlowEntry> Flows, IReadOnlyList<MessageEntry> Messages, string Json)
@@ -111,8 +118,20 @@ internal sealed record FlowManifest(string Assembly, string Path, IReadOnlyList<
             lifecycle,
             String(flow, "timeout"),
             flow.GetProperty("maxIterations").GetInt32(),
-            ReadLocation(flow));
+            ReadLocation(flow))
+        {
+            Schedules = flow.TryGetProperty("schedules", out var schedules)
+                ? [.. schedules.EnumerateArray().Select(ReadSchedule)]
+                : [],
+        };
     }
+
+    private static ScheduleEntry ReadSchedule(JsonElement schedule) => new(
+        schedule.GetProperty("name").GetString()!,
+        schedule.GetProperty("subject").GetString()!,
+        schedule.GetProperty("message").GetString()!,
+        String(schedule, "when") ?? "",
+        String(schedule, "missedTicks") ?? "");
 
     private static RuleEntry ReadRule(JsonElement rule)
     {

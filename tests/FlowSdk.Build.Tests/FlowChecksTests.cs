@@ -193,4 +193,15 @@ public sealed class FlowChecksTests
         Assert.Equal(FlowCodes.UnproducedInput, Assert.Single(FlowChecks.Run(audit.Manifest(), [contracts.Manifest()], checkConnections: true)).Code);
         Assert.Empty(FlowChecks.Run(audit.Manifest(), [contracts.Manifest(), Checkout.Value.Manifest()], checkConnections: true));
     }
+
+    [Fact]
+    public void A_schedule_counts_as_the_producer_of_its_tick_declared_in_a_referenced_assembly()
+    {
+        var contracts = InMemoryAssembly.Compile("Contracts", "Contracts.cs", Flows.TickContract);
+        var withSchedule = InMemoryAssembly.Compile("Reports", "Reports.cs", Flows.Reports(schedule: true), contracts);
+        var withoutSchedule = InMemoryAssembly.Compile("Reports", "Reports.cs", Flows.Reports(schedule: false), contracts);
+
+        Assert.Empty(FlowChecks.Run(withSchedule.Manifest(), [contracts.Manifest()], checkConnections: true));
+        Assert.Equal(FlowCodes.UnproducedInput, Assert.Single(FlowChecks.Run(withoutSchedule.Manifest(), [contracts.Manifest()], checkConnections: true)).Code);
+    }
 }

@@ -67,4 +67,21 @@ public sealed class GraphTests
         Assert.Equal(FlowGraphs.Render(Set(), "dot"), FlowGraphs.Render(Set(), "dot"));
         Assert.Throws<ArgumentException>(() => FlowGraphs.Render(Set(), "svg"));
     }
+
+    [Fact]
+    public void Schedules_are_drawn_in_their_flow_and_tick_on_their_subject()
+    {
+        var contracts = InMemoryAssembly.Compile("Contracts", "Contracts.cs", Flows.TickContract);
+        var reports = InMemoryAssembly.Compile("Reports", "Reports.cs", Flows.Reports(schedule: true), contracts);
+
+        var mermaid = FlowGraphs.Render([reports.Manifest(), contracts.Manifest()], "mermaid");
+        Assert.Contains("    schedule_reports__hourly{{\"schedule hourly: every 01:00:00\"}}\n", mermaid, StringComparison.Ordinal);
+        Assert.Contains("    schedule_reports__nightly{{\"schedule nightly: cron 0 2 * * * (Europe/Paris)\"}}\n", mermaid, StringComparison.Ordinal);
+        Assert.Contains("  schedule_reports__hourly -.->|\"ticks\"| subject_reports_tick\n", mermaid, StringComparison.Ordinal);
+        Assert.Contains("  subject_reports_tick -.->|\"Send\"| flow_reports__Idle\n", mermaid, StringComparison.Ordinal);
+
+        var dot = FlowGraphs.Render([reports.Manifest(), contracts.Manifest()], "dot");
+        Assert.Contains("\"schedule_reports__nightly\" [label=\"schedule nightly: cron 0 2 * * * (Europe/Paris)\", shape=hexagon];", dot, StringComparison.Ordinal);
+        Assert.Contains("\"schedule_reports__hourly\" -> \"subject_reports_tick\" [label=\"ticks\", style=dashed];", dot, StringComparison.Ordinal);
+    }
 }

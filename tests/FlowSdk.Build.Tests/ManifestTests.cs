@@ -170,6 +170,24 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void Schedules_are_carried_and_a_manifest_written_before_them_still_reads()
+    {
+        var contracts = InMemoryAssembly.Compile("Contracts", "Contracts.cs", Flows.TickContract);
+        var reports = InMemoryAssembly.Compile("Reports", "Reports.cs", Flows.Reports(schedule: true), contracts);
+
+        var flow = Assert.Single(reports.Manifest().Flows);
+        Assert.Equal(
+            [("hourly", "reports.tick", "Reports.Contracts.ReportTick", "every 01:00:00", "Skip"), ("nightly", "reports.tick", "Reports.Contracts.ReportTick", "cron 0 2 * * * (Europe/Paris)", "CatchUpOnce")],
+            flow.Schedules.Select(s => (s.Name, s.Subject, s.Message, s.When, s.MissedTicks)));
+
+        var older = reports.ManifestJson()!;
+        var start = older.IndexOf(",\"schedules\":[", StringComparison.Ordinal);
+        var end = older.IndexOf("],\"rules\":", start, StringComparison.Ordinal);
+        Assert.True(start > 0 && end > start, "the manifest has no schedules array before its rules");
+        Assert.Empty(Assert.Single(FlowManifest.Parse(older[..start] + older[(end + 1)..], "Reports.dll").Flows).Schedules);
+    }
+
+    [Fact]
     public void A_newer_manifest_version_is_refused_with_a_reason()
     {
         var json = InMemoryAssembly.Compile("Checkout", "Checkout.cs", Flows.Checkout).ManifestJson()!.Replace("\"manifestVersion\":1", "\"manifestVersion\":2", StringComparison.Ordinal);

@@ -84,9 +84,7 @@ public abstract class ScheduleDefinition
     public int MaxCatchUp { get; }
 
     /// <summary>How the schedule reads: <c>every 00:05:00</c> or <c>cron 0 2 * * *</c>.</summary>
-    public string Describe() => Every is { } every
-        ? "every " + every.ToString("c", System.Globalization.CultureInfo.InvariantCulture)
-        : "cron " + Cron + (TimeZone is null ? "" : " (" + TimeZone + ")");
+    public string Describe() => Common.ScheduleText.Describe(Every, Cron, TimeZone);
 
     /// <summary>The first tick strictly after <paramref name="time"/>, or <see langword="null"/> when the cron expression has none.</summary>
     /// <param name="time">The time.</param>

@@ -99,6 +99,47 @@ internal static class Flows
         public sealed record InvoicePaid([property: CorrelationKey] string InvoiceId);
         """;
 
+    /// <summary>A tick message, declared in a contracts assembly of its own.</summary>
+    public const string TickContract = """
+        using System;
+        using FlowSdk;
+        using FlowSdk.Orchestration;
+
+        namespace Reports.Contracts;
+
+        [Message("reports.tick")]
+        public sealed record ReportTick([property: CorrelationKey] string Schedule, DateTimeOffset At) : IScheduleTick<ReportTick>
+        {
+            public static ReportTick Create(string schedule, DateTimeOffset at) => new(schedule, at);
+        }
+        """;
+
+    /// <summary>A flow that takes <c>reports.tick</c>: with two schedules that publish it, or (without) from nobody.</summary>
+    public static string Reports(bool schedule) => $$"""
+        using FlowSdk;
+        using FlowSdk.Orchestration;
+        using Reports.Contracts;
+
+        namespace Reports;
+
+        public enum ReportPhase { Idle, Sent }
+
+        [Flow<ReportPhase>("reports")]
+        {{(schedule ? "[Schedule<ReportTick>(\"hourly\", Every = \"01:00:00\")]\n[Schedule<ReportTick>(\"nightly\", Cron = \"0 2 * * *\", TimeZone = \"Europe/Paris\", MissedTicks = MissedTickPolicy.CatchUpOnce)]" : "")}}
+        public partial class Report
+        {
+            public int Sent { get; set; }
+        }
+
+        [Rules<Report>]
+        public static partial class ReportRules
+        {
+            [Rule(From = ReportPhase.Idle, To = ReportPhase.Idle)]
+            public static void Send(Report report, ReportTick tick) => report.Sent++;
+        }
+        """;
+
+
     /// <summary>The 1-based line of the first line of <paramref name="text"/> that contains <paramref name="find"/>.</summary>
     public static int LineOf(string text, string find)
     {
