@@ -133,6 +133,17 @@ public sealed class FlowRuntimeOptions
     public TimeSpan HandlingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// How many executions each flow keeps the latest committed state of in memory, so that their
+    /// next event starts from it instead of reading the state store (on NATS, a key/value get saved
+    /// per event). When full, an execution looked up more often lately replaces one not used since
+    /// the cache last looked at it; under round-robin access over more executions than this, the
+    /// share of events answered from memory falls gradually (about capacity over executions)
+    /// instead of dropping to none. Counted as <c>flowsdk.state.cache_hits</c> and
+    /// <c>flowsdk.state.cache_misses</c>. Default 10,000; 0 keeps nothing (every event reads the store).
+    /// </summary>
+    public int StateCacheCapacity { get; set; } = 10_000;
+
+    /// <summary>
     /// How many Warning lines about failed events one flow writes per second at most; past it the
     /// lines are counted and the count is written with the next line allowed. Default 10.
     /// </summary>
@@ -198,6 +209,11 @@ public sealed class FlowRuntimeOptions
         if (HandlingRetryDelay < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(HandlingRetryDelay), HandlingRetryDelay, "HandlingRetryDelay cannot be negative.");
+        }
+
+        if (StateCacheCapacity < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StateCacheCapacity), StateCacheCapacity, "StateCacheCapacity cannot be negative (0 disables the cache).");
         }
 
         if (Lanes < 1)
