@@ -65,6 +65,7 @@ public static class FlowSdkServiceCollectionExtensions
             HandlingRetryDelay = options.HandlingRetryDelay,
             TransientRetryLimit = options.TransientRetryLimit,
             StateCacheCapacity = options.StateCacheCapacity,
+            MaxTimelineEntries = options.MaxTimelineEntries,
         };
         if (options.Lanes is { } lanes)
         {

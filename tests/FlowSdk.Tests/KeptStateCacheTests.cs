@@ -10,6 +10,7 @@ namespace FlowSdk.Tests;
 /// The kept-state cache: bounded, a newer revision wins, and under round-robin access over more
 /// executions than it keeps its hit rate falls gradually instead of to zero.
 /// </summary>
+[Collection(TallyCollection.Name)]
 public sealed class KeptStateCacheTests
 {
     private static readonly KeyValuePair<string, object?> Tag = new("flow", "cache-unit");

@@ -70,7 +70,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _flowTag = new KeyValuePair<string, object?>("flow", flow.Id);
         _committed = new KeptStateCache(services.Options.StateCacheCapacity, _flowTag);
         _scheduler = new DueScheduler(services.Time, id => Raise(new InboundTimer<TState>(id)));
-        _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex));
+        _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex), services.Options.MaxTimelineEntriesFor(flow.Id));
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -550,7 +550,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private async Task<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
     {
         var execution = state.Execution;
-        var sequence = execution.Timeline.Count;
+        var sequence = execution.TimelineEntriesRecorded;
         execution.Outbox.Clear();
         for (var i = 0; i < outbox.Messages.Count; i++)
         {
