@@ -76,8 +76,10 @@ public static class Program
 
         if (Runs("scale"))
         {
+            ScaleBenchmarks.PrimeProcess();
             results.Add(Run<ScaleBenchmarks>(InProcess(quick, warmups: quick ? 2 : 3, iterations: quick ? 7 : 15, milliseconds: quick ? 100 : 250), artifacts));
             results.ScaleBytes = new Dictionary<string, double>(ScaleBenchmarks.BytesPerExecution, StringComparer.Ordinal);
+            results.ScaleHitRates = new[] { 1_000, 10_000, 11_000, 20_000, 50_000, 100_000 }.ToDictionary(live => live, ScaleBenchmarks.HitRates);
         }
 
         if (Runs("nats"))

@@ -21,6 +21,9 @@ internal sealed class Results
     /// <summary>Heap bytes per live execution from the scale benchmark's setups, by <c>"live,cache"</c>.</summary>
     public Dictionary<string, double>? ScaleBytes { get; set; }
 
+    /// <summary>Round-robin hit rates of the kept-state cache and of the earlier clear-all one (capacity 10,000), by live executions.</summary>
+    public Dictionary<int, (double Kept, double ClearedWhenFull)>? ScaleHitRates { get; set; }
+
     public BuildCostResult? BuildCost { get; set; }
 
     /// <summary>Keys are <c>Class.Method</c>, with <c>(Param)</c> for parameterized benchmarks.</summary>
@@ -149,6 +152,15 @@ internal static class Report
                     string.Create(CultureInfo.InvariantCulture, $"Scale, in memory, round-robin updates, {what}: events/s at {live:N0} live executions / at 1,000"),
                     Round(ratio), "1,000 live", goal, ratio is null || goal == "-" ? null : ratio >= 0.9,
                     atN is { } v ? Round(1e9 / v) : null, at1k is { } b ? Round(1e9 / b) : null, "events/s (median)", ratio is null ? "not run" : null));
+            }
+        }
+
+        if (r.ScaleHitRates is { } hitRates)
+        {
+            foreach (var (live, (kept, cleared)) in hitRates)
+            {
+                rows.Add(new SummaryRow(string.Create(CultureInfo.InvariantCulture, $"Scale, kept-state cache hit rate, round-robin over {live:N0} executions (capacity 10,000): CLOCK with frequency admission (earlier: cleared when full)"),
+                    Round(kept), "-", "gradual", null, Round(kept), Round(cleared), "hit rate (earlier cache in the baseline column)", null));
             }
         }
 
