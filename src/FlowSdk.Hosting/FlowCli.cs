@@ -465,6 +465,11 @@ public static partial class FlowCli
             await o.WriteLineAsync($"  deadline:  {(info.Deadline is { } d ? d.ToString("O") : "none")}").ConfigureAwait(false);
             await o.WriteLineAsync($"  waiting:   {(info.PendingTaskId is { } task ? $"task {task} since {info.PendingSince:O}" : "no")}").ConfigureAwait(false);
             await o.WriteLineAsync("  timeline:").ConfigureAwait(false);
+            if (info.DroppedTimelineEntries > 0)
+            {
+                await o.WriteLineAsync($"    ({info.DroppedTimelineEntries} earlier entries not kept, the first at {info.FirstTimelineEntryAt:O})").ConfigureAwait(false);
+            }
+
             foreach (var e in info.Timeline)
             {
                 await o.WriteLineAsync($"    {e.At:O} #{e.Iteration} {e.Rule}: {e.PhaseBefore} -> {e.PhaseAfter} ({e.Action}, {e.Trigger} on {e.Source})").ConfigureAwait(false);

@@ -27,6 +27,12 @@ public sealed class FlowSdkOptions
     /// <summary>See <see cref="FlowRuntimeOptions.HandlingRetryDelay"/>.</summary>
     public TimeSpan HandlingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>See <see cref="FlowRuntimeOptions.MaxTimelineEntries"/>.</summary>
+    public int MaxTimelineEntries { get; set; } = FlowRuntimeOptions.DefaultMaxTimelineEntries;
+
+    /// <summary>See <see cref="FlowRuntimeOptions.StateCacheCapacity"/>.</summary>
+    public int StateCacheCapacity { get; set; } = 10_000;
+
     /// <summary>See <see cref="FlowRuntimeOptions.TransientRetryLimit"/>.</summary>
     public TimeSpan TransientRetryLimit { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -64,6 +64,8 @@ public static class FlowSdkServiceCollectionExtensions
             MaxHandlingAttempts = options.MaxHandlingAttempts,
             HandlingRetryDelay = options.HandlingRetryDelay,
             TransientRetryLimit = options.TransientRetryLimit,
+            StateCacheCapacity = options.StateCacheCapacity,
+            MaxTimelineEntries = options.MaxTimelineEntries,
         };
         if (options.Lanes is { } lanes)
         {

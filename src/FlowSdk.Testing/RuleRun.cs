@@ -77,7 +77,7 @@ public static class RuleRunExtensions
         var mutations = Diff(before, FlowSerializer.Serialize(flow.StateFormatter, after));
         var was = original.Execution();
         var now = after.Execution();
-        var entry = now.Timeline.Count > was.Timeline.Count ? now.Timeline[^1] : null;
+        var entry = now.TimelineEntriesRecorded > was.TimelineEntriesRecorded ? now.Timeline[^1] : null;
         return new RuleRun<TState>(firing.Rule, evaluations, mutations, firing.Messages, was.Phase, now.Phase, was.Status, now.Status, now.StatusReason, entry, after);
     }
 

@@ -72,6 +72,16 @@ public static class FlowSdkDiagnostics
     /// </summary>
     public const string HandlingRetries = "flowsdk.events.retries";
 
+    /// <summary>
+    /// Counter: lookups of an execution's committed state answered from the kept-state cache, without
+    /// reading the store (tag: flow; see <see cref="FlowRuntimeOptions.StateCacheCapacity"/>). An event
+    /// looks up its execution when it starts and again after its commit (for parked messages).
+    /// </summary>
+    public const string StateCacheHits = "flowsdk.state.cache_hits";
+
+    /// <summary>Counter: lookups of the kept-state cache that had to read the state store (tag: flow).</summary>
+    public const string StateCacheMisses = "flowsdk.state.cache_misses";
+
     internal static readonly ActivitySource Source = new(ActivitySourceName);
 
     internal static readonly Meter Meter = new(MeterName);
@@ -103,6 +113,10 @@ public static class FlowSdkDiagnostics
     internal static readonly ObservableGauge<long> ByStatus = Meter.CreateObservableGauge(ExecutionsByStatus, ProgressGauge.Observe, description: "Executions of a flow in each status, from the store's progress counters.");
 
     internal static readonly Counter<long> Retried = Meter.CreateCounter<long>(HandlingRetries, description: "Failed handlings retried in place, holding the execution's later events back.");
+
+    internal static readonly Counter<long> CacheHits = Meter.CreateCounter<long>(StateCacheHits, description: "Kept-state cache lookups answered without reading the store.");
+
+    internal static readonly Counter<long> CacheMisses = Meter.CreateCounter<long>(StateCacheMisses, description: "Kept-state cache lookups that read the store.");
 
     internal static readonly Counter<long> ConflictsExhausted = Meter.CreateCounter<long>(StateConflictsExhausted, description: "Events given up after too many write conflicts.");
 }

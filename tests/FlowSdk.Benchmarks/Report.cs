@@ -18,6 +18,12 @@ internal sealed class Results
 
     public NatsResults? Nats { get; set; }
 
+    /// <summary>Heap bytes per live execution from the scale benchmark's setups, by <c>"live,cache"</c>.</summary>
+    public Dictionary<string, double>? ScaleBytes { get; set; }
+
+    /// <summary>Round-robin hit rates of the kept-state cache and of the earlier clear-all one (capacity 10,000), by live executions.</summary>
+    public Dictionary<int, (double Kept, double ClearedWhenFull)>? ScaleHitRates { get; set; }
+
     public BuildCostResult? BuildCost { get; set; }
 
     /// <summary>Keys are <c>Class.Method</c>, with <c>(Param)</c> for parameterized benchmarks.</summary>
@@ -130,6 +136,51 @@ internal static class Report
             "a page is picked with a bounded heap in one pass over the executions");
         Ratio("Dashboard, 100,000 executions: 200th page of 50 / sorting every execution", "DashboardBenchmarks.Page200(100000)", "DashboardBenchmarks.SortAll(100000)", "sort all", null, "-",
             "the deepest page the bounded heap serves (10,000 kept); deeper pages sort every match");
+        // Scale: events/s at N live executions over events/s at 1,000, measured in the same run.
+        foreach (var cache in new[] { "kept", "none" })
+        {
+            var at1k = r.Median($"ScaleBenchmarks.RoundRobinUpdates(1000,{cache})");
+            foreach (var live in new[] { 10_000, 100_000 })
+            {
+                var atN = r.Median($"ScaleBenchmarks.RoundRobinUpdates({live},{cache})");
+                double? ratio = at1k is { } a && atN is { } n && n > 0 ? a / n : null;
+                var goal = cache == "kept" && live == 100_000 ? ">= 0.9" : "-";
+                var what = cache == "kept"
+                    ? "the kept-state cache (10,000 executions, CLOCK with frequency admission)"
+                    : "no cache (StateCacheCapacity 0: every event reads the store, as the earlier clear-all cache did under round-robin over more than 10,000 executions)";
+                rows.Add(new SummaryRow(
+                    string.Create(CultureInfo.InvariantCulture, $"Scale, in memory, round-robin updates, {what}: events/s at {live:N0} live executions / at 1,000"),
+                    Round(ratio), "1,000 live", goal, ratio is null || goal == "-" ? null : ratio >= 0.9,
+                    atN is { } v ? Round(1e9 / v) : null, at1k is { } b ? Round(1e9 / b) : null, "events/s (median)", ratio is null ? "not run" : null));
+            }
+        }
+
+        if (r.ScaleHitRates is { } hitRates)
+        {
+            foreach (var (live, (kept, cleared)) in hitRates)
+            {
+                rows.Add(new SummaryRow(string.Create(CultureInfo.InvariantCulture, $"Scale, kept-state cache hit rate, round-robin over {live:N0} executions (capacity 10,000): CLOCK with frequency admission (earlier: cleared when full)"),
+                    Round(kept), "-", "gradual", null, Round(kept), Round(cleared), "hit rate (earlier cache in the baseline column)", null));
+            }
+        }
+
+        var kept100k = r.Median("ScaleBenchmarks.RoundRobinUpdates(100000,kept)");
+        var none100k = r.Median("ScaleBenchmarks.RoundRobinUpdates(100000,none)");
+        double? keptOverNone = kept100k is { } k && none100k is { } z && k > 0 ? z / k : null;
+        rows.Add(new SummaryRow("Scale, in memory, 100,000 live executions: events/s with the kept-state cache / with none", Round(keptOverNone), "no cache", "-", null,
+            kept100k is { } kv ? Round(1e9 / kv) : null, none100k is { } nv ? Round(1e9 / nv) : null, "events/s (median)", keptOverNone is null ? "not run" : "in memory a store read is a dictionary lookup; on NATS each miss is a KV get"));
+        if (r.ScaleBytes is { } bytes && bytes.TryGetValue(ScaleBenchmarks.Key(1_000, "kept"), out var base1k))
+        {
+            foreach (var live in new[] { 10_000, 100_000 })
+            {
+                if (bytes.TryGetValue(ScaleBenchmarks.Key(live, "kept"), out var perExecution))
+                {
+                    rows.Add(new SummaryRow(string.Create(CultureInfo.InvariantCulture, $"Scale, in memory: heap bytes per live execution at {live:N0} / at 1,000"), Round(perExecution / base1k), "1,000 live", "-", null,
+                        Round(perExecution), Round(base1k), "bytes per execution", "the managed heap after a full collection, after creating the executions minus before, per execution (store, cache, runtime)"));
+                }
+            }
+        }
+
         rows.Add(new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", null, "hand-written AOT host", "<= 2", null, null, null, "-",
             "not measured: needs a hand-written AOT host to compare with and two Native AOT publishes per run (see docs/benchmarks.md)"));
         if (r.Nats is { } nats)

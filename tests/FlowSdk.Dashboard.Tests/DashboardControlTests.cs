@@ -116,6 +116,33 @@ public sealed partial class DashboardControlTests
         Assert.Equal(["Place", "Pause", "Resume", "Ship"], shipped.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("rule").GetString()));
     }
 
+    [Fact]
+    public async Task An_execution_that_dropped_timeline_entries_reports_how_many_and_when_the_first_was()
+    {
+        var folder = Directory.CreateTempSubdirectory("flowsdk-dashboard-timeline-");
+        await using var host = OrdersHost.Start(
+            new Dictionary<string, string> { ["FlowSdk__Dashboard__Token"] = Token, ["FlowSdk__MaxTimelineEntries"] = "1" },
+            ["run", "--dashboard", "http://127.0.0.1:0", "--db", Path.Combine(folder.FullName, "orders.db")]);
+        await host.WaitForAsync("Dashboard on http://", TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(DashboardUrl().Match(host.Output).Groups[1].Value) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/api/ports/orders.placed/messages", Json("""{"OrderId": "o-9", "Total": 5}"""))).StatusCode);
+        var placed = await WaitForStatusAsync(http, "o-9", "Running", host);
+        Assert.Equal(0, placed.GetProperty("droppedTimelineEntries").GetInt64());
+        Assert.Equal(JsonValueKind.Null, placed.GetProperty("firstTimelineEntryAt").ValueKind);
+
+        Assert.Equal("Execution o-9 of flow order: Running → Paused.", await ResultOf(await http.PostAsync("/api/executions/order/o-9/pause", Json("{}"))));
+        Assert.Equal("Execution o-9 of flow order: Paused → Running.", await ResultOf(await http.PostAsync("/api/executions/order/o-9/resume", null)));
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync("/api/ports/orders.paid/messages", Json("""{"OrderId": "o-9", "Amount": 5}"""))).StatusCode);
+        var shipped = await WaitForStatusAsync(http, "o-9", "Completed", host);
+
+        // Place, Pause, Resume, then the firing that ships it trims the timeline to its one entry.
+        Assert.Equal("Ship", Assert.Single(shipped.GetProperty("timeline").EnumerateArray()).GetProperty("rule").GetString());
+        Assert.Equal(3, shipped.GetProperty("droppedTimelineEntries").GetInt64());
+        Assert.Equal(placed.GetProperty("timeline")[0].GetProperty("at").GetDateTimeOffset(), shipped.GetProperty("firstTimelineEntryAt").GetDateTimeOffset());
+    }
+
     private static (bool Enabled, string? Reason) Control(JsonElement execution, string verb)
     {
         var control = execution.GetProperty("controls").EnumerateArray().Single(c => c.GetProperty("verb").GetString() == verb);

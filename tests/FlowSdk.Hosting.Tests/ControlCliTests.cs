@@ -197,6 +197,24 @@ public sealed class ControlCliTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Inspect_says_how_many_earlier_timeline_entries_an_execution_no_longer_keeps()
+    {
+        await using var host = OrdersHost.Start(new Dictionary<string, string> { ["FlowSdk__MaxTimelineEntries"] = "1" }, "run", "--db", Database);
+
+        // Sent before the host holds the file, the messages would be handled by `send` itself, with the default bound.
+        await host.WaitForAsync("Press Ctrl+C to stop.", Patience);
+        await OrdersHost.RunAsync("send", "orders.placed", """{"OrderId": "t-1", "Total": 10}""", "--db", Database);
+        await OrdersHost.RunAsync("send", "orders.paid", """{"OrderId": "t-1", "Amount": 10}""", "--db", Database);
+        await WaitUntilAsync(async () => (await OrdersHost.RunAsync("inspect", "t-1", "--db", Database)).Output.Contains("status:    Completed", StringComparison.Ordinal), host);
+
+        // Place, then Ship: the host keeps one entry, so Place is counted, not kept.
+        var inspected = (await OrdersHost.RunAsync("inspect", "t-1", "--db", Database)).Output;
+        Assert.Contains("    (1 earlier entries not kept, the first at 20", inspected);
+        Assert.Contains("Ship: Placed -> Shipped", inspected);
+        Assert.DoesNotContain("Place: ", inspected);
+    }
+
     private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
         var output = new StringWriter();

@@ -37,6 +37,8 @@ public sealed class HostingTests
     [Theory]
     [InlineData("FlowSdk:MaxHandlingAttempts", "0", "MaxHandlingAttempts must be at least 1.")]
     [InlineData("FlowSdk:HandlingRetryDelay", "-00:00:01", "HandlingRetryDelay cannot be negative.")]
+    [InlineData("FlowSdk:StateCacheCapacity", "-1", "StateCacheCapacity cannot be negative")]
+    [InlineData("FlowSdk:MaxTimelineEntries", "0", "MaxTimelineEntries must be at least 1.")]
     public async Task Handling_retry_settings_from_configuration_reach_the_runtime_which_refuses_bad_ones_by_name(string key, string value, string error)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

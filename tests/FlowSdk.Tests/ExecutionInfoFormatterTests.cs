@@ -126,7 +126,48 @@ public sealed class ExecutionInfoFormatterTests
         Assert.Equal(("orders.shipped", "m-2", "no rule fired"), (parked.Subject, parked.MessageId, parked.Reason));
         Assert.Equal(new DateTimeOffset(Created.AddMinutes(3)), parked.ParkedAt);
         Assert.Equal(["m-0", "m-1"], info.Handled);
+
+        // Every entry is kept: nothing was dropped, as in data written before timelines were bounded.
+        Assert.Equal((0L, (DateTimeOffset?)null, 1L), (info.DroppedTimelineEntries, info.FirstTimelineEntryAt, info.TimelineEntriesRecorded));
     }
+
+    [Fact]
+    public void Trimming_keeps_the_latest_entries_and_counts_the_dropped_ones_from_the_first()
+    {
+        var info = new ExecutionInfo();
+        for (var i = 0; i < 5; i++)
+        {
+            info.Append(Entry(i), keep: 2);
+        }
+
+        Assert.Equal(["r3", "r4"], info.Timeline.Select(e => e.Rule));
+        Assert.Equal((3L, (DateTimeOffset?)new DateTimeOffset(Created), 5L), (info.DroppedTimelineEntries, info.FirstTimelineEntryAt, info.TimelineEntriesRecorded));
+
+        // A larger bound keeps what is left; the first entry's time stays the first's.
+        info.Append(Entry(5), keep: 10);
+        info.Append(Entry(6), keep: 1);
+        Assert.Equal(["r6"], info.Timeline.Select(e => e.Rule));
+        Assert.Equal((6L, (DateTimeOffset?)new DateTimeOffset(Created), 7L), (info.DroppedTimelineEntries, info.FirstTimelineEntryAt, info.TimelineEntriesRecorded));
+    }
+
+    [Fact]
+    public void A_trimmed_timeline_writes_its_dropped_count_and_first_time_after_the_timeline_and_reads_back()
+    {
+        var info = Sample();
+        info.Restore([Entry(0), Entry(1), Entry(2)]);
+        info.TrimTimeline(1);
+
+        var bytes = Write(info);
+        var keys = Keys(bytes, out _);
+        var copy = Read(bytes);
+
+        Assert.Equal(["Timeline", "DroppedTimelineEntries", "FirstTimelineEntryAt", "Deadline"], keys.Skip(8).Take(4));
+        Assert.Equal(["r2"], copy.Timeline.Select(e => e.Rule));
+        Assert.Equal((2L, (DateTimeOffset?)new DateTimeOffset(Created), 3L), (copy.DroppedTimelineEntries, copy.FirstTimelineEntryAt, copy.TimelineEntriesRecorded));
+    }
+
+    private static TimelineEntry Entry(int i) =>
+        new(Created.AddMinutes(i), "r" + i, TriggerKind.Message, "orders.paid", RuleAction.Mutate, "Placed", "Placed", 1);
 
     private static ReadOnlyMemory<byte> Write(ExecutionInfo info)
     {

@@ -191,6 +191,8 @@ internal sealed class DashboardEndpoints(
         var view = new ExecutionView(
             flow.Id, id, entry.Revision, info.Status, info.StatusReason, info.Phase, info.Iteration, info.CreatedAt, info.UpdatedAt, info.Deadline, info.PendingTaskId, info.PendingSince,
             [.. info.Timeline.Select(t => new TimelineView(t.At, t.Rule, t.Trigger.ToString(), t.Source, t.Action.ToString(), t.PhaseBefore, t.PhaseAfter, t.Iteration))],
+            info.DroppedTimelineEntries,
+            info.FirstTimelineEntryAt,
             state,
             [.. controls.Execution.Select(c => c.Refusal(info) is { } reason ? new ControlState(c.Verb, c.Label, false, reason) : new ControlState(c.Verb, c.Label, true, null))]);
         await context.Response.WriteAsJsonAsync(view, DashboardJson.Context.ExecutionView).ConfigureAwait(false);

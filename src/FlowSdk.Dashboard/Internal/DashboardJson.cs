@@ -39,6 +39,8 @@ internal sealed record ExecutionView(
     string? PendingTaskId,
     DateTimeOffset? PendingSince,
     IReadOnlyList<TimelineView> Timeline,
+    long DroppedTimelineEntries,
+    DateTimeOffset? FirstTimelineEntryAt,
     JsonElement State,
     IReadOnlyList<ControlState> Controls);
 

@@ -309,7 +309,11 @@ async function renderExecution(view, flow, id) {
       facts,
       e.controls.length ? controlButtons(e.controls, `/api/executions/${encodeURIComponent(e.flow)}/${encodeURIComponent(e.id)}`, `execution ${e.id} of flow ${e.flow}`)
         : el('p', { class: 'muted' }, 'This runtime has no execution controls.')),
-    el('section', { class: 'card' }, el('h2', {}, 'Timeline'), e.timeline.length ? timeline : el('p', { class: 'muted' }, 'No rule fired yet.')),
+    el('section', { class: 'card' }, el('h2', {}, 'Timeline'),
+      e.droppedTimelineEntries > 0
+        ? el('p', { class: 'muted', id: 'timeline-dropped' }, `${e.droppedTimelineEntries} earlier entries not kept (the first at ${when(e.firstTimelineEntryAt)})`)
+        : null,
+      e.timeline.length ? timeline : el('p', { class: 'muted' }, 'No rule fired yet.')),
     el('section', { class: 'card' }, el('h2', {}, 'Outbox'), outboxView),
     el('section', { class: 'card' }, el('h2', {}, 'State'), el('pre', { id: 'state' }, JSON.stringify(e.state, null, 2))));
   const reload = debounce(() => route(), 200);

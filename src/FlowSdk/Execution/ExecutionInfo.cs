@@ -33,8 +33,25 @@ public sealed class ExecutionInfo
     /// <summary>When the execution was last changed.</summary>
     public DateTimeOffset UpdatedAt { get; internal set; }
 
-    /// <summary>Every firing, oldest first.</summary>
+    /// <summary>
+    /// The latest firings and controls, oldest first: at most
+    /// <see cref="FlowRuntimeOptions.MaxTimelineEntries"/> (100 by default) after each firing. Earlier
+    /// entries are counted in <see cref="DroppedTimelineEntries"/>.
+    /// </summary>
     public IReadOnlyList<TimelineEntry> Timeline => _timeline;
+
+    /// <summary>How many earlier timeline entries are no longer kept (see <see cref="Timeline"/>); 0 while every entry is kept.</summary>
+    public long DroppedTimelineEntries { get; internal set; }
+
+    /// <summary>When the first timeline entry was recorded, once it is no longer kept; otherwise <see langword="null"/> (it is <c>Timeline[0]</c>).</summary>
+    public DateTimeOffset? FirstTimelineEntryAt { get; internal set; }
+
+    /// <summary>
+    /// How many timeline entries the execution recorded in all, kept or not: it only grows, so the
+    /// runtime numbers firings with it (task ids, outbox message ids) and they stay unique and
+    /// deterministic when old entries are dropped.
+    /// </summary>
+    public long TimelineEntriesRecorded => DroppedTimelineEntries + _timeline.Count;
 
     /// <summary>When the execution times out, for a flow with a timeout; otherwise <see langword="null"/>.</summary>
     public DateTimeOffset? Deadline { get; internal set; }
@@ -109,7 +126,26 @@ public sealed class ExecutionInfo
         }
     }
 
-    internal void Append(TimelineEntry entry) => _timeline.Add(entry);
+    /// <summary>Records <paramref name="entry"/>, then keeps only the latest <paramref name="keep"/> entries (see <see cref="TrimTimeline"/>).</summary>
+    internal void Append(TimelineEntry entry, int keep = int.MaxValue)
+    {
+        _timeline.Add(entry);
+        TrimTimeline(keep);
+    }
+
+    /// <summary>Drops the oldest entries beyond <paramref name="keep"/>, counting them and remembering when the first entry was.</summary>
+    internal void TrimTimeline(int keep)
+    {
+        var drop = _timeline.Count - Math.Max(keep, 1);
+        if (drop <= 0)
+        {
+            return;
+        }
+
+        FirstTimelineEntryAt ??= _timeline[0].At;
+        DroppedTimelineEntries += drop;
+        _timeline.RemoveRange(0, drop);
+    }
 
     internal void CountFiring(string rule, DateTimeOffset at)
     {

@@ -21,7 +21,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     where TState : class, IFlowState, new()
 {
     private const string MessageIdHeader = "Nats-Msg-Id";
-    private const int MaxCachedExecutions = 10_000;
 
     private readonly FlowDefinition<TState> _flow;
     private readonly RuntimeServices _services;
@@ -56,9 +55,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// reading the store. A stale value is harmless: a write based on it fails its compare-and-set and
     /// the event is evaluated again on a fresh read, and an event that would end without a write is
     /// checked against the store's revision first. Used with every store, so the runtime takes the
-    /// same path in process and on NATS; bounded by <see cref="MaxCachedExecutions"/>.
+    /// same path in process and on NATS; bounded by <see cref="FlowRuntimeOptions.StateCacheCapacity"/>.
     /// </summary>
-    private readonly ConcurrentDictionary<string, StateEntry> _committed = new(StringComparer.Ordinal);
+    private readonly KeptStateCache _committed;
 
     /// <summary>The cancellation of the rule work in flight for each execution, cancelled when an operator cancels the execution.</summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inflight = new(StringComparer.Ordinal);
@@ -69,8 +68,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _services = services;
         _logger = services.LoggerFactory.CreateLogger("FlowSdk.Flow." + flow.Id);
         _flowTag = new KeyValuePair<string, object?>("flow", flow.Id);
+        _committed = new KeptStateCache(services.Options.StateCacheCapacity, _flowTag);
         _scheduler = new DueScheduler(services.Time, id => Raise(new InboundTimer<TState>(id)));
-        _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex));
+        _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex), services.Options.MaxTimelineEntriesFor(flow.Id));
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -550,7 +550,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private async Task<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
     {
         var execution = state.Execution;
-        var sequence = execution.Timeline.Count;
+        var sequence = execution.TimelineEntriesRecorded;
         execution.Outbox.Clear();
         for (var i = 0; i < outbox.Messages.Count; i++)
         {
@@ -657,17 +657,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     }
 
     /// <summary>Keeps a committed value with an empty outbox for the next event of its execution, unless a newer one is kept.</summary>
-    private void Remember(StateEntry entry)
-    {
-        if (_committed.Count >= MaxCachedExecutions && !_committed.ContainsKey(entry.Key))
-        {
-            _committed.Clear();
-        }
+    private void Remember(StateEntry entry) => _committed.Remember(entry);
 
-        _committed.AddOrUpdate(entry.Key, entry, (_, kept) => kept.Revision >= entry.Revision ? kept : entry);
-    }
-
-    private void Forget(string key) => _committed.TryRemove(key, out _);
+    private void Forget(string key) => _committed.Forget(key);
 
     /// <summary>Whether the store still holds <paramref name="entry"/>'s revision (a cached value is current).</summary>
     private async ValueTask<bool> IsCurrentAsync(StateEntry entry)
@@ -929,7 +921,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         var stateKey = RuntimeServices.StateKey(_flow.Id, executionId);
         for (var pass = 0; pass < 10_000; pass++)
         {
-            if (!_committed.TryGetValue(stateKey, out var entry))
+            if (!_committed.TryGet(stateKey, out var entry))
             {
                 entry = await _services.Store.GetAsync(stateKey).ConfigureAwait(false);
             }
@@ -1437,7 +1429,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private async ValueTask<(TState State, StateEntry? Entry, bool FromCache)> LoadAsync(string executionId, bool fresh, DateTimeOffset now)
     {
         var key = RuntimeServices.StateKey(_flow.Id, executionId);
-        if (!fresh && _committed.TryGetValue(key, out var cached))
+        if (!fresh && _committed.TryGet(key, out var cached))
         {
             return (Materialize(cached), cached, true);
         }

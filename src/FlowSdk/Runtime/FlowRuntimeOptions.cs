@@ -133,6 +133,31 @@ public sealed class FlowRuntimeOptions
     public TimeSpan HandlingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// How many executions each flow keeps the latest committed state of in memory, so that their
+    /// next event starts from it instead of reading the state store (on NATS, a key/value get saved
+    /// per event). When full, an execution looked up more often lately replaces one not used since
+    /// the cache last looked at it; under round-robin access over more executions than this, the
+    /// share of events answered from memory falls gradually (about capacity over executions)
+    /// instead of dropping to none. Counted as <c>flowsdk.state.cache_hits</c> and
+    /// <c>flowsdk.state.cache_misses</c>. Default 10,000; 0 keeps nothing (every event reads the store).
+    /// </summary>
+    public int StateCacheCapacity { get; set; } = 10_000;
+
+    /// <summary>The default of <see cref="MaxTimelineEntries"/>.</summary>
+    public const int DefaultMaxTimelineEntries = 100;
+
+    /// <summary>
+    /// How many timeline entries each execution keeps: after a firing only the latest this many are
+    /// stored with the state, and the earlier ones are counted in
+    /// <see cref="ExecutionInfo.DroppedTimelineEntries"/> (with the time of the first entry in
+    /// <see cref="ExecutionInfo.FirstTimelineEntryAt"/>). Without a bound a long-lived execution (a
+    /// counter, a monitor, a chat) grows by one entry per firing until its value no longer fits the
+    /// store (on NATS, the key/value bucket's maximum value size). Override it per flow with
+    /// <see cref="SetMaxTimelineEntries"/>. Default 100; at least 1.
+    /// </summary>
+    public int MaxTimelineEntries { get; set; } = DefaultMaxTimelineEntries;
+
+    /// <summary>
     /// How many Warning lines about failed events one flow writes per second at most; past it the
     /// lines are counted and the count is written with the next line allowed. Default 10.
     /// </summary>
@@ -151,6 +176,28 @@ public sealed class FlowRuntimeOptions
         _unmatched[subject is null ? flowId : flowId + " " + subject] = policy;
         return this;
     }
+
+    private readonly Dictionary<string, int> _timelineEntries = new(StringComparer.Ordinal);
+
+    /// <summary>Sets <see cref="MaxTimelineEntries"/> for one flow.</summary>
+    /// <param name="flowId">The flow's id.</param>
+    /// <param name="entries">How many timeline entries its executions keep; at least 1.</param>
+    /// <returns>These options.</returns>
+    public FlowRuntimeOptions SetMaxTimelineEntries(string flowId, int entries)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flowId);
+        if (entries < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(entries), entries, $"MaxTimelineEntries of flow '{flowId}' must be at least 1.");
+        }
+
+        _timelineEntries[flowId] = entries;
+        return this;
+    }
+
+    /// <summary>The timeline entries an execution of <paramref name="flowId"/> keeps: the flow's own setting, else <see cref="MaxTimelineEntries"/>.</summary>
+    internal int MaxTimelineEntriesFor(string flowId) =>
+        _timelineEntries.TryGetValue(flowId, out var entries) ? entries : MaxTimelineEntries;
 
     /// <summary>The policy for a message on <paramref name="subject"/> of flow <paramref name="flowId"/>: the subject's, else the flow's, else the default.</summary>
     internal UnmatchedMessagePolicy UnmatchedPolicyFor(string flowId, string subject) =>
@@ -198,6 +245,16 @@ public sealed class FlowRuntimeOptions
         if (HandlingRetryDelay < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(HandlingRetryDelay), HandlingRetryDelay, "HandlingRetryDelay cannot be negative.");
+        }
+
+        if (MaxTimelineEntries < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTimelineEntries), MaxTimelineEntries, "MaxTimelineEntries must be at least 1.");
+        }
+
+        if (StateCacheCapacity < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StateCacheCapacity), StateCacheCapacity, "StateCacheCapacity cannot be negative (0 disables the cache).");
         }
 
         if (Lanes < 1)

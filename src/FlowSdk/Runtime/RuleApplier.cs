@@ -6,9 +6,10 @@ namespace FlowSdk.Runtime;
 /// (MaxIterations, MaxChainedFirings), the timeline entry and the lifecycle event. Used by the
 /// runtime and by <see cref="FlowDefinition{TState}.Fire{TMessage}"/>, so both apply rules alike.
 /// </summary>
-internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxChainedFirings, Action<string, string, Exception>? ruleThrew)
+internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxChainedFirings, Action<string, string, Exception>? ruleThrew, int maxTimelineEntries = FlowRuntimeOptions.DefaultMaxTimelineEntries)
     where TState : class, IFlowState, new()
 {
+    private readonly int _maxTimelineEntries = maxTimelineEntries;
     private readonly FlowDefinition<TState> _flow = flow;
     private readonly int _maxChainedFirings = maxChainedFirings;
     private readonly Action<string, string, Exception>? _ruleThrew = ruleThrew;
@@ -52,7 +53,8 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         {
             try
             {
-                var sequence = execution.Timeline.Count + 1;
+                // Numbered by every entry ever recorded, not the kept ones: unique after old entries are dropped.
+                var sequence = execution.TimelineEntriesRecorded + 1;
                 context.TaskIdPrefix = rule.Info.AwaitsReply ? $"{execution.Id}.{sequence}" : null;
                 rule.Fire(state, message, context);
                 execution.Phase = to;
@@ -111,7 +113,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         }
 
         execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, rule.Info.Name, trigger == TriggerKind.MessageAndState ? rule.Info.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration));
+        execution.Append(new TimelineEntry(now, rule.Info.Name, trigger == TriggerKind.MessageAndState ? rule.Info.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration), _maxTimelineEntries);
         AddLifecycleEvent(execution, now, outbox);
         return state;
     }
@@ -132,7 +134,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         execution.Status = ExecutionStatus.TimedOut;
         execution.StatusReason = $"The execution passed its deadline {execution.Deadline:O} (flow '{_flow.Id}' allows {_flow.Timeout}).";
         execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, "Timeout", TriggerKind.Timer, "deadline", RuleAction.Fail, execution.Phase, execution.Phase, execution.Iteration));
+        execution.Append(new TimelineEntry(now, "Timeout", TriggerKind.Timer, "deadline", RuleAction.Fail, execution.Phase, execution.Phase, execution.Iteration), _maxTimelineEntries);
         AddLifecycleEvent(execution, now, outbox);
     }
 

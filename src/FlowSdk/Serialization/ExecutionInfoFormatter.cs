@@ -23,7 +23,9 @@ public static class ExecutionInfoFormatter
     {
         // The parking keys are written only when they hold something, so an execution that never
         // parked a message or recorded a message id is stored exactly as before they existed.
-        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0));
+        // So are the dropped-timeline keys: an execution whose timeline was never trimmed is stored as before.
+        var dropped = info.DroppedTimelineEntries > 0;
+        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0) + (dropped ? 2 : 0));
         writer.Write("Id");
         writer.Write(info.Id);
         writer.Write("Flow");
@@ -45,6 +47,14 @@ public static class ExecutionInfoFormatter
         foreach (var entry in info.Timeline)
         {
             WriteEntry(ref writer, entry);
+        }
+
+        if (dropped)
+        {
+            writer.Write("DroppedTimelineEntries");
+            writer.Write(info.DroppedTimelineEntries);
+            writer.Write("FirstTimelineEntryAt");
+            WriteTime(ref writer, info.FirstTimelineEntryAt);
         }
 
         writer.Write("Deadline");
@@ -149,6 +159,8 @@ public static class ExecutionInfoFormatter
 
                     info.Restore(entries);
                     break;
+                case "DroppedTimelineEntries": info.DroppedTimelineEntries = reader.ReadInt64(); break;
+                case "FirstTimelineEntryAt": info.FirstTimelineEntryAt = ReadTime(ref reader); break;
                 case "Deadline" or "deadline": info.Deadline = ReadTime(ref reader); break;
                 case "PendingTaskId" or "pendingTaskId": info.PendingTaskId = reader.ReadString(); break;
                 case "PendingSince" or "pendingSince": info.PendingSince = ReadTime(ref reader); break;

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using FlowSdk.Benchmarks.OnNats;
+
+namespace FlowSdk.Benchmarks;
+
+/// <summary>
+/// How the cost of an event grows with the number of live executions, in memory (<c>--only scale</c>):
+/// the setup creates <see cref="Live"/> executions of the tally flow (one tick each), then every
+/// invocation publishes <see cref="EventsPerRound"/> ticks round-robin over all of them, continuing
+/// where the last invocation stopped, and waits until the runtime has handled them all
+/// (<c>FlowRuntime.WhenIdleAsync</c>). The time per operation is per event; events per second are
+/// its inverse. Round-robin is the kept-state cache's worst case: every execution comes back only
+/// after all the others.
+/// <list type="bullet">
+/// <item><b>Cache = kept</b>: the default kept-state cache (10,000 executions, CLOCK with frequency
+/// admission): over 10,000 live executions about 10,000 / live of the lookups still hit.</item>
+/// <item><b>Cache = none</b>: <c>StateCacheCapacity = 0</c>, every event reads the store. This is
+/// what the earlier cache (a dictionary cleared whenever it reached 10,000 entries) gave round-robin
+/// traffic over more than 10,000 executions: no hit at all.</item>
+/// </list>
+/// The bookkeeping that grows with an execution's own firings (timeline, handled message ids) is held
+/// to one entry, so the state is the same size in every case and the curve shows the number of live
+/// executions alone (with the defaults, at 1,000 live each execution's timeline would fill to 100
+/// entries during the run, and at 100,000 stay at one or two).
+/// The setup also measures the managed heap the live executions take (store values, cache, runtime
+/// bookkeeping): the heap after a full collection, after creating them minus before, per execution.
+/// </summary>
+[BenchmarkCategory("Scale")]
+public class ScaleBenchmarks
+{
+    /// <summary>Events per benchmark invocation.</summary>
+    public const int EventsPerRound = 2_000;
+
+    /// <summary>Heap bytes per live execution, by <c>"live,cache"</c>, measured by the setups of this run.</summary>
+    internal static readonly ConcurrentDictionary<string, double> BytesPerExecution = new(StringComparer.Ordinal);
+
+    private FlowRuntime _runtime = null!;
+    private byte[][] _ticks = [];
+    private string _subject = "";
+    private int _next;
+
+    /// <summary>Live executions.</summary>
+    [Params(1_000, 10_000, 100_000)]
+    public int Live { get; set; } = 1_000;
+
+    /// <summary>The kept-state cache: the default one, or none.</summary>
+    [Params("kept", "none")]
+    public string Cache { get; set; } = "kept";
+
+    /// <summary>Starts the runtime in memory and creates the live executions, measuring the heap they take.</summary>
+    [GlobalSetup]
+    public void SetUp()
+    {
+        // What grows with an execution's own firings (the timeline, the ids of handled messages) is
+        // held to one entry, so the executions of every case have the same state from their first
+        // firing on: at 1,000 live each fires dozens of times during the run, at 100,000 once or twice.
+        var options = new FlowRuntimeOptions { MaxTimelineEntries = 1, HandledMessageIds = 1 };
+        if (Cache == "none")
+        {
+            options.StateCacheCapacity = 0;
+        }
+
+        _runtime = FlowRuntime.StartAsync([TallyFlow.Definition], options).GetAwaiter().GetResult();
+        var port = TallyFlow.Ports.Tick;
+        _subject = port.Subject;
+        _ticks = new byte[Live][];
+        for (var i = 0; i < Live; i++)
+        {
+            _ticks[i] = port.Serialize(new Tick("x" + i.ToString(CultureInfo.InvariantCulture), 1, "tick"));
+        }
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        Publish(Live);
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        BytesPerExecution[Key(Live, Cache)] = (double)(after - before) / Live;
+
+        // The same warm-up for every case: round-robin updates for at least WarmUp and one round over
+        // the executions. By count alone, the small cases (the first of the run) were still partly
+        // running tier-0 code on a loaded machine, where the JIT's background tier-up lags.
+        var warming = System.Diagnostics.Stopwatch.StartNew();
+        var warmed = 0;
+        while (warmed < Live || warming.Elapsed < WarmUp)
+        {
+            Publish(EventsPerRound);
+            warmed += EventsPerRound;
+        }
+    }
+
+    /// <summary>
+    /// Runs one throwaway case (1,000 live, for <see cref="WarmUp"/> twice over) before the measured
+    /// ones: whichever case ran first, with either cache, measured two to three times slower than
+    /// the same case run later in the process, with the setup's own warm-up alone.
+    /// </summary>
+    public static void PrimeProcess()
+    {
+        var primer = new ScaleBenchmarks { Live = 1_000, Cache = "kept" };
+        primer.SetUp();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < WarmUp * 2)
+        {
+            primer.RoundRobinUpdates();
+        }
+
+        primer.CleanUp();
+        BytesPerExecution.Clear();
+    }
+
+    /// <summary>How long every setup updates the executions before the measurement starts.</summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    /// <summary>Stops the runtime.</summary>
+    [GlobalCleanup]
+    public void CleanUp() => _runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Updates, round-robin over the live executions, until the runtime is idle.</summary>
+    [Benchmark(OperationsPerInvoke = EventsPerRound)]
+    public void RoundRobinUpdates() => Publish(EventsPerRound);
+
+    /// <summary>
+    /// The hit rate of round-robin lookups over <paramref name="live"/> executions with a cache of
+    /// 10,000 (the default), measured on the last two of four rounds: the kept-state cache
+    /// (<c>KeptStateCache</c>) and, for the curve before it, a dictionary cleared when it reaches the
+    /// capacity, as the runtime kept executions until this version.
+    /// </summary>
+    internal static (double Kept, double ClearedWhenFull) HitRates(int live)
+    {
+        const int capacity = 10_000;
+        var keys = Enumerable.Range(0, live).Select(i => "bench-nats.x" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var cache = new Runtime.KeptStateCache(capacity, new KeyValuePair<string, object?>("flow", "bench-scale-hit-rate"));
+        var cleared = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        long keptHits = 0, clearedHits = 0, lookups = 0;
+        for (var round = 0; round < 4; round++)
+        {
+            foreach (var key in keys)
+            {
+                var kept = cache.TryGet(key, out var entry);
+                var hit = cleared.TryGetValue(key, out var revision);
+                if (round >= 2)
+                {
+                    lookups++;
+                    keptHits += kept ? 1 : 0;
+                    clearedHits += hit ? 1 : 0;
+                }
+
+                cache.Remember(new State.StateEntry(key, ReadOnlyMemory<byte>.Empty, (entry?.Revision ?? 0) + 1));
+                if (!hit && cleared.Count >= capacity)
+                {
+                    cleared.Clear();
+                }
+
+                cleared[key] = revision + 1;
+            }
+        }
+
+        return ((double)keptHits / lookups, (double)clearedHits / lookups);
+    }
+
+    internal static string Key(int live, string cache) => string.Create(CultureInfo.InvariantCulture, $"{live},{cache}");
+
+    private void Publish(int events)
+    {
+        for (var i = 0; i < events; i++)
+        {
+            _runtime.Transport.PublishAsync(_subject, _ticks[_next]).GetAwaiter().GetResult();
+            _next = _next + 1 == _ticks.Length ? 0 : _next + 1;
+        }
+
+        _runtime.WhenIdleAsync().GetAwaiter().GetResult();
+    }
+}

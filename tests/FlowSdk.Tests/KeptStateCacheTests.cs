@@ -1,0 +1,250 @@
+using FlowSdk.Runtime;
+using FlowSdk.Semantics.Flows;
+using FlowSdk.State;
+using FlowSdk.Testing;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace FlowSdk.Tests;
+
+/// <summary>
+/// The kept-state cache: bounded, a newer revision wins, and under round-robin access over more
+/// executions than it keeps its hit rate falls gradually instead of to zero.
+/// </summary>
+[Collection(TallyCollection.Name)]
+public sealed class KeptStateCacheTests
+{
+    private static readonly KeyValuePair<string, object?> Tag = new("flow", "cache-unit");
+
+    [Fact]
+    public void A_value_is_replaced_only_by_a_newer_revision_and_forgetting_drops_it()
+    {
+        var cache = new KeptStateCache(4, Tag);
+        cache.Remember(Entry("a", 2));
+        cache.Remember(Entry("a", 1));
+        Assert.True(cache.TryGet("a", out var kept));
+        Assert.Equal(2ul, kept.Revision);
+
+        cache.Remember(Entry("a", 3));
+        Assert.True(cache.TryGet("a", out kept));
+        Assert.Equal(3ul, kept.Revision);
+
+        cache.Forget("a");
+        Assert.False(cache.TryGet("a", out _));
+        cache.Remember(Entry("a", 1));
+        Assert.True(cache.TryGet("a", out kept));
+        Assert.Equal(1ul, kept.Revision);
+    }
+
+    [Fact]
+    public void A_capacity_of_zero_keeps_nothing()
+    {
+        var cache = new KeptStateCache(0, Tag);
+        Assert.False(cache.TryGet("a", out _));
+        cache.Remember(Entry("a", 1));
+        Assert.False(cache.TryGet("a", out _));
+        Assert.Equal((0, 0L, 2L), (cache.Count, cache.Hits, cache.Misses));
+    }
+
+    [Fact]
+    public void When_full_the_clock_hand_passes_over_used_entries_and_evicts_the_first_unused_one()
+    {
+        var cache = new KeptStateCache(3, Tag);
+        foreach (var key in new[] { "a", "b", "c" })
+        {
+            Assert.False(cache.TryGet(key, out _));
+            cache.Remember(Entry(key, 1));
+        }
+
+        // "a" is used again: it gets a second chance. "d" was looked up more often than "b".
+        Assert.True(cache.TryGet("a", out _));
+        Assert.False(cache.TryGet("d", out _));
+        Assert.False(cache.TryGet("d", out _));
+        cache.Remember(Entry("d", 1));
+
+        Assert.Equal(3, cache.Count);
+        Assert.True(cache.TryGet("a", out _));
+        Assert.True(cache.TryGet("c", out _));
+        Assert.True(cache.TryGet("d", out _));
+        Assert.False(cache.TryGet("b", out _));
+    }
+
+    [Fact]
+    public void When_full_an_execution_used_no_more_than_the_one_it_would_evict_is_not_kept()
+    {
+        var cache = new KeptStateCache(2, Tag);
+        foreach (var key in new[] { "a", "b", "c" })
+        {
+            Assert.False(cache.TryGet(key, out _));
+            cache.Remember(Entry(key, 1));
+        }
+
+        Assert.Equal(2, cache.Count);
+        Assert.True(cache.TryGet("a", out _));
+        Assert.True(cache.TryGet("b", out _));
+        Assert.False(cache.TryGet("c", out _));
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(1_100)]
+    [InlineData(1_500)]
+    [InlineData(2_000)]
+    [InlineData(4_000)]
+    public void Round_robin_over_more_executions_than_the_capacity_still_hits_about_capacity_over_executions(int executions)
+    {
+        const int capacity = 1_000;
+        var rate = RoundRobinHitRate(new KeptStateCache(capacity, Tag), executions, rounds: 6);
+
+        // A cache cleared when full (or plain LRU) hits nothing once executions exceed the capacity.
+        var ideal = Math.Min(1.0, (double)capacity / executions);
+        Assert.InRange(rate, ideal * 0.85, 1.0);
+    }
+
+    [Fact]
+    public void The_hit_rate_falls_gradually_as_executions_grow_past_the_capacity()
+    {
+        const int capacity = 1_000;
+        var rates = new[] { 900, 1_200, 1_600, 2_400, 4_000 }
+            .Select(n => RoundRobinHitRate(new KeptStateCache(capacity, Tag), n, rounds: 6))
+            .ToList();
+
+        Assert.Equal(1.0, rates[0]);
+        for (var i = 1; i < rates.Count; i++)
+        {
+            Assert.True(rates[i] < rates[i - 1], $"hit rates {string.Join(", ", rates)} should fall step by step");
+            Assert.True(rates[i] > 0.2, $"hit rates {string.Join(", ", rates)} should not collapse");
+        }
+    }
+
+    [Fact]
+    public void A_new_working_set_replaces_one_no_longer_used()
+    {
+        const int capacity = 500;
+        var cache = new KeptStateCache(capacity, Tag);
+        RoundRobinHitRate(cache, 400, rounds: 10, prefix: "old-");
+
+        // The old executions stop; new ones are used round-robin: after the counts age they are kept.
+        var rate = RoundRobinHitRate(cache, 400, rounds: 40, prefix: "new-");
+        Assert.True(rate > 0.8, $"hit rate of the new working set {rate}");
+    }
+
+    [Fact]
+    public async Task Concurrent_use_never_keeps_more_than_the_capacity_nor_an_older_revision()
+    {
+        const int capacity = 64;
+        var cache = new KeptStateCache(capacity, Tag);
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            var random = new Random(worker);
+            for (var i = 0; i < 50_000; i++)
+            {
+                var key = "k" + random.Next(256);
+                if (!cache.TryGet(key, out _) || i % 3 == 0)
+                {
+                    cache.Remember(Entry(key, (ulong)i));
+                }
+
+                if (i % 97 == 0)
+                {
+                    cache.Forget(key);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        Assert.InRange(cache.Count, 1, capacity);
+        cache.Remember(Entry("fresh", 10));
+        cache.Remember(Entry("fresh", 5));
+        Assert.True(cache.TryGet("fresh", out var kept) || cache.Count == capacity);
+        if (kept is not null)
+        {
+            Assert.Equal(10ul, kept.Revision);
+        }
+    }
+
+    [Fact]
+    public void A_negative_capacity_is_refused_by_name()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FlowRuntime([TallyFlow.Definition], new FlowRuntimeOptions { StateCacheCapacity = -1 }));
+        Assert.Equal(nameof(FlowRuntimeOptions.StateCacheCapacity), error.ParamName);
+    }
+
+    /// <summary>
+    /// The runtime answers events from the cache: with 300 tallies bumped round-robin and a cache of
+    /// 200, the 200 kept are hits on every later round (none with a cache that is cleared when full),
+    /// and the results are the same as with no cache. Each event looks its execution up twice: when it
+    /// starts and after its commit (for parked messages).
+    /// </summary>
+    [Theory]
+    [InlineData(200)]
+    [InlineData(0)]
+    public async Task Round_robin_events_over_more_executions_than_the_capacity_keep_hitting_and_count_on_the_meter(int capacity)
+    {
+        using var hits = new MetricCollector<long>(FlowSdkDiagnostics.Meter, FlowSdkDiagnostics.StateCacheHits);
+        using var misses = new MetricCollector<long>(FlowSdkDiagnostics.Meter, FlowSdkDiagnostics.StateCacheMisses);
+        await using var host = await FlowTestHost.StartAsync([TallyFlow.Definition], o => o.ConfigureRuntime = r =>
+        {
+            r.StateCacheCapacity = capacity;
+            r.Lanes = 1;
+        });
+        var tallies = new TallyClient(host.Runtime);
+        const int executions = 300;
+        const int rounds = 4;
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < executions; i++)
+            {
+                await tallies.SendAsync(new TallyBumped($"cache-{capacity}-{i}", round + 1));
+            }
+
+            await host.SettleAsync();
+        }
+
+        for (var i = 0; i < executions; i++)
+        {
+            var tally = await host.GetAsync(TallyFlow.Definition, $"cache-{capacity}-{i}");
+            Assert.Equal(10, tally.Total);
+        }
+
+        long Sum(MetricCollector<long> collector) => collector.GetMeasurementSnapshot()
+            .Where(m => m.Tags.TryGetValue("flow", out var flow) && (string?)flow == "tally")
+            .Sum(m => m.Value);
+        var (hit, missed) = (Sum(hits), Sum(misses));
+        Assert.Equal(2 * executions * rounds, hit + missed);
+        if (capacity == 0)
+        {
+            Assert.Equal(0, hit);
+        }
+        else
+        {
+            // At most: the kept executions' starts in the three later rounds, and their lookups after
+            // each of the four rounds' commits.
+            long most = ((long)capacity * (rounds - 1)) + (capacity * rounds);
+            Assert.InRange(hit, (long)(most * 0.85), most);
+        }
+    }
+
+    private static double RoundRobinHitRate(KeptStateCache cache, int executions, int rounds, string prefix = "e-")
+    {
+        var keys = Enumerable.Range(0, executions).Select(i => prefix + i).ToArray();
+        long hits = 0, lookups = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                var hit = cache.TryGet(keys[i], out var kept);
+                if (round >= rounds / 2)
+                {
+                    lookups++;
+                    hits += hit ? 1 : 0;
+                }
+
+                cache.Remember(Entry(keys[i], (kept?.Revision ?? 0) + 1));
+            }
+        }
+
+        return (double)hits / lookups;
+    }
+
+    private static StateEntry Entry(string key, ulong revision) => new(key, ReadOnlyMemory<byte>.Empty, revision);
+}
