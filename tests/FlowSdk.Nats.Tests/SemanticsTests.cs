@@ -27,3 +27,6 @@ public sealed class NatsProgressTests(NatsServerFixture server)
 // Two hosts here are two connections to the same server, stream and bucket.
 public sealed class NatsScheduleTests(NatsServerFixture server)
     : ScheduleSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsDeploymentTests(NatsServerFixture server)
+    : DeploymentSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
