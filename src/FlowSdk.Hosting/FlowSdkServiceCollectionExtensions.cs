@@ -64,6 +64,7 @@ public static class FlowSdkServiceCollectionExtensions
             MaxHandlingAttempts = options.MaxHandlingAttempts,
             HandlingRetryDelay = options.HandlingRetryDelay,
             TransientRetryLimit = options.TransientRetryLimit,
+            AutoDeploy = options.AutoDeploy,
         };
         if (options.Lanes is { } lanes)
         {
