@@ -15,7 +15,7 @@ namespace FlowSdk.Benchmarks;
 /// <summary>
 /// Runs the benchmarks and writes the ratios against their goals (docs/benchmarks.md).
 /// <code>
-/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,nats,buildcost]
+/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,lifecycle,nats,buildcost]
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
 /// </code>
 /// </summary>
@@ -72,6 +72,11 @@ public static class Program
         if (Runs("dashboard"))
         {
             results.Add(Run<DashboardBenchmarks>(Micro(quick), artifacts));
+        }
+
+        if (Runs("lifecycle"))
+        {
+            results.Add(Run<LifecycleBenchmarks>(InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 5 : 15, milliseconds: quick ? 100 : 250), artifacts));
         }
 
         if (Runs("nats"))
