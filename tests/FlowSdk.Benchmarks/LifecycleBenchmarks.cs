@@ -18,21 +18,28 @@ public class LifecycleBenchmarks
 {
     private FlowRuntime _watching = null!;
     private FlowRuntime _blind = null!;
-    private byte[] _placed = null!;
     private int _next;
 
     /// <summary>Starts both runtimes, each on its own transport and store.</summary>
     [GlobalSetup]
     public void SetUp()
     {
-        var order = OrderFlow.Definition.Start("template", DateTimeOffset.UnixEpoch);
-        order.Total = 42m;
-        _placed = FlowSerializer.Serialize(OrderFlow.Definition.StateFormatter, order);
         _watching = FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = new InMemoryTransport(), StateStore = new InMemoryStateStore(), DisposeSuppliedTransportAndStore = true }).GetAwaiter().GetResult();
         _blind = FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = new InMemoryTransport(), StateStore = new NoDeploymentWatchStore(new InMemoryStateStore()), DisposeSuppliedTransportAndStore = true }).GetAwaiter().GetResult();
         if (!_watching.IsFlowRunning(OrderFlow.Definition) || !_blind.IsFlowRunning(OrderFlow.Definition))
         {
             throw new InvalidOperationException("Both runtimes must run the flow.");
+        }
+
+        // Each operation takes an order from Placed to Shipped on both runtimes.
+        foreach (var runtime in new[] { _watching, _blind })
+        {
+            var id = OneOrderAsync(runtime).GetAwaiter().GetResult();
+            var order = runtime.GetAsync(OrderFlow.Definition, id).AsTask().GetAwaiter().GetResult();
+            if (order?.Phase != OrderPhase.Shipped)
+            {
+                throw new InvalidOperationException($"Order {id} ended in {order?.Phase.ToString() ?? "nothing"}, not Shipped.");
+            }
         }
     }
 
@@ -46,19 +53,22 @@ public class LifecycleBenchmarks
 
     /// <summary>The runtime as it is: the deployment records watched.</summary>
     [Benchmark]
-    public Task WithDeploymentWatch() => OneOrderAsync(_watching);
+    public Task<string> WithDeploymentWatch() => OneOrderAsync(_watching);
 
     /// <summary>The baseline: the same runtime, the deployment watch hidden by its store.</summary>
     [Benchmark(Baseline = true)]
-    public Task WithoutDeploymentWatch() => OneOrderAsync(_blind);
+    public Task<string> WithoutDeploymentWatch() => OneOrderAsync(_blind);
 
-    private async Task OneOrderAsync(FlowRuntime runtime)
+    private async Task<string> OneOrderAsync(FlowRuntime runtime)
     {
         var id = "o-" + Interlocked.Increment(ref _next);
-        await runtime.Store.TryCreateAsync("bench-order." + id, _placed);
+        var placed = OrderFlow.Definition.Start(id, DateTimeOffset.UnixEpoch);
+        placed.Total = 42m;
+        await runtime.Store.TryCreateAsync("bench-order." + id, FlowSerializer.Serialize(OrderFlow.Definition.StateFormatter, placed));
         await runtime.PublishAsync(OrderFlow.Ports.PaymentReceived, new PaymentReceived(id, 42m));
         await runtime.PublishAsync(OrderFlow.Ports.OrderShipped, new OrderShipped(id));
         await runtime.WhenIdleAsync();
+        return id;
     }
 
     /// <summary>The in-memory store with every call passed through, except that a watch of the deployment records never delivers.</summary>
