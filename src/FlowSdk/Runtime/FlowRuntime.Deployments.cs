@@ -150,10 +150,25 @@ public sealed partial class FlowRuntime
             try
             {
                 await TakeDownAsync(slot).ConfigureAwait(false);
+
+                // Made at construction and never started (the flow was not Running here): released too.
+                if (slot.Prepared is { } prepared)
+                {
+                    slot.Prepared = null;
+                    await prepared.DisposeAsync().ConfigureAwait(false);
+                }
+
+                foreach (var schedule in slot.PreparedSchedules ?? [])
+                {
+                    await schedule.DisposeAsync().ConfigureAwait(false);
+                }
+
+                slot.PreparedSchedules = null;
             }
             finally
             {
                 slot.Gate.Release();
+                slot.Pulse();
             }
         }
     }
