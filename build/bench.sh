@@ -7,7 +7,7 @@
 #   build/bench.sh --quick    fewer iterations and rounds, for a check (under 3 minutes)
 #
 # Any other argument goes to the benchmark program, for example --only dispatch,firing
-# (parts: dispatch, firing, serializers, firstcall, generator, sqlite, dashboard, scale, nats, buildcost).
+# (parts: dispatch, firing, serializers, firstcall, generator, sqlite, dashboard, scale, lifecycle, nats, buildcost).
 #
 # The nats part starts its own nats-server (JetStream, a free loopback port, a temporary store
 # directory) and kills it on every exit path; it is installed with apt-get where it is missing.

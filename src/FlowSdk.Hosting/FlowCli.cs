@@ -164,6 +164,7 @@ public static partial class FlowCli
         root.Subcommands.Add(validate);
         AddControlCommands(root, flows, env, nats, db);
         AddProgressCommand(root, flows, env, nats, db);
+        AddDeploymentCommands(root, flows, env, nats, db);
         return root;
     }
 

@@ -35,4 +35,7 @@ public sealed class FlowSdkOptions
 
     /// <summary>See <see cref="FlowRuntimeOptions.TransientRetryLimit"/>.</summary>
     public TimeSpan TransientRetryLimit { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>See <see cref="FlowRuntimeOptions.AutoDeploy"/>: <see langword="false"/> (<c>FlowSdk:AutoDeploy=false</c>) when operators deploy and start flows explicitly.</summary>
+    public bool AutoDeploy { get; set; } = true;
 }

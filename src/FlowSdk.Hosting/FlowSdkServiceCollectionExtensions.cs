@@ -66,6 +66,7 @@ public static class FlowSdkServiceCollectionExtensions
             TransientRetryLimit = options.TransientRetryLimit,
             StateCacheCapacity = options.StateCacheCapacity,
             MaxTimelineEntries = options.MaxTimelineEntries,
+            AutoDeploy = options.AutoDeploy,
         };
         if (options.Lanes is { } lanes)
         {

@@ -15,7 +15,7 @@ namespace FlowSdk.Benchmarks;
 /// <summary>
 /// Runs the benchmarks and writes the ratios against their goals (docs/benchmarks.md).
 /// <code>
-/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,scale,nats,buildcost]
+/// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,scale,lifecycle,nats,buildcost]
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
 /// </code>
 /// </summary>
@@ -80,6 +80,11 @@ public static class Program
             results.Add(Run<ScaleBenchmarks>(InProcess(quick, warmups: quick ? 2 : 3, iterations: quick ? 7 : 15, milliseconds: quick ? 100 : 250), artifacts));
             results.ScaleBytes = new Dictionary<string, double>(ScaleBenchmarks.BytesPerExecution, StringComparer.Ordinal);
             results.ScaleHitRates = new[] { 1_000, 10_000, 11_000, 20_000, 50_000, 100_000 }.ToDictionary(live => live, ScaleBenchmarks.HitRates);
+        }
+
+        if (Runs("lifecycle"))
+        {
+            results.Add(Run<LifecycleBenchmarks>(InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 5 : 15, milliseconds: quick ? 100 : 250), artifacts));
         }
 
         if (Runs("nats"))

@@ -132,6 +132,8 @@ internal static class Report
             Ratio($"Generator, {n} rules: cached run / cold run", $"GeneratorBenchmarks.Cached({n})", $"GeneratorBenchmarks.Cold({n})", "cold run", 0.5, "<= 0.5");
         }
 
+        Ratio("Lifecycle: one order through the embedded runtime, deployment records watched / not watched", "LifecycleBenchmarks.WithDeploymentWatch", "LifecycleBenchmarks.WithoutDeploymentWatch", "no deployment watch", null, "-",
+            "the per-event path does not look at deployments; ~1.0 means no measurable cost");
         Ratio("Dashboard, 100,000 executions: first page of 50 / sorting every execution", "DashboardBenchmarks.FirstPage(100000)", "DashboardBenchmarks.SortAll(100000)", "sort all", null, "-",
             "a page is picked with a bounded heap in one pass over the executions");
         Ratio("Dashboard, 100,000 executions: 200th page of 50 / sorting every execution", "DashboardBenchmarks.Page200(100000)", "DashboardBenchmarks.SortAll(100000)", "sort all", null, "-",

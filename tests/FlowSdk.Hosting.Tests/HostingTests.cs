@@ -51,6 +51,30 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task AutoDeploy_false_from_configuration_leaves_flows_without_a_record_undeployed_until_an_operator_deploys_and_starts_them()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FlowSdk:AutoDeploy"] = "false" });
+        builder.Services.AddFlowSdk().AddFlows([PlanReviewFlow.Definition, ReviewDeskFlow.Definition]);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var runtime = host.Services.GetRequiredService<FlowRuntime>();
+        Assert.False(runtime.IsFlowRunning(PlanReviewFlow.Definition));
+        Assert.Null(await runtime.GetDeploymentAsync(PlanReviewFlow.Definition));
+
+        var plans = new PlanReviewClient(runtime);
+        await plans.DeployAsync(by: "ops");
+        await plans.StartFlowAsync(by: "ops");
+        await runtime.WhenFlowRunningAsync(PlanReviewFlow.Definition).WaitAsync(TimeSpan.FromSeconds(30));
+        await plans.SendAsync(new PlanSubmitted("plan-1", "Ship", "## Risks\n-\n## Rollback\n-"));
+        await runtime.WhenIdleAsync();
+        Assert.NotNull(await plans.GetAsync("plan-1"));
+        Assert.False(runtime.IsFlowRunning(ReviewDeskFlow.Definition));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task UseSqlite_keeps_executions_in_the_configured_file_across_hosts_and_holds_the_runner_lease()
     {
         var folder = Directory.CreateTempSubdirectory("flowsdk-usesqlite-");

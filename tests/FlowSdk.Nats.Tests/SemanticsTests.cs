@@ -31,3 +31,6 @@ public sealed class NatsScheduleTests(NatsServerFixture server)
     // The stopped host's last pull request outlives it on the server: see ScheduleRestartSemantics.
     protected override bool KeepsOrderAcrossRestart => false;
 }
+
+public sealed class NatsDeploymentTests(NatsServerFixture server)
+    : DeploymentSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

@@ -106,7 +106,7 @@ internal sealed class LatestOnlyWatchStore(IStateStore inner) : IStateStore
     /// <summary>How many revisions were replaced while held, and so never delivered.</summary>
     public int Skipped { get; private set; }
 
-    /// <summary>How many revisions were delivered to at least one watcher.</summary>
+    /// <summary>How many revisions of execution keys were delivered to at least one watcher (the flows' deployment records are not counted).</summary>
     public int Delivered { get; private set; }
 
     public void Hold()
@@ -194,7 +194,7 @@ internal sealed class LatestOnlyWatchStore(IStateStore inner) : IStateStore
         lock (_gate)
         {
             observers = [.. _watchers.Where(w => entry.Key.StartsWith(w.Prefix, StringComparison.Ordinal)).Select(w => w.Observer)];
-            if (observers.Count > 0)
+            if (observers.Count > 0 && !entry.Key.StartsWith(FlowDeployments.KeyPrefix, StringComparison.Ordinal))
             {
                 Delivered++;
             }

@@ -127,7 +127,7 @@ public sealed class TestKitTests
         await second.SettleAsync();
 
         FlowAssert.Status(await second.GetAsync(TicketFlow.Definition, "t-1"), ExecutionStatus.TimedOut);
-        Assert.Equal(1, store.Count);
+        Assert.Equal(2, store.Count); // the execution and the flow's deployment record
         await store.DisposeAsync();
     }
 

@@ -92,6 +92,41 @@ public abstract class FlowClient<TState>
     public Task<IReadOnlyList<ExecutionControlResult>> ControlAllAsync(ExecutionControlAction action, ExecutionStatus? status = null, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
         => Runtime.ControlAllAsync(Flow, action, status, reason, by, cancellationToken);
 
+    /// <summary>Deploys the flow: NotDeployed to Deployed (see <see cref="FlowRuntime.DeployAsync"/>).</summary>
+    /// <param name="force">Also on a Deployed or Running flow: replaces its version and keeps its state.</param>
+    /// <param name="by">Who, recorded in the deployment record.</param>
+    /// <param name="cancellationToken">Cancels the verb before its write.</param>
+    /// <returns>The state before and the record written.</returns>
+    public Task<DeploymentChange> DeployAsync(bool force = false, string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.DeployAsync(Flow, force, by, cancellationToken);
+
+    /// <summary>Starts the Deployed flow on every host (see <see cref="FlowRuntime.StartFlowAsync"/>).</summary>
+    /// <param name="by">Who, recorded in the deployment record.</param>
+    /// <param name="cancellationToken">Cancels the verb before its write.</param>
+    /// <returns>The state before and the record written.</returns>
+    public Task<DeploymentChange> StartFlowAsync(string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.StartFlowAsync(Flow, by, cancellationToken);
+
+    /// <summary>Stops the Running flow on every host; its messages wait (see <see cref="FlowRuntime.StopFlowAsync"/>).</summary>
+    /// <param name="by">Who, recorded in the deployment record.</param>
+    /// <param name="cancellationToken">Cancels the verb before its write.</param>
+    /// <returns>The state before and the record written.</returns>
+    public Task<DeploymentChange> StopFlowAsync(string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.StopFlowAsync(Flow, by, cancellationToken);
+
+    /// <summary>Undeploys the Deployed (stopped) flow (see <see cref="FlowRuntime.UndeployAsync"/>).</summary>
+    /// <param name="by">Who, recorded in the deployment record.</param>
+    /// <param name="cancellationToken">Cancels the verb before its write.</param>
+    /// <returns>The state before and the record written.</returns>
+    public Task<DeploymentChange> UndeployAsync(string? by = null, CancellationToken cancellationToken = default)
+        => Runtime.UndeployAsync(Flow, by, cancellationToken);
+
+    /// <summary>Reads the flow's deployment record (see <see cref="FlowRuntime.GetDeploymentAsync"/>).</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The record, or <see langword="null"/> when the flow has none.</returns>
+    public Task<DeploymentRecord?> GetDeploymentAsync(CancellationToken cancellationToken = default)
+        => Runtime.GetDeploymentAsync(Flow, cancellationToken);
+
     /// <summary>Publishes a message on its port. Generated <c>SendAsync</c> overloads call this.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="port">The port.</param>

@@ -24,8 +24,8 @@ public sealed partial class FlowRuntime : IAsyncDisposable
 {
     private readonly bool _ownsTransport;
     private readonly bool _ownsStore;
-    private readonly IFlowProcessor[] _processors;
-    private readonly Orchestration.ScheduleRunner[] _schedules;
+    private readonly RuntimeServices _services;
+    private readonly bool _autoDeploy;
     private readonly Dictionary<string, FlowDefinition> _flows;
     private readonly Internal.IdleTracker _work = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _progressReady = new(StringComparer.Ordinal);
@@ -64,9 +64,9 @@ public sealed partial class FlowRuntime : IAsyncDisposable
         Store = options.StateStore ?? new InMemoryStateStore();
         TimeProvider = options.TimeProvider;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FlowSdk.Runtime");
-        var services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention, options);
-        _processors = _flows.Values.Select(f => f.CreateProcessor(services)).ToArray();
-        _schedules = Orchestration.Schedules.CreateRunners(_flows.Values, services);
+        _services = new RuntimeServices(Transport, Store, TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, options.MaxWriteAttempts, LanesFor(options, Transport, Store), _work, options.MaxChainedFirings, options.Retention, options);
+        _autoDeploy = options.AutoDeploy;
+        _slots = _flows.Values.ToDictionary(f => f.Id, f => new FlowSlot(f, f.CreateProcessor(_services), Orchestration.Schedules.CreateRunners([f], _services)), StringComparer.Ordinal);
     }
 
     /// <summary>The lanes each flow runs with: the options' when set, else the largest preference of the transport and store, else the options' default.</summary>
@@ -143,20 +143,11 @@ public sealed partial class FlowRuntime : IAsyncDisposable
         }
 
         _gauge = ProgressGauge.Register(Store, _flows.Values);
-        foreach (var processor in _processors)
-        {
-            await processor.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
 
-        // Once, after every flow has subscribed: a transport that sets subscriptions up in the
-        // background sets them all up at the same time.
-        await Transport.WhenSubscribedAsync(cancellationToken).ConfigureAwait(false);
-
-        // Schedules start once the flows take their ticks.
-        foreach (var schedule in _schedules)
-        {
-            await schedule.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // Each flow runs when its deployment record says Running with this host's version (a flow
+        // without a record is auto-deployed Running unless AutoDeploy is off); the watch started here
+        // converges the flows on every later change of the records.
+        await StartDeploymentsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops taking new messages and waits for the rules that are running to commit.</summary>
@@ -169,15 +160,7 @@ public sealed partial class FlowRuntime : IAsyncDisposable
         }
 
         _gauge?.Dispose();
-        foreach (var schedule in _schedules)
-        {
-            await schedule.DisposeAsync().ConfigureAwait(false);
-        }
-
-        foreach (var processor in _processors)
-        {
-            await processor.DisposeAsync().ConfigureAwait(false);
-        }
+        await StopDeploymentsAsync().ConfigureAwait(false);
     }
 
     /// <summary>

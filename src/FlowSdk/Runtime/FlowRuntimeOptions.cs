@@ -113,6 +113,17 @@ public sealed class FlowRuntimeOptions
     public TimeSpan TransientRetryLimit { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
+    /// Whether a flow without a deployment record is deployed and started when the runtime starts
+    /// (a Running record with this runtime's manifest version is created; when several hosts start at
+    /// once, the first creates it and the others follow it). Default <see langword="true"/>: a single
+    /// process, and a fresh NATS cluster, run their flows at start without an operator. Set it to
+    /// <see langword="false"/> (configuration <c>FlowSdk:AutoDeploy=false</c>) when operators deploy
+    /// and start flows explicitly: a flow without a record is then not run. A flow that has a record
+    /// follows it either way. See <see cref="FlowDeployments"/>.
+    /// </summary>
+    public bool AutoDeploy { get; set; } = true;
+
+    /// <summary>
     /// How many times the runtime handles one event that fails (not with a transient error: a store
     /// that refuses a write, more write conflicts than <see cref="MaxWriteAttempts"/>) before its
     /// message is given back to the transport. The attempts run in place, one after the other with

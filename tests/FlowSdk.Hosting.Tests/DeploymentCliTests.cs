@@ -1,0 +1,158 @@
+using System.Text.Json;
+using FlowSdk.Hosting.Tests.Infrastructure;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace FlowSdk.Hosting.Tests;
+
+/// <summary>
+/// <c>deploy</c>, <c>start</c>, <c>stop</c>, <c>undeploy</c> and <c>deployments</c> on the command
+/// line: the transitions and their refusals on a database file, and two host processes on NATS that
+/// stop consuming when an operator stops the flow from a third process, and handle what waited, in
+/// order, when it is started again.
+/// </summary>
+public sealed class DeploymentCliTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly FlowDefinition[] Flows = [OrdersSample.OrderFlow.Definition];
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("flowsdk-deployment-cli-").FullName;
+
+    private string Database => Path.Combine(_folder, "orders.db");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_verbs_follow_the_transitions_on_a_database_file_and_refusals_name_the_state_with_a_failing_exit_code()
+    {
+        var version = FlowDeployments.VersionOf(OrdersSample.OrderFlow.Definition);
+        var none = await RunAsync("deployments");
+        Assert.Equal(0, none.Code);
+        Assert.Matches(@"(?m)^order\s+NotDeployed\s+-\s+" + version + @"\s+no record", none.Output);
+
+        var start = await RunAsync("start", "order");
+        Assert.Equal((FlowCli.Failed, "", "error: Cannot start flow 'order': it is NotDeployed; start applies to Deployed flows (deploy it first).\n"), start);
+
+        var deployed = await RunAsync("deploy", "order", "--by", "alice");
+        Assert.Equal(0, deployed.Code);
+        Assert.StartsWith($"order: NotDeployed -> Deployed (deploy, version {version}, by alice)", deployed.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("start", "order")).Code);
+
+        var undeploy = await RunAsync("undeploy", "order");
+        Assert.Equal((FlowCli.Failed, "error: Cannot undeploy flow 'order': it is Running; undeploy applies to Deployed flows (stop it first).\n"), (undeploy.Code, undeploy.Error));
+        var again = await RunAsync("deploy", "order");
+        Assert.Equal(FlowCli.Failed, again.Code);
+        Assert.Contains("it is Running; deploy applies to NotDeployed flows", again.Error);
+        Assert.Equal(0, (await RunAsync("deploy", "order", "--force")).Code);
+
+        Assert.Equal(0, (await RunAsync("stop", "order", "--by", "bob")).Code);
+        using (var json = JsonDocument.Parse((await RunAsync("deployments", "--json")).Output))
+        {
+            var flow = Assert.Single(json.RootElement.GetProperty("flows").EnumerateArray());
+            Assert.Equal(("order", "Deployed", version, true, "bob", "Stop"), (flow.GetProperty("flow").GetString(), flow.GetProperty("state").GetString(), flow.GetProperty("version").GetString(), flow.GetProperty("versionMatches").GetBoolean(), flow.GetProperty("changedBy").GetString(), flow.GetProperty("lastAction").GetString()));
+        }
+
+        Assert.Equal(0, (await RunAsync("undeploy", "order")).Code);
+        Assert.Matches(@"(?m)^order\s+NotDeployed\s+" + version, (await RunAsync("deployments")).Output);
+
+        var unknown = await RunAsync("stop", "nothing");
+        Assert.NotEqual(0, unknown.Code);
+        Assert.Contains("No flow 'nothing'. The flows are: order.", unknown.Error);
+    }
+
+    [Fact]
+    public async Task A_flow_stopped_from_another_process_is_not_consumed_by_either_host_on_nats_and_start_handles_what_waited_in_order()
+    {
+        await using var server = await NatsServer.StartAsync();
+        await using var first = OrdersHost.Start(null, "run", "--nats", server.Url);
+        await using var second = OrdersHost.Start(null, "run", "--nats", server.Url);
+        await first.WaitForAsync("Press Ctrl+C to stop.", Patience);
+        await second.WaitForAsync("Press Ctrl+C to stop.", Patience);
+        Assert.Matches(@"(?m)^order\s+Running\s+", (await OrdersHost.RunAsync("deployments", "--nats", server.Url)).Output);
+
+        await OrdersHost.RunAsync("send", "orders.placed", """{"OrderId": "r-1", "Total": 10}""", "--nats", server.Url);
+        await StoredExecutions.WhenStoredAsync(server.Url, "order.r-1", _ => true, "r-1 placed while running", first, Patience);
+
+        var stopped = await OrdersHost.RunAsync("stop", "order", "--by", "ops", "--nats", server.Url);
+        Assert.Equal(0, stopped.Code);
+        Assert.StartsWith("order: Running -> Deployed (stop", stopped.Output, StringComparison.Ordinal);
+        await first.WaitForAsync("Flow order is Deployed (changed by ops)", Patience);
+        await second.WaitForAsync("Flow order is Deployed (changed by ops)", Patience);
+
+        // Paid 12 before paid 10: handled in that order, the order ships with 12.
+        await OrdersHost.RunAsync("send", "orders.placed", """{"OrderId": "s-1", "Total": 10}""", "--nats", server.Url);
+        await OrdersHost.RunAsync("send", "orders.paid", """{"OrderId": "s-1", "Amount": 12}""", "--nats", server.Url);
+        await OrdersHost.RunAsync("send", "orders.paid", """{"OrderId": "s-1", "Amount": 10}""", "--nats", server.Url);
+
+        // The three wait in the stream: the flow's consumer has them pending, nothing delivered, and
+        // no host asks for messages.
+        await using (var client = new NatsConnection(new NatsOpts { Url = server.Url, Name = "deployment-test" }))
+        {
+            var js = new NatsJSContext(client);
+            var until = DateTime.UtcNow + Patience;
+            ConsumerInfo info;
+            while (true)
+            {
+                info = await FlowConsumerAsync(js);
+                if (info is { NumPending: 3, NumAckPending: 0, NumWaiting: 0 })
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < until, $"The stopped flow's consumer did not settle at 3 pending (pending {info.NumPending}, unacknowledged {info.NumAckPending}, pull requests {info.NumWaiting}). Hosts printed:\n{first.Output}\n{second.Output}");
+                await Task.Delay(100);
+            }
+        }
+
+        var listed = await OrdersHost.RunAsync("executions", "--nats", server.Url);
+        Assert.DoesNotContain("s-1", listed.Output, StringComparison.Ordinal);
+
+        var restart = await OrdersHost.RunAsync("start", "order", "--nats", server.Url);
+        Assert.Equal(0, restart.Code);
+        var twice = await OrdersHost.RunAsync("start", "order", "--nats", server.Url);
+        Assert.Equal((FlowCli.Failed, "error: Cannot start flow 'order': it is Running; start applies to Deployed flows.\n"), (twice.Code, twice.Error));
+
+        await StoredExecutions.WhenStoredAsync(server.Url, "order.s-1", s => s.Contains("\"Status\":\"Completed\"", StringComparison.Ordinal), "s-1 completed after the start", first, Patience);
+        var inspected = (await OrdersHost.RunAsync("inspect", "s-1", "--nats", server.Url)).Output;
+        Assert.Contains("Ship: Placed -> Shipped", inspected);
+        Assert.Matches("\"Paid\":\\s*\"?12\\b", inspected); // a decimal: a string in MessagePack
+
+        Assert.Equal(0, await first.InterruptAsync());
+        Assert.Equal(0, await second.InterruptAsync());
+    }
+
+    private static async Task<ConsumerInfo> FlowConsumerAsync(NatsJSContext js)
+    {
+        await foreach (var consumer in js.ListConsumersAsync("FLOWSDK", CancellationToken.None))
+        {
+            if (consumer.Info.Config.Description == "FlowSdk queue group 'flowsdk.order'")
+            {
+                return consumer.Info;
+            }
+        }
+
+        throw new InvalidOperationException("The order flow's consumer does not exist.");
+    }
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await FlowCli.RunAsync(args, Flows, new FlowCliEnvironment { Out = output, Error = error, LiveStatus = false, DatabasePath = Database });
+        return (code, output.ToString(), error.ToString());
+    }
+}
