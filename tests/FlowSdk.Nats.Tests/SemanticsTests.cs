@@ -27,3 +27,5 @@ public sealed class NatsProgressTests(NatsServerFixture server)
 // Two hosts here are two connections to the same server, stream and bucket.
 public sealed class NatsScheduleTests(NatsServerFixture server)
     : ScheduleSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+public sealed class NatsApprovalTests(NatsServerFixture server)
+    : ApprovalSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

@@ -16,3 +16,4 @@ public sealed class SqliteUnmatchedTests() : UnmatchedSemantics(new SqliteInfras
 public sealed class SqliteControlTests() : ControlSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteScheduleTests() : ScheduleRestartSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteProgressTests() : ProgressSemantics(new SqliteInfrastructureFactory());
+public sealed class SqliteApprovalTests() : ApprovalSemantics(new SqliteInfrastructureFactory());

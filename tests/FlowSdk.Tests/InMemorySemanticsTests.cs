@@ -15,3 +15,4 @@ public sealed class InMemoryUnmatchedTests() : UnmatchedSemantics(new InMemoryIn
 public sealed class InMemoryControlTests() : ControlSemantics(new InMemoryInfrastructure());
 public sealed class InMemoryScheduleTests() : ScheduleRestartSemantics(new InMemoryInfrastructure());
 public sealed class InMemoryProgressTests() : ProgressSemantics(new InMemoryInfrastructure());
+public sealed class InMemoryApprovalTests() : ApprovalSemantics(new InMemoryInfrastructure());
