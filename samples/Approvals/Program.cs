@@ -1,12 +1,28 @@
 using ApprovalsSample;
 using FlowSdk;
 using FlowSdk.Hosting;
+using FlowSdk.Nats;
 using Microsoft.Extensions.Time.Testing;
 
-// With arguments: the command line of generated hosts over the expense flow (run, send, approvals, approve ...).
+// With arguments: the command line of generated hosts over the expense flow (run, send, approvals, approve ...),
+// connected to NATS with --nats as a generated entry point does.
 if (args.Length > 0)
 {
-    return await FlowCli.RunAsync(args, [ExpenseFlow.Definition]);
+    return await FlowCli.RunAsync(args, [ExpenseFlow.Definition], new FlowCliEnvironment
+    {
+        Connect = async (request, cancellationToken) =>
+        {
+            var options = new NatsFlowOptions { LoggerFactory = request.LoggerFactory };
+            if (request.NatsConfiguration is { } section)
+            {
+                options.Bind(section);
+            }
+
+            options.Url = request.Url;
+            var nats = await NatsFlowInfrastructure.ConnectAsync(options, request.Flows, cancellationToken);
+            return new FlowConnection(nats.Transport, nats.Store, nats);
+        },
+    });
 }
 
 // Without: the scenario, on the embedded runtime and virtual time (two days pass in an instant).

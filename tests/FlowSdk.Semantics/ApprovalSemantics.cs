@@ -94,7 +94,7 @@ public abstract class ApprovalSemantics(IFlowInfrastructureFactory factory) : Se
         await using var host = await HostAsync();
         await RequestAsync(host, "r-3", 100);
         var rejected = await host.Runtime.RejectAsync(RefundFlow.Definition, "r-3", by: "bob", reason: "no receipt");
-        Assert.Equal((ExecutionStatus.WaitingForApproval, ExecutionStatus.Running), (rejected.Before, rejected.After));
+        Assert.Equal((ExecutionStatus.WaitingForApproval, ExecutionStatus.WaitingForApproval), (rejected.Before, rejected.After));
         await host.SettleAsync();
 
         var refund = await host.GetAsync(RefundFlow.Definition, "r-3");

@@ -81,24 +81,28 @@ public static class Approvals
 
         if (request.Decision is { } decided)
         {
-            throw new ExecutionControlException(flow.Id, execution.Id, action, execution.Status, $"Approval request {request.Id} (rule {request.Rule}) of execution '{execution.Id}' of flow '{flow.Id}' was already approved by {decided.By} at {decided.At:O}: it cannot be {past} again.");
+            throw new ExecutionControlException(flow.Id, execution.Id, action, execution.Status, $"Approval request {request.Id} (rule {request.Rule}) of execution '{execution.Id}' of flow '{flow.Id}' was already {(decided.Approved ? "approved" : "rejected")} by {decided.By} at {decided.At:O}: it cannot be {past} again.");
         }
 
-        if (action == ExecutionControlAction.Approve)
-        {
-            execution.PendingApproval = request with { Decision = new ApprovalDecision(request.Id, request.Rule, true, by, now, reason) };
-            execution.PublishedOnly = true; // the hosts apply the rule; nothing for state rules yet
-            execution.UpdatedAt = now;
-            execution.Append(new TimelineEntry(now, request.Rule, TriggerKind.Control, by, RuleAction.Approve, execution.Phase, execution.Phase, execution.Iteration) { Reason = reason });
-        }
-        else
-        {
-            Reject(execution, request.Id, request.Rule, by, reason, now, TriggerKind.Control);
+        // The decision is recorded with the request; a host of the flow applies it (on the control's
+        // wake-up, or when it starts): the approved rule evaluated again, or the rejection, after
+        // which the state rules can take the rejected path.
+        var approve = action == ExecutionControlAction.Approve;
+        execution.PendingApproval = request with { Decision = new ApprovalDecision(request.Id, request.Rule, approve, by, now, reason) };
+        execution.PublishedOnly = true; // nothing for state rules until a host applies it
+        execution.UpdatedAt = now;
+        execution.Append(new TimelineEntry(now, request.Rule, TriggerKind.Control, by, approve ? RuleAction.Approve : RuleAction.Reject, execution.Phase, execution.Phase, execution.Iteration) { Reason = reason });
+    }
 
-            // The hosts evaluate the state rules (the rejected path) on the wake-up, after the
-            // messages kept while the execution waited: in the order they arrived.
-            execution.PublishedOnly = true;
-        }
+    /// <summary>Applies a rejection recorded by a control: the request ends, the execution runs again and keeps the decision as its last.</summary>
+    internal static void ApplyRejected(ExecutionInfo execution, DateTimeOffset now)
+    {
+        var decision = execution.PendingApproval!.Decision!;
+        execution.PendingApproval = null;
+        execution.LastApproval = decision;
+        execution.Status = execution.PendingTaskId is null ? ExecutionStatus.Running : ExecutionStatus.Waiting;
+        execution.StatusReason = null;
+        execution.UpdatedAt = now;
     }
 
     /// <summary>Parks the execution on a new approval request for <paramref name="rule"/>, triggered by the message on <paramref name="subject"/>.</summary>

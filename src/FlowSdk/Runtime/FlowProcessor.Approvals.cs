@@ -141,10 +141,24 @@ internal sealed partial class FlowProcessor<TState>
                 return;
             }
 
-            if (request.Decision is not null)
+            if (request.Decision is { Approved: true })
             {
                 await ApplyApprovedAsync(executionId, request).ConfigureAwait(false);
                 return;
+            }
+
+            if (request.Decision is not null)
+            {
+                // Rejected by a control: the commit is a state change, so the state rules take the
+                // rejected path after the messages kept meanwhile (drained next on this timer).
+                Approvals.ApplyRejected(execution, now);
+                if (await TryCommitAsync(state, entry, new Outbox(), attempt).ConfigureAwait(false))
+                {
+                    LogApprovalRejected(_logger, _flow.Id, request.Rule, executionId, request.Decision.By);
+                    return;
+                }
+
+                continue;
             }
 
             if (request.ExpiresAt is not { } expires || now < expires)
@@ -187,21 +201,6 @@ internal sealed partial class FlowProcessor<TState>
         await e.ProcessAsync(this).ConfigureAwait(false);
     }
 
-    /// <summary>After a person rejected a request (and the messages kept meanwhile were handled): the state rules evaluate the execution, so the rejected path runs.</summary>
-    private async Task TakeRejectedPathAsync(string executionId)
-    {
-        if (_flow.StateRules.Count == 0)
-        {
-            return;
-        }
-
-        var entry = await _services.Store.GetAsync(RuntimeServices.StateKey(_flow.Id, executionId)).ConfigureAwait(false);
-        if (entry is not null)
-        {
-            await ProcessStateChangeAsync(new InboundStateChange<TState>(executionId, entry)).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>Ends an approved request whose message cannot be evaluated again, saying why.</summary>
     private async Task VoidUnreadableAsync(string executionId, ApprovalRequest request, string why)
     {
@@ -232,7 +231,7 @@ internal sealed partial class FlowProcessor<TState>
     /// <summary>Whether the execution still waits on request <paramref name="requestId"/>, approved and not yet applied.</summary>
     private static bool IsApproved(ExecutionInfo execution, string requestId)
         => execution.Status == ExecutionStatus.WaitingForApproval
-        && execution.PendingApproval is { Decision: not null } pending
+        && execution.PendingApproval is { Decision.Approved: true } pending
         && string.Equals(pending.Id, requestId, StringComparison.Ordinal);
 
     /// <summary>The rules an approved request evaluates again: the approved rule alone.</summary>
@@ -256,6 +255,9 @@ internal sealed partial class FlowProcessor<TState>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: rule {Rule} for execution {Execution} {What}")]
     private static partial void LogApproval(ILogger logger, string flow, string rule, string execution, string what);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: rule {Rule} for execution {Execution} was rejected by {By}: it did not apply")]
+    private static partial void LogApprovalRejected(ILogger logger, string flow, string rule, string execution, string by);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: rule {Rule} for execution {Execution} waits for approval (request {Request})")]
     private static partial void LogApprovalRequested(ILogger logger, string flow, string rule, string execution, string request);

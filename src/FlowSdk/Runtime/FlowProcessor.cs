@@ -127,11 +127,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         // Parked messages expire on the same timer as deadlines and retention.
         await AdoptParkedAsync(e.Key!).ConfigureAwait(false);
         await DrainParkedAsync(e.Key!).ConfigureAwait(false);
-        if (e.Rejected)
-        {
-            await TakeRejectedPathAsync(e.Key!).ConfigureAwait(false);
-        }
-
         for (var attempt = 1; ; attempt++)
         {
             var entry = await _services.Store.GetAsync(key).ConfigureAwait(false);
@@ -1442,7 +1437,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
 
         _services.Work.Add();
-        return new InboundTimer<TState>(id) { ReadFresh = true, Rejected = ExecutionControl.ReadWake(entry.Value) == ExecutionControlAction.Reject };
+        return new InboundTimer<TState>(id) { ReadFresh = true };
     }
 
     private void Raise(InboundEvent<TState> e)

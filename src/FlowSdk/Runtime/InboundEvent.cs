@@ -50,9 +50,6 @@ internal sealed class InboundTimer<TState>(string executionId) : InboundEvent<TS
     /// </summary>
     public bool ReadFresh { get; init; }
 
-    /// <summary>Whether a person rejected an approval request of the execution: its state rules (the rejected path) are evaluated after its kept messages.</summary>
-    public bool Rejected { get; init; }
-
     public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessTimerAsync(this);
 }
 
