@@ -64,7 +64,7 @@ public sealed class ProgressCliTests : IDisposable
         Assert.Matches(@"(?m)^order\s+1\s+0\s+42\s", (await RunAsync("progress")).Output);
         var recounted = await RunAsync("progress", "--recount");
         Assert.Equal(0, recounted.Code);
-        Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s+0\s+0\s+1\s+0\s+0\s+3$", recounted.Output);
+        Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s+0\s+0\s+0\s+1\s+0\s+0\s+3$", recounted.Output);
         Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s", (await RunAsync("progress")).Output);
     }
 
