@@ -29,4 +29,11 @@ public sealed class FlowSdkOptions
 
     /// <summary>See <see cref="FlowRuntimeOptions.TransientRetryLimit"/>.</summary>
     public TimeSpan TransientRetryLimit { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Run-time approval policies (see <see cref="FlowRuntimeOptions.SetApprovalPolicy"/>), by flow id and then
+    /// rule name (<c>*</c> for every approval rule of the flow): <c>FlowSdk:Approvals:expense:Pay=Approve</c>.
+    /// A flow or rule that is not there, or a rule that does not require approval, is refused at start.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, ApprovalPolicy>> Approvals { get; set; } = new(StringComparer.Ordinal);
 }
