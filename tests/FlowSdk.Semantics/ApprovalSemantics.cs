@@ -164,6 +164,18 @@ public abstract class ApprovalSemantics(IFlowInfrastructureFactory factory) : Se
         Assert.Empty(await host.Runtime.ListApprovalsAsync(RefundFlow.Definition));
         var ended = await Assert.ThrowsAsync<ExecutionControlException>(() => host.Runtime.ApproveAsync(RefundFlow.Definition, "r-6"));
         Assert.Contains("it has ended (TimedOut)", ended.Message, StringComparison.Ordinal);
+
+        Assert.NotNull(refund.PendingApproval);
+
+        // Retried, it waits for the same request again; approved, the rule applies.
+        var retried = await host.Runtime.RetryAsync(RefundFlow.Definition, "r-6", by: "ops");
+        Assert.Equal(ExecutionStatus.WaitingForApproval, retried.After);
+        Assert.Equal("r-6", Assert.Single(await host.Runtime.ListApprovalsAsync(RefundFlow.Definition)).ExecutionId);
+        await host.Runtime.ApproveAsync(RefundFlow.Definition, "r-6", by: "alice");
+        await host.SettleAsync();
+        refund = await host.GetAsync(RefundFlow.Definition, "r-6");
+        Assert.True(refund.FeeWaived);
+        Assert.Equal(ExecutionStatus.Running, refund.Status);
     }
 
     [Fact]

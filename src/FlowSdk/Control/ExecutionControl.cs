@@ -210,7 +210,9 @@ public static class ExecutionControl
                 recorded = RuleAction.Cancel;
                 break;
             default:
-                execution.Status = execution.PendingTaskId is null ? ExecutionStatus.Running : ExecutionStatus.Waiting;
+                // An execution that timed out while it waited for approval waits again (an expired request is rejected at once).
+                execution.Status = execution.PendingApproval is not null ? ExecutionStatus.WaitingForApproval
+                    : execution.PendingTaskId is null ? ExecutionStatus.Running : ExecutionStatus.Waiting;
                 execution.StatusReason = null;
                 execution.ChainedFirings = 0;
 

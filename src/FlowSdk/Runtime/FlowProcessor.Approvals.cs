@@ -180,6 +180,8 @@ internal sealed partial class FlowProcessor<TState>
     /// <summary>Evaluates the approved rule again, alone, on the message that triggered it: it applies if it still matches.</summary>
     private async Task ApplyApprovedAsync(string executionId, ApprovalRequest request)
     {
+        // Evaluated on the store's value: a cached one from before the decision would read as no longer approved.
+        Forget(RuntimeServices.StateKey(_flow.Id, executionId));
         var input = _flow.Inputs.FirstOrDefault(i => string.Equals(i.Subject, request.Subject, StringComparison.Ordinal));
         var message = new ApprovalTransportMessage(request);
         InboundEvent<TState> e;
