@@ -132,6 +132,12 @@ public static class DiagnosticDescriptors
     /// <summary>The ID of <see cref="ScheduleTickWithoutRule"/>.</summary>
     public const string ScheduleTickWithoutRuleId = "FLOW0052";
 
+    /// <summary>The ID of <see cref="ApprovalWithoutRejectedPath"/>.</summary>
+    public const string ApprovalWithoutRejectedPathId = "FLOW0053";
+
+    /// <summary>The ID of <see cref="ApprovalOnWrongTrigger"/>.</summary>
+    public const string ApprovalOnWrongTriggerId = "FLOW0054";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -694,6 +700,29 @@ public static class DiagnosticDescriptors
         description: "A schedule's ticks arrive as its tick message on the flow's input. A flow none of whose rules takes that message would only ever dead-letter its ticks, so the runtime refuses the flow's definition when it loads; the analyzer says so at compile time.",
         helpLinkUri: HelpLink(ScheduleTickWithoutRuleId),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0053. Arguments: the rule, the flow id.</summary>
+    public static readonly DiagnosticDescriptor ApprovalWithoutRejectedPath = new(
+        id: ApprovalWithoutRejectedPathId,
+        title: "Approval rule has no path for the rejected case",
+        messageFormat: "Rule '{0}' of flow '{1}' requires approval, but no rule of the flow reads LastApproval: when the rule is rejected (by a person, by the policy, or because its request expired) nothing takes the rejected path and the execution stays where it was. Add a rule whose condition reads LastApproval (for example LastApproval is {{ Approved: false }}).",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A rule that requires approval does not apply when it is rejected; the execution runs again in the same phase with LastApproval saying who rejected it and why. A flow none of whose rules reads LastApproval has no way to react: the execution waits for another message or its timeout. Rules whose declared policy is Approve are not reported.",
+        helpLinkUri: HelpLink(ApprovalWithoutRejectedPathId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0054. Arguments: the rule, what triggers it.</summary>
+    public static readonly DiagnosticDescriptor ApprovalOnWrongTrigger = new(
+        id: ApprovalOnWrongTriggerId,
+        title: "Only a rule triggered by a message and the execution can require approval",
+        messageFormat: "Rule '{0}' is triggered by {1}, so it cannot require approval: approval keeps the message that triggered the rule and applies it to the execution once approved. Take the message and the state ((TState state, TMessage message)), or remove [RequiresApproval].",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An approval request parks an execution with the message that made its rule fire, and applies that message to the execution when approved. A message-only rule has no execution to park, and a state-only rule no message to keep (it would ask again on every change). The generator leaves such a rule out.",
+        helpLinkUri: HelpLink(ApprovalOnWrongTriggerId));
 
     /// <summary>The documentation page of a diagnostic.</summary>
     /// <param name="id">The diagnostic ID, for example <c>FLOW0001</c>.</param>

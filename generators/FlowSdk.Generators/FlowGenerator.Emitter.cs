@@ -111,6 +111,12 @@ public sealed partial class FlowGenerator
             Property(w, "global::System.DateTimeOffset", "CreatedAt", "__flowExecution.CreatedAt", "When the execution was created.");
             Property(w, "global::System.DateTimeOffset", "UpdatedAt", "__flowExecution.UpdatedAt", "When the execution was last changed.");
             Property(w, "global::System.Collections.Generic.IReadOnlyList<global::FlowSdk.TimelineEntry>", "Timeline", "__flowExecution.Timeline", "Every rule firing of this execution, oldest first.");
+            if (flow.Rules.Any(r => r.ApprovalPolicy is not null))
+            {
+                // Only flows with rules that require approval: the others' generated code stays as it was.
+                Property(w, "global::FlowSdk.ApprovalRequest?", "PendingApproval", "__flowExecution.PendingApproval", "The approval request the execution waits on while it is WaitingForApproval; otherwise <see langword=\"null\"/>.");
+                Property(w, "global::FlowSdk.ApprovalDecision?", "LastApproval", "__flowExecution.LastApproval", "The latest decision on an approval request of this execution: rules read it to take the rejected path (<c>LastApproval is { Approved: false }</c>).");
+            }
 
             w.Doc($"<summary>Reads and writes <see cref=\"{state.FullName}\"/> with its execution bookkeeping as a MessagePack map keyed by member name.</summary>");
             w.Line(GeneratedCodeAttribute);
@@ -265,6 +271,12 @@ public sealed partial class FlowGenerator
             if (rule.AwaitReply)
             {
                 options.Add("awaitsReply: true");
+            }
+
+            if (rule.ApprovalPolicy is { } approval)
+            {
+                var expires = rule.ApprovalExpiresTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null";
+                options.Add($"approval: new global::FlowSdk.ApprovalInfo(global::FlowSdk.ApprovalPolicy.{approval}, {expires})");
             }
 
             var extra = options.Count == 0 ? "" : ", " + string.Join(", ", options);

@@ -12,7 +12,7 @@ public static partial class FlowCli
         {
             [ExecutionControlAction.Pause] = ("Pauses a Running or Waiting execution: no rule fires for it, its messages are kept and handled in order on resume, its deadline waits.", "pause order-1 --reason \"checking stock\""),
             [ExecutionControlAction.Resume] = ("Resumes a Paused execution: the messages kept meanwhile are handled in order, a deadline that passed fires.", "resume order-1"),
-            [ExecutionControlAction.Cancel] = ("Cancels a Running, Waiting or Paused execution for good (Cancelled is terminal); rule work in flight for it is cancelled.", "cancel --flow order --status Waiting --reason \"shop closed\""),
+            [ExecutionControlAction.Cancel] = ("Cancels a Running, Waiting, Paused or WaitingForApproval execution for good (Cancelled is terminal); rule work in flight for it is cancelled.", "cancel --flow order --status Waiting --reason \"shop closed\""),
             [ExecutionControlAction.Retry] = ("Retries a Failed or TimedOut execution from its last committed state, with a fresh deadline.", "retry order-1"),
         };
 

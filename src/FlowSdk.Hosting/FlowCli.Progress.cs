@@ -22,7 +22,7 @@ public static partial class FlowCli
         };
         var count = new Option<int?>("--count") { Description = "With --watch: stop after this many readings." };
         var recount = new Option<bool>("--recount") { Description = "Count the executions again (a listing) and replace the counters with the result, then print them: the repair when counters are off (docs/operations.md). On NATS, recount while the flow is quiet." };
-        var command = new Command("progress", "Shows how many executions of each flow are in each status (Running, Waiting, Paused, Completed, Failed, Cancelled, Escalated, TimedOut), from the counters the store keeps with every state write: no listing, exact across hosts, also while hosts run the flows.\nExample: dotnet run -- progress --watch --nats nats://127.0.0.1:4222")
+        var command = new Command("progress", "Shows how many executions of each flow are in each status (Running, Waiting, Paused, WaitingForApproval, Completed, Failed, Cancelled, Escalated, TimedOut), from the counters the store keeps with every state write: no listing, exact across hosts, also while hosts run the flows.\nExample: dotnet run -- progress --watch --nats nats://127.0.0.1:4222")
         {
             flow, json, watch, count, recount, nats, db,
         };

@@ -114,7 +114,7 @@ public static partial class FlowCli
         root.Subcommands.Add(send);
 
         var flowFilter = new Option<string?>("--flow") { Description = "Only executions of this flow id." };
-        var statusFilter = new Option<ExecutionStatus?>("--status") { Description = "Only executions with this status (Running, Waiting, Paused, Completed, Failed, Escalated, TimedOut, Cancelled)." };
+        var statusFilter = new Option<ExecutionStatus?>("--status") { Description = "Only executions with this status (Running, Waiting, Paused, WaitingForApproval, Completed, Failed, Escalated, TimedOut, Cancelled)." };
         var executions = new Command("executions", "Lists executions with their flow, phase and status, from the database file (or NATS), also while a host runs the flows.\nExample: dotnet run -- executions --status Escalated")
         {
             flowFilter, statusFilter, nats, db,
@@ -165,6 +165,7 @@ public static partial class FlowCli
         AddControlCommands(root, flows, env, nats, db);
         AddProgressCommand(root, flows, env, nats, db);
         AddDeploymentCommands(root, flows, env, nats, db);
+        AddApprovalCommands(root, flows, env, nats, db);
         return root;
     }
 

@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace FlowSdk.Hosting;
 
-/// <summary>Draws flows as Mermaid, Graphviz dot or JSON: phases and the rules between them, the schedules that tick them, and the subjects that link flows.</summary>
+/// <summary>
+/// Draws flows as Mermaid, Graphviz dot or JSON: phases and the rules between them (rules that require
+/// approval as thick, labelled "approval: &lt;rule&gt;" edges), the schedules that tick them, and the subjects that link flows.
+/// </summary>
 public static class FlowGraph
 {
     /// <summary>Renders the flows in <paramref name="format"/>.</summary>
@@ -36,7 +39,7 @@ public static class FlowGraph
             {
                 foreach (var (from, to) in Edges(flow, rule))
                 {
-                    s.Append(CultureInfo.InvariantCulture, $"    {Id(flow.Id, from)} -->|\"{rule.Name}\"| {Id(flow.Id, to)}\n");
+                    s.Append(CultureInfo.InvariantCulture, $"    {Id(flow.Id, from)} {(rule.Approval is null ? "-->" : "==>")}|\"{Label(rule)}\"| {Id(flow.Id, to)}\n");
                 }
             }
 
@@ -76,7 +79,7 @@ public static class FlowGraph
             {
                 foreach (var (from, to) in Edges(flow, rule))
                 {
-                    s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.{from}\" -> \"{flow.Id}.{to}\" [label=\"{rule.Name}\"];\n");
+                    s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.{from}\" -> \"{flow.Id}.{to}\" [label=\"{Label(rule)}\"{(rule.Approval is null ? "" : ", style=bold, color=darkorange")}];\n");
                 }
             }
 
@@ -132,6 +135,15 @@ public static class FlowGraph
                     WriteNullable(json, "from", rule.From);
                     WriteNullable(json, "to", rule.To);
                     WriteNullable(json, "output", rule.Output);
+                    if (rule.Approval is { } approval)
+                    {
+                        // Only on rules that require approval: other rules are drawn as before.
+                        json.WriteStartObject("approval");
+                        json.WriteString("policy", approval.Policy.ToString());
+                        WriteNullable(json, "expires", approval.Expires?.ToString("c", CultureInfo.InvariantCulture));
+                        json.WriteEndObject();
+                    }
+
                     json.WriteStartArray("conditions");
                     foreach (var condition in rule.Conditions)
                     {
@@ -241,6 +253,9 @@ public static class FlowGraph
 
         return links;
     }
+
+    /// <summary>A rule's edge label: its name, after "approval: " when it requires approval.</summary>
+    private static string Label(RuleInfo rule) => rule.Approval is null ? rule.Name : "approval: " + rule.Name;
 
     private static string Id(string flow, string? phase = null) => (phase is null ? flow : flow + "_" + phase).Replace('-', '_').Replace('.', '_');
 }

@@ -38,4 +38,11 @@ public sealed class FlowSdkOptions
 
     /// <summary>See <see cref="FlowRuntimeOptions.AutoDeploy"/>: <see langword="false"/> (<c>FlowSdk:AutoDeploy=false</c>) when operators deploy and start flows explicitly.</summary>
     public bool AutoDeploy { get; set; } = true;
+
+    /// <summary>
+    /// Run-time approval policies (see <see cref="FlowRuntimeOptions.SetApprovalPolicy"/>), by flow id and then
+    /// rule name (<c>*</c> for every approval rule of the flow): <c>FlowSdk:Approvals:expense:Pay=Approve</c>.
+    /// A flow or rule that is not there, or a rule that does not require approval, is refused at start.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, ApprovalPolicy>> Approvals { get; set; } = new(StringComparer.Ordinal);
 }

@@ -73,7 +73,29 @@ public static class FlowSdkServiceCollectionExtensions
             runtimeOptions.Lanes = lanes;
         }
 
+        SetApprovalPolicies(runtimeOptions, options, builder.Flows);
+
         return new FlowRuntime(builder.Flows, runtimeOptions);
+    }
+
+    /// <summary>Hands the configuration's approval policies to the runtime; one that names no approval rule of the host's flows is refused, naming its key.</summary>
+    private static void SetApprovalPolicies(FlowRuntimeOptions runtimeOptions, FlowSdkOptions options, IReadOnlyList<FlowDefinition> flows)
+    {
+        foreach (var (flowId, rules) in options.Approvals)
+        {
+            var flow = flows.FirstOrDefault(f => string.Equals(f.Id, flowId, StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"{FlowSdkOptions.SectionName}:Approvals:{flowId} names no flow of this host; its flows are {string.Join(", ", flows.Select(f => f.Id))}.");
+            foreach (var (rule, policy) in rules)
+            {
+                if (rule != "*" && !flow.Rules.Any(r => r.Approval is not null && string.Equals(r.Name, rule, StringComparison.Ordinal)))
+                {
+                    var approval = flow.Rules.Where(r => r.Approval is not null).Select(r => r.Name).ToList();
+                    throw new InvalidOperationException($"{FlowSdkOptions.SectionName}:Approvals:{flowId}:{rule} names no rule of flow '{flowId}' that requires approval; {(approval.Count == 0 ? "none of its rules does" : "those that do: " + string.Join(", ", approval) + " (or * for all)")}.");
+                }
+
+                runtimeOptions.SetApprovalPolicy(flowId, policy, rule);
+            }
+        }
     }
 }
 

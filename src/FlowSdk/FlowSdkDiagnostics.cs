@@ -51,6 +51,9 @@ public static class FlowSdkDiagnostics
     /// </summary>
     public const string MessagesUnmatched = "flowsdk.messages.unmatched";
 
+    /// <summary>Counter: approval requests and decisions the runtime made, tagged <c>flow</c>, <c>rule</c> and <c>outcome</c> (<c>requested</c>, <c>denied</c>, <c>expired</c>, <c>void</c>).</summary>
+    public const string ApprovalsName = "flowsdk.approvals";
+
     /// <summary>Counter: redeliveries of messages that had already fired a rule, acknowledged without being evaluated (tag: flow).</summary>
     public const string MessagesDuplicate = "flowsdk.messages.duplicates";
 
@@ -103,6 +106,8 @@ public static class FlowSdkDiagnostics
     internal static readonly Counter<long> Conflicts = Meter.CreateCounter<long>(StateConflicts, description: "Compare-and-set writes that met a newer revision.");
 
     internal static readonly Counter<long> Unmatched = Meter.CreateCounter<long>(MessagesUnmatched, description: "Messages that named an execution but fired no rule.");
+
+    internal static readonly Counter<long> Approvals = Meter.CreateCounter<long>(ApprovalsName, description: "Approval requests the runtime made and the decisions it took itself (policy, expiry, void).");
 
     internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(MessagesDuplicate, description: "Redeliveries of messages that had already fired a rule.");
 

@@ -65,6 +65,58 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void Approval_rules_carry_their_policy_and_expiry_with_the_flow_defaults_applied()
+    {
+        const string source = """
+            using FlowSdk;
+
+            namespace Acme.Refunds;
+
+            public enum RefundPhase { Requested, [TerminalPhase] Paid }
+
+            [Message("refunds.requested")]
+            public sealed record RefundRequested([property: CorrelationKey] string RefundId);
+
+            [Message("refunds.waived")]
+            public sealed record RefundWaived([property: CorrelationKey] string RefundId);
+
+            [Message("refunds.noted")]
+            public sealed record RefundNoted([property: CorrelationKey] string RefundId);
+
+            [Flow<RefundPhase>("refund", ApprovalPolicy = ApprovalPolicy.Deny, ApprovalExpires = "03:00:00")]
+            public partial class Refund { }
+
+            [Rules<Refund>]
+            public static partial class RefundRules
+            {
+                [Rule(To = RefundPhase.Paid)]
+                [RequiresApproval]
+                public static void Pay(Refund refund, RefundRequested requested) { }
+
+                [Rule]
+                [RequiresApproval(Policy = ApprovalPolicy.Ask, Expires = "1.00:00:00")]
+                public static void Waive(Refund refund, RefundWaived waived) { }
+
+                [Rule]
+                public static void Note(Refund refund, RefundNoted noted) { }
+
+                public static bool Rejected(Refund refund) => refund.LastApproval is { Approved: false };
+            }
+            """;
+        using var assembly = Load(TestCompilation.Create([new SourceFile("Refund.cs", source)], "RefundCase"));
+
+        var flow = (FlowDefinition)assembly.StaticProperty("Acme.Refunds.RefundFlow", "Definition")!;
+
+        Assert.Equal(
+            [
+                ("Pay", new ApprovalInfo(ApprovalPolicy.Deny, TimeSpan.FromHours(3))),
+                ("Waive", new ApprovalInfo(ApprovalPolicy.Ask, TimeSpan.FromDays(1))),
+                ("Note", (ApprovalInfo?)null),
+            ],
+            flow.Rules.Select(r => (r.Name, r.Approval)));
+    }
+
+    [Fact]
     public void Generated_ports_round_trip_messages_with_their_formatters()
     {
         using var assembly = Load(Cases.ShippingCompilation());

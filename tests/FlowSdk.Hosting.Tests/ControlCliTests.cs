@@ -160,7 +160,7 @@ public sealed class ControlCliTests : IAsyncLifetime
 
         // The counters the two hosts and the command lines moved agree with the listing.
         var progress = await OrdersHost.RunAsync("progress", "--nats", server.Url);
-        Assert.Matches(@"(?m)^order\s+0\s+0\s+0\s+1\s+0\s+2\s+0\s+0\s+3$", progress.Output);
+        Assert.Matches(@"(?m)^order\s+0\s+0\s+0\s+0\s+1\s+0\s+2\s+0\s+0\s+3$", progress.Output);
         var inspected = (await OrdersHost.RunAsync("inspect", "n-1", "--nats", server.Url)).Output;
         Assert.Contains("Pause: Placed -> Placed (Pause, Control on ops)", inspected);
         Assert.Contains("Ship: Placed -> Shipped", inspected);

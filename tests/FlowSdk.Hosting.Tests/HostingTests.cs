@@ -51,6 +51,41 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Approval_policies_from_configuration_override_the_declared_ones()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FlowSdk:Approvals:expense:Pay"] = "Deny" });
+        builder.Services.AddFlowSdk().AddFlows([ApprovalsSample.ExpenseFlow.Definition]);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var runtime = host.Services.GetRequiredService<FlowRuntime>();
+        var expenses = new ApprovalsSample.ExpenseClient(runtime);
+        await expenses.SendAsync(new ApprovalsSample.ExpenseSubmitted("e-1", "ann", 400m));
+        await runtime.WhenIdleAsync();
+        var expense = await expenses.GetAsync("e-1");
+        await host.StopAsync();
+
+        Assert.Equal(ApprovalsSample.ExpensePhase.Refused, expense!.Phase);
+        Assert.Equal((false, Approvals.PolicyBy, Approvals.DeniedReason), (expense.LastApproval!.Approved, expense.LastApproval.By, expense.LastApproval.Reason));
+    }
+
+    [Theory]
+    [InlineData("FlowSdk:Approvals:expense:Refuse", "Approve", "FlowSdk:Approvals:expense:Refuse names no rule of flow 'expense' that requires approval; those that do: PaySmall, Pay (or * for all).")]
+    [InlineData("FlowSdk:Approvals:invoice:*", "Approve", "FlowSdk:Approvals:invoice names no flow of this host; its flows are expense.")]
+    [InlineData("FlowSdk:Approvals:expense:Pay", "Sometimes", "FlowSdk:Approvals:expense:Pay")]
+    public async Task An_approval_policy_for_no_approval_rule_or_no_policy_is_refused_at_start_naming_its_key(string key, string value, string error)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        builder.Services.AddFlowSdk().AddFlows([ApprovalsSample.ExpenseFlow.Definition]);
+        using var host = builder.Build();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains(error, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AutoDeploy_false_from_configuration_leaves_flows_without_a_record_undeployed_until_an_operator_deploys_and_starts_them()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

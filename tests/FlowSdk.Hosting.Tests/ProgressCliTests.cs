@@ -38,8 +38,8 @@ public sealed class ProgressCliTests : IDisposable
         var table = await RunAsync("progress");
         Assert.Equal(0, table.Code);
         var lines = table.Output.Split('\n');
-        Assert.Matches(@"^FLOW\s+RUNNING\s+WAITING\s+PAUSED\s+COMPLETED\s+FAILED\s+CANCELLED\s+ESCALATED\s+TIMEDOUT\s+TOTAL$", lines[0]);
-        Assert.Matches(@"^order\s+1\s+0\s+1\s+0\s+0\s+1\s+0\s+0\s+3$", lines[1]);
+        Assert.Matches(@"^FLOW\s+RUNNING\s+WAITING\s+PAUSED\s+WAITINGFORAPPROVAL\s+COMPLETED\s+FAILED\s+CANCELLED\s+ESCALATED\s+TIMEDOUT\s+TOTAL$", lines[0]);
+        Assert.Matches(@"^order\s+1\s+0\s+1\s+0\s+0\s+0\s+1\s+0\s+0\s+3$", lines[1]);
         Assert.StartsWith("As of ", lines[2], StringComparison.Ordinal);
 
         var json = await RunAsync("progress", "--json", "--flow", "order");
@@ -50,7 +50,7 @@ public sealed class ProgressCliTests : IDisposable
         Assert.Equal(3, order.GetProperty("total").GetInt64());
         var counts = order.GetProperty("counts");
         Assert.Equal((1, 1, 1, 0), (counts.GetProperty("Running").GetInt64(), counts.GetProperty("Paused").GetInt64(), counts.GetProperty("Cancelled").GetInt64(), counts.GetProperty("Completed").GetInt64()));
-        Assert.Equal(8, counts.EnumerateObject().Count());
+        Assert.Equal(9, counts.EnumerateObject().Count());
 
         // Counters that are off are repaired by --recount, which counts the executions in the file.
         using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Database};Pooling=False"))
@@ -64,7 +64,7 @@ public sealed class ProgressCliTests : IDisposable
         Assert.Matches(@"(?m)^order\s+1\s+0\s+42\s", (await RunAsync("progress")).Output);
         var recounted = await RunAsync("progress", "--recount");
         Assert.Equal(0, recounted.Code);
-        Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s+0\s+0\s+1\s+0\s+0\s+3$", recounted.Output);
+        Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s+0\s+0\s+0\s+1\s+0\s+0\s+3$", recounted.Output);
         Assert.Matches(@"(?m)^order\s+1\s+0\s+1\s", (await RunAsync("progress")).Output);
     }
 

@@ -34,3 +34,6 @@ public sealed class NatsScheduleTests(NatsServerFixture server)
 
 public sealed class NatsDeploymentTests(NatsServerFixture server)
     : DeploymentSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsApprovalTests(NatsServerFixture server)
+    : ApprovalSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

@@ -17,3 +17,4 @@ public sealed class SqliteControlTests() : ControlSemantics(new SqliteInfrastruc
 public sealed class SqliteScheduleTests() : ScheduleRestartSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteProgressTests() : ProgressSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteDeploymentTests() : DeploymentSemantics(new SqliteInfrastructureFactory());
+public sealed class SqliteApprovalTests() : ApprovalSemantics(new SqliteInfrastructureFactory());

@@ -36,6 +36,35 @@ public sealed class ExecutionInfoFormatterTests
     }
 
     [Fact]
+    public void A_pending_approval_and_the_last_decision_are_written_only_when_set_and_read_back_whole()
+    {
+        var info = Sample();
+        Assert.DoesNotContain("PendingApproval", Keys(Write(info), out _));
+
+        var at = new DateTimeOffset(Created);
+        info.Status = ExecutionStatus.WaitingForApproval;
+        info.PendingApproval = new ApprovalRequest("o-1.approval.3", "Ship", at, at.AddHours(3))
+        {
+            Subject = "orders.paid",
+            Payload = [1, 2, 3],
+            Decision = new ApprovalDecision("o-1.approval.3", "Ship", true, "alice", at.AddHours(1), "ok"),
+        };
+        info.LastApproval = new ApprovalDecision("o-1.approval.1", "Pay", false, "expiry", at, "expired");
+
+        var bytes = Write(info);
+        var copy = Read(bytes);
+
+        Assert.Equal(["PendingApproval", "LastApproval"], Keys(bytes, out _)[^2..]);
+        Assert.Equal(ExecutionStatus.WaitingForApproval, copy.Status);
+        var request = copy.PendingApproval!;
+        Assert.Equal(("o-1.approval.3", "Ship", at, at.AddHours(3)), (request.Id, request.Rule, request.RequestedAt, request.ExpiresAt));
+        Assert.Equal("orders.paid", copy.PendingApproval.Subject);
+        Assert.Equal([1, 2, 3], copy.PendingApproval.Payload);
+        Assert.Equal(info.PendingApproval.Decision, copy.PendingApproval.Decision);
+        Assert.Equal(info.LastApproval, copy.LastApproval);
+    }
+
+    [Fact]
     public void Bookkeeping_stored_by_earlier_versions_with_camelCase_keys_still_loads()
     {
         // The layout earlier versions wrote, key for key.

@@ -19,3 +19,4 @@ public sealed class InMemoryDeploymentTests() : DeploymentSemantics(new InMemory
 {
     protected override bool KeepsMessagesOfStoppedFlows => false;
 }
+public sealed class InMemoryApprovalTests() : ApprovalSemantics(new InMemoryInfrastructure());

@@ -17,7 +17,7 @@ public sealed class ProgressTests
         counts.Apply(new StatusChange("f", ExecutionStatus.Running, ExecutionStatus.Completed));
         counts.Apply(new StatusChange("f", ExecutionStatus.Completed, null));
 
-        Assert.Equal("Running=0,Waiting=1,Paused=0,Completed=0,Failed=0,Cancelled=0,Escalated=0,TimedOut=0", counts.ToString());
+        Assert.Equal("Running=0,Waiting=1,Paused=0,WaitingForApproval=0,Completed=0,Failed=0,Cancelled=0,Escalated=0,TimedOut=0", counts.ToString());
         Assert.Equal(1, counts.Total);
         Assert.Equal(counts.ToString(), ProgressCounts.Parse(counts.ToString(), "test").ToString());
 
@@ -89,7 +89,7 @@ public sealed class ProgressTests
             var measured = ProgressMetricsTests.ObserveGauge();
 
             Assert.Equal(1, measured["Running"]);
-            Assert.Equal(8, measured.Count);
+            Assert.Equal(9, measured.Count);
         }
     }
 

@@ -12,6 +12,7 @@ public sealed class ScenarioSampleTests
     [InlineData("Operations", 6)]
     [InlineData("Schedules", 5)]
     [InlineData("Lifecycle", 7)]
+    [InlineData("Approvals", 6)]
     public async Task The_sample_plays_its_scenario_to_the_expected_end(string sample, int steps)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;

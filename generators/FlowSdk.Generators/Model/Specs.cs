@@ -112,7 +112,9 @@ internal sealed record RuleSpec(
     bool HasContext,
     long? CooldownTicks,
     int MaxFirings,
-    bool AwaitReply);
+    bool AwaitReply,
+    string? ApprovalPolicy = null,
+    long? ApprovalExpiresTicks = null);
 
 /// <summary>A rules class: the rules of one flow it declares, in declaration order.</summary>
 internal sealed record RulesClassSpec(string StateFullName, string SortKey, string Namespace, string Name, string FullName, EquatableArray<RuleSpec> Rules);

@@ -212,6 +212,17 @@ internal static partial class FlowParser
 
             if (ParseRule(type, method, ruleAttribute, stateType, phaseEnum, field) is { } rule)
             {
+                if (method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.RequiresApprovalAttribute") is { } approval)
+                {
+                    if (ParseApproval(approval, stateFlow) is not { } parsed || rule.Trigger != "MessageAndState")
+                    {
+                        // The analyzers report why (FLOW0026 for the duration, FLOW0062 for the trigger).
+                        continue;
+                    }
+
+                    rule = rule with { ApprovalPolicy = parsed.Policy, ApprovalExpiresTicks = parsed.ExpiresTicks };
+                }
+
                 rules.Add(rule);
             }
         }
@@ -412,6 +423,60 @@ internal static partial class FlowParser
     }
 
     private static bool IsRuleContext(ITypeSymbol type) => type.ToDisplayString() == "FlowSdk.RuleContext";
+
+    /// <summary>
+    /// Reads <c>[RequiresApproval]</c> with the flow's defaults (<c>ApprovalPolicy</c>, <c>ApprovalExpires</c> on
+    /// <c>[Flow]</c>) applied: the policy's name and the expiry in ticks; null when a duration is not valid.
+    /// </summary>
+    private static (string Policy, long? ExpiresTicks)? ParseApproval(AttributeData approval, AttributeData? flow)
+    {
+        var policy = 0;
+        string? expires = null;
+        foreach (var named in approval.NamedArguments)
+        {
+            if (named.Key == "Policy" && named.Value.Value is int p)
+            {
+                policy = p;
+            }
+            else if (named.Key == "Expires" && named.Value.Value is string e)
+            {
+                expires = e;
+            }
+        }
+
+        if (flow is not null)
+        {
+            foreach (var named in flow.NamedArguments)
+            {
+                if (named.Key == "ApprovalPolicy" && named.Value.Value is int p && policy == 0)
+                {
+                    policy = p;
+                }
+                else if (named.Key == "ApprovalExpires" && named.Value.Value is string e && expires is null)
+                {
+                    expires = e;
+                }
+            }
+        }
+
+        long? ticks = null;
+        if (expires is not null)
+        {
+            ticks = ParseTicks(expires);
+            if (ticks is null)
+            {
+                return null;
+            }
+        }
+
+        var name = policy switch
+        {
+            2 => "Approve",
+            3 => "Deny",
+            _ => "Ask",
+        };
+        return (name, ticks);
+    }
 
     /// <summary>Reads a duration written as an attribute string ("00:05:00"); null when the analyzers' FLOW0026 rejects it.</summary>
     private static long? ParseTicks(string text) => Shared.DurationSyntax.ParseTicks(text);

@@ -57,4 +57,17 @@ public sealed class FlowAttribute<TPhase> : Attribute
 
     /// <summary>The subject an <see cref="ExecutionEnded"/> event is published on when an execution times out; none when <see langword="null"/>.</summary>
     public string? OnTimedOut { get; set; }
+
+    /// <summary>
+    /// The policy of the flow's rules that require approval (<see cref="RequiresApprovalAttribute"/>) and
+    /// do not set their own: <see cref="FlowSdk.ApprovalPolicy.Ask"/> unless set. Hosts can override it at
+    /// run time (<see cref="FlowRuntimeOptions.SetApprovalPolicy"/>, configuration <c>FlowSdk:Approvals:&lt;flow&gt;:&lt;rule&gt;</c>).
+    /// </summary>
+    public ApprovalPolicy ApprovalPolicy { get; set; }
+
+    /// <summary>
+    /// How long an approval request of the flow's rules waits for a decision, for rules that do not set
+    /// their own, as a <see cref="TimeSpan"/> string (<c>"1.00:00:00"</c>); <see langword="null"/> for no expiry.
+    /// </summary>
+    public string? ApprovalExpires { get; set; }
 }

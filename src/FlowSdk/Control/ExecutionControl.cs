@@ -26,13 +26,14 @@ public static class ExecutionControl
     /// <summary>Whether <paramref name="action"/> applies to an execution in <paramref name="status"/>.</summary>
     /// <param name="action">The control.</param>
     /// <param name="status">The execution's status.</param>
-    /// <returns>Pause: Running or Waiting. Resume: Paused. Cancel: Running, Waiting or Paused. Retry: Failed or TimedOut.</returns>
+    /// <returns>Pause: Running or Waiting. Resume: Paused. Cancel: Running, Waiting, Paused or WaitingForApproval. Retry: Failed or TimedOut. Approve and Reject: WaitingForApproval.</returns>
     public static bool Allows(ExecutionControlAction action, ExecutionStatus status) => action switch
     {
         ExecutionControlAction.Pause => status is ExecutionStatus.Running or ExecutionStatus.Waiting,
         ExecutionControlAction.Resume => status is ExecutionStatus.Paused,
-        ExecutionControlAction.Cancel => status is ExecutionStatus.Running or ExecutionStatus.Waiting or ExecutionStatus.Paused,
+        ExecutionControlAction.Cancel => status is ExecutionStatus.Running or ExecutionStatus.Waiting or ExecutionStatus.Paused or ExecutionStatus.WaitingForApproval,
         ExecutionControlAction.Retry => status is ExecutionStatus.Failed or ExecutionStatus.TimedOut,
+        ExecutionControlAction.Approve or ExecutionControlAction.Reject => status is ExecutionStatus.WaitingForApproval,
         _ => false,
     };
 
@@ -168,6 +169,13 @@ public static class ExecutionControl
     internal static ExecutionStatus Transition(FlowDefinition flow, ExecutionInfo execution, ExecutionControlAction action, string by, string? reason, DateTimeOffset now)
     {
         var before = execution.Status;
+        if (action is ExecutionControlAction.Approve or ExecutionControlAction.Reject)
+        {
+            // Its own refusals: they name the request and who decided it already.
+            Approvals.Decide(flow, execution, action, by, reason, now);
+            return before;
+        }
+
         if (Refusal(action, before) is { } why)
         {
             throw new ExecutionControlException(flow.Id, execution.Id, action, before, $"Execution '{execution.Id}' of flow '{flow.Id}' is {before}: {why}.");
@@ -202,7 +210,9 @@ public static class ExecutionControl
                 recorded = RuleAction.Cancel;
                 break;
             default:
-                execution.Status = execution.PendingTaskId is null ? ExecutionStatus.Running : ExecutionStatus.Waiting;
+                // An execution that timed out while it waited for approval waits again (an expired request is rejected at once).
+                execution.Status = execution.PendingApproval is not null ? ExecutionStatus.WaitingForApproval
+                    : execution.PendingTaskId is null ? ExecutionStatus.Running : ExecutionStatus.Waiting;
                 execution.StatusReason = null;
                 execution.ChainedFirings = 0;
 
@@ -273,6 +283,8 @@ public static class ExecutionControl
         ExecutionControlAction.Pause => "paused",
         ExecutionControlAction.Resume => "resumed",
         ExecutionControlAction.Cancel => "cancelled",
+        ExecutionControlAction.Approve => "approved",
+        ExecutionControlAction.Reject => "rejected",
         _ => "retried",
     };
 
@@ -280,7 +292,8 @@ public static class ExecutionControl
     {
         ExecutionControlAction.Pause => "Running and Waiting",
         ExecutionControlAction.Resume => "Paused",
-        ExecutionControlAction.Cancel => "Running, Waiting and Paused",
+        ExecutionControlAction.Cancel => "Running, Waiting, Paused and WaitingForApproval",
+        ExecutionControlAction.Approve or ExecutionControlAction.Reject => "WaitingForApproval",
         _ => "Failed and TimedOut",
     };
 }

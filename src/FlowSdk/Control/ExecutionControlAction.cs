@@ -14,4 +14,10 @@ public enum ExecutionControlAction
 
     /// <summary>Run a Failed or TimedOut execution again from its last committed state.</summary>
     Retry = 3,
+
+    /// <summary>Approve the rule a WaitingForApproval execution waits on: the rule is evaluated again on the execution as it is, and applies if it still matches.</summary>
+    Approve = 4,
+
+    /// <summary>Reject the rule a WaitingForApproval execution waits on: it does not apply, the execution runs again and its <c>LastApproval</c> says who rejected it and why.</summary>
+    Reject = 5,
 }

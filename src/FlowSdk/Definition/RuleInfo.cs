@@ -16,6 +16,7 @@ public sealed class RuleInfo
     /// <param name="cooldown">How long the rule is passed over for an execution after it fired for it.</param>
     /// <param name="maxFirings">How many times the rule may fire for one execution; 0 for no limit.</param>
     /// <param name="awaitsReply">Whether the rule publishes a request and parks the execution until the reply.</param>
+    /// <param name="approval">Whether the rule requires approval, and its policy and expiry; <see langword="null"/> when it does not.</param>
     public RuleInfo(
         string name,
         string declaringType,
@@ -28,8 +29,20 @@ public sealed class RuleInfo
         string? output,
         TimeSpan? cooldown = null,
         int maxFirings = 0,
-        bool awaitsReply = false)
+        bool awaitsReply = false,
+        ApprovalInfo? approval = null)
     {
+        if (approval is not null && trigger != TriggerKind.MessageAndState)
+        {
+            throw new ArgumentException($"Rule '{declaringType}.{name}' requires approval, but only rules triggered by a message and the execution can (its trigger is {trigger}).", nameof(approval));
+        }
+
+        if (approval?.Expires is { } expires && expires <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(approval), expires, $"Rule '{declaringType}.{name}': an approval expiry must be longer than zero.");
+        }
+
+        Approval = approval;
         if (maxFirings < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(maxFirings), maxFirings, $"Rule '{declaringType}.{name}': MaxFirings must be 0 (no limit) or more.");
@@ -89,6 +102,9 @@ public sealed class RuleInfo
 
     /// <summary>Whether the rule publishes a request and parks the execution until its reply arrives.</summary>
     public bool AwaitsReply { get; }
+
+    /// <summary>Whether the rule requires approval (<see cref="RequiresApprovalAttribute"/>), with its policy and expiry; <see langword="null"/> when it does not.</summary>
+    public ApprovalInfo? Approval { get; }
 
     /// <inheritdoc/>
     public override string ToString() => $"{DeclaringType}.{Name}";

@@ -62,6 +62,12 @@ public sealed class ExecutionInfo
     /// <summary>When the execution started waiting for <see cref="PendingTaskId"/>.</summary>
     public DateTimeOffset? PendingSince { get; internal set; }
 
+    /// <summary>The approval request the execution waits on while it is <see cref="ExecutionStatus.WaitingForApproval"/>; otherwise <see langword="null"/>.</summary>
+    public ApprovalRequest? PendingApproval { get; internal set; }
+
+    /// <summary>The latest decision on an approval request of this execution (approved, rejected, expired, or by policy); <see langword="null"/> before the first.</summary>
+    public ApprovalDecision? LastApproval { get; internal set; }
+
     /// <summary>
     /// How many state-triggered firings followed one another without a message in between; bounded
     /// by <see cref="FlowRuntimeOptions.MaxChainedFirings"/>.

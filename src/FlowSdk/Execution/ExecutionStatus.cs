@@ -1,6 +1,6 @@
 namespace FlowSdk;
 
-/// <summary>Where an execution stands. Completed, Failed, Escalated, TimedOut and Cancelled are terminal: no rule fires again.</summary>
+/// <summary>Where an execution stands. Completed, Failed, Escalated, TimedOut and Cancelled are terminal; Running, Waiting, Paused and WaitingForApproval are not: no rule fires again.</summary>
 public enum ExecutionStatus
 {
     /// <summary>The execution reacts to its messages and state changes.</summary>
@@ -29,6 +29,13 @@ public enum ExecutionStatus
 
     /// <summary>An operator cancelled the execution: terminal, the timeline says who and why.</summary>
     Cancelled = 7,
+
+    /// <summary>
+    /// A rule that requires approval (<see cref="RequiresApprovalAttribute"/>) would fire: the execution waits
+    /// for a person to approve or reject it (<see cref="ExecutionInfo.PendingApproval"/>). No rule fires
+    /// meanwhile, its messages are kept, its deadline still applies. Not terminal.
+    /// </summary>
+    WaitingForApproval = 8,
 }
 
 /// <summary>Extension methods for <see cref="ExecutionStatus"/>.</summary>

@@ -15,7 +15,7 @@ public enum TriggerKind
     /// <summary>A time the runtime keeps for the execution came due: its deadline.</summary>
     Timer = 3,
 
-    /// <summary>An operator's control: pause, resume, cancel or retry (see <see cref="ExecutionControlAction"/>).</summary>
+    /// <summary>An operator's control: pause, resume, cancel, retry, approve or reject (see <see cref="ExecutionControlAction"/>).</summary>
     Control = 4,
 }
 
@@ -48,4 +48,16 @@ public enum RuleAction
 
     /// <summary>An operator retried the failed or timed-out execution from its last committed state.</summary>
     Retry = 8,
+
+    /// <summary>A rule that requires approval would have fired: the execution waits for a decision.</summary>
+    RequestApproval = 9,
+
+    /// <summary>A person (or the policy) approved the rule waiting for approval.</summary>
+    Approve = 10,
+
+    /// <summary>A person (or the policy, or the request's expiry) rejected the rule waiting for approval: it did not apply.</summary>
+    Reject = 11,
+
+    /// <summary>The approved rule was evaluated again and no longer matched the execution: it did not apply.</summary>
+    ApprovalVoid = 12,
 }

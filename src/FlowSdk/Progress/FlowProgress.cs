@@ -42,8 +42,8 @@ public sealed class FlowProgress
     /// <summary>The count of executions the store holds for the flow, in any status.</summary>
     public long Total => _counts.Total;
 
-    /// <summary>The executions that have not ended: Running, Waiting and Paused.</summary>
-    public long Active => _counts[ExecutionStatus.Running] + _counts[ExecutionStatus.Waiting] + _counts[ExecutionStatus.Paused];
+    /// <summary>The executions that have not ended: Running, Waiting, Paused and WaitingForApproval.</summary>
+    public long Active => _counts[ExecutionStatus.Running] + _counts[ExecutionStatus.Waiting] + _counts[ExecutionStatus.Paused] + _counts[ExecutionStatus.WaitingForApproval];
 
     /// <summary>
     /// Reads the progress of <paramref name="flow"/> from <paramref name="store"/>, first counting the

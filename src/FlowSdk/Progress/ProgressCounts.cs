@@ -16,6 +16,7 @@ public sealed class ProgressCounts
         ExecutionStatus.Running,
         ExecutionStatus.Waiting,
         ExecutionStatus.Paused,
+        ExecutionStatus.WaitingForApproval,
         ExecutionStatus.Completed,
         ExecutionStatus.Failed,
         ExecutionStatus.Cancelled,

@@ -7,7 +7,7 @@ namespace FlowSdk;
 /// with one <c>SendAsync</c> overload per input port of the flow.
 /// </summary>
 /// <typeparam name="TState">The flow's state class.</typeparam>
-public abstract class FlowClient<TState>
+public abstract partial class FlowClient<TState>
     where TState : class, IFlowState, new()
 {
     /// <summary>Creates a client.</summary>

@@ -108,7 +108,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     }
 
     internal Task<bool> ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
-        => HandleAsync(e.Key, e.Message, e.Port.RuleSet, e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId, e.Transport);
+        => HandleAsync(e.Key, e.Message, ApprovedRules(e.Port.RuleSet, e.Transport), e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId, e.Transport);
 
     internal Task<bool> ProcessStateChangeAsync(InboundStateChange<TState> e)
         => HandleAsync(e.Key, new StateChange(e.Key!, e.Entry.Revision), _flow.StateRules, e.Entry.Key, TriggerKind.State, taskId: null, transport: null);
@@ -120,6 +120,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         {
             Forget(key);
         }
+
+        // An approval decided by a control, or a request that expired.
+        await ActOnApprovalAsync(e.Key!).ConfigureAwait(false);
 
         // Parked messages expire on the same timer as deadlines and retention.
         await AdoptParkedAsync(e.Key!).ConfigureAwait(false);
@@ -219,7 +222,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         for (var attempt = 1; ; attempt++)
         {
             // One clock read per attempt: creation, deadline, timeline and parking all use it.
-            var evaluation = await EvaluateAsync(handling, fresh, _services.Time.GetUtcNow()).ConfigureAwait(false);
+            var evaluation = await EvaluateAsync(handling, fresh, _services.Time.GetUtcNow(), explain: handling.Transport is ApprovalTransportMessage).ConfigureAwait(false);
             LogEvaluations(evaluation.Explain, handling.Source, handling.Key);
             switch (await ConcludeAsync(handling, evaluation, attempt).ConfigureAwait(false))
             {
@@ -239,9 +242,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     }
 
     /// <summary>Evaluates the rules in declaration order until one fires, loading the execution for the first rule that needs it.</summary>
-    private async Task<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now)
+    private async Task<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now, bool explain = false)
     {
-        var evaluation = new Evaluation<TMessage>(now, _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null);
+        var evaluation = new Evaluation<TMessage>(now, explain || _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null);
         foreach (var rule in handling.Rules)
         {
             if (!rule.NeedsState)
@@ -332,6 +335,19 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             evaluation.TimedOut = true;
             return false;
         }
+        else if (handling.Transport is ApprovalTransportMessage approval)
+        {
+            if (!IsApproved(execution, approval.Request.Id))
+            {
+                // Another host applied (or voided) the approved request since it was read.
+                evaluation.Duplicate = true;
+                return false;
+            }
+        }
+        else if (execution.Status == ExecutionStatus.WaitingForApproval)
+        {
+            evaluation.Blocked = $"the execution waits for approval of rule {execution.PendingApproval?.Rule}";
+        }
         else if (execution.Status == ExecutionStatus.Waiting && !string.Equals(handling.TaskId, execution.PendingTaskId, StringComparison.Ordinal))
         {
             evaluation.Blocked = $"the execution waits for the reply to task {execution.PendingTaskId}";
@@ -364,6 +380,11 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             return Conclusion.Stale;
         }
 
+        if (evaluation.Chosen is null && handling.Transport is ApprovalTransportMessage)
+        {
+            return await VoidApprovalAsync(handling, evaluation, attempt).ConfigureAwait(false) ? Conclusion.NotFired : Conclusion.Conflict;
+        }
+
         if (evaluation.Chosen is not { } chosen)
         {
             return await NoRuleFiredAsync(handling, evaluation).ConfigureAwait(false) ? Conclusion.NotFired : Conclusion.Conflict;
@@ -376,6 +397,11 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             LogFired(_logger, _flow.Id, chosen.Info.Name, "-", "-");
             await PublishAsync(evaluation.Outbox.Messages).ConfigureAwait(false);
             return Conclusion.Fired;
+        }
+
+        if (chosen.Info.Approval is not null && await GateApprovalAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false) is { } gated)
+        {
+            return gated;
         }
 
         return await ApplyAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false) ? Conclusion.Fired : Conclusion.Conflict;
@@ -692,7 +718,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 _scheduler.Cancel(execution.Id);
             }
         }
-        else if (Earliest(execution.Deadline, ParkedExpiry(execution)) is { } due)
+        else if (Earliest(Earliest(execution.Deadline, ParkedExpiry(execution)), Approvals.Due(execution)) is { } due)
         {
             _scheduler.Schedule(execution.Id, due);
         }
@@ -727,9 +753,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     {
         var subject = transport.Subject;
         var policy = _services.Options.UnmatchedPolicyFor(_flow.Id, subject);
-        if (state is not null && entry is not null && state.Execution.Status == ExecutionStatus.Paused)
+        if (state is not null && entry is not null && state.Execution.Status is ExecutionStatus.Paused or ExecutionStatus.WaitingForApproval)
         {
-            // A paused execution keeps its messages whatever the policy: they are handled on resume.
+            // A paused execution (or one waiting for approval) keeps its messages whatever the policy: they are handled on resume (or decision).
             policy = UnmatchedMessagePolicy.Park;
         }
 

@@ -216,6 +216,45 @@ public sealed class FlowRuntimeOptions
         : _unmatched.TryGetValue(flowId, out var byFlow) ? byFlow
         : UnmatchedMessages;
 
+    private readonly Dictionary<string, ApprovalPolicy> _approvals = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Overrides the declared <see cref="ApprovalPolicy"/> of the rules that require approval in one flow,
+    /// or of one rule of it (hosts read it from configuration: <c>FlowSdk:Approvals:&lt;flow&gt;:&lt;rule&gt;=Approve</c>,
+    /// <c>FlowSdk:Approvals:&lt;flow&gt;:*=Deny</c>). It never makes a rule require approval that does not declare it.
+    /// </summary>
+    /// <param name="flowId">The flow's id.</param>
+    /// <param name="policy">Ask, Approve or Deny; <see cref="ApprovalPolicy.Default"/> removes the override.</param>
+    /// <param name="rule">The rule's name, or <see langword="null"/> (or <c>*</c>) for every approval rule of the flow.</param>
+    /// <returns>These options.</returns>
+    public FlowRuntimeOptions SetApprovalPolicy(string flowId, ApprovalPolicy policy, string? rule = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(flowId);
+        if (!Enum.IsDefined(policy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(policy), policy, $"Approval policy of flow '{flowId}'{(rule is null ? "" : $" rule '{rule}'")}: not Ask, Approve or Deny.");
+        }
+
+        var key = rule is null or "*" ? flowId : flowId + " " + rule;
+        if (policy == ApprovalPolicy.Default)
+        {
+            _approvals.Remove(key);
+        }
+        else
+        {
+            _approvals[key] = policy;
+        }
+
+        return this;
+    }
+
+    /// <summary>The policy a rule that requires approval follows: the rule's override, else the flow's, else what it declares.</summary>
+    internal ApprovalPolicy ApprovalPolicyFor(string flowId, RuleInfo rule) =>
+        _approvals.TryGetValue(flowId + " " + rule.Name, out var byRule) ? byRule
+        : _approvals.TryGetValue(flowId, out var byFlow) ? byFlow
+        : rule.Approval?.Policy is ApprovalPolicy.Approve or ApprovalPolicy.Deny ? rule.Approval.Policy
+        : ApprovalPolicy.Ask;
+
     internal void Validate()
     {
         if (MaxParkedMessages < 0)

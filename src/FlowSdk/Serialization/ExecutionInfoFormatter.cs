@@ -25,7 +25,7 @@ public static class ExecutionInfoFormatter
         // parked a message or recorded a message id is stored exactly as before they existed.
         // So are the dropped-timeline keys: an execution whose timeline was never trimmed is stored as before.
         var dropped = info.DroppedTimelineEntries > 0;
-        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0) + (dropped ? 2 : 0));
+        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0) + (dropped ? 2 : 0) + ApprovalFormatter.Keys(info));
         writer.Write("Id");
         writer.Write(info.Id);
         writer.Write("Flow");
@@ -112,6 +112,8 @@ public static class ExecutionInfoFormatter
                 writer.Write(id);
             }
         }
+
+        ApprovalFormatter.Write(ref writer, info);
     }
 
     private static void WriteTime(ref MessagePackWriter writer, DateTimeOffset? time)
@@ -226,6 +228,8 @@ public static class ExecutionInfoFormatter
                     }
 
                     break;
+                case ApprovalFormatter.RequestKey: info.PendingApproval = ApprovalFormatter.ReadRequest(ref reader); break;
+                case ApprovalFormatter.LastKey: info.LastApproval = ApprovalFormatter.ReadDecision(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -301,6 +305,7 @@ public static class ExecutionInfoFormatter
         ExecutionStatus.TimedOut => "TimedOut",
         ExecutionStatus.Paused => "Paused",
         ExecutionStatus.Cancelled => "Cancelled",
+        ExecutionStatus.WaitingForApproval => "WaitingForApproval",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
@@ -314,6 +319,7 @@ public static class ExecutionInfoFormatter
         "TimedOut" => ExecutionStatus.TimedOut,
         "Paused" => ExecutionStatus.Paused,
         "Cancelled" => ExecutionStatus.Cancelled,
+        "WaitingForApproval" => ExecutionStatus.WaitingForApproval,
         _ => throw new MessagePackSerializationException($"'{name}' is not an execution status."),
     };
 
@@ -348,6 +354,10 @@ public static class ExecutionInfoFormatter
         RuleAction.Resume => "Resume",
         RuleAction.Cancel => "Cancel",
         RuleAction.Retry => "Retry",
+        RuleAction.RequestApproval => "RequestApproval",
+        RuleAction.Approve => "Approve",
+        RuleAction.Reject => "Reject",
+        RuleAction.ApprovalVoid => "ApprovalVoid",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
@@ -362,6 +372,10 @@ public static class ExecutionInfoFormatter
         "Resume" => RuleAction.Resume,
         "Cancel" => RuleAction.Cancel,
         "Retry" => RuleAction.Retry,
+        "RequestApproval" => RuleAction.RequestApproval,
+        "Approve" => RuleAction.Approve,
+        "Reject" => RuleAction.Reject,
+        "ApprovalVoid" => RuleAction.ApprovalVoid,
         _ => throw new MessagePackSerializationException($"'{name}' is not a rule action."),
     };
 }

@@ -24,9 +24,16 @@ internal static class OrdersHost
     public static Task<(int Code, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) => RunInAsync(null, environment, args);
 
     /// <summary>Runs one command to its end in <paramref name="directory"/> (where it reads appsettings.json), or a new folder.</summary>
-    public static async Task<(int Code, string Output, string Error)> RunInAsync(string? directory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<(int Code, string Output, string Error)> RunInAsync(string? directory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+        => RunAsync(StartInfo(environment, args, directory));
+
+    /// <summary>Runs one command of <paramref name="dll"/> (a sample built next to the tests) to its end.</summary>
+    public static Task<(int Code, string Output, string Error)> RunSampleAsync(string dll, params string[] args)
+        => RunAsync(StartInfo(dll, null, args, null));
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(ProcessStartInfo start)
     {
-        using var process = Process.Start(StartInfo(environment, args, directory))!;
+        using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try
@@ -51,9 +58,13 @@ internal static class OrdersHost
     public static HostProcess StartIn(string directory, IReadOnlyDictionary<string, string>? environment, params string[] args) => new(StartInfo(environment, args, directory));
 
     private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string>? environment, string[] args, string? directory)
+        => StartInfo(DllPath.Value, environment, args, directory);
+
+    /// <summary>How to start <paramref name="dll"/> (a sample built next to the tests) with <paramref name="args"/>, as <c>dotnet run</c> would.</summary>
+    internal static ProcessStartInfo StartInfo(string dll, IReadOnlyDictionary<string, string>? environment, string[] args, string? directory)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(DllPath.Value);
+        start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -87,12 +98,14 @@ internal static class OrdersHost
         return repo.FullName;
     }
 
-    private static string FindDll()
+    private static string FindDll() => SampleDll("Orders");
+
+    /// <summary>The assembly of samples/<paramref name="sample"/>, built next to this test assembly's configuration: .../bin/&lt;Configuration&gt;/net10.0/.</summary>
+    internal static string SampleDll(string sample)
     {
-        // The Orders host is built next to this test assembly's configuration: .../bin/<Configuration>/net10.0/.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var dll = Path.Combine(RepositoryRoot, "samples", "Orders", "bin", configuration, "net10.0", "Orders.dll");
-        Assert.True(File.Exists(dll), $"The Orders sample is not built at {dll}.");
+        var dll = Path.Combine(RepositoryRoot, "samples", sample, "bin", configuration, "net10.0", sample + ".dll");
+        Assert.True(File.Exists(dll), $"The {sample} sample is not built at {dll}.");
         return dll;
     }
 }
