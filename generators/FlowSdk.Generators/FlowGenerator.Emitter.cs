@@ -110,7 +110,7 @@ public sealed partial class FlowGenerator
             Property(w, "int", "Iteration", "__flowExecution.Iteration", "The execution's iteration, starting at 1: moving to the same or an earlier phase starts the next one.");
             Property(w, "global::System.DateTimeOffset", "CreatedAt", "__flowExecution.CreatedAt", "When the execution was created.");
             Property(w, "global::System.DateTimeOffset", "UpdatedAt", "__flowExecution.UpdatedAt", "When the execution was last changed.");
-            Property(w, "global::System.Collections.Generic.IReadOnlyList<global::FlowSdk.TimelineEntry>", "Timeline", "__flowExecution.Timeline", "Every rule firing of this execution, oldest first.");
+            Property(w, "global::System.Collections.Generic.IReadOnlyList<global::FlowSdk.TimelineEntry>", "Timeline", "__flowExecution.Timeline", "The latest rule firings of this execution, oldest first: at most FlowRuntimeOptions.MaxTimelineEntries; the execution's ExecutionInfo.DroppedTimelineEntries counts the earlier ones not kept.");
             if (flow.Rules.Any(r => r.ApprovalPolicy is not null))
             {
                 // Only flows with rules that require approval: the others' generated code stays as it was.
