@@ -305,6 +305,15 @@ public sealed partial class FlowGenerator
                 json.Property("awaitReply").Bool(rule.AwaitReply);
                 json.Property("cooldown").String(rule.CooldownTicks is { } cooldown ? Duration(cooldown) : null);
                 json.Property("maxFirings").Number(rule.MaxFirings);
+                if (rule.ApprovalPolicy is { } approval)
+                {
+                    // Only on rules that require approval: the manifests of other flows stay as they were.
+                    json.Property("approval").StartObject();
+                    json.Property("policy").String(approval);
+                    json.Property("expires").String(rule.ApprovalExpiresTicks is { } expires ? Duration(expires) : null);
+                    json.EndObject();
+                }
+
                 WriteLocation(json, source?.Location);
                 json.EndObject();
 

@@ -104,7 +104,7 @@ internal static class FlowGraphs
             {
                 foreach (var (from, to) in Transitions(flow, rule))
                 {
-                    s.Append("    ").Append(PhaseKey(gf, from)).Append(" -->|\"").Append(MermaidText(rule.Name)).Append("\"| ").Append(PhaseKey(gf, to)).Append('\n');
+                    s.Append("    ").Append(PhaseKey(gf, from)).Append(rule.Approval is null ? " -->|\"" : " ==>|\"").Append(MermaidText(Label(rule))).Append("\"| ").Append(PhaseKey(gf, to)).Append('\n');
                 }
             }
 
@@ -160,7 +160,7 @@ internal static class FlowGraphs
             {
                 foreach (var (from, to) in Transitions(flow, rule))
                 {
-                    s.Append("    ").Append(DotId(PhaseKey(gf, from))).Append(" -> ").Append(DotId(PhaseKey(gf, to))).Append(" [label=").Append(DotId(rule.Name)).Append("];\n");
+                    s.Append("    ").Append(DotId(PhaseKey(gf, from))).Append(" -> ").Append(DotId(PhaseKey(gf, to))).Append(" [label=").Append(DotId(Label(rule))).Append(rule.Approval is null ? "" : ", style=bold, color=darkorange").Append("];\n");
                 }
             }
 
@@ -220,6 +220,9 @@ internal static class FlowGraphs
     }
 
     private static string PhaseKey(GraphFlow flow, string phase) => flow.Key + "__" + Sanitize(phase);
+
+    /// <summary>As the host's <c>graph</c> labels a rule: its name, after <c>approval: </c> when it requires approval.</summary>
+    private static string Label(RuleEntry rule) => rule.Approval is null ? rule.Name : "approval: " + rule.Name;
 
     private static string ScheduleKey(GraphFlow flow, ScheduleEntry schedule) => flow.ScheduleKeys[schedule.Name];
 

@@ -40,7 +40,11 @@ internal sealed record RuleEntry(
     string? OutputSubject,
     string? OutputMessage,
     IReadOnlyList<string> Conditions,
-    SourcePosition Location);
+    SourcePosition Location)
+{
+    /// <summary>The approval policy (Ask, Approve, Deny) of a rule that requires approval; <see langword="null"/> for the others.</summary>
+    public string? Approval { get; init; }
+}
 
 /// <summary>A schedule of a flow: its name, its tick message and subject, and when it ticks (as the runtime describes it).</summary>
 internal sealed record ScheduleEntry(string Name, string Subject, string Message, string When, string MissedTicks);
@@ -148,7 +152,10 @@ internal sealed record FlowManifest(string Assembly, string Path, IReadOnlyList<
             output.ValueKind == JsonValueKind.Object ? String(output, "subject") : null,
             output.ValueKind == JsonValueKind.Object ? String(output, "message") : null,
             [.. rule.GetProperty("conditions").EnumerateArray().Select(c => c.GetProperty("description").GetString()!)],
-            ReadLocation(rule));
+            ReadLocation(rule))
+        {
+            Approval = rule.TryGetProperty("approval", out var approval) && approval.ValueKind == JsonValueKind.Object ? String(approval, "policy") : null,
+        };
     }
 
     private static MessageEntry ReadMessage(JsonElement message) => new(

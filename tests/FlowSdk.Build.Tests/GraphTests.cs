@@ -84,4 +84,44 @@ public sealed class GraphTests
         Assert.Contains("\"schedule_reports__nightly\" [label=\"schedule nightly: cron 0 2 * * * (Europe/Paris)\", shape=hexagon];", dot, StringComparison.Ordinal);
         Assert.Contains("\"schedule_reports__hourly\" -> \"subject_reports_tick\" [label=\"ticks\", style=dashed];", dot, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Approval_rules_are_drawn_as_the_host_draws_them()
+    {
+        const string source = """
+            using FlowSdk;
+
+            namespace Expenses;
+
+            [Message("expenses.submitted", External = true)]
+            public sealed record ExpenseSubmitted([property: CorrelationKey] string Id, decimal Amount);
+
+            public enum ExpensePhase { New, [TerminalPhase] Paid, [TerminalPhase] Refused }
+
+            [Flow<ExpensePhase>("expense")]
+            public partial class Expense { public decimal Amount { get; set; } }
+
+            [Rules<Expense>]
+            public static partial class ExpenseRules
+            {
+                [Rule(From = ExpensePhase.New, To = ExpensePhase.Paid)]
+                [RequiresApproval(Expires = "2.00:00:00")]
+                public static void Pay(Expense e, ExpenseSubmitted m) => e.Amount = m.Amount;
+
+                [Rule(From = ExpensePhase.New, To = ExpensePhase.Refused)]
+                [When(nameof(WasRejected))]
+                public static void Refuse(Expense e) { }
+
+                private static bool WasRejected(Expense e) => e.LastApproval is { Approved: false };
+            }
+            """;
+        var manifest = InMemoryAssembly.Compile("Expenses", "Expenses.cs", source).Manifest();
+
+        Assert.Equal([("Pay", "Ask"), ("Refuse", null)], manifest.Flows[0].Rules.Select(r => (r.Name, r.Approval)));
+        var mermaid = FlowGraphs.Render([manifest], "mermaid");
+        Assert.Contains("    flow_expense__New ==>|\"approval: Pay\"| flow_expense__Paid\n", mermaid, StringComparison.Ordinal);
+        Assert.Contains("    flow_expense__New -->|\"Refuse\"| flow_expense__Refused\n", mermaid, StringComparison.Ordinal);
+        var dot = FlowGraphs.Render([manifest], "dot");
+        Assert.Contains("\"flow_expense__New\" -> \"flow_expense__Paid\" [label=\"approval: Pay\", style=bold, color=darkorange];", dot, StringComparison.Ordinal);
+    }
 }
