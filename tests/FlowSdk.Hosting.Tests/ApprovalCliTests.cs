@@ -8,30 +8,8 @@ namespace FlowSdk.Hosting.Tests;
 /// expense flow): in process on a database file, and from another process against two host processes on
 /// NATS. A decision is a write of the execution's state; a host of the flow applies it.
 /// </summary>
-public sealed class ApprovalCliTests : IAsyncLifetime
+public sealed class ApprovalCliTests() : CliOnDatabaseFile([ApprovalsSample.ExpenseFlow.Definition], "flowsdk-approval-cli-", "expenses.db")
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private static readonly FlowDefinition[] Flows = [ApprovalsSample.ExpenseFlow.Definition];
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("flowsdk-approval-cli-").FullName;
-
-    private string Database => Path.Combine(_folder, "expenses.db");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Approvals_lists_what_waits_and_approve_decides_it_on_the_file_with_clear_errors()
     {
@@ -123,15 +101,4 @@ public sealed class ApprovalCliTests : IAsyncLifetime
     private static HostProcess Start(params string[] args) => new(OrdersHost.StartInfo(OrdersHost.SampleDll("Approvals"), null, args, null));
 
     private static Task<(int Code, string Output, string Error)> RunProcessAsync(params string[] args) => OrdersHost.RunSampleAsync(OrdersHost.SampleDll("Approvals"), args);
-
-    private static Task WhenStoredAsync(NatsServer server, string key, Func<string, bool> state, string what, HostProcess host)
-        => StoredExecutions.WhenStoredAsync(server.Url, key, state, what, host, Patience);
-
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await FlowCli.RunAsync(args, Flows, new FlowCliEnvironment { Out = output, Error = error, LiveStatus = false, DatabasePath = Database });
-        return (code, output.ToString(), error.ToString());
-    }
 }

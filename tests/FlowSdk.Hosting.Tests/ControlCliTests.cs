@@ -7,30 +7,8 @@ namespace FlowSdk.Hosting.Tests;
 /// database file, from other processes next to a host on the file, and against two host processes
 /// on NATS. Each control is a write of the execution's state that the hosts see.
 /// </summary>
-public sealed class ControlCliTests : IAsyncLifetime
+public sealed class ControlCliTests() : CliOnDatabaseFile([OrdersSample.OrderFlow.Definition], "flowsdk-control-cli-", "orders.db")
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private static readonly FlowDefinition[] Flows = [OrdersSample.OrderFlow.Definition];
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("flowsdk-control-cli-").FullName;
-
-    private string Database => Path.Combine(_folder, "orders.db");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Pause_resume_and_cancel_change_the_executions_in_the_file_and_refusals_name_the_status()
     {
@@ -180,8 +158,6 @@ public sealed class ControlCliTests : IAsyncLifetime
         return count;
     }
 
-    private static Task WhenStoredAsync(NatsServer server, string key, Func<string, bool> state, string what, HostProcess host)
-        => StoredExecutions.WhenStoredAsync(server.Url, key, state, what, host, Patience);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, HostProcess host)
     {
@@ -213,13 +189,5 @@ public sealed class ControlCliTests : IAsyncLifetime
         Assert.Contains("    (1 earlier entries not kept, the first at 20", inspected);
         Assert.Contains("Ship: Placed -> Shipped", inspected);
         Assert.DoesNotContain("Place: ", inspected);
-    }
-
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await FlowCli.RunAsync(args, Flows, new FlowCliEnvironment { Out = output, Error = error, LiveStatus = false, DatabasePath = Database });
-        return (code, output.ToString(), error.ToString());
     }
 }

@@ -12,30 +12,8 @@ namespace FlowSdk.Hosting.Tests;
 /// stop consuming when an operator stops the flow from a third process, and handle what waited, in
 /// order, when it is started again.
 /// </summary>
-public sealed class DeploymentCliTests : IAsyncLifetime
+public sealed class DeploymentCliTests() : CliOnDatabaseFile([OrdersSample.OrderFlow.Definition], "flowsdk-deployment-cli-", "orders.db")
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private static readonly FlowDefinition[] Flows = [OrdersSample.OrderFlow.Definition];
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("flowsdk-deployment-cli-").FullName;
-
-    private string Database => Path.Combine(_folder, "orders.db");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task The_verbs_follow_the_transitions_on_a_database_file_and_refusals_name_the_state_with_a_failing_exit_code()
     {
@@ -146,13 +124,5 @@ public sealed class DeploymentCliTests : IAsyncLifetime
         }
 
         throw new InvalidOperationException("The order flow's consumer does not exist.");
-    }
-
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await FlowCli.RunAsync(args, Flows, new FlowCliEnvironment { Out = output, Error = error, LiveStatus = false, DatabasePath = Database });
-        return (code, output.ToString(), error.ToString());
     }
 }
