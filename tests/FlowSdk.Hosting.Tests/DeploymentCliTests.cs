@@ -77,7 +77,7 @@ public sealed class DeploymentCliTests() : CliOnDatabaseFile([OrdersSample.Order
         await OrdersHost.RunAsync("send", "orders.paid", """{"OrderId": "s-1", "Amount": 10}""", "--nats", server.Url);
 
         // The three wait in the stream: the flow's consumer has them pending, nothing delivered, and
-        // no host asks for messages.
+        // no host asks for messages. Polled: the consumer's state on the server raises no event to wait on.
         await using (var client = new NatsConnection(new NatsOpts { Url = server.Url, Name = "deployment-test" }))
         {
             var js = new NatsJSContext(client);
