@@ -159,6 +159,7 @@ static async Task PublishStepAsync(NatsFlowInfrastructure nats, FlowSdk.MessageP
         }
         catch (Exception) when (attempt < 100)
         {
+            // Backoff while the server (another process, being killed by the test) is away.
             await Task.Delay(100);
         }
     }
@@ -175,6 +176,7 @@ async Task<NatsFlowInfrastructure> ConnectWithRetriesAsync()
         }
         catch (Exception) when (attempt < 100)
         {
+            // Backoff while the server (another process, being killed by the test) is away.
             await Task.Delay(100);
         }
     }

@@ -197,6 +197,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
                 throw new TimeoutException($"Fewer than {Math.Min(atLeast, all)} steps applied after 60 s ({await AppliedAsync(js)}).");
             }
 
+            // Polled: the servers' stream and consumer state, in other processes, raises no event here.
             await Task.Delay(50);
         }
     }
@@ -240,6 +241,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
                 throw new TimeoutException($"No leaders on live nodes {clock.ElapsedMilliseconds} ms after {dead} was killed.");
             }
 
+            // Polled: which node leads each stream and consumer is asked of the cluster; nothing is pushed.
             await Task.Delay(50);
         }
     }
