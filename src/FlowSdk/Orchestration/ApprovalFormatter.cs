@@ -25,7 +25,7 @@ internal static class ApprovalFormatter
             writer.Write(request.Id);
             writer.Write(request.Rule);
             writer.Write(request.RequestedAt.UtcDateTime);
-            WriteTime(ref writer, request.ExpiresAt);
+            ExecutionInfoFormatter.WriteTime(ref writer, request.ExpiresAt);
             writer.Write(request.Subject);
             writer.Write(request.Payload);
             WriteDecision(ref writer, request.Decision);
@@ -53,7 +53,7 @@ internal static class ApprovalFormatter
         var id = reader.ReadString() ?? "";
         var rule = reader.ReadString() ?? "";
         var at = new DateTimeOffset(reader.ReadDateTime());
-        var expires = ReadTime(ref reader);
+        var expires = ExecutionInfoFormatter.ReadTime(ref reader);
         var subject = reader.ReadString() ?? "";
         var payload = reader.ReadBytes()?.ToArray() ?? [];
         var decision = ReadDecision(ref reader);
@@ -97,19 +97,4 @@ internal static class ApprovalFormatter
         writer.Write(decision.At.UtcDateTime);
         writer.Write(decision.Reason);
     }
-
-    private static void WriteTime(ref MessagePackWriter writer, DateTimeOffset? time)
-    {
-        if (time is { } value)
-        {
-            writer.Write(value.UtcDateTime);
-        }
-        else
-        {
-            writer.WriteNil();
-        }
-    }
-
-    private static DateTimeOffset? ReadTime(ref MessagePackReader reader)
-        => reader.TryReadNil() ? null : new DateTimeOffset(reader.ReadDateTime());
 }

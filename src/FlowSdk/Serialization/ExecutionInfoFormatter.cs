@@ -116,7 +116,8 @@ public static class ExecutionInfoFormatter
         ApprovalFormatter.Write(ref writer, info);
     }
 
-    private static void WriteTime(ref MessagePackWriter writer, DateTimeOffset? time)
+    /// <summary>Writes an optional time as UTC, or nil.</summary>
+    internal static void WriteTime(ref MessagePackWriter writer, DateTimeOffset? time)
     {
         if (time is { } value)
         {
@@ -128,7 +129,8 @@ public static class ExecutionInfoFormatter
         }
     }
 
-    private static DateTimeOffset? ReadTime(ref MessagePackReader reader)
+    /// <summary>Reads what <see cref="WriteTime"/> wrote.</summary>
+    internal static DateTimeOffset? ReadTime(ref MessagePackReader reader)
         => reader.TryReadNil() ? null : new DateTimeOffset(reader.ReadDateTime());
 
     /// <summary>Reads bookkeeping written by <see cref="Write"/> into <paramref name="info"/>; unknown keys are skipped.</summary>
