@@ -213,7 +213,7 @@ public sealed partial class FlowGenerator
             }
 
             w.Line($"    timeout: {(spec.TimeoutTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null")},");
-            var lifecycle = $"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)})";
+            var lifecycle = $"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)})" + (spec.Events is null ? "" : $" {{ Events = {Nullable(spec.Events)} }}");
             if (spec.Schedules.Count == 0)
             {
                 w.Line(lifecycle + ");");

@@ -25,6 +25,12 @@ public abstract class FlowDefinition
             }
         }
 
+        if (lifecycle.Events is { } prefix)
+        {
+            Subjects.EnsureValid(prefix, allowWildcards: false, nameof(lifecycle));
+            Events = new Runtime.ExecutionEvents(id, prefix);
+        }
+
         Timeout = timeout;
         Lifecycle = lifecycle;
         FlowIds.EnsureValid(id);
@@ -72,6 +78,9 @@ public abstract class FlowDefinition
 
     /// <summary>The subjects the flow publishes its lifecycle events on.</summary>
     public LifecycleSubjects Lifecycle { get; }
+
+    /// <summary>The flow's <see cref="ExecutionEvent"/>s, when it declares an <see cref="LifecycleSubjects.Events"/> prefix.</summary>
+    internal Runtime.ExecutionEvents? Events { get; }
 
     /// <summary>The flow's schedules (<see cref="ScheduleAttribute{TTick}"/>), in declaration order.</summary>
     public IReadOnlyList<Orchestration.ScheduleDefinition> Schedules { get; private protected set; } = [];
@@ -527,6 +536,9 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     {
         var state = FlowSerializer.Deserialize(StateFormatter, value);
         var before = ExecutionControl.Transition(this, state.Execution, action, by, reason, now);
+
+        // Committed with the control; the hosts it wakes publish them (or the next host to start).
+        Events?.Collect(state.Execution, state.Execution.Outbox);
         return (FlowSerializer.Serialize(StateFormatter, state), before, state.Execution.Status);
     }
 
