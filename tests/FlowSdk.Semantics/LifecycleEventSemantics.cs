@@ -14,6 +14,9 @@ public abstract class LifecycleEventSemantics(IFlowInfrastructureFactory factory
 {
     private const string Prefix = "test.parcels.events";
 
+    // The header every transport deduplicates on.
+    private const string MessageIdHeader = "Nats-Msg-Id";
+
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
 
     [Fact]
@@ -154,12 +157,29 @@ public abstract class LifecycleEventSemantics(IFlowInfrastructureFactory factory
         o.Time = _time;
     });
 
-    /// <summary>The events of one execution, in the order the transport delivered them, with the message id each carried.</summary>
-    private static List<(string Subject, ExecutionEvent Event, string? MessageId)> Events(FlowTestHost host, string executionId)
-        => host.Messages.Matching(new SubjectPattern(Prefix + ".*"))
-            .Select(m => (m.Subject, Event: m.As(ExecutionEvent.Port(m.Subject)), MessageId: m.Headers.TryGetValue("Nats-Msg-Id", out var id) ? id : null))
+    /// <summary>
+    /// The events of one execution, one per message id, ordered by sequence (an execution's Ended event
+    /// shares its sequence with the entry that ended it, and comes after it). A replay of an outbox
+    /// publishes the same event again under the same id: the stream's duplicate window (NATS) or the
+    /// transport (in memory, SQLite) keeps one, but a plain subscriber on NATS sees each publish, so
+    /// replays are checked to be byte-for-byte the same event and then counted once.
+    /// </summary>
+    private static List<(string Subject, ExecutionEvent Event, string MessageId)> Events(FlowTestHost host, string executionId)
+    {
+        var published = host.Messages.Matching(new SubjectPattern(Prefix + ".*"))
+            .Select(m => (m.Subject, Event: m.As(ExecutionEvent.Port(m.Subject)), MessageId: m.Headers.TryGetValue(MessageIdHeader, out var id) ? id : "", m.Payload))
             .Where(e => e.Event.ExecutionId == executionId)
+            .ToList();
+        Assert.All(published, e => Assert.StartsWith($"parcel.{executionId}.", e.MessageId, StringComparison.Ordinal));
+        foreach (var replays in published.GroupBy(e => e.MessageId))
+        {
+            Assert.All(replays, r => Assert.True(r.Payload.Span.SequenceEqual(replays.First().Payload.Span), $"Two events share the id {replays.Key} but differ."));
+        }
+
+        return published.DistinctBy(e => e.MessageId)
+            .Select(e => (e.Subject, e.Event, e.MessageId))
             .OrderBy(e => e.Event.Sequence)
             .ThenBy(e => e.Event.Kind == ExecutionEventKind.Ended ? 1 : 0)
             .ToList();
+    }
 }
