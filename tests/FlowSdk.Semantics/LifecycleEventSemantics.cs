@@ -14,9 +14,6 @@ public abstract class LifecycleEventSemantics(IFlowInfrastructureFactory factory
 {
     private const string Prefix = "test.parcels.events";
 
-    // The header every transport deduplicates on.
-    private const string MessageIdHeader = "Nats-Msg-Id";
-
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
 
     [Fact]
@@ -167,7 +164,7 @@ public abstract class LifecycleEventSemantics(IFlowInfrastructureFactory factory
     private static List<(string Subject, ExecutionEvent Event, string MessageId)> Events(FlowTestHost host, string executionId)
     {
         var published = host.Messages.Matching(new SubjectPattern(Prefix + ".*"))
-            .Select(m => (m.Subject, Event: m.As(ExecutionEvent.Port(m.Subject)), MessageId: m.Headers.TryGetValue(MessageIdHeader, out var id) ? id : "", m.Payload))
+            .Select(m => (m.Subject, Event: m.As(ExecutionEvent.Port(m.Subject)), MessageId: m.Headers.TryGetValue(MessageHeaders.MessageId, out var id) ? id : "", m.Payload))
             .Where(e => e.Event.ExecutionId == executionId)
             .ToList();
         Assert.All(published, e => Assert.StartsWith($"parcel.{executionId}.", e.MessageId, StringComparison.Ordinal));

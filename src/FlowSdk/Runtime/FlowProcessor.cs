@@ -20,7 +20,6 @@ namespace FlowSdk.Runtime;
 internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     where TState : class, IFlowState, new()
 {
-    private const string MessageIdHeader = "Nats-Msg-Id";
 
     private readonly FlowDefinition<TState> _flow;
     private readonly RuntimeServices _services;
@@ -1505,7 +1504,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     {
         foreach (var message in messages)
         {
-            var headers = message.MessageId.Length == 0 ? null : new Dictionary<string, string>(1) { [MessageIdHeader] = message.MessageId };
+            var headers = message.MessageId.Length == 0 ? null : new Dictionary<string, string>(1) { [Transport.MessageHeaders.MessageId] = message.MessageId };
             await _services.Transport.PublishAsync(message.Subject, message.Payload, headers).ConfigureAwait(false);
         }
     }
