@@ -31,6 +31,7 @@ public sealed class DashboardVerbBrowserTests
             await Assertions.Expect(page.Locator("#deployment-state-order")).ToHaveTextAsync("Running");
             await Assertions.Expect(page.Locator("#flow-order-stop")).ToBeDisabledAsync();
             await Assertions.Expect(page.Locator("#flow-order-stop")).ToHaveAttributeAsync("title", "sign in with the token first");
+            await Assertions.Expect(page.Locator("#flow-order-session-reason")).ToHaveTextAsync("sign in with the token first");
             await page.FillAsync("#token", Token);
             await page.ClickAsync("#sign-in");
             await Assertions.Expect(page.Locator("#session-state")).ToHaveTextAsync("Signed in: controls enabled");
@@ -40,10 +41,10 @@ public sealed class DashboardVerbBrowserTests
             await Assertions.Expect(page.Locator("#flow-order-start")).ToHaveAttributeAsync("title", "Cannot start flow 'order': it is Running; start applies to Deployed flows.");
             await Assertions.Expect(page.Locator("#flow-order-undeploy-reason")).ToHaveTextAsync("Cannot undeploy flow 'order': it is Running; undeploy applies to Deployed flows (stop it first).");
 
-            // Stop, confirmed with a reason: the result is shown and the state changes.
+            // Stop, confirmed (without a reason: the deployment record keeps who and when): the result is shown and the state changes.
             await page.ClickAsync("#flow-order-stop");
             await Assertions.Expect(page.Locator("#confirm-text")).ToHaveTextAsync("Stop flow order?");
-            await page.FillAsync("#confirm-reason", "maintenance");
+            await Assertions.Expect(page.Locator("#confirm-reason")).ToBeHiddenAsync();
             await page.ClickAsync("#confirm-yes");
             await Assertions.Expect(page.Locator("#notice-ok")).ToContainTextAsync("Flow order: Running → Deployed (version ");
             await Assertions.Expect(page.Locator("#deployment-state-order")).ToHaveTextAsync("Deployed");
@@ -122,6 +123,7 @@ public sealed class DashboardVerbBrowserTests
             await Assertions.Expect(page.Locator("#control-pause")).ToHaveAttributeAsync("title", "pause applies to Running and Waiting executions");
             await page.ClickAsync("#control-approve");
             await Assertions.Expect(page.Locator("#confirm-text")).ToHaveTextAsync("Approve execution e-1 of flow expense?");
+            await Assertions.Expect(page.Locator("#confirm-reason")).ToBeVisibleAsync();
             await page.FillAsync("#confirm-reason", "receipt checked");
             await page.ClickAsync("#confirm-yes");
             await Assertions.Expect(page.Locator("#notice-ok")).ToHaveTextAsync("Execution e-1 of flow expense: approved; a host of the flow applies the decision.");
@@ -133,6 +135,7 @@ public sealed class DashboardVerbBrowserTests
             await Assertions.Expect(page.Locator("#last-approval")).ToContainTextAsync("Pay (request e-1.approval.1): approved by dashboard at ");
             await Assertions.Expect(page.Locator("#last-approval")).ToContainTextAsync("(receipt checked)");
             await Assertions.Expect(page.Locator("#control-approve")).ToBeDisabledAsync();
+            await Assertions.Expect(page.Locator("#control-pause-reason")).ToHaveTextAsync("it has ended, so it cannot be paused");
             await Assertions.Expect(page.Locator("#control-reject-reason")).ToHaveTextAsync("it has ended, so it cannot be rejected");
 
             // Rejected: the claim takes the flow's rejected path.

@@ -3,8 +3,8 @@ namespace FlowSdk.Dashboard.Internal;
 /// <summary>What a control verb is applied to: one execution (its flow and id) and who asked why.</summary>
 internal sealed record ExecutionVerbRequest(FlowRuntime Runtime, FlowDefinition Flow, string ExecutionId, string? Reason, string Who);
 
-/// <summary>What a flow verb is applied to.</summary>
-internal sealed record FlowVerbRequest(FlowRuntime Runtime, FlowDefinition Flow, string? Reason, string Who);
+/// <summary>What a flow verb is applied to, and who asked (a deployment record keeps who and when, not why).</summary>
+internal sealed record FlowVerbRequest(FlowRuntime Runtime, FlowDefinition Flow, string Who);
 
 /// <summary>
 /// A verb the dashboard offers on an execution (pause, resume, cancel, retry...). <see cref="Refusal"/>

@@ -366,14 +366,15 @@ internal sealed class DashboardEndpoints(
             ?? throw new DashboardRequestException(StatusCodes.Status404NotFound, controls.Flow.Count == 0
                 ? $"No flow verb '{verb}': this runtime has no flow controls."
                 : $"No flow verb '{verb}'. The verbs are: {string.Join(", ", controls.Flow.Select(c => c.Verb))}.");
-        var body = await ReadJsonAsync(context, DashboardJson.Context.ControlRequest, optional: true).ConfigureAwait(false);
+        // A body is optional and, when there is one, must be JSON; a deployment record keeps no reason.
+        _ = await ReadJsonAsync(context, DashboardJson.Context.ControlRequest, optional: true).ConfigureAwait(false);
 
         // No check before the write: the runtime's compare-and-set write refuses a verb that does not
         // apply to the record as it is (also when another operator changed it first), in its own words.
         string result;
         try
         {
-            result = await control.ApplyAsync(new FlowVerbRequest(runtime, flow, body?.Reason, "dashboard"), context.RequestAborted).ConfigureAwait(false);
+            result = await control.ApplyAsync(new FlowVerbRequest(runtime, flow, "dashboard"), context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {

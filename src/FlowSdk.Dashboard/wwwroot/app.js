@@ -71,34 +71,38 @@ async function loadSession() {
 }
 
 // A confirmation for every state-changing action; resolves to the reason typed, or null when declined.
-function confirmAction(text) {
+// Without a reason field where nothing records one (a deployment record keeps who and when, not why).
+function confirmAction(text, withReason = true) {
   const dialog = $('#confirm');
   $('#confirm-text').textContent = text;
   $('#confirm-reason').value = '';
+  $('#confirm-reason-label').hidden = !withReason;
   return new Promise((resolve) => {
     dialog.onclose = () => resolve(dialog.returnValue === 'ok' ? $('#confirm-reason').value : null);
     dialog.showModal();
   });
 }
 
-function controlButtons(controls, path, what, idPrefix = 'control') {
+function controlButtons(controls, path, what, idPrefix = 'control', withReason = true) {
   const box = el('div', { class: 'controls' });
   for (const c of controls) {
     const reason = !session.signedIn ? (session.readOnly ? 'read-only: no token configured' : 'sign in with the token first') : c.reason;
     const enabled = c.enabled && session.signedIn;
     const button = el('button', { id: `${idPrefix}-${c.verb}`, 'data-verb': c.verb, disabled: !enabled, title: enabled ? '' : reason }, c.label);
     button.onclick = async () => {
-      const why = await confirmAction(`${c.label} ${what}?`);
+      const why = await confirmAction(`${c.label} ${what}?`, withReason);
       if (why === null) return;
       try {
-        const result = await post(`${path}/${encodeURIComponent(c.verb)}`, { reason: why || null });
+        const result = await post(`${path}/${encodeURIComponent(c.verb)}`, withReason ? { reason: why || null } : {});
         notice(result.result, true);
         route();
       } catch (err) { notice(err.message, false); }
     };
     box.append(button);
-    if (!enabled && reason) box.append(el('span', { class: 'reason', id: `${idPrefix}-${c.verb}-reason` }, reason));
+    if (!enabled && reason && session.signedIn) box.append(el('span', { class: 'reason', id: `${idPrefix}-${c.verb}-reason` }, reason));
   }
+  // Signed out, every verb is disabled for the same reason: said once.
+  if (!session.signedIn && controls.length) box.append(el('span', { class: 'reason', id: `${idPrefix}-session-reason` }, session.readOnly ? 'read-only: no token configured' : 'sign in with the token first'));
   return box;
 }
 
@@ -187,7 +191,7 @@ function deploymentBox(d) {
     el('span', { class: `badge ${d.state}`, id: `deployment-state-${d.flow}` }, d.state),
     el('span', { class: 'muted' }, version, changed),
     d.error ? el('p', { class: 'error' }, d.error) : null,
-    controlButtons(d.controls, `/api/flows/${encodeURIComponent(d.flow)}`, `flow ${d.flow}`, `flow-${d.flow}`));
+    controlButtons(d.controls, `/api/flows/${encodeURIComponent(d.flow)}`, `flow ${d.flow}`, `flow-${d.flow}`, false));
 }
 
 async function renderFlows(view) {
