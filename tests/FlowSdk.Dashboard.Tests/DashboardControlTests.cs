@@ -114,6 +114,14 @@ public sealed partial class DashboardControlTests
         Assert.Equal("Execution m-1 of flow order: Paused → Running.", await ResultOf(await a.PostAsync("/api/executions/order/m-1/resume", null)));
         var shipped = await WaitForStatusAsync(b, "m-1", "Completed", second);
         Assert.Equal(["Place", "Pause", "Resume", "Ship"], shipped.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("rule").GetString()));
+
+        // Stopped on the first host's dashboard: the second shows it, and the order placed meanwhile waits until the second starts the flow again.
+        Assert.StartsWith("Flow order: Running → Deployed", await ResultOf(await a.PostAsync("/api/flows/order/stop", null)), StringComparison.Ordinal);
+        Assert.Equal(("Deployed", "dashboard"), await DeploymentStateAsync(b));
+        Assert.Equal(HttpStatusCode.Accepted, (await a.PostAsync("/api/ports/orders.placed/messages", Json("""{"OrderId": "m-3", "Total": 4}"""))).StatusCode);
+        Assert.StartsWith("Flow order: Deployed → Running", await ResultOf(await b.PostAsync("/api/flows/order/start", null)), StringComparison.Ordinal);
+        Assert.Equal(("Running", "dashboard"), await DeploymentStateAsync(a));
+        await WaitForStatusAsync(a, "m-3", "Running", first);
     }
 
     [Fact]
@@ -151,6 +159,12 @@ public sealed partial class DashboardControlTests
     private static Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status, HostProcess host) => DashboardApi.WaitForStatusAsync(http, "order", id, status, host);
 
     private static Task<string> ResultOf(HttpResponseMessage response) => DashboardApi.ResultOf(response);
+
+    private static async Task<(string? State, string? ChangedBy)> DeploymentStateAsync(HttpClient http)
+    {
+        var deployment = await DashboardApi.DeploymentAsync(http, "order");
+        return (deployment.GetProperty("state").GetString(), deployment.GetProperty("changedBy").GetString());
+    }
 
     private static async Task<string> ErrorText(HttpResponseMessage response)
         => JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
