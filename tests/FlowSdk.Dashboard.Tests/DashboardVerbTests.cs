@@ -149,7 +149,7 @@ public sealed class DashboardVerbTests
         // With the flow stopped, no host applies a decision: it stays recorded, and a second one is refused.
         await ResultOf(await http.PostAsync("/api/flows/expense/stop", null));
         Assert.Equal("Execution e-1 of flow expense: approved; a host of the flow applies the decision.", await ResultOf(await http.PostAsync("/api/executions/expense/e-1/approve", Json("""{"reason": "receipt checked"}"""))));
-        var decided = (await GetJsonAsync(http, "/api/executions/expense/e-1")).Clone();
+        var decided = await GetJsonAsync(http, "/api/executions/expense/e-1");
         var decision = decided.GetProperty("approval").GetProperty("decision");
         Assert.Equal((true, "dashboard", "receipt checked"), (decision.GetProperty("approved").GetBoolean(), decision.GetProperty("by").GetString(), decision.GetProperty("reason").GetString()));
         var (enabled, reason) = Control(decided, "reject");
