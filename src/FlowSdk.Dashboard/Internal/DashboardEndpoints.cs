@@ -399,7 +399,7 @@ internal sealed class DashboardEndpoints(
             throw new DashboardRequestException(StatusCodes.Status400BadRequest, "The message id (Idempotency-Key) is longer than 200 characters.");
         }
 
-        var headers = messageId is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { ["Nats-Msg-Id"] = "http." + messageId };
+        var headers = messageId is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { [FlowSdk.Transport.MessageHeaders.MessageId] = "http." + messageId };
         await runtime.Transport.PublishAsync(port.Subject, payload, headers, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         await context.Response.WriteAsJsonAsync(new SentResponse(port.Subject, port.MessageType, messageId), DashboardJson.Context.SentResponse).ConfigureAwait(false);
