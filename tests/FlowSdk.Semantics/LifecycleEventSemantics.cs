@@ -147,10 +147,59 @@ public abstract class LifecycleEventSemantics(IFlowInfrastructureFactory factory
         Assert.All(host.Messages.All.Where(m => m.Subject.Contains(".events.", StringComparison.Ordinal)), m => Assert.StartsWith(Prefix + ".", m.Subject, StringComparison.Ordinal));
     }
 
-    private Task<FlowTestHost> StartAsync() => FlowTestHost.StartAsync([ParcelFlow.Definition, ParcelAuditFlow.Definition], o =>
+    [Fact]
+    public async Task Two_hosts_publish_every_event_of_the_executions_they_share_once()
     {
-        o.Transport = Infrastructure.Transport;
-        o.StateStore = Infrastructure.Store;
+        await using var other = await Infrastructure.ConnectAnotherAsync();
+        await using var a = await StartAsync();
+        await using var b = await StartAsync(other);
+        var ids = Enumerable.Range(1, 8).Select(i => $"m-{i}").ToList();
+        var parcels = new ParcelClient(a.Runtime);
+        foreach (var id in ids)
+        {
+            await parcels.SendAsync(new ParcelSent(id));
+        }
+
+        await SettleBothAsync(a, b);
+        foreach (var request in a.Messages.Of(ParcelFlow.Ports.RateRequest))
+        {
+            await parcels.SendAsync(new RateReply(request.TaskId, 100));
+        }
+
+        await SettleBothAsync(a, b);
+        foreach (var id in ids[..^1])
+        {
+            await parcels.SendAsync(new ParcelDelivered(id));
+        }
+
+        // The last one is cancelled through the other host's runtime.
+        await new ParcelClient(b.Runtime).CancelAsync(ids[^1], reason: "lost", by: "dave");
+        await SettleBothAsync(a, b);
+
+        foreach (var id in ids[..^1])
+        {
+            Assert.Equal(
+                [ExecutionEventKind.Started, ExecutionEventKind.Step, ExecutionEventKind.Waiting, ExecutionEventKind.Step, ExecutionEventKind.Step, ExecutionEventKind.Ended],
+                Events(a, id).Select(e => e.Event.Kind));
+        }
+
+        Assert.Equal(
+            [ExecutionEventKind.Started, ExecutionEventKind.Step, ExecutionEventKind.Waiting, ExecutionEventKind.Step, ExecutionEventKind.Cancelled, ExecutionEventKind.Ended],
+            Events(a, ids[^1]).Select(e => e.Event.Kind));
+        Assert.Equal("dave", Events(a, ids[^1])[^2].Event.By);
+    }
+
+    private static async Task SettleBothAsync(FlowTestHost a, FlowTestHost b)
+    {
+        await a.SettleAsync();
+        await b.SettleAsync();
+        await a.SettleAsync();
+    }
+
+    private Task<FlowTestHost> StartAsync(IFlowInfrastructure? infrastructure = null) => FlowTestHost.StartAsync([ParcelFlow.Definition, ParcelAuditFlow.Definition], o =>
+    {
+        o.Transport = (infrastructure ?? Infrastructure).Transport;
+        o.StateStore = (infrastructure ?? Infrastructure).Store;
         o.Time = _time;
     });
 
