@@ -89,6 +89,9 @@ internal sealed record CheckFlow(string Id, string Name, string Owner, string? L
     /// <summary>Its lifecycle events (<c>OnCompleted</c>, ...) and their subjects; checked in one compilation only.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Lifecycle { get; init; } = [];
 
+    /// <summary>Whether its id is declared (a flow without one is named after its state class and never a duplicate).</summary>
+    public bool IdDeclared { get; init; } = true;
+
     /// <summary>Whether issues about this flow itself (its id, its lifecycle subjects) are reported.</summary>
     public bool Reported { get; init; }
 
@@ -202,10 +205,10 @@ internal static class CrossFlowChecks
     private static void DuplicateFlowIds(CheckInput input, List<CheckIssue> issues)
     {
         var cross = input.Scope != CheckScope.Compilation;
-        foreach (var flow in input.Flows.Where(static f => f.Reported))
+        foreach (var flow in input.Flows.Where(static f => f.Reported && f.IdDeclared))
         {
             // Across assemblies, only a twin of another assembly: two flows of one are the analyzers'.
-            var twin = input.Flows.FirstOrDefault(f => !ReferenceEquals(f, flow) && f.Id == flow.Id && (!cross || f.Owner != flow.Owner));
+            var twin = input.Flows.FirstOrDefault(f => !ReferenceEquals(f, flow) && f.IdDeclared && f.Id == flow.Id && (!cross || f.Owner != flow.Owner));
             if (twin is null)
             {
                 continue;
