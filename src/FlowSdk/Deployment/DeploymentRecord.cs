@@ -61,6 +61,11 @@ public sealed record DeploymentRecord(string Flow, DeploymentState State, string
 
                     writer.WriteEndArray();
                     writer.WriteString("rule", port.Rule);
+                    if (port.External)
+                    {
+                        writer.WriteBoolean("external", true);
+                    }
+
                     writer.WriteEndObject();
                 }
 
@@ -137,7 +142,10 @@ public sealed record DeploymentRecord(string Flow, DeploymentState State, string
                 ? m.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
                 : [];
             var schema = port.TryGetProperty("schema", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
-            list.Add(new FlowPort(direction == "in", Required(port, "subject"), Required(port, "messageType"), schema, members, Required(port, "rule")));
+            list.Add(new FlowPort(direction == "in", Required(port, "subject"), Required(port, "messageType"), schema, members, Required(port, "rule"))
+            {
+                External = port.TryGetProperty("external", out var e) && e.ValueKind == JsonValueKind.True,
+            });
         }
 
         return new FlowShape(flow, list, [.. produced.EnumerateArray().Select(e => e.GetString() ?? "")]);

@@ -49,7 +49,18 @@ public sealed record FlowLink(string Subject, string FromFlow, string FromRule, 
 /// <param name="Schema">The schema hash (16 hex digits of SHA-256 over the message's fields); empty when unknown.</param>
 /// <param name="Members">The message's fields, in order; empty when unknown.</param>
 /// <param name="Rule">The (first) rule that takes or publishes it.</param>
-public sealed record FlowPort(bool IsInput, string Subject, string MessageType, string Schema, IReadOnlyList<string> Members, string Rule);
+public sealed record FlowPort(bool IsInput, string Subject, string MessageType, string Schema, IReadOnlyList<string> Members, string Rule)
+{
+    /// <summary>Whether the message type is declared <c>External</c>: connected outside the flows, so validation does not warn that nothing produces it.</summary>
+    public bool External { get; init; }
+}
+
+/// <summary>An input port that knows whether its message type is declared <c>External</c>.</summary>
+internal interface IExternalPort
+{
+    /// <summary>Whether the message type is declared <c>[Message(..., External = true)]</c>.</summary>
+    bool External { get; }
+}
 
 /// <summary>What a flow looks like to validation: its ports and the subjects it publishes besides its rules' outputs (schedule ticks, lifecycle events).</summary>
 /// <param name="Flow">The flow id.</param>
@@ -234,9 +245,12 @@ public static class FlowValidation
         var ports = new List<FlowPort>();
         foreach (var port in flow.InputPorts)
         {
-            var rule = flow.Rules.FirstOrDefault(r => r.Source == port.Subject)?.Name ?? "?";
+            var rule = port.Rules.Count > 0 ? port.Rules[0].Name : "?";
             var members = port.Fields ?? [];
-            ports.Add(new FlowPort(true, port.Subject, port.MessageType, port.Fields is null ? "" : SchemaOf(members), [.. members], rule));
+            ports.Add(new FlowPort(true, port.Subject, port.MessageType, port.Fields is null ? "" : SchemaOf(members), [.. members], rule)
+            {
+                External = port is IExternalPort { External: true },
+            });
         }
 
         foreach (var rule in flow.Rules.Where(static r => r.Output is not null))
@@ -264,7 +278,7 @@ public static class FlowValidation
             var ports = shape.Ports.Select(p => new CheckPort(
                 p.Rule,
                 p.IsInput,
-                new CheckMessage(p.Subject, p.MessageType, p.MessageType, p.Schema, p.Members, External: false, shape.Flow, null) { Reported = mine })
+                new CheckMessage(p.Subject, p.MessageType, p.MessageType, p.Schema, p.Members, p.External, shape.Flow, null) { Reported = mine })
             {
                 Reported = mine,
             }).ToList();
