@@ -216,6 +216,15 @@ public abstract class DeploymentSemantics(IFlowInfrastructureFactory factory) : 
         Assert.Equal(["order", "order-audit"], cluster.Flows);
         Assert.Single(cluster.Issues, i => i.Kind == "subject-bound-to-two-types");
         Assert.False(cluster.IsValid);
+
+        // Redeploying 'order' through the generated client now meets 'order-audit' the other way round.
+        await t.Orders.StopFlowAsync();
+        await t.Orders.UndeployAsync();
+        var back = await Assert.ThrowsAsync<DeploymentValidationException>(() => t.Orders.DeployAsync(by: "alice"));
+        Assert.Equal("order", Assert.Single(back.Validation.Issues, i => i.Severity == ValidationSeverity.Error).Flow);
+        Assert.Equal(DeploymentState.NotDeployed, (await t.Orders.GetDeploymentAsync())!.State);
+        var redeployed = await t.Orders.DeployAsync(force: true, by: "alice");
+        Assert.Equal((DeploymentState.NotDeployed, DeploymentState.Deployed, 1), (redeployed.Before, redeployed.Record.State, redeployed.Validation!.ErrorCount));
     }
 
     [Fact]
