@@ -193,8 +193,15 @@ public abstract class DeploymentSemantics(IFlowInfrastructureFactory factory) : 
         Assert.True(FlowValidation.Validate([OrderFlow.Definition]).IsValid);
         Assert.True(FlowValidation.Validate([audit]).IsValid);
 
+        // A second runtime, over its own connection to the same store, has 'order-audit' (and not 'order').
         await using var other = await Infrastructure.ConnectAnotherAsync();
-        var refused = await Assert.ThrowsAsync<DeploymentValidationException>(() => FlowDeployments.ApplyAsync(other.Store, audit, DeploymentAction.Deploy, by: "bob"));
+        await using var second = await FlowSdk.Testing.FlowTestHost.StartAsync([audit], o =>
+        {
+            o.Transport = other.Transport;
+            o.StateStore = other.Store;
+            o.ConfigureRuntime = r => r.AutoDeploy = false;
+        });
+        var refused = await Assert.ThrowsAsync<DeploymentValidationException>(() => second.Runtime.DeployAsync(audit, by: "bob"));
         var error = Assert.Single(refused.Validation.Issues, i => i.Severity == ValidationSeverity.Error);
         Assert.Equal(("subject-bound-to-two-types", "FLOW0203", "order-audit", "test.orders.placed"), (error.Kind, error.Id, error.Flow, error.Subject));
         Assert.Equal(
@@ -204,7 +211,7 @@ public abstract class DeploymentSemantics(IFlowInfrastructureFactory factory) : 
         Assert.Equal((DeploymentAction.Deploy, DeploymentState.NotDeployed), (refused.Action, refused.State));
         Assert.Null(await FlowDeployments.GetAsync(Infrastructure.Store, audit.Id));
 
-        var forced = await FlowDeployments.ApplyAsync(other.Store, audit, DeploymentAction.Deploy, by: "bob", force: true);
+        var forced = await second.Runtime.DeployAsync(audit, force: true, by: "bob");
         Assert.Equal((DeploymentState.NotDeployed, DeploymentState.Deployed), (forced.Before, forced.Record.State));
         Assert.Equal(1, forced.Validation!.ErrorCount);
 
