@@ -15,6 +15,8 @@ namespace FlowSdk.Analyzers;
 /// <c>External</c>) at the rule that publishes or takes it, with the message type as an additional location; FLOW0024 (FlowSdk annotations but no flow the generator
 /// can use); FLOW0035 (a lifecycle subject that is also a message's subject) at the argument;
 /// FLOW0052 (a schedule whose tick message no rule of its flow takes) at the schedule.
+/// FLOW0016, FLOW0018, FLOW0022, FLOW0023 and FLOW0035 come from the checks across flows that the
+/// MSBuild task and the hosts' validate and deploy share (<c>src/Common/CrossFlowChecks.cs</c>).
 /// </summary>
 /// <remarks>
 /// Ports are checked for message types declared in this assembly only: a message type from a
