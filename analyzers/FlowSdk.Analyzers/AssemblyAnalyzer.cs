@@ -36,7 +36,8 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InputPortWithoutProducer,
         DiagnosticDescriptors.NoUsableFlow,
         DiagnosticDescriptors.LifecycleSubjectIsMessageSubject,
-        DiagnosticDescriptors.ScheduleTickWithoutRule);
+        DiagnosticDescriptors.ScheduleTickWithoutRule,
+        DiagnosticDescriptors.EventMessageDoesNotMatch);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -184,7 +185,26 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
             };
         }
 
-        var sent = created.Keys.Select(t => MessageDeclaration.Read(t, index.Symbols)?.Subject).OfType<string>().ToList();
+        // FLOW0038: a message on a flow's lifecycle event subject must read an ExecutionEvent; the
+        // runtime publishes it, so, like a message code of the assembly creates, it is produced.
+        var bySubject = new Dictionary<string, List<INamedTypeSymbol>>(StringComparer.Ordinal);
+        var known = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var type in messages.Select(static m => m.Type).Concat(rules.SelectMany(static r => new[] { r.Rule.Input, r.Rule.Output })))
+        {
+            if (type is not null && known.Add(type) && MessageDeclaration.Read(type, index.Symbols)?.Subject is { } subject)
+            {
+                if (!bySubject.TryGetValue(subject, out var types))
+                {
+                    bySubject[subject] = types = [];
+                }
+
+                types.Add(type);
+            }
+        }
+
+        var producedByRuntime = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        EventMessages.Check(context, flows, messages, bySubject, producedByRuntime, cancellationToken);
+        var sent = created.Keys.Concat(producedByRuntime).Select(t => MessageDeclaration.Read(t, index.Symbols)?.Subject).OfType<string>().ToList();
         var result = CrossFlowChecks.Run(new CheckInput(CheckScope.Compilation, owner, checkFlows, checkMessages) { Sent = sent });
         foreach (var issue in result.Issues)
         {

@@ -37,7 +37,7 @@ internal static partial class FlowParser
 
         var maxIterations = 0;
         long? timeout = null;
-        string? onCompleted = null, onFailed = null, onEscalated = null, onTimedOut = null;
+        string? onCompleted = null, onFailed = null, onEscalated = null, onTimedOut = null, events = null;
         foreach (var named in attribute.NamedArguments)
         {
             switch (named.Key)
@@ -57,6 +57,7 @@ internal static partial class FlowParser
                 case "OnFailed": onFailed = named.Value.Value as string; break;
                 case "OnEscalated": onEscalated = named.Value.Value as string; break;
                 case "OnTimedOut": onTimedOut = named.Value.Value as string; break;
+                case "Events": events = named.Value.Value as string; break;
             }
         }
 
@@ -79,7 +80,7 @@ internal static partial class FlowParser
             .Select(static s => new ScheduleSpec(s.Schedule.Name!, s.Tick!, s.Schedule.EveryTicks, s.Schedule.Cron, s.Schedule.TimeZone, s.Schedule.MissedTicks, s.Schedule.MaxCatchUp))
             .ToEquatableArray();
 
-        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules);
+        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, events, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules);
     }
 
     public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type)

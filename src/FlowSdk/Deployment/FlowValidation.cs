@@ -62,7 +62,7 @@ internal interface IExternalPort
     bool External { get; }
 }
 
-/// <summary>What a flow looks like to validation: its ports and the subjects it publishes besides its rules' outputs (schedule ticks, lifecycle events).</summary>
+/// <summary>What a flow looks like to validation: its ports and the subjects it publishes besides its rules' outputs (schedule ticks, lifecycle and execution events).</summary>
 /// <param name="Flow">The flow id.</param>
 /// <param name="Ports">Its ports.</param>
 /// <param name="Produced">Subjects its schedules and lifecycle events publish on.</param>
@@ -261,6 +261,7 @@ public static class FlowValidation
         var lifecycle = flow.Lifecycle;
         var produced = flow.Schedules.Select(static s => s.Subject)
             .Concat(new[] { lifecycle.Completed, lifecycle.Failed, lifecycle.Escalated, lifecycle.TimedOut }.OfType<string>())
+            .Concat(lifecycle.Events is { } prefix ? Enum.GetValues<ExecutionEventKind>().Select(kind => ExecutionEvent.Subject(prefix, kind)) : [])
             .Distinct(StringComparer.Ordinal)
             .ToList();
         return new FlowShape(flow.Id, ports, produced);
