@@ -212,6 +212,18 @@ internal static class Report
             Throughput("NATS throughput: raw JetStream publish->consume / raw core NATS publish->subscribe", NatsBenchmarks.RawJetStream, NatsBenchmarks.RawCore, "raw NATS.Net core pub/sub", null, "-",
                 "what JetStream's persistence and acknowledgements cost by themselves");
 
+            var stateSizes = string.Create(CultureInfo.InvariantCulture, $"the hand loop writes values of the runtime's size ({nats.StateBytes.Once} bytes after one firing, {nats.StateBytes.Eleven} after eleven, measured on the runtime's stored values in this run)");
+            Throughput("NATS, rule on state, each event creating an execution: runtime / hand-written NATS.Net loop (consume, KV get, KV create, ack; 64 lanes)", NatsBenchmarks.RuntimeCreate, NatsBenchmarks.HandCreate, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "the same payloads, a stream, durable pull consumer and bucket of the runtime's settings, execution keys hashed over 64 lanes as the runtime's; " + stateSizes);
+            Throughput("NATS, rule on state, each event updating an existing execution: runtime / hand-written NATS.Net loop (consume, cached value, KV CAS update, ack; 64 lanes)", NatsBenchmarks.RuntimeUpdate, NatsBenchmarks.HandUpdate, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "executions created before the round (untimed), 10 updates each, round-robin; the hand loop keeps the last value written per execution, as the runtime's kept-state cache; " + stateSizes);
+            Throughput("NATS, rule on state with an output message, creating: runtime / hand-written loop (as above, plus a core publish of the output)", NatsBenchmarks.RuntimeCreateOut, NatsBenchmarks.HandCreateOut, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "the runtime commits the output in the state's outbox, publishes it and empties the outbox (a second CAS write); the hand loop publishes after its write, with no outbox");
+            Throughput("NATS, rule on state with an output message, updating: runtime / hand-written loop (as above, plus a core publish of the output)", NatsBenchmarks.RuntimeUpdateOut, NatsBenchmarks.HandUpdateOut, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "as above");
+            Throughput("NATS, hand-written loop creating executions / raw JetStream publish->consume", NatsBenchmarks.HandCreate, NatsBenchmarks.RawJetStream, "raw NATS.Net JetStream", null, "-",
+                "what a KV get and a KV create per event cost by themselves, written by hand");
+
             var step = nats.MicrosecondsPerOp[NatsBenchmarks.Step];
             var raw = nats.MicrosecondsPerOp[NatsBenchmarks.RawKv];
             rows.Add(new SummaryRow("NATS KV: one execution step (deserialize, Fire, serialize, NatsStateStore CAS update) / raw NATS.Net KV UpdateAsync(revision) loop", Round(step / raw), "raw KV update", "<= 1.2", step / raw <= 1.2,
