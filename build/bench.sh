@@ -28,7 +28,7 @@ for argument in "$@"; do
   previous="$argument"
 done
 case ",$only," in
-  ,,|*,nats,*) wants_nats=1 ;;
+  ,,|*,nats,*|*,scale,*) wants_nats=1 ;;
   *) wants_nats=0 ;;
 esac
 if [ "$wants_nats" = 1 ] && ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ] && [ ! -x /usr/bin/nats-server ]; then

@@ -25,9 +25,9 @@ public sealed record Note(string Id, int Value, string Text);
 [Message("bench.nats.add", External = true)]
 public sealed record Add([property: CorrelationKey] string Id, int Value, string Text);
 
-/// <summary>The output of the rule on <see cref="Add"/>: published on a subject no stream captures (a core NATS message).</summary>
+/// <summary>The output of the rule on <see cref="Add"/>: published on a subject no stream captures (a core NATS message); <c>Value</c> is the event's, which tells the benchmark which event it answers.</summary>
 [Message("bench.nats.added")]
-public sealed record Added(string Id, long Total);
+public sealed record Added(string Id, long Total, int Value);
 
 /// <summary>Closes an execution.</summary>
 [Message("bench.nats.close", External = true)]
@@ -62,7 +62,7 @@ public static partial class TallyRules
     {
         tally.Total += add.Value;
         tally.Last = add.Text;
-        return new Added(add.Id, tally.Total);
+        return new Added(add.Id, tally.Total, add.Value);
     }
 
     /// <summary>Reads the note; nothing is stored.</summary>

@@ -18,6 +18,9 @@ internal sealed class Results
 
     public NatsResults? Nats { get; set; }
 
+    /// <summary>The NATS scale cases (<see cref="NatsScale"/>), when the scale part ran.</summary>
+    public List<NatsScaleCase>? NatsScale { get; set; }
+
     /// <summary>Heap bytes per live execution from the scale benchmark's setups, by <c>"live,cache"</c>.</summary>
     public Dictionary<string, double>? ScaleBytes { get; set; }
 
@@ -180,6 +183,25 @@ internal static class Report
                     rows.Add(new SummaryRow(string.Create(CultureInfo.InvariantCulture, $"Scale, in memory: heap bytes per live execution at {live:N0} / at 1,000"), Round(perExecution / base1k), "1,000 live", "-", null,
                         Round(perExecution), Round(base1k), "bytes per execution", "the managed heap after a full collection, after creating the executions minus before, per execution (store, cache, runtime)"));
                 }
+            }
+        }
+
+        if (r.NatsScale is { Count: > 0 } natsScale && natsScale.FirstOrDefault(c => c.Live == 1_000) is { } natsBase)
+        {
+            foreach (var c in natsScale.Where(c => c.Live != 1_000))
+            {
+                var live = c.Live.ToString("N0", CultureInfo.InvariantCulture);
+                rows.Add(new SummaryRow($"Scale, on NATS, p50 latency per event at {live} live executions / at 1,000", Round(c.P50Microseconds / natsBase.P50Microseconds), "1,000 live", "-", null,
+                    Round(c.P50Microseconds), Round(natsBase.P50Microseconds), "us", string.Create(CultureInfo.InvariantCulture, $"p99 {c.P99Microseconds:F0} us at {live}, {natsBase.P99Microseconds:F0} us at 1,000")));
+                rows.Add(new SummaryRow($"Scale, on NATS, round-robin updates with an output per event: events/s at {live} live executions / at 1,000", Round(c.EventsPerSecond / natsBase.EventsPerSecond), "1,000 live", c.Live == 100_000 ? ">= 0.9" : "-", c.Live == 100_000 ? c.EventsPerSecond / natsBase.EventsPerSecond >= 0.9 : null,
+                    Round(c.EventsPerSecond), Round(natsBase.EventsPerSecond), "events/s (median of rounds)", string.Create(CultureInfo.InvariantCulture, $"FlowRuntime on NATS, default options (64 lanes, kept-state cache 10,000); kept-state cache hit rate {c.HitRate:F3} at {live}, {natsBase.HitRate:F3} at 1,000")));
+            }
+
+            foreach (var c in natsScale)
+            {
+                var live = c.Live.ToString("N0", CultureInfo.InvariantCulture);
+                rows.Add(new SummaryRow($"Scale, on NATS, {live} live executions: p99 / p50 latency per event (publish to output observed, 16 events in flight)", Round(c.P99Microseconds / c.P50Microseconds), "p50", "-", null,
+                    Round(c.P99Microseconds), Round(c.P50Microseconds), "us", string.Create(CultureInfo.InvariantCulture, $"p50 at 1,000 live: {natsBase.P50Microseconds:F0} us, p99 {natsBase.P99Microseconds:F0} us; executions created at {c.CreatePerSecond:F0}/s; hit rate {c.HitRate:F3}")));
             }
         }
 
