@@ -169,22 +169,7 @@ internal static class NatsBenchmarks
 
         // Raw JetStream: a stream and a durable pull consumer with the settings NatsTransport uses by default.
         var defaults = new NatsFlowOptions();
-        await rawJs.CreateStreamAsync(new StreamConfig("BENCHRAW", ["bench.raw.>"])
-        {
-            Retention = StreamConfigRetention.Limits,
-            Storage = StreamConfigStorage.File,
-            NumReplicas = 1,
-            MaxAge = defaults.StreamMaxAge,
-            DuplicateWindow = defaults.DuplicateWindow,
-            Discard = StreamConfigDiscard.Old,
-        }).ConfigureAwait(false);
-        var rawConsumer = await rawJs.CreateOrUpdateConsumerAsync("BENCHRAW", new ConsumerConfig("bench-raw")
-        {
-            AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-            AckWait = defaults.AckWait,
-            MaxAckPending = defaults.MaxAckPending,
-        }).ConfigureAwait(false);
+        var rawConsumer = await StreamAndConsumerAsync(rawJs, "BENCHRAW", ["bench.raw.>"], "bench-raw").ConfigureAwait(false);
         var rawJsCount = new Countdown();
         var rawJsLoop = Task.Run(async () =>
         {
@@ -440,6 +425,29 @@ internal static class NatsBenchmarks
         results.MicrosecondsPerOp[RawKv] = Median(rawTimes);
     }
 
+    /// <summary>A stream and a durable pull consumer with the settings <see cref="NatsTransport"/> gives its own by default (file storage, limits retention, duplicate window, explicit acknowledgement, AckWait, MaxAckPending).</summary>
+    internal static async Task<INatsJSConsumer> StreamAndConsumerAsync(NatsJSContext js, string stream, string[] subjects, string consumer)
+    {
+        var defaults = new NatsFlowOptions();
+        await js.CreateStreamAsync(new StreamConfig(stream, subjects)
+        {
+            Retention = StreamConfigRetention.Limits,
+            Storage = StreamConfigStorage.File,
+            NumReplicas = 1,
+            MaxAge = defaults.StreamMaxAge,
+            DuplicateWindow = defaults.DuplicateWindow,
+            Discard = StreamConfigDiscard.Old,
+        }).ConfigureAwait(false);
+        return await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig(consumer)
+        {
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
+            AckWait = defaults.AckWait,
+            MaxAckPending = defaults.MaxAckPending,
+            MaxDeliver = -1,
+        }).ConfigureAwait(false);
+    }
+
     private static async Task<NatsConnection> ConnectAsync(string url, string name)
     {
         var connection = new NatsConnection(new NatsOpts { Url = url, Name = name });
@@ -447,8 +455,11 @@ internal static class NatsBenchmarks
         return connection;
     }
 
-    /// <summary>Publishes to JetStream with up to <see cref="PublishWindow"/> publishes awaiting their acknowledgement.</summary>
-    private static async Task PublishJetStreamAsync(NatsJSContext js, string subject, byte[][] payloads)
+    /// <summary>
+    /// Publishes to JetStream with up to <see cref="PublishWindow"/> publishes awaiting their
+    /// acknowledgement; <paramref name="beforeEach"/>, when given, runs just before each publish.
+    /// </summary>
+    internal static async Task PublishJetStreamAsync(NatsJSContext js, string subject, byte[][] payloads, Func<int, ValueTask>? beforeEach = null)
     {
         var window = new Task<PubAckResponse>[PublishWindow];
         for (var i = 0; i < payloads.Length; i++)
@@ -457,6 +468,11 @@ internal static class NatsBenchmarks
             if (window[slot] is { } previous)
             {
                 (await previous.ConfigureAwait(false)).EnsureSuccess();
+            }
+
+            if (beforeEach is not null)
+            {
+                await beforeEach(i).ConfigureAwait(false);
             }
 
             window[slot] = js.PublishAsync(subject, payloads[i], NatsRawSerializer<byte[]>.Default).AsTask();

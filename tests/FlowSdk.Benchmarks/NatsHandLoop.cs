@@ -5,7 +5,6 @@ using FlowSdk.Benchmarks.OnNats;
 using FlowSdk.Nats;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 using NATS.Client.KeyValueStore;
 
 namespace FlowSdk.Benchmarks;
@@ -89,23 +88,7 @@ internal sealed class NatsHandLoop : IAsyncDisposable
     {
         var defaults = new NatsFlowOptions();
         var js = new NatsJSContext(connection);
-        await js.CreateStreamAsync(new StreamConfig("BENCHHAND", Subjects)
-        {
-            Retention = StreamConfigRetention.Limits,
-            Storage = StreamConfigStorage.File,
-            NumReplicas = 1,
-            MaxAge = defaults.StreamMaxAge,
-            DuplicateWindow = defaults.DuplicateWindow,
-            Discard = StreamConfigDiscard.Old,
-        }).ConfigureAwait(false);
-        var consumer = await js.CreateOrUpdateConsumerAsync("BENCHHAND", new ConsumerConfig("bench-hand")
-        {
-            AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-            AckWait = defaults.AckWait,
-            MaxAckPending = defaults.MaxAckPending,
-            MaxDeliver = -1,
-        }).ConfigureAwait(false);
+        var consumer = await NatsBenchmarks.StreamAndConsumerAsync(js, "BENCHHAND", Subjects, "bench-hand").ConfigureAwait(false);
         var kv = await new NatsKVContext(js).CreateStoreAsync(new NatsKVConfig("bench-hand-state")
         {
             History = defaults.StateHistory,

@@ -30,7 +30,6 @@ internal sealed record NatsScaleCase(int Live, double EventsPerSecond, double P5
 /// </summary>
 internal static class NatsScale
 {
-    private const int PublishWindow = 256;
     private const int LatencyInFlight = 16;
     private const int LatencyEvents = 1_000;
 
@@ -133,15 +132,8 @@ internal static class NatsScale
             }
 
             var watch = Stopwatch.StartNew();
-            var window = new Task<NATS.Client.JetStream.Models.PubAckResponse>[PublishWindow];
-            for (var i = 0; i < payloads.Length; i++)
+            await NatsBenchmarks.PublishJetStreamAsync(js, "bench.nats.add", payloads, async i =>
             {
-                var slot = i % PublishWindow;
-                if (window[slot] is { } previous)
-                {
-                    (await previous.ConfigureAwait(false)).EnsureSuccess();
-                }
-
                 if (pace)
                 {
                     await inFlight.WaitAsync().ConfigureAwait(false);
@@ -151,14 +143,7 @@ internal static class NatsScale
                 {
                     sent[i] = Stopwatch.GetTimestamp();
                 }
-
-                window[slot] = js.PublishAsync("bench.nats.add", payloads[i], NatsRawSerializer<byte[]>.Default).AsTask();
-            }
-
-            foreach (var pending in window.Where(p => p is not null))
-            {
-                (await pending!.ConfigureAwait(false)).EnsureSuccess();
-            }
+            }).ConfigureAwait(false);
 
             // Firings are counted after the commit; their events' outputs follow.
             var deadline = Stopwatch.StartNew();
