@@ -356,8 +356,15 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
                 }
             }
 
-            await ApplyProgressAsync(flow, batch!).ConfigureAwait(false);
-            batch!.Done.TrySetResult();
+            try
+            {
+                await ApplyProgressAsync(flow, batch!).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Applied, or the miss logged: the writes waiting on the batch go on either way.
+                batch!.Done.TrySetResult();
+            }
         }
     }
 
