@@ -9,7 +9,7 @@
 # Any other argument goes to the benchmark program, for example --only dispatch,firing
 # (parts: dispatch, firing, serializers, firstcall, generator, sqlite, dashboard, scale, lifecycle, nats, buildcost).
 #
-# The nats part starts its own nats-server (JetStream, a free loopback port, a temporary store
+# The nats and scale parts start their own nats-server (JetStream, a free loopback port, a temporary store
 # directory) and kills it on every exit path; it is installed with apt-get where it is missing.
 # The buildcost part runs `dotnet build` of a generated 100-rule project with and without the
 # FlowSdk generator and analyzers, in a temporary folder.
@@ -28,7 +28,7 @@ for argument in "$@"; do
   previous="$argument"
 done
 case ",$only," in
-  ,,|*,nats,*) wants_nats=1 ;;
+  ,,|*,nats,*|*,scale,*) wants_nats=1 ;;
   *) wants_nats=0 ;;
 esac
 if [ "$wants_nats" = 1 ] && ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ] && [ ! -x /usr/bin/nats-server ]; then

@@ -304,36 +304,101 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
         => ProgressCounts.Parse(System.Text.Encoding.UTF8.GetString(entry.Value.Span), $"key '{entry.Key}'");
 
     /// <summary>
-    /// Moves the flow's counter key by one committed status change: read, apply, compare-and-set,
-    /// again on a conflict with another host. A transient error is retried for a while; a change that
-    /// still cannot be counted is logged as an error (the state write it belongs to stays committed).
+    /// Moves the flow's counter key by one committed status change, and completes when the key
+    /// includes it. The changes of this store's concurrent writes are applied together (group
+    /// commit): while one move of a flow's key is on its way, the changes committed meanwhile add
+    /// up, and the next move writes their sum with one read and one compare-and-set. Writes on many
+    /// lanes therefore never compete with each other for the key, only with other hosts.
     /// </summary>
-    private async Task MoveProgressAsync(StatusChange change)
+    private Task MoveProgressAsync(StatusChange change)
     {
         if (!change.Moves)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        var progressKey = ProgressPrefix + change.Flow;
-        var store = await StoreAsync(CancellationToken.None).ConfigureAwait(false);
+        ProgressBatch batch;
+        bool start;
+        lock (_progressBatches)
+        {
+            if (!_progressBatches.TryGetValue(change.Flow, out batch!))
+            {
+                batch = new ProgressBatch();
+                _progressBatches[change.Flow] = batch;
+            }
+
+            batch.Delta.Apply(change);
+            batch.Changes++;
+            start = _progressWriters.Add(change.Flow);
+        }
+
+        if (start)
+        {
+            // The writer runs on its own: a lane whose change started it does not wait for the batches after its own.
+            _ = Task.Run(() => WriteProgressAsync(change.Flow));
+        }
+
+        return batch.Done.Task;
+    }
+
+    /// <summary>Applies the flow's pending batches one after another until none is left.</summary>
+    private async Task WriteProgressAsync(string flow)
+    {
+        while (true)
+        {
+            ProgressBatch? batch;
+            lock (_progressBatches)
+            {
+                if (_progressBatches.Remove(flow, out batch) is false)
+                {
+                    _progressWriters.Remove(flow);
+                    return;
+                }
+            }
+
+            try
+            {
+                await ApplyProgressAsync(flow, batch!).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Applied, or the miss logged: the writes waiting on the batch go on either way.
+                batch!.Done.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the flow's counter key by a batch of committed status changes: read, add, compare-and-set,
+    /// again on a conflict with another host. A transient error is retried for a while; changes that
+    /// still cannot be counted are logged as an error (the state writes they belong to stay committed).
+    /// </summary>
+    private async Task ApplyProgressAsync(string flow, ProgressBatch batch)
+    {
+        var progressKey = ProgressPrefix + flow;
         var failures = 0;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                var store = await StoreAsync(CancellationToken.None).ConfigureAwait(false);
                 var entry = await GetAsync(progressKey).ConfigureAwait(false);
                 if (entry is null)
                 {
-                    return; // not counted yet: the first count (InitializeProgressAsync) includes this change
+                    return; // not counted yet: the first count (InitializeProgressAsync) includes these changes
                 }
 
                 var counts = ParseProgress(entry);
-                counts.Apply(change);
+                foreach (var status in ProgressCounts.Statuses)
+                {
+                    counts[status] += batch.Delta[status];
+                }
+
                 var written = await store.TryUpdateAsync(progressKey, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(counts.ToString()), entry.Revision, Writer).ConfigureAwait(false);
                 await ThreadHop.ToThreadPool();
                 if (written.Success)
                 {
+                    Interlocked.Increment(ref _progressWrites);
                     return;
                 }
 
@@ -350,14 +415,33 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The state write is committed: report the miss rather than fail the write that made it.
-                var before = change.Before?.ToString() ?? "(new)";
-                var after = change.After?.ToString() ?? "(removed)";
-                Log.ProgressMissed(_logger, change.Flow, Bucket, before, after, attempt, progressKey, ex);
+                // The state writes are committed: report the miss rather than fail the writes that made it.
+                Log.ProgressMissed(_logger, flow, Bucket, batch.Changes, attempt, progressKey, batch.Delta.ToString(), ex);
                 return;
             }
         }
     }
+
+    /// <summary>Status changes of one flow committed by this store and not yet on their way to its counter key.</summary>
+    private sealed class ProgressBatch
+    {
+        public ProgressCounts Delta { get; } = new();
+
+        public int Changes { get; set; }
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Per flow, the changes waiting for the next move of its counter key (the lock of both sets).</summary>
+    private readonly Dictionary<string, ProgressBatch> _progressBatches = new(StringComparer.Ordinal);
+
+    /// <summary>The flows whose counter key a writer is moving now.</summary>
+    private readonly HashSet<string> _progressWriters = new(StringComparer.Ordinal);
+
+    private long _progressWrites;
+
+    /// <summary>How many compare-and-set writes of counter keys succeeded (a write carries one or more status changes).</summary>
+    internal long ProgressWrites => Interlocked.Read(ref _progressWrites);
 
     private const int MaxProgressFailures = 20;
 

@@ -26,6 +26,9 @@ internal sealed class NatsResults
     /// <summary>CPU microseconds per event, median over rounds, per contender: this process (publisher and receiver) and nats-server.</summary>
     public Dictionary<string, (double Client, double Server)> CpuPerEvent { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The runtime's stored value of a benchmark execution after one firing and after eleven (the hand loop writes the same sizes).</summary>
+    public (int Once, int Eleven) StateBytes { get; set; }
+
     /// <summary>The parameters of the run, for the report's notes.</summary>
     public string Setup { get; set; } = "";
 }
@@ -62,6 +65,20 @@ internal static class NatsBenchmarks
     public const string RawCore = "raw-core";
     public const string Step = "step";
     public const string RawKv = "raw-kv";
+
+    /// <summary>Rule on state, every event creating an execution; its hand-written loop.</summary>
+    public const string RuntimeCreate = "runtime-create";
+    public const string HandCreate = "hand-create";
+
+    /// <summary>Rule on state, every event updating an execution created before the round (untimed); its hand-written loop.</summary>
+    public const string RuntimeUpdate = "runtime-update";
+    public const string HandUpdate = "hand-update";
+
+    /// <summary>As <see cref="RuntimeCreate"/> and <see cref="RuntimeUpdate"/>, the rule publishing an output message per event.</summary>
+    public const string RuntimeCreateOut = "runtime-create-out";
+    public const string HandCreateOut = "hand-create-out";
+    public const string RuntimeUpdateOut = "runtime-update-out";
+    public const string HandUpdateOut = "hand-update-out";
 
     private const int PublishWindow = 256;
     private const int EventsPerExecution = 10;
@@ -152,22 +169,7 @@ internal static class NatsBenchmarks
 
         // Raw JetStream: a stream and a durable pull consumer with the settings NatsTransport uses by default.
         var defaults = new NatsFlowOptions();
-        await rawJs.CreateStreamAsync(new StreamConfig("BENCHRAW", ["bench.raw.>"])
-        {
-            Retention = StreamConfigRetention.Limits,
-            Storage = StreamConfigStorage.File,
-            NumReplicas = 1,
-            MaxAge = defaults.StreamMaxAge,
-            DuplicateWindow = defaults.DuplicateWindow,
-            Discard = StreamConfigDiscard.Old,
-        }).ConfigureAwait(false);
-        var rawConsumer = await rawJs.CreateOrUpdateConsumerAsync("BENCHRAW", new ConsumerConfig("bench-raw")
-        {
-            AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-            AckWait = defaults.AckWait,
-            MaxAckPending = defaults.MaxAckPending,
-        }).ConfigureAwait(false);
+        var rawConsumer = await StreamAndConsumerAsync(rawJs, "BENCHRAW", ["bench.raw.>"], "bench-raw").ConfigureAwait(false);
         var rawJsCount = new Countdown();
         var rawJsLoop = Task.Run(async () =>
         {
@@ -221,17 +223,46 @@ internal static class NatsBenchmarks
         var tickPort = definition.InputPorts.Single(p => p.Subject == "bench.nats.tick");
         var notePort = definition.InputPorts.Single(p => p.Subject == "bench.nats.note");
 
-        // One contender's round: publish the payloads, wait until the receiver counted all of them.
+        var addPort = definition.InputPorts.Single(p => p.Subject == "bench.nats.add");
+
+        // The hand-written loop: its own stream, consumer and bucket with the runtime's settings, 64 lanes.
+        await using var handConnection = await ConnectAsync(url, "bench-hand").ConfigureAwait(false);
+        var handCount = new Countdown();
+        await using var hand = await NatsHandLoop.StartAsync(handConnection, tickPort, addPort, baseSize: 1, perFiring: 0).ConfigureAwait(false);
+        hand.Handled = handCount.Hit;
+
+        // One contender's round: (untimed) create the executions an update round works on, then
+        // publish the payloads and wait until the receiver counted all of them.
         async Task<(double PerSecond, double ClientCpu, double ServerCpu)> RoundAsync(string contender, int round, int count)
         {
-            var ticks = Payloads(tickPort, round, count);
-            var (subject, counter, payloads, core) = contender switch
+            var executions = Math.Max(1, count / EventsPerExecution);
+            Func<string, int, object> tick = (id, i) => new Tick(id, i, Text(i));
+            Func<string, int, object> add = (id, i) => new Add(id, i, Text(i));
+            var (subject, counter, port, make, perExecution, prepare, core) = contender switch
             {
-                RuntimeState => ("bench.nats.tick", runtimeCount, ticks, false),
-                RuntimeMessage => ("bench.nats.note", runtimeCount, Notes(notePort, round, count), false),
-                RawJetStream => ("bench.raw.tick", rawJsCount, ticks, false),
-                _ => ("bench.core.tick", coreCount, ticks, true),
+                RuntimeState => ("bench.nats.tick", runtimeCount, tickPort, tick, EventsPerExecution, false, false),
+                RuntimeMessage => ("bench.nats.note", runtimeCount, notePort, (id, i) => new Note(id, i, Text(i)), EventsPerExecution, false, false),
+                RawJetStream => ("bench.raw.tick", rawJsCount, tickPort, tick, EventsPerExecution, false, false),
+                RuntimeCreate => ("bench.nats.tick", runtimeCount, tickPort, tick, 1, false, false),
+                HandCreate => ("bench.hand.tick", handCount, tickPort, tick, 1, false, false),
+                RuntimeUpdate => ("bench.nats.tick", runtimeCount, tickPort, tick, EventsPerExecution, true, false),
+                HandUpdate => ("bench.hand.tick", handCount, tickPort, tick, EventsPerExecution, true, false),
+                RuntimeCreateOut => ("bench.nats.add", runtimeCount, addPort, add, 1, false, false),
+                HandCreateOut => ("bench.hand.add", handCount, addPort, add, 1, false, false),
+                RuntimeUpdateOut => ("bench.nats.add", runtimeCount, addPort, add, EventsPerExecution, true, false),
+                HandUpdateOut => ("bench.hand.add", handCount, addPort, add, EventsPerExecution, true, false),
+                _ => ("bench.core.tick", coreCount, tickPort, tick, EventsPerExecution, false, true),
             };
+            var payloads = Payloads(port, round, count, perExecution, make);
+            if (prepare)
+            {
+                // One event per execution creates them (the same rule); the round then updates them.
+                var creations = Payloads(port, round, Math.Max(1, count / perExecution), 1, make);
+                counter.Reset(creations.Length);
+                await PublishJetStreamAsync(publisherJs, subject, creations).ConfigureAwait(false);
+                await counter.Done.WaitAsync(RoundTimeout).ConfigureAwait(false);
+            }
+
             counter.Reset(count);
             self.Refresh();
             var (clientCpu, serverCpu) = (self.TotalProcessorTime, CpuTime(server));
@@ -254,15 +285,29 @@ internal static class NatsBenchmarks
             return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (CpuTime(server) - serverCpu).TotalMicroseconds / count);
         }
 
-        string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore];
+        string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore, RuntimeCreate, HandCreate, RuntimeUpdate, HandUpdate, RuntimeCreateOut, HandCreateOut, RuntimeUpdateOut, HandUpdateOut];
         var samples = contenders.ToDictionary(c => c, _ => new List<(double PerSecond, double ClientCpu, double ServerCpu)>());
 
         // Warm-up: JIT, consumers, connections. Round numbers keep every round's executions new.
         var roundNumber = 0;
+        var warmUp = Math.Max(events / 4, 200);
+        var warmUpRounds = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var contender in contenders)
         {
-            await RoundAsync(contender, roundNumber++, Math.Max(events / 4, 200)).ConfigureAwait(false);
+            warmUpRounds[contender] = roundNumber;
+            await RoundAsync(contender, roundNumber++, warmUp).ConfigureAwait(false);
         }
+
+        // The hand loop writes values of the runtime's size: measured on the runtime's own stored values
+        // after one firing (a creation round) and after 1 + EventsPerExecution (an update round).
+        var bucket = await new NatsKVContext(new NatsJSContext(publisher)).GetStoreAsync("bench-flow-state").ConfigureAwait(false);
+        async Task<int> SizeAsync(string contender) =>
+            (await bucket.GetEntryAsync($"bench-nats.{Id(warmUpRounds[contender], 0)}", serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false)).Value!.Length;
+        var once = await SizeAsync(RuntimeCreate).ConfigureAwait(false);
+        var eleven = await SizeAsync(RuntimeUpdate).ConfigureAwait(false);
+        hand.BaseSize = once;
+        hand.PerFiring = (eleven - once) / EventsPerExecution;
+        results.StateBytes = (once, eleven);
 
         for (var r = 0; r < rounds; r++)
         {
@@ -274,6 +319,11 @@ internal static class NatsBenchmarks
                 samples[contender].Add(sample);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS throughput round {r + 1}/{rounds} {contender}: {sample.PerSecond:F0} events/s, CPU per event {sample.ClientCpu:F1} us here, {sample.ServerCpu:F1} us in nats-server"));
             }
+        }
+
+        if (hand.Conflicts != 0)
+        {
+            throw new InvalidOperationException($"The hand-written loop met {hand.Conflicts} compare-and-set conflicts: its lanes should never share an execution.");
         }
 
         foreach (var (contender, values) in samples)
@@ -375,6 +425,29 @@ internal static class NatsBenchmarks
         results.MicrosecondsPerOp[RawKv] = Median(rawTimes);
     }
 
+    /// <summary>A stream and a durable pull consumer with the settings <see cref="NatsTransport"/> gives its own by default (file storage, limits retention, duplicate window, explicit acknowledgement, AckWait, MaxAckPending).</summary>
+    internal static async Task<INatsJSConsumer> StreamAndConsumerAsync(NatsJSContext js, string stream, string[] subjects, string consumer)
+    {
+        var defaults = new NatsFlowOptions();
+        await js.CreateStreamAsync(new StreamConfig(stream, subjects)
+        {
+            Retention = StreamConfigRetention.Limits,
+            Storage = StreamConfigStorage.File,
+            NumReplicas = 1,
+            MaxAge = defaults.StreamMaxAge,
+            DuplicateWindow = defaults.DuplicateWindow,
+            Discard = StreamConfigDiscard.Old,
+        }).ConfigureAwait(false);
+        return await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig(consumer)
+        {
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
+            AckWait = defaults.AckWait,
+            MaxAckPending = defaults.MaxAckPending,
+            MaxDeliver = -1,
+        }).ConfigureAwait(false);
+    }
+
     private static async Task<NatsConnection> ConnectAsync(string url, string name)
     {
         var connection = new NatsConnection(new NatsOpts { Url = url, Name = name });
@@ -382,8 +455,11 @@ internal static class NatsBenchmarks
         return connection;
     }
 
-    /// <summary>Publishes to JetStream with up to <see cref="PublishWindow"/> publishes awaiting their acknowledgement.</summary>
-    private static async Task PublishJetStreamAsync(NatsJSContext js, string subject, byte[][] payloads)
+    /// <summary>
+    /// Publishes to JetStream with up to <see cref="PublishWindow"/> publishes awaiting their
+    /// acknowledgement; <paramref name="beforeEach"/>, when given, runs just before each publish.
+    /// </summary>
+    internal static async Task PublishJetStreamAsync(NatsJSContext js, string subject, byte[][] payloads, Func<int, ValueTask>? beforeEach = null)
     {
         var window = new Task<PubAckResponse>[PublishWindow];
         for (var i = 0; i < payloads.Length; i++)
@@ -392,6 +468,11 @@ internal static class NatsBenchmarks
             if (window[slot] is { } previous)
             {
                 (await previous.ConfigureAwait(false)).EnsureSuccess();
+            }
+
+            if (beforeEach is not null)
+            {
+                await beforeEach(i).ConfigureAwait(false);
             }
 
             window[slot] = js.PublishAsync(subject, payloads[i], NatsRawSerializer<byte[]>.Default).AsTask();
@@ -406,33 +487,20 @@ internal static class NatsBenchmarks
         }
     }
 
-    /// <summary>The round's ticks: <paramref name="count"/> events over one execution per <see cref="EventsPerExecution"/> events, new executions each round.</summary>
-    private static byte[][] Payloads(IInputPort port, int round, int count)
+    /// <summary>The round's events: <paramref name="count"/> events, <paramref name="perExecution"/> per execution (round-robin over them), new executions each round.</summary>
+    private static byte[][] Payloads(IInputPort port, int round, int count, int perExecution, Func<string, int, object> make)
     {
-        var executions = Math.Max(1, count / EventsPerExecution);
+        var executions = Math.Max(1, count / perExecution);
         var payloads = new byte[count][];
         for (var i = 0; i < count; i++)
         {
-            payloads[i] = port.EncodeMessage(new Tick(Id(round, i % executions), i, Text(i)));
+            payloads[i] = port.EncodeMessage(make(Id(round, i % executions), i));
         }
 
         return payloads;
     }
 
-    /// <summary>The same members as the ticks (so the same bytes), on the message-only rule's subject.</summary>
-    private static byte[][] Notes(IInputPort port, int round, int count)
-    {
-        var executions = Math.Max(1, count / EventsPerExecution);
-        var payloads = new byte[count][];
-        for (var i = 0; i < count; i++)
-        {
-            payloads[i] = port.EncodeMessage(new Note(Id(round, i % executions), i, Text(i)));
-        }
-
-        return payloads;
-    }
-
-    private static string Id(int round, int execution) => string.Create(CultureInfo.InvariantCulture, $"r{round:D3}-e{execution:D4}");
+    private static string Id(int round, int execution) => string.Create(CultureInfo.InvariantCulture, $"r{round:D3}-e{execution:D5}");
 
     private static string Text(int i) => string.Create(CultureInfo.InvariantCulture, $"event {i:D6} of the benchmark");
 
@@ -454,7 +522,7 @@ internal static class NatsBenchmarks
     }
 
     /// <summary>Counts received events and completes when a round's count is reached.</summary>
-    private sealed class Countdown
+    internal sealed class Countdown
     {
         private long _remaining = long.MaxValue;
         private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -21,6 +21,14 @@ public sealed record Tick([property: CorrelationKey] string Id, int Value, strin
 [Message("bench.nats.note", External = true)]
 public sealed record Note(string Id, int Value, string Text);
 
+/// <summary>An event for one execution whose rule also publishes an output message (<see cref="Added"/>).</summary>
+[Message("bench.nats.add", External = true)]
+public sealed record Add([property: CorrelationKey] string Id, int Value, string Text);
+
+/// <summary>The output of the rule on <see cref="Add"/>: published on a subject no stream captures (a core NATS message); <c>Value</c> is the event's, which tells the benchmark which event it answers.</summary>
+[Message("bench.nats.added")]
+public sealed record Added(string Id, long Total, int Value);
+
 /// <summary>Closes an execution.</summary>
 [Message("bench.nats.close", External = true)]
 public sealed record Close([property: CorrelationKey] string Id);
@@ -46,6 +54,15 @@ public static partial class TallyRules
     {
         tally.Total += tick.Value;
         tally.Last = tick.Text;
+    }
+
+    /// <summary>Adds the event to its execution's total and publishes the new total.</summary>
+    [Rule]
+    public static Added Sum(Tally tally, Add add)
+    {
+        tally.Total += add.Value;
+        tally.Last = add.Text;
+        return new Added(add.Id, tally.Total, add.Value);
     }
 
     /// <summary>Reads the note; nothing is stored.</summary>

@@ -18,6 +18,9 @@ internal sealed class Results
 
     public NatsResults? Nats { get; set; }
 
+    /// <summary>The NATS scale cases (<see cref="NatsScale"/>), when the scale part ran.</summary>
+    public List<NatsScaleCase>? NatsScale { get; set; }
+
     /// <summary>Heap bytes per live execution from the scale benchmark's setups, by <c>"live,cache"</c>.</summary>
     public Dictionary<string, double>? ScaleBytes { get; set; }
 
@@ -183,6 +186,25 @@ internal static class Report
             }
         }
 
+        if (r.NatsScale is { Count: > 0 } natsScale && natsScale.FirstOrDefault(c => c.Live == 1_000) is { } natsBase)
+        {
+            foreach (var c in natsScale.Where(c => c.Live != 1_000))
+            {
+                var live = c.Live.ToString("N0", CultureInfo.InvariantCulture);
+                rows.Add(new SummaryRow($"Scale, on NATS, p50 latency per event at {live} live executions / at 1,000", Round(c.P50Microseconds / natsBase.P50Microseconds), "1,000 live", "-", null,
+                    Round(c.P50Microseconds), Round(natsBase.P50Microseconds), "us", string.Create(CultureInfo.InvariantCulture, $"p99 {c.P99Microseconds:F0} us at {live}, {natsBase.P99Microseconds:F0} us at 1,000")));
+                rows.Add(new SummaryRow($"Scale, on NATS, round-robin updates with an output per event: events/s at {live} live executions / at 1,000", Round(c.EventsPerSecond / natsBase.EventsPerSecond), "1,000 live", c.Live == 100_000 ? ">= 0.9" : "-", c.Live == 100_000 ? c.EventsPerSecond / natsBase.EventsPerSecond >= 0.9 : null,
+                    Round(c.EventsPerSecond), Round(natsBase.EventsPerSecond), "events/s (median of rounds)", string.Create(CultureInfo.InvariantCulture, $"FlowRuntime on NATS, default options (64 lanes, kept-state cache 10,000); kept-state cache hit rate {c.HitRate:F3} at {live}, {natsBase.HitRate:F3} at 1,000")));
+            }
+
+            foreach (var c in natsScale)
+            {
+                var live = c.Live.ToString("N0", CultureInfo.InvariantCulture);
+                rows.Add(new SummaryRow($"Scale, on NATS, {live} live executions: p99 / p50 latency per event (publish to output observed, 16 events in flight)", Round(c.P99Microseconds / c.P50Microseconds), "p50", "-", null,
+                    Round(c.P99Microseconds), Round(c.P50Microseconds), "us", string.Create(CultureInfo.InvariantCulture, $"p50 at 1,000 live: {natsBase.P50Microseconds:F0} us, p99 {natsBase.P99Microseconds:F0} us; executions created at {c.CreatePerSecond:F0}/s; hit rate {c.HitRate:F3}")));
+            }
+        }
+
         rows.Add(new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", null, "hand-written AOT host", "<= 2", null, null, null, "-",
             "not measured: needs a hand-written AOT host to compare with and two Native AOT publishes per run (see docs/benchmarks.md)"));
         if (r.Nats is { } nats)
@@ -211,6 +233,18 @@ internal static class Report
                 "as above");
             Throughput("NATS throughput: raw JetStream publish->consume / raw core NATS publish->subscribe", NatsBenchmarks.RawJetStream, NatsBenchmarks.RawCore, "raw NATS.Net core pub/sub", null, "-",
                 "what JetStream's persistence and acknowledgements cost by themselves");
+
+            var stateSizes = string.Create(CultureInfo.InvariantCulture, $"the hand loop writes values of the runtime's size ({nats.StateBytes.Once} bytes after one firing, {nats.StateBytes.Eleven} after eleven, measured on the runtime's stored values in this run)");
+            Throughput("NATS, rule on state, each event creating an execution: runtime / hand-written NATS.Net loop (consume, KV get, KV create, ack; 64 lanes)", NatsBenchmarks.RuntimeCreate, NatsBenchmarks.HandCreate, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "the same payloads, a stream, durable pull consumer and bucket of the runtime's settings, execution keys hashed over 64 lanes as the runtime's; " + stateSizes);
+            Throughput("NATS, rule on state, each event updating an existing execution: runtime / hand-written NATS.Net loop (consume, cached value, KV CAS update, ack; 64 lanes)", NatsBenchmarks.RuntimeUpdate, NatsBenchmarks.HandUpdate, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "executions created before the round (untimed), 10 updates each, round-robin; the hand loop keeps the last value written per execution, as the runtime's kept-state cache; " + stateSizes);
+            Throughput("NATS, rule on state with an output message, creating: runtime / hand-written loop (as above, plus a core publish of the output)", NatsBenchmarks.RuntimeCreateOut, NatsBenchmarks.HandCreateOut, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "the runtime commits the output in the state's outbox, publishes it and empties the outbox (a second CAS write); the hand loop publishes after its write, with no outbox");
+            Throughput("NATS, rule on state with an output message, updating: runtime / hand-written loop (as above, plus a core publish of the output)", NatsBenchmarks.RuntimeUpdateOut, NatsBenchmarks.HandUpdateOut, "hand-written NATS.Net loop", 0.8, ">= 0.8",
+                "as above");
+            Throughput("NATS, hand-written loop creating executions / raw JetStream publish->consume", NatsBenchmarks.HandCreate, NatsBenchmarks.RawJetStream, "raw NATS.Net JetStream", null, "-",
+                "what a KV get and a KV create per event cost by themselves, written by hand");
 
             var step = nats.MicrosecondsPerOp[NatsBenchmarks.Step];
             var raw = nats.MicrosecondsPerOp[NatsBenchmarks.RawKv];

@@ -50,8 +50,8 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Sequence} on {Subject} was delivered again (delivery {Deliveries}) after this host handled and acknowledged it: the acknowledgement was lost; acknowledged again")]
     public static partial void AckRepeated(ILogger logger, ulong sequence, string subject, int deliveries);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Progress counters of flow {Flow} in bucket {Bucket} missed a status change {Before} -> {After} after {Attempts} attempts: the state write is committed, the counter key {Key} is now off by one for these statuses")]
-    public static partial void ProgressMissed(ILogger logger, string flow, string bucket, string before, string after, int attempts, string key, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Progress counters of flow {Flow} in bucket {Bucket} missed {Changes} status change(s) after {Attempts} attempts: the state writes are committed, the counter key {Key} is off by these counts until a recount: {Delta}")]
+    public static partial void ProgressMissed(ILogger logger, string flow, string bucket, int changes, int attempts, string key, string delta, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Progress counters of flow {Flow} counted from {Executions} executions in bucket {Bucket}: {Counts}")]
     public static partial void ProgressCounted(ILogger logger, string flow, int executions, string bucket, string counts);
