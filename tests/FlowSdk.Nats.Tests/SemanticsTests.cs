@@ -37,3 +37,6 @@ public sealed class NatsDeploymentTests(NatsServerFixture server)
 
 public sealed class NatsApprovalTests(NatsServerFixture server)
     : ApprovalSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsFanOutTests(NatsServerFixture server)
+    : FanOutSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
