@@ -82,6 +82,8 @@ internal static partial class FlowParser
         // Fan-out groups the analyzers report (FLOW0055) are left out.
         var fanOuts = Shared.FanOutDeclaration.ReadAll(type)
             .Where(static f => f.FindProblem() is null)
+            .GroupBy(static f => f.Name)
+            .Select(static g => g.First())
             .Select(static f => (FanOut: f, Input: ParseMessage(f.Input!), Result: ParseMessage(f.Result!)))
             .Where(static f => f.Input is { CorrelationKey: not null } && f.Result is not null)
             .Select(f => new FanOutSpec(f.FanOut.Name!, f.FanOut.ChildFlowId!, f.FanOut.Child!.ToDisplayString(FullyQualified), f.Input!, f.Result!, f.FanOut.Mode, f.FanOut.TimeoutTicks))
