@@ -276,8 +276,14 @@ public sealed partial class FlowGenerator
             w.Line();
             w.Doc("<summary>The flow's fan-out groups: fan one out with <c>RuleContext.FanOut</c>, read its results with <c>Results(state)</c>.</summary>");
             w.Open("public static class FanOuts");
-            foreach (var group in spec.FanOuts)
+            for (var i = 0; i < spec.FanOuts.Count; i++)
             {
+                var group = spec.FanOuts[i];
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
                 var input = group.Input;
                 var result = group.Result;
                 var key = input.CorrelationKeyIsString
@@ -286,7 +292,6 @@ public sealed partial class FlowGenerator
                 var timeout = group.TimeoutTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null";
                 w.Doc($"<summary>Group <c>{SourceWriter.XmlEscape(group.Name)}</c>: starts executions of flow <c>{SourceWriter.XmlEscape(group.ChildFlow)}</c> with <see cref=\"{input.FullName}\"/>; each reports a <see cref=\"{result.FullName}\"/>.</summary>");
                 w.Line($"public static readonly global::FlowSdk.FanOutGroup<{input.FullName}, {result.FullName}> {FanOutField(group)} = new global::FlowSdk.FanOutGroup<{input.FullName}, {result.FullName}>({SourceWriter.Escape(group.Name)}, {SourceWriter.Escape(group.ChildFlow)}, new global::FlowSdk.MessagePort<{input.FullName}>({SourceWriter.Escape(input.Subject)}, {input.FormatterFullName}.Instance), {key}, new global::FlowSdk.MessagePort<{result.FullName}>({SourceWriter.Escape(result.Subject)}, {result.FormatterFullName}.Instance), (global::FlowSdk.FanOutMode){group.Mode.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {timeout});");
-                w.Line();
             }
 
             w.Close();
