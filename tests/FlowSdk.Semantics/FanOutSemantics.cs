@@ -241,4 +241,29 @@ public abstract class FanOutSemantics(IFlowInfrastructureFactory factory) : Sema
         Assert.Equal(5, children.Logs.Count(l => l.Message.Contains("committed CompleteAtOnce at revision", StringComparison.Ordinal)));
         Assert.DoesNotContain(parents.Logs, l => l.Message.Contains("committed CompleteAtOnce at revision", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Two_hosts_running_both_flows_take_each_child_and_each_report_once()
+    {
+        await using var other = await Infrastructure.ConnectAnotherAsync();
+        await using var a = await HostAsync();
+        await using var b = await HostAsync(other);
+        await a.SendAsync(FanBatchFlow.Ports.BatchStarted, new BatchStarted("b-10", "all", [1, 2, 3, 4, 5, 6]));
+
+        // Polls the shared store: each host settles only its own work.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        FanBatch batch;
+        do
+        {
+            await a.SettleAsync();
+            await b.SettleAsync();
+            batch = await BatchAsync(a, "b-10");
+        }
+        while (batch.Phase != BatchPhase.Collected && DateTime.UtcNow < deadline);
+
+        Assert.Equal((BatchPhase.Collected, "AllEnded", 1), (batch.Phase, batch.Outcome, batch.Collections));
+        Assert.Equal([2, 4, 6, 8, 10, 12], batch.Results);
+        static int Children(FlowTestHost host) => host.Logs.Count(l => l.Message.Contains("committed CompleteAtOnce at revision", StringComparison.Ordinal));
+        Assert.Equal(6, Children(a) + Children(b));
+    }
 }

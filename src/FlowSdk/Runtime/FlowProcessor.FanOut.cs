@@ -93,6 +93,7 @@ internal sealed partial class FlowProcessor<TState>
                 waiting.Add(report.End with { ResultPayload = report.ResultFor(group) }, now);
             }
 
+            await PublishLeftOutboxAsync(record!).ConfigureAwait(false);
             if (!await TryCommitAsync(record!, entry, new Outbox(), attempt).ConfigureAwait(false))
             {
                 continue;
@@ -142,6 +143,7 @@ internal sealed partial class FlowProcessor<TState>
                 group.Finish(FanOutOutcome.TimedOut, now);
             }
 
+            await PublishLeftOutboxAsync(state).ConfigureAwait(false);
             if (await TryCommitAsync(state, entry, new Outbox(), attempt).ConfigureAwait(false))
             {
                 foreach (var group in expired)
@@ -151,6 +153,19 @@ internal sealed partial class FlowProcessor<TState>
 
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Publishes what the last commit left in the outbox (its host may still be publishing it, or may
+    /// have stopped): the write that follows empties the outbox, so it must not drop unpublished
+    /// messages. The ids make a second publish a duplicate the transport drops.
+    /// </summary>
+    private async Task PublishLeftOutboxAsync(TState state)
+    {
+        if (state.Execution.Outbox.Count > 0)
+        {
+            await PublishAsync(state.Execution.Outbox).ConfigureAwait(false);
         }
     }
 
