@@ -29,14 +29,14 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
         {
             if (FlowIndex.Start(start) is { } index)
             {
-                start.RegisterSymbolAction(Check, SymbolKind.NamedType);
+                start.RegisterSymbolAction(symbol => Check(symbol, index.Symbols), SymbolKind.NamedType);
                 start.RegisterCompilationEndAction(end => Analyze(end, index));
             }
         });
     }
 
     /// <summary>FLOW0055, on each flow as it is declared.</summary>
-    private static void Check(SymbolAnalysisContext context)
+    private static void Check(SymbolAnalysisContext context, FlowSymbols symbols)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         var groups = FanOutDeclaration.ReadAll(type);
@@ -46,14 +46,14 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
         }
 
         var token = context.CancellationToken;
-        var flow = FlowId(type);
+        var flow = FlowDeclaration.Read(type, symbols)?.Id ?? type.Name;
         var names = new HashSet<string>();
         foreach (var group in groups)
         {
             var problem = group.FindProblem();
-            if (problem is null && group.Input is { } input && !HasCorrelationKey(input))
+            if (problem is null && group.Input is { } input && MessageDeclaration.Read(input, symbols) is not { CorrelationKeys.Length: > 0 })
             {
-                problem = $"its start message {input.Name} has no [CorrelationKey] property: the key carries the child's execution id";
+                problem = $"its start message {input.Name} is not a [Message] with a [CorrelationKey] property: the key carries the child's execution id";
             }
 
             if (problem is null && !names.Add(group.Name!))
@@ -114,21 +114,4 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
 
         return false;
     }
-
-    private static bool HasCorrelationKey(INamedTypeSymbol message)
-    {
-        for (var type = message; type is not null; type = type.BaseType)
-        {
-            if (type.GetMembers().OfType<IPropertySymbol>().Any(static p => p.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == "FlowSdk.CorrelationKeyAttribute")))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string FlowId(INamedTypeSymbol type)
-        => type.GetAttributes().FirstOrDefault(static a => a.AttributeClass is { IsGenericType: true } t && t.ConstructedFrom.ToDisplayString() == "FlowSdk.FlowAttribute<TPhase>")
-            is { ConstructorArguments.Length: 1 } flow && flow.ConstructorArguments[0].Value is string id ? id : type.Name;
 }

@@ -266,4 +266,26 @@ public abstract class FanOutSemantics(IFlowInfrastructureFactory factory) : Sema
         static int Children(FlowTestHost host) => host.Logs.Count(l => l.Message.Contains("committed CompleteAtOnce at revision", StringComparison.Ordinal));
         Assert.Equal(6, Children(a) + Children(b));
     }
+
+    [Fact]
+    public async Task A_report_for_no_waiting_group_is_dropped_and_one_that_cannot_be_read_is_dead_lettered()
+    {
+        // The unreadable report is logged with its exception: not a failure of the test.
+        await using var host = await FlowTestHost.StartAsync([FanBatchFlow.Definition, FanItemFlow.Definition], o =>
+        {
+            o.Transport = Infrastructure.Transport;
+            o.StateStore = Infrastructure.Store;
+            o.ThrowOnErrors = false;
+        });
+        var subject = FanOutGroup.ReportSubject("fanout-batch");
+        var end = new FanOutChildEnd(0, Child("nobody", "all", 0), ExecutionStatus.Completed, "Done", null, Start, null);
+        var stray = new FanOutReport(new FanOutParent("fanout-batch", "nobody", "all", 0), "fanout-item", end, []);
+        await host.Transport.PublishAsync(subject, FanOutReport.Port("fanout-batch").Serialize(stray));
+        await host.Transport.PublishAsync(subject, new byte[] { 0xc1 });
+        await host.SettleAsync();
+
+        Assert.Null(await host.FindAsync(FanBatchFlow.Definition, "nobody"));
+        Assert.Contains(host.Logs, l => l.Message.Contains("which no such group waits for: dropped", StringComparison.Ordinal));
+        Assert.Single(host.Messages.DeadLetters, d => d.Subject == subject);
+    }
 }

@@ -40,14 +40,7 @@ internal sealed partial class FlowProcessor<TState>
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or InvalidOperationException)
         {
-            var subject = new SafeText(message.Subject);
-            if (MayLogFailure(out var suppressed))
-            {
-                LogUndecodable(_logger, _flow.Id, subject, "fan-in report", new SafeText(ex.Message), suppressed);
-            }
-
-            LogUndecodableDetail(_logger, _flow.Id, subject, ex);
-            _ = message.RejectAsync(ex.Message).AsTask();
+            Reject(message, "fan-in report", ex);
             return null;
         }
     }

@@ -1377,16 +1377,22 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or InvalidOperationException)
         {
-            var subject = new SafeText(message.Subject);
-            if (MayLogFailure(out var suppressed))
-            {
-                LogUndecodable(_logger, _flow.Id, subject, input.MessageType, new SafeText(ex.Message), suppressed);
-            }
-
-            LogUndecodableDetail(_logger, _flow.Id, subject, ex);
-            _ = message.RejectAsync(ex.Message).AsTask();
+            Reject(message, input.MessageType, ex);
             return null;
         }
+    }
+
+    /// <summary>A message that cannot be read: logged (rate-limited) and rejected, so the transport dead-letters it.</summary>
+    private void Reject(TransportMessage message, string messageType, Exception ex)
+    {
+        var subject = new SafeText(message.Subject);
+        if (MayLogFailure(out var suppressed))
+        {
+            LogUndecodable(_logger, _flow.Id, subject, messageType, new SafeText(ex.Message), suppressed);
+        }
+
+        LogUndecodableDetail(_logger, _flow.Id, subject, ex);
+        _ = message.RejectAsync(ex.Message).AsTask();
     }
 
     private InboundEvent<TState>? OnStateChanged(StateEntry entry)
