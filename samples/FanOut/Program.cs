@@ -1,8 +1,31 @@
 using FanOutSample;
 using FlowSdk;
+using FlowSdk.Hosting;
+using FlowSdk.Nats;
 using Microsoft.Extensions.Time.Testing;
 
-// The scenario, on the embedded runtime and virtual time (a minute passes in an instant).
+// With arguments: the command line of generated hosts over the quote and price-lookup flows (run, send, get ...),
+// connected to NATS with --nats as a generated entry point does.
+if (args.Length > 0)
+{
+    return await FlowCli.RunAsync(args, [QuoteFlow.Definition, PriceLookupFlow.Definition], new FlowCliEnvironment
+    {
+        Connect = async (request, cancellationToken) =>
+        {
+            var options = new NatsFlowOptions { LoggerFactory = request.LoggerFactory };
+            if (request.NatsConfiguration is { } section)
+            {
+                options.Bind(section);
+            }
+
+            options.Url = request.Url;
+            var nats = await NatsFlowInfrastructure.ConnectAsync(options, request.Flows, cancellationToken);
+            return new FlowConnection(nats.Transport, nats.Store, nats);
+        },
+    });
+}
+
+// Without: the scenario, on the embedded runtime and virtual time (a minute passes in an instant).
 var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 9, 0, 0, TimeSpan.Zero));
 await using var runtime = await FlowRuntime.StartAsync([QuoteFlow.Definition, PriceLookupFlow.Definition], new FlowRuntimeOptions { TimeProvider = time });
 var quotes = new QuoteClient(runtime);
