@@ -33,7 +33,8 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InputPortWithoutProducer,
         DiagnosticDescriptors.NoUsableFlow,
         DiagnosticDescriptors.LifecycleSubjectIsMessageSubject,
-        DiagnosticDescriptors.ScheduleTickWithoutRule);
+        DiagnosticDescriptors.ScheduleTickWithoutRule,
+        DiagnosticDescriptors.EventMessageDoesNotMatch);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -181,8 +182,10 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         }
 
         // FLOW0052: a schedule whose ticks no rule of its flow takes. A schedule produces its tick
-        // message, so a tick port is never an input without a producer (FLOW0023).
+        // message, so a tick port is never an input without a producer (FLOW0023); nor is a message on
+        // a flow's lifecycle event subject, which the runtime publishes.
         var ticks = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        EventMessages.Check(context, flows, messages, bySubject, ticks, cancellationToken);
         foreach (var flow in flows)
         {
             foreach (var schedule in ScheduleDeclaration.ReadAll(flow.State))

@@ -123,6 +123,9 @@ public static class DiagnosticDescriptors
     /// <summary>User code calls <c>RuleContext.Request</c>, which only the generated dispatch may call.</summary>
     public const string RequestCalledByUserCodeId = "FLOW0037";
 
+    /// <summary>A message type on a flow's lifecycle event subject does not read an <c>ExecutionEvent</c>.</summary>
+    public const string EventMessageDoesNotMatchId = "FLOW0038";
+
     /// <summary>A schedule's <c>Cron</c> is not a valid cron expression.</summary>
     public const string InvalidCronId = "FLOW0050";
 
@@ -729,6 +732,18 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "An approval request parks an execution with the message that made its rule fire, and applies that message to the execution when approved. A message-only rule has no execution to park, and a state-only rule no message to keep (it would ask again on every change). The generator leaves such a rule out.",
         helpLinkUri: HelpLink(ApprovalOnWrongTriggerId));
+
+    /// <summary>FLOW0038. Arguments: the message type, the subject, the flow, what does not match.</summary>
+    public static readonly DiagnosticDescriptor EventMessageDoesNotMatch = new(
+        id: EventMessageDoesNotMatchId,
+        title: "Message on a lifecycle event subject must read the event",
+        messageFormat: "Message '{0}' is on '{1}', where flow '{2}' publishes its ExecutionEvents, but {3}. Declare only members of ExecutionEvent, with its types (for example string ExecutionId, ExecutionStatus Status, string? Reason, DateTimeOffset At), or give the message another subject.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A flow with [Flow(Events = \"prefix\")] publishes an ExecutionEvent on <prefix>.started, .step, .waiting, .paused, .resumed, .cancelled, .retried, .ended, .approved and .rejected. A message type on one of these subjects receives those events: it reads them when each of its members is a member of ExecutionEvent with the event's type (members the event may leave out must be nullable). Any other member would fail to decode at run time.",
+        helpLinkUri: HelpLink(EventMessageDoesNotMatchId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>FLOW0055. Arguments: the group, the flow id, what is wrong.</summary>
     public static readonly DiagnosticDescriptor InvalidFanOut = new(

@@ -14,7 +14,7 @@ namespace FlowSdk.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class FlowStateAnalyzer : DiagnosticAnalyzer
 {
-    private static readonly string[] LifecycleSubjects = ["OnCompleted", "OnFailed", "OnEscalated", "OnTimedOut"];
+    private static readonly string[] LifecycleSubjects = ["OnCompleted", "OnFailed", "OnEscalated", "OnTimedOut", "Events"];
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
@@ -185,7 +185,7 @@ public sealed class FlowStateAnalyzer : DiagnosticAnalyzer
                     DiagnosticDescriptors.InvalidSubject,
                     flow.Attribute.NamedArgumentLocation(named.Key, cancellationToken),
                     subject,
-                    $"the {named.Key} event of flow '{flow.DisplayName}'",
+                    named.Key == "Events" ? $"the lifecycle event prefix of flow '{flow.DisplayName}'" : $"the {named.Key} event of flow '{flow.DisplayName}'",
                     subjectProblem));
             }
 

@@ -6,7 +6,13 @@ namespace FlowSdk.Generators;
 
 public sealed partial class FlowGenerator
 {
-    internal const string GeneratedCodeAttribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"FlowSdk.Generators\", \"0.1.0\")]";
+    /// <summary>The generator's version, major.minor.patch, as its assembly (the package version) says it.</summary>
+    internal static readonly string Version = typeof(FlowGenerator).Assembly.GetName().Version is { } version
+        ? $"{version.Major}.{version.Minor}.{version.Build}"
+        : "0.0.0";
+
+    /// <summary>Marks every generated type with the generator and its version.</summary>
+    internal static readonly string GeneratedCodeAttribute = $"[global::System.CodeDom.Compiler.GeneratedCode(\"FlowSdk.Generators\", \"{Version}\")]";
 
     /// <summary>Emits what the generator writes for one flow and the messages it uses.</summary>
     internal static partial class Emitter
@@ -213,7 +219,7 @@ public sealed partial class FlowGenerator
             }
 
             w.Line($"    timeout: {(spec.TimeoutTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null")},");
-            var lifecycle = $"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)})";
+            var lifecycle = $"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)})" + (spec.Events is null ? "" : $" {{ Events = {Nullable(spec.Events)} }}");
             var more = spec.FanOuts.Count > 0;
             if (spec.Schedules.Count == 0)
             {

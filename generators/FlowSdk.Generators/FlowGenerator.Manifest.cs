@@ -258,6 +258,11 @@ public sealed partial class FlowGenerator
             json.Property("failed").String(state.OnFailed);
             json.Property("escalated").String(state.OnEscalated);
             json.Property("timedOut").String(state.OnTimedOut);
+            if (state.Events is not null)
+            {
+                // Events on <events>.started, .step, ... (ExecutionEvent.Subject).
+                json.Property("events").String(state.Events);
+            }
             json.EndObject();
 
             // Each schedule with its tick message: the build task draws it and counts it as the tick's producer.

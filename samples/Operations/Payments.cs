@@ -28,8 +28,8 @@ public enum InvoicePhase
     Settled,
 }
 
-/// <summary>One invoice.</summary>
-[Flow<InvoicePhase>("invoice", Timeout = "7.00:00:00")]
+/// <summary>One invoice. Its lifecycle events (started, step, paused, cancelled, retried, ended...) go to <c>invoices.events.&lt;kind&gt;</c>.</summary>
+[Flow<InvoicePhase>("invoice", Timeout = "7.00:00:00", Events = "invoices.events")]
 public partial class Invoice
 {
     /// <summary>What is owed.</summary>

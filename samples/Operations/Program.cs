@@ -7,6 +7,26 @@ await using var runtime = await FlowRuntime.StartAsync(InvoiceFlow.Definition);
 var invoices = new InvoiceClient(runtime);
 var problems = new List<string>();
 
+// Every change of an invoice is published as an ExecutionEvent on invoices.events.<kind>: follow them.
+var events = new List<ExecutionEvent>();
+using var following = ObservableExtensions.Subscribe(runtime.Transport.Subscribe("invoices.events.*"), m =>
+{
+    lock (events)
+    {
+        events.Add(ExecutionEvent.Port(m.Subject).Deserialize(m.Payload));
+    }
+});
+
+List<string> EventsOf(string id)
+{
+    lock (events)
+    {
+        return events.Where(e => e.ExecutionId == id).OrderBy(e => e.Sequence).ThenBy(e => e.Kind == ExecutionEventKind.Ended)
+            .Select(e => e.Kind + (e.Rule is null || e.Kind is ExecutionEventKind.Ended ? "" : " " + e.Rule) + (e.By is null || e.Kind is ExecutionEventKind.Step ? "" : " by " + e.By))
+            .ToList();
+    }
+}
+
 void Expect(bool holds, string what)
 {
     Console.WriteLine($"{(holds ? "ok  " : "FAIL")} {what}");
@@ -69,6 +89,20 @@ foreach (var entry in retried.Timeline)
 {
     Console.WriteLine($"       {entry.Rule,-7} {entry.Action,-8} {entry.Trigger,-15} {entry.Source}{(entry.Reason is null ? "" : " - " + entry.Reason)}");
 }
+
+Console.WriteLine("     events of inv-3:");
+var inv3 = EventsOf("inv-3");
+foreach (var e in inv3)
+{
+    Console.WriteLine("       " + e);
+}
+
+Expect(
+    inv3.SequenceEqual(["Started", "Step Issue", "Step Reject", "Ended", "Retried Retry by carol", "Step Settle", "Ended"]),
+    "inv-3's events tell its story: started, issued, rejected, ended (failed), retried by carol, settled, ended");
+Expect(
+    EventsOf("inv-2").SequenceEqual(["Started", "Step Issue", "Cancelled Cancel by bob", "Ended"]),
+    "inv-2's events end with its cancellation by bob");
 
 Console.WriteLine(problems.Count == 0 ? "Every step ended as expected." : $"{problems.Count} step(s) did not end as expected.");
 return problems.Count == 0 ? 0 : 1;

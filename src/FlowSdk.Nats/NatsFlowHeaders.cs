@@ -14,7 +14,7 @@ public static class NatsFlowHeaders
     /// the execution's outbox), so a host that publishes an outbox a dead host already published does
     /// not duplicate it.
     /// </summary>
-    public const string MessageId = "Nats-Msg-Id";
+    public const string MessageId = FlowSdk.Transport.MessageHeaders.MessageId;
 
     /// <summary>The prefix of the headers FlowSdk adds to a dead-lettered message.</summary>
     public const string DeadLetterPrefix = "FlowSdk-DeadLetter-";

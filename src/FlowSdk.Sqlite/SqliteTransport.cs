@@ -130,7 +130,7 @@ public sealed class SqliteTransport : IMessageTransport, IIdleSignal
         var bytes = payload.ToArray();
         headers ??= Internal.Headers.None;
         var encoded = Internal.Headers.Encode(headers);
-        headers.TryGetValue(InMemoryTransport.MessageIdHeader, out var messageId);
+        headers.TryGetValue(MessageHeaders.MessageId, out var messageId);
         var trim = Interlocked.Increment(ref _publishes) % 1024 == 0;
 
         // Each stored row counts as pending from inside the transaction, before the commit makes it
@@ -461,7 +461,7 @@ public sealed class SqliteTransport : IMessageTransport, IIdleSignal
             [InMemoryTransport.DeadLetterSubjectHeader] = message.Subject,
             [InMemoryTransport.DeadLetterDeliveriesHeader] = message.DeliveryCount.ToString(CultureInfo.InvariantCulture),
         };
-        headers.Remove(InMemoryTransport.MessageIdHeader);
+        headers.Remove(MessageHeaders.MessageId);
         try
         {
             if (!_disposed.IsCancellationRequested)

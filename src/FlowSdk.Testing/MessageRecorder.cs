@@ -97,7 +97,7 @@ public sealed class MessageRecorder : IDisposable
     /// </summary>
     public IReadOnlyList<DeadLetter> DeadLetters => All
         .Where(m => m.Subject.StartsWith(InMemoryTransport.DeadLetterSubjectPrefix, StringComparison.Ordinal))
-        .DistinctBy(m => m.Headers.TryGetValue(InMemoryTransport.MessageIdHeader, out var id) ? id : "#" + m.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal)
+        .DistinctBy(m => m.Headers.TryGetValue(MessageHeaders.MessageId, out var id) ? id : "#" + m.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal)
         .Select(m => new DeadLetter(
             m.Headers.TryGetValue(InMemoryTransport.DeadLetterSubjectHeader, out var subject) ? subject : m.Subject[InMemoryTransport.DeadLetterSubjectPrefix.Length..],
             m.Headers.TryGetValue(InMemoryTransport.DeadLetterReasonHeader, out var reason) ? reason : "",

@@ -71,6 +71,13 @@ public sealed partial class DashboardApiTests
         var refused = await http.PostAsync("/api/ports/orders.placed/messages", Json("""{"OrderId": "o-a", "Total": 1}"""));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("read-only", await refused.Content.ReadAsStringAsync());
+        foreach (var path in new[] { "/api/flows/order/stop", "/api/flows/order/deploy", "/api/executions/order/o-a/approve", "/api/executions/order/o-a/reject" })
+        {
+            var verb = await http.PostAsync(path, Json("{}"));
+            Assert.True(verb.StatusCode == HttpStatusCode.Forbidden, $"{path}: {verb.StatusCode}");
+            Assert.Contains("read-only", await verb.Content.ReadAsStringAsync());
+        }
+
         Assert.Contains("\"readOnly\":true", await http.GetStringAsync("/api/session"));
         Assert.Contains("\"readOnly\":true", await http.GetStringAsync("/api/flows"));
         folder.Delete(recursive: true);

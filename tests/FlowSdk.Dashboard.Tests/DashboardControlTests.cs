@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using FlowSdk.Dashboard.Tests.Infrastructure;
 using FlowSdk.Hosting.Tests.Infrastructure;
 
 namespace FlowSdk.Dashboard.Tests;
@@ -67,7 +67,7 @@ public sealed partial class DashboardControlTests
         // Unknown verbs and executions, and a body that is not JSON.
         var unknownVerb = await http.PostAsync("/api/executions/order/o-2/explode", Json("{}"));
         Assert.Equal(HttpStatusCode.NotFound, unknownVerb.StatusCode);
-        Assert.Contains("No execution verb 'explode'. The verbs are: pause, resume, cancel, retry.", await ErrorText(unknownVerb));
+        Assert.Contains("No execution verb 'explode'. The verbs are: pause, resume, cancel, retry, approve, reject.", await ErrorText(unknownVerb));
         var unknownExecution = await http.PostAsync("/api/executions/order/o-9/cancel", Json("{}"));
         Assert.Equal(HttpStatusCode.NotFound, unknownExecution.StatusCode);
         Assert.Contains("No execution 'o-9' in flow order.", await ErrorText(unknownExecution));
@@ -114,6 +114,14 @@ public sealed partial class DashboardControlTests
         Assert.Equal("Execution m-1 of flow order: Paused → Running.", await ResultOf(await a.PostAsync("/api/executions/order/m-1/resume", null)));
         var shipped = await WaitForStatusAsync(b, "m-1", "Completed", second);
         Assert.Equal(["Place", "Pause", "Resume", "Ship"], shipped.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("rule").GetString()));
+
+        // Stopped on the first host's dashboard: the second shows it, and the order placed meanwhile waits until the second starts the flow again.
+        Assert.StartsWith("Flow order: Running → Deployed", await ResultOf(await a.PostAsync("/api/flows/order/stop", null)), StringComparison.Ordinal);
+        Assert.Equal(("Deployed", "dashboard"), await DeploymentStateAsync(b));
+        Assert.Equal(HttpStatusCode.Accepted, (await a.PostAsync("/api/ports/orders.placed/messages", Json("""{"OrderId": "m-3", "Total": 4}"""))).StatusCode);
+        Assert.StartsWith("Flow order: Deployed → Running", await ResultOf(await b.PostAsync("/api/flows/order/start", null)), StringComparison.Ordinal);
+        Assert.Equal(("Running", "dashboard"), await DeploymentStateAsync(a));
+        await WaitForStatusAsync(a, "m-3", "Running", first);
     }
 
     [Fact]
@@ -143,64 +151,25 @@ public sealed partial class DashboardControlTests
         Assert.Equal(placed.GetProperty("timeline")[0].GetProperty("at").GetDateTimeOffset(), shipped.GetProperty("firstTimelineEntryAt").GetDateTimeOffset());
     }
 
-    private static (bool Enabled, string? Reason) Control(JsonElement execution, string verb)
-    {
-        var control = execution.GetProperty("controls").EnumerateArray().Single(c => c.GetProperty("verb").GetString() == verb);
-        return (control.GetProperty("enabled").GetBoolean(), control.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null);
-    }
+    private static (bool Enabled, string? Reason) Control(JsonElement execution, string verb) => DashboardApi.Control(execution, verb);
 
     private static async Task<JsonElement> ExecutionAsync(HttpClient http, string id)
         => JsonDocument.Parse(await http.GetStringAsync($"/api/executions/order/{id}")).RootElement.Clone();
 
-    /// <summary>Waits for the host to handle the messages sent so far: the live list (server-sent events) says when the execution changed.</summary>
-    private static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status, HostProcess host)
+    private static Task<JsonElement> WaitForStatusAsync(HttpClient http, string id, string status, HostProcess host) => DashboardApi.WaitForStatusAsync(http, "order", id, status, host);
+
+    private static Task<string> ResultOf(HttpResponseMessage response) => DashboardApi.ResultOf(response);
+
+    private static async Task<(string? State, string? ChangedBy)> DeploymentStateAsync(HttpClient http)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var events = new HttpClient { BaseAddress = http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        using var stream = await events.GetStreamAsync("/api/events", timeout.Token);
-        using var reader = new StreamReader(stream);
-        try
-        {
-            // Subscribed first (the "ready" event), then read the current state: no change can fall between the two.
-            while (await reader.ReadLineAsync(timeout.Token) is { } line && line != "event: ready")
-            {
-            }
-
-            while (true)
-            {
-                var response = await http.GetAsync($"/api/executions/order/{id}", timeout.Token);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    var execution = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token)).RootElement.Clone();
-                    if (execution.GetProperty("status").GetString() == status)
-                    {
-                        return execution;
-                    }
-                }
-
-                while (await reader.ReadLineAsync(timeout.Token) is { } line && !line.StartsWith("data: ", StringComparison.Ordinal))
-                {
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail($"Execution {id} did not become {status} within 30 s. The host printed:\n{host.Output}");
-            throw;
-        }
-    }
-
-    private static async Task<string> ResultOf(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("result").GetString()!;
+        var deployment = await DashboardApi.DeploymentAsync(http, "order");
+        return (deployment.GetProperty("state").GetString(), deployment.GetProperty("changedBy").GetString());
     }
 
     private static async Task<string> ErrorText(HttpResponseMessage response)
         => JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    private static StringContent Json(string json) => DashboardApi.Json(json);
 
     [GeneratedRegex(@"Dashboard on (http://[^,\s]+?)\.?\r?\n")]
     private static partial Regex DashboardUrl();

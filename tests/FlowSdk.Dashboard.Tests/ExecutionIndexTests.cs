@@ -12,6 +12,31 @@ public sealed class ExecutionIndexTests(ITestOutputHelper output)
     private const int Executions = 100_000;
 
     [Fact]
+    public async Task Pending_approvals_are_listed_oldest_first_by_flow_and_rule_and_leave_the_list_once_decided()
+    {
+        await using var store = new InMemoryStateStore();
+        await using var index = new ExecutionIndex([OrdersSample.OrderFlow.Definition], store, NullLogger.Instance);
+        var at = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        ExecutionSummary Waiting(string flow, string id, string rule, int minutes, ulong revision = 1) => new(
+            flow, id, ExecutionStatus.WaitingForApproval, "New", 1, at, at.AddMinutes(minutes), null, null, null, revision,
+            new PendingApproval(flow, id, id + ".approval.1", rule, at.AddMinutes(minutes), at.AddDays(2)));
+
+        index.Put(Waiting("order", "b", "Pay", 5));
+        index.Put(Waiting("order", "a", "Pay", 5));
+        index.Put(Waiting("order", "c", "Refund", 1));
+        index.Put(Waiting("refund", "r", "Pay", 3));
+        index.Put(new ExecutionSummary("order", "d", ExecutionStatus.Running, "New", 1, at, at, null, null, null, 1));
+
+        Assert.Equal(["order/c", "refund/r", "order/a", "order/b"], index.Approvals(null, null).Select(p => $"{p.Flow}/{p.ExecutionId}"));
+        Assert.Equal(["order/c", "order/a", "order/b"], index.Approvals("order", null).Select(p => $"{p.Flow}/{p.ExecutionId}"));
+        Assert.Equal(["refund/r", "order/a", "order/b"], index.Approvals(null, "Pay").Select(p => $"{p.Flow}/{p.ExecutionId}"));
+
+        // Decided and applied: a newer revision without a pending request takes it off the list.
+        index.Put(new ExecutionSummary("order", "a", ExecutionStatus.Completed, "Paid", 1, at, at.AddMinutes(9), null, null, null, 2));
+        Assert.Equal(["order/c", "refund/r", "order/b"], index.Approvals(null, null).Select(p => $"{p.Flow}/{p.ExecutionId}"));
+    }
+
+    [Fact]
     public async Task Pages_of_100k_executions_cover_every_execution_once_in_list_order()
     {
         await using var store = new InMemoryStateStore();

@@ -38,5 +38,8 @@ public sealed class NatsDeploymentTests(NatsServerFixture server)
 public sealed class NatsApprovalTests(NatsServerFixture server)
     : ApprovalSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
 
+public sealed class NatsLifecycleEventTests(NatsServerFixture server)
+    : LifecycleEventSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
 public sealed class NatsFanOutTests(NatsServerFixture server)
     : FanOutSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

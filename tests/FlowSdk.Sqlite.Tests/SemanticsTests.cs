@@ -18,4 +18,5 @@ public sealed class SqliteScheduleTests() : ScheduleRestartSemantics(new SqliteI
 public sealed class SqliteProgressTests() : ProgressSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteDeploymentTests() : DeploymentSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteApprovalTests() : ApprovalSemantics(new SqliteInfrastructureFactory());
+public sealed class SqliteLifecycleEventTests() : LifecycleEventSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteFanOutTests() : FanOutSemantics(new SqliteInfrastructureFactory());

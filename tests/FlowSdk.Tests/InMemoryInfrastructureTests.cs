@@ -90,7 +90,7 @@ public sealed class InMemoryInfrastructureTests
         await using var transport = new InMemoryTransport(time);
         var received = new ConcurrentQueue<byte>();
         using var s = transport.Subscribe("jobs").Subscribe(m => received.Enqueue(m.Payload.Span[0]));
-        var id = new Dictionary<string, string> { [InMemoryTransport.MessageIdHeader] = "job-1" };
+        var id = new Dictionary<string, string> { [MessageHeaders.MessageId] = "job-1" };
 
         await transport.PublishAsync("jobs", new byte[] { 1 }, id);
         await transport.PublishAsync("jobs", new byte[] { 2 }, id);

@@ -20,4 +20,5 @@ public sealed class InMemoryDeploymentTests() : DeploymentSemantics(new InMemory
     protected override bool KeepsMessagesOfStoppedFlows => false;
 }
 public sealed class InMemoryApprovalTests() : ApprovalSemantics(new InMemoryInfrastructure());
+public sealed class InMemoryLifecycleEventTests() : LifecycleEventSemantics(new InMemoryInfrastructure());
 public sealed class InMemoryFanOutTests() : FanOutSemantics(new InMemoryInfrastructure());

@@ -85,6 +85,7 @@ internal sealed record FlowStateSpec(
     string? OnFailed,
     string? OnEscalated,
     string? OnTimedOut,
+    string? Events,
     string PhaseEnumFullName,
     EquatableArray<PhaseSpec> Phases,
     SerializableTypeSpec State,

@@ -37,7 +37,7 @@ internal static partial class FlowParser
 
         var maxIterations = 0;
         long? timeout = null;
-        string? onCompleted = null, onFailed = null, onEscalated = null, onTimedOut = null;
+        string? onCompleted = null, onFailed = null, onEscalated = null, onTimedOut = null, events = null;
         foreach (var named in attribute.NamedArguments)
         {
             switch (named.Key)
@@ -57,6 +57,7 @@ internal static partial class FlowParser
                 case "OnFailed": onFailed = named.Value.Value as string; break;
                 case "OnEscalated": onEscalated = named.Value.Value as string; break;
                 case "OnTimedOut": onTimedOut = named.Value.Value as string; break;
+                case "Events": events = named.Value.Value as string; break;
             }
         }
 
@@ -89,7 +90,7 @@ internal static partial class FlowParser
             .Select(f => new FanOutSpec(f.FanOut.Name!, f.FanOut.ChildFlowId!, f.FanOut.Child!.ToDisplayString(FullyQualified), f.Input!, f.Result!, f.FanOut.Mode, f.FanOut.TimeoutTicks))
             .ToEquatableArray();
 
-        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules, fanOuts);
+        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, events, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules, fanOuts);
     }
 
     public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type)

@@ -38,6 +38,7 @@ internal sealed class DashboardEndpoints(
         Get(app, "/api/flows", Flows);
         Get(app, "/api/executions", Executions);
         Get(app, "/api/executions/{flow}/{id}", Execution);
+        Get(app, "/api/approvals", ApprovalsList);
         Get(app, "/api/events", Events);
         Post(app, "/api/executions/{flow}/{id}/{verb}", ControlExecution);
         Post(app, "/api/flows/{flow}/{verb}", ControlFlow);
@@ -114,10 +115,66 @@ internal sealed class DashboardEndpoints(
                 flow.Phases,
                 await ProgressAsync(flow, context.RequestAborted).ConfigureAwait(false),
                 [.. flow.InputPorts.Select(p => new PortView(p.Subject, p.MessageType, p.Fields ?? [], host.Example(p)))],
-                [.. controls.Flow.Select(c => new ControlState(c.Verb, c.Label, true, null))]));
+                await DeploymentAsync(flow, context.RequestAborted).ConfigureAwait(false)));
         }
 
         await context.Response.WriteAsJsonAsync(new FlowsResponse(_graph, views, Enum.GetNames<ExecutionStatus>(), access.ReadOnly), DashboardJson.Context.FlowsResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>The flow's deployment record as it is in the store now.</summary>
+    private async Task<DeploymentView> DeploymentAsync(FlowDefinition flow, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Deployment(flow, await runtime.GetDeploymentAsync(flow, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (FormatException ex)
+        {
+            return Deployment(flow, null, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// What the flows page shows of a deployment record: its state (NotDeployed without one), the deployed
+    /// version against this host's, who changed it when, and the flow verbs, each disabled with the
+    /// runtime's refusal where it does not apply. An unreadable record disables every verb with its error.
+    /// </summary>
+    private DeploymentView Deployment(FlowDefinition flow, DeploymentRecord? record, string? error)
+    {
+        var local = runtime.VersionOf(flow);
+        return new DeploymentView(
+            flow.Id,
+            record?.State ?? DeploymentState.NotDeployed,
+            record?.Version,
+            local,
+            record is null || string.Equals(record.Version, local, StringComparison.Ordinal),
+            record?.ChangedBy,
+            record?.ChangedAt,
+            record?.LastAction,
+            error,
+            [.. controls.Flow.Select(c => (error ?? c.Refusal(flow, record)) is { } reason ? new ControlState(c.Verb, c.Label, false, reason) : new ControlState(c.Verb, c.Label, true, null))]);
+    }
+
+    /// <summary>A deployment record changed (the store's watch; on NATS, every host's writes): the live subscribers hear of it.</summary>
+    public void OnDeploymentChanged(StateEntry entry)
+    {
+        var flow = flows.FirstOrDefault(f => string.Equals(FlowDeployments.Key(f.Id), entry.Key, StringComparison.Ordinal));
+        if (flow is null)
+        {
+            return; // a flow this host does not have
+        }
+
+        DeploymentView view;
+        try
+        {
+            view = Deployment(flow, DeploymentRecord.FromJson(entry.Value, entry.Revision), null);
+        }
+        catch (FormatException ex)
+        {
+            view = Deployment(flow, null, ex.Message);
+        }
+
+        index.Publish(new LiveEvent("deployment", JsonSerializer.Serialize(view, DashboardJson.Context.DeploymentView)));
     }
 
     /// <summary>
@@ -194,11 +251,40 @@ internal sealed class DashboardEndpoints(
             info.DroppedTimelineEntries,
             info.FirstTimelineEntryAt,
             state,
-            [.. controls.Execution.Select(c => c.Refusal(info) is { } reason ? new ControlState(c.Verb, c.Label, false, reason) : new ControlState(c.Verb, c.Label, true, null))]);
+            [.. controls.Execution.Select(c => c.Refusal(info) is { } reason ? new ControlState(c.Verb, c.Label, false, reason) : new ControlState(c.Verb, c.Label, true, null))],
+            info.PendingApproval is { } request ? new ApprovalView(request.Id, request.Rule, request.RequestedAt, request.ExpiresAt, request.Decision) : null,
+            info.LastApproval);
         await context.Response.WriteAsJsonAsync(view, DashboardJson.Context.ExecutionView).ConfigureAwait(false);
     }
 
-    /// <summary>Server-sent events: one <c>execution</c> event per changed execution, a comment every 15 s to keep the connection open.</summary>
+    /// <summary>The approval requests that wait for a decision, oldest first, from the dashboard's list (no pass over the store).</summary>
+    private Task ApprovalsList(HttpContext context)
+    {
+        var q = context.Request.Query;
+        var flow = Text(q["flow"]);
+        if (flow is not null)
+        {
+            FindFlow(flow);
+        }
+
+        var rule = Text(q["rule"]);
+        if (rule is not null)
+        {
+            var selected = flows.Where(f => flow is null || f.Id == flow).ToList();
+            if (!selected.Any(f => f.Rules.Any(r => r.Approval is not null && r.Name == rule)))
+            {
+                var known = selected.SelectMany(f => f.Rules.Where(r => r.Approval is not null).Select(r => $"{f.Id}.{r.Name}")).ToList();
+                throw new DashboardRequestException(StatusCodes.Status404NotFound, $"No rule '{rule}' that requires approval in flow(s) {string.Join(", ", selected.Select(f => f.Id))}; {(known.Count == 0 ? "none of their rules requires approval" : "those that do: " + string.Join(", ", known))}.");
+            }
+        }
+
+        return context.Response.WriteAsJsonAsync(new ApprovalsResponse(index.Approvals(flow, rule)), DashboardJson.Context.ApprovalsResponse);
+    }
+
+    /// <summary>
+    /// Server-sent events: one <c>execution</c> event per changed execution, one <c>deployment</c> event
+    /// per changed deployment record, a comment every 15 s to keep the connection open.
+    /// </summary>
     private async Task Events(HttpContext context)
     {
         context.Response.ContentType = "text/event-stream";
@@ -228,9 +314,9 @@ internal sealed class DashboardEndpoints(
                 }
 
                 var text = new StringBuilder();
-                while (reader.TryRead(out var summary))
+                while (reader.TryRead(out var live))
                 {
-                    text.Append("event: execution\ndata: ").Append(JsonSerializer.Serialize(summary, DashboardJson.Context.ExecutionSummary)).Append("\n\n");
+                    text.Append("event: ").Append(live.Name).Append("\ndata: ").Append(live.Data).Append("\n\n");
                 }
 
                 await context.Response.WriteAsync(text.ToString(), context.RequestAborted).ConfigureAwait(false);
@@ -280,19 +366,17 @@ internal sealed class DashboardEndpoints(
             ?? throw new DashboardRequestException(StatusCodes.Status404NotFound, controls.Flow.Count == 0
                 ? $"No flow verb '{verb}': this runtime has no flow controls."
                 : $"No flow verb '{verb}'. The verbs are: {string.Join(", ", controls.Flow.Select(c => c.Verb))}.");
-        var body = await ReadJsonAsync(context, DashboardJson.Context.ControlRequest, optional: true).ConfigureAwait(false);
-        var request = new FlowVerbRequest(runtime, flow, body?.Reason, "dashboard");
-        if (await control.RefusalAsync(request, context.RequestAborted).ConfigureAwait(false) is { } refusal)
-        {
-            throw new DashboardRequestException(StatusCodes.Status409Conflict, $"Cannot {verb} flow {flow.Id}: {refusal}");
-        }
+        // A body is optional and, when there is one, must be JSON; a deployment record keeps no reason.
+        _ = await ReadJsonAsync(context, DashboardJson.Context.ControlRequest, optional: true).ConfigureAwait(false);
 
+        // No check before the write: the runtime's compare-and-set write refuses a verb that does not
+        // apply to the record as it is (also when another operator changed it first), in its own words.
         string result;
         try
         {
-            result = await control.ApplyAsync(request, context.RequestAborted).ConfigureAwait(false);
+            result = await control.ApplyAsync(new FlowVerbRequest(runtime, flow, "dashboard"), context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {
             throw new DashboardRequestException(StatusCodes.Status409Conflict, ex.Message);
         }
@@ -315,7 +399,7 @@ internal sealed class DashboardEndpoints(
             throw new DashboardRequestException(StatusCodes.Status400BadRequest, "The message id (Idempotency-Key) is longer than 200 characters.");
         }
 
-        var headers = messageId is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { ["Nats-Msg-Id"] = "http." + messageId };
+        var headers = messageId is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { [FlowSdk.Transport.MessageHeaders.MessageId] = "http." + messageId };
         await runtime.Transport.PublishAsync(port.Subject, payload, headers, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         await context.Response.WriteAsJsonAsync(new SentResponse(port.Subject, port.MessageType, messageId), DashboardJson.Context.SentResponse).ConfigureAwait(false);

@@ -17,7 +17,20 @@ internal sealed record ControlResult(string Verb, string Result);
 
 internal sealed record PortView(string Subject, string MessageType, IReadOnlyList<string> Fields, string Example);
 
-internal sealed record FlowView(string Id, IReadOnlyList<string> Phases, Dictionary<string, int> Progress, IReadOnlyList<PortView> Ports, IReadOnlyList<ControlState> Controls);
+/// <summary>A flow's deployment record as the flows page shows it: <see cref="State"/> is NotDeployed when there is no record.</summary>
+internal sealed record DeploymentView(
+    string Flow,
+    DeploymentState State,
+    string? Version,
+    string LocalVersion,
+    bool VersionMatches,
+    string? ChangedBy,
+    DateTimeOffset? ChangedAt,
+    DeploymentAction? LastAction,
+    string? Error,
+    IReadOnlyList<ControlState> Controls);
+
+internal sealed record FlowView(string Id, IReadOnlyList<string> Phases, Dictionary<string, int> Progress, IReadOnlyList<PortView> Ports, DeploymentView Deployment);
 
 internal sealed record FlowsResponse(JsonElement Graph, IReadOnlyList<FlowView> Flows, IReadOnlyList<string> Statuses, bool ReadOnly);
 
@@ -42,7 +55,14 @@ internal sealed record ExecutionView(
     long DroppedTimelineEntries,
     DateTimeOffset? FirstTimelineEntryAt,
     JsonElement State,
-    IReadOnlyList<ControlState> Controls);
+    IReadOnlyList<ControlState> Controls,
+    ApprovalView? Approval,
+    ApprovalDecision? LastApproval);
+
+/// <summary>The approval request an execution waits on, and its decision while a host has not applied it yet.</summary>
+internal sealed record ApprovalView(string RequestId, string Rule, DateTimeOffset RequestedAt, DateTimeOffset? ExpiresAt, ApprovalDecision? Decision);
+
+internal sealed record ApprovalsResponse(IReadOnlyList<PendingApproval> Approvals);
 
 internal sealed record SentResponse(string Subject, string MessageType, string? MessageId);
 
@@ -62,6 +82,8 @@ internal sealed record HealthResponse(string Status, Dictionary<string, HealthEn
 [JsonSerializable(typeof(ExecutionSummary))]
 [JsonSerializable(typeof(ExecutionView))]
 [JsonSerializable(typeof(SentResponse))]
+[JsonSerializable(typeof(ApprovalsResponse))]
+[JsonSerializable(typeof(DeploymentView))]
 [JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;
 

@@ -23,6 +23,7 @@ internal sealed partial class DashboardServer(
 {
     private WebApplication? _app;
     private ExecutionIndex? _index;
+    private IDisposable? _deployments;
 
     /// <summary>The addresses the dashboard listens on, once started (port 0 resolved).</summary>
     public IReadOnlyList<string> Addresses { get; private set; } = [];
@@ -58,7 +59,11 @@ internal sealed partial class DashboardServer(
 
         var app = builder.Build();
         HealthEndpoints.Map(app);
-        new DashboardEndpoints(runtime, flows, _index, app.Services.GetRequiredService<DashboardAccess>(), app.Services.GetRequiredService<IAntiforgery>(), hostServices, controls).Map(app);
+        var endpoints = new DashboardEndpoints(runtime, flows, _index, app.Services.GetRequiredService<DashboardAccess>(), app.Services.GetRequiredService<IAntiforgery>(), hostServices, controls);
+        endpoints.Map(app);
+
+        // Deployment records change from any process (the command line, another host's dashboard): the flows page hears of it live.
+        _deployments = runtime.Store.Watch(FlowDeployments.KeyPrefix).Subscribe(endpoints.OnDeploymentChanged, ex => LogDeploymentWatchFailed(logger, ex));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         Addresses = WebListener.Addresses(app);
@@ -77,6 +82,7 @@ internal sealed partial class DashboardServer(
 
     public async ValueTask DisposeAsync()
     {
+        _deployments?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync().ConfigureAwait(false);
@@ -87,6 +93,9 @@ internal sealed partial class DashboardServer(
             await _index.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The dashboard's watch of the deployment records ended: the flows page no longer shows their changes live")]
+    private static partial void LogDeploymentWatchFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard listening on {Addresses} ({Access}).")]
     private static partial void LogListening(ILogger logger, string addresses, string access);

@@ -17,7 +17,11 @@ internal sealed record ExecutionSummary(
     string? StatusReason,
     string? PendingTaskId,
     DateTimeOffset? Deadline,
-    ulong Revision);
+    ulong Revision,
+    PendingApproval? Approval = null);
+
+/// <summary>One server-sent event: its name and its data (JSON on one line).</summary>
+internal sealed record LiveEvent(string Name, string Data);
 
 /// <summary>What the executions list asks for: filters and a page.</summary>
 internal sealed record ExecutionQuery(string? Flow, ExecutionStatus? Status, string? Phase, string? Search, int Offset, int Limit);
@@ -32,7 +36,7 @@ internal sealed partial class ExecutionIndex(IReadOnlyCollection<FlowDefinition>
     private readonly ConcurrentDictionary<string, ExecutionSummary> _executions = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _watches = [];
     private readonly Lock _subscribersLock = new();
-    private Channel<ExecutionSummary>[] _subscribers = [];
+    private Channel<LiveEvent>[] _subscribers = [];
 
     public int Count => _executions.Count;
 
@@ -68,7 +72,12 @@ internal sealed partial class ExecutionIndex(IReadOnlyCollection<FlowDefinition>
         }
 
         var id = entry.Key[(flow.Id.Length + 1)..];
-        Put(new ExecutionSummary(flow.Id, id, info.Status, info.Phase, info.Iteration, info.CreatedAt, info.UpdatedAt, info.StatusReason, info.PendingTaskId, info.Deadline, entry.Revision));
+
+        // A request waits for a decision while the execution waits for approval and nobody decided it (Approvals.ListAsync's test).
+        var approval = info.Status == ExecutionStatus.WaitingForApproval && info.PendingApproval is { Decision: null } request
+            ? new PendingApproval(flow.Id, id, request.Id, request.Rule, request.RequestedAt, request.ExpiresAt)
+            : null;
+        Put(new ExecutionSummary(flow.Id, id, info.Status, info.Phase, info.Iteration, info.CreatedAt, info.UpdatedAt, info.StatusReason, info.PendingTaskId, info.Deadline, entry.Revision, approval));
     }
 
     /// <summary>Takes in one execution's summary: a newer revision replaces an older one, and the live subscribers hear of it.</summary>
@@ -80,10 +89,35 @@ internal sealed partial class ExecutionIndex(IReadOnlyCollection<FlowDefinition>
             return;
         }
 
+        if (Volatile.Read(ref _subscribers).Length > 0)
+        {
+            Publish(new LiveEvent("execution", System.Text.Json.JsonSerializer.Serialize(summary, DashboardJson.Context.ExecutionSummary)));
+        }
+    }
+
+    /// <summary>Sends <paramref name="live"/> to every live subscriber.</summary>
+    public void Publish(LiveEvent live)
+    {
         foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
-            subscriber.Writer.TryWrite(summary);
+            subscriber.Writer.TryWrite(live);
         }
+    }
+
+    /// <summary>The approval requests that wait for a decision, of one flow and one rule or all, oldest first (then by execution id).</summary>
+    public IReadOnlyList<PendingApproval> Approvals(string? flow, string? rule)
+    {
+        var pending = new List<PendingApproval>();
+        foreach (var (_, e) in _executions)
+        {
+            if (e.Approval is { } approval && (flow is null || e.Flow == flow) && (rule is null || approval.Rule == rule))
+            {
+                pending.Add(approval);
+            }
+        }
+
+        pending.Sort((a, b) => a.RequestedAt != b.RequestedAt ? a.RequestedAt.CompareTo(b.RequestedAt) : string.CompareOrdinal(a.Flow + "." + a.ExecutionId, b.Flow + "." + b.ExecutionId));
+        return pending;
     }
 
     /// <summary>
@@ -185,11 +219,11 @@ internal sealed partial class ExecutionIndex(IReadOnlyCollection<FlowDefinition>
         return counts;
     }
 
-    /// <summary>A live feed of changed executions for one client; complete it (or dispose the registration) to leave.</summary>
-    public ChannelReader<ExecutionSummary> Subscribe(CancellationToken until)
+    /// <summary>A live feed of changed executions (and deployment records) for one client; complete it (or dispose the registration) to leave.</summary>
+    public ChannelReader<LiveEvent> Subscribe(CancellationToken until)
     {
         // A slow client drops its oldest changes rather than holding memory; it reloads the list on reconnect.
-        var channel = Channel.CreateBounded<ExecutionSummary>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        var channel = Channel.CreateBounded<LiveEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         lock (_subscribersLock)
         {
             _subscribers = [.. _subscribers, channel];

@@ -71,43 +71,49 @@ async function loadSession() {
 }
 
 // A confirmation for every state-changing action; resolves to the reason typed, or null when declined.
-function confirmAction(text) {
+// Without a reason field where nothing records one (a deployment record keeps who and when, not why).
+function confirmAction(text, withReason = true) {
   const dialog = $('#confirm');
   $('#confirm-text').textContent = text;
   $('#confirm-reason').value = '';
+  $('#confirm-reason-label').hidden = !withReason;
   return new Promise((resolve) => {
     dialog.onclose = () => resolve(dialog.returnValue === 'ok' ? $('#confirm-reason').value : null);
     dialog.showModal();
   });
 }
 
-function controlButtons(controls, path, what) {
+function controlButtons(controls, path, what, idPrefix = 'control', withReason = true) {
   const box = el('div', { class: 'controls' });
   for (const c of controls) {
     const reason = !session.signedIn ? (session.readOnly ? 'read-only: no token configured' : 'sign in with the token first') : c.reason;
     const enabled = c.enabled && session.signedIn;
-    const button = el('button', { id: `control-${c.verb}`, disabled: !enabled, title: enabled ? '' : reason }, c.label);
+    const button = el('button', { id: `${idPrefix}-${c.verb}`, 'data-verb': c.verb, disabled: !enabled, title: enabled ? '' : reason }, c.label);
     button.onclick = async () => {
-      const why = await confirmAction(`${c.label} ${what}?`);
+      const why = await confirmAction(`${c.label} ${what}?`, withReason);
       if (why === null) return;
       try {
-        const result = await post(`${path}/${encodeURIComponent(c.verb)}`, { reason: why || null });
+        const result = await post(`${path}/${encodeURIComponent(c.verb)}`, withReason ? { reason: why || null } : {});
         notice(result.result, true);
         route();
       } catch (err) { notice(err.message, false); }
     };
     box.append(button);
-    if (!enabled && reason) box.append(el('span', { class: 'reason' }, reason));
+    if (!enabled && reason && session.signedIn) box.append(el('span', { class: 'reason', id: `${idPrefix}-${c.verb}-reason` }, reason));
   }
+  // Signed out, every verb is disabled for the same reason: said once.
+  if (!session.signedIn && controls.length) box.append(el('span', { class: 'reason', id: `${idPrefix}-session-reason` }, session.readOnly ? 'read-only: no token configured' : 'sign in with the token first'));
   return box;
 }
 
 // ---- live updates -------------------------------------------------------------------------------
 let onExecution = null;
+let onDeployment = null;
 function connectEvents() {
   const source = new EventSource('/api/events');
   source.addEventListener('ready', () => { $('#live').textContent = 'live'; $('#live').classList.add('on'); });
   source.addEventListener('execution', (e) => { if (onExecution) onExecution(JSON.parse(e.data)); });
+  source.addEventListener('deployment', (e) => { if (onDeployment) onDeployment(JSON.parse(e.data)); });
   source.onerror = () => { $('#live').textContent = 'reconnecting…'; $('#live').classList.remove('on'); };
 }
 
@@ -177,6 +183,17 @@ function progressBadges(progress, flowId) {
   return box;
 }
 
+// A flow's deployment: its state, the deployed version against this host's, who changed it when, and the flow verbs.
+function deploymentBox(d) {
+  const version = d.version === null ? '' : ` · version ${d.version}${d.versionMatches ? ' (this host\'s)' : ` (this host has ${d.localVersion}: it does not run the flow)`}`;
+  const changed = d.changedBy ? ` · ${d.lastAction ? d.lastAction.toLowerCase() : 'created'} by ${d.changedBy} at ${when(d.changedAt)}` : '';
+  return el('div', { class: 'deployment', id: `deployment-${d.flow}`, 'data-state': d.state },
+    el('span', { class: `badge ${d.state}`, id: `deployment-state-${d.flow}` }, d.state),
+    el('span', { class: 'muted' }, version, changed),
+    d.error ? el('p', { class: 'error' }, d.error) : null,
+    controlButtons(d.controls, `/api/flows/${encodeURIComponent(d.flow)}`, `flow ${d.flow}`, `flow-${d.flow}`, false));
+}
+
 async function renderFlows(view) {
   const data = await api('/api/flows');
   const cards = [];
@@ -200,11 +217,11 @@ async function renderFlows(view) {
     const links = data.graph.links.filter((l) => l.from === flow.id || l.to === flow.id);
     cards.push(el('section', { class: 'card flow', 'data-flow': flow.id },
       el('h2', {}, flow.id),
+      deploymentBox(flow.deployment),
       progressBadges(flow.progress, flow.id),
       drawGraph(graph),
       messageRules.length ? el('p', { class: 'muted' }, 'Message-only rules: ', messageRules.map((r) => `${r.name} (on ${r.source})`).join(', ')) : null,
       links.length ? el('p', { class: 'muted' }, 'Links: ', links.map((l) => `${l.from} → ${l.to} on ${l.subject}`).join(', ')) : null,
-      flow.controls.length ? controlButtons(flow.controls, `/api/flows/${encodeURIComponent(flow.id)}`, `flow ${flow.id}`) : null,
       ports));
   }
   view.replaceChildren(...cards);
@@ -216,6 +233,10 @@ async function renderFlows(view) {
     }
   }, 300);
   onExecution = () => refresh();
+  onDeployment = (d) => {
+    const old = $(`#deployment-${CSS.escape(d.flow)}`);
+    if (old) old.replaceWith(deploymentBox(d));
+  };
 }
 
 // ---- executions ---------------------------------------------------------------------------------
@@ -278,8 +299,37 @@ async function renderExecutions(view, params) {
   };
 }
 
+// ---- approvals ----------------------------------------------------------------------------------
+async function renderApprovals(view) {
+  const data = await api('/api/approvals');
+  const rows = data.approvals.map((a) => el('tr', { 'data-key': `${a.flow}/${a.executionId}` },
+    el('td', {}, a.flow),
+    el('td', {}, el('a', { href: `#/execution/${encodeURIComponent(a.flow)}/${encodeURIComponent(a.executionId)}` }, a.executionId)),
+    el('td', {}, a.rule),
+    el('td', {}, a.requestId),
+    el('td', {}, when(a.requestedAt)),
+    el('td', {}, a.expiresAt ? when(a.expiresAt) : 'never')));
+  view.replaceChildren(el('section', { class: 'card' },
+    el('h2', {}, 'Approvals waiting for a decision'),
+    rows.length
+      ? el('table', { id: 'approvals' }, el('thead', {}, el('tr', {}, ['Flow', 'Execution', 'Rule', 'Request', 'Requested', 'Expires'].map((h) => el('th', {}, h)))), el('tbody', {}, rows))
+      : el('p', { class: 'muted', id: 'approvals' }, 'No approval requests wait for a decision.')));
+  const reload = debounce(() => route(), 250);
+  onExecution = (e) => { if (e.approval || view.querySelector(`tr[data-key="${CSS.escape(`${e.flow}/${e.id}`)}"]`)) reload(); };
+}
+
 // ---- one execution ------------------------------------------------------------------------------
 function when(t) { return t ? new Date(t).toISOString() : 'none'; }
+
+function decisionText(d) {
+  return `${d.approved ? 'approved' : 'rejected'} by ${d.by} at ${when(d.at)}${d.reason ? ` (${d.reason})` : ''}`;
+}
+
+function approvalText(a) {
+  if (!a) return 'none';
+  const base = `rule ${a.rule} (request ${a.requestId}), requested ${when(a.requestedAt)}, expires ${a.expiresAt ? when(a.expiresAt) : 'never'}`;
+  return a.decision ? `${base}; ${decisionText(a.decision)}, waiting for a host to apply it` : base;
+}
 
 async function renderExecution(view, flow, id) {
   const e = await api(`/api/executions/${encodeURIComponent(flow)}/${encodeURIComponent(id)}`);
@@ -294,6 +344,9 @@ async function renderExecution(view, flow, id) {
     el('dt', {}, 'Updated'), el('dd', {}, when(e.updatedAt)),
     el('dt', {}, 'Deadline'), el('dd', {}, when(e.deadline)),
     el('dt', {}, 'Pending reply'), el('dd', { id: 'pending' }, e.pendingTaskId ? `task ${e.pendingTaskId} since ${when(e.pendingSince)}` : 'none'),
+    el('dt', {}, 'Pending approval'), el('dd', { id: 'approval' }, approvalText(e.approval)),
+    e.lastApproval ? el('dt', {}, 'Last approval') : null,
+    e.lastApproval ? el('dd', { id: 'last-approval' }, `${e.lastApproval.rule} (request ${e.lastApproval.requestId}): ${decisionText(e.lastApproval)}`) : null,
     el('dt', {}, 'Revision'), el('dd', {}, e.revision));
   const timeline = el('table', { id: 'timeline' },
     el('thead', {}, el('tr', {}, ['At', '#', 'Rule', 'Trigger', 'Source', 'Action', 'Phase'].map((h) => el('th', {}, h)))),
@@ -328,8 +381,10 @@ async function route() {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
   onExecution = null;
+  onDeployment = null;
   try {
     if (parts[0] === 'executions') await renderExecutions(view, new URLSearchParams(search || ''));
+    else if (parts[0] === 'approvals') await renderApprovals(view);
     else if (parts[0] === 'execution' && parts.length >= 3) await renderExecution(view, parts[1], parts.slice(2).join('/'));
     else await renderFlows(view);
   } catch (err) {

@@ -59,6 +59,14 @@ public sealed class FlowAttribute<TPhase> : Attribute
     public string? OnTimedOut { get; set; }
 
     /// <summary>
+    /// The subject prefix of the flow's lifecycle events: an <see cref="ExecutionEvent"/> on
+    /// <c>&lt;prefix&gt;.started</c>, <c>.step</c>, <c>.waiting</c>, <c>.paused</c>, <c>.resumed</c>,
+    /// <c>.cancelled</c>, <c>.retried</c>, <c>.ended</c>, <c>.approved</c> and <c>.rejected</c>, committed with
+    /// the change each describes. None when <see langword="null"/> (the default: every event costs a publish).
+    /// </summary>
+    public string? Events { get; set; }
+
+    /// <summary>
     /// The policy of the flow's rules that require approval (<see cref="RequiresApprovalAttribute"/>) and
     /// do not set their own: <see cref="FlowSdk.ApprovalPolicy.Ask"/> unless set. Hosts can override it at
     /// run time (<see cref="FlowRuntimeOptions.SetApprovalPolicy"/>, configuration <c>FlowSdk:Approvals:&lt;flow&gt;:&lt;rule&gt;</c>).

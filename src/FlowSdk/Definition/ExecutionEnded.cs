@@ -87,6 +87,13 @@ public sealed record ExecutionEnded(string Flow, string ExecutionId, ExecutionSt
 /// <param name="TimedOut">On timeout.</param>
 public sealed record LifecycleSubjects(string? Completed = null, string? Failed = null, string? Escalated = null, string? TimedOut = null)
 {
+    /// <summary>
+    /// The subject prefix of the flow's <see cref="ExecutionEvent"/>s (started, step, waiting, paused,
+    /// resumed, cancelled, retried, ended, approved, rejected), published on <c>&lt;prefix&gt;.&lt;kind&gt;</c>;
+    /// none when <see langword="null"/>. <c>[Flow(Events = "...")]</c> sets it.
+    /// </summary>
+    public string? Events { get; init; }
+
     /// <summary>No lifecycle events.</summary>
     public static LifecycleSubjects None { get; } = new();
 

@@ -25,6 +25,12 @@ public abstract class FlowDefinition
             }
         }
 
+        if (lifecycle.Events is { } prefix)
+        {
+            Subjects.EnsureValid(prefix, allowWildcards: false, nameof(lifecycle));
+            Events = new Runtime.ExecutionEvents(id, prefix);
+        }
+
         Timeout = timeout;
         Lifecycle = lifecycle;
         FlowIds.EnsureValid(id);
@@ -72,6 +78,9 @@ public abstract class FlowDefinition
 
     /// <summary>The subjects the flow publishes its lifecycle events on.</summary>
     public LifecycleSubjects Lifecycle { get; }
+
+    /// <summary>The flow's <see cref="ExecutionEvent"/>s, when it declares an <see cref="LifecycleSubjects.Events"/> prefix.</summary>
+    internal Runtime.ExecutionEvents? Events { get; }
 
     /// <summary>The flow's schedules (<see cref="ScheduleAttribute{TTick}"/>), in declaration order.</summary>
     public IReadOnlyList<Orchestration.ScheduleDefinition> Schedules { get; private protected set; } = [];
@@ -225,6 +234,10 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// As in the runtime, an execution that ended fires nothing; one that waits for a reply fires only
     /// for the reply carrying its task id (which lets it run again); and one past its deadline times out
     /// instead (no rule fires; its lifecycle event is in the result's messages).
+    /// A rule that requires approval, with its declared policy Ask (the default), does not fire: the
+    /// execution waits for approval (<see cref="FiringResult.AwaitsApproval"/>) until
+    /// <see cref="Approve"/> or <see cref="Reject"/>, and meanwhile no message fires anything (the runtime
+    /// keeps them with the execution); with policy Approve it fires at once, with Deny it is rejected.
     /// A rule that throws lets the exception through (the runtime would mark the execution Failed).
     /// </summary>
     /// <remarks>
@@ -265,6 +278,12 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                     return new FiringResult(null, outbox.Messages);
                 }
 
+                if (execution.Status == ExecutionStatus.WaitingForApproval)
+                {
+                    // The runtime keeps the message with the execution until the request is decided.
+                    return FiringResult.None;
+                }
+
                 if (execution.Status == ExecutionStatus.Waiting
                     ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
                     : taskId is not null)
@@ -277,6 +296,23 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             if (!rule.Passes(execution, needsState ? state : null!, message, context))
             {
                 continue;
+            }
+
+            if (needsState && rule.Info.Approval is { } approval)
+            {
+                // The rule's declared policy, as the runtime applies it when no option overrides it.
+                switch (approval.Policy)
+                {
+                    case ApprovalPolicy.Approve:
+                        Approvals.AutoApprove(execution, rule.Info, now);
+                        break;
+                    case ApprovalPolicy.Deny:
+                        Approvals.Deny(execution, rule.Info, now);
+                        return FiringResult.None;
+                    default:
+                        Approvals.Request(execution, rule.Info, port.Subject, port.Port.Serialize(message), now);
+                        return new FiringResult(null, []) { AwaitsApproval = rule.Info };
+                }
             }
 
             if (needsState)
@@ -293,6 +329,67 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         }
 
         return FiringResult.None;
+    }
+
+    /// <summary>
+    /// Approves the request <paramref name="state"/> waits on (after <see cref="Fire{TMessage}"/> returned a
+    /// result with <see cref="FiringResult.AwaitsApproval"/>), in memory, as the runtime applies an approval:
+    /// the rule is evaluated again on the message it was asked for and fires if it still passes; if it no
+    /// longer does, it does not apply and the timeline says why. For unit tests of approval rules.
+    /// </summary>
+    /// <param name="state">The execution's state, waiting for approval.</param>
+    /// <param name="now">The time of the decision.</param>
+    /// <param name="by">Who approves, recorded in the timeline and in <see cref="ExecutionInfo.LastApproval"/>.</param>
+    /// <param name="reason">Why.</param>
+    /// <returns>The rule, if it fired, and the messages it would publish.</returns>
+    /// <exception cref="ExecutionControlException">The execution waits for no approval.</exception>
+    public FiringResult Approve(TState state, DateTimeOffset now, string by = ExecutionControl.DefaultBy, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var execution = state.Execution;
+        Approvals.Decide(this, execution, ExecutionControlAction.Approve, by, reason, now);
+        var request = execution.PendingApproval!;
+        var port = Inputs.FirstOrDefault(i => string.Equals(i.Subject, request.Subject, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"Flow '{Id}' has no input port on '{request.Subject}', which the request was made for.");
+        return port.FireApproved(this, state, request, now);
+    }
+
+    /// <summary>
+    /// Rejects the request <paramref name="state"/> waits on, in memory, as the runtime applies a rejection:
+    /// the rule does not apply, the execution runs again, and <see cref="ExecutionInfo.LastApproval"/> says
+    /// who rejected it and why (what the flow's rejected path reads; call <see cref="FireChain"/> next).
+    /// </summary>
+    /// <param name="state">The execution's state, waiting for approval.</param>
+    /// <param name="now">The time of the decision.</param>
+    /// <param name="by">Who rejects.</param>
+    /// <param name="reason">Why.</param>
+    /// <exception cref="ExecutionControlException">The execution waits for no approval.</exception>
+    public void Reject(TState state, DateTimeOffset now, string by = ExecutionControl.DefaultBy, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Approvals.Decide(this, state.Execution, ExecutionControlAction.Reject, by, reason, now);
+        Approvals.ApplyRejected(state.Execution, now);
+    }
+
+    internal FiringResult FireApproved<TMessage>(InputPort<TState, TMessage> port, TState state, TMessage message, ApprovalRequest request, DateTimeOffset now)
+    {
+        var execution = state.Execution;
+        var rule = Array.Find(port.RuleSet, r => string.Equals(r.Info.Name, request.Rule, StringComparison.Ordinal));
+        var outbox = new Outbox();
+        var context = new RuleContext(now, execution.Id, outbox);
+        if (rule is null || !rule.Passes(execution, state, message, context))
+        {
+            var why = rule is null
+                ? $"flow '{Id}' has no rule {request.Rule} on {request.Subject} any more"
+                : string.Join("; ", Explain([rule], state, message, now).Select(e => e.Reason));
+            Approvals.Void(execution, why, now);
+            return FiringResult.None;
+        }
+
+        Approvals.TakeApproved(execution);
+        _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
+        _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, null, context, now);
+        return new FiringResult(rule.Info, outbox.Messages);
     }
 
     /// <summary>
@@ -533,6 +630,9 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     {
         var state = FlowSerializer.Deserialize(StateFormatter, value);
         var before = ExecutionControl.Transition(this, state.Execution, action, by, reason, now);
+
+        // Committed with the control; the hosts it wakes publish them (or the next host to start).
+        Events?.Collect(state.Execution, state.Execution.Outbox);
         return (FlowSerializer.Serialize(StateFormatter, state), before, state.Execution.Status);
     }
 

@@ -32,6 +32,9 @@ public abstract class InputPort<TState> : IInputPort
     public abstract IReadOnlyList<string>? Fields { get; }
 
     internal abstract InboundEvent<TState> Decode(Transport.TransportMessage message);
+
+    /// <summary>Evaluates the approved rule of <paramref name="request"/> again on the message it kept, in memory (<see cref="FlowDefinition{TState}.Approve"/>).</summary>
+    internal abstract FiringResult FireApproved(FlowDefinition<TState> flow, TState state, ApprovalRequest request, DateTimeOffset now);
 }
 
 /// <summary>A message type a flow consumes, seen without its static types: for tools such as the command line.</summary>
@@ -124,6 +127,9 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>
     public override byte[] EncodeMessage(object message) => message is TMessage typed
         ? Port.Serialize(typed)
         : throw new ArgumentException($"Port '{Subject}' carries {MessageType}, not {message?.GetType().Name ?? "null"}.", nameof(message));
+
+    internal override FiringResult FireApproved(FlowDefinition<TState> flow, TState state, ApprovalRequest request, DateTimeOffset now)
+        => flow.FireApproved(this, state, Port.Deserialize(request.Payload), request, now);
 
     internal override InboundEvent<TState> Decode(Transport.TransportMessage message)
     {

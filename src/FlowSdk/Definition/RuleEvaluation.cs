@@ -25,4 +25,11 @@ public sealed record FiringResult(RuleInfo? Rule, IReadOnlyList<OutgoingMessage>
 
     /// <summary>Whether a rule fired.</summary>
     public bool Fired => Rule is not null;
+
+    /// <summary>
+    /// The rule that passed but requires approval: it did not fire, the execution now waits for approval
+    /// (<see cref="ExecutionStatus.WaitingForApproval"/>), and <see cref="FlowDefinition{TState}.Approve"/>
+    /// or <see cref="FlowDefinition{TState}.Reject"/> decides it. <see langword="null"/> otherwise.
+    /// </summary>
+    public RuleInfo? AwaitsApproval { get; init; }
 }

@@ -100,6 +100,13 @@ public sealed class ExecutionInfo
     internal bool PublishedOnly { get; set; }
 
     /// <summary>
+    /// How many timeline entries the execution had recorded when it was read from the store (or last written
+    /// by the runtime): the entries after it have no <see cref="ExecutionEvent"/> yet.
+    /// Not stored.
+    /// </summary>
+    internal long EventsFrom { get; set; }
+
+    /// <summary>
     /// Messages for this execution that fired no rule when they arrived, oldest first. They are
     /// evaluated again after every change of the execution and expire to a dead letter
     /// (<see cref="FlowRuntimeOptions.ParkedMessageTimeout"/>).

@@ -248,7 +248,7 @@ internal sealed partial class ScheduleRunner : IAsyncDisposable
         {
             var headers = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                [Transport.DeadLetters.MessageIdHeader] = MessageId(_flow, _schedule.Name, tick),
+                [Transport.MessageHeaders.MessageId] = MessageId(_flow, _schedule.Name, tick),
             };
             await _services.Transport.PublishAsync(_schedule.Subject, _schedule.SerializeTick(tick), headers, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _published);

@@ -20,7 +20,6 @@ namespace FlowSdk.Runtime;
 internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     where TState : class, IFlowState, new()
 {
-    private const string MessageIdHeader = "Nats-Msg-Id";
 
     private readonly FlowDefinition<TState> _flow;
     private readonly RuntimeServices _services;
@@ -125,6 +124,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         if (e.ReadFresh)
         {
             Forget(key);
+
+            // A control commits its lifecycle events in the execution's outbox: publish them.
+            await PublishPendingOutboxAsync(key).ConfigureAwait(false);
         }
 
         // An approval decided by a control, or a request that expired.
@@ -599,6 +601,8 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             execution.Outbox.Add(message.MessageId.Length > 0 ? message : message with { MessageId = $"{_flow.Id}.{execution.Id}.{sequence}.{i + 1}" });
         }
 
+        _flow.Events?.Collect(execution, execution.Outbox);
+
         execution.PublishedOnly = false;
         using var activity = FlowSdkDiagnostics.Source.StartActivity(FlowSdkDiagnostics.FireActivityName);
         var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
@@ -621,6 +625,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         if (written.Succeeded)
         {
             execution.StoredStatus = execution.Status;
+            execution.EventsFrom = execution.TimelineEntriesRecorded;
         }
         else
         {
@@ -680,6 +685,22 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     }
 
     /// <summary>Empties a published outbox. A conflict means a newer write took the outbox over: nothing to do.</summary>
+    /// <summary>Publishes and empties what the execution's outbox holds, written by another process's control.</summary>
+    private async Task PublishPendingOutboxAsync(string key)
+    {
+        if (_flow.Events is null || await _services.Store.GetAsync(key).ConfigureAwait(false) is not { } entry)
+        {
+            return;
+        }
+
+        var state = Materialize(entry);
+        if (state.Execution.Outbox.Count > 0)
+        {
+            await PublishAsync(state.Execution.Outbox).ConfigureAwait(false);
+            await ClearOutboxAsync(state, entry).ConfigureAwait(false);
+        }
+    }
+
     private async Task ClearOutboxAsync(TState state, StateEntry entry)
     {
         var execution = state.Execution;
@@ -1505,7 +1526,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     {
         foreach (var message in messages)
         {
-            var headers = message.MessageId.Length == 0 ? null : new Dictionary<string, string>(1) { [MessageIdHeader] = message.MessageId };
+            var headers = message.MessageId.Length == 0 ? null : new Dictionary<string, string>(1) { [Transport.MessageHeaders.MessageId] = message.MessageId };
             await _services.Transport.PublishAsync(message.Subject, message.Payload, headers).ConfigureAwait(false);
         }
     }

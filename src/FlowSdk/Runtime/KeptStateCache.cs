@@ -34,6 +34,16 @@ internal sealed class KeptStateCache
 
     /// <summary>Creates a cache of <paramref name="capacity"/> executions, counting hits and misses under <paramref name="flowTag"/>.</summary>
     public KeptStateCache(int capacity, KeyValuePair<string, object?> flowTag)
+        : this(capacity, flowTag, Random.Shared.Next())
+    {
+    }
+
+    /// <summary>
+    /// Creates a cache whose frequency sketch hashes with <paramref name="seed"/>. Which executions
+    /// collide in the sketch depends on it, and with it which ones are kept when more are used than
+    /// fit: the hit rate varies a little from seed to seed (tests measure it over many).
+    /// </summary>
+    internal KeptStateCache(int capacity, KeyValuePair<string, object?> flowTag, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         Capacity = capacity;
@@ -44,7 +54,7 @@ internal sealed class KeptStateCache
         }
 
         _flowTag = flowTag;
-        _frequency = capacity > 0 ? new FrequencySketch(capacity) : null;
+        _frequency = capacity > 0 ? new FrequencySketch(capacity, seed) : null;
     }
 
     /// <summary>How many executions the cache keeps at most.</summary>
@@ -199,11 +209,13 @@ internal sealed class KeptStateCache
         private readonly byte[] _counts;
         private readonly int _mask;
         private readonly int _resetAfter;
+        private readonly uint _seed;
         private int _additions;
         private int _halving;
 
-        public FrequencySketch(int capacity)
+        public FrequencySketch(int capacity, int seed)
         {
+            _seed = (uint)seed;
             var width = (int)Math.Min(1 << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity) * 4));
             _counts = new byte[width * Rows];
             _mask = width - 1;
@@ -249,7 +261,7 @@ internal sealed class KeptStateCache
         /// <summary>The key's count in <paramref name="row"/>: the hash, offset per row, through a 32-bit finalizer.</summary>
         private int Index(int hash, int row)
         {
-            var mixed = (uint)hash + ((uint)row * 0x9E3779B9u);
+            var mixed = ((uint)hash ^ _seed) + ((uint)row * 0x9E3779B9u);
             mixed = (mixed ^ (mixed >> 16)) * 0x45D9F3Bu;
             mixed = (mixed ^ (mixed >> 16)) * 0x45D9F3Bu;
             mixed ^= mixed >> 16;

@@ -239,6 +239,9 @@ public static class ExecutionInfoFormatter
             }
         }
 
+        // What was stored has had its lifecycle events: only later changes get new ones.
+        info.EventsFrom = info.TimelineEntriesRecorded;
+        info.StoredStatus = info.Status;
         reader.Depth--;
     }
 

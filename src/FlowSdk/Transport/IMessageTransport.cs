@@ -59,7 +59,7 @@ public interface IMessageTransport : IAsyncDisposable
         };
         if (messageId is not null)
         {
-            headers[DeadLetters.MessageIdHeader] = "flowsdk-deadletter." + messageId;
+            headers[MessageHeaders.MessageId] = "flowsdk-deadletter." + messageId;
         }
 
         return PublishAsync(InMemoryTransport.DeadLetterSubjectPrefix + subject, payload, headers, cancellationToken);
@@ -84,9 +84,6 @@ public interface ITransientErrorClassifier
 /// <summary>Helpers for dead letters shared by the transports.</summary>
 internal static class DeadLetters
 {
-    /// <summary>The de-duplication header; a dead letter's is <c>flowsdk-deadletter.&lt;id&gt;</c>.</summary>
-    public const string MessageIdHeader = "Nats-Msg-Id";
-
     /// <summary>The longest header value a dead letter carries; longer reasons are cut.</summary>
     public const int MaxHeaderValue = 1024;
 
@@ -140,7 +137,7 @@ public abstract class TransportMessage
     /// sequence), or <see langword="null"/>. The runtime records the ids of messages that fired a rule
     /// with their execution, so a redelivery is recognised and not applied twice or parked.
     /// </summary>
-    public virtual string? MessageId => Headers.TryGetValue(DeadLetters.MessageIdHeader, out var id) && id.Length > 0 ? id : null;
+    public virtual string? MessageId => Headers.TryGetValue(MessageHeaders.MessageId, out var id) && id.Length > 0 ? id : null;
 
     /// <summary>How many times the message has been delivered, starting at 1.</summary>
     public virtual int DeliveryCount => 1;

@@ -35,9 +35,6 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
         _loop = Task.Run(DeliverAsync);
     }
 
-    /// <summary>The header that names a message for deduplication, as JetStream reads it.</summary>
-    public const string MessageIdHeader = "Nats-Msg-Id";
-
     /// <summary>
     /// How many times a message given back with <see cref="TransportMessage.NakAsync"/> is delivered
     /// in all (manual acknowledgement only); after the last, it goes to the dead-letter subject
@@ -58,7 +55,7 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
     public const string DeadLetterDeliveriesHeader = "FlowSdk-DeadLetter-Deliveries";
 
     /// <summary>
-    /// How long a message id is remembered: a second publish with the same <see cref="MessageIdHeader"/>
+    /// How long a message id is remembered: a second publish with the same <see cref="MessageHeaders.MessageId"/>
     /// within the window is dropped, as JetStream's duplicate window does (2 minutes by default there too).
     /// </summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
@@ -74,7 +71,7 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
     {
         Subjects.EnsureValid(subject, allowWildcards: false, nameof(subject));
         cancellationToken.ThrowIfCancellationRequested();
-        if (headers is not null && headers.TryGetValue(MessageIdHeader, out var id) && !Remember(id))
+        if (headers is not null && headers.TryGetValue(MessageHeaders.MessageId, out var id) && !Remember(id))
         {
             return ValueTask.CompletedTask;
         }
@@ -272,7 +269,7 @@ public sealed class InMemoryTransport : IMessageTransport, IIdleSignal
             [DeadLetterSubjectHeader] = delivery.Subject,
             [DeadLetterDeliveriesHeader] = delivery.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        headers.Remove(MessageIdHeader);
+        headers.Remove(MessageHeaders.MessageId);
         await PublishAsync(DeadLetterSubjectPrefix + delivery.Subject, delivery.Payload, headers).ConfigureAwait(false);
     }
 

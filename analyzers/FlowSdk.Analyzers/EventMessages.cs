@@ -1,0 +1,148 @@
+using FlowSdk.Generators.Parsing.Shared;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace FlowSdk.Analyzers;
+
+/// <summary>
+/// FLOW0038: a message type on a subject where a flow publishes its lifecycle events
+/// (<c>[Flow(Events = "prefix")]</c>, <c>&lt;prefix&gt;.&lt;kind&gt;</c>) must read an <c>ExecutionEvent</c>:
+/// each of its serialized members one of the event's, with the event's type. Such messages are
+/// produced by the runtime, so they never count as inputs without a producer (FLOW0023).
+/// </summary>
+internal static class EventMessages
+{
+    /// <summary>The last tokens of the event subjects, as <c>ExecutionEvent.KindToken</c> writes them.</summary>
+    private static readonly string[] Kinds = ["started", "step", "waiting", "paused", "resumed", "cancelled", "retried", "ended", "approved", "rejected"];
+
+    private enum Wire
+    {
+        Text,
+        Kind,
+        Status,
+        Trigger,
+        Action,
+        Int64,
+        Int32,
+        Time,
+    }
+
+    /// <summary>The event's members: how each is written, and whether every event has it.</summary>
+    private static readonly Dictionary<string, (Wire Wire, bool Always)> Members = new(StringComparer.Ordinal)
+    {
+        ["Flow"] = (Wire.Text, true),
+        ["ExecutionId"] = (Wire.Text, true),
+        ["Kind"] = (Wire.Kind, true),
+        ["Status"] = (Wire.Status, true),
+        ["Phase"] = (Wire.Text, true),
+        ["Sequence"] = (Wire.Int64, true),
+        ["At"] = (Wire.Time, true),
+        ["Iteration"] = (Wire.Int32, true),
+        ["Rule"] = (Wire.Text, false),
+        ["Trigger"] = (Wire.Trigger, false),
+        ["Action"] = (Wire.Action, false),
+        ["FromPhase"] = (Wire.Text, false),
+        ["By"] = (Wire.Text, false),
+        ["Reason"] = (Wire.Text, false),
+        ["WaitingFor"] = (Wire.Text, false),
+    };
+
+    public static void Check(
+        CompilationAnalysisContext context,
+        IReadOnlyList<FlowDeclaration> flows,
+        IReadOnlyList<MessageDeclaration> messages,
+        Dictionary<string, List<INamedTypeSymbol>> bySubject,
+        HashSet<INamedTypeSymbol> producedByRuntime,
+        CancellationToken cancellationToken)
+    {
+        foreach (var flow in flows)
+        {
+            var prefix = flow.Attribute.NamedArguments.FirstOrDefault(static n => n.Key == "Events").Value.Value as string;
+            if (string.IsNullOrEmpty(prefix))
+            {
+                continue;
+            }
+
+            foreach (var kind in Kinds)
+            {
+                var subject = prefix + "." + kind;
+                if (!bySubject.TryGetValue(subject, out var types))
+                {
+                    continue;
+                }
+
+                foreach (var type in types)
+                {
+                    producedByRuntime.Add(type.OriginalDefinition);
+                    if (Mismatch(type, context.Compilation.Assembly) is not { } problem)
+                    {
+                        continue;
+                    }
+
+                    var message = messages.First(m => SymbolEqualityComparer.Default.Equals(m.Type, type));
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.EventMessageDoesNotMatch,
+                        message.Attribute.ConstructorArgumentLocation(0, cancellationToken),
+                        type.Name,
+                        subject,
+                        SymbolExtensions.FlowName(flow, flow.State),
+                        problem));
+                }
+            }
+        }
+    }
+
+    /// <summary>What keeps <paramref name="type"/> from reading an event; <see langword="null"/> when it reads it.</summary>
+    private static string? Mismatch(INamedTypeSymbol type, IAssemblySymbol home)
+    {
+        foreach (var member in SerializationModel.Describe(type, isFlowState: false, home).Members)
+        {
+            if (!Members.TryGetValue(member.Key, out var expected))
+            {
+                return $"its member '{member.Key}' is not a member of ExecutionEvent (it has {string.Join(", ", Members.Keys)})";
+            }
+
+            var nullable = member.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+            var actual = nullable ? ((INamedTypeSymbol)member.Type).TypeArguments[0] : member.Type;
+            if (!Reads(expected.Wire, actual))
+            {
+                return $"its member '{member.Key}' is {member.Type.ToDisplayString()}, and the event's {member.Key} is {Describe(expected.Wire)}";
+            }
+
+            if (!expected.Always && !SerializationModel.IsNullable(member.Type))
+            {
+                return $"its member '{member.Key}' is not nullable, and events of some kinds have no {member.Key}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Reads(Wire wire, ITypeSymbol type) => wire switch
+    {
+        Wire.Text => type.SpecialType == SpecialType.System_String,
+        Wire.Kind => type.SpecialType == SpecialType.System_String || IsFlowSdk(type, "ExecutionEventKind"),
+        Wire.Status => type.SpecialType == SpecialType.System_String || IsFlowSdk(type, "ExecutionStatus"),
+        Wire.Trigger => type.SpecialType == SpecialType.System_String || IsFlowSdk(type, "TriggerKind"),
+        Wire.Action => type.SpecialType == SpecialType.System_String || IsFlowSdk(type, "RuleAction"),
+        Wire.Int64 => type.SpecialType is SpecialType.System_Int64,
+        Wire.Int32 => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64,
+        Wire.Time => type.ToDisplayString() == "System.DateTimeOffset",
+        _ => false,
+    };
+
+    private static string Describe(Wire wire) => wire switch
+    {
+        Wire.Text => "a string",
+        Wire.Kind => "an ExecutionEventKind (or its name as a string)",
+        Wire.Status => "an ExecutionStatus (or its name as a string)",
+        Wire.Trigger => "a TriggerKind (or its name as a string)",
+        Wire.Action => "a RuleAction (or its name as a string)",
+        Wire.Int64 => "a long",
+        Wire.Int32 => "an int",
+        _ => "a DateTimeOffset",
+    };
+
+    private static bool IsFlowSdk(ITypeSymbol type, string name)
+        => type.TypeKind == TypeKind.Enum && type.Name == name && type.ContainingNamespace.ToDisplayString() == "FlowSdk";
+}
