@@ -32,7 +32,7 @@ public abstract class FanOutSemantics(IFlowInfrastructureFactory factory) : Sema
     /// </summary>
     private static List<string> StartMessageIds(FlowTestHost host) =>
         host.Messages.Matching(new SubjectPattern("test.fanout.item.started"))
-            .Select(m => m.Headers[InMemoryTransport.MessageIdHeader])
+            .Select(m => m.Headers[MessageHeaders.MessageId])
             .Distinct(StringComparer.Ordinal)
             .ToList();
 

@@ -9,7 +9,7 @@ namespace FlowSdk.Tests;
 public sealed class ScenarioSampleTests
 {
     [Theory]
-    [InlineData("Operations", 6)]
+    [InlineData("Operations", 8)]
     [InlineData("Schedules", 5)]
     [InlineData("Lifecycle", 7)]
     [InlineData("Approvals", 6)]
