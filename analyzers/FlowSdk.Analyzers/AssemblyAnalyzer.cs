@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using FlowSdk.Common;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -14,6 +15,8 @@ namespace FlowSdk.Analyzers;
 /// <c>External</c>) at the rule that publishes or takes it, with the message type as an additional location; FLOW0024 (FlowSdk annotations but no flow the generator
 /// can use); FLOW0035 (a lifecycle subject that is also a message's subject) at the argument;
 /// FLOW0052 (a schedule whose tick message no rule of its flow takes) at the schedule.
+/// FLOW0016, FLOW0018, FLOW0022, FLOW0023 and FLOW0035 come from the checks across flows that the
+/// MSBuild task and the hosts' validate and deploy share (<c>src/Common/CrossFlowChecks.cs</c>).
 /// </summary>
 /// <remarks>
 /// Ports are checked for message types declared in this assembly only: a message type from a
@@ -79,17 +82,17 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The message's declaration first (the code fix declares the port External there), then the other rules' sites.</summary>
-    private static IEnumerable<Location> AdditionalLocations(Location declaration, IEnumerable<RuleDeclaration> rules, RuleDeclaration reported, bool output, CancellationToken cancellationToken)
+    private static IEnumerable<Location> AdditionalLocations(Location declaration, IEnumerable<RuleDeclaration> others, bool output, CancellationToken cancellationToken)
     {
         yield return declaration;
-        foreach (var rule in rules)
+        foreach (var rule in others)
         {
-            if (!ReferenceEquals(rule, reported))
-            {
-                yield return RuleSite(rule, output, cancellationToken);
-            }
+            yield return RuleSite(rule, output, cancellationToken);
         }
     }
+
+    /// <summary>A type's identity across the compilation and its references.</summary>
+    private static string TypeKey(ITypeSymbol type) => type.OriginalDefinition.ToDisplayString() + ", " + type.ContainingAssembly?.Name;
 
     private static void Analyze(CompilationAnalysisContext context, FlowIndex index, ConcurrentDictionary<INamedTypeSymbol, bool> created)
     {
@@ -97,25 +100,10 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         var flows = index.Flows;
         var messages = index.Messages;
         var rulesClasses = index.RulesClasses;
-
-        // FLOW0018: one id, two flows.
-        foreach (var group in flows.Where(static f => f.Id is not null).GroupBy(static f => f.Id!, StringComparer.Ordinal))
-        {
-            var declared = group.ToList();
-            for (var i = 0; i < declared.Count && declared.Count > 1; i++)
-            {
-                var other = declared[i == 0 ? 1 : 0];
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.DuplicateFlowId,
-                    declared[i].Attribute.ConstructorArgumentLocation(0, cancellationToken),
-                    group.Key,
-                    declared[i].State.ToDisplayString(),
-                    other.State.ToDisplayString()));
-            }
-        }
+        var owner = context.Compilation.AssemblyName ?? "";
 
         // The rules of every rules class, with the flow they belong to.
-        var rules = new List<(RuleDeclaration Rule, string Flow, bool IsTestFlow)>();
+        var rules = new List<(RuleDeclaration Rule, string Flow, bool IsTestFlow, ITypeSymbol State)>();
         foreach (var rulesClass in rulesClasses)
         {
             if (rulesClass.RulesState(index.Symbols) is not { } state)
@@ -127,11 +115,78 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
             var flowName = SymbolExtensions.FlowName(flow, state);
             foreach (var rule in index.Rules(rulesClass, state))
             {
-                rules.Add((rule, flowName, flow?.IsTestFlow == true));
+                rules.Add((rule, flowName, flow?.IsTestFlow == true, state));
             }
         }
 
-        // FLOW0016: one subject, two message types. Message types of referenced assemblies that rules here use count too.
+        // FLOW0016, FLOW0018, FLOW0022, FLOW0023 and FLOW0035 are the checks across flows every tool
+        // shares (CrossFlowChecks): the compilation is mapped to their model, and their issues back to
+        // the declarations to report at.
+        var declared = new Dictionary<INamedTypeSymbol, MessageDeclaration>(SymbolEqualityComparer.Default);
+        var checkMessages = new List<CheckMessage>();
+        foreach (var message in messages)
+        {
+            declared[message.Type] = message;
+            if (message.Subject is { } subject)
+            {
+                checkMessages.Add(new CheckMessage(subject, message.Type.ToDisplayString(), TypeKey(message.Type), "", [], message.IsExternal, owner, null) { Reported = true, Tag = message });
+            }
+        }
+
+        CheckPort? Port(RuleDeclaration rule, bool isTestFlow, INamedTypeSymbol? type, bool isInput)
+        {
+            if (type is null || MessageDeclaration.Read(type, index.Symbols)?.Subject is not { } subject)
+            {
+                return null;
+            }
+
+            declared.TryGetValue(type, out var declaration);
+            var message = new CheckMessage(subject, type.ToDisplayString(), TypeKey(type), "", [], declaration?.IsExternal == true, owner, null) { Tag = declaration };
+
+            // Ports are judged for message types of this assembly; rules of [TestFlow] flows are fed and read by tests.
+            return new CheckPort(rule.Name, isInput, message) { Reported = declaration is { IsExternal: false } && !isTestFlow, Tag = rule };
+        }
+
+        var checkFlows = new List<CheckFlow>();
+        var states = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (var group in rules.GroupBy(static r => r.State, SymbolEqualityComparer.Default).Select(static g => g.ToList()))
+        {
+            var state = group[0].State;
+            states.Add(state);
+            var ports = group.SelectMany(r => new[] { Port(r.Rule, r.IsTestFlow, r.Rule.Input, isInput: true), Port(r.Rule, r.IsTestFlow, r.Rule.Output, isInput: false) })
+                .OfType<CheckPort>()
+                .ToList();
+            var declaration = flows.FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.State, state));
+            checkFlows.Add(Flow(declaration, group[0].Flow, ports));
+        }
+
+        foreach (var flow in flows.Where(f => !states.Contains(f.State)))
+        {
+            checkFlows.Add(Flow(flow, SymbolExtensions.FlowName(flow, flow.State), []));
+        }
+
+        CheckFlow Flow(FlowDeclaration? declaration, string name, List<CheckPort> ports)
+        {
+            // A schedule produces its tick message, so a tick port is never an input without a producer.
+            List<string> ticks = declaration is null ? [] : ScheduleDeclaration.ReadAll(declaration.State)
+                .Select(s => s.Tick is { } tick ? MessageDeclaration.Read(tick, index.Symbols)?.Subject : null)
+                .OfType<string>()
+                .ToList();
+            List<KeyValuePair<string, string>> lifecycle = declaration is null ? [] : declaration.Attribute.NamedArguments
+                .Where(static n => n.Key is "OnCompleted" or "OnFailed" or "OnEscalated" or "OnTimedOut" && n.Value.Value is string)
+                .Select(static n => new KeyValuePair<string, string>(n.Key, (string)n.Value.Value!))
+                .ToList();
+            return new CheckFlow(declaration?.Id ?? name, declaration?.State.ToDisplayString() ?? name, owner, null, ports, ticks)
+            {
+                Lifecycle = lifecycle,
+                Reported = declaration is not null,
+                IdDeclared = declaration?.Id is not null,
+                Tag = declaration,
+            };
+        }
+
+        // FLOW0038: a message on a flow's lifecycle event subject must read an ExecutionEvent; the
+        // runtime publishes it, so, like a message code of the assembly creates, it is produced.
         var bySubject = new Dictionary<string, List<INamedTypeSymbol>>(StringComparer.Ordinal);
         var known = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (var type in messages.Select(static m => m.Type).Concat(rules.SelectMany(static r => new[] { r.Rule.Input, r.Rule.Output })))
@@ -147,45 +202,44 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        foreach (var message in messages)
+        var producedByRuntime = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        EventMessages.Check(context, flows, messages, bySubject, producedByRuntime, cancellationToken);
+        var sent = created.Keys.Concat(producedByRuntime).Select(t => MessageDeclaration.Read(t, index.Symbols)?.Subject).OfType<string>().ToList();
+        var result = CrossFlowChecks.Run(new CheckInput(CheckScope.Compilation, owner, checkFlows, checkMessages) { Sent = sent });
+        foreach (var issue in result.Issues)
         {
-            if (message.Subject is { } subject && bySubject[subject] is { Count: > 1 } types)
+            var arguments = issue.Arguments.ToArray();
+            switch (issue.Kind)
             {
-                var other = types.First(t => !SymbolEqualityComparer.Default.Equals(t, message.Type));
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.DuplicateSubject,
-                    message.Attribute.ConstructorArgumentLocation(0, cancellationToken),
-                    subject,
-                    message.Type.ToDisplayString(),
-                    other.ToDisplayString()));
-            }
-        }
-
-        // FLOW0035: a lifecycle event published on a message type's subject.
-        foreach (var flow in flows)
-        {
-            foreach (var named in flow.Attribute.NamedArguments)
-            {
-                if (named.Key is "OnCompleted" or "OnFailed" or "OnEscalated" or "OnTimedOut"
-                    && named.Value.Value is string lifecycle
-                    && bySubject.TryGetValue(lifecycle, out var carried))
+                case CheckKind.DuplicateFlowId when issue.Tag is FlowDeclaration flow:
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateFlowId, flow.Attribute.ConstructorArgumentLocation(0, cancellationToken), arguments));
+                    break;
+                case CheckKind.SubjectBoundToTwoTypes when issue.Tag is MessageDeclaration message:
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateSubject, message.Attribute.ConstructorArgumentLocation(0, cancellationToken), arguments));
+                    break;
+                case CheckKind.LifecycleSubjectConflict when issue.Tag is FlowDeclaration flow:
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.LifecycleSubjectIsMessageSubject, flow.Attribute.NamedArgumentLocation((string)arguments[0], cancellationToken), arguments));
+                    break;
+                case CheckKind.OrphanedOutput or CheckKind.UnproducedInput when issue.Tag is RuleDeclaration rule:
                 {
+                    // At the first rule that publishes or takes the message, with the message's declaration
+                    // (where the port is declared External) as the first additional location.
+                    var output = issue.Kind == CheckKind.OrphanedOutput;
+                    var type = output ? rule.Output! : rule.Input!;
+                    var message = declared[type];
+                    var declaration = message.Type.DeclarationLocation(message.Attribute, cancellationToken);
+                    arguments[0] = message.Type.Name;
                     context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.LifecycleSubjectIsMessageSubject,
-                        flow.Attribute.NamedArgumentLocation(named.Key, cancellationToken),
-                        named.Key,
-                        lifecycle,
-                        flow.DisplayName,
-                        carried[0].ToDisplayString()));
+                        output ? DiagnosticDescriptors.OutputPortWithoutConsumer : DiagnosticDescriptors.InputPortWithoutProducer,
+                        RuleSite(rule, output, cancellationToken),
+                        AdditionalLocations(declaration, issue.Related.OfType<RuleDeclaration>(), output, cancellationToken),
+                        arguments));
+                    break;
                 }
             }
         }
 
-        // FLOW0052: a schedule whose ticks no rule of its flow takes. A schedule produces its tick
-        // message, so a tick port is never an input without a producer (FLOW0023); nor is a message on
-        // a flow's lifecycle event subject, which the runtime publishes.
-        var ticks = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-        EventMessages.Check(context, flows, messages, bySubject, ticks, cancellationToken);
+        // FLOW0052: a schedule whose ticks no rule of its flow takes.
         foreach (var flow in flows)
         {
             foreach (var schedule in ScheduleDeclaration.ReadAll(flow.State))
@@ -195,7 +249,6 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                ticks.Add(tick.OriginalDefinition);
                 var flowName = SymbolExtensions.FlowName(flow, flow.State);
                 if (!rules.Any(r => r.Flow == flowName && SymbolEqualityComparer.Default.Equals(r.Rule.Input, tick)))
                 {
@@ -206,45 +259,6 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
                         flowName,
                         tick.Name));
                 }
-            }
-        }
-
-        // FLOW0022 / FLOW0023: ports of this assembly that nothing here consumes or produces, reported at
-        // the first rule that publishes or takes the message, with the message's declaration (where the
-        // port is declared External) as the first additional location. Rules of [TestFlow] flows are
-        // fed and read by tests, so they are not reported.
-        foreach (var message in messages)
-        {
-            if (message.IsExternal)
-            {
-                continue;
-            }
-
-            var consumers = rules.Where(r => SymbolEqualityComparer.Default.Equals(r.Rule.Input, message.Type)).ToList();
-            var producers = rules.Where(r => SymbolEqualityComparer.Default.Equals(r.Rule.Output, message.Type)).ToList();
-            var declaration = message.Type.DeclarationLocation(message.Attribute, cancellationToken);
-            if (producers.Count > 0 && consumers.Count == 0 && producers.FirstOrDefault(static r => !r.IsTestFlow) is { Rule: { } producer } reported)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.OutputPortWithoutConsumer,
-                    RuleSite(producer, output: true, cancellationToken),
-                    AdditionalLocations(declaration, producers.Select(static r => r.Rule), producer, output: true, cancellationToken),
-                    message.Type.Name,
-                    message.Subject ?? "",
-                    producer.Name,
-                    reported.Flow));
-            }
-            else if (consumers.Count > 0 && producers.Count == 0 && !created.ContainsKey(message.Type) && !ticks.Contains(message.Type)
-                && consumers.FirstOrDefault(static r => !r.IsTestFlow) is { Rule: { } consumer } taken)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.InputPortWithoutProducer,
-                    RuleSite(consumer, output: false, cancellationToken),
-                    AdditionalLocations(declaration, consumers.Select(static r => r.Rule), consumer, output: false, cancellationToken),
-                    message.Type.Name,
-                    message.Subject ?? "",
-                    consumer.Name,
-                    taken.Flow));
             }
         }
 

@@ -1,3 +1,4 @@
+using FlowSdk.Common;
 using Microsoft.CodeAnalysis;
 
 namespace FlowSdk.Analyzers;
@@ -385,7 +386,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateSubject = new(
         id: DuplicateSubjectId,
         title: "Subject is bound to two message types",
-        messageFormat: "Subject '{0}' is bound to both '{1}' and '{2}': a rule listening on it could not tell which type a message is. Give each message type its own subject.",
+        messageFormat: CrossFlowChecks.CompilationFormat(CheckKind.SubjectBoundToTwoTypes),
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -419,7 +420,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateFlowId = new(
         id: DuplicateFlowIdId,
         title: "Flow id is declared twice",
-        messageFormat: "Flow id '{0}' is declared by both '{1}' and '{2}': a flow id names the flow's subjects, state and deployment, so it must be unique. Give one of them another id.",
+        messageFormat: CrossFlowChecks.CompilationFormat(CheckKind.DuplicateFlowId),
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -465,7 +466,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor OutputPortWithoutConsumer = new(
         id: OutputPortWithoutConsumerId,
         title: "Output port has no consumer",
-        messageFormat: "Message '{0}' ({1}) is published by rule '{2}' of flow '{3}', but no rule in this assembly takes it. If it is consumed outside this assembly, declare the port external: [Message(\"{1}\", External = true)]; otherwise add a rule that takes it.",
+        messageFormat: CrossFlowChecks.CompilationFormat(CheckKind.OrphanedOutput),
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -477,7 +478,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InputPortWithoutProducer = new(
         id: InputPortWithoutProducerId,
         title: "Input port has no producer",
-        messageFormat: "Message '{0}' ({1}) triggers rule '{2}' of flow '{3}', but nothing in this assembly produces it: no rule returns it and no code creates one. If it is sent from outside this assembly, declare the port external: [Message(\"{1}\", External = true)]; otherwise add a rule that returns it.",
+        messageFormat: CrossFlowChecks.CompilationFormat(CheckKind.UnproducedInput),
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -646,7 +647,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LifecycleSubjectIsMessageSubject = new(
         id: LifecycleSubjectIsMessageSubjectId,
         title: "Lifecycle subject is a message's subject",
-        messageFormat: "{0} = \"{1}\" of flow '{2}' is also the subject of message '{3}': the runtime publishes an ExecutionEnded event there, which rules taking '{3}' cannot read. Give the lifecycle event a subject of its own.",
+        messageFormat: CrossFlowChecks.CompilationFormat(CheckKind.LifecycleSubjectConflict),
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

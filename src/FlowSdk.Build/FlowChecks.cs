@@ -33,9 +33,11 @@ internal sealed record FlowIssue(string Code, bool IsError, string Message, Sour
 }
 
 /// <summary>
-/// The checks that need more than one compilation. They run over a set of manifests: the project's
-/// own and those of the assemblies it references. Each issue concerns a declaration of the project
-/// itself, so a solution build reports every problem once, in the project that can fix it.
+/// The checks that need more than one compilation, run over a set of manifests: the project's own and
+/// those of the assemblies it references. The checks themselves are <see cref="CrossFlowChecks"/>,
+/// shared with the analyzers and the hosts; this maps manifests to them. Each issue concerns a
+/// declaration of the project itself, so a solution build reports every problem once, in the project
+/// that can fix it.
 /// </summary>
 internal static class FlowChecks
 {
@@ -46,17 +48,18 @@ internal static class FlowChecks
     /// <returns>The issues, in a stable order: errors first, then by file, line and code.</returns>
     public static IReadOnlyList<FlowIssue> Run(FlowManifest current, IReadOnlyList<FlowManifest> referenced, bool checkConnections)
     {
-        var set = new List<FlowManifest> { current };
-        set.AddRange(referenced);
-        var issues = new List<FlowIssue>();
-        DuplicateFlowIds(current, referenced, issues);
-        SchemaMismatches(current, referenced, issues);
-        if (checkConnections)
-        {
-            Connections(current, set, issues);
-        }
+        List<FlowManifest> set = [current, .. referenced];
+        var names = string.Join(", ", set.Select(m => m.Assembly).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var input = new CheckInput(
+            CheckScope.Assemblies,
+            names,
+            [.. set.SelectMany(m => m.Flows.Select(f => Flow(m, f, ReferenceEquals(m, current))))],
+            [.. set.SelectMany(m => m.Messages.Select(e => Message(m, e, ReferenceEquals(m, current))))]);
+        var result = CrossFlowChecks.Run(input);
 
-        return [.. issues
+        return [.. result.Issues
+            .Where(i => checkConnections || i.Kind is not (CheckKind.OrphanedOutput or CheckKind.UnproducedInput))
+            .Select(i => new FlowIssue(i.Id, i.IsError, i.Message, i.Tag as SourcePosition ?? SourcePosition.None))
             .Distinct()
             .OrderByDescending(i => i.IsError)
             .ThenBy(i => i.Location.File, StringComparer.Ordinal)
@@ -66,122 +69,33 @@ internal static class FlowChecks
             .ThenBy(i => i.Message, StringComparer.Ordinal)];
     }
 
-    private static void DuplicateFlowIds(FlowManifest current, IReadOnlyList<FlowManifest> referenced, List<FlowIssue> issues)
+    private static CheckMessage Message(FlowManifest owner, MessageEntry entry, bool current) =>
+        new(entry.Subject, entry.Message, entry.Message, entry.Fingerprint, entry.Members, entry.External, owner.Assembly, entry.Location.File is null ? null : entry.Location.ToString())
+        {
+            Reported = current,
+            Tag = entry.Location,
+        };
+
+    private static CheckFlow Flow(FlowManifest owner, FlowEntry flow, bool current)
     {
-        foreach (var flow in current.Flows)
+        var ports = flow.Ports.Select(port =>
         {
-            foreach (var other in referenced)
+            var rule = flow.Rules.FirstOrDefault(r => (port.IsInput ? r.InputMessage : r.OutputMessage) == port.Schema.Message)?.Name ?? "?";
+
+            // A message type declared in this assembly is the analyzers' (FLOW0022, FLOW0023): they also
+            // see the code that sends one.
+            return new CheckPort(rule, port.IsInput, Message(owner, port.Schema, current))
             {
-                if (other.Flows.FirstOrDefault(f => f.Id == flow.Id) is { } twin)
-                {
-                    issues.Add(new FlowIssue(
-                        FlowCodes.DuplicateFlowId,
-                        IsError: true,
-                        $"Flow id '{flow.Id}' ({flow.State}) is also the id of {twin.State} in referenced assembly '{other.Assembly}' ({twin.Location}). Flow ids name executions, keys and subjects at run time: give each flow its own.",
-                        flow.Location));
-                }
-            }
-        }
-    }
+                Reported = current && !owner.Declares(port.Schema.Message),
+                Tag = port.Schema.Location,
+            };
+        });
 
-    /// <summary>A message type on a subject as one assembly sees it: declared there, or used by one of its flows' ports.</summary>
-    private sealed record Side(FlowManifest Owner, MessageEntry Schema);
-
-    private static IEnumerable<Side> Sides(FlowManifest manifest)
-    {
-        // The declaration first: its position is the one to fix; a port on the same type adds nothing.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var message in manifest.Messages)
+        // A schedule publishes its ticks, a flow its lifecycle events: it produces their subjects.
+        return new CheckFlow(flow.Id, flow.State, owner.Assembly, flow.Location.File is null ? null : flow.Location.ToString(), [.. ports], [.. flow.Lifecycle.Values, .. flow.Schedules.Select(s => s.Subject)])
         {
-            if (seen.Add(message.Message))
-            {
-                yield return new Side(manifest, message);
-            }
-        }
-
-        foreach (var port in manifest.Flows.SelectMany(f => f.Ports))
-        {
-            if (seen.Add(port.Schema.Message))
-            {
-                yield return new Side(manifest, port.Schema);
-            }
-        }
-    }
-
-    private static void SchemaMismatches(FlowManifest current, IReadOnlyList<FlowManifest> referenced, List<FlowIssue> issues)
-    {
-        var others = referenced.SelectMany(Sides).Where(s => s.Schema.Fingerprint.Length > 0).ToList();
-        foreach (var mine in Sides(current).Where(s => s.Schema.Fingerprint.Length > 0))
-        {
-            // One subject, one schema. Two types of this assembly on a subject are the analyzers' FLOW0016.
-            var conflicts = others
-                .Where(o => o.Schema.Subject == mine.Schema.Subject && o.Schema.Fingerprint != mine.Schema.Fingerprint)
-                .OrderBy(o => o.Owner.Assembly, StringComparer.Ordinal)
-                .ThenBy(o => o.Schema.Message, StringComparer.Ordinal)
-                .ToList();
-            if (conflicts.Count == 0)
-            {
-                continue;
-            }
-
-            var other = conflicts[0];
-            var onlyMine = mine.Schema.Members.Except(other.Schema.Members, StringComparer.Ordinal).ToList();
-            var onlyTheirs = other.Schema.Members.Except(mine.Schema.Members, StringComparer.Ordinal).ToList();
-            var difference = string.Join("; ", new[]
-            {
-                onlyMine.Count > 0 ? $"only here: {string.Join(", ", onlyMine)}" : null,
-                onlyTheirs.Count > 0 ? $"only in '{other.Owner.Assembly}': {string.Join(", ", onlyTheirs)}" : null,
-            }.OfType<string>());
-            var more = conflicts.Count > 1 ? $" ({conflicts.Count - 1} more declaration(s) on the subject differ too)" : "";
-            issues.Add(new FlowIssue(
-                FlowCodes.SchemaMismatch,
-                IsError: true,
-                $"Subject '{mine.Schema.Subject}' carries {mine.Schema.Message} {{{string.Join(", ", mine.Schema.Members)}}} here, but {other.Schema.Message} {{{string.Join(", ", other.Schema.Members)}}} in referenced assembly '{other.Owner.Assembly}' ({other.Schema.Location}){more}. Members differ ({difference}). Both sides of a subject must agree on the message: share one message type, or make the declarations match.",
-                mine.Schema.Location));
-        }
-    }
-
-    private static void Connections(FlowManifest current, List<FlowManifest> set, List<FlowIssue> issues)
-    {
-        var flows = set.SelectMany(m => m.Flows).ToList();
-        var inputs = flows.SelectMany(f => f.Ports.Where(p => p.IsInput).Select(p => p.Schema.Subject)).ToList();
-        // A schedule publishes its ticks: it is the producer of its tick subject.
-        var outputs = flows.SelectMany(f => f.Ports.Where(p => !p.IsInput).Select(p => p.Schema.Subject).Concat(f.Lifecycle.Values).Concat(f.Schedules.Select(s => s.Subject))).ToList();
-        var external = set.SelectMany(Sides).Where(s => s.Schema.External).Select(s => s.Schema.Subject).ToHashSet(StringComparer.Ordinal);
-        var names = string.Join(", ", set.Select(m => m.Assembly).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-
-        foreach (var flow in current.Flows)
-        {
-            foreach (var port in flow.Ports)
-            {
-                var schema = port.Schema;
-
-                // A message type declared in this assembly is the analyzers' (FLOW0022, FLOW0023): they also see
-                // the code that sends one. External ports are connected outside any set the build can see.
-                if (schema.External || external.Contains(schema.Subject) || current.Declares(schema.Message))
-                {
-                    continue;
-                }
-
-                if (port.IsInput && !outputs.Any(o => SubjectRules.Matches(schema.Subject, o)))
-                {
-                    var rule = flow.Rules.FirstOrDefault(r => r.InputMessage == schema.Message)?.Name ?? "?";
-                    issues.Add(new FlowIssue(
-                        FlowCodes.UnproducedInput,
-                        IsError: false,
-                        $"Rule '{rule}' of flow '{flow.Id}' takes {schema.Message} on '{schema.Subject}', but no flow of {names} produces it. If it is sent from outside these flows, declare it [Message(\"{schema.Subject}\", External = true)]; otherwise reference the project whose flow produces it.",
-                        schema.Location));
-                }
-                else if (!port.IsInput && !inputs.Any(i => SubjectRules.Matches(i, schema.Subject)))
-                {
-                    var rule = flow.Rules.FirstOrDefault(r => r.OutputMessage == schema.Message)?.Name ?? "?";
-                    issues.Add(new FlowIssue(
-                        FlowCodes.UnconsumedOutput,
-                        IsError: false,
-                        $"Rule '{rule}' of flow '{flow.Id}' publishes {schema.Message} on '{schema.Subject}', but no flow of {names} consumes it. If it is consumed outside these flows, declare it [Message(\"{schema.Subject}\", External = true)].",
-                        schema.Location));
-                }
-            }
-        }
+            Reported = current,
+            Tag = flow.Location,
+        };
     }
 }

@@ -13,7 +13,7 @@ public static partial class FlowCli
     {
         var verbs = new Dictionary<DeploymentAction, string>
         {
-            [DeploymentAction.Deploy] = "Deploys a flow (NotDeployed -> Deployed, stopped), recording this build's manifest version of it; --force replaces the version of a Deployed or Running flow and keeps its state, so hosts of this build take it over.",
+            [DeploymentAction.Deploy] = "Deploys a flow (NotDeployed -> Deployed, stopped), recording this build's manifest version and ports of it. It first validates the flow with every flow deployed in the cluster (as validate --cluster does): errors refuse the deploy (exit code 1), warnings are printed. --force deploys despite errors, and replaces the version of a Deployed or Running flow, keeping its state, so hosts of this build take it over.",
             [DeploymentAction.Start] = "Starts a Deployed flow (-> Running): every host that has it with the deployed version subscribes and handles the messages that waited, in order.",
             [DeploymentAction.Stop] = "Stops a Running flow (-> Deployed): every host drains the events in flight and takes the flow's subscriptions down; its state is kept, its messages wait in the stream.",
             [DeploymentAction.Undeploy] = "Undeploys a Deployed (stopped) flow (-> NotDeployed); its executions stay in the store.",
@@ -31,7 +31,7 @@ public static partial class FlowCli
             Option<bool>? force = null;
             if (action == DeploymentAction.Deploy)
             {
-                force = new Option<bool>("--force") { Description = "Deploy also when the flow is Deployed or Running: replace its manifest version with this build's and keep its state." };
+                force = new Option<bool>("--force") { Description = "Deploy also when the flow is Deployed or Running (replace its manifest version with this build's and keep its state), and also when validating it with the flows deployed in the cluster finds errors." };
                 command.Options.Add(force);
             }
 
@@ -60,6 +60,15 @@ public static partial class FlowCli
         {
             var change = await FlowDeployments.ApplyAsync(connection.Store, flow, action, by, force, cancellationToken: cancellationToken).ConfigureAwait(false);
             await env.Out.WriteLineAsync($"{change.Flow}: {change.Before} -> {change.Record.State} ({action.ToString().ToLowerInvariant()}{(force && action == DeploymentAction.Deploy ? " --force" : "")}, version {change.Record.Version}, by {change.Record.ChangedBy}) {backend.Where()}.").ConfigureAwait(false);
+
+            // Warnings do not block a deploy; errors only a forced one gets past.
+            foreach (var issue in change.Validation?.Issues ?? [])
+            {
+                var what = issue.Severity == ValidationSeverity.Error ? "error" : "warning";
+                var forced = issue.Severity == ValidationSeverity.Error ? " (deployed anyway: --force)" : "";
+                await env.Out.WriteLineAsync($"{what} {issue.Id} {issue.Kind}: {issue.Message}{forced}").ConfigureAwait(false);
+            }
+
             return Success;
         }
         catch (DeploymentException ex)

@@ -140,28 +140,7 @@ public static partial class FlowCli
         });
         root.Subcommands.Add(graph);
 
-        var asJson = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var validate = new Command("validate", "Checks the flows together: subjects bound to two message types (error), outputs nobody consumes and inputs nobody produces (warnings). Exits with 1 when there are errors.\nExample: dotnet run -- validate --json") { asJson };
-        validate.SetAction(result =>
-        {
-            var issues = FlowValidation.Validate(flows.ToArray());
-            if (result.GetValue(asJson))
-            {
-                env.Out.Write(FlowValidation.ToJson(issues));
-            }
-            else
-            {
-                foreach (var issue in issues)
-                {
-                    env.Out.WriteLine($"{(issue.Severity == IssueSeverity.Error ? "error" : "warning")} {issue.Kind}: {issue.Message}");
-                }
-
-                env.Out.WriteLine($"{issues.Count(i => i.Severity == IssueSeverity.Error)} error(s), {issues.Count(i => i.Severity == IssueSeverity.Warning)} warning(s) in {flows.Count} flow(s).");
-            }
-
-            return issues.Any(i => i.Severity == IssueSeverity.Error) ? Failed : Success;
-        });
-        root.Subcommands.Add(validate);
+        AddValidateCommand(root, flows, env, nats, db);
         AddControlCommands(root, flows, env, nats, db);
         AddProgressCommand(root, flows, env, nats, db);
         AddDeploymentCommands(root, flows, env, nats, db);

@@ -81,7 +81,7 @@ public sealed class FlowChecksTests
         Assert.Equal(FlowCodes.UnproducedInput, issue.Code);
         Assert.False(issue.IsError);
         Assert.Equal(new SourcePosition("Billing.cs", Flows.LineOf(source, "void Issue("), Flows.ColumnOf(source, "Issue(")), issue.Location);
-        Assert.Contains("Rule 'Issue' of flow 'billing' takes Shop.Contracts.InvoiceIssued on 'invoices.issued'", issue.Message, StringComparison.Ordinal);
+        Assert.Contains("Message 'Shop.Contracts.InvoiceIssued' (invoices.issued) triggers rule 'Issue' of flow 'billing'", issue.Message, StringComparison.Ordinal);
         Assert.Contains("Billing, Contracts", issue.Message, StringComparison.Ordinal);
         Assert.Empty(FlowChecks.Run(billing.Manifest(), [contracts.Manifest()], checkConnections: false));
     }
@@ -117,7 +117,7 @@ public sealed class FlowChecksTests
 
         Assert.Equal(FlowCodes.UnconsumedOutput, issue.Code);
         Assert.Equal(Flows.LineOf(source, "InvoiceIssued Issue("), issue.Location.Line);
-        Assert.Contains("publishes Shop.Contracts.InvoiceIssued on 'invoices.issued'", issue.Message, StringComparison.Ordinal);
+        Assert.Contains("Message 'Shop.Contracts.InvoiceIssued' (invoices.issued) is published by rule 'Issue' of flow 'billing'", issue.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class FlowChecksTests
         Assert.Equal(FlowCodes.DuplicateFlowId, issue.Code);
         Assert.True(issue.IsError);
         Assert.Equal(Flows.LineOf(source, "public partial class Fulfilment"), issue.Location.Line);
-        Assert.Contains("Shop.Checkout.Checkout in referenced assembly 'Checkout'", issue.Message, StringComparison.Ordinal);
+        Assert.Contains("'Shop.Checkout.Checkout' (in referenced assembly 'Checkout'", issue.Message, StringComparison.Ordinal);
     }
 
     [Fact]

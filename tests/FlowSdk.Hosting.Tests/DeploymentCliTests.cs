@@ -52,6 +52,71 @@ public sealed class DeploymentCliTests() : CliOnDatabaseFile([OrdersSample.Order
         Assert.Contains("No flow 'nothing'. The flows are: order.", unknown.Error);
     }
 
+    /// <summary>Another host's flow that reads orders.placed (OrderPlaced {OrderId, Total} in flow 'order') as an OrderPaid {OrderId, Amount}.</summary>
+    private static readonly FlowDefinition[] AuditHost =
+    [
+        new FlowDefinition<OrdersSample.Order>(
+            "order-audit",
+            ["Placed", "Paid", "Shipped"],
+            ["Shipped"],
+            0,
+            OrdersSample.Order.FlowFormatter.Instance,
+            [new InputPort<OrdersSample.Order, OrdersSample.OrderPaid>(new MessagePort<OrdersSample.OrderPaid>("orders.placed", OrdersSample.OrderPaidFormatter.Instance), static m => m.OrderId, [])]),
+    ];
+
+    /// <summary>The command line of the audit host, on the same database file.</summary>
+    private async Task<(int Code, string Output, string Error)> RunAuditAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await FlowCli.RunAsync(args, AuditHost, new FlowCliEnvironment { Out = output, Error = error, LiveStatus = false, DatabasePath = Database });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Validate_cluster_and_deploy_see_the_flows_other_hosts_deployed_deploy_refuses_the_conflict_and_force_deploys_it()
+    {
+        const string Conflict = "error FLOW0203 subject-bound-to-two-types: Subject 'orders.placed' is bound to both 'OrderPaid' in flow 'order-audit' and 'OrderPlaced' in flow 'order': a rule listening on it could not tell which type a message is. Give each message type its own subject.";
+
+        // Each host's flows alone are valid; nothing is deployed yet, so the cluster is too.
+        Assert.Equal(FlowCli.Success, (await RunAuditAsync("validate")).Code);
+        Assert.Equal(FlowCli.Success, (await RunAsync("validate", "--cluster")).Code);
+        Assert.Equal(0, (await RunAsync("deploy", "order")).Code);
+
+        var text = await RunAuditAsync("validate", "--cluster");
+        Assert.Equal(FlowCli.Failed, text.Code);
+        Assert.Contains(Conflict + "\n  suggestion: Give each message type its own subject.\n", text.Output, StringComparison.Ordinal);
+        // The runtime knows a rule's output by its subject only: 'order' publishes on warehouse.ship, which no flow here takes.
+        Assert.Contains("warning FLOW0202 orphaned-output: Message '?' (warehouse.ship) is published by rule 'Ship' of flow 'order', but no rule in the flows deployed together takes it.", text.Output, StringComparison.Ordinal);
+        Assert.EndsWith("invalid: 1 error(s), 1 warning(s), 0 link(s) in 2 flow(s).\n", text.Output, StringComparison.Ordinal);
+
+        using (var json = JsonDocument.Parse((await RunAuditAsync("validate", "--cluster", "--json")).Output))
+        {
+            var root = json.RootElement;
+            Assert.False(root.GetProperty("valid").GetBoolean());
+            Assert.Equal(["order-audit", "order"], root.GetProperty("flows").EnumerateArray().Select(f => f.GetString()));
+            Assert.Equal((1, 1), (root.GetProperty("errors").GetInt32(), root.GetProperty("warnings").GetInt32()));
+            var issue = root.GetProperty("issues")[0];
+            Assert.Equal(("error", "subject-bound-to-two-types", "FLOW0203", "order-audit", "orders.placed"), (issue.GetProperty("severity").GetString(), issue.GetProperty("kind").GetString(), issue.GetProperty("id").GetString(), issue.GetProperty("flow").GetString(), issue.GetProperty("subject").GetString()));
+        }
+
+        var refused = await RunAuditAsync("deploy", "order-audit");
+        Assert.Equal((FlowCli.Failed, ""), (refused.Code, refused.Output));
+        Assert.Equal("error: Cannot deploy flow 'order-audit': validating it with the flows deployed in the cluster found 1 error(s) (deploy --force deploys it anyway):\n  " + Conflict + "\n", refused.Error);
+        Assert.Matches(@"(?m)^order-audit\s+NotDeployed\s+-", (await RunAuditAsync("deployments")).Output);
+
+        var forced = await RunAuditAsync("deploy", "order-audit", "--force", "--by", "carol");
+        Assert.Equal(FlowCli.Success, forced.Code);
+        Assert.StartsWith("order-audit: NotDeployed -> Deployed (deploy --force, version ", forced.Output, StringComparison.Ordinal);
+        Assert.Contains(Conflict + " (deployed anyway: --force)\n", forced.Output, StringComparison.Ordinal);
+
+        // The orders host sees the audit host's flow in the cluster now, though it does not have it.
+        var fromOrders = await RunAsync("validate", "--cluster");
+        Assert.Equal(FlowCli.Failed, fromOrders.Code);
+        Assert.Contains("error FLOW0203 subject-bound-to-two-types: Subject 'orders.placed' is bound to both 'OrderPlaced' in flow 'order' and 'OrderPaid' in flow 'order-audit'", fromOrders.Output, StringComparison.Ordinal);
+        Assert.Equal(FlowCli.Success, (await RunAsync("validate")).Code);
+    }
+
     [Fact]
     public async Task A_flow_stopped_from_another_process_is_not_consumed_by_either_host_on_nats_and_start_handles_what_waited_in_order()
     {

@@ -290,7 +290,7 @@ public sealed class FlowCliTests
         Assert.True(document.RootElement.GetProperty("valid").GetBoolean());
         var kinds = document.RootElement.GetProperty("issues").EnumerateArray().Select(i => i.GetProperty("kind").GetString()).ToList();
         Assert.Contains("unproduced-input", kinds);
-        Assert.DoesNotContain("subject-type-mismatch", kinds);
+        Assert.DoesNotContain("subject-bound-to-two-types", kinds);
     }
 
     [Fact]
@@ -304,7 +304,7 @@ public sealed class FlowCliTests
         var (code, output, _) = await RunAsync([.. PlanFlows, conflicting], "validate");
 
         Assert.Equal(FlowCli.Failed, code);
-        Assert.Contains("error subject-type-mismatch: Subject 'plans.submitted' carries different message types: PlanSubmitted in flow 'plan-review', ReviewCompleted in flow 'conflicting'.", output);
+        Assert.Contains("error FLOW0203 subject-bound-to-two-types: Subject 'plans.submitted' is bound to both 'PlanSubmitted' in flow 'plan-review' and 'ReviewCompleted' in flow 'conflicting': a rule listening on it could not tell which type a message is.", output);
     }
 
     private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(PlanFlows, args);

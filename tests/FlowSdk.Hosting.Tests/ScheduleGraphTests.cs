@@ -30,7 +30,7 @@ public sealed class ScheduleGraphTests
     [Fact]
     public void A_tick_port_is_produced_by_its_schedule_so_validate_does_not_report_it()
     {
-        var issues = FlowValidation.Validate(Flows);
+        var issues = FlowValidation.Validate(Flows).Issues;
         Assert.DoesNotContain(issues, i => i.Message.Contains("sweeps.due", StringComparison.Ordinal));
     }
 }

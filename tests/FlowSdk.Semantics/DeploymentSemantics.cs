@@ -169,6 +169,95 @@ public abstract class DeploymentSemantics(IFlowInfrastructureFactory factory) : 
         await t.Runtime.WhenFlowRunningAsync(flow).WaitAsync(Deadline);
         await t.SendAndSettleAsync(new OrderPlaced("a-1", 5));
         Assert.Equal("normal;", (await t.OrderAsync("a-1")).Path);
-        Assert.Equal([new DeploymentRecord(flow.Id, DeploymentState.Running, t.Runtime.VersionOf(flow), FlowDeployments.DefaultBy, default, DeploymentAction.Start, 0)], (await FlowDeployments.ListAsync(Infrastructure.Store)).Select(r => r with { ChangedAt = default, Revision = 0 }));
+        Assert.Equal([new DeploymentRecord(flow.Id, DeploymentState.Running, t.Runtime.VersionOf(flow), FlowDeployments.DefaultBy, default, DeploymentAction.Start, 0)], (await FlowDeployments.ListAsync(Infrastructure.Store)).Select(r => r with { ChangedAt = default, Revision = 0, Shape = null }));
+    }
+
+    /// <summary>A flow of another host that reads <c>test.orders.placed</c> (OrderPlaced {OrderId, Amount} in flow 'order') as an OrderShipped {OrderId}.</summary>
+    private static FlowDefinition<Order> Audit(string subject = "test.orders.placed") => new(
+        "order-audit",
+        ["New", "Placed", "Paid", "Shipped"],
+        ["Shipped"],
+        0,
+        Order.FlowFormatter.Instance,
+        [new InputPort<Order, OrderShipped>(new MessagePort<OrderShipped>(subject, OrderShippedFormatter.Instance), static m => m.OrderId, [])]);
+
+    [Fact]
+    public async Task Deploy_validates_a_flow_with_the_flows_other_hosts_deployed_refuses_a_subject_bound_to_two_message_types_and_force_deploys_it_anyway()
+    {
+        // This host runs 'order' (auto-deployed: its record keeps its ports); another host deploys 'order-audit'.
+        await using var t = await StartAsync();
+        var audit = Audit();
+        Assert.NotNull((await t.Runtime.GetDeploymentAsync(OrderFlow.Definition))!.Shape);
+
+        // Each flow alone is valid: only the combination, which no single build sees, has the conflict.
+        Assert.True(FlowValidation.Validate([OrderFlow.Definition]).IsValid);
+        Assert.True(FlowValidation.Validate([audit]).IsValid);
+
+        // A second runtime, over its own connection to the same store, has 'order-audit' (and not 'order').
+        await using var other = await Infrastructure.ConnectAnotherAsync();
+        await using var second = await FlowSdk.Testing.FlowTestHost.StartAsync([audit], o =>
+        {
+            o.Transport = other.Transport;
+            o.StateStore = other.Store;
+            o.ConfigureRuntime = r => r.AutoDeploy = false;
+        });
+        var refused = await Assert.ThrowsAsync<DeploymentValidationException>(() => second.Runtime.DeployAsync(audit, by: "bob"));
+        var error = Assert.Single(refused.Validation.Issues, i => i.Severity == ValidationSeverity.Error);
+        Assert.Equal(("subject-bound-to-two-types", "FLOW0203", "order-audit", "test.orders.placed"), (error.Kind, error.Id, error.Flow, error.Subject));
+        Assert.Equal(
+            "Cannot deploy flow 'order-audit': validating it with the flows deployed in the cluster found 1 error(s) (deploy --force deploys it anyway):\n"
+            + "  error FLOW0203 subject-bound-to-two-types: Subject 'test.orders.placed' is bound to both 'OrderShipped' in flow 'order-audit' and 'OrderPlaced' in flow 'order': a rule listening on it could not tell which type a message is. Give each message type its own subject.",
+            refused.Message);
+        Assert.Equal((DeploymentAction.Deploy, DeploymentState.NotDeployed), (refused.Action, refused.State));
+        Assert.Null(await FlowDeployments.GetAsync(Infrastructure.Store, audit.Id));
+
+        var forced = await second.Runtime.DeployAsync(audit, force: true, by: "bob");
+        Assert.Equal((DeploymentState.NotDeployed, DeploymentState.Deployed), (forced.Before, forced.Record.State));
+        Assert.Equal(1, forced.Validation!.ErrorCount);
+
+        // The record keeps the ports, so this host sees the conflict in the cluster too.
+        var record = await FlowDeployments.GetAsync(Infrastructure.Store, audit.Id);
+        var port = Assert.Single(record!.Shape!.Ports);
+        Assert.Equal((true, "test.orders.placed", "OrderShipped", "OrderId"), (port.IsInput, port.Subject, port.MessageType, string.Join(",", port.Members)));
+        var cluster = FlowValidation.ValidateWithDeployed([], await FlowDeployments.ListAsync(Infrastructure.Store), reportDeployed: true);
+        Assert.Equal(["order", "order-audit"], cluster.Flows);
+        Assert.Single(cluster.Issues, i => i.Kind == "subject-bound-to-two-types");
+        Assert.False(cluster.IsValid);
+
+        // Redeploying 'order' through the generated client now meets 'order-audit' the other way round.
+        await t.Orders.StopFlowAsync();
+        await t.Orders.UndeployAsync();
+        var back = await Assert.ThrowsAsync<DeploymentValidationException>(() => t.Orders.DeployAsync(by: "alice"));
+        Assert.Equal("order", Assert.Single(back.Validation.Issues, i => i.Severity == ValidationSeverity.Error).Flow);
+        Assert.Equal(DeploymentState.NotDeployed, (await t.Orders.GetDeploymentAsync())!.State);
+        var redeployed = await t.Orders.DeployAsync(force: true, by: "alice");
+        Assert.Equal((DeploymentState.NotDeployed, DeploymentState.Deployed, 1), (redeployed.Before, redeployed.Record.State, redeployed.Validation!.ErrorCount));
+    }
+
+    [Fact]
+    public async Task Deploy_goes_through_with_warnings_and_returns_them_with_the_links_it_found()
+    {
+        await using var t = await StartAsync();
+
+        // Reads what rule Large of 'order' publishes: linked; nothing produces test.orders.audited: a warning.
+        var audit = new FlowDefinition<Order>(
+            "order-audit",
+            ["New", "Placed", "Paid", "Shipped"],
+            ["Shipped"],
+            0,
+            Order.FlowFormatter.Instance,
+            [
+                new InputPort<Order, OrderNoticed>(new MessagePort<OrderNoticed>("test.orders.noticed", OrderNoticedFormatter.Instance), static m => m.OrderId, []),
+                new InputPort<Order, OrderShipped>(new MessagePort<OrderShipped>("test.orders.audited", OrderShippedFormatter.Instance), static m => m.OrderId, []),
+            ]);
+
+        var change = await FlowDeployments.ApplyAsync(Infrastructure.Store, audit, DeploymentAction.Deploy);
+
+        Assert.Equal(DeploymentState.Deployed, change.Record.State);
+        var validation = change.Validation!;
+        Assert.True(validation.IsValid);
+        var warning = Assert.Single(validation.Issues);
+        Assert.Equal(("unproduced-input", "FLOW0201", ValidationSeverity.Warning, "test.orders.audited"), (warning.Kind, warning.Id, warning.Severity, warning.Subject));
+        Assert.Equal(new FlowLink("test.orders.noticed", "order", "Large", "order-audit", "?", "OrderNoticed"), Assert.Single(validation.Links));
     }
 }

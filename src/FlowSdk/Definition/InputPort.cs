@@ -72,9 +72,12 @@ public interface IInputPort
 /// <typeparam name="TState">The flow's state class.</typeparam>
 /// <typeparam name="TMessage">The message type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public sealed class InputPort<TState, TMessage> : InputPort<TState>
+public sealed class InputPort<TState, TMessage> : InputPort<TState>, IExternalPort
     where TState : class, IFlowState, new()
 {
+    /// <summary>Whether the message type is declared <c>[Message(..., External = true)]</c>: connected outside the flows (validation does not warn about it).</summary>
+    private static readonly bool DeclaredExternal = typeof(TMessage).GetCustomAttributes(typeof(MessageAttribute), inherit: false) is [MessageAttribute { External: true }, ..];
+
     private readonly Func<TMessage, string>? _correlationKey;
     private readonly RuleInfo[] _infos;
 
@@ -111,6 +114,9 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>
 
     /// <inheritdoc/>
     public override IReadOnlyList<string>? Fields => (Port.Formatter as Serialization.IMapFormatter)?.Keys;
+
+    /// <inheritdoc/>
+    bool IExternalPort.External => DeclaredExternal;
 
     /// <inheritdoc/>
     public override IReadOnlyList<RuleInfo> Rules => _infos;

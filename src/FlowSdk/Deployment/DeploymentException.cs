@@ -5,7 +5,7 @@ namespace FlowSdk;
 /// flow that is not deployed, or undeploying a running one), or another operator changed the record
 /// first: the message names the state the record is in.
 /// </summary>
-public sealed class DeploymentException : InvalidOperationException
+public class DeploymentException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="flow">The flow id.</param>

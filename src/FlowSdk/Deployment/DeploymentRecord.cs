@@ -17,6 +17,13 @@ namespace FlowSdk;
 /// <param name="Revision">The store revision of the record; the next change is a compare-and-set on it.</param>
 public sealed record DeploymentRecord(string Flow, DeploymentState State, string Version, string ChangedBy, DateTimeOffset ChangedAt, DeploymentAction? LastAction, ulong Revision)
 {
+    /// <summary>
+    /// The deployed flow's ports and produced subjects (<see cref="FlowValidation.ShapeOf"/>), so validation
+    /// at deploy time sees the flows every host deployed; <see langword="null"/> in a record written by a
+    /// version that did not keep them.
+    /// </summary>
+    public FlowShape? Shape { get; init; }
+
     /// <summary>Writes the record as the JSON the store keeps (without the revision, which the store assigns).</summary>
     /// <returns>UTF-8 JSON.</returns>
     public byte[] ToJson()
@@ -33,6 +40,44 @@ public sealed record DeploymentRecord(string Flow, DeploymentState State, string
             if (LastAction is { } action)
             {
                 writer.WriteString("lastAction", action.ToString());
+            }
+
+            if (Shape is { } shape)
+            {
+                writer.WriteStartObject("shape");
+                writer.WriteStartArray("ports");
+                foreach (var port in shape.Ports)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("direction", port.IsInput ? "in" : "out");
+                    writer.WriteString("subject", port.Subject);
+                    writer.WriteString("messageType", port.MessageType);
+                    writer.WriteString("schema", port.Schema);
+                    writer.WriteStartArray("members");
+                    foreach (var member in port.Members)
+                    {
+                        writer.WriteStringValue(member);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteString("rule", port.Rule);
+                    if (port.External)
+                    {
+                        writer.WriteBoolean("external", true);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("produced");
+                foreach (var subject in shape.Produced)
+                {
+                    writer.WriteStringValue(subject);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
             }
 
             writer.WriteEndObject();
@@ -65,12 +110,45 @@ public sealed record DeploymentRecord(string Flow, DeploymentState State, string
             }
 
             var at = DateTimeOffset.Parse(Required(root, "changedAt"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-            return new DeploymentRecord(flow, state, Required(root, "version"), Required(root, "changedBy"), at, action, revision);
+            return new DeploymentRecord(flow, state, Required(root, "version"), Required(root, "changedBy"), at, action, revision)
+            {
+                Shape = root.TryGetProperty("shape", out var shape) && shape.ValueKind == JsonValueKind.Object ? ReadShape(flow, shape) : null,
+            };
         }
         catch (JsonException ex)
         {
             throw new FormatException($"A deployment record is not valid JSON: {ex.Message}", ex);
         }
+    }
+
+    private static FlowShape ReadShape(string flow, JsonElement shape)
+    {
+        if (!shape.TryGetProperty("ports", out var ports) || ports.ValueKind != JsonValueKind.Array
+            || !shape.TryGetProperty("produced", out var produced) || produced.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException($"Deployment record of flow '{flow}': 'shape' needs the arrays 'ports' and 'produced'.");
+        }
+
+        var list = new List<FlowPort>();
+        foreach (var port in ports.EnumerateArray())
+        {
+            var direction = Required(port, "direction");
+            if (direction is not ("in" or "out"))
+            {
+                throw new FormatException($"Deployment record of flow '{flow}': a port's direction '{direction}' is not 'in' or 'out'.");
+            }
+
+            var members = port.TryGetProperty("members", out var m) && m.ValueKind == JsonValueKind.Array
+                ? m.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
+                : [];
+            var schema = port.TryGetProperty("schema", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
+            list.Add(new FlowPort(direction == "in", Required(port, "subject"), Required(port, "messageType"), schema, members, Required(port, "rule"))
+            {
+                External = port.TryGetProperty("external", out var e) && e.ValueKind == JsonValueKind.True,
+            });
+        }
+
+        return new FlowShape(flow, list, [.. produced.EnumerateArray().Select(e => e.GetString() ?? "")]);
     }
 
     private static string Required(JsonElement root, string name) =>

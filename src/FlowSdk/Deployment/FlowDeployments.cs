@@ -9,7 +9,11 @@ namespace FlowSdk;
 /// <param name="Action">The verb.</param>
 /// <param name="Before">The state before the verb.</param>
 /// <param name="Record">The record the verb wrote.</param>
-public sealed record DeploymentChange(string Flow, DeploymentAction Action, DeploymentState Before, DeploymentRecord Record);
+public sealed record DeploymentChange(string Flow, DeploymentAction Action, DeploymentState Before, DeploymentRecord Record)
+{
+    /// <summary>For a deploy: the result of validating the flow with the flows deployed in the cluster (its warnings, or the errors a forced deploy overrode); <see langword="null"/> for the other verbs.</summary>
+    public FlowValidationResult? Validation { get; init; }
+}
 
 /// <summary>
 /// Deploy, start, stop and undeploy flows: the desired state of each flow, kept as a
@@ -166,11 +170,12 @@ public static class FlowDeployments
     /// <param name="flow">The flow; <see cref="DeploymentAction.Deploy"/> records its <see cref="VersionOf"/>.</param>
     /// <param name="action">The verb.</param>
     /// <param name="by">Who, recorded in the record; <see cref="DefaultBy"/> when <see langword="null"/>.</param>
-    /// <param name="force">With <see cref="DeploymentAction.Deploy"/>: also on a Deployed or Running flow, replacing its version and keeping its state (hosts with the new version take over, hosts with the old one stop running it).</param>
+    /// <param name="force">With <see cref="DeploymentAction.Deploy"/>: also on a Deployed or Running flow, replacing its version and keeping its state (hosts with the new version take over, hosts with the old one stop running it); and also when validating the flow with the flows deployed in the cluster finds errors.</param>
     /// <param name="time">The clock; the system clock when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the verb before its write.</param>
     /// <returns>The state before and the record written.</returns>
     /// <exception cref="DeploymentException">The verb does not apply to the flow's state (also when another operator changed it first); the message names the state.</exception>
+    /// <exception cref="DeploymentValidationException">Deploy without force, and validating the flow with the flows deployed in the cluster (<see cref="FlowValidation.ValidateWithDeployed"/>) found errors; the message lists them.</exception>
     public static async Task<DeploymentChange> ApplyAsync(IStateStore store, FlowDefinition flow, DeploymentAction action, string? by = null, bool force = false, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -185,6 +190,20 @@ public static class FlowDeployments
         var key = Key(flow.Id);
         var version = VersionOf(flow);
         DeploymentState state = DeploymentState.NotDeployed;
+
+        // Deploy checks the flow with every flow deployed in the cluster, as their records describe
+        // them: errors refuse the deploy unless forced; warnings are returned with the change.
+        FlowValidationResult? validation = null;
+        if (action == DeploymentAction.Deploy)
+        {
+            var deployed = await ListAsync(store, cancellationToken).ConfigureAwait(false);
+            validation = FlowValidation.ValidateWithDeployed([flow], deployed, reportDeployed: false);
+            if (!validation.IsValid && !force)
+            {
+                throw new DeploymentValidationException(flow.Id, deployed.FirstOrDefault(r => r.Flow == flow.Id)?.State ?? DeploymentState.NotDeployed, validation);
+            }
+        }
+
         for (var attempt = 1; attempt <= MaxWriteAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -203,13 +222,16 @@ public static class FlowDeployments
                 DeploymentAction.Stop => DeploymentState.Deployed,
                 _ => DeploymentState.NotDeployed,
             };
-            var record = new DeploymentRecord(flow.Id, next, action == DeploymentAction.Deploy ? version : current!.Version, by, time.GetUtcNow(), action, 0);
+            var record = new DeploymentRecord(flow.Id, next, action == DeploymentAction.Deploy ? version : current!.Version, by, time.GetUtcNow(), action, 0)
+            {
+                Shape = action == DeploymentAction.Deploy ? FlowValidation.ShapeOf(flow) : current!.Shape,
+            };
             var written = current is null
                 ? await store.TryCreateAsync(key, record.ToJson(), CancellationToken.None).ConfigureAwait(false)
                 : await store.TryUpdateAsync(key, record.ToJson(), current.Revision, CancellationToken.None).ConfigureAwait(false);
             if (written.Succeeded)
             {
-                return new DeploymentChange(flow.Id, action, state, record with { Revision = written.Revision });
+                return new DeploymentChange(flow.Id, action, state, record with { Revision = written.Revision }) { Validation = validation };
             }
 
             // Another operator (or a host's auto-deploy) changed the record meanwhile: decide again on
@@ -241,7 +263,7 @@ public static class FlowDeployments
                 return current;
             }
 
-            var record = new DeploymentRecord(flow.Id, DeploymentState.Running, VersionOf(flow), by, time.GetUtcNow(), null, 0);
+            var record = new DeploymentRecord(flow.Id, DeploymentState.Running, VersionOf(flow), by, time.GetUtcNow(), null, 0) { Shape = FlowValidation.ShapeOf(flow) };
             var written = await store.TryCreateAsync(Key(flow.Id), record.ToJson(), cancellationToken).ConfigureAwait(false);
             if (written.Succeeded)
             {

@@ -92,11 +92,12 @@ public abstract partial class FlowClient<TState>
     public Task<IReadOnlyList<ExecutionControlResult>> ControlAllAsync(ExecutionControlAction action, ExecutionStatus? status = null, string? reason = null, string? by = null, CancellationToken cancellationToken = default)
         => Runtime.ControlAllAsync(Flow, action, status, reason, by, cancellationToken);
 
-    /// <summary>Deploys the flow: NotDeployed to Deployed (see <see cref="FlowRuntime.DeployAsync"/>).</summary>
-    /// <param name="force">Also on a Deployed or Running flow: replaces its version and keeps its state.</param>
+    /// <summary>Deploys the flow: NotDeployed to Deployed, after validating it with the flows deployed in the cluster (see <see cref="FlowRuntime.DeployAsync"/>).</summary>
+    /// <param name="force">Also on a Deployed or Running flow: replaces its version and keeps its state; and also when validation finds errors.</param>
     /// <param name="by">Who, recorded in the deployment record.</param>
     /// <param name="cancellationToken">Cancels the verb before its write.</param>
-    /// <returns>The state before and the record written.</returns>
+    /// <returns>The state before, the record written and the validation result (<see cref="DeploymentChange.Validation"/>).</returns>
+    /// <exception cref="DeploymentValidationException">Validation found errors and <paramref name="force"/> is not set.</exception>
     public Task<DeploymentChange> DeployAsync(bool force = false, string? by = null, CancellationToken cancellationToken = default)
         => Runtime.DeployAsync(Flow, force, by, cancellationToken);
 

@@ -12,11 +12,12 @@ public sealed partial class FlowRuntime
 
     /// <summary>Deploys a flow: NotDeployed to Deployed (stopped), recording this runtime's manifest version of it (see <see cref="FlowDeployments"/>).</summary>
     /// <param name="flow">The flow.</param>
-    /// <param name="force">Also on a Deployed or Running flow: replaces its version with this runtime's and keeps its state.</param>
+    /// <param name="force">Also on a Deployed or Running flow: replaces its version with this runtime's and keeps its state; and also when validation finds errors.</param>
     /// <param name="by">Who, recorded in the record; <see cref="FlowDeployments.DefaultBy"/> when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the verb before its write.</param>
     /// <returns>The state before and the record written.</returns>
     /// <exception cref="DeploymentException">The flow is not NotDeployed (and no force), or another operator changed it first; the message names its state.</exception>
+    /// <exception cref="DeploymentValidationException">Validating the flow with the flows deployed in the cluster found errors (and no force); <see cref="DeploymentChange.Validation"/> carries the warnings of a deploy that went through.</exception>
     public Task<DeploymentChange> DeployAsync(FlowDefinition flow, bool force = false, string? by = null, CancellationToken cancellationToken = default)
         => ApplyDeploymentAsync(flow, DeploymentAction.Deploy, force, by, cancellationToken);
 
