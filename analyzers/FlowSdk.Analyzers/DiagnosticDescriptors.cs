@@ -142,6 +142,12 @@ public static class DiagnosticDescriptors
     /// <summary>The ID of <see cref="ApprovalOnWrongTrigger"/>.</summary>
     public const string ApprovalOnWrongTriggerId = "FLOW0054";
 
+    /// <summary>The ID of <see cref="InvalidFanOut"/>.</summary>
+    public const string InvalidFanOutId = "FLOW0055";
+
+    /// <summary>The ID of <see cref="FanOutChildWithoutResult"/>.</summary>
+    public const string FanOutChildWithoutResultId = "FLOW0056";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -738,6 +744,29 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A flow with [Flow(Events = \"prefix\")] publishes an ExecutionEvent on <prefix>.started, .step, .waiting, .paused, .resumed, .cancelled, .retried, .ended, .approved and .rejected. A message type on one of these subjects receives those events: it reads them when each of its members is a member of ExecutionEvent with the event's type (members the event may leave out must be nullable). Any other member would fail to decode at run time.",
         helpLinkUri: HelpLink(EventMessageDoesNotMatchId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0055. Arguments: the group, the flow id, what is wrong.</summary>
+    public static readonly DiagnosticDescriptor InvalidFanOut = new(
+        id: InvalidFanOutId,
+        title: "Fan-out group is not valid",
+        messageFormat: "Fan-out group '{0}' of flow '{1}' is not valid: {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A [FanOut<TChild, TInput, TResult>] needs a name (lowercase letters, digits and dashes) unique within the flow, a child that is a flow, a start message with a correlation key (it carries the child's execution id), a FanOutMode and a valid timeout. The generator leaves an invalid group out.",
+        helpLinkUri: HelpLink(InvalidFanOutId));
+
+    /// <summary>FLOW0056. Arguments: the group, the flow id, the child flow id, the result type.</summary>
+    public static readonly DiagnosticDescriptor FanOutChildWithoutResult = new(
+        id: FanOutChildWithoutResultId,
+        title: "Fan-out child flow has no terminal phase that yields the result",
+        messageFormat: "Fan-out group '{0}' of flow '{1}' waits for a {3} from each child, but no rule of flow '{2}' returns a {3} as it moves into a terminal phase: no child would ever report a result. Return the {3} from the rule that ends the child (To = a [TerminalPhase]).",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A child reports its end to the group that started it, with the messages the firing that ended it published; its result is the one of the group's result type. A child flow none of whose rules returns that type while moving into a terminal phase can never yield a result. Checked when the child flow is declared in the same compilation.",
+        helpLinkUri: HelpLink(FanOutChildWithoutResultId),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>The documentation page of a diagnostic.</summary>

@@ -220,9 +220,10 @@ public sealed partial class FlowGenerator
 
             w.Line($"    timeout: {(spec.TimeoutTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null")},");
             var lifecycle = $"    lifecycle: new global::FlowSdk.LifecycleSubjects({Nullable(spec.OnCompleted)}, {Nullable(spec.OnFailed)}, {Nullable(spec.OnEscalated)}, {Nullable(spec.OnTimedOut)})" + (spec.Events is null ? "" : $" {{ Events = {Nullable(spec.Events)} }}");
+            var more = spec.FanOuts.Count > 0;
             if (spec.Schedules.Count == 0)
             {
-                w.Line(lifecycle + ");");
+                w.Line(lifecycle + (more ? "," : ");"));
             }
             else
             {
@@ -239,9 +240,66 @@ public sealed partial class FlowGenerator
                     w.Line($"        new global::FlowSdk.Orchestration.ScheduleDefinition<{tick.FullName}>({SourceWriter.Escape(schedule.Name)}, {port}, every: {every}, cron: {Nullable(schedule.Cron)}, timeZone: {Nullable(schedule.TimeZone)}, missedTicks: (global::FlowSdk.Orchestration.MissedTickPolicy){schedule.MissedTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)}, maxCatchUp: {schedule.MaxCatchUp.ToString(System.Globalization.CultureInfo.InvariantCulture)}),");
                 }
 
-                w.Line("    });");
+                w.Line(more ? "    }," : "    });");
             }
+
+            if (more)
+            {
+                w.Line("    fanOuts: new global::FlowSdk.FanOutGroup[] { " + string.Join(", ", spec.FanOuts.Select(f => "FanOuts." + FanOutField(f))) + " });");
+            }
+
             w.Close();
+            EmitFanOuts(w, spec);
+            w.Close();
+        }
+
+        private static string FanOutField(FanOutSpec group)
+        {
+            var field = new System.Text.StringBuilder();
+            var upper = true;
+            foreach (var c in group.Name)
+            {
+                if (c == '-')
+                {
+                    upper = true;
+                    continue;
+                }
+
+                field.Append(upper ? char.ToUpperInvariant(c) : c);
+                upper = false;
+            }
+
+            return char.IsDigit(field[0]) ? "_" + field : field.ToString();
+        }
+
+        private static void EmitFanOuts(SourceWriter w, FlowStateSpec spec)
+        {
+            if (spec.FanOuts.Count == 0)
+            {
+                return;
+            }
+
+            w.Line();
+            w.Doc("<summary>The flow's fan-out groups: fan one out with <c>RuleContext.FanOut</c>, read its results with <c>Results(state)</c>.</summary>");
+            w.Open("public static class FanOuts");
+            for (var i = 0; i < spec.FanOuts.Count; i++)
+            {
+                var group = spec.FanOuts[i];
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
+                var input = group.Input;
+                var result = group.Result;
+                var key = input.CorrelationKeyIsString
+                    ? $"static m => m.{input.CorrelationKey}"
+                    : $"static m => global::System.Convert.ToString(m.{input.CorrelationKey}, global::System.Globalization.CultureInfo.InvariantCulture) ?? \"\"";
+                var timeout = group.TimeoutTicks is { } ticks ? $"global::System.TimeSpan.FromTicks({ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "null";
+                w.Doc($"<summary>Group <c>{SourceWriter.XmlEscape(group.Name)}</c>: starts executions of flow <c>{SourceWriter.XmlEscape(group.ChildFlow)}</c> with <see cref=\"{input.FullName}\"/>; each reports a <see cref=\"{result.FullName}\"/>.</summary>");
+                w.Line($"public static readonly global::FlowSdk.FanOutGroup<{input.FullName}, {result.FullName}> {FanOutField(group)} = new global::FlowSdk.FanOutGroup<{input.FullName}, {result.FullName}>({SourceWriter.Escape(group.Name)}, {SourceWriter.Escape(group.ChildFlow)}, new global::FlowSdk.MessagePort<{input.FullName}>({SourceWriter.Escape(input.Subject)}, {input.FormatterFullName}.Instance), {key}, new global::FlowSdk.MessagePort<{result.FullName}>({SourceWriter.Escape(result.Subject)}, {result.FormatterFullName}.Instance), (global::FlowSdk.FanOutMode){group.Mode.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {timeout});");
+            }
+
             w.Close();
         }
 

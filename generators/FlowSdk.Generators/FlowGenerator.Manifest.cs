@@ -281,6 +281,25 @@ public sealed partial class FlowGenerator
 
             json.EndArray();
 
+            // Each fan-out group with its child flow, only when the flow has some: manifests of other flows stay as they were.
+            if (state.FanOuts.Count > 0)
+            {
+                json.Property("fanOuts").StartArray();
+                foreach (var group in state.FanOuts.OrderBy(g => g.Name, StringComparer.Ordinal))
+                {
+                    json.StartObject();
+                    json.Property("name").String(group.Name);
+                    json.Property("childFlow").String(group.ChildFlow);
+                    json.Property("input").String(group.Input.Subject);
+                    json.Property("result").String(group.Result.Subject);
+                    json.Property("mode").String(group.Mode switch { 1 => "First", 2 => "AnyError", _ => "All" });
+                    json.Property("timeout").String(group.TimeoutTicks is { } timeoutTicks ? Duration(timeoutTicks) : null);
+                    json.EndObject();
+                }
+
+                json.EndArray();
+            }
+
             // Each rule with its source; each port (message type and direction) once, at the first rule that uses it.
             var ports = new Dictionary<(string Direction, string Message), (MessageSchemaSpec? Schema, MessageSpec Message, SourceLocationSpec? Rule)>();
             var order = new List<(string Direction, string Message)>();

@@ -136,6 +136,18 @@ internal static class FlowGraphs
             }
         }
 
+        foreach (var (gf, group, child) in FanOutEdges(graph))
+        {
+            var childKey = child?.Key ?? "child_" + Sanitize(group.ChildFlow);
+            if (child is null)
+            {
+                s.Append("  ").Append(childKey).Append("[\"").Append(MermaidText(group.ChildFlow)).Append("\"]\n");
+            }
+
+            s.Append("  ").Append(gf.Key).Append(" ==>|\"").Append(MermaidText(FanOutLabel(group))).Append("\"| ").Append(childKey).Append('\n');
+            s.Append("  ").Append(childKey).Append(" -.->|\"").Append(MermaidText(FanInLabel(group))).Append("\"| ").Append(gf.Key).Append('\n');
+        }
+
         return s.ToString();
     }
 
@@ -201,6 +213,22 @@ internal static class FlowGraphs
             }
         }
 
+        foreach (var (gf, group, child) in FanOutEdges(graph))
+        {
+            // Edges between flows end at their first phases, clipped at the flows' boxes; a child flow not drawn is a plain node.
+            var parent = DotId(PhaseKey(gf, Anchor(gf.Flow)));
+            var childNode = child is null ? DotId("child_" + Sanitize(group.ChildFlow)) : DotId(PhaseKey(child, Anchor(child.Flow)));
+            var parentClip = DotId("cluster_" + gf.Key);
+            if (child is null)
+            {
+                s.Append("  ").Append(childNode).Append(" [label=").Append(DotId(group.ChildFlow)).Append(", shape=box];\n");
+            }
+
+            var childClip = child is null ? "" : ", lhead=" + DotId("cluster_" + child.Key);
+            s.Append("  ").Append(parent).Append(" -> ").Append(childNode).Append(" [label=").Append(DotId(FanOutLabel(group))).Append(", style=bold, color=darkgreen, ltail=").Append(parentClip).Append(childClip).Append("];\n");
+            s.Append("  ").Append(childNode).Append(" -> ").Append(parent).Append(" [label=").Append(DotId(FanInLabel(group))).Append(", style=dashed, color=darkgreen").Append(child is null ? "" : ", ltail=" + DotId("cluster_" + child.Key)).Append(", lhead=").Append(parentClip).Append("];\n");
+        }
+
         return s.Append("}\n").ToString();
     }
 
@@ -223,6 +251,19 @@ internal static class FlowGraphs
 
     /// <summary>As the host's <c>graph</c> labels a rule: its name, after <c>approval: </c> when it requires approval.</summary>
     private static string Label(RuleEntry rule) => rule.Approval is null ? rule.Name : "approval: " + rule.Name;
+
+    /// <summary>Each fan-out group of the drawn flows, with its flow and its child flow when that is drawn too.</summary>
+    private static IEnumerable<(GraphFlow Flow, FanOutEntry Group, GraphFlow? Child)> FanOutEdges(Graph graph)
+        => graph.Flows.SelectMany(gf => gf.Flow.FanOuts.OrderBy(g => g.Name, StringComparer.Ordinal)
+            .Select(g => (gf, g, graph.Flows.FirstOrDefault(c => string.Equals(c.Flow.Id, g.ChildFlow, StringComparison.Ordinal)))));
+
+    /// <summary>As the host's <c>graph</c> labels it: <c>fan-out prices: prices.lookup.requested</c>.</summary>
+    private static string FanOutLabel(FanOutEntry group) => $"fan-out {group.Name}: {group.Input}";
+
+    /// <summary>As the host's <c>graph</c> labels it: <c>fan-in prices (AnyError, timeout 00:01:00): prices.found</c>.</summary>
+    private static string FanInLabel(FanOutEntry group) => $"fan-in {group.Name} ({group.Mode}{(group.Timeout is null ? "" : ", timeout " + group.Timeout)}): {group.Result}";
+
+    private static string Anchor(FlowEntry flow) => flow.InitialPhase ?? (flow.Phases.Count > 0 ? flow.Phases[0].Name : flow.Id);
 
     private static string ScheduleKey(GraphFlow flow, ScheduleEntry schedule) => flow.ScheduleKeys[schedule.Name];
 

@@ -49,6 +49,9 @@ internal sealed record RuleEntry(
 /// <summary>A schedule of a flow: its name, its tick message and subject, and when it ticks (as the runtime describes it).</summary>
 internal sealed record ScheduleEntry(string Name, string Subject, string Message, string When, string MissedTicks);
 
+/// <summary>A fan-out group of a flow: the child flow it starts, the subjects of its start and result messages, its mode and timeout.</summary>
+internal sealed record FanOutEntry(string Name, string ChildFlow, string Input, string Result, string Mode, string? Timeout);
+
 /// <summary>A flow as its manifest describes it.</summary>
 internal sealed record FlowEntry(
     string Id,
@@ -64,6 +67,9 @@ internal sealed record FlowEntry(
 {
     /// <summary>The flow's schedules (none in a manifest written before schedules were recorded).</summary>
     public IReadOnlyList<ScheduleEntry> Schedules { get; init; } = [];
+
+    /// <summary>The flow's fan-out groups (none when it has none, or in a manifest written before they were recorded).</summary>
+    public IReadOnlyList<FanOutEntry> FanOuts { get; init; } = [];
 }
 
 /// <summary>The flow manifest of one assembly: what the generator embedded as <c>[assembly: AssemblyMetadata("FlowSdk.Manifest", json)]</c>.</summary>
@@ -126,6 +132,15 @@ internal sealed record FlowManifest(string Assembly, string Path, IReadOnlyList<
         {
             Schedules = flow.TryGetProperty("schedules", out var schedules)
                 ? [.. schedules.EnumerateArray().Select(ReadSchedule)]
+                : [],
+            FanOuts = flow.TryGetProperty("fanOuts", out var fanOuts)
+                ? [.. fanOuts.EnumerateArray().Select(g => new FanOutEntry(
+                    g.GetProperty("name").GetString()!,
+                    g.GetProperty("childFlow").GetString()!,
+                    g.GetProperty("input").GetString()!,
+                    g.GetProperty("result").GetString()!,
+                    String(g, "mode") ?? "All",
+                    String(g, "timeout")))]
                 : [],
         };
     }

@@ -6,7 +6,8 @@ namespace FlowSdk.Hosting;
 
 /// <summary>
 /// Draws flows as Mermaid, Graphviz dot or JSON: phases and the rules between them (rules that require
-/// approval as thick, labelled "approval: &lt;rule&gt;" edges), the schedules that tick them, and the subjects that link flows.
+/// approval as thick, labelled "approval: &lt;rule&gt;" edges), the schedules that tick them, the subjects that link flows,
+/// and fan-out groups (a thick "fan-out" edge from the parent flow to the child flow, a dashed "fan-in" edge back).
 /// </summary>
 public static class FlowGraph
 {
@@ -61,6 +62,12 @@ public static class FlowGraph
             s.Append(CultureInfo.InvariantCulture, $"  {Id(producer)} -.->|\"{subject}\"| {Id(consumer)}\n");
         }
 
+        foreach (var (parent, group) in FanOutEdges(flows))
+        {
+            s.Append(CultureInfo.InvariantCulture, $"  {Id(parent.Id)} ==>|\"{FanOutLabel(group)}\"| {Id(group.ChildFlow)}\n");
+            s.Append(CultureInfo.InvariantCulture, $"  {Id(group.ChildFlow)} -.->|\"{FanInLabel(group)}\"| {Id(parent.Id)}\n");
+        }
+
         return s.ToString();
     }
 
@@ -98,6 +105,16 @@ public static class FlowGraph
         foreach (var (subject, producer, consumer) in Links(flows))
         {
             s.Append(CultureInfo.InvariantCulture, $"  \"{producer}.{flows.First(f => f.Id == producer).InitialPhase}\" -> \"{consumer}.{flows.First(f => f.Id == consumer).InitialPhase}\" [label=\"{subject}\", style=dashed, ltail=\"cluster_{producer}\", lhead=\"cluster_{consumer}\"];\n");
+        }
+
+        foreach (var (parent, group) in FanOutEdges(flows))
+        {
+            // A child flow that is not drawn is a plain node named after it.
+            var child = flows.FirstOrDefault(f => f.Id == group.ChildFlow) is { } drawn ? $"{drawn.Id}.{drawn.InitialPhase}" : group.ChildFlow;
+            var lhead = child == group.ChildFlow ? "" : $", lhead=\"cluster_{group.ChildFlow}\"";
+            var ltail = child == group.ChildFlow ? "" : $", ltail=\"cluster_{group.ChildFlow}\"";
+            s.Append(CultureInfo.InvariantCulture, $"  \"{parent.Id}.{parent.InitialPhase}\" -> \"{child}\" [label=\"{FanOutLabel(group)}\", style=bold, color=darkgreen, ltail=\"cluster_{parent.Id}\"{lhead}];\n");
+            s.Append(CultureInfo.InvariantCulture, $"  \"{child}\" -> \"{parent.Id}.{parent.InitialPhase}\" [label=\"{FanInLabel(group)}\", style=dashed, color=darkgreen{ltail}, lhead=\"cluster_{parent.Id}\"];\n");
         }
 
         return s.Append("}\n").ToString();
@@ -170,6 +187,20 @@ public static class FlowGraph
                     }
 
                     json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("fanOuts");
+                foreach (var group in flow.FanOuts.OrderBy(g => g.Name, StringComparer.Ordinal))
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", group.Name);
+                    json.WriteString("childFlow", group.ChildFlow);
+                    json.WriteString("input", group.InputSubject);
+                    json.WriteString("result", group.ResultSubject);
+                    json.WriteString("mode", group.Mode.ToString());
+                    WriteNullable(json, "timeout", group.Timeout?.ToString("c", CultureInfo.InvariantCulture));
                     json.WriteEndObject();
                 }
 
@@ -253,6 +284,15 @@ public static class FlowGraph
 
         return links;
     }
+
+    /// <summary>Each fan-out group of the drawn flows, with the flow that declares it.</summary>
+    private static IEnumerable<(FlowDefinition Parent, FanOutGroup Group)> FanOutEdges(IReadOnlyCollection<FlowDefinition> flows)
+        => flows.OrderBy(f => f.Id, StringComparer.Ordinal).SelectMany(f => f.FanOuts.OrderBy(g => g.Name, StringComparer.Ordinal).Select(g => (f, g)));
+
+    private static string FanOutLabel(FanOutGroup group) => $"fan-out {group.Name}: {group.InputSubject}";
+
+    private static string FanInLabel(FanOutGroup group)
+        => $"fan-in {group.Name} ({group.Mode}{(group.Timeout is { } timeout ? ", timeout " + timeout.ToString("c", CultureInfo.InvariantCulture) : "")}): {group.ResultSubject}";
 
     /// <summary>A rule's edge label: its name, after "approval: " when it requires approval.</summary>
     private static string Label(RuleInfo rule) => rule.Approval is null ? rule.Name : "approval: " + rule.Name;

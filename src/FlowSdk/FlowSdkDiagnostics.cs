@@ -57,6 +57,9 @@ public static class FlowSdkDiagnostics
     /// <summary>Counter: redeliveries of messages that had already fired a rule, acknowledged without being evaluated (tag: flow).</summary>
     public const string MessagesDuplicate = "flowsdk.messages.duplicates";
 
+    /// <summary>Fan-out children, tagged <c>flow</c>, <c>group</c> and <c>outcome</c>: <c>started</c>, <c>ended</c> (a result taken), <c>late</c> (ended after the group finished: dropped), <c>duplicate</c> (reported again), <c>stray</c> (no such group waits).</summary>
+    public const string FanOutChildren = "flowsdk.fanout.children";
+
     /// <summary>Counter: events retried in process after a transient infrastructure error (tag: flow).</summary>
     public const string TransientRetries = "flowsdk.events.transient_retries";
 
@@ -108,6 +111,8 @@ public static class FlowSdkDiagnostics
     internal static readonly Counter<long> Unmatched = Meter.CreateCounter<long>(MessagesUnmatched, description: "Messages that named an execution but fired no rule.");
 
     internal static readonly Counter<long> Approvals = Meter.CreateCounter<long>(ApprovalsName, description: "Approval requests the runtime made and the decisions it took itself (policy, expiry, void).");
+
+    internal static readonly Counter<long> FanOut = Meter.CreateCounter<long>(FanOutChildren, description: "Fan-out children started, ended, and reports dropped (late, duplicate, stray).");
 
     internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(MessagesDuplicate, description: "Redeliveries of messages that had already fired a rule.");
 

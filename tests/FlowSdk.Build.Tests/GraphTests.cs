@@ -124,4 +124,21 @@ public sealed class GraphTests
         var dot = FlowGraphs.Render([manifest], "dot");
         Assert.Contains("\"flow_expense__New\" -> \"flow_expense__Paid\" [label=\"approval: Pay\", style=bold, color=darkorange];", dot, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Fan_out_groups_are_drawn_to_their_child_flow_and_back_as_the_host_draws_them()
+    {
+        var source = File.ReadAllText(Path.Combine(DotNet.RepositoryRoot, "samples", "FanOut", "Quotes.cs"));
+        var manifest = InMemoryAssembly.Compile("FanOutSample", "Quotes.cs", source).Manifest();
+
+        var quote = manifest.Flows.Single(f => f.Id == "quote");
+        Assert.Equal([new FanOutEntry("prices", "price-lookup", "prices.lookup.requested", "prices.found", "AnyError", "00:01:00")], quote.FanOuts);
+        Assert.Empty(manifest.Flows.Single(f => f.Id == "price-lookup").FanOuts);
+        var mermaid = FlowGraphs.Render([manifest], "mermaid");
+        Assert.Contains("  flow_quote ==>|\"fan-out prices: prices.lookup.requested\"| flow_price_lookup\n", mermaid, StringComparison.Ordinal);
+        Assert.Contains("  flow_price_lookup -.->|\"fan-in prices (AnyError, timeout 00:01:00): prices.found\"| flow_quote\n", mermaid, StringComparison.Ordinal);
+        var dot = FlowGraphs.Render([manifest], "dot");
+        Assert.Contains("  \"flow_quote__New\" -> \"flow_price_lookup__Requested\" [label=\"fan-out prices: prices.lookup.requested\", style=bold, color=darkgreen, ltail=\"cluster_flow_quote\", lhead=\"cluster_flow_price_lookup\"];", dot, StringComparison.Ordinal);
+        Assert.Contains("  \"flow_price_lookup__Requested\" -> \"flow_quote__New\" [label=\"fan-in prices (AnyError, timeout 00:01:00): prices.found\", style=dashed, color=darkgreen, ltail=\"cluster_flow_price_lookup\", lhead=\"cluster_flow_quote\"];", dot, StringComparison.Ordinal);
+    }
 }

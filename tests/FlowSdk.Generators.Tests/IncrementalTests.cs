@@ -155,6 +155,32 @@ public sealed class IncrementalTests
         Assert.Equal(first.Source("PlanReviewSample.PlanReview.Flow.g.cs"), second.Source("PlanReviewSample.PlanReview.Flow.g.cs"));
     }
 
+    [Fact]
+    public void A_flow_with_fan_outs_run_again_is_cached()
+    {
+        var first = GeneratorRunner.Run(Cases.FanOut()).AssertClean();
+
+        var second = GeneratorRunner.Run(first.Driver, first.Input).AssertClean();
+
+        AssertCached(second.Result);
+        AssertSameSources(first, second);
+    }
+
+    [Fact]
+    public void Changing_a_fan_out_regenerates_its_flow_only()
+    {
+        var first = GeneratorRunner.Run(Cases.FanOut()).AssertClean();
+        var edited = Edit(first.Input, "samples/FanOut/Quotes.cs", "Mode = FanOutMode.AnyError, Timeout = \"00:01:00\"", "Mode = FanOutMode.All, Timeout = \"00:02:00\"");
+
+        var second = GeneratorRunner.Run(first.Driver, edited).AssertClean();
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.FlowStates));
+        Assert.All(Reasons(second.Result, TrackingNames.MessageTypes), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.Single(OutputReasons(second.Result), r => r == IncrementalStepRunReason.Modified);
+        Assert.Contains("(global::FlowSdk.FanOutMode)0, global::System.TimeSpan.FromTicks(1200000000));", second.Source("FanOutSample.Quote.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(first.Source("FanOutSample.PriceLookup.Flow.g.cs"), second.Source("FanOutSample.PriceLookup.Flow.g.cs"));
+    }
+
     private static Compilation Edit(Compilation compilation, string path, string find, string replace)
     {
         var tree = compilation.SyntaxTrees.Single(t => t.FilePath == path);

@@ -26,6 +26,14 @@ public sealed class SnapshotTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void FanOut_sample_generates_its_baselines()
+    {
+        var output = GeneratorRunner.Run(Cases.FanOut()).AssertClean();
+
+        Baselines.Verify("FanOut", output, log);
+    }
+
+    [Fact]
     public void Generated_files_are_named_after_what_they_hold()
     {
         var output = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();

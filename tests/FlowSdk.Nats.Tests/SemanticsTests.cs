@@ -40,3 +40,6 @@ public sealed class NatsApprovalTests(NatsServerFixture server)
 
 public sealed class NatsLifecycleEventTests(NatsServerFixture server)
     : LifecycleEventSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;
+
+public sealed class NatsFanOutTests(NatsServerFixture server)
+    : FanOutSemantics(new NatsInfrastructureFactory(server)), IClassFixture<NatsServerFixture>;

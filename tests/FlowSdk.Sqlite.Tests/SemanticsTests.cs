@@ -19,3 +19,4 @@ public sealed class SqliteProgressTests() : ProgressSemantics(new SqliteInfrastr
 public sealed class SqliteDeploymentTests() : DeploymentSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteApprovalTests() : ApprovalSemantics(new SqliteInfrastructureFactory());
 public sealed class SqliteLifecycleEventTests() : LifecycleEventSemantics(new SqliteInfrastructureFactory());
+public sealed class SqliteFanOutTests() : FanOutSemantics(new SqliteInfrastructureFactory());

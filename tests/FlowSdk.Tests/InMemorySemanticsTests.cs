@@ -21,3 +21,4 @@ public sealed class InMemoryDeploymentTests() : DeploymentSemantics(new InMemory
 }
 public sealed class InMemoryApprovalTests() : ApprovalSemantics(new InMemoryInfrastructure());
 public sealed class InMemoryLifecycleEventTests() : LifecycleEventSemantics(new InMemoryInfrastructure());
+public sealed class InMemoryFanOutTests() : FanOutSemantics(new InMemoryInfrastructure());

@@ -13,6 +13,7 @@ public sealed class ScenarioSampleTests
     [InlineData("Schedules", 5)]
     [InlineData("Lifecycle", 7)]
     [InlineData("Approvals", 6)]
+    [InlineData("FanOut", 5)]
     public async Task The_sample_plays_its_scenario_to_the_expected_end(string sample, int steps)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;

@@ -89,7 +89,11 @@ internal sealed record FlowStateSpec(
     string PhaseEnumFullName,
     EquatableArray<PhaseSpec> Phases,
     SerializableTypeSpec State,
-    EquatableArray<ScheduleSpec> Schedules);
+    EquatableArray<ScheduleSpec> Schedules,
+    EquatableArray<FanOutSpec> FanOuts);
+
+/// <summary>A fan-out group of a flow (<c>[FanOut&lt;TChild, TInput, TResult&gt;]</c>): the child flow, its start and result messages.</summary>
+internal sealed record FanOutSpec(string Name, string ChildFlow, string ChildStateFullName, MessageSpec Input, MessageSpec Result, int Mode, long? TimeoutTicks);
 
 /// <summary>A schedule of a flow (<c>[Schedule&lt;TTick&gt;]</c>): its tick message and when it ticks.</summary>
 internal sealed record ScheduleSpec(string Name, MessageSpec Tick, long? EveryTicks, string? Cron, string? TimeZone, int MissedTicks, int MaxCatchUp);

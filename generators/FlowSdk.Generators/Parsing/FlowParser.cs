@@ -80,7 +80,17 @@ internal static partial class FlowParser
             .Select(static s => new ScheduleSpec(s.Schedule.Name!, s.Tick!, s.Schedule.EveryTicks, s.Schedule.Cron, s.Schedule.TimeZone, s.Schedule.MissedTicks, s.Schedule.MaxCatchUp))
             .ToEquatableArray();
 
-        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, events, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules);
+        // Fan-out groups the analyzers report (FLOW0055) are left out.
+        var fanOuts = Shared.FanOutDeclaration.ReadAll(type)
+            .Where(static f => f.FindProblem() is null)
+            .GroupBy(static f => f.Name)
+            .Select(static g => g.First())
+            .Select(static f => (FanOut: f, Input: ParseMessage(f.Input!), Result: ParseMessage(f.Result!)))
+            .Where(static f => f.Input is { CorrelationKey: not null } && f.Result is not null)
+            .Select(f => new FanOutSpec(f.FanOut.Name!, f.FanOut.ChildFlowId!, f.FanOut.Child!.ToDisplayString(FullyQualified), f.Input!, f.Result!, f.FanOut.Mode, f.FanOut.TimeoutTicks))
+            .ToEquatableArray();
+
+        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, events, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules, fanOuts);
     }
 
     public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type)

@@ -85,6 +85,9 @@ public abstract class FlowDefinition
     /// <summary>The flow's schedules (<see cref="ScheduleAttribute{TTick}"/>), in declaration order.</summary>
     public IReadOnlyList<Orchestration.ScheduleDefinition> Schedules { get; private protected set; } = [];
 
+    /// <summary>The flow's fan-out groups (<see cref="FanOutAttribute{TChild, TInput, TResult}"/>), in declaration order.</summary>
+    public IReadOnlyList<FanOutGroup> FanOuts { get; private protected set; } = [];
+
     /// <summary>The phase a new execution starts in.</summary>
     public string InitialPhase => Phases[0];
 
@@ -134,6 +137,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// <param name="timeout">How long an execution may run from its creation; <see langword="null"/> for no limit.</param>
     /// <param name="lifecycle">The subjects of the flow's lifecycle events.</param>
     /// <param name="schedules">The flow's schedules; each publishes on one of the flow's input subjects.</param>
+    /// <param name="fanOuts">The flow's fan-out groups; names unique within the flow.</param>
     public FlowDefinition(
         string id,
         IReadOnlyList<string> phases,
@@ -144,7 +148,8 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         IReadOnlyList<Rule<TState, StateChange>>? stateRules = null,
         TimeSpan? timeout = null,
         LifecycleSubjects? lifecycle = null,
-        IReadOnlyList<Orchestration.ScheduleDefinition>? schedules = null)
+        IReadOnlyList<Orchestration.ScheduleDefinition>? schedules = null,
+        IReadOnlyList<FanOutGroup>? fanOuts = null)
         : base(id, phases, terminalPhases, maxIterations, timeout, lifecycle)
     {
         ArgumentNullException.ThrowIfNull(stateFormatter);
@@ -181,6 +186,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         _rules = inputs.SelectMany(i => i.Rules).Concat(StateRules.Select(r => r.Info)).ToArray();
         _subjects = inputs.Select(i => i.Subject).ToArray();
         Schedules = Orchestration.Schedules.Check(id, schedules, _subjects);
+        FanOuts = FanOutGroup.Check(id, fanOuts);
     }
 
     /// <summary>The generated formatter of the state class.</summary>
@@ -286,7 +292,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                 }
             }
 
-            var context = new RuleContext(now, needsState ? execution.Id : null, outbox);
+            var context = new RuleContext(now, needsState ? execution.Id : null, outbox, Id);
             if (!rule.Passes(execution, needsState ? state : null!, message, context))
             {
                 continue;
@@ -426,7 +432,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         foreach (var rule in StateRules)
         {
             var outbox = new Outbox();
-            var context = new RuleContext(now, execution.Id, outbox);
+            var context = new RuleContext(now, execution.Id, outbox, Id);
             if (!rule.Passes(execution, state, change, context))
             {
                 continue;
@@ -608,7 +614,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                 continue;
             }
 
-            var context = new RuleContext(now, rule.NeedsState ? execution.Id : null, new Outbox());
+            var context = new RuleContext(now, rule.NeedsState ? execution.Id : null, new Outbox(), execution.Flow);
             if (Runtime.RuleEvaluator.Passes(rule, rule.NeedsState ? state : null, message, context, evaluations))
             {
                 break;

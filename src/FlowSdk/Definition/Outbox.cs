@@ -26,6 +26,9 @@ public sealed class Outbox
         _messages.Add(new OutgoingMessage(port.Subject, port.MessageType, port.Serialize(message)));
     }
 
+    /// <summary>Adds a message already serialized (a fan-out's start message, with its own id).</summary>
+    internal void Add(OutgoingMessage message) => _messages.Add(message);
+
     internal void Clear() => _messages.Clear();
 }
 

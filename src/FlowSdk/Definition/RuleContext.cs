@@ -8,12 +8,19 @@ namespace FlowSdk;
 /// </summary>
 public sealed class RuleContext
 {
-    internal RuleContext(DateTimeOffset now, string? executionId, Outbox outbox)
+    internal RuleContext(DateTimeOffset now, string? executionId, Outbox outbox, string flowId = "")
     {
         Now = now;
         ExecutionId = executionId;
         Outbox = outbox;
+        FlowId = flowId;
     }
+
+    /// <summary>The id of the flow the rule belongs to.</summary>
+    internal string FlowId { get; }
+
+    /// <summary>The groups this firing fans out, in the order it asked; <see langword="null"/> for none.</summary>
+    internal List<FanOutRequest>? FanOutRequests { get; private set; }
 
     /// <summary>The time of the event, from the runtime's clock. Use it instead of <see cref="DateTimeOffset.UtcNow"/>: conditions must be deterministic.</summary>
     public DateTimeOffset Now { get; }
@@ -86,6 +93,71 @@ public sealed class RuleContext
     /// <param name="port">The message's port (from a generated <c>Ports</c> class, or declared as the remarks say).</param>
     /// <param name="message">The message.</param>
     public void Publish<T>(MessagePort<T> port, T? message) => Outbox.Add(port, message);
+
+    /// <summary>
+    /// Fans out group <paramref name="group"/>: starts one child execution per item, with the message
+    /// <paramref name="create"/> makes from the child's execution id and the item, when the firing
+    /// commits. The execution then waits for the group; once it finishes (its mode, or its timeout),
+    /// the change is committed and the flow's rules read the results with <c>group.Results(state)</c>.
+    /// </summary>
+    /// <remarks>
+    /// The child ids are <see cref="FanOutGroup.ChildId"/>: derived from this execution, the group and the
+    /// index, so a firing evaluated again never starts other children, and a group the execution already
+    /// started is not started again (its results, once in, stay). No items: the group finishes at once.
+    /// </remarks>
+    /// <typeparam name="TItem">What each child is made from.</typeparam>
+    /// <typeparam name="TInput">The message that starts a child.</typeparam>
+    /// <typeparam name="TResult">The child's result message.</typeparam>
+    /// <param name="group">The group, from the generated <c>&lt;State&gt;Flow.FanOuts</c> class.</param>
+    /// <param name="items">One item per child, in order.</param>
+    /// <param name="create">Makes a child's start message from its execution id (use it as the message's correlation key) and its item.</param>
+    /// <exception cref="InvalidOperationException">A message-only rule; the group fanned out twice in one firing; a message whose correlation key is not the child id it was given.</exception>
+    public void FanOut<TItem, TInput, TResult>(FanOutGroup<TInput, TResult> group, IEnumerable<TItem> items, Func<string, TItem, TInput> create)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(create);
+        if (ExecutionId is null)
+        {
+            throw new InvalidOperationException($"A message-only rule has no execution to fan out group '{group.Name}' from.");
+        }
+
+        if (FlowId.Length == 0)
+        {
+            throw new InvalidOperationException($"Fan-out group '{group.Name}' can only be fanned out by a flow's rule run by the runtime or FlowDefinition.Fire.");
+        }
+
+        if (FanOutRequests?.Exists(r => string.Equals(r.Group.Name, group.Name, StringComparison.Ordinal)) == true)
+        {
+            throw new InvalidOperationException($"Fan-out group '{group.Name}' is fanned out twice in one firing.");
+        }
+
+        var messages = new List<OutgoingMessage>();
+        var index = 0;
+        foreach (var item in items)
+        {
+            var childId = FanOutGroup.ChildId(FlowId, ExecutionId, group.Name, index);
+            if (FlowIds.ValidateExecutionId(childId) is { } problem)
+            {
+                throw new InvalidOperationException($"Fan-out group '{group.Name}' cannot start child {index}: {problem}.");
+            }
+
+            var message = create(childId, item) ?? throw new InvalidOperationException($"Fan-out group '{group.Name}': the message made for child {index} is null.");
+            var key = group.KeyOf(message);
+            if (!string.Equals(key, childId, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Fan-out group '{group.Name}': the {group.Input.MessageType} made for child {index} has correlation key '{key}'; it must be the child's execution id '{childId}', the id handed to the create function.");
+            }
+
+            messages.Add(new OutgoingMessage(group.Input.Subject, group.Input.MessageType, group.Input.Serialize(message))
+            {
+                MessageId = new FanOutParent(FlowId, ExecutionId, group.Name, index).MessageId,
+            });
+            index++;
+        }
+
+        (FanOutRequests ??= []).Add(new FanOutRequest(group, messages));
+    }
 
     /// <summary>Completes the execution when the rule's firing commits, whatever phase it moves to.</summary>
     public void Complete() => SetOutcome(ExecutionStatus.Completed, null);

@@ -77,6 +77,15 @@ public sealed class ExecutionInfo
     /// <summary>How often each rule fired for this execution and when it last did, by rule name.</summary>
     public IReadOnlyDictionary<string, RuleCounter> Rules => _rules;
 
+    /// <summary>The fan-out groups this execution started, waiting or finished, in the order it started them.</summary>
+    internal List<FanOutRecord> FanOuts { get; } = [];
+
+    /// <summary>The group that started this execution, for a child of a fan-out; otherwise <see langword="null"/>.</summary>
+    internal FanOutParent? FanOutParent { get; set; }
+
+    /// <summary>The fan-out group named <paramref name="name"/>, once the execution started it.</summary>
+    internal FanOutRecord? FindFanOut(string name) => FanOuts.Find(g => string.Equals(g.Name, name, StringComparison.Ordinal));
+
     /// <summary>How many messages the execution published that have not yet been handed to the transport (its outbox).</summary>
     internal List<OutgoingMessage> Outbox { get; } = [];
 

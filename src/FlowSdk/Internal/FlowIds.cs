@@ -3,9 +3,13 @@ namespace FlowSdk;
 /// <summary>Validation of flow ids and execution ids, which become parts of subjects and state keys.</summary>
 internal static class FlowIds
 {
+    /// <summary>Whether <paramref name="name"/> is a flow id or a name within a flow (a schedule, a fan-out group): lowercase letters, digits and dashes, starting with a letter or digit.</summary>
+    public static bool IsValidName(string? name)
+        => !string.IsNullOrEmpty(name) && name[0] != '-' && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+
     public static void EnsureValid(string? flowId)
     {
-        if (string.IsNullOrEmpty(flowId) || !flowId.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || flowId[0] == '-')
+        if (!IsValidName(flowId))
         {
             throw new ArgumentException($"'{flowId}' is not a valid flow id: use lowercase letters, digits and dashes, starting with a letter or digit (for example 'plan-review').", nameof(flowId));
         }

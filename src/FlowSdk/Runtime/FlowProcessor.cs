@@ -83,6 +83,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             sources.Add(_services.Store.Watch(_flow.Id + ".").Select(OnStateChanged));
         }
 
+        if (_flow.FanOuts.Count > 0)
+        {
+            // The children of this flow's fan-outs report their end here, from any host.
+            sources.Add(_services.Transport.Subscribe(FanOutGroup.ReportSubject(_flow.Id), subscribe).Select(DecodeFanIn));
+        }
+
         // Operators' controls (pause, resume, cancel, retry) from any process wake this host.
         sources.Add(_services.Store.Watch(ExecutionControl.ControlPrefix + _flow.Id + ".").Select(OnControl));
         sources.Add(_raised);
@@ -125,6 +131,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
         // An approval decided by a control, or a request that expired.
         await ActOnApprovalAsync(e.Key!).ConfigureAwait(false);
+
+        // Fan-out groups whose timeout passed.
+        await TimeOutFanOutsAsync(e.Key!).ConfigureAwait(false);
 
         // Parked messages expire on the same timer as deadlines and retention.
         await AdoptParkedAsync(e.Key!).ConfigureAwait(false);
@@ -251,7 +260,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         {
             if (!rule.NeedsState)
             {
-                evaluation.Context = new RuleContext(now, null, evaluation.Outbox);
+                evaluation.Context = new RuleContext(now, null, evaluation.Outbox, _flow.Id);
                 if (Evaluate(rule, null, handling.Message, evaluation.Context, evaluation.Explain))
                 {
                     evaluation.Chosen = rule;
@@ -273,7 +282,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 continue;
             }
 
-            evaluation.Context = new RuleContext(now, evaluation.State!.Execution.Id, evaluation.Outbox) { CancellationToken = handling.Cancelled };
+            evaluation.Context = new RuleContext(now, evaluation.State!.Execution.Id, evaluation.Outbox, _flow.Id) { CancellationToken = handling.Cancelled };
             if (Evaluate(rule, evaluation.State, handling.Message, evaluation.Context, evaluation.Explain))
             {
                 evaluation.Chosen = rule;
@@ -471,7 +480,12 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         var now = evaluation.Now;
         var committedEntry = evaluation.Entry;
         var executionId = evaluation.State!.Execution.Id;
-        var state = _applier.Apply(chosen, evaluation.State, () => committedEntry is null ? NewExecution(executionId, now) : Materialize(committedEntry), handling.Message, handling.Source, handling.Trigger, handling.TaskId, evaluation.Context!, now);
+        if (committedEntry is null)
+        {
+            LinkFanOutChild(evaluation.State, handling.MessageId);
+        }
+
+        var state = _applier.Apply(chosen, evaluation.State, () => committedEntry is null ? LinkFanOutChild(NewExecution(executionId, now), handling.MessageId) : Materialize(committedEntry), handling.Message, handling.Source, handling.Trigger, handling.TaskId, evaluation.Context!, now);
         if (handling.Replay is { } replay)
         {
             state.Execution.Parked.RemoveAll(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal));
@@ -582,7 +596,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         execution.Outbox.Clear();
         for (var i = 0; i < outbox.Messages.Count; i++)
         {
-            execution.Outbox.Add(outbox.Messages[i] with { MessageId = $"{_flow.Id}.{execution.Id}.{sequence}.{i + 1}" });
+            // A fan-out's start message keeps the id it was given: derived from the group, not the firing.
+            var message = outbox.Messages[i];
+            execution.Outbox.Add(message.MessageId.Length > 0 ? message : message with { MessageId = $"{_flow.Id}.{execution.Id}.{sequence}.{i + 1}" });
         }
 
         _flow.Events?.Collect(execution, execution.Outbox);
@@ -739,7 +755,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 _scheduler.Cancel(execution.Id);
             }
         }
-        else if (Earliest(Earliest(execution.Deadline, ParkedExpiry(execution)), Approvals.Due(execution)) is { } due)
+        else if (Earliest(Earliest(Earliest(execution.Deadline, ParkedExpiry(execution)), Approvals.Due(execution)), FanOutSteps.Due(execution)) is { } due)
         {
             _scheduler.Schedule(execution.Id, due);
         }
@@ -1382,16 +1398,22 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or InvalidOperationException)
         {
-            var subject = new SafeText(message.Subject);
-            if (MayLogFailure(out var suppressed))
-            {
-                LogUndecodable(_logger, _flow.Id, subject, input.MessageType, new SafeText(ex.Message), suppressed);
-            }
-
-            LogUndecodableDetail(_logger, _flow.Id, subject, ex);
-            _ = message.RejectAsync(ex.Message).AsTask();
+            Reject(message, input.MessageType, ex);
             return null;
         }
+    }
+
+    /// <summary>A message that cannot be read: logged (rate-limited) and rejected, so the transport dead-letters it.</summary>
+    private void Reject(TransportMessage message, string messageType, Exception ex)
+    {
+        var subject = new SafeText(message.Subject);
+        if (MayLogFailure(out var suppressed))
+        {
+            LogUndecodable(_logger, _flow.Id, subject, messageType, new SafeText(ex.Message), suppressed);
+        }
+
+        LogUndecodableDetail(_logger, _flow.Id, subject, ex);
+        _ = message.RejectAsync(ex.Message).AsTask();
     }
 
     private InboundEvent<TState>? OnStateChanged(StateEntry entry)

@@ -57,6 +57,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
                 var sequence = execution.TimelineEntriesRecorded + 1;
                 context.TaskIdPrefix = rule.Info.AwaitsReply ? $"{execution.Id}.{sequence}" : null;
                 rule.Fire(state, message, context);
+                FanOutSteps.Start(execution, context, now);
                 execution.Phase = to;
                 execution.ChainedFirings = chained;
                 execution.CountFiring(rule.Info.Name, now);
@@ -140,6 +141,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
 
     public void AddLifecycleEvent(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
     {
+        FanOutSteps.Report(_flow.Id, execution, now, outbox);
         if (execution.Status.IsTerminal() && _flow.Lifecycle.For(execution.Status) is { } subject)
         {
             outbox.Add(ExecutionEnded.Port(subject), new ExecutionEnded(_flow.Id, execution.Id, execution.Status, execution.Phase, execution.StatusReason, now));

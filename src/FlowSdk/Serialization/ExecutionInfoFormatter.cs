@@ -25,7 +25,7 @@ public static class ExecutionInfoFormatter
         // parked a message or recorded a message id is stored exactly as before they existed.
         // So are the dropped-timeline keys: an execution whose timeline was never trimmed is stored as before.
         var dropped = info.DroppedTimelineEntries > 0;
-        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0) + (dropped ? 2 : 0) + ApprovalFormatter.Keys(info));
+        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0) + (dropped ? 2 : 0) + ApprovalFormatter.Keys(info) + FanOutFormatter.Keys(info));
         writer.Write("Id");
         writer.Write(info.Id);
         writer.Write("Flow");
@@ -114,6 +114,7 @@ public static class ExecutionInfoFormatter
         }
 
         ApprovalFormatter.Write(ref writer, info);
+        FanOutFormatter.Write(ref writer, info);
     }
 
     /// <summary>Writes an optional time as UTC, or nil.</summary>
@@ -232,6 +233,8 @@ public static class ExecutionInfoFormatter
                     break;
                 case ApprovalFormatter.RequestKey: info.PendingApproval = ApprovalFormatter.ReadRequest(ref reader); break;
                 case ApprovalFormatter.LastKey: info.LastApproval = ApprovalFormatter.ReadDecision(ref reader); break;
+                case FanOutFormatter.GroupsKey: FanOutFormatter.ReadGroups(ref reader, info); break;
+                case FanOutFormatter.ParentKey: info.FanOutParent = FanOutFormatter.ReadParent(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -300,7 +303,7 @@ public static class ExecutionInfoFormatter
         return new TimelineEntry(at, rule, trigger, source, action, before, after, iteration) { Reason = reason };
     }
 
-    private static string StatusName(ExecutionStatus status) => status switch
+    internal static string StatusName(ExecutionStatus status) => status switch
     {
         ExecutionStatus.Running => "Running",
         ExecutionStatus.Waiting => "Waiting",
@@ -314,7 +317,7 @@ public static class ExecutionInfoFormatter
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    private static ExecutionStatus ParseStatus(string? name) => name switch
+    internal static ExecutionStatus ParseStatus(string? name) => name switch
     {
         "Running" => ExecutionStatus.Running,
         "Waiting" => ExecutionStatus.Waiting,

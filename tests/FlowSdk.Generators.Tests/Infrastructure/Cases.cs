@@ -13,6 +13,12 @@ internal static class Cases
 
     public static CSharpCompilation PlanReview() => TestCompilation.Create(PlanReviewSources(), "PlanReviewSample");
 
+    /// <summary>The annotated sources of samples/FanOut (a parent flow fanning out to a child flow), read from the repository as they are now.</summary>
+    public static IReadOnlyList<SourceFile> FanOutSources() =>
+        [new SourceFile("samples/FanOut/Quotes.cs", File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "FanOut", "Quotes.cs")))];
+
+    public static CSharpCompilation FanOut() => TestCompilation.Create(FanOutSources(), "FanOutSample");
+
     public static IReadOnlyList<SourceFile> ShippingSources() => [new SourceFile("Shipping.cs", Shipping)];
 
     public static CSharpCompilation ShippingCompilation() => TestCompilation.Create(ShippingSources(), "ShippingCase");
