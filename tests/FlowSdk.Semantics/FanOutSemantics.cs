@@ -217,6 +217,25 @@ public abstract class FanOutSemantics(IFlowInfrastructureFactory factory) : Sema
     }
 
     [Fact]
+    public async Task A_child_cancelled_by_an_operator_reports_to_its_group()
+    {
+        await using var host = await HostAsync();
+        await host.SendAsync(FanBatchFlow.Ports.BatchStarted, new BatchStarted("b-12", "all", [1, 2], "manual"));
+        await host.SettleAsync();
+
+        await host.Runtime.CancelAsync(FanItemFlow.Definition, Child("b-12", "all", 0), reason: "supplier gone", by: "ops");
+        await host.SettleAsync();
+        await host.SendAsync(FanItemFlow.Ports.ItemFinished, new ItemFinished(Child("b-12", "all", 1), Ok: true));
+        await host.SettleAsync();
+
+        // Without its report the group would wait for the cancelled child until its timeout.
+        var batch = await BatchAsync(host, "b-12");
+        Assert.Equal((BatchPhase.Collected, "AllEnded", 1), (batch.Phase, batch.Outcome, batch.NotCompleted));
+        var cancelled = Assert.Single(FanBatchFlow.FanOuts.All.Results(batch)!, r => !r.Completed);
+        Assert.Equal((0, ExecutionStatus.Cancelled, "Cancelled by ops: supplier gone"), (cancelled.Index, cancelled.Status, cancelled.Reason));
+    }
+
+    [Fact]
     public async Task Children_run_on_another_host_and_report_back()
     {
         // One host runs the parent flow only, the other the child flow only: every result crosses hosts.

@@ -631,8 +631,20 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         var state = FlowSerializer.Deserialize(StateFormatter, value);
         var before = ExecutionControl.Transition(this, state.Execution, action, by, reason, now);
 
-        // Committed with the control; the hosts it wakes publish them (or the next host to start).
-        Events?.Collect(state.Execution, state.Execution.Outbox);
+        // Committed with the control; the hosts it wakes publish them (or the next host to start):
+        // a cancelled fan-out child's report to its parent's group, and the lifecycle events.
+        var execution = state.Execution;
+        if (before != execution.Status && execution.FanOutParent is not null && execution.Status.IsTerminal())
+        {
+            var report = new Outbox();
+            FanOutSteps.Report(Id, execution, now, report);
+            for (var i = 0; i < report.Messages.Count; i++)
+            {
+                execution.Outbox.Add(report.Messages[i] with { MessageId = $"{Id}.{execution.Id}.{execution.TimelineEntriesRecorded}.control{i + 1}" });
+            }
+        }
+
+        Events?.Collect(execution, execution.Outbox);
         return (FlowSerializer.Serialize(StateFormatter, state), before, state.Execution.Status);
     }
 

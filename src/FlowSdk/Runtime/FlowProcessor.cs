@@ -125,7 +125,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         {
             Forget(key);
 
-            // A control commits its lifecycle events in the execution's outbox: publish them.
+            // A control commits what it publishes in the execution's outbox: publish it.
             await PublishPendingOutboxAsync(key).ConfigureAwait(false);
         }
 
@@ -685,10 +685,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     }
 
     /// <summary>Empties a published outbox. A conflict means a newer write took the outbox over: nothing to do.</summary>
-    /// <summary>Publishes and empties what the execution's outbox holds, written by another process's control.</summary>
+    /// <summary>
+    /// Publishes and empties what the execution's outbox holds, written by another process's control
+    /// (its lifecycle events, a cancelled fan-out child's report).
+    /// </summary>
     private async Task PublishPendingOutboxAsync(string key)
     {
-        if (_flow.Events is null || await _services.Store.GetAsync(key).ConfigureAwait(false) is not { } entry)
+        if (await _services.Store.GetAsync(key).ConfigureAwait(false) is not { } entry)
         {
             return;
         }
