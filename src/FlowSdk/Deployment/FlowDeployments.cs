@@ -49,7 +49,8 @@ public static class FlowDeployments
     /// <summary>
     /// The manifest version of a flow: a stable hash (16 hex digits of SHA-256) of what the generator
     /// emits for it: its id, phases, limits, input ports (subject, message type, fields), rules
-    /// (name, trigger, phases, conditions, output, cooldown, firings, reply) and schedules. Two builds
+    /// (name, trigger, phases, conditions, output, cooldown, firings, reply, approval), schedules, fan-out
+    /// groups and lifecycle subjects (the last three only when the flow declares any). Two builds
     /// of the same flow code have the same version; changing a rule, port or phase changes it.
     /// </summary>
     /// <param name="flow">The flow.</param>
@@ -82,6 +83,26 @@ public static class FlowDeployments
         foreach (var schedule in flow.Schedules)
         {
             Line("schedule", schedule.Name, schedule.Subject, schedule.Every, schedule.Cron, schedule.TimeZone, schedule.MissedTicks, schedule.MaxCatchUp);
+        }
+
+        // What only some flows declare adds a line only when declared, so the versions of flows without it stay.
+        foreach (var rule in flow.Rules)
+        {
+            if (rule.Approval is { } approval)
+            {
+                Line("approval", rule.DeclaringType, rule.Name, approval.Policy, approval.Expires);
+            }
+        }
+
+        foreach (var group in flow.FanOuts)
+        {
+            Line("fanout", group.Name, group.ChildFlow, group.InputSubject, group.ResultSubject, group.ResultType, group.Mode, group.Timeout);
+        }
+
+        var lifecycle = flow.Lifecycle;
+        if (lifecycle.Completed is not null || lifecycle.Failed is not null || lifecycle.Escalated is not null || lifecycle.TimedOut is not null || lifecycle.Events is not null)
+        {
+            Line("lifecycle", lifecycle.Completed, lifecycle.Failed, lifecycle.Escalated, lifecycle.TimedOut, lifecycle.Events);
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
