@@ -1,0 +1,405 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using FlowSdk.Internal;
+using FlowSdk.State;
+using FlowSdk.Transport;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+
+namespace FlowSdk.Runtime;
+
+/// <summary>Handling one event: evaluate the rules in order, conclude (fire, time out, park, dead-letter, duplicate), and act on the conclusion; a write conflict evaluates again.</summary>
+internal sealed partial class FlowProcessor<TState>
+{
+    /// <summary>
+    /// Evaluates one event and commits what the rule that fires does. A message that names an
+    /// execution and fires no rule is handled by the flow's <see cref="UnmatchedMessagePolicy"/>; a
+    /// redelivery of a message the execution already took is a duplicate. Returns whether a rule fired.
+    /// </summary>
+    private async Task<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport)
+    {
+        var replay = transport as ParkedTransportMessage;
+        var messageId = trigger == TriggerKind.MessageAndState ? transport?.MessageId : null;
+        using var inflight = key is null ? null : new CancellationTokenSource();
+        if (inflight is not null)
+        {
+            _inflight[key!] = inflight;
+        }
+
+        try
+        {
+            var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, inflight?.Token ?? CancellationToken.None);
+            return await HandleAsync(handling).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (inflight is not null)
+            {
+                _inflight.TryRemove(KeyValuePair.Create(key!, inflight));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Evaluates the event and concludes, again on a fresh read of the execution while a write meets
+    /// a newer revision (<see cref="TryCommitAsync"/> bounds the attempts by <c>MaxWriteAttempts</c>).
+    /// </summary>
+    private async Task<bool> HandleAsync<TMessage>(Handling<TMessage> handling)
+    {
+        var fresh = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            // One clock read per attempt: creation, deadline, timeline and parking all use it.
+            var evaluation = await EvaluateAsync(handling, fresh, _services.Time.GetUtcNow(), explain: handling.Transport is ApprovalTransportMessage).ConfigureAwait(false);
+            LogEvaluations(evaluation.Explain, handling.Source, handling.Key);
+            switch (await ConcludeAsync(handling, evaluation, attempt).ConfigureAwait(false))
+            {
+                case Conclusion.Fired:
+                    return true;
+                case Conclusion.NotFired:
+                    return false;
+                case Conclusion.Stale:
+                    // No write checked the cached value this time: not an attempt.
+                    attempt--;
+                    break;
+            }
+
+            // The cached value was stale, or a write met a newer revision: evaluate again on a fresh read.
+            fresh = true;
+        }
+    }
+
+    /// <summary>Evaluates the rules in declaration order until one fires, loading the execution for the first rule that needs it.</summary>
+    private async Task<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now, bool explain = false)
+    {
+        var evaluation = new Evaluation<TMessage>(now, explain || _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null);
+        foreach (var rule in handling.Rules)
+        {
+            if (!rule.NeedsState)
+            {
+                evaluation.Context = new RuleContext(now, null, evaluation.Outbox, _flow.Id);
+                if (Evaluate(rule, null, handling.Message, evaluation.Context, evaluation.Explain))
+                {
+                    evaluation.Chosen = rule;
+                    return evaluation;
+                }
+
+                continue;
+            }
+
+            if (evaluation.State is null && !await LoadExecutionAsync(handling, evaluation, fresh).ConfigureAwait(false))
+            {
+                // A duplicate, or a deadline that passed: no rule is evaluated.
+                return evaluation;
+            }
+
+            if (evaluation.Blocked is not null)
+            {
+                RuleEvaluator.Passed(evaluation.Explain, rule.Info, evaluation.Blocked);
+                continue;
+            }
+
+            evaluation.Context = new RuleContext(now, evaluation.State!.Execution.Id, evaluation.Outbox, _flow.Id) { CancellationToken = handling.Cancelled };
+            if (Evaluate(rule, evaluation.State, handling.Message, evaluation.Context, evaluation.Explain))
+            {
+                evaluation.Chosen = rule;
+                return evaluation;
+            }
+        }
+
+        return evaluation;
+    }
+
+    /// <summary>
+    /// Loads the execution for the rules and says why none may fire (<see cref="Evaluation{TMessage}.Blocked"/>).
+    /// Returns false when no rule is evaluated at all: the message is a duplicate, or the deadline passed.
+    /// </summary>
+    private async Task<bool> LoadExecutionAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, bool fresh)
+    {
+        // Always the current value: a watched change may already be superseded, and its outbox
+        // already published by the write that produced it.
+        var (state, entry, fromCache) = await LoadAsync(handling.Key!, fresh, evaluation.Now).ConfigureAwait(false);
+        (evaluation.State, evaluation.Entry, evaluation.FromCache) = (state, entry, fromCache);
+        var execution = state.Execution;
+        if (handling.Replay is null && handling.MessageId is not null && execution.Knows(handling.MessageId))
+        {
+            // A redelivery of a message this execution took (or parked) already. Whoever committed it
+            // may have stopped before publishing its outputs (a crash, or a transient error right
+            // after the commit): publish them (the ids make it idempotent).
+            evaluation.Duplicate = true;
+            if (execution.Outbox.Count > 0)
+            {
+                await PublishAsync(execution.Outbox).ConfigureAwait(false);
+                await ClearOutboxAsync(state, entry!).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
+        if (execution.Outbox.Count > 0)
+        {
+            // A host stopped between committing and publishing: publish first (the ids make it idempotent).
+            await PublishAsync(execution.Outbox).ConfigureAwait(false);
+            evaluation.Republished = true;
+        }
+
+        if (execution.Status.IsTerminal())
+        {
+            evaluation.Blocked = $"the execution is {execution.Status}";
+        }
+        else if (execution.Status == ExecutionStatus.Paused)
+        {
+            // Checked before the deadline: a paused execution's deadline waits for the resume.
+            evaluation.Blocked = "the execution is Paused";
+        }
+        else if (handling.Replay is { } replay && !execution.Parked.Exists(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal)))
+        {
+            // Another host applied (or dead-lettered) this parked message since it was read.
+            evaluation.Duplicate = true;
+            return false;
+        }
+        else if (execution.Deadline is { } deadline && evaluation.Now >= deadline)
+        {
+            evaluation.TimedOut = true;
+            return false;
+        }
+        else if (handling.Transport is ApprovalTransportMessage approval)
+        {
+            if (!IsApproved(execution, approval.Request.Id))
+            {
+                // Another host applied (or voided) the approved request since it was read.
+                evaluation.Duplicate = true;
+                return false;
+            }
+        }
+        else if (execution.Status == ExecutionStatus.WaitingForApproval)
+        {
+            evaluation.Blocked = $"the execution waits for approval of rule {execution.PendingApproval?.Rule}";
+        }
+        else if (execution.Status == ExecutionStatus.Waiting && !string.Equals(handling.TaskId, execution.PendingTaskId, StringComparison.Ordinal))
+        {
+            evaluation.Blocked = $"the execution waits for the reply to task {execution.PendingTaskId}";
+        }
+        else if (execution.Status != ExecutionStatus.Waiting && handling.TaskId is not null)
+        {
+            evaluation.Blocked = $"no execution waits for task {handling.TaskId}";
+        }
+
+        return true;
+    }
+
+    /// <summary>Acts on what the evaluation found: a duplicate, a deadline, no rule, or the rule that fires.</summary>
+    private async Task<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+    {
+        if (evaluation.Duplicate)
+        {
+            await OnDuplicateAsync(handling).ConfigureAwait(false);
+            return Conclusion.NotFired;
+        }
+
+        if (evaluation.TimedOut)
+        {
+            return await TimeOutAsync(handling, evaluation, attempt).ConfigureAwait(false) ? Conclusion.NotFired : Conclusion.Conflict;
+        }
+
+        if (evaluation.FromCache && evaluation.Chosen is not { NeedsState: true } && !await IsCurrentAsync(evaluation.Entry!).ConfigureAwait(false))
+        {
+            // No write will check the cached value this time, and it was stale.
+            return Conclusion.Stale;
+        }
+
+        if (evaluation.Chosen is null && handling.Transport is ApprovalTransportMessage)
+        {
+            return await VoidApprovalAsync(handling, evaluation, attempt).ConfigureAwait(false) ? Conclusion.NotFired : Conclusion.Conflict;
+        }
+
+        if (evaluation.Chosen is not { } chosen)
+        {
+            return await NoRuleFiredAsync(handling, evaluation).ConfigureAwait(false) ? Conclusion.NotFired : Conclusion.Conflict;
+        }
+
+        if (!chosen.NeedsState)
+        {
+            chosen.Fire(null!, handling.Message, evaluation.Context!);
+            CountFiring(chosen.Info, TriggerKind.Message, evaluation.Outbox);
+            LogFired(_logger, _flow.Id, chosen.Info.Name, "-", "-");
+            await PublishAsync(evaluation.Outbox.Messages).ConfigureAwait(false);
+            return Conclusion.Fired;
+        }
+
+        if (chosen.Info.Approval is not null && await GateApprovalAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false) is { } gated)
+        {
+            return gated;
+        }
+
+        return await ApplyAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false) ? Conclusion.Fired : Conclusion.Conflict;
+    }
+
+    /// <summary>A redelivery of a message the execution already took: counted, logged, and the work after its commit done again.</summary>
+    private async Task OnDuplicateAsync<TMessage>(Handling<TMessage> handling)
+    {
+        FlowSdkDiagnostics.Duplicates.Add(1, _flowTag);
+        LogDuplicate(_logger, _flow.Id, new SafeText(handling.Source), new SafeText(handling.Key), new SafeText(handling.MessageId));
+        if (handling.Replay is null)
+        {
+            // Whoever applied it may have stopped (crashed) between its commit and the work after it.
+            // Take in what waits beside the execution and evaluate its parked messages again, or they
+            // would wait for nothing.
+            await AdoptParkedAsync(handling.Key!).ConfigureAwait(false);
+            await DrainParkedAsync(handling.Key!).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Commits the passed deadline (the execution times out). False on a write conflict.</summary>
+    private async Task<bool> TimeOutAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+    {
+        evaluation.Outbox.Clear();
+        _applier.TimeOut(evaluation.State!.Execution, evaluation.Now, evaluation.Outbox);
+        if (!await TryCommitAsync(evaluation.State, evaluation.Entry, evaluation.Outbox, attempt).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await DrainParkedAsync(handling.Key!).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>No rule fired: a message that names an execution follows the unmatched policy. False when the parking write met a newer revision.</summary>
+    private async Task<bool> NoRuleFiredAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation)
+    {
+        var source = new SafeText(handling.Source);
+        if (evaluation.Blocked is not null)
+        {
+            LogBlocked(_logger, _flow.Id, source, new SafeText(handling.Key), evaluation.Blocked);
+        }
+        else
+        {
+            LogNoRuleFired(_logger, _flow.Id, source, new SafeText(handling.Key));
+        }
+
+        if (handling.Trigger == TriggerKind.MessageAndState && handling.Replay is null && handling.Key is not null && handling.Transport is not null)
+        {
+            var reason = evaluation.Blocked ?? (evaluation.State is null ? "no rule passes" : $"no rule passes in phase {evaluation.State.Execution.Phase}");
+            return await UnmatchedAsync(handling.Key, handling.Transport, handling.MessageId, evaluation.State, evaluation.Entry, evaluation.Republished, reason, evaluation.Now).ConfigureAwait(false);
+        }
+
+        if (evaluation.Republished)
+        {
+            await ClearOutboxAsync(evaluation.State!, evaluation.Entry!).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Applies the rule that fires to the execution and commits it, then takes in and evaluates what waits. False on a write conflict.</summary>
+    private async Task<bool> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
+    {
+        var now = evaluation.Now;
+        var committedEntry = evaluation.Entry;
+        var executionId = evaluation.State!.Execution.Id;
+        if (committedEntry is null)
+        {
+            LinkFanOutChild(evaluation.State, handling.MessageId);
+        }
+
+        var state = _applier.Apply(chosen, evaluation.State, () => committedEntry is null ? LinkFanOutChild(NewExecution(executionId, now), handling.MessageId) : Materialize(committedEntry), handling.Message, handling.Source, handling.Trigger, handling.TaskId, evaluation.Context!, now);
+        if (handling.Replay is { } replay)
+        {
+            state.Execution.Parked.RemoveAll(p => string.Equals(p.MessageId, replay.Parked.MessageId, StringComparison.Ordinal));
+        }
+
+        if (handling.MessageId is not null)
+        {
+            state.Execution.RecordHandled(handling.MessageId, _services.Options.HandledMessageIds);
+        }
+
+        if (!await TryCommitAsync(state, committedEntry, evaluation.Outbox, attempt).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        CountFiring(chosen.Info, chosen.Info.Trigger, evaluation.Outbox);
+        if (handling.Replay is { } applied)
+        {
+            FlowSdkDiagnostics.Unmatched.Add(1, _flowTag, new("subject", handling.Source), new("outcome", "applied"));
+            LogParkedApplied(_logger, _flow.Id, new SafeText(handling.Source), new SafeText(handling.Key), chosen.Info.Name, now - applied.Parked.ParkedAt);
+            return true;
+        }
+
+        if (committedEntry is null && handling.Trigger == TriggerKind.MessageAndState)
+        {
+            // Messages that arrived before the execution existed wait beside it: take them in.
+            await AdoptParkedAsync(executionId).ConfigureAwait(false);
+        }
+
+        await DrainParkedAsync(executionId).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>One event on its way through the rules: what stays the same across its attempts.</summary>
+    private sealed record Handling<TMessage>(string? Key, TMessage Message, IReadOnlyList<Rule<TState, TMessage>> Rules, string Source, TriggerKind Trigger, string? TaskId, TransportMessage? Transport, ParkedTransportMessage? Replay, string? MessageId, CancellationToken Cancelled);
+
+    /// <summary>What one evaluation of the rules found, at one clock read.</summary>
+    private sealed class Evaluation<TMessage>(DateTimeOffset now, List<RuleEvaluation>? explain)
+    {
+        public DateTimeOffset Now { get; } = now;
+
+        /// <summary>Each rule's verdict, when Debug logging is on.</summary>
+        public List<RuleEvaluation>? Explain { get; } = explain;
+
+        /// <summary>What the rule that fires publishes.</summary>
+        public Outbox Outbox { get; } = new();
+
+        /// <summary>The execution, once a rule needed it (a new one when it does not exist).</summary>
+        public TState? State { get; set; }
+
+        /// <summary>The committed entry <see cref="State"/> was read from; <see langword="null"/> when the execution does not exist.</summary>
+        public StateEntry? Entry { get; set; }
+
+        /// <summary>Whether <see cref="Entry"/> came from the cache of committed values.</summary>
+        public bool FromCache { get; set; }
+
+        /// <summary>Why no rule that needs the execution may fire, or <see langword="null"/>.</summary>
+        public string? Blocked { get; set; }
+
+        /// <summary>Whether the message is one the execution already took.</summary>
+        public bool Duplicate { get; set; }
+
+        /// <summary>Whether the execution's deadline passed.</summary>
+        public bool TimedOut { get; set; }
+
+        /// <summary>Whether an outbox a stopped host left was published again, to be emptied.</summary>
+        public bool Republished { get; set; }
+
+        /// <summary>The rule that fires, or <see langword="null"/>.</summary>
+        public Rule<TState, TMessage>? Chosen { get; set; }
+
+        /// <summary>The context <see cref="Chosen"/> was evaluated with.</summary>
+        public RuleContext? Context { get; set; }
+    }
+
+    /// <summary>How one evaluation of an event ended.</summary>
+    private enum Conclusion
+    {
+        /// <summary>A rule fired and its change was committed.</summary>
+        Fired,
+
+        /// <summary>Done without a firing (duplicate, unmatched, timed out).</summary>
+        NotFired,
+
+        /// <summary>A write met a newer revision: evaluate again on a fresh read.</summary>
+        Conflict,
+
+        /// <summary>The cached value was stale and nothing was written: evaluate again, not counted as an attempt.</summary>
+        Stale,
+    }
+
+    private bool Evaluate<TMessage>(Rule<TState, TMessage> rule, TState? state, TMessage message, RuleContext context, List<RuleEvaluation>? explain)
+    {
+        var fires = RuleEvaluator.Passes(rule, state, message, context, explain);
+        FlowSdkDiagnostics.Evaluations.Add(1, _flowTag, new("rule", rule.Info.Name), new("outcome", fires ? "fired" : "passed"));
+        return fires;
+    }
+}
