@@ -201,7 +201,7 @@ public sealed partial class FlowGenerator
             }
 
             w.Line("    },");
-            var stateRules = flow.Rules.Where(r => r.Trigger == "State").ToList();
+            var stateRules = flow.Rules.Where(r => r.Trigger == Parsing.Shared.RuleTrigger.State).ToList();
             if (stateRules.Count == 0)
             {
                 w.Line("    stateRules: null,");
@@ -353,8 +353,8 @@ public sealed partial class FlowGenerator
             w.Line($"{indent}    {delegates},");
             var args = rule.Trigger switch
             {
-                "MessageAndState" => "s, m",
-                "Message" => "m",
+                Parsing.Shared.RuleTrigger.MessageAndState => "s, m",
+                Parsing.Shared.RuleTrigger.Message => "m",
                 _ => "s",
             };
             if (rule.HasContext)

@@ -129,7 +129,7 @@ public sealed partial class FlowGenerator
                 json.StartObject();
                 json.Property("name").String(rule.Name);
                 json.Property("class").String(rule.DeclaringTypeFullName);
-                json.Property("trigger").String(rule.Trigger);
+                json.Property("trigger").String(rule.Trigger.ToString());
                 json.Property("from").String(rule.From);
                 json.Property("to").String(rule.To);
                 json.Property("conditionMode").String(rule.AnyCondition ? "any" : "all");

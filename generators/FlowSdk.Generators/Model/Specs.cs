@@ -105,7 +105,7 @@ internal sealed record ConditionSpec(string Method, string Description, Equatabl
 internal sealed record RuleSpec(
     string Name,
     string DeclaringTypeFullName,
-    string Trigger,
+    Parsing.Shared.RuleTrigger Trigger,
     MessageSpec? Message,
     string? From,
     string? To,

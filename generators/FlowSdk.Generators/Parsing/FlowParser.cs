@@ -225,7 +225,7 @@ internal static partial class FlowParser
             {
                 if (method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.RequiresApprovalAttribute") is { } approval)
                 {
-                    if (ParseApproval(approval, stateFlow) is not { } parsed || rule.Trigger != "MessageAndState")
+                    if (ParseApproval(approval, stateFlow) is not { } parsed || rule.Trigger != Shared.RuleTrigger.MessageAndState)
                     {
                         // The analyzers report why (FLOW0026 for the duration, FLOW0062 for the trigger).
                         continue;
@@ -244,7 +244,7 @@ internal static partial class FlowParser
 
     private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, IMethodSymbol method, AttributeData attribute, INamedTypeSymbol stateType, INamedTypeSymbol? phaseEnum, string field)
     {
-        string trigger;
+        Shared.RuleTrigger trigger;
         MessageSpec? message = null;
         if (method.Parameters.Any(p => p.RefKind != RefKind.None))
         {
@@ -262,24 +262,24 @@ internal static partial class FlowParser
             && SymbolEqualityComparer.Default.Equals(parameters[0].Type, stateType)
             && ParseMessage(parameters[1].Type) is { } m2)
         {
-            trigger = "MessageAndState";
+            trigger = Shared.RuleTrigger.MessageAndState;
             message = m2;
         }
         else if (parameters.Count == 1 && ParseMessage(parameters[0].Type) is { } m1)
         {
-            trigger = "Message";
+            trigger = Shared.RuleTrigger.Message;
             message = m1;
         }
         else if (parameters.Count == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, stateType))
         {
-            trigger = "State";
+            trigger = Shared.RuleTrigger.State;
         }
         else
         {
             return null;
         }
 
-        if (trigger == "MessageAndState" && message!.CorrelationKey is null && message.TaskIdProperty is null)
+        if (trigger == Shared.RuleTrigger.MessageAndState && message!.CorrelationKey is null && message.TaskIdProperty is null)
         {
             return null;
         }
@@ -357,7 +357,7 @@ internal static partial class FlowParser
             }
 
             var description = when.NamedArguments.FirstOrDefault(n => n.Key == "Description").Value.Value as string ?? conditionName;
-            var condition = ParseCondition(rulesClass, conditionName, description, stateType, trigger == "State" ? null : parameters[parameters.Count - 1].Type, trigger);
+            var condition = ParseCondition(rulesClass, conditionName, description, stateType, trigger == Shared.RuleTrigger.State ? null : parameters[parameters.Count - 1].Type, trigger);
             if (condition is null)
             {
                 return null;
@@ -386,7 +386,7 @@ internal static partial class FlowParser
             awaitReply);
     }
 
-    private static ConditionSpec? ParseCondition(INamedTypeSymbol rulesClass, string name, string description, INamedTypeSymbol stateType, ITypeSymbol? messageType, string trigger)
+    private static ConditionSpec? ParseCondition(INamedTypeSymbol rulesClass, string name, string description, INamedTypeSymbol stateType, ITypeSymbol? messageType, Shared.RuleTrigger trigger)
     {
         foreach (var candidate in rulesClass.GetMembers(name).OfType<IMethodSymbol>())
         {
@@ -405,7 +405,7 @@ internal static partial class FlowParser
                     break;
                 }
 
-                if (trigger != "Message" && SymbolEqualityComparer.Default.Equals(parameter.Type, stateType))
+                if (trigger != Shared.RuleTrigger.Message && SymbolEqualityComparer.Default.Equals(parameter.Type, stateType))
                 {
                     arguments.Add("s");
                 }
