@@ -88,6 +88,7 @@ public static class Program
         if (Runs("lifecycle"))
         {
             results.Add(Run<LifecycleBenchmarks>(InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 5 : 15, milliseconds: quick ? 100 : 250), artifacts));
+            results.Add(Run<ExecutionEventBenchmarks>(InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 5 : 15, milliseconds: quick ? 100 : 250), artifacts));
         }
 
         if (Runs("nats"))

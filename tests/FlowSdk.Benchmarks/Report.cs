@@ -137,6 +137,8 @@ internal static class Report
 
         Ratio("Lifecycle: one order through the embedded runtime, deployment records watched / not watched", "LifecycleBenchmarks.WithDeploymentWatch", "LifecycleBenchmarks.WithoutDeploymentWatch", "no deployment watch", null, "-",
             "the per-event path does not look at deployments; ~1.0 means no measurable cost");
+        Ratio("Lifecycle events: one order through the embedded runtime, with an Events prefix / without", "ExecutionEventBenchmarks.WithExecutionEvents", "ExecutionEventBenchmarks.WithoutExecutionEvents", "no events", null, "-",
+            "three events published per order, and each commit's outbox emptied by a second write");
         Ratio("Dashboard, 100,000 executions: first page of 50 / sorting every execution", "DashboardBenchmarks.FirstPage(100000)", "DashboardBenchmarks.SortAll(100000)", "sort all", null, "-",
             "a page is picked with a bounded heap in one pass over the executions");
         Ratio("Dashboard, 100,000 executions: 200th page of 50 / sorting every execution", "DashboardBenchmarks.Page200(100000)", "DashboardBenchmarks.SortAll(100000)", "sort all", null, "-",
