@@ -11,7 +11,8 @@ using NATS.Client.JetStream.Models;
 
 // Usage:
 //   host    <urls> [ackWaitSeconds|default] [lanes]    run the flow until killed (SIGTERM prints counters as JSON)
-//   publish <urls> <executions> [prefix] [first]  publish 5 steps per execution, interleaved (ids prefix+first ...)
+//   publish <urls> <executions> [prefix] [first] [seconds]  publish 5 steps per execution, interleaved (ids prefix+first ...),
+//           spread over at least [seconds] when given
 //   verify  <urls> <executions> <timeoutSeconds> [prefix]  wait for the executions and print the outcome as JSON
 // <urls> is a comma-separated list of NATS server URLs. A host prints "ready" once it consumes, then
 // "fired N" each time its rule firings reach a multiple of ProgressEvery, and "server NAME" (the
@@ -128,17 +129,25 @@ async Task<int> PublishAsync()
     var executions = int.Parse(args[2], CultureInfo.InvariantCulture);
     var prefix = args.Length > 3 ? args[3] : "x";
     var first = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
+    var spread = args.Length > 5 ? TimeSpan.FromSeconds(double.Parse(args[5], CultureInfo.InvariantCulture)) : TimeSpan.Zero;
     await using var nats = await ConnectWithRetriesAsync();
     var port = StepStateFlow.Ports.Step;
 
-    // Step N of every execution is published before step N+1 of any, 100 publishes in flight at a
-    // time: a host cannot drain the backlog as fast as it is published.
-    for (var n = 1; n <= 5; n++)
+    // Step N of every execution is published before step N+1 of any, up to 100 publishes in flight at a
+    // time. Spread over a given time, the chunks are paced (a rate limit, not a wait for anything): a
+    // host faster than the publisher then cannot have drained a wave before the test's kill lands.
+    var chunks = Enumerable.Range(1, 5).SelectMany(n => Enumerable.Range(first, executions).Chunk(spread > TimeSpan.Zero ? 20 : 100).Select(c => (n, c))).ToList();
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    for (var k = 0; k < chunks.Count; k++)
     {
-        foreach (var chunk in Enumerable.Range(first, executions).Chunk(100))
+        var due = spread * k / chunks.Count;
+        if (due > clock.Elapsed)
         {
-            await Task.WhenAll(chunk.Select(i => PublishStepAsync(nats, port, $"{prefix}{i}", n)));
+            await Task.Delay(due - clock.Elapsed);
         }
+
+        var (n, chunk) = chunks[k];
+        await Task.WhenAll(chunk.Select(i => PublishStepAsync(nats, port, $"{prefix}{i}", n)));
     }
 
     Console.WriteLine($"published {executions * 5}");

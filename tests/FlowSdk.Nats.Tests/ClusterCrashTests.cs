@@ -26,6 +26,12 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
 
     private const int Executions = Wave * Waves;
 
+    /// <summary>
+    /// How long each wave's publishing lasts at least (the publisher paces itself): a host that handles
+    /// steps faster than they are published cannot have applied the whole wave before its kill lands.
+    /// </summary>
+    private const string PublishSeconds = "3";
+
     /// <summary>Steps applied between the wave before a kill being published and the kill.</summary>
     private const int StepsBeforeKill = 25;
 
@@ -140,7 +146,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     {
         var first = _published;
         _published += Wave;
-        return CrashHost.RunAsync(Replicas3, "publish", cluster.Urls, Wave.ToString(CultureInfo.InvariantCulture), "x", first.ToString(CultureInfo.InvariantCulture));
+        return CrashHost.RunAsync(Replicas3, "publish", cluster.Urls, Wave.ToString(CultureInfo.InvariantCulture), "x", first.ToString(CultureInfo.InvariantCulture), PublishSeconds);
     }
 
     /// <summary>
