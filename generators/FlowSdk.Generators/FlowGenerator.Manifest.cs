@@ -1,9 +1,5 @@
 using System;
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Globalization;
 using System.Linq;
-using System.Text;
 using FlowSdk.Generators.Model;
 using FlowSdk.Generators.Parsing;
 using FlowSdk.Generators.Parsing.Shared;

@@ -5,11 +5,8 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using FlowSdk.Generators.Model;
-using FlowSdk.Generators.Parsing;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FlowSdk.Generators;
 /// <summary>The flow manifest: its JSON, written in a stable order.</summary>

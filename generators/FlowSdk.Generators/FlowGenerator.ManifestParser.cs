@@ -1,15 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Text;
 using FlowSdk.Generators.Model;
-using FlowSdk.Generators.Parsing;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FlowSdk.Generators;
 /// <summary>The flow manifest: what it reads from symbols beyond the flow model (source locations, message schemas).</summary>

@@ -1,12 +1,7 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Reactive.Linq;
-using System.Reactive.Subjects;
-using FlowSdk.Internal;
 using FlowSdk.State;
 using FlowSdk.Transport;
 using MessagePack;
-using Microsoft.Extensions.Logging;
 
 namespace FlowSdk.Runtime;
 
