@@ -33,11 +33,12 @@ public sealed class CrashTests(ITestOutputHelper output)
     public async Task A_host_killed_mid_run_loses_nothing_and_a_new_host_finishes_every_execution()
     {
         await using var server = await NatsServer.StartAsync();
-        await CrashHost.RunAsync("publish", server.Url, Executions.ToString());
 
-        // A backlog of 1,000 steps: the first host fetches hundreds and is handling them, most
-        // unacknowledged, when it is killed outright.
+        // 1,000 steps published over at least 3 s while the first host handles them: it fetches what
+        // is there and is handling it, mostly unacknowledged, when it is killed outright. Paced,
+        // because a host handles a backlog of 1,000 steps faster than the test can kill it.
         // With the default AckWait (5 s): what the killed host held comes back in seconds, not 30.
+        var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString(), "x", "0", "3");
         var first = await CrashHost.StartAsync(server.Url, ackWait: "default");
         await first.WhenFiredAsync(50);
         first.Kill(output);
@@ -45,6 +46,7 @@ public sealed class CrashTests(ITestOutputHelper output)
 
         await using var second = await CrashHost.StartAsync(server.Url, ackWait: "default");
         var back = Stopwatch.StartNew();
+        await publish;
         var result = await VerifyAsync(server.Url, back);
         AssertNothingLost(result);
         await second.StopAsync(output);
