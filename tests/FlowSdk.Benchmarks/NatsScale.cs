@@ -48,7 +48,8 @@ internal static class NatsScale
 
     private static async Task<List<NatsScaleCase>> RunAsync(string url, int[] sizes, int events, int rounds)
     {
-        long hits = 0, misses = 0, firings = 0;
+        long hits = 0, misses = 0, firings = 0, target = long.MaxValue;
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -63,7 +64,13 @@ internal static class NatsScale
             {
                 case FlowSdkDiagnostics.StateCacheHits: Interlocked.Add(ref hits, value); break;
                 case FlowSdkDiagnostics.StateCacheMisses: Interlocked.Add(ref misses, value); break;
-                default: Interlocked.Add(ref firings, value); break;
+                default:
+                    if (Interlocked.Add(ref firings, value) >= Interlocked.Read(ref target))
+                    {
+                        Volatile.Read(ref reached).TrySetResult();
+                    }
+
+                    break;
             }
         });
         listener.Start();
@@ -120,6 +127,8 @@ internal static class NatsScale
         {
             Volatile.Write(ref paced, pace);
             var before = Interlocked.Read(ref firings);
+            Volatile.Write(ref reached, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            Interlocked.Exchange(ref target, before + payloads.Length);
             if (track)
             {
                 Volatile.Write(ref received, new long[payloads.Length]);
@@ -145,17 +154,18 @@ internal static class NatsScale
                 }
             }).ConfigureAwait(false);
 
-            // Firings are counted after the commit; their events' outputs follow.
-            var deadline = Stopwatch.StartNew();
-            while (Interlocked.Read(ref firings) - before < payloads.Length)
+            // Firings are counted after the commit; the counter's listener completes the round's signal
+            // when all of this round's events have fired.
+            if (Interlocked.Read(ref firings) - before < payloads.Length)
             {
-                // Polls the runtime's firing counter (another component's state): the round ends when all committed.
-                if (deadline.Elapsed > TimeSpan.FromMinutes(5))
+                try
+                {
+                    await reached.Task.WaitAsync(TimeSpan.FromMinutes(5)).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
                 {
                     throw new TimeoutException($"Only {Interlocked.Read(ref firings) - before} of {payloads.Length} events fired.");
                 }
-
-                await Task.Delay(1).ConfigureAwait(false);
             }
 
             watch.Stop();
