@@ -55,8 +55,10 @@ public sealed class KeptStateCacheTests
             cache.Remember(Entry(key, 1));
         }
 
-        // "a" is used again: it gets a second chance. "d" was looked up more often than "b".
+        // "a" is used again: it gets a second chance. Before its last lookup, "d" was looked up twice,
+        // more often than "b" (once).
         Assert.True(cache.TryGet("a", out _));
+        Assert.False(cache.TryGet("d", out _));
         Assert.False(cache.TryGet("d", out _));
         Assert.False(cache.TryGet("d", out _));
         cache.Remember(Entry("d", 1));
@@ -94,15 +96,16 @@ public sealed class KeptStateCacheTests
     {
         const int capacity = 1_000;
 
-        // Which executions collide in the frequency sketch depends on its seed, and with it which ones
-        // stay: over 40 seeds at 1,100 executions the rate ranged 0.72-0.91 with a median of 0.91.
-        // Measured over 20 fixed seeds, so the test sees the same caches on every run.
+        // Which executions collide in the frequency sketch depends on its seed. Measured over 20 fixed
+        // seeds (the sketch's hash depends on the seed alone), so the test sees the same caches on
+        // every run. When a newcomer's lookup that just missed was counted against it, a victim not yet
+        // looked up in the round lost to it and was looked up, and missed, later in the same round:
+        // over 100 seeds at 1,100 executions the rate then ranged 0.62-0.91.
         var rates = Enumerable.Range(0, 20).Select(seed => RoundRobinHitRate(new KeptStateCache(capacity, Tag, seed), executions, rounds: 6)).Order().ToList();
 
         // A cache cleared when full (or plain LRU) hits nothing once executions exceed the capacity.
         var ideal = Math.Min(1.0, (double)capacity / executions);
-        Assert.InRange(rates[rates.Count / 2], ideal * 0.85, 1.0);
-        Assert.InRange(rates[0], ideal * 0.75, 1.0);
+        Assert.InRange(rates[0], ideal * 0.97, 1.0);
     }
 
     [Fact]
@@ -222,10 +225,13 @@ public sealed class KeptStateCacheTests
         }
         else
         {
-            // At most: the kept executions' starts in the three later rounds, and their lookups after
-            // each of the four rounds' commits.
-            long most = ((long)capacity * (rounds - 1)) + (capacity * rounds);
-            Assert.InRange(hit, (long)(most * 0.85), most);
+            // About: the kept executions' starts in the three later rounds, and their lookups after
+            // each of the four rounds' commits. Not a bound: a newcomer whose count collides in the
+            // sketch may replace an execution that already had its lookups in the round, and then hits
+            // once after its own commit. At most: only executions kept when a round begins can hit at
+            // its starts, and every lookup of the first round's starts misses.
+            long kept = ((long)capacity * (rounds - 1)) + (capacity * rounds);
+            Assert.InRange(hit, (long)(kept * 0.85), ((long)capacity * (rounds - 1)) + ((long)executions * rounds));
         }
     }
 

@@ -5,8 +5,8 @@ namespace FlowSdk.Runtime;
 
 /// <summary>
 /// The latest committed values of executions, by state key, bounded to a capacity. When the cache is
-/// full, a new execution is kept only if it was looked up more often lately than the one the clock
-/// hand picks (the first not used since the hand last passed it: CLOCK, a second-chance
+/// full, a new execution is kept only if, not counting the lookup that just missed, it was looked up
+/// more often lately than the one the clock hand picks (the first not used since the hand last passed it: CLOCK, a second-chance
 /// approximation of least-recently-used), which is then evicted. The frequencies are estimated by a
 /// small count-min sketch whose counts are halved every ten lookups per kept execution, so that
 /// executions that stop being used give way. Plain LRU or CLOCK evict every execution before its
@@ -122,10 +122,12 @@ internal sealed class KeptStateCache
             else
             {
                 var victim = Victim();
-                if (_frequency!.Estimate(entry.Key) <= _frequency.Estimate(victim.Key))
+                if (_frequency!.Estimate(entry.Key) - 1 <= _frequency.Estimate(victim.Key))
                 {
                     // Not used more than what it would replace: a scan over more executions than
-                    // the capacity would otherwise evict each before its next turn.
+                    // the capacity would otherwise evict each before its next turn. The newcomer's
+                    // lookup that just missed is not counted: in a round over all executions, a
+                    // victim not yet looked up in it would otherwise lose, and miss in turn.
                     return;
                 }
 
@@ -224,7 +226,7 @@ internal sealed class KeptStateCache
 
         public void Increment(string key)
         {
-            var hash = StringComparer.Ordinal.GetHashCode(key);
+            var hash = Hash(key);
             for (var row = 0; row < Rows; row++)
             {
                 ref var count = ref _counts[Index(hash, row)];
@@ -248,7 +250,7 @@ internal sealed class KeptStateCache
 
         public int Estimate(string key)
         {
-            var hash = StringComparer.Ordinal.GetHashCode(key);
+            var hash = Hash(key);
             int estimate = MaxCount;
             for (var row = 0; row < Rows; row++)
             {
@@ -258,10 +260,26 @@ internal sealed class KeptStateCache
             return estimate;
         }
 
+        /// <summary>
+        /// The key's hash, seeded: FNV-1a over its UTF-16 code units. It depends on the seed alone, not
+        /// on the process (string hash codes are randomized per process), so a seeded sketch behaves
+        /// the same on every run; the public constructor picks a random seed.
+        /// </summary>
+        private int Hash(string key)
+        {
+            var hash = 2166136261u ^ _seed;
+            foreach (var c in key)
+            {
+                hash = (hash ^ c) * 16777619u;
+            }
+
+            return (int)hash;
+        }
+
         /// <summary>The key's count in <paramref name="row"/>: the hash, offset per row, through a 32-bit finalizer.</summary>
         private int Index(int hash, int row)
         {
-            var mixed = ((uint)hash ^ _seed) + ((uint)row * 0x9E3779B9u);
+            var mixed = (uint)hash + ((uint)row * 0x9E3779B9u);
             mixed = (mixed ^ (mixed >> 16)) * 0x45D9F3Bu;
             mixed = (mixed ^ (mixed >> 16)) * 0x45D9F3Bu;
             mixed ^= mixed >> 16;
