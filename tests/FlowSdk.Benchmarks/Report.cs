@@ -98,6 +98,7 @@ internal static class Report
             Ratio($"Dispatch, {n} message types: FlowSdk / Mediator 3.0.2 (concrete Send)", $"{c}.FlowSdk", $"{c}.Mediator", "Mediator", null, "-");
             Ratio($"Dispatch, {n} message types: FlowSdk / Mediator 3.0.2 (IMediator.Send)", $"{c}.FlowSdk", $"{c}.IMediator", "IMediator", null, "-");
             Allocation($"Dispatch, {n} message types: FlowSdk allocation per dispatch", $"{c}.FlowSdk", "0 B");
+            Ratio($"Dispatch, {n} message types: FlowSdk from the message type (Definition's route) / direct call (NoInlining)", $"{c}.FlowSdkByType", $"{c}.Direct", "direct call", null, "-");
         }
 
         Ratio("Definition.Fire: FlowSdk with 500 message types / with 10", "Dispatch500Benchmarks.FlowSdkFire", "Dispatch10Benchmarks.FlowSdkFire", "FlowSdk, 10 types", null, "-", "Fire finds the dispatch-table row in a static slot, not by searching the flow's inputs");
