@@ -129,10 +129,7 @@ public sealed partial class FlowGenerator
 
             w.Doc($"<summary>Reads and writes <see cref=\"{state.FullName}\"/> with its execution bookkeeping as a MessagePack map keyed by member name.</summary>");
             w.Line(GeneratedCodeAttribute);
-            w.Open($"public sealed class FlowFormatter : global::MessagePack.Formatters.IMessagePackFormatter<{state.FullName}>");
-            w.Doc("<summary>The formatter instance.</summary>");
-            w.Line("public static readonly FlowFormatter Instance = new FlowFormatter();");
-            w.Line();
+            w.OpenSingleton($"public sealed class FlowFormatter : global::MessagePack.Formatters.IMessagePackFormatter<{state.FullName}>", "FlowFormatter", "The formatter instance.");
             EmitFormatterMethods(w, state, isState: true);
             w.Close();
             w.Close();
@@ -285,10 +282,7 @@ public sealed partial class FlowGenerator
                 }
 
                 w.Doc($"<summary>Dispatches a <see cref=\"{message.FullName}\"/> to {string.Join(", ", group.Select(r => $"<see cref=\"{r.Cref}\"/>"))}.</summary>");
-                w.Open($"internal sealed class {name} : global::FlowSdk.PortDispatcher<{state}, {message.FullName}>");
-                w.Doc("<summary>The dispatcher.</summary>");
-                w.Line($"internal static readonly {name} Instance = new {name}();");
-                w.Line();
+                w.OpenSingleton($"internal sealed class {name} : global::FlowSdk.PortDispatcher<{state}, {message.FullName}>", name, "The dispatcher.", "internal");
                 w.Doc("<inheritdoc/>");
                 w.Open($"public override global::FlowSdk.Rule<{state}, {message.FullName}>? Dispatch({state} s, {message.FullName} m, global::FlowSdk.RuleContext c)");
                 var readExecution = false;
