@@ -99,6 +99,7 @@ public sealed partial class FlowGenerator
             w.Line(GeneratedCodeAttribute);
             w.Line("global::FlowSdk.ExecutionInfo global::FlowSdk.IFlowState.Execution => __flowExecution;");
             w.Line();
+            w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
             w.Line(GeneratedCodeAttribute);
             w.Line("internal global::FlowSdk.ExecutionInfo __FlowSdkExecution => __flowExecution;");
             w.Line();
