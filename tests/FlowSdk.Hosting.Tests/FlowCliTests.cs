@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FlowSdk.Internal;
 using PlanReviewSample;
 
 namespace FlowSdk.Hosting.Tests;
