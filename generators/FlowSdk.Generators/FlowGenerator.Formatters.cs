@@ -14,8 +14,8 @@ public sealed partial class FlowGenerator
     /// </summary>
     internal static partial class Emitter
     {
-        private const string Wire = "global::FlowSdk.Serialization.WireFormat";
-        private const string Values = "global::FlowSdk.Serialization.ValueFormatters";
+        private const string Wire = "global::FlowSdk.Internal.WireFormat";
+        private const string Values = "global::FlowSdk.Internal.ValueFormatters";
         private const string FormatterInterface = "global::MessagePack.Formatters.IMessagePackFormatter";
         private const string WriterParameters = "ref global::MessagePack.MessagePackWriter writer";
         private const string ReaderParameters = "ref global::MessagePack.MessagePackReader reader";
@@ -61,7 +61,7 @@ public sealed partial class FlowGenerator
 
             w.Doc(summary);
             w.Line(GeneratedCodeAttribute);
-            w.Open($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Serialization.IMapFormatter");
+            w.Open($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Internal.IMapFormatter");
             w.Doc("<summary>The formatter instance.</summary>");
             w.Line($"public static readonly {name} Instance = new {name}();");
             w.Line();
@@ -119,8 +119,8 @@ public sealed partial class FlowGenerator
 
             if (isState)
             {
-                w.Line("writer.Write(global::FlowSdk.ExecutionInfoFormatter.Key);");
-                w.Line("global::FlowSdk.ExecutionInfoFormatter.Write(ref writer, value.__flowExecution);");
+                w.Line("writer.Write(global::FlowSdk.Internal.ExecutionInfoFormatter.Key);");
+                w.Line("global::FlowSdk.Internal.ExecutionInfoFormatter.Write(ref writer, value.__flowExecution);");
             }
 
             w.Close();
@@ -205,7 +205,7 @@ public sealed partial class FlowGenerator
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(__key, {SourceWriter.Escape(SerializationModel.ExecutionKey)}u8))");
                 w.Line("__expected = \"FlowSdk.ExecutionInfo\";");
-                w.Line("global::FlowSdk.ExecutionInfoFormatter.Read(ref reader, __execution, options);");
+                w.Line("global::FlowSdk.Internal.ExecutionInfoFormatter.Read(ref reader, __execution, options);");
                 w.Close();
                 first = false;
             }
@@ -320,7 +320,7 @@ public sealed partial class FlowGenerator
         /// <summary>The C# expression of a formatter for <paramref name="shape"/>, built from FlowSdk's and the generated formatters.</summary>
         internal static string FormatterExpression(ShapeSpec shape)
         {
-            const string Ns = "global::FlowSdk.Serialization.";
+            const string Ns = "global::FlowSdk.Internal.";
             switch (shape.Kind)
             {
                 case ShapeKind.Primitive:
@@ -352,7 +352,7 @@ public sealed partial class FlowGenerator
 
             static string Comparer(ShapeSpec key) => key.Kind == ShapeKind.String
                 ? "null"
-                : $"global::FlowSdk.Serialization.RandomizedEqualityComparer<{key.Type}>.Instance";
+                : $"global::FlowSdk.Internal.RandomizedEqualityComparer<{key.Type}>.Instance";
         }
 
         private static string EmitEnumFormatter(TypeFormatterSpec spec, EnumSpec type)
