@@ -1,11 +1,9 @@
 // Compiled into every assembly that draws flows (the hosts' graph command and dashboard through
 // FlowSdk.Hosting, and the MSBuild task's graph files): the one implementation of the drawing. Each
 // caller maps what it reads (flow definitions, flow manifests) to the small model below, so the same
-// flow draws the same from its definition and from its manifest. Keep it to netstandard2.0 APIs.
-using System;
-using System.Collections.Generic;
+// flow draws the same from its definition and from its manifest. Keep it to netstandard2.0 APIs
+// (System, System.Collections.Generic and System.Linq come from the projects' implicit usings).
 using System.Globalization;
-using System.Linq;
 using System.Text;
 
 namespace FlowSdk.Common;
