@@ -60,6 +60,19 @@ public sealed class RuntimeStartTests
     }
 
     [Fact]
+    public void An_approval_policy_override_that_names_no_flow_or_no_approval_rule_is_refused_at_start()
+    {
+        var wrongFlow = Assert.Throws<ArgumentException>(() => new FlowRuntime([RefundFlow.Definition], new FlowRuntimeOptions().SetApprovalPolicy("refunds", ApprovalPolicy.Approve)));
+        Assert.StartsWith("SetApprovalPolicy(\"refunds\", ...) names no flow of this runtime; its flows are refund.", wrongFlow.Message, StringComparison.Ordinal);
+
+        var wrongRule = Assert.Throws<ArgumentException>(() => new FlowRuntime([RefundFlow.Definition], new FlowRuntimeOptions().SetApprovalPolicy("refund", ApprovalPolicy.Approve, "Request")));
+        Assert.StartsWith("SetApprovalPolicy(\"refund\", ..., \"Request\") names no rule of flow 'refund' that requires approval; those that do: PaySmall, Pay", wrongRule.Message, StringComparison.Ordinal);
+
+        // What does name an approval rule, or every approval rule of the flow, starts.
+        _ = new FlowRuntime([RefundFlow.Definition], new FlowRuntimeOptions().SetApprovalPolicy("refund", ApprovalPolicy.Deny, "Pay").SetApprovalPolicy("refund", ApprovalPolicy.Approve, "*"));
+    }
+
+    [Fact]
     public async Task A_transport_whose_subscriptions_are_live_at_once_keeps_the_default_which_completes_at_once()
     {
         await using var transport = new InMemoryTransport();

@@ -38,7 +38,7 @@ public sealed partial class FlowRuntime : IAsyncDisposable
     /// <summary>Creates a runtime for <paramref name="flows"/>; call <see cref="StartAsync(CancellationToken)"/> to start it.</summary>
     /// <param name="flows">The flows to run: the generated <c>&lt;State&gt;Flow.Definition</c> of each.</param>
     /// <param name="options">Transport, store, clock and limits; the embedded defaults when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentException">No flows were given, two share an id, or (on the in-memory transport) a flow fans out to a child flow that is not among them.</exception>
+    /// <exception cref="ArgumentException">No flows were given, two share an id, an approval policy override names no flow or no rule that requires approval, or (on the in-memory transport) a flow fans out to a child flow that is not among them.</exception>
     public FlowRuntime(IEnumerable<FlowDefinition> flows, FlowRuntimeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(flows);
@@ -57,6 +57,11 @@ public sealed partial class FlowRuntime : IAsyncDisposable
         if (_flows.Count == 0)
         {
             throw new ArgumentException("A runtime needs at least one flow: pass the generated <State>Flow.Definition of each flow to run.", nameof(flows));
+        }
+
+        if (options.ApprovalPolicyProblem(_flows) is { } approvalProblem)
+        {
+            throw new ArgumentException(approvalProblem, nameof(options));
         }
 
         // A fan-out child flow this runtime does not run starts only where another host runs it; on the

@@ -223,6 +223,7 @@ public sealed class FlowRuntimeOptions
     /// or of one rule of it (hosts read it from configuration: <c>FlowSdk:Approvals:&lt;flow&gt;:&lt;rule&gt;=Approve</c>,
     /// <c>FlowSdk:Approvals:&lt;flow&gt;:*=Deny</c>). It never makes a rule require approval that does not declare it.
     /// </summary>
+    /// <remarks>A runtime started with an override that names none of its flows, or a rule that does not require approval, refuses to start (<see cref="ArgumentException"/>): the override would have no effect.</remarks>
     /// <param name="flowId">The flow's id.</param>
     /// <param name="policy">Ask, Approve or Deny; <see cref="ApprovalPolicy.Default"/> removes the override.</param>
     /// <param name="rule">The rule's name, or <see langword="null"/> (or <c>*</c>) for every approval rule of the flow.</param>
@@ -246,6 +247,32 @@ public sealed class FlowRuntimeOptions
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// Refuses an approval override that would have no effect: one that names no flow of
+    /// <paramref name="flows"/>, or a rule of it that does not require approval.
+    /// </summary>
+    /// <returns>Why the first such override is refused, or <see langword="null"/> when none is.</returns>
+    internal string? ApprovalPolicyProblem(IReadOnlyDictionary<string, FlowDefinition> flows)
+    {
+        foreach (var key in _approvals.Keys.Order(StringComparer.Ordinal))
+        {
+            var space = key.IndexOf(' ', StringComparison.Ordinal);
+            var flowId = space < 0 ? key : key[..space];
+            if (!flows.TryGetValue(flowId, out var flow))
+            {
+                return $"SetApprovalPolicy(\"{flowId}\", ...) names no flow of this runtime; its flows are {string.Join(", ", flows.Keys.Order(StringComparer.Ordinal))}.";
+            }
+
+            if (space >= 0 && key[(space + 1)..] is var rule && !flow.Rules.Any(r => r.Approval is not null && string.Equals(r.Name, rule, StringComparison.Ordinal)))
+            {
+                var approval = flow.Rules.Where(static r => r.Approval is not null).Select(static r => r.Name).ToList();
+                return $"SetApprovalPolicy(\"{flowId}\", ..., \"{rule}\") names no rule of flow '{flowId}' that requires approval; {(approval.Count == 0 ? "none of its rules does" : "those that do: " + string.Join(", ", approval) + " (or * for all)")}.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The policy a rule that requires approval follows: the rule's override, else the flow's, else what it declares.</summary>
