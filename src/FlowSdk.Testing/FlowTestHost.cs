@@ -8,8 +8,21 @@ namespace FlowSdk.Testing;
 /// <summary>How a <see cref="FlowTestHost"/> runs its flows.</summary>
 public sealed class FlowTestHostOptions
 {
-    /// <summary>The virtual time the host starts at; 2026-01-01T00:00:00Z when not set.</summary>
-    public DateTimeOffset Start { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The virtual time the host starts at; 2026-01-01T00:00:00Z when not set. Not together with <see cref="Time"/> (a clock has its own time).</summary>
+    public DateTimeOffset Start
+    {
+        get => _start;
+        set
+        {
+            _start = value;
+            StartSet = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="Start"/> was set.</summary>
+    internal bool StartSet { get; private set; }
 
     /// <summary>
     /// The virtual clock; a new one at <see cref="Start"/> when not set. Give two hosts the same clock to
@@ -41,9 +54,11 @@ public sealed class FlowTestHostOptions
 
     /// <summary>
     /// Changes the runtime's options before it starts (limits, lanes, retention, a logger factory of the
-    /// test's own, which still receives everything). The host sets the transport and store. A clock set
-    /// here replaces the host's <see cref="FlowTestHost.Time"/> for the runtime, which then moves only
-    /// when the test moves that clock. The host sets <see cref="FlowRuntimeOptions.HandlingRetryDelay"/>
+    /// test's own, which still receives everything). The host sets the transport and store. A
+    /// <see cref="FakeTimeProvider"/> set here becomes the host's <see cref="FlowTestHost.Time"/>, so
+    /// <see cref="FlowTestHost.AdvanceAsync"/> moves it; with any other clock the runtime runs on it and
+    /// the host's <see cref="FlowTestHost.Time"/> and <see cref="FlowTestHost.AdvanceAsync"/> throw (the
+    /// host cannot move it). A clock set here besides <see cref="Time"/> is refused. The host sets <see cref="FlowRuntimeOptions.HandlingRetryDelay"/>
     /// to zero first (a failed event is handled again at once, its execution's later events still
     /// waiting behind it); set it here to drive the backoff with the virtual clock.
     /// </summary>
@@ -74,7 +89,7 @@ public sealed class FlowTestHost : IAsyncDisposable
     private FlowTestHost(FlowRuntime runtime, FakeTimeProvider time, FaultInjectingTransport transport, FaultInjectingStateStore store, MessageRecorder messages, LogCapture logs, FlowTestHostOptions options)
     {
         Runtime = runtime;
-        Time = time;
+        _time = time;
         Transport = transport;
         Store = store;
         Messages = messages;
@@ -85,11 +100,16 @@ public sealed class FlowTestHost : IAsyncDisposable
     /// <summary>The runtime. Generated clients take it: <c>new OrderClient(host.Runtime)</c>.</summary>
     public FlowRuntime Runtime { get; }
 
-    /// <summary>The virtual clock of the runtime: <see cref="FakeTimeProvider.Advance"/> it, or call <see cref="AdvanceAsync"/>.</summary>
-    public FakeTimeProvider Time { get; }
+    private readonly FakeTimeProvider _time;
 
-    /// <summary>The virtual time now.</summary>
-    public DateTimeOffset Now => Time.GetUtcNow();
+    /// <summary>The virtual clock of the runtime: <see cref="FakeTimeProvider.Advance"/> it, or call <see cref="AdvanceAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">The runtime runs on a clock that is not a <see cref="FakeTimeProvider"/>, set through <see cref="FlowTestHostOptions.ConfigureRuntime"/>: the host cannot move it.</exception>
+    public FakeTimeProvider Time => ReferenceEquals(Runtime.TimeProvider, _time)
+        ? _time
+        : throw new InvalidOperationException($"The runtime runs on the {Runtime.TimeProvider.GetType().Name} that ConfigureRuntime set, not on a FakeTimeProvider the host can move: advance that clock yourself, or set FlowTestHostOptions.Time to a FakeTimeProvider.");
+
+    /// <summary>The runtime's time now.</summary>
+    public DateTimeOffset Now => Runtime.TimeProvider.GetUtcNow();
 
     /// <summary>The transport, which forces redeliveries on request.</summary>
     public FaultInjectingTransport Transport { get; }
@@ -121,13 +141,32 @@ public sealed class FlowTestHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(flows);
         var options = new FlowTestHostOptions();
         configure?.Invoke(options);
+        if (options.Time is not null && options.StartSet)
+        {
+            throw new ArgumentException("FlowTestHostOptions: Start and Time are both set; a clock has its own time. Set Start, or create the FakeTimeProvider at the time you want.", nameof(configure));
+        }
+
         var time = options.Time ?? new FakeTimeProvider(options.Start);
-        var transport = new FaultInjectingTransport(options.Transport ?? new InMemoryTransport(time));
-        var store = new FaultInjectingStateStore(options.StateStore ?? new InMemoryStateStore());
-        // The host's clock unless the test's own configuration brings another one. A failed event is
-        // handled again at once, not after a backoff on the virtual clock that nothing would move.
+
+        // The host's clock unless the test's own configuration brings another one, which must be one the
+        // host can move. A failed event is handled again at once, not after a backoff on the virtual
+        // clock that nothing would move.
         var runtimeOptions = new FlowRuntimeOptions { TimeProvider = time, HandlingRetryDelay = TimeSpan.Zero };
         options.ConfigureRuntime?.Invoke(runtimeOptions);
+        if (!ReferenceEquals(runtimeOptions.TimeProvider, time))
+        {
+            if (options.Time is not null)
+            {
+                throw new ArgumentException("FlowTestHostOptions: ConfigureRuntime set the runtime's TimeProvider besides Time; the runtime would run on one clock and AdvanceAsync move the other. Set the clock once, as Time.", nameof(configure));
+            }
+
+            // A fake clock becomes the host's, which AdvanceAsync moves; another clock (one that ticks on
+            // every read, the system's) runs the runtime, and the host refuses to move time it does not own.
+            time = runtimeOptions.TimeProvider as FakeTimeProvider ?? time;
+        }
+
+        var transport = new FaultInjectingTransport(options.Transport ?? new InMemoryTransport(time));
+        var store = new FaultInjectingStateStore(options.StateStore ?? new InMemoryStateStore());
         var logs = new LogCapture(time, options.LogLevel, runtimeOptions.LoggerFactory);
         runtimeOptions.Transport = transport;
         runtimeOptions.StateStore = store;

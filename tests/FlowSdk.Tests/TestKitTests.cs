@@ -27,6 +27,45 @@ public sealed class TestKitTests
     }
 
     [Fact]
+    public async Task A_fake_clock_set_through_ConfigureRuntime_becomes_the_host_s_clock_that_AdvanceAsync_moves()
+    {
+        var mine = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+        await using var host = await FlowTestHost.StartAsync([TicketFlow.Definition], o => o.ConfigureRuntime = r => r.TimeProvider = mine);
+        Assert.Same(mine, host.Time);
+
+        await host.SendAsync(TicketFlow.Ports.TicketOpened, new TicketOpened("t-1", Priority: 0));
+        await host.AdvanceAsync(TimeSpan.FromHours(1));
+
+        Assert.Equal(Now.AddHours(1), mine.GetUtcNow());
+        FlowAssert.Status(await host.GetAsync(TicketFlow.Definition, "t-1"), ExecutionStatus.TimedOut, reasonContains: "deadline");
+    }
+
+    [Fact]
+    public async Task A_clock_the_host_cannot_move_is_not_moved_and_two_clocks_or_a_start_besides_a_clock_are_refused()
+    {
+        await using (var host = await FlowTestHost.StartAsync([TicketFlow.Definition], o => o.ConfigureRuntime = r => r.TimeProvider = TimeProvider.System))
+        {
+            var system = await Assert.ThrowsAsync<InvalidOperationException>(() => host.AdvanceAsync(TimeSpan.FromHours(1)));
+            Assert.StartsWith("The runtime runs on the SystemTimeProvider that ConfigureRuntime set, not on a FakeTimeProvider the host can move", system.Message, StringComparison.Ordinal);
+            Assert.Throws<InvalidOperationException>(() => host.Time);
+        }
+
+        var two = await Assert.ThrowsAsync<ArgumentException>(() => FlowTestHost.StartAsync([TicketFlow.Definition], o =>
+        {
+            o.Time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+            o.ConfigureRuntime = r => r.TimeProvider = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+        }));
+        Assert.Contains("ConfigureRuntime set the runtime's TimeProvider besides Time", two.Message, StringComparison.Ordinal);
+
+        var start = await Assert.ThrowsAsync<ArgumentException>(() => FlowTestHost.StartAsync([TicketFlow.Definition], o =>
+        {
+            o.Time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+            o.Start = Now.AddDays(1);
+        }));
+        Assert.Contains("Start and Time are both set", start.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_recorder_reads_every_published_message_back_typed_per_port()
     {
         await using var host = await FlowTestHost.StartAsync(OrderFlow.Definition);
