@@ -166,6 +166,7 @@ internal static partial class FlowParser
 
         var rules = new List<RuleSpec>();
         var fields = new HashSet<string>(System.StringComparer.Ordinal);
+        var names = (FullName: type.ToDisplayString(FullyQualified), DisplayName: type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat));
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
         {
             if (RuleDeclaration.Read(method, stateType, symbols) is not { } rule || !method.IsStatic || method.IsGenericMethod)
@@ -179,7 +180,7 @@ internal static partial class FlowParser
                 field = method.Name + "Rule" + n.ToString(CultureInfo.InvariantCulture);
             }
 
-            if (ParseRule(type, rule, stateType, flow, field, context) is not { } spec)
+            if (ParseRule(type, names, rule, stateType, flow, field, context) is not { } spec)
             {
                 continue;
             }
@@ -200,10 +201,17 @@ internal static partial class FlowParser
         }
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-        return new RulesClassSpec(stateType.ToDisplayString(FullyQualified), sortKey, ns, type.Name, type.ToDisplayString(FullyQualified), rules.ToEquatableArray());
+        return new RulesClassSpec(stateType.ToDisplayString(FullyQualified), sortKey, ns, type.Name, names.FullName, rules.ToEquatableArray());
     }
 
-    private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, RuleDeclaration rule, INamedTypeSymbol stateType, FlowDeclaration flow, string field, FlowReadContext context)
+    /// <param name="rulesClass">The rules class.</param>
+    /// <param name="names">The rules class's names, worked out once for all its rules: fully qualified, and as messages name it.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="stateType">The state class the rules class names.</param>
+    /// <param name="flow">That class's flow.</param>
+    /// <param name="field">The name of the rule's field in the generated rules class.</param>
+    /// <param name="context">The compilation's context.</param>
+    private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, (string FullName, string DisplayName) names, RuleDeclaration rule, INamedTypeSymbol stateType, FlowDeclaration flow, string field, FlowReadContext context)
     {
         if (rule.Trigger == RuleTrigger.Invalid)
         {
@@ -266,11 +274,11 @@ internal static partial class FlowParser
             conditions.Add(new ConditionSpec(name, AttributeArguments.String(attribute, "Description") ?? name, arguments));
         }
 
-        var cref = rulesClass.ToDisplayString(FullyQualified) + "." + rule.Name + "(" +
+        var cref = names.FullName + "." + rule.Name + "(" +
             string.Join(", ", rule.Method.Parameters.Select(p => p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified))) + ")";
         return new RuleSpec(
             rule.Name,
-            rulesClass.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
+            names.DisplayName,
             rule.Trigger,
             message,
             from.Phase?.Name,
