@@ -148,6 +148,9 @@ public static class DiagnosticDescriptors
     /// <summary>The ID of <see cref="FanOutChildWithoutResult"/>.</summary>
     public const string FanOutChildWithoutResultId = "FLOW0056";
 
+    /// <summary>The ID of <see cref="FanOutInputStartsNoChild"/>.</summary>
+    public const string FanOutInputStartsNoChildId = "FLOW0057";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -767,6 +770,18 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A child reports its end to the group that started it, with the messages the firing that ended it published; its result is the one of the group's result type. A child flow none of whose rules returns that type while moving into a terminal phase can never yield a result. Checked when the child flow is declared in the same compilation.",
         helpLinkUri: HelpLink(FanOutChildWithoutResultId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0057. Arguments: the group, the flow id, the child flow id, the start message type, the child's first phase.</summary>
+    public static readonly DiagnosticDescriptor FanOutInputStartsNoChild = new(
+        id: FanOutInputStartsNoChildId,
+        title: "Fan-out start message does not start the child flow",
+        messageFormat: "Fan-out group '{0}' of flow '{1}' starts each child with a {3}, but no rule of flow '{2}' takes a {3} with the state in its first phase ({4}): no child execution would be created and the group would wait for children that never run. Add a rule (TChild state, {3} message) with From = {4} or no From, or start the children with a message such a rule takes.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The runtime publishes the start message of each child with the child's execution id as its correlation key. An execution is created only when a message-and-state rule of the child flow fires for it in the flow's first phase; when no such rule takes the start message, the message has no effect and the group waits for its timeout, or forever without one. Checked when the child flow is declared in the same compilation.",
+        helpLinkUri: HelpLink(FanOutInputStartsNoChildId),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>The documentation page of a diagnostic.</summary>

@@ -10,7 +10,8 @@ namespace FlowSdk.Analyzers;
 /// <summary>
 /// Checks the <c>[FanOut&lt;TChild, TInput, TResult&gt;]</c> attributes of flow state classes: FLOW0055
 /// (an invalid name, child, start message, mode or timeout, or a name used twice) and, once every rules
-/// class is known, FLOW0056 (a child flow no rule of which returns the result as it ends).
+/// class is known, FLOW0056 (a child flow no rule of which returns the result as it ends) and FLOW0057 (a
+/// child flow no rule of which is started by the group's start message).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class FanOutAnalyzer : DiagnosticAnalyzer
@@ -18,7 +19,8 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.InvalidFanOut,
-        DiagnosticDescriptors.FanOutChildWithoutResult);
+        DiagnosticDescriptors.FanOutChildWithoutResult,
+        DiagnosticDescriptors.FanOutInputStartsNoChild);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -68,7 +70,7 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>FLOW0056, once the child flows' rules are known.</summary>
+    /// <summary>FLOW0056 and FLOW0057, once the child flows' rules are known.</summary>
     private static void Analyze(CompilationAnalysisContext context, FlowIndex index)
     {
         var token = context.CancellationToken;
@@ -88,6 +90,46 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.FanOutChildWithoutResult, group.Attribute.Location(token), group.Name, parent.Id ?? parent.State.Name, child.Id ?? child.State.Name, result.Name));
                 }
+
+                if (group.Input is { } input && child.Phases.Length > 0 && !StartsChild(index, child, input))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.FanOutInputStartsNoChild, group.Attribute.Location(token), group.Name, parent.Id ?? parent.State.Name, child.Id ?? child.State.Name, input.Name, child.Phases[0].Name));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a message-and-state rule of <paramref name="child"/> takes <paramref name="input"/> in the
+    /// flow's first phase (no <c>From</c>, or <c>From</c> that phase): only such a rule creates an execution.
+    /// A <c>From</c> that does not resolve is another diagnostic's; it counts as starting the child.
+    /// </summary>
+    private static bool StartsChild(FlowIndex index, FlowDeclaration child, INamedTypeSymbol input)
+    {
+        foreach (var (_, rule) in ChildRules(index, child))
+        {
+            if (rule.Trigger == RuleTrigger.MessageAndState && SymbolEqualityComparer.Default.Equals(rule.Input, input)
+                && rule.ResolvePhase("From", child) is var from
+                && (from.Kind is not PhaseArgumentKind.Phase || from.Phase!.Order == child.Phases[0].Order))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The rules of <paramref name="child"/>'s rules classes in the compilation.</summary>
+    private static IEnumerable<(INamedTypeSymbol RulesClass, RuleDeclaration Rule)> ChildRules(FlowIndex index, FlowDeclaration child)
+    {
+        foreach (var rulesClass in index.RulesClasses)
+        {
+            if (SymbolEqualityComparer.Default.Equals(rulesClass.RulesState(index.Symbols), child.State))
+            {
+                foreach (var rule in index.Rules(rulesClass, child.State))
+                {
+                    yield return (rulesClass, rule);
+                }
             }
         }
     }
@@ -95,20 +137,12 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
     /// <summary>Whether a rule of <paramref name="child"/> returns <paramref name="result"/> as it moves into a terminal phase.</summary>
     private static bool YieldsResult(FlowIndex index, FlowDeclaration child, INamedTypeSymbol result)
     {
-        foreach (var rulesClass in index.RulesClasses)
+        foreach (var (_, rule) in ChildRules(index, child))
         {
-            if (!SymbolEqualityComparer.Default.Equals(rulesClass.RulesState(index.Symbols), child.State))
+            if (SymbolEqualityComparer.Default.Equals(rule.Output, result)
+                && rule.ResolvePhase("To", child) is { Kind: PhaseArgumentKind.Phase, Phase.IsTerminal: true })
             {
-                continue;
-            }
-
-            foreach (var rule in index.Rules(rulesClass, child.State))
-            {
-                if (SymbolEqualityComparer.Default.Equals(rule.Output, result)
-                    && rule.ResolvePhase("To", child) is { Kind: PhaseArgumentKind.Phase, Phase.IsTerminal: true })
-                {
-                    return true;
-                }
+                return true;
             }
         }
 

@@ -2,7 +2,10 @@ using FlowSdk.Analyzers.Tests.Infrastructure;
 
 namespace FlowSdk.Analyzers.Tests;
 
-/// <summary>FLOW0055 (an invalid fan-out group) and FLOW0056 (a child flow that never yields the group's result).</summary>
+/// <summary>
+/// FLOW0055 (an invalid fan-out group), FLOW0056 (a child flow that never yields the group's result) and
+/// FLOW0057 (a start message no rule of the child flow starts an execution with).
+/// </summary>
 public sealed class FanOutTests
 {
     private const string Messages = """
@@ -88,5 +91,64 @@ public sealed class FanOutTests
             Verify.Diagnostic(DiagnosticDescriptors.InvalidFanOut).WithLocation(2)
                 .WithArguments("items", "batch", "another fan-out group of the flow has the same name; give each its own"),
             Verify.Diagnostic(DiagnosticDescriptors.FanOutChildWithoutResult).WithLocation(3)
-                .WithArguments("batches", "batch", "batch", "ItemPriced"));
+                .WithArguments("batches", "batch", "batch", "ItemPriced"),
+            Verify.Diagnostic(DiagnosticDescriptors.FanOutInputStartsNoChild).WithLocation(3)
+                .WithArguments("batches", "batch", "batch", "PriceRequested", "New"));
+
+    [Fact]
+    public Task A_start_message_no_rule_of_the_child_takes_is_reported() =>
+        Verify.FragmentAsync(Messages + """
+            [Flow<BatchPhase>("batch")]
+            [{|#0:FanOut<Item, BatchStarted, ItemPriced>("items")|}]
+            public partial class Batch { }
+
+            [Rules<Item>]
+            public static partial class ItemRules
+            {
+                // The children are started with a BatchStarted, but the item flow starts on a PriceRequested.
+                [Rule(From = ItemPhase.Requested, To = ItemPhase.Done)]
+                public static ItemPriced Price(Item item, PriceRequested requested) => new(requested.ItemId, 9.5m);
+            }
+            """,
+            Verify.Diagnostic(DiagnosticDescriptors.FanOutInputStartsNoChild)
+                .WithLocation(0)
+                .WithArguments("items", "batch", "item", "BatchStarted", "Requested"));
+
+    [Fact]
+    public Task A_start_message_the_child_takes_only_in_a_later_phase_or_without_its_state_is_reported() =>
+        Verify.FragmentAsync(Messages + """
+            [Flow<BatchPhase>("batch")]
+            [{|#0:FanOut<Item, PriceRequested, ItemPriced>("items")|}]
+            public partial class Batch { }
+
+            [Rules<Item>]
+            public static partial class ItemRules
+            {
+                // Takes the start message, but only once the item is looking: no execution is ever created.
+                [Rule(From = ItemPhase.Looking, To = ItemPhase.Done)]
+                public static ItemPriced Price(Item item, PriceRequested requested) => new(requested.ItemId, 9.5m);
+
+                // Message only: reacts to the start message without creating an execution.
+                [Rule]
+                public static void Log(PriceRequested requested) { }
+            }
+            """,
+            Verify.Diagnostic(DiagnosticDescriptors.FanOutInputStartsNoChild)
+                .WithLocation(0)
+                .WithArguments("items", "batch", "item", "PriceRequested", "Requested"));
+
+    [Fact]
+    public Task A_start_message_taken_by_a_rule_without_From_starts_the_child_and_is_not_reported() =>
+        Verify.FragmentAsync(Messages + """
+            [Flow<BatchPhase>("batch")]
+            [FanOut<Item, PriceRequested, ItemPriced>("items")]
+            public partial class Batch { }
+
+            [Rules<Item>]
+            public static partial class ItemRules
+            {
+                [Rule(To = ItemPhase.Done)]
+                public static ItemPriced Price(Item item, PriceRequested requested) => new(requested.ItemId, 9.5m);
+            }
+            """);
 }

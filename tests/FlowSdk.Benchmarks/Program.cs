@@ -80,6 +80,7 @@ public static class Program
             results.Add(Run<ScaleBenchmarks>(InProcess(quick, warmups: quick ? 2 : 3, iterations: quick ? 7 : 15, milliseconds: quick ? 100 : 250), artifacts));
             results.ScaleBytes = new Dictionary<string, double>(ScaleBenchmarks.BytesPerExecution, StringComparer.Ordinal);
             results.ScaleHitRates = new[] { 1_000, 10_000, 11_000, 20_000, 50_000, 100_000 }.ToDictionary(live => live, ScaleBenchmarks.HitRates);
+            results.ScaleLatency = new[] { 1_000, 10_000, 100_000 }.ToDictionary(live => live, ScaleBenchmarks.Latency);
 
             // On NATS: 100,000 live executions only in the full run or when the scale part is asked for by name.
             results.NatsScale = NatsScale.Run(quick, big: !quick || only is not null, artifacts);

@@ -27,6 +27,9 @@ internal sealed class Results
     /// <summary>Round-robin hit rates of the kept-state cache and of the earlier clear-all one (capacity 10,000), by live executions.</summary>
     public Dictionary<int, (double Kept, double ClearedWhenFull)>? ScaleHitRates { get; set; }
 
+    /// <summary>p50 and p99 latency per event in memory (publish to commit, 16 in flight), by live executions.</summary>
+    public Dictionary<int, (double P50Microseconds, double P99Microseconds)>? ScaleLatency { get; set; }
+
     public BuildCostResult? BuildCost { get; set; }
 
     /// <summary>Keys are <c>Class.Method</c>, with <c>(Param)</c> for parameterized benchmarks.</summary>
@@ -168,6 +171,22 @@ internal static class Report
             {
                 rows.Add(new SummaryRow(string.Create(CultureInfo.InvariantCulture, $"Scale, kept-state cache hit rate, round-robin over {live:N0} executions (capacity 10,000): CLOCK with frequency admission (earlier: cleared when full)"),
                     Round(kept), "-", "gradual", null, Round(kept), Round(cleared), "hit rate (earlier cache in the baseline column)", null));
+            }
+        }
+
+        if (r.ScaleLatency is { } latency && latency.TryGetValue(1_000, out var latency1k))
+        {
+            foreach (var (live, (p50, p99)) in latency.OrderBy(l => l.Key))
+            {
+                var n = live.ToString("N0", CultureInfo.InvariantCulture);
+                if (live != 1_000)
+                {
+                    rows.Add(new SummaryRow($"Scale, in memory, p50 latency per event at {n} live executions / at 1,000", Round(p50 / latency1k.P50Microseconds), "1,000 live", "-", null,
+                        Round(p50), Round(latency1k.P50Microseconds), "us", string.Create(CultureInfo.InvariantCulture, $"p99 {p99:F0} us at {n}, {latency1k.P99Microseconds:F0} us at 1,000")));
+                }
+
+                rows.Add(new SummaryRow($"Scale, in memory, {n} live executions: p99 / p50 latency per event (publish to commit, {ScaleBenchmarks.LatencyInFlight} events in flight)", Round(p99 / p50), "p50", "-", null,
+                    Round(p99), Round(p50), "us", "default kept-state cache; the commit as the store's watch delivers it"));
             }
         }
 

@@ -157,6 +157,73 @@ public class ScaleBenchmarks
         return ((double)keptHits / lookups, (double)clearedHits / lookups);
     }
 
+    /// <summary>Events between publish and commit at most while latency is measured.</summary>
+    internal const int LatencyInFlight = 16;
+
+    /// <summary>Events whose latency is measured per case.</summary>
+    internal const int LatencyEvents = 4_000;
+
+    /// <summary>
+    /// p50 and p99 latency per event with <paramref name="live"/> live executions in memory (default
+    /// kept-state cache), measured outside BenchmarkDotNet after the same setup and warm-up as the
+    /// benchmark: <see cref="LatencyEvents"/> round-robin updates with at most
+    /// <see cref="LatencyInFlight"/> between the publish and the commit the store's watch delivers. With
+    /// 1,000 or more live executions and 16 in flight, an execution has at most one event in flight,
+    /// so its next committed write is that event's.
+    /// </summary>
+    internal static (double P50Microseconds, double P99Microseconds) Latency(int live)
+    {
+        var bench = new ScaleBenchmarks { Live = live, Cache = "kept" };
+        bench.SetUp();
+        try
+        {
+            return bench.MeasureLatency();
+        }
+        finally
+        {
+            bench.CleanUp();
+        }
+    }
+
+    private (double P50Microseconds, double P99Microseconds) MeasureLatency()
+    {
+        var sent = new long[LatencyEvents];
+        var committed = new long[LatencyEvents];
+        var pending = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        using var slots = new SemaphoreSlim(LatencyInFlight);
+        var done = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = _runtime.Store.Watch(TallyFlow.Definition.Id + ".").Subscribe(entry =>
+        {
+            if (pending.TryRemove(entry.Key, out var index))
+            {
+                committed[index] = System.Diagnostics.Stopwatch.GetTimestamp();
+                slots.Release();
+                if (Interlocked.Increment(ref done) == LatencyEvents)
+                {
+                    all.TrySetResult();
+                }
+            }
+        });
+
+        for (var i = 0; i < LatencyEvents; i++)
+        {
+            slots.Wait();
+            pending[Runtime.RuntimeServices.StateKey(TallyFlow.Definition.Id, "x" + _next.ToString(CultureInfo.InvariantCulture))] = i;
+            sent[i] = System.Diagnostics.Stopwatch.GetTimestamp();
+            _runtime.Transport.PublishAsync(_subject, _ticks[_next]).GetAwaiter().GetResult();
+            _next = _next + 1 == _ticks.Length ? 0 : _next + 1;
+        }
+
+        if (!all.Task.Wait(TimeSpan.FromMinutes(2)))
+        {
+            throw new TimeoutException($"{LatencyEvents - Volatile.Read(ref done)} of {LatencyEvents} events were not committed within 2 minutes.");
+        }
+
+        var latencies = sent.Select((at, i) => System.Diagnostics.Stopwatch.GetElapsedTime(at, committed[i]).TotalMicroseconds).Order().ToArray();
+        return (latencies[latencies.Length / 2], latencies[(int)Math.Ceiling(latencies.Length * 0.99) - 1]);
+    }
+
     internal static string Key(int live, string cache) => string.Create(CultureInfo.InvariantCulture, $"{live},{cache}");
 
     private void Publish(int events)

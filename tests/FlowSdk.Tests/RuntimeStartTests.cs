@@ -23,6 +23,43 @@ public sealed class RuntimeStartTests
     }
 
     [Fact]
+    public void On_the_in_memory_transport_a_flow_that_fans_out_to_a_flow_not_run_is_refused_with_both_ids()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new FlowRuntime([FanBatchFlow.Definition]));
+
+        Assert.Equal("flows", error.ParamName);
+        Assert.StartsWith("Flow 'fanout-batch' fans out to flow 'fanout-item' (group 'all'), which this runtime does not run", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_another_transport_a_flow_that_fans_out_to_a_flow_not_run_here_starts_and_says_so_once_per_group()
+    {
+        // Another host may run the child flow; this one warns at start, once per group.
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        using var loggers = new Microsoft.Extensions.Logging.LoggerFactory([new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)]);
+        await using var transport = new BackgroundSubscribingTransport(new InMemoryTransport());
+        transport.GoLive();
+
+        await using var runtime = await FlowRuntime.StartAsync([FanBatchFlow.Definition], new FlowRuntimeOptions { Transport = transport, LoggerFactory = loggers });
+
+        var warnings = logs.GetSnapshot().Where(r => r.Message.Contains("fans out to flow", StringComparison.Ordinal)).ToList();
+        Assert.Equal(FanBatchFlow.Definition.FanOuts.Count, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, w.Level));
+        Assert.Contains(warnings, w => w.Message == "Flow fanout-batch fans out to flow fanout-item (group timed), which this host does not run: its children start only if another host runs flow fanout-item, and the group waits for them until its timeout (or forever without one)");
+    }
+
+    [Fact]
+    public async Task A_flow_that_fans_out_to_a_flow_run_by_the_same_runtime_starts_without_a_warning()
+    {
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        using var loggers = new Microsoft.Extensions.Logging.LoggerFactory([new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)]);
+
+        await using var runtime = await FlowRuntime.StartAsync([FanBatchFlow.Definition, FanItemFlow.Definition], new FlowRuntimeOptions { LoggerFactory = loggers });
+
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Message.Contains("fans out to flow", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_transport_whose_subscriptions_are_live_at_once_keeps_the_default_which_completes_at_once()
     {
         await using var transport = new InMemoryTransport();

@@ -22,6 +22,7 @@ namespace FlowSdk;
 /// </example>
 public sealed partial class FlowRuntime : IAsyncDisposable
 {
+    private readonly (string Flow, string Group, string Child)[] _missingFanOutChildren;
     private readonly bool _ownsTransport;
     private readonly bool _ownsStore;
     private readonly RuntimeServices _services;
@@ -37,7 +38,7 @@ public sealed partial class FlowRuntime : IAsyncDisposable
     /// <summary>Creates a runtime for <paramref name="flows"/>; call <see cref="StartAsync(CancellationToken)"/> to start it.</summary>
     /// <param name="flows">The flows to run: the generated <c>&lt;State&gt;Flow.Definition</c> of each.</param>
     /// <param name="options">Transport, store, clock and limits; the embedded defaults when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentException">No flows were given, or two share an id.</exception>
+    /// <exception cref="ArgumentException">No flows were given, two share an id, or (on the in-memory transport) a flow fans out to a child flow that is not among them.</exception>
     public FlowRuntime(IEnumerable<FlowDefinition> flows, FlowRuntimeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(flows);
@@ -56,6 +57,19 @@ public sealed partial class FlowRuntime : IAsyncDisposable
         if (_flows.Count == 0)
         {
             throw new ArgumentException("A runtime needs at least one flow: pass the generated <State>Flow.Definition of each flow to run.", nameof(flows));
+        }
+
+        // A fan-out child flow this runtime does not run starts only where another host runs it; on the
+        // in-memory transport there is no other host, and the group would wait for its children forever.
+        _missingFanOutChildren = [.. _flows.Values.SelectMany(flow => flow.FanOuts
+            .Where(group => !_flows.ContainsKey(group.ChildFlow))
+            .Select(group => (Flow: flow.Id, Group: group.Name, Child: group.ChildFlow)))];
+        if (_missingFanOutChildren.Length > 0 && options.Transport is null or InMemoryTransport)
+        {
+            var (flow, group, child) = _missingFanOutChildren[0];
+            throw new ArgumentException(
+                $"Flow '{flow}' fans out to flow '{child}' (group '{group}'), which this runtime does not run: on the in-memory transport no other process can start the children, and the group would wait for them forever. Pass the child flow's generated <State>Flow.Definition among the flows.",
+                nameof(flows));
         }
 
         _ownsTransport = options.Transport is null || options.DisposeSuppliedTransportAndStore;
@@ -143,6 +157,10 @@ public sealed partial class FlowRuntime : IAsyncDisposable
         }
 
         _gauge = ProgressGauge.Register(Store, _flows.Values);
+        foreach (var (flow, group, child) in _missingFanOutChildren)
+        {
+            LogFanOutChildElsewhere(_logger, flow, child, group);
+        }
 
         // Each flow runs when its deployment record says Running with this host's version (a flow
         // without a record is auto-deployed Running unless AutoDeploy is off); the watch started here
@@ -375,6 +393,9 @@ public sealed partial class FlowRuntime : IAsyncDisposable
             await Store.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Flow {Flow} fans out to flow {Child} (group {Group}), which this host does not run: its children start only if another host runs flow {Child}, and the group waits for them until its timeout (or forever without one)")]
+    private static partial void LogFanOutChildElsewhere(Microsoft.Extensions.Logging.ILogger logger, string flow, string child, string group);
 
     [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Flow {Flow}: the progress counters could not be initialized at start; the flow runs, and reading its progress tries again")]
     private static partial void LogProgressNotCounted(Microsoft.Extensions.Logging.ILogger logger, string flow, Exception exception);
