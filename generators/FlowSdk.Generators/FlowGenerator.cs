@@ -44,7 +44,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
                 FlowSymbols.RulesAttributeName,
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (ctx, ct) => FlowReadContext.For(ctx.SemanticModel.Compilation) is { } read
-                    ? FlowParser.ParseRulesClass((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], FlowParser.SortKey(ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault(), ct), read)
+                    ? FlowParser.ParseRulesClass((INamedTypeSymbol)ctx.TargetSymbol, FlowParser.SortKey(ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault(), ct), read)
                     : null)
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)

@@ -151,16 +151,13 @@ internal static partial class FlowParser
     }
 
     /// <summary>The rules a class marked <c>[Rules&lt;TState&gt;]</c> declares for its flow, or <see langword="null"/> when the generator cannot add to the class.</summary>
-    public static RulesClassSpec? ParseRulesClass(INamedTypeSymbol type, AttributeData attribute, string sortKey, FlowReadContext context)
+    public static RulesClassSpec? ParseRulesClass(INamedTypeSymbol type, string sortKey, FlowReadContext context)
     {
         var symbols = context.Symbols;
-        if (attribute.AttributeClass is not { TypeArguments: [INamedTypeSymbol stateType] }
-            || type.ContainingType is not null
-            || type.IsGenericType
-            || !type.IsStatic
-            || !FlowDeclaration.IsPartialEverywhere(type)
+        if (RulesClassDeclaration.Read(type, symbols) is not { IsUsable: true, State: { } stateType }
             || FlowDeclaration.Read(stateType, symbols) is not { } flow)
         {
+            // The analyzers report why (FLOW0002, FLOW0006).
             return null;
         }
 
