@@ -99,6 +99,10 @@ public sealed partial class FlowGenerator
             w.Line(GeneratedCodeAttribute);
             w.Line("global::FlowSdk.ExecutionInfo global::FlowSdk.IFlowState.Execution => __flowExecution;");
             w.Line();
+            w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+            w.Line(GeneratedCodeAttribute);
+            w.Line("internal global::FlowSdk.ExecutionInfo __FlowSdkExecution => __flowExecution;");
+            w.Line();
             Property(w, "string", "Id", "__flowExecution.Id", "The execution id: the correlation key that created this execution.");
             w.Doc($"<summary>The execution's current phase (a member of <see cref=\"{spec.PhaseEnumFullName}\"/>).</summary>");
             w.Line(GeneratedCodeAttribute);
@@ -126,10 +130,7 @@ public sealed partial class FlowGenerator
 
             w.Doc($"<summary>Reads and writes <see cref=\"{state.FullName}\"/> with its execution bookkeeping as a MessagePack map keyed by member name.</summary>");
             w.Line(GeneratedCodeAttribute);
-            w.Open($"public sealed class FlowFormatter : global::MessagePack.Formatters.IMessagePackFormatter<{state.FullName}>");
-            w.Doc("<summary>The formatter instance.</summary>");
-            w.Line("public static readonly FlowFormatter Instance = new FlowFormatter();");
-            w.Line();
+            w.OpenSingleton($"public sealed class FlowFormatter : global::MessagePack.Formatters.IMessagePackFormatter<{state.FullName}>", "FlowFormatter", "The formatter instance.");
             EmitFormatterMethods(w, state, isState: true);
             w.Close();
             w.Close();
@@ -197,7 +198,7 @@ public sealed partial class FlowGenerator
                     w.Line($"            {RulesClassOf(rule)}.FlowSdkRules.{rule.Field},");
                 }
 
-                w.Line("        }),");
+                w.Line($"        }}, Dispatchers.{field}Dispatcher.Instance),");
             }
 
             w.Line("    },");
@@ -250,6 +251,103 @@ public sealed partial class FlowGenerator
 
             w.Close();
             EmitFanOuts(w, spec);
+            EmitDispatchers(w, flow, ports);
+            w.Close();
+        }
+
+        /// <summary>
+        /// One sealed dispatcher per input port: the port's rules in declaration order, each checked (phase,
+        /// guards, conditions) and called through direct calls, as <c>PortDispatcher.Dispatch</c> documents.
+        /// </summary>
+        private static void EmitDispatchers(SourceWriter w, FlowSpec flow, List<(string Field, MessageSpec Message)> ports)
+        {
+            var groups = InputGroups(flow);
+            if (groups.Count == 0)
+            {
+                return;
+            }
+
+            var state = flow.State.State.FullName;
+            w.Line();
+            w.Doc("<summary>The flow's dispatch: one dispatcher per input port, which checks the port's rules in order and calls them directly.</summary>");
+            w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+            w.Open("internal static class Dispatchers");
+            for (var g = 0; g < groups.Count; g++)
+            {
+                var group = groups[g];
+                var message = group[0].Message!;
+                var name = ports.First(p => p.Message.FullName == message.FullName).Field + "Dispatcher";
+                if (g > 0)
+                {
+                    w.Line();
+                }
+
+                w.Doc($"<summary>Dispatches a <see cref=\"{message.FullName}\"/> to {string.Join(", ", group.Select(r => $"<see cref=\"{r.Cref}\"/>"))}.</summary>");
+                w.OpenSingleton($"internal sealed class {name} : global::FlowSdk.PortDispatcher<{state}, {message.FullName}>", name, "The dispatcher.", "internal");
+                w.Doc("<inheritdoc/>");
+                w.Open($"public override global::FlowSdk.Rule<{state}, {message.FullName}>? Dispatch({state} s, {message.FullName} m, global::FlowSdk.RuleContext c)");
+                var readExecution = false;
+                var unconditional = false;
+                foreach (var rule in group)
+                {
+                    var rules = RulesClassOf(rule) + ".FlowSdkRules.";
+                    var checks = new List<string>();
+                    if (rule.Trigger != Parsing.Shared.RuleTrigger.Message)
+                    {
+                        if (!readExecution)
+                        {
+                            // Read once, at the first rule that needs the state: an execution that ended fires nothing from here on.
+                            readExecution = true;
+                            w.Line("var execution = s.__FlowSdkExecution;");
+                            w.Open("if (global::FlowSdk.ExecutionStatusExtensions.IsTerminal(execution.Status))");
+                            w.Line("return null;");
+                            w.Close();
+                            w.Line();
+                        }
+
+                        if (rule.From is not null)
+                        {
+                            checks.Add($"execution.Phase == {SourceWriter.Escape(rule.From)}");
+                        }
+
+                        if (rule.MaxFirings > 0 || rule.CooldownTicks is not null)
+                        {
+                            checks.Add($"{rules}{rule.Field}.GuardsAllow(execution, c.Now)");
+                        }
+                    }
+
+                    if (rule.Conditions.Count > 0)
+                    {
+                        checks.Add($"{rules}{rule.Field}Holds(s, m, c)");
+                    }
+
+                    unconditional = checks.Count == 0;
+                    if (!unconditional)
+                    {
+                        w.Open($"if ({string.Join(" && ", checks)})");
+                    }
+
+                    w.Line($"{rules}{rule.Field}Fires(s, m, c);");
+                    w.Line($"return {rules}{rule.Field};");
+                    if (unconditional)
+                    {
+                        // The rules after one that always fires are never reached.
+                        break;
+                    }
+
+                    w.Close();
+                    w.Line();
+                }
+
+                if (!unconditional)
+                {
+                    w.Line("return null;");
+                }
+
+                w.Close();
+                w.Close();
+            }
+
             w.Close();
         }
 
@@ -349,7 +447,7 @@ public sealed partial class FlowGenerator
             w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {source}, {Nullable(rule.From)}, {Nullable(rule.To)}, {conditions}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}{extra}),");
             var delegates = rule.Conditions.Count == 0
                 ? $"global::System.Array.Empty<global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>>()"
-                : $"new global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>[] {{ " + string.Join(", ", rule.Conditions.Select(c => $"static (s, m, c) => {rulesClass}.{c.Method}({string.Join(", ", c.Arguments)})")) + " }";
+                : $"new global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>[] {{ " + string.Join(", ", rule.Conditions.Select(c => $"static (s, m, c) => {ConditionCall(rulesClass, c)}")) + " }";
             w.Line($"{indent}    {delegates},");
             var args = rule.Trigger switch
             {
@@ -363,16 +461,26 @@ public sealed partial class FlowGenerator
             }
 
             var call = $"{rulesClass}.{rule.Name}({args})";
-            if (rule.Output is null)
-            {
-                w.Line($"{indent}    static (s, m, c) => {call});");
-            }
-            else
+            if (rule.Output is not null)
             {
                 var field = ports.First(p => p.Message.FullName == rule.Output.FullName).Field;
-                w.Line($"{indent}    static (s, m, c) => c.{(rule.AwaitReply ? "Request" : "Publish")}({flowClass}.Ports.{field}, {call}));");
+                call = $"c.{(rule.AwaitReply ? "Request" : "Publish")}({flowClass}.Ports.{field}, {call})";
+            }
+
+            w.Line($"{indent}    {rule.Field}Fires);");
+            w.Line();
+            w.Doc($"<summary>Calls <see cref=\"{rule.Cref}\"/>{(rule.Output is null ? "" : " and publishes what it returns")}.</summary>");
+            w.Line($"internal static void {rule.Field}Fires({state} s, {messageType} m, global::FlowSdk.RuleContext c) => {call};");
+            if (rule.Message is not null && rule.Conditions.Count > 0)
+            {
+                w.Line();
+                w.Doc($"<summary>Whether the conditions of <see cref=\"{rule.Cref}\"/> hold ({(rule.AnyCondition ? "any" : "all")} of them, evaluated in order).</summary>");
+                w.Line($"internal static bool {rule.Field}Holds({state} s, {messageType} m, global::FlowSdk.RuleContext c) => {string.Join(rule.AnyCondition ? " || " : " && ", rule.Conditions.Select(c => ConditionCall(rulesClass, c)))};");
             }
         }
+
+        /// <summary>The call of a condition method, on the arguments <c>s</c>, <c>m</c> and <c>c</c> (state, message, context).</summary>
+        private static string ConditionCall(string rulesClass, ConditionSpec condition) => $"{rulesClass}.{condition.Method}({string.Join(", ", condition.Arguments)})";
 
         private static string FlowClassName(FlowSpec flow)
         {

@@ -34,6 +34,15 @@ internal sealed class SourceWriter
         return Line("}" + suffix);
     }
 
+    /// <summary>Opens a class that has one shared instance: <paramref name="declaration"/>, then its documented static readonly <c>Instance</c> field and a blank line.</summary>
+    public SourceWriter OpenSingleton(string declaration, string name, string summary, string instanceAccessibility = "public")
+    {
+        Open(declaration);
+        Doc($"<summary>{summary}</summary>");
+        Line($"{instanceAccessibility} static readonly {name} Instance = new {name}();");
+        return Line();
+    }
+
     public SourceWriter Doc(string summary)
     {
         foreach (var line in summary.Split('\n'))

@@ -9,10 +9,12 @@ namespace FlowSdk.Benchmarks;
 /// same user method (<c>Rules.OnM{n}</c>, marked NoInlining), so only the routing differs:
 /// <list type="bullet">
 /// <item>Direct: the user method called by name, the floor.</item>
-/// <item>FlowSdk: the generated dispatch table, routed as <c>Definition.Fire</c> routes
-/// (<c>FlowDefinition.Dispatch</c>: message type -> table row -> rules in order with phase, guards and
-/// conditions -> generated delegate -> user method), without applying the firing (phase, timeline:
-/// see <see cref="FiringBenchmarks"/> and the FlowSdkFire rows).</item>
+/// <item>FlowSdk: the port's generated dispatcher (<c>StateFlow.Dispatchers.M{n}Dispatcher</c>, the one
+/// the port's dispatch-table row holds): the rules in order with phase, guards and conditions checked
+/// and the user method called directly, without applying the firing (phase, timeline: see
+/// <see cref="FiringBenchmarks"/> and the FlowSdkFire rows).</item>
+/// <item>FlowSdkByType: the same dispatcher reached as <c>Definition.Fire</c> reaches it, from the message
+/// type alone (<c>FlowDefinition.Dispatch</c>: message type -> the row's static slot -> dispatcher).</item>
 /// <item>MediatR 5.1.0 (reflection-based: handler wrappers made with <c>MakeGenericType</c> on first use,
 /// handlers resolved from the container on every request): <c>IMediator.Send</c>.</item>
 /// <item>Mediator 3.0.2 (source-generated): its concrete <c>Mediator.Send</c> overload and through <c>IMediator</c>.</item>
@@ -83,7 +85,7 @@ public abstract class DispatchBenchmarks<TState, TMessage>
         _mediatR = new global::MediatR.Mediator(provider.GetService);
         Context = new RuleContext(DateTimeOffset.UnixEpoch, executionId, new Outbox());
 
-        if (definition.Dispatch(State, Message, Context) is null)
+        if (definition.Dispatch(State, Message, Context) is null || Typed() is null)
         {
             throw new InvalidOperationException("The dispatch fired no rule.");
         }
@@ -91,6 +93,10 @@ public abstract class DispatchBenchmarks<TState, TMessage>
         // MediatR throws where it finds no handler.
         MediatR();
     }
+
+    /// <summary>The generated dispatcher of the routed message's port, called as the benchmark does.</summary>
+    /// <returns>The rule that fired.</returns>
+    protected abstract object? Typed();
 
     /// <summary>MediatR 5.1.0's IMediator.Send.</summary>
     [Benchmark]
@@ -109,9 +115,16 @@ public class Dispatch10Benchmarks : DispatchBenchmarks<Dispatch10.State, Dispatc
     [Benchmark(Baseline = true)]
     public void Direct() => Dispatch10.Rules.OnM9(State, Message);
 
-    /// <summary>FlowSdk's generated dispatch.</summary>
+    /// <summary>FlowSdk's generated dispatcher of the port.</summary>
     [Benchmark]
-    public object? FlowSdk() => Dispatch10.StateFlow.Definition.Dispatch(State, Message, Context);
+    public object? FlowSdk() => Dispatch10.StateFlow.Dispatchers.M9Dispatcher.Instance.Dispatch(State, Message, Context);
+
+    /// <summary>The same dispatcher reached from the message type, as <c>Definition.Fire</c> reaches it.</summary>
+    [Benchmark]
+    public object? FlowSdkByType() => Dispatch10.StateFlow.Definition.Dispatch(State, Message, Context);
+
+    /// <inheritdoc/>
+    protected override object? Typed() => FlowSdk();
 
     /// <summary>Mediator's concrete Send overload.</summary>
     [Benchmark]
@@ -142,9 +155,16 @@ public class Dispatch500Benchmarks : DispatchBenchmarks<Dispatch500.State, Dispa
     [Benchmark(Baseline = true)]
     public void Direct() => Dispatch500.Rules.OnM499(State, Message);
 
-    /// <summary>FlowSdk's generated dispatch.</summary>
+    /// <summary>FlowSdk's generated dispatcher of the port.</summary>
     [Benchmark]
-    public object? FlowSdk() => Dispatch500.StateFlow.Definition.Dispatch(State, Message, Context);
+    public object? FlowSdk() => Dispatch500.StateFlow.Dispatchers.M499Dispatcher.Instance.Dispatch(State, Message, Context);
+
+    /// <summary>The same dispatcher reached from the message type, as <c>Definition.Fire</c> reaches it.</summary>
+    [Benchmark]
+    public object? FlowSdkByType() => Dispatch500.StateFlow.Definition.Dispatch(State, Message, Context);
+
+    /// <inheritdoc/>
+    protected override object? Typed() => FlowSdk();
 
     /// <summary>Mediator's concrete Send overload.</summary>
     [Benchmark]

@@ -51,4 +51,17 @@ public sealed class DeploymentRecordShapeTests
         Assert.Empty(result.Flows);
         Assert.Contains("note: flow 'legacy' is deployed without port information", result.ToText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_fan_out_group_produces_its_children_s_start_message_and_takes_their_result()
+    {
+        var together = FlowValidation.Validate([FlowSdk.Semantics.Flows.FanBatchFlow.Definition, FlowSdk.Semantics.Flows.FanItemFlow.Definition]);
+
+        Assert.DoesNotContain(together.Issues, i => i.Subject is "test.fanout.item.started" or "test.fanout.item.done");
+
+        var parentAlone = FlowValidation.Validate([FlowSdk.Semantics.Flows.FanBatchFlow.Definition]).ToText();
+
+        Assert.Contains("Message '?' (test.fanout.item.started) is published by rule 'fan-out group all' of flow 'fanout-batch', but no rule in these flows takes it.", parentAlone, StringComparison.Ordinal);
+        Assert.Contains("Message 'ItemDone' (test.fanout.item.done) triggers rule 'fan-out group all' of flow 'fanout-batch', but nothing in these flows produces it", parentAlone, StringComparison.Ordinal);
+    }
 }

@@ -482,40 +482,15 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
     /// <summary>
     /// The dispatch alone, without applying the firing: finds the dispatch-table row of
-    /// <typeparamref name="TMessage"/>, evaluates its rules in declaration order and calls the generated
-    /// delegate (and so the user's rule method) of the first that passes. Phase, iteration, outcome and
-    /// timeline are left alone: <see cref="Fire{TMessage}"/> and the runtime apply those. Allocates
-    /// nothing itself; the benchmarks measure it (docs/benchmarks.md).
+    /// <typeparamref name="TMessage"/> and hands the message to its dispatcher, which evaluates the rules in
+    /// declaration order and calls the user's rule method of the first that passes (the generated
+    /// dispatcher of the port calls them directly; a port built by hand walks its rule objects). Phase,
+    /// iteration, outcome and timeline are left alone: <see cref="Fire{TMessage}"/> and the runtime apply
+    /// those. Allocates nothing itself; the benchmarks measure it (docs/benchmarks.md).
     /// </summary>
     /// <returns>The rule that fired, or <see langword="null"/>.</returns>
     internal Rule<TState, TMessage>? Dispatch<TMessage>(TState state, TMessage message, RuleContext context)
-    {
-        var rules = RulesOf<TMessage>();
-        var execution = state.Execution;
-        for (var i = 0; i < rules.Length; i++)
-        {
-            var rule = rules[i];
-            if (!rule.NeedsState)
-            {
-                if (rule.Passes(null, null!, message, context))
-                {
-                    rule.Fire(null!, message, context);
-                    return rule;
-                }
-            }
-            else if (execution.Status.IsTerminal())
-            {
-                return null;
-            }
-            else if (rule.Passes(execution, state, message, context))
-            {
-                rule.Fire(state, message, context);
-                return rule;
-            }
-        }
-
-        return null;
-    }
+        => DispatcherOf<TMessage>().Dispatch(state, message, context);
 
     /// <summary>
     /// The dispatch-table row of <typeparamref name="TMessage"/>. Found once per flow and message type,
@@ -534,19 +509,19 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     }
 
     /// <summary>
-    /// The rules of <typeparamref name="TMessage"/>'s dispatch-table row, in declaration order: the static
-    /// slot of <see cref="RequirePort{TMessage}"/>, holding the rule array itself so the routing reads one
-    /// object, checks it belongs to this flow and has the rules.
+    /// The dispatcher of <typeparamref name="TMessage"/>'s dispatch-table row: the static slot of
+    /// <see cref="RequirePort{TMessage}"/>, holding the dispatcher itself so the routing reads one object,
+    /// checks it belongs to this flow and has the dispatcher.
     /// </summary>
-    internal Rule<TState, TMessage>[] RulesOf<TMessage>()
+    internal PortDispatcher<TState, TMessage> DispatcherOf<TMessage>()
     {
         var slot = PortSlot<TMessage>.Last;
         if (slot is not null && ReferenceEquals(slot.Flow, this))
         {
-            return slot.Rules;
+            return slot.Dispatcher;
         }
 
-        return FindPort<TMessage>().Rules;
+        return FindPort<TMessage>().Dispatcher;
     }
 
     private PortSlot<TMessage> FindPort<TMessage>()
@@ -657,7 +632,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
         public readonly InputPort<TState, TMessage> Port = port;
 
-        public readonly Rule<TState, TMessage>[] Rules = port.RuleSet;
+        public readonly PortDispatcher<TState, TMessage> Dispatcher = port.Dispatcher;
     }
 
     private static void CheckPhase(string id, RuleInfo rule, string? phase, IReadOnlyList<string> phases)

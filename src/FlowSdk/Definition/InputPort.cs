@@ -86,6 +86,16 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>, IExternalPo
     /// <param name="correlationKey">Reads the correlation key from a message, or <see langword="null"/> when the message has none (then only message-only rules may consume it).</param>
     /// <param name="rules">The rules the message can fire, in declaration order.</param>
     public InputPort(MessagePort<TMessage> port, Func<TMessage, string>? correlationKey, Rule<TState, TMessage>[] rules)
+        : this(port, correlationKey, rules, dispatcher: null)
+    {
+    }
+
+    /// <summary>Creates an input port with its generated dispatcher. Called by generated code.</summary>
+    /// <param name="port">The message's port.</param>
+    /// <param name="correlationKey">Reads the correlation key from a message, or <see langword="null"/> when the message has none (then only message-only rules may consume it).</param>
+    /// <param name="rules">The rules the message can fire, in declaration order.</param>
+    /// <param name="dispatcher">The generated dispatch of <paramref name="rules"/>: the same rules in the same order, checked and called directly; <see langword="null"/> walks <paramref name="rules"/> instead.</param>
+    public InputPort(MessagePort<TMessage> port, Func<TMessage, string>? correlationKey, Rule<TState, TMessage>[] rules, PortDispatcher<TState, TMessage>? dispatcher)
     {
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(rules);
@@ -100,6 +110,7 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>, IExternalPo
         Port = port;
         _correlationKey = correlationKey;
         RuleSet = rules;
+        Dispatcher = dispatcher ?? new RuleTableDispatcher<TState, TMessage>(rules);
         _infos = Array.ConvertAll(rules, r => r.Info);
     }
 
@@ -122,6 +133,9 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>, IExternalPo
     public override IReadOnlyList<RuleInfo> Rules => _infos;
 
     internal Rule<TState, TMessage>[] RuleSet { get; }
+
+    /// <summary>The port's dispatch: the generated one, or a walk of <see cref="RuleSet"/> for a port built by hand.</summary>
+    internal PortDispatcher<TState, TMessage> Dispatcher { get; }
 
     /// <summary>Whether the message has a correlation key; without one, a message with a task id is a reply.</summary>
     internal bool HasCorrelationKey => _correlationKey is not null;

@@ -117,5 +117,20 @@ public sealed class Rule<TState, TMessage>
         return outcomes is null ? all : all ? outcomes.TrueForAll(o => o.Holds) : outcomes.Exists(o => o.Holds);
     }
 
+    /// <summary>
+    /// Whether the rule's <see cref="RuleInfo.MaxFirings"/> and <see cref="RuleInfo.Cooldown"/> let it fire
+    /// for <paramref name="execution"/> at <paramref name="now"/>. Called by generated dispatchers, for rules
+    /// that have either guard.
+    /// </summary>
+    /// <param name="execution">The execution's bookkeeping (its firing counters).</param>
+    /// <param name="now">The time of the event.</param>
+    /// <returns><see langword="true"/> when neither guard stops the rule.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public bool GuardsAllow(ExecutionInfo execution, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(execution);
+        return Runtime.RuleEvaluator.CheckGuards(Info, execution, now, out _) == Runtime.RuleEvaluator.Guard.Allows;
+    }
+
     internal void Fire(TState state, TMessage message, RuleContext context) => _fire(state, message, context);
 }

@@ -258,6 +258,15 @@ public static class FlowValidation
             ports.Add(new FlowPort(false, rule.Output!, CrossFlowChecks.UnknownType, "", [], rule.Name));
         }
 
+        // A fan-out group publishes its children's start messages and takes their results in (the
+        // result comes back in the child's report; the group waits for it).
+        foreach (var group in flow.FanOuts)
+        {
+            var by = $"fan-out group {group.Name}";
+            ports.Add(new FlowPort(false, group.InputSubject, CrossFlowChecks.UnknownType, "", [], by));
+            ports.Add(new FlowPort(true, group.ResultSubject, group.ResultType, "", [], by));
+        }
+
         var lifecycle = flow.Lifecycle;
         var produced = flow.Schedules.Select(static s => s.Subject)
             .Concat(new[] { lifecycle.Completed, lifecycle.Failed, lifecycle.Escalated, lifecycle.TimedOut }.OfType<string>())
