@@ -180,7 +180,7 @@ public sealed partial class FlowGenerator
             w.Line($"    terminalPhases: new string[] {{ {string.Join(", ", spec.Phases.Where(p => p.IsTerminal).Select(p => SourceWriter.Escape(p.Name)))} }},");
             w.Line($"    maxIterations: {spec.MaxIterations.ToString(System.Globalization.CultureInfo.InvariantCulture)},");
             w.Line($"    stateFormatter: {state.FullName}.FlowFormatter.Instance,");
-            w.Line($"    inputs: new global::FlowSdk.InputPort<{state.FullName}>[]");
+            w.Line($"    inputs: new global::FlowSdk.Internal.InputPort<{state.FullName}>[]");
             w.Line("    {");
             foreach (var group in InputGroups(flow))
             {
@@ -191,7 +191,7 @@ public sealed partial class FlowGenerator
                     : message.CorrelationKeyIsString
                         ? $"static m => m.{message.CorrelationKey}"
                         : $"static m => global::System.Convert.ToString(m.{message.CorrelationKey}, global::System.Globalization.CultureInfo.InvariantCulture) ?? \"\"";
-                w.Line($"        new global::FlowSdk.InputPort<{state.FullName}, {message.FullName}>(Ports.{field}, {key}, new global::FlowSdk.Rule<{state.FullName}, {message.FullName}>[]");
+                w.Line($"        new global::FlowSdk.Internal.InputPort<{state.FullName}, {message.FullName}>(Ports.{field}, {key}, new global::FlowSdk.Internal.Rule<{state.FullName}, {message.FullName}>[]");
                 w.Line("        {");
                 foreach (var rule in group)
                 {
@@ -209,7 +209,7 @@ public sealed partial class FlowGenerator
             }
             else
             {
-                w.Line($"    stateRules: new global::FlowSdk.Rule<{state.FullName}, global::FlowSdk.StateChange>[]");
+                w.Line($"    stateRules: new global::FlowSdk.Internal.Rule<{state.FullName}, global::FlowSdk.StateChange>[]");
                 w.Line("    {");
                 foreach (var rule in stateRules)
                 {
@@ -283,9 +283,9 @@ public sealed partial class FlowGenerator
                 }
 
                 w.Doc($"<summary>Dispatches a <see cref=\"{message.FullName}\"/> to {string.Join(", ", group.Select(r => $"<see cref=\"{r.Cref}\"/>"))}.</summary>");
-                w.OpenSingleton($"internal sealed class {name} : global::FlowSdk.PortDispatcher<{state}, {message.FullName}>", name, "The dispatcher.", "internal");
+                w.OpenSingleton($"internal sealed class {name} : global::FlowSdk.Internal.PortDispatcher<{state}, {message.FullName}>", name, "The dispatcher.", "internal");
                 w.Doc("<inheritdoc/>");
-                w.Open($"public override global::FlowSdk.Rule<{state}, {message.FullName}>? Dispatch({state} s, {message.FullName} m, global::FlowSdk.RuleContext c)");
+                w.Open($"public override global::FlowSdk.Internal.Rule<{state}, {message.FullName}>? Dispatch({state} s, {message.FullName} m, global::FlowSdk.RuleContext c)");
                 var readExecution = false;
                 var unconditional = false;
                 foreach (var rule in group)
@@ -443,7 +443,7 @@ public sealed partial class FlowGenerator
 
             var extra = options.Count == 0 ? "" : ", " + string.Join(", ", options);
             w.Doc($"<summary>The rule <see cref=\"{rule.Cref}\"/>.</summary>");
-            w.Line($"internal static readonly global::FlowSdk.Rule<{state}, {messageType}> {rule.Field} = new global::FlowSdk.Rule<{state}, {messageType}>(");
+            w.Line($"internal static readonly global::FlowSdk.Internal.Rule<{state}, {messageType}> {rule.Field} = new global::FlowSdk.Internal.Rule<{state}, {messageType}>(");
             w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {source}, {Nullable(rule.From)}, {Nullable(rule.To)}, {conditions}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}{extra}),");
             var delegates = rule.Conditions.Count == 0
                 ? $"global::System.Array.Empty<global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>>()"

@@ -14,8 +14,8 @@ public sealed partial class FlowGenerator
     /// </summary>
     internal static partial class Emitter
     {
-        private const string Wire = "global::FlowSdk.Serialization.WireFormat";
-        private const string Values = "global::FlowSdk.Serialization.ValueFormatters";
+        private const string Wire = "global::FlowSdk.Internal.WireFormat";
+        private const string Values = "global::FlowSdk.Internal.ValueFormatters";
         private const string FormatterInterface = "global::MessagePack.Formatters.IMessagePackFormatter";
         private const string WriterParameters = "ref global::MessagePack.MessagePackWriter writer";
         private const string ReaderParameters = "ref global::MessagePack.MessagePackReader reader";
@@ -61,7 +61,7 @@ public sealed partial class FlowGenerator
 
             w.Doc(summary);
             w.Line(GeneratedCodeAttribute);
-            w.OpenSingleton($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Serialization.IMapFormatter", name, "The formatter instance.");
+            w.OpenSingleton($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Internal.IMapFormatter", name, "The formatter instance.");
             w.Doc("<inheritdoc/>");
             var keys = type.Members.Count == 0
                 ? "global::System.Array.Empty<string>()"
@@ -116,8 +116,8 @@ public sealed partial class FlowGenerator
 
             if (isState)
             {
-                w.Line("writer.Write(global::FlowSdk.ExecutionInfoFormatter.Key);");
-                w.Line("global::FlowSdk.ExecutionInfoFormatter.Write(ref writer, value.__flowExecution);");
+                w.Line("writer.Write(global::FlowSdk.Internal.ExecutionInfoFormatter.Key);");
+                w.Line("global::FlowSdk.Internal.ExecutionInfoFormatter.Write(ref writer, value.__flowExecution);");
             }
 
             w.Close();
@@ -202,7 +202,7 @@ public sealed partial class FlowGenerator
             {
                 w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(__key, {SourceWriter.Escape(SerializationModel.ExecutionKey)}u8))");
                 w.Line("__expected = \"FlowSdk.ExecutionInfo\";");
-                w.Line("global::FlowSdk.ExecutionInfoFormatter.Read(ref reader, __execution, options);");
+                w.Line("global::FlowSdk.Internal.ExecutionInfoFormatter.Read(ref reader, __execution, options);");
                 w.Close();
                 first = false;
             }
@@ -317,7 +317,7 @@ public sealed partial class FlowGenerator
         /// <summary>The C# expression of a formatter for <paramref name="shape"/>, built from FlowSdk's and the generated formatters.</summary>
         internal static string FormatterExpression(ShapeSpec shape)
         {
-            const string Ns = "global::FlowSdk.Serialization.";
+            const string Ns = "global::FlowSdk.Internal.";
             switch (shape.Kind)
             {
                 case ShapeKind.Primitive:
@@ -349,7 +349,7 @@ public sealed partial class FlowGenerator
 
             static string Comparer(ShapeSpec key) => key.Kind == ShapeKind.String
                 ? "null"
-                : $"global::FlowSdk.Serialization.RandomizedEqualityComparer<{key.Type}>.Instance";
+                : $"global::FlowSdk.Internal.RandomizedEqualityComparer<{key.Type}>.Instance";
         }
 
         private static string EmitEnumFormatter(TypeFormatterSpec spec, EnumSpec type)

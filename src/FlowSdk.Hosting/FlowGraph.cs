@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FlowSdk.Common;
 
 namespace FlowSdk.Hosting;
 
 /// <summary>
-/// Draws flows as Mermaid, Graphviz dot or JSON: phases and the rules between them (rules that require
-/// approval as thick, labelled "approval: &lt;rule&gt;" edges), the schedules that tick them, the subjects that link flows,
-/// and fan-out groups (a thick "fan-out" edge from the parent flow to the child flow, a dashed "fan-in" edge back).
+/// Draws flows as Mermaid or Graphviz dot (the one renderer the MSBuild task's graph files use too: phases and the
+/// rules between them, rules that require approval as thick, labelled "approval: &lt;rule&gt;" edges, schedules,
+/// the subjects that link flows, fan-out groups), or describes them as JSON for the dashboard.
 /// </summary>
 public static class FlowGraph
 {
@@ -18,117 +19,23 @@ public static class FlowGraph
     /// <exception cref="ArgumentException">The format is not one of the three.</exception>
     public static string Render(IReadOnlyCollection<FlowDefinition> flows, string format) => format.ToLowerInvariant() switch
     {
-        "mermaid" => Mermaid(flows),
-        "dot" => Dot(flows),
         "json" => Json(flows),
+        "mermaid" or "dot" => FlowGraphRenderer.Render(Model(flows), format),
         _ => throw new ArgumentException($"'{format}' is not a graph format; use mermaid, dot or json.", nameof(format)),
     };
 
-    private static string Mermaid(IReadOnlyCollection<FlowDefinition> flows)
-    {
-        var s = new StringBuilder("flowchart LR\n");
-        foreach (var flow in flows.OrderBy(f => f.Id, StringComparer.Ordinal))
-        {
-            s.Append(CultureInfo.InvariantCulture, $"  subgraph {Id(flow.Id)}[\"{flow.Id}\"]\n");
-            foreach (var phase in flow.Phases)
-            {
-                var shape = flow.TerminalPhases.Contains(phase) ? $"((\"{phase}\"))" : $"[\"{phase}\"]";
-                s.Append(CultureInfo.InvariantCulture, $"    {Id(flow.Id, phase)}{shape}\n");
-            }
-
-            foreach (var rule in flow.Rules)
-            {
-                foreach (var (from, to) in Edges(flow, rule))
-                {
-                    s.Append(CultureInfo.InvariantCulture, $"    {Id(flow.Id, from)} {(rule.Approval is null ? "-->" : "==>")}|\"{Label(rule)}\"| {Id(flow.Id, to)}\n");
-                }
-            }
-
-            foreach (var (schedule, phases) in ScheduleEdges(flow))
-            {
-                var node = Id(flow.Id, "schedule_" + schedule.Name);
-                s.Append(CultureInfo.InvariantCulture, $"    {node}{{{{\"schedule {schedule.Name}: {schedule.Describe()}\"}}}}\n");
-                foreach (var phase in phases)
-                {
-                    s.Append(CultureInfo.InvariantCulture, $"    {node} -.->|\"{schedule.Subject}\"| {Id(flow.Id, phase)}\n");
-                }
-            }
-
-            s.Append("  end\n");
-        }
-
-        foreach (var (subject, producer, consumer) in Links(flows))
-        {
-            s.Append(CultureInfo.InvariantCulture, $"  {Id(producer)} -.->|\"{subject}\"| {Id(consumer)}\n");
-        }
-
-        foreach (var (parent, group) in FanOutEdges(flows))
-        {
-            s.Append(CultureInfo.InvariantCulture, $"  {Id(parent.Id)} ==>|\"{FanOutLabel(group)}\"| {Id(group.ChildFlow)}\n");
-            s.Append(CultureInfo.InvariantCulture, $"  {Id(group.ChildFlow)} -.->|\"{FanInLabel(group)}\"| {Id(parent.Id)}\n");
-        }
-
-        return s.ToString();
-    }
-
-    private static string Dot(IReadOnlyCollection<FlowDefinition> flows)
-    {
-        var s = new StringBuilder("digraph flows {\n  rankdir=LR;\n");
-        foreach (var flow in flows.OrderBy(f => f.Id, StringComparer.Ordinal))
-        {
-            s.Append(CultureInfo.InvariantCulture, $"  subgraph \"cluster_{flow.Id}\" {{\n    label=\"{flow.Id}\";\n");
-            foreach (var phase in flow.Phases)
-            {
-                s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.{phase}\" [label=\"{phase}\"{(flow.TerminalPhases.Contains(phase) ? ", shape=doublecircle" : ", shape=box")}];\n");
-            }
-
-            foreach (var rule in flow.Rules)
-            {
-                foreach (var (from, to) in Edges(flow, rule))
-                {
-                    s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.{from}\" -> \"{flow.Id}.{to}\" [label=\"{Label(rule)}\"{(rule.Approval is null ? "" : ", style=bold, color=darkorange")}];\n");
-                }
-            }
-
-            foreach (var (schedule, phases) in ScheduleEdges(flow))
-            {
-                s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.schedule.{schedule.Name}\" [label=\"schedule {schedule.Name}: {schedule.Describe()}\", shape=hexagon];\n");
-                foreach (var phase in phases)
-                {
-                    s.Append(CultureInfo.InvariantCulture, $"    \"{flow.Id}.schedule.{schedule.Name}\" -> \"{flow.Id}.{phase}\" [label=\"{schedule.Subject}\", style=dashed];\n");
-                }
-            }
-
-            s.Append("  }\n");
-        }
-
-        foreach (var (subject, producer, consumer) in Links(flows))
-        {
-            s.Append(CultureInfo.InvariantCulture, $"  \"{producer}.{flows.First(f => f.Id == producer).InitialPhase}\" -> \"{consumer}.{flows.First(f => f.Id == consumer).InitialPhase}\" [label=\"{subject}\", style=dashed, ltail=\"cluster_{producer}\", lhead=\"cluster_{consumer}\"];\n");
-        }
-
-        foreach (var (parent, group) in FanOutEdges(flows))
-        {
-            // A child flow that is not drawn is a plain node named after it.
-            var child = flows.FirstOrDefault(f => f.Id == group.ChildFlow) is { } drawn ? $"{drawn.Id}.{drawn.InitialPhase}" : group.ChildFlow;
-            var lhead = child == group.ChildFlow ? "" : $", lhead=\"cluster_{group.ChildFlow}\"";
-            var ltail = child == group.ChildFlow ? "" : $", ltail=\"cluster_{group.ChildFlow}\"";
-            s.Append(CultureInfo.InvariantCulture, $"  \"{parent.Id}.{parent.InitialPhase}\" -> \"{child}\" [label=\"{FanOutLabel(group)}\", style=bold, color=darkgreen, ltail=\"cluster_{parent.Id}\"{lhead}];\n");
-            s.Append(CultureInfo.InvariantCulture, $"  \"{child}\" -> \"{parent.Id}.{parent.InitialPhase}\" [label=\"{FanInLabel(group)}\", style=dashed, color=darkgreen{ltail}, lhead=\"cluster_{parent.Id}\"];\n");
-        }
-
-        return s.Append("}\n").ToString();
-    }
-
     private static string Json(IReadOnlyCollection<FlowDefinition> flows)
     {
+        var ordered = flows.OrderBy(f => f.Id, StringComparer.Ordinal).ToList();
+        var model = Model(ordered);
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
             json.WriteStartArray("flows");
-            foreach (var flow in flows.OrderBy(f => f.Id, StringComparer.Ordinal))
+            for (var f = 0; f < ordered.Count; f++)
             {
+                var flow = ordered[f];
                 json.WriteStartObject();
                 json.WriteString("id", flow.Id);
                 json.WriteStartArray("phases");
@@ -173,7 +80,7 @@ public static class FlowGraph
 
                 json.WriteEndArray();
                 json.WriteStartArray("schedules");
-                foreach (var (schedule, phases) in ScheduleEdges(flow))
+                foreach (var schedule in flow.Schedules.OrderBy(s => s.Name, StringComparer.Ordinal))
                 {
                     json.WriteStartObject();
                     json.WriteString("name", schedule.Name);
@@ -181,7 +88,7 @@ public static class FlowGraph
                     json.WriteString("when", schedule.Describe());
                     json.WriteString("missedTicks", schedule.MissedTicks.ToString());
                     json.WriteStartArray("phases");
-                    foreach (var phase in phases)
+                    foreach (var phase in FlowGraphRenderer.SchedulePhases(model[f], model[f].Schedules.First(s => s.Name == schedule.Name)))
                     {
                         json.WriteStringValue(phase);
                     }
@@ -210,7 +117,7 @@ public static class FlowGraph
 
             json.WriteEndArray();
             json.WriteStartArray("links");
-            foreach (var (subject, producer, consumer) in Links(flows))
+            foreach (var (subject, producer, consumer) in FlowGraphRenderer.Links(model))
             {
                 json.WriteStartObject();
                 json.WriteString("subject", subject);
@@ -238,64 +145,25 @@ public static class FlowGraph
         }
     }
 
-    /// <summary>The phase changes a rule can make: from its From phase (or every non-terminal phase) to its To phase (or the same).</summary>
-    private static IEnumerable<(string From, string To)> Edges(FlowDefinition flow, RuleInfo rule)
-    {
-        if (rule.Trigger == TriggerKind.Message)
-        {
-            yield break;
-        }
+    /// <summary>The drawing's model of <paramref name="flows"/>, by id: what <see cref="FlowGraphRenderer"/> draws, as the MSBuild task maps a flow manifest.</summary>
+    internal static IReadOnlyList<GraphFlow> Model(IReadOnlyCollection<FlowDefinition> flows) =>
+    [
+        .. flows.OrderBy(f => f.Id, StringComparer.Ordinal).Select(flow => new GraphFlow(
+            flow.Id,
+            flow.Id,
+            [.. flow.Phases.Select(p => new GraphPhase(p, p == flow.InitialPhase, flow.TerminalPhases.Contains(p)))],
+            [.. flow.Rules.Select(r => new GraphRule(r.Name, r.Trigger switch { TriggerKind.Message => GraphTrigger.Message, TriggerKind.State => GraphTrigger.State, _ => GraphTrigger.MessageAndState }, r.From, r.To, r.Trigger == TriggerKind.State ? null : r.Source, r.Output, r.Approval?.Policy.ToString()))],
+            Lifecycle(flow.Lifecycle),
+            [.. flow.Schedules.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new GraphSchedule(s.Name, s.Subject, s.Describe()))],
+            [.. flow.FanOuts.Select(g => new GraphFanOut(g.Name, g.ChildFlow, g.InputSubject, g.ResultSubject, g.Mode.ToString(), g.Timeout?.ToString("c", CultureInfo.InvariantCulture)))])),
+    ];
 
-        var froms = rule.From is { } from ? [from] : flow.Phases.Where(p => !flow.TerminalPhases.Contains(p));
-        foreach (var f in froms)
-        {
-            yield return (f, rule.To ?? f);
-        }
-    }
-
-    /// <summary>Each schedule of the flow with the phases its ticks act in: the From phases of the rules that take its subject (every non-terminal phase for a rule without From).</summary>
-    private static IEnumerable<(Orchestration.ScheduleDefinition Schedule, IReadOnlyList<string> Phases)> ScheduleEdges(FlowDefinition flow)
-    {
-        foreach (var schedule in flow.Schedules.OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            var phases = flow.Rules
-                .Where(r => r.Trigger == TriggerKind.MessageAndState && Subjects.Matches(r.Source, schedule.Subject))
-                .SelectMany(r => r.From is { } from ? [from] : flow.Phases.Where(p => !flow.TerminalPhases.Contains(p)))
-                .Distinct(StringComparer.Ordinal)
-                .ToList();
-            yield return (schedule, phases);
-        }
-    }
-
-    /// <summary>Which flow's rule output another flow consumes, by subject.</summary>
-    internal static IEnumerable<(string Subject, string Producer, string Consumer)> Links(IReadOnlyCollection<FlowDefinition> flows)
-    {
-        var links = new SortedSet<(string, string, string)>();
-        foreach (var producer in flows)
-        {
-            foreach (var output in producer.Rules.Select(r => r.Output).OfType<string>())
-            {
-                foreach (var consumer in flows.Where(c => c.Id != producer.Id && c.InputSubjects.Any(s => Subjects.Matches(s, output))))
-                {
-                    links.Add((output, producer.Id, consumer.Id));
-                }
-            }
-        }
-
-        return links;
-    }
-
-    /// <summary>Each fan-out group of the drawn flows, with the flow that declares it.</summary>
-    private static IEnumerable<(FlowDefinition Parent, FanOutGroup Group)> FanOutEdges(IReadOnlyCollection<FlowDefinition> flows)
-        => flows.OrderBy(f => f.Id, StringComparer.Ordinal).SelectMany(f => f.FanOuts.OrderBy(g => g.Name, StringComparer.Ordinal).Select(g => (f, g)));
-
-    private static string FanOutLabel(FanOutGroup group) => $"fan-out {group.Name}: {group.InputSubject}";
-
-    private static string FanInLabel(FanOutGroup group)
-        => $"fan-in {group.Name} ({group.Mode}{(group.Timeout is { } timeout ? ", timeout " + timeout.ToString("c", CultureInfo.InvariantCulture) : "")}): {group.ResultSubject}";
-
-    /// <summary>A rule's edge label: its name, after "approval: " when it requires approval.</summary>
-    private static string Label(RuleInfo rule) => rule.Approval is null ? rule.Name : "approval: " + rule.Name;
-
-    private static string Id(string flow, string? phase = null) => (phase is null ? flow : flow + "_" + phase).Replace('-', '_').Replace('.', '_');
+    /// <summary>The lifecycle subjects a flow publishes, by kind as the flow manifest names them, in ordinal order of the kind.</summary>
+    private static KeyValuePair<string, string>[] Lifecycle(LifecycleSubjects lifecycle) =>
+    [
+        .. new (string Kind, string? Subject)[] { ("completed", lifecycle.Completed), ("failed", lifecycle.Failed), ("escalated", lifecycle.Escalated), ("timedOut", lifecycle.TimedOut), ("events", lifecycle.Events) }
+            .Where(k => k.Subject is not null)
+            .OrderBy(k => k.Kind, StringComparer.Ordinal)
+            .Select(k => new KeyValuePair<string, string>(k.Kind, k.Subject!)),
+    ];
 }

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using FlowSdk.Serialization;
+using FlowSdk.Internal;
 using MessagePack;
 
 namespace FlowSdk.Hosting;

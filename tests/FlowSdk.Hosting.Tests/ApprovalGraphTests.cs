@@ -11,13 +11,13 @@ public sealed class ApprovalGraphTests
     public void The_graph_marks_the_rules_that_require_approval()
     {
         var mermaid = FlowGraph.Render(Flows, "mermaid");
-        Assert.Contains("expense_New ==>|\"approval: Pay\"| expense_Paid", mermaid);
-        Assert.Contains("expense_New ==>|\"approval: PaySmall\"| expense_Paid", mermaid);
-        Assert.Contains("expense_New -->|\"Refuse\"| expense_Refused", mermaid);
+        Assert.Contains("flow_expense__New ==>|\"approval: Pay\"| flow_expense__Paid", mermaid);
+        Assert.Contains("flow_expense__New ==>|\"approval: PaySmall\"| flow_expense__Paid", mermaid);
+        Assert.Contains("flow_expense__New -->|\"Refuse\"| flow_expense__Refused", mermaid);
 
         var dot = FlowGraph.Render(Flows, "dot");
-        Assert.Contains("\"expense.New\" -> \"expense.Paid\" [label=\"approval: Pay\", style=bold, color=darkorange];", dot);
-        Assert.Contains("\"expense.New\" -> \"expense.Refused\" [label=\"Refuse\"];", dot);
+        Assert.Contains("\"flow_expense__New\" -> \"flow_expense__Paid\" [label=\"approval: Pay\", style=bold, color=darkorange];", dot);
+        Assert.Contains("\"flow_expense__New\" -> \"flow_expense__Refused\" [label=\"Refuse\"];", dot);
 
         using var json = JsonDocument.Parse(FlowGraph.Render(Flows, "json"));
         var rules = json.RootElement.GetProperty("flows")[0].GetProperty("rules").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlowSdk.Hosting.Tests.Infrastructure;
+using FlowSdk.Internal;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FlowSdk.Internal;
 using PlanReviewSample;
 
 namespace FlowSdk.Hosting.Tests;
@@ -270,9 +271,10 @@ public sealed class FlowCliTests
         var (badCode, _, badError) = await RunAsync("graph", "--format", "svg");
 
         Assert.Equal((0, 0, 0), (mermaidCode, dotCode, jsonCode));
-        Assert.Contains("plan_review_InReview -->|\"Approve\"| plan_review_Approved", mermaid);
-        Assert.Contains("plan_review -.->|\"plans.review.requested\"| review_desk", mermaid);
-        Assert.Contains("\"plan-review.Revising\" -> \"plan-review.InReview\" [label=\"Resubmit\"];", dot);
+        Assert.Contains("flow_plan_review__InReview -->|\"Approve\"| flow_plan_review__Approved", mermaid);
+        Assert.Contains("flow_plan_review__InReview -.->|\"Submit\"| subject_plans_review_requested", mermaid);
+        Assert.Contains("subject_plans_review_requested -.->|\"Approve\"| flow_review_desk__Reviewing", mermaid);
+        Assert.Contains("\"flow_plan_review__Revising\" -> \"flow_plan_review__InReview\" [label=\"Resubmit\"];", dot);
         using var document = JsonDocument.Parse(json);
         var links = document.RootElement.GetProperty("links").EnumerateArray().Select(l => l.GetProperty("subject").GetString()).ToList();
         Assert.Equal(["plans.review.completed", "plans.review.requested"], links);

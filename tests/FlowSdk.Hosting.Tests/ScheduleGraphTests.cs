@@ -8,17 +8,18 @@ public sealed class ScheduleGraphTests
     private static readonly FlowDefinition[] Flows = [SweepFlow.Definition];
 
     [Fact]
-    public void The_graph_draws_each_schedule_with_its_ticks_into_the_phases_they_act_in()
+    public void The_graph_draws_each_schedule_ticking_on_its_subject_which_the_rules_take_into_their_phases()
     {
         var mermaid = FlowGraph.Render(Flows, "mermaid");
-        Assert.Contains("sweep_schedule_hourly{{\"schedule hourly: every 01:00:00\"}}", mermaid);
-        Assert.Contains("sweep_schedule_hourly -.->|\"sweeps.due\"| sweep_Waiting", mermaid);
-        Assert.Contains("sweep_schedule_hourly -.->|\"sweeps.due\"| sweep_Sweeping", mermaid);
-        Assert.Contains("sweep_schedule_nightly{{\"schedule nightly: cron 0 2 * * *\"}}", mermaid);
+        Assert.Contains("    schedule_sweep__hourly{{\"schedule hourly: every 01:00:00\"}}\n", mermaid);
+        Assert.Contains("    schedule_sweep__nightly{{\"schedule nightly: cron 0 2 * * *\"}}\n", mermaid);
+        Assert.Contains("  schedule_sweep__hourly -.->|\"ticks\"| subject_sweeps_due\n", mermaid);
+        Assert.Contains("  subject_sweeps_due -.->|\"Start\"| flow_sweep__Waiting\n", mermaid);
+        Assert.Contains("  subject_sweeps_due -.->|\"Finish\"| flow_sweep__Sweeping\n", mermaid);
 
         var dot = FlowGraph.Render(Flows, "dot");
-        Assert.Contains("\"sweep.schedule.nightly\" [label=\"schedule nightly: cron 0 2 * * *\", shape=hexagon];", dot);
-        Assert.Contains("\"sweep.schedule.nightly\" -> \"sweep.Sweeping\" [label=\"sweeps.due\", style=dashed];", dot);
+        Assert.Contains("\"schedule_sweep__nightly\" [label=\"schedule nightly: cron 0 2 * * *\", shape=hexagon];", dot);
+        Assert.Contains("\"schedule_sweep__nightly\" -> \"subject_sweeps_due\" [label=\"ticks\", style=dashed];", dot);
 
         using var json = JsonDocument.Parse(FlowGraph.Render(Flows, "json"));
         var schedules = json.RootElement.GetProperty("flows")[0].GetProperty("schedules").EnumerateArray().ToList();

@@ -119,7 +119,7 @@ public sealed class HostPackageTests(PackageFixture package)
 
         var graph = package.Run(app, "run", "--no-build", "--", "graph").ShouldSucceed();
         Assert.Contains("flowchart", graph.Output, StringComparison.Ordinal);
-        Assert.Contains("order_New -->|\"Place\"| order_Placed", graph.Output, StringComparison.Ordinal);
+        Assert.Contains("flow_order__New -->|\"Place\"| flow_order__Placed", graph.Output, StringComparison.Ordinal);
 
         // Without FlowSdk.Nats, --nats says what to add.
         var nats = package.Run(app, "run", "--no-build", "--", "executions", "--nats", "nats://127.0.0.1:1").ShouldFail();

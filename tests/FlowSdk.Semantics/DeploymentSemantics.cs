@@ -1,3 +1,4 @@
+using FlowSdk.Internal;
 using FlowSdk.Semantics.Flows;
 using Microsoft.Extensions.Logging;
 

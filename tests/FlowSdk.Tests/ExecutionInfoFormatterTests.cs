@@ -1,4 +1,5 @@
 using System.Buffers;
+using FlowSdk.Internal;
 using MessagePack;
 
 namespace FlowSdk.Tests;

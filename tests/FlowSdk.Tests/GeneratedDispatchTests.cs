@@ -1,4 +1,5 @@
 using System.Reflection;
+using FlowSdk.Internal;
 using FlowSdk.Semantics.Flows;
 
 namespace FlowSdk.Tests;

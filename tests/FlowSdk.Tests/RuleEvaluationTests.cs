@@ -1,3 +1,4 @@
+using FlowSdk.Internal;
 using FlowSdk.Semantics.Flows;
 
 namespace FlowSdk.Tests;

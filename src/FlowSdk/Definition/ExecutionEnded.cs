@@ -47,7 +47,7 @@ public sealed record ExecutionEnded(string Flow, string ExecutionId, ExecutionSt
         /// <inheritdoc/>
         public ExecutionEnded Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
         {
-            Serialization.WireFormat.EnterDepth(ref reader);
+            Internal.WireFormat.EnterDepth(ref reader);
             string flow = "", id = "", phase = "";
             string? reason = null;
             var status = ExecutionStatus.Completed;

@@ -138,6 +138,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// <param name="lifecycle">The subjects of the flow's lifecycle events.</param>
     /// <param name="schedules">The flow's schedules; each publishes on one of the flow's input subjects.</param>
     /// <param name="fanOuts">The flow's fan-out groups; names unique within the flow.</param>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public FlowDefinition(
         string id,
         IReadOnlyList<string> phases,
@@ -193,9 +194,11 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     public IMessagePackFormatter<TState> StateFormatter { get; }
 
     /// <summary>The dispatch table: one row per consumed message type.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public IReadOnlyList<InputPort<TState>> Inputs { get; }
 
     /// <summary>The state-only rules, in declaration order.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public IReadOnlyList<Rule<TState, StateChange>> StateRules { get; }
 
     /// <inheritdoc/>

@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using FlowSdk.Runtime;
 
-namespace FlowSdk;
+namespace FlowSdk.Internal;
 
 /// <summary>A message type a flow consumes, with the rules it can fire, in declaration order.</summary>
 /// <typeparam name="TState">The flow's state class.</typeparam>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class InputPort<TState> : IInputPort
     where TState : class, IFlowState, new()
 {
@@ -37,41 +37,10 @@ public abstract class InputPort<TState> : IInputPort
     internal abstract FiringResult FireApproved(FlowDefinition<TState> flow, TState state, ApprovalRequest request, DateTimeOffset now);
 }
 
-/// <summary>A message type a flow consumes, seen without its static types: for tools such as the command line.</summary>
-public interface IInputPort
-{
-    /// <summary>The subject the port consumes.</summary>
-    string Subject { get; }
-
-    /// <summary>The name of the message type.</summary>
-    string MessageType { get; }
-
-    /// <summary>The rules the port can fire, in declaration order.</summary>
-    IReadOnlyList<RuleInfo> Rules { get; }
-
-    /// <summary>Reads a message with the generated formatter.</summary>
-    /// <param name="payload">The MessagePack bytes.</param>
-    /// <returns>The message.</returns>
-    /// <exception cref="MessagePack.MessagePackSerializationException">The bytes are not a valid message of this port.</exception>
-    object? DecodeMessage(ReadOnlyMemory<byte> payload);
-
-    /// <summary>Writes a message with the generated formatter.</summary>
-    /// <param name="message">The message; it must be of the port's message type.</param>
-    /// <returns>The MessagePack bytes.</returns>
-    byte[] EncodeMessage(object message);
-
-    /// <summary>
-    /// The keys of the message's MessagePack map, in the order they are written, when its formatter
-    /// is one FlowSdk generated (<see cref="Serialization.IMapFormatter"/>); <see langword="null"/> for
-    /// a formatter written by hand.
-    /// </summary>
-    IReadOnlyList<string>? Fields { get; }
-}
-
 /// <summary>A message type a flow consumes: the dispatch table row for <typeparamref name="TMessage"/>.</summary>
 /// <typeparam name="TState">The flow's state class.</typeparam>
 /// <typeparam name="TMessage">The message type.</typeparam>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class InputPort<TState, TMessage> : InputPort<TState>, IExternalPort
     where TState : class, IFlowState, new()
 {
@@ -124,7 +93,7 @@ public sealed class InputPort<TState, TMessage> : InputPort<TState>, IExternalPo
     public override string MessageType => Port.MessageType;
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string>? Fields => (Port.Formatter as Serialization.IMapFormatter)?.Keys;
+    public override IReadOnlyList<string>? Fields => (Port.Formatter as Internal.IMapFormatter)?.Keys;
 
     /// <inheritdoc/>
     bool IExternalPort.External => DeclaredExternal;

@@ -15,6 +15,7 @@ public sealed class MessagePort<T>
     /// <param name="formatter">The generated MessagePack formatter of <typeparamref name="T"/>.</param>
     /// <param name="taskIdOf">Reads the message's <see cref="TaskIdAttribute"/> property, when it has one.</param>
     /// <param name="withTaskId">Returns the message with its <see cref="TaskIdAttribute"/> property set, when it has one.</param>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public MessagePort(string subject, IMessagePackFormatter<T> formatter, Func<T, string?>? taskIdOf = null, Func<T, string, T>? withTaskId = null)
     {
         Subjects.EnsureValid(subject, allowWildcards: false, nameof(subject));

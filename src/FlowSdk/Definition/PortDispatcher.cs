@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace FlowSdk;
+namespace FlowSdk.Internal;
 
 /// <summary>
 /// The dispatch of one input port: evaluates the port's rules in declaration order (phase, guards, then

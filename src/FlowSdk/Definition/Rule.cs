@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace FlowSdk;
+namespace FlowSdk.Internal;
 
 /// <summary>
 /// A rule triggered by a message of type <typeparamref name="TMessage"/>: its description plus the
@@ -8,7 +8,7 @@ namespace FlowSdk;
 /// </summary>
 /// <typeparam name="TState">The flow's state class.</typeparam>
 /// <typeparam name="TMessage">The triggering message type.</typeparam>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class Rule<TState, TMessage>
     where TState : class, IFlowState, new()
 {

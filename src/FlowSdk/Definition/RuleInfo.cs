@@ -17,6 +17,7 @@ public sealed class RuleInfo
     /// <param name="maxFirings">How many times the rule may fire for one execution; 0 for no limit.</param>
     /// <param name="awaitsReply">Whether the rule publishes a request and parks the execution until the reply.</param>
     /// <param name="approval">Whether the rule requires approval, and its policy and expiry; <see langword="null"/> when it does not.</param>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public RuleInfo(
         string name,
         string declaringType,

@@ -154,6 +154,7 @@ public sealed class FanOutGroup<TInput, TResult> : FanOutGroup
     /// <param name="result">The port of the child's result message.</param>
     /// <param name="mode">When the group finishes.</param>
     /// <param name="timeout">How long the group waits; <see langword="null"/> for no limit.</param>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public FanOutGroup(string name, string childFlow, MessagePort<TInput> input, Func<TInput, string> keyOf, MessagePort<TResult> result, FanOutMode mode = FanOutMode.All, TimeSpan? timeout = null)
         : base(name, childFlow, (input ?? throw new ArgumentNullException(nameof(input))).Subject, (result ?? throw new ArgumentNullException(nameof(result))).Subject, mode, timeout)
     {

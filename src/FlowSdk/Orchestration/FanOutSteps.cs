@@ -135,7 +135,7 @@ internal sealed record FanOutReport(FanOutParent Parent, string ChildFlow, FanOu
 
         public FanOutReport Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
         {
-            Serialization.WireFormat.EnterDepth(ref reader);
+            Internal.WireFormat.EnterDepth(ref reader);
             if (reader.ReadArrayHeader() != 7)
             {
                 throw new MessagePackSerializationException("A fan-in report is an array of seven: parent flow, parent execution, group, index, child flow, the child's end and its messages.");

@@ -206,6 +206,7 @@ public sealed class ScheduleDefinition<TTick> : ScheduleDefinition
     /// <param name="missedTicks">What happens to ticks missed while no host ran.</param>
     /// <param name="maxCatchUp">With <see cref="MissedTickPolicy.CatchUpAll"/>, the most missed ticks published.</param>
     /// <exception cref="ArgumentException">The name, the interval or cron expression, or the time zone is not valid.</exception>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public ScheduleDefinition(string name, MessagePort<TTick> port, TimeSpan? every = null, string? cron = null, string? timeZone = null, MissedTickPolicy missedTicks = MissedTickPolicy.Skip, int maxCatchUp = DefaultMaxCatchUp)
         : base(name, (port ?? throw new ArgumentNullException(nameof(port))).Subject, every, cron, timeZone, missedTicks, maxCatchUp)
     {

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using MessagePack;
 using MessagePack.Formatters;
 
-namespace FlowSdk.Serialization;
+namespace FlowSdk.Internal;
 
 // Formatters of the collection types a state or message may hold, built by generated code from the
 // formatters of their elements (no resolver, no reflection). Reading applies the untrusted-data limits:

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.ComponentModel;
 using MessagePack;
 
-namespace FlowSdk;
+namespace FlowSdk.Internal;
 
 /// <summary>
 /// Reads and writes an execution's bookkeeping as a MessagePack map with string keys; times are
@@ -140,7 +140,7 @@ public static class ExecutionInfoFormatter
     /// <param name="options">The serializer options; not read (FlowSdk applies the untrusted-data limits itself), so <see langword="null"/> will do.</param>
     public static void Read(ref MessagePackReader reader, ExecutionInfo info, MessagePackSerializerOptions options)
     {
-        FlowSdk.Serialization.WireFormat.EnterDepth(ref reader);
+        FlowSdk.Internal.WireFormat.EnterDepth(ref reader);
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {
@@ -274,7 +274,7 @@ public static class ExecutionInfoFormatter
 
     private static TimelineEntry ReadEntry(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
-        FlowSdk.Serialization.WireFormat.EnterDepth(ref reader);
+        FlowSdk.Internal.WireFormat.EnterDepth(ref reader);
         DateTimeOffset at = default;
         string rule = "", source = "", before = "", after = "";
         string? reason = null;

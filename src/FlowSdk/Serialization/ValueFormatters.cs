@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using MessagePack;
 using MessagePack.Formatters;
 
-namespace FlowSdk.Serialization;
+namespace FlowSdk.Internal;
 
 /// <summary>
 /// Formatters of the values FlowSdk writes without a generated formatter: primitives, strings, byte

@@ -2,9 +2,10 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.ComponentModel;
 using System.Globalization;
+using FlowSdk.Serialization;
 using MessagePack;
 
-namespace FlowSdk.Serialization;
+namespace FlowSdk.Internal;
 
 /// <summary>
 /// How FlowSdk writes the values MessagePack has no single native form for, and the guards every
