@@ -15,9 +15,7 @@ namespace FlowSdk.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ApprovalAnalyzer : DiagnosticAnalyzer
 {
-    private const string AttributeName = "FlowSdk.RequiresApprovalAttribute";
     private const string Property = "LastApproval";
-    private const int ApprovePolicy = 2;
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
@@ -59,7 +57,7 @@ public sealed class ApprovalAnalyzer : DiagnosticAnalyzer
         foreach (var member in type.GetMembers())
         {
             if (member is not IMethodSymbol { IsStatic: true } method
-                || ApprovalAttribute(method) is not { } attribute
+                || FlowSymbols.Find(method, symbols.RequiresApprovalAttribute) is not { } attribute
                 || RuleDeclaration.Read(method, state, symbols) is not { } rule)
             {
                 continue;
@@ -80,7 +78,6 @@ public sealed class ApprovalAnalyzer : DiagnosticAnalyzer
         var token = context.CancellationToken;
         foreach (var flow in index.Flows)
         {
-            var flowPolicy = Policy(flow.Attribute, "ApprovalPolicy");
             var asking = new List<(RuleDeclaration Rule, AttributeData Attribute)>();
             var readsLastApproval = false;
             foreach (var rulesClass in index.RulesClasses)
@@ -93,15 +90,10 @@ public sealed class ApprovalAnalyzer : DiagnosticAnalyzer
                 readsLastApproval |= ReadsLastApproval(rulesClass, token);
                 foreach (var rule in index.Rules(rulesClass, flow.State))
                 {
-                    if (rule.Trigger != RuleTrigger.MessageAndState || ApprovalAttribute(rule.Method) is not { } attribute)
+                    if (rule.Trigger == RuleTrigger.MessageAndState
+                        && ApprovalDeclaration.Read(rule.Method, flow, index.Symbols) is { Policy: not ApprovalDeclaration.ApprovePolicy } approval)
                     {
-                        continue;
-                    }
-
-                    var policy = Policy(attribute, "Policy");
-                    if ((policy == 0 ? flowPolicy : policy) != ApprovePolicy)
-                    {
-                        asking.Add((rule, attribute));
+                        asking.Add((rule, approval.Attribute));
                     }
                 }
             }
@@ -116,22 +108,6 @@ public sealed class ApprovalAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ApprovalWithoutRejectedPath, attribute.Location(token), rule.Name, flow.Id ?? flow.State.Name));
             }
         }
-    }
-
-    private static AttributeData? ApprovalAttribute(IMethodSymbol method)
-        => method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeName);
-
-    private static int Policy(AttributeData attribute, string name)
-    {
-        foreach (var named in attribute.NamedArguments)
-        {
-            if (named.Key == name && named.Value.Value is int value)
-            {
-                return value;
-            }
-        }
-
-        return 0;
     }
 
     /// <summary>Whether the rules class's source names <c>LastApproval</c> anywhere (a condition, a rule, a helper).</summary>

@@ -168,7 +168,7 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         CheckFlow Flow(FlowDeclaration? declaration, string name, List<CheckPort> ports)
         {
             // A schedule produces its tick message, so a tick port is never an input without a producer.
-            List<string> ticks = declaration is null ? [] : ScheduleDeclaration.ReadAll(declaration.State)
+            List<string> ticks = declaration is null ? [] : ScheduleDeclaration.ReadAll(declaration.State, index.Symbols)
                 .Select(s => s.Tick is { } tick ? MessageDeclaration.Read(tick, index.Symbols)?.Subject : null)
                 .OfType<string>()
                 .ToList();
@@ -242,7 +242,7 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         // FLOW0052: a schedule whose ticks no rule of its flow takes.
         foreach (var flow in flows)
         {
-            foreach (var schedule in ScheduleDeclaration.ReadAll(flow.State))
+            foreach (var schedule in ScheduleDeclaration.ReadAll(flow.State, index.Symbols))
             {
                 if (schedule.Tick is not { } tick)
                 {

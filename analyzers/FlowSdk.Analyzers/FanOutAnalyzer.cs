@@ -41,7 +41,7 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
     private static void Check(SymbolAnalysisContext context, FlowSymbols symbols)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var groups = FanOutDeclaration.ReadAll(type);
+        var groups = FanOutDeclaration.ReadAll(type, symbols);
         if (groups.IsEmpty)
         {
             return;
@@ -77,7 +77,7 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
         var flows = index.Flows;
         foreach (var parent in flows)
         {
-            foreach (var group in FanOutDeclaration.ReadAll(parent.State))
+            foreach (var group in FanOutDeclaration.ReadAll(parent.State, index.Symbols))
             {
                 if (group.FindProblem() is not null || group.Result is not { } result
                     || flows.FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.State, group.Child)) is not { } child)

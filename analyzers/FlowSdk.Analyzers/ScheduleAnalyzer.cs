@@ -24,19 +24,25 @@ public sealed class ScheduleAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        context.RegisterSymbolAction(Analyze, SymbolKind.NamedType);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (FlowSymbols.Create(start.Compilation) is { } symbols)
+            {
+                start.RegisterSymbolAction(symbol => Analyze(symbol, symbols), SymbolKind.NamedType);
+            }
+        });
     }
 
-    private static void Analyze(SymbolAnalysisContext context)
+    private static void Analyze(SymbolAnalysisContext context, FlowSymbols symbols)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var schedules = ScheduleDeclaration.ReadAll(type);
+        var schedules = ScheduleDeclaration.ReadAll(type, symbols);
         if (schedules.IsEmpty)
         {
             return;
         }
 
-        var flow = FlowId(type);
+        var flow = symbols.FlowId(type) ?? type.Name;
         var names = new HashSet<string>();
         foreach (var schedule in schedules)
         {
@@ -57,21 +63,5 @@ public sealed class ScheduleAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidCron, schedule.Attribute.NamedArgumentLocation("Cron", token), name, flow, cron, cronProblem));
             }
         }
-    }
-
-    private static string FlowId(INamedTypeSymbol type)
-    {
-        foreach (var attribute in type.GetAttributes())
-        {
-            if (attribute.AttributeClass is { IsGenericType: true } flow
-                && flow.ConstructedFrom.ToDisplayString() == "FlowSdk.FlowAttribute<TPhase>"
-                && attribute.ConstructorArguments.Length == 1
-                && attribute.ConstructorArguments[0].Value is string id)
-            {
-                return id;
-            }
-        }
-
-        return type.Name;
     }
 }

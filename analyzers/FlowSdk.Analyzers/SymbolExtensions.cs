@@ -125,10 +125,7 @@ internal static class SymbolExtensions
 
     /// <summary>The state class a <c>[Rules&lt;TState&gt;]</c> class names, or <see langword="null"/>.</summary>
     public static INamedTypeSymbol? RulesState(this INamedTypeSymbol rulesClass, FlowSymbols symbols) =>
-        FlowSymbols.Find(rulesClass, symbols.RulesAttribute)?.AttributeClass is { TypeArguments: [INamedTypeSymbol state] }
-        && state.TypeKind != TypeKind.Error
-            ? state
-            : null;
+        RulesClassDeclaration.Read(rulesClass, symbols)?.State;
 
     /// <summary>How a diagnostic names the flow of <paramref name="state"/>: its id, or the class name.</summary>
     public static string FlowName(FlowDeclaration? flow, ITypeSymbol state) => flow?.DisplayName ?? state.Name;

@@ -31,38 +31,27 @@ public sealed partial class FlowGenerator
     /// Source positions come from pipelines of their own, joined with the flow model only here: an edit
     /// that moves a declaration regenerates the manifest, never the flows' code.
     /// </remarks>
-    private static void RegisterManifest(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<FlowSpec> flows)
+    private static void RegisterManifest(
+        IncrementalGeneratorInitializationContext context,
+        IncrementalValuesProvider<FlowSpec> flows,
+        IncrementalValuesProvider<FlowSourceSpec> flowSources,
+        IncrementalValuesProvider<MessageSchemaSpec> messages)
     {
         var emit = context.AnalyzerConfigOptionsProvider
             .Select(static (options, _) => ManifestEnabled(options))
             .WithTrackingName(TrackingNames.ManifestOptions);
 
-        var flowSources = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownNames.FlowAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, _) => ManifestParser.FlowSource((INamedTypeSymbol)ctx.TargetSymbol))
-            .Where(static f => f is not null)
-            .Select(static (f, _) => f!)
-            .WithTrackingName(TrackingNames.ManifestFlowSources);
+        flowSources = flowSources.WithTrackingName(TrackingNames.ManifestFlowSources);
+        messages = messages.WithTrackingName(TrackingNames.ManifestMessages);
 
         var ruleSources = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                KnownNames.RuleAttribute,
+                FlowSymbols.RuleAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, _) => ManifestParser.RuleSource((IMethodSymbol)ctx.TargetSymbol))
+                static (ctx, _) => FlowReadContext.For(ctx.SemanticModel.Compilation) is { } read ? ManifestParser.RuleSource((IMethodSymbol)ctx.TargetSymbol, read) : null)
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(TrackingNames.ManifestRuleSources);
-
-        var messages = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownNames.MessageAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, _) => ManifestParser.Schema((INamedTypeSymbol)ctx.TargetSymbol))
-            .Where(static m => m is not null)
-            .Select(static (m, _) => m!)
-            .WithTrackingName(TrackingNames.ManifestMessages);
 
         var assemblyName = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName ?? "");
 

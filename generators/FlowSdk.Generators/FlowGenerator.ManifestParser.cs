@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using FlowSdk.Generators.Model;
+using FlowSdk.Generators.Parsing;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
 
@@ -31,7 +32,7 @@ public sealed partial class FlowGenerator
         public static FlowSourceSpec? FlowSource(INamedTypeSymbol type) =>
             Locate(type) is { } location ? new FlowSourceSpec(type.ToDisplayString(FullyQualified), location) : null;
 
-        public static RuleSourceSpec? RuleSource(IMethodSymbol method)
+        public static RuleSourceSpec? RuleSource(IMethodSymbol method, FlowReadContext context)
         {
             if (method.ContainingType is null || Locate(method) is not { } location)
             {
@@ -40,27 +41,21 @@ public sealed partial class FlowGenerator
 
             var messages = method.Parameters.Select(p => p.Type)
                 .Concat(method.ReturnsVoid ? Enumerable.Empty<ITypeSymbol>() : [method.ReturnType])
-                .Select(Schema)
+                .Select(context.Schema)
                 .OfType<MessageSchemaSpec>()
                 .ToEquatableArray();
             return new RuleSourceSpec(method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat), method.Name, location, messages);
         }
 
         /// <summary>The schema of a <c>[Message]</c> type, whether declared in this compilation or referenced; <see langword="null"/> for any other type.</summary>
-        public static MessageSchemaSpec? Schema(ITypeSymbol type)
+        public static MessageSchemaSpec? Schema(ITypeSymbol type, FlowSymbols symbols)
         {
-            if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } named)
+            if (MessageDeclaration.Read(type, symbols) is not { Subject: { } subject } message)
             {
                 return null;
             }
 
-            var attribute = named.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.MessageAttribute");
-            if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string subject)
-            {
-                return null;
-            }
-
-            var external = attribute.NamedArguments.Any(static n => n.Key == "External" && n.Value.Value is true);
+            var named = (INamedTypeSymbol)type;
             var members = MessageDeclaration.PublicProperties(named)
                 .Select(p => p.Name + ":" + p.Type.ToDisplayString(SchemaType))
                 .OrderBy(m => m, StringComparer.Ordinal)
@@ -68,7 +63,7 @@ public sealed partial class FlowGenerator
             return new MessageSchemaSpec(
                 named.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified),
                 subject,
-                external,
+                message.IsExternal,
                 members,
                 Fingerprint(members),
                 Locate(named));

@@ -20,25 +20,13 @@ public sealed partial class FlowGenerator
     /// message reaches (their own formatters come with the flow and message outputs), the assembly's
     /// resolver and, when the build asks for it, the new text of the schema file.
     /// </summary>
-    private static void RegisterSerialization(IncrementalGeneratorInitializationContext context)
+    private static void RegisterSerialization(
+        IncrementalGeneratorInitializationContext context,
+        IncrementalValuesProvider<SerializationRootSpec> states,
+        IncrementalValuesProvider<SerializationRootSpec> messages)
     {
-        var states = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownNames.FlowAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, _) => FlowParser.ParseSerializationRoot((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], isFlowState: true))
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
-            .WithTrackingName(TrackingNames.SerializedStates);
-
-        var messages = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownNames.MessageAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, _) => FlowParser.ParseSerializationRoot((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], isFlowState: false))
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
-            .WithTrackingName(TrackingNames.SerializedMessages);
+        states = states.WithTrackingName(TrackingNames.SerializedStates);
+        messages = messages.WithTrackingName(TrackingNames.SerializedMessages);
 
         var set = states.Collect()
             .Combine(messages.Collect())

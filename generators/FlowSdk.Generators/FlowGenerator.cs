@@ -1,7 +1,9 @@
+using System;
 using System.Collections.Immutable;
 using System.Linq;
 using FlowSdk.Generators.Model;
 using FlowSdk.Generators.Parsing;
+using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -11,38 +13,44 @@ namespace FlowSdk.Generators;
 /// FlowSdk's incremental generator. For every flow it emits the execution bookkeeping on the state
 /// class, the flow definition with its dispatch table, a typed client and MessagePack formatters.
 /// </summary>
+/// <remarks>
+/// Each attribute is read by one <c>ForAttributeWithMetadataName</c> whose transform maps the shared
+/// declarations (<c>Parsing/Shared</c>, which the analyzers read too) to value-equal specs; what the flow,
+/// serialization and manifest outputs each need is picked from those specs by a step of its own, so that
+/// an edit regenerates only the outputs whose part changed. No step after the transforms sees a symbol.
+/// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class FlowGenerator : IIncrementalGenerator
 {
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var states = context.SyntaxProvider
+        var flowInputs = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                KnownNames.FlowAttribute,
+                FlowSymbols.FlowAttributeName,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, _) => FlowParser.ParseFlowState((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
-            .Where(static s => s is not null)
-            .Select(static (s, _) => s!)
-            .WithTrackingName(TrackingNames.FlowStates);
+                static (ctx, _) => ReadFlow((INamedTypeSymbol)ctx.TargetSymbol, FlowReadContext.For(ctx.SemanticModel.Compilation)));
+
+        var messageInputs = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                FlowSymbols.MessageAttributeName,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, _) => ReadMessage((INamedTypeSymbol)ctx.TargetSymbol, FlowReadContext.For(ctx.SemanticModel.Compilation)));
+
+        var states = Pick(flowInputs, static f => f.State).WithTrackingName(TrackingNames.FlowStates);
 
         var rulesClasses = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                KnownNames.RulesAttribute,
+                FlowSymbols.RulesAttributeName,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => FlowParser.ParseRulesClass((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], FlowParser.SortKey(ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault(), ct)))
+                static (ctx, ct) => FlowReadContext.For(ctx.SemanticModel.Compilation) is { } read
+                    ? FlowParser.ParseRulesClass((INamedTypeSymbol)ctx.TargetSymbol, FlowParser.SortKey(ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault(), ct), read)
+                    : null)
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(TrackingNames.RulesClasses);
 
-        var messages = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownNames.MessageAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, _) => FlowParser.ParseMessageType((INamedTypeSymbol)ctx.TargetSymbol))
-            .Where(static m => m is not null)
-            .Select(static (m, _) => m!)
-            .WithTrackingName(TrackingNames.MessageTypes);
+        var messages = Pick(messageInputs, static m => m.Type).WithTrackingName(TrackingNames.MessageTypes);
 
         var flows = states
             .Combine(rulesClasses.Collect())
@@ -58,9 +66,44 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
             spc.AddSource(message.Message.FormatterFullName.Replace("global::", "") + ".g.cs", Emitter.EmitMessageFormatter(message)));
 
         RegisterHost(context, states);
-        RegisterManifest(context, flows);
-        RegisterSerialization(context);
+        RegisterManifest(context, flows, Pick(flowInputs, static f => f.Source), Pick(messageInputs, static m => m.Schema));
+        RegisterSerialization(context, Pick(flowInputs, static f => f.Serialization), Pick(messageInputs, static m => m.Serialization));
     }
+
+    /// <summary>What the generator reads from a class marked <c>[Flow&lt;TPhase&gt;]</c>: its flow, what its state reaches, where it is.</summary>
+    private static FlowInput ReadFlow(INamedTypeSymbol type, FlowReadContext? context)
+    {
+        if (context is null)
+        {
+            return default;
+        }
+
+        var state = FlowParser.ParseFlowState(type, context);
+        return new FlowInput(
+            state,
+            state is null ? null : FlowParser.ParseSerializationRoot(type, null, context),
+            ManifestParser.FlowSource(type));
+    }
+
+    /// <summary>What the generator reads from a type marked <c>[Message]</c>: its formatter, what it reaches, its schema.</summary>
+    private static MessageInput ReadMessage(INamedTypeSymbol type, FlowReadContext? context)
+    {
+        if (context is null)
+        {
+            return default;
+        }
+
+        var message = context.MessageType(type);
+        return new MessageInput(
+            message,
+            message is null ? null : FlowParser.ParseSerializationRoot(type, message, context),
+            context.Schema(type));
+    }
+
+    /// <summary>The non-null <typeparamref name="TPart"/> of each input.</summary>
+    private static IncrementalValuesProvider<TPart> Pick<TInput, TPart>(IncrementalValuesProvider<TInput> inputs, Func<TInput, TPart?> part)
+        where TPart : class =>
+        inputs.SelectMany((input, _) => part(input) is { } value ? ImmutableArray.Create(value) : ImmutableArray<TPart>.Empty);
 
     private static FlowSpec Join(FlowStateSpec state, ImmutableArray<RulesClassSpec> rulesClasses)
     {
@@ -70,4 +113,10 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
             .ToEquatableArray();
         return new FlowSpec(state, classes, classes.SelectMany(r => r.Rules).ToEquatableArray());
     }
+
+    /// <summary>A <c>[Flow]</c> class, read once for the flow, serialization and manifest outputs.</summary>
+    private readonly record struct FlowInput(FlowStateSpec? State, SerializationRootSpec? Serialization, FlowSourceSpec? Source);
+
+    /// <summary>A <c>[Message]</c> type, read once for the formatter, serialization and manifest outputs.</summary>
+    private readonly record struct MessageInput(MessageTypeSpec? Type, SerializationRootSpec? Serialization, MessageSchemaSpec? Schema);
 }

@@ -65,7 +65,7 @@ public sealed class SchemaAnalyzer : DiagnosticAnalyzer
         var byName = graph.Types.Values
             .GroupBy(static t => SerializationModel.TypeName(t.Type), StringComparer.Ordinal)
             .ToDictionary(static g => g.Key, static g => g.First(), StringComparer.Ordinal);
-        var code = SerializationModel.Schema(graph.Roots);
+        var code = graph.Symbols is { } symbols ? SerializationModel.Schema(graph.Roots, symbols) : Array.Empty<SchemaType>();
         foreach (var difference in SchemaFile.Compare(recorded, code))
         {
             byName.TryGetValue(difference.Type, out var type);

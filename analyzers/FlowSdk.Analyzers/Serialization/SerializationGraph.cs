@@ -9,11 +9,15 @@ namespace FlowSdk.Analyzers.Serialization;
 /// </summary>
 internal sealed class SerializationGraph
 {
-    private SerializationGraph(IReadOnlyList<(INamedTypeSymbol Root, bool IsFlowState)> roots, Dictionary<INamedTypeSymbol, SerializedType> types)
+    private SerializationGraph(FlowSymbols? symbols, IReadOnlyList<(INamedTypeSymbol Root, bool IsFlowState)> roots, Dictionary<INamedTypeSymbol, SerializedType> types)
     {
+        Symbols = symbols;
         Roots = roots;
         Types = types;
     }
+
+    /// <summary>FlowSdk's symbols, or <see langword="null"/> when the compilation does not reference FlowSdk (then there are no roots).</summary>
+    public FlowSymbols? Symbols { get; }
 
     /// <summary>The flow states and message types declared in the compilation, in source order.</summary>
     public IReadOnlyList<(INamedTypeSymbol Root, bool IsFlowState)> Roots { get; }
@@ -24,7 +28,12 @@ internal sealed class SerializationGraph
     public static SerializationGraph Of(Compilation compilation)
     {
         var roots = new List<(INamedTypeSymbol, bool)>();
-        Collect(compilation.Assembly.GlobalNamespace, roots);
+        var symbols = FlowSymbols.Create(compilation);
+        if (symbols is not null)
+        {
+            Collect(compilation.Assembly.GlobalNamespace, symbols, roots);
+        }
+
         var types = new Dictionary<INamedTypeSymbol, SerializedType>(SymbolEqualityComparer.Default);
         foreach (var (root, isFlowState) in roots.Where(static r => r.Item2).Concat(roots.Where(static r => !r.Item2)))
         {
@@ -37,33 +46,33 @@ internal sealed class SerializationGraph
             }
         }
 
-        return new SerializationGraph(roots, types);
+        return new SerializationGraph(symbols, roots, types);
     }
 
-    private static void Collect(INamespaceOrTypeSymbol container, List<(INamedTypeSymbol, bool)> roots)
+    private static void Collect(INamespaceOrTypeSymbol container, FlowSymbols symbols, List<(INamedTypeSymbol, bool)> roots)
     {
         foreach (var member in container.GetMembers())
         {
             switch (member)
             {
                 case INamespaceSymbol ns:
-                    Collect(ns, roots);
+                    Collect(ns, symbols, roots);
                     break;
                 case INamedTypeSymbol type when type.Locations.Any(static l => l.IsInSource):
                     if (type.IsGenericType)
                     {
                         // The generator writes no formatter for a generic state or message (FLOW0007 says so).
                     }
-                    else if (SerializationModel.IsFlowState(type))
+                    else if (symbols.IsFlowState(type))
                     {
                         roots.Add((type, true));
                     }
-                    else if (SerializationModel.IsMessage(type))
+                    else if (symbols.IsMessage(type))
                     {
                         roots.Add((type, false));
                     }
 
-                    Collect(type, roots);
+                    Collect(type, symbols, roots);
                     break;
             }
         }

@@ -1,172 +1,142 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
 using FlowSdk.Generators.Model;
+using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FlowSdk.Generators.Parsing;
 
 /// <summary>
-/// Turns FlowSdk's annotations into the value-equal model. Input the model cannot represent is
-/// skipped here and reported by the analyzers, which read the same declarations.
+/// Maps the declarations the analyzers read too (<see cref="FlowDeclaration"/>, <see cref="RuleDeclaration"/>,
+/// <see cref="MessageDeclaration"/>, ... in <c>Parsing/Shared</c>) to the value-equal model. A declaration
+/// the generator cannot use (<see cref="FlowDeclaration.IsUsable"/>, <see cref="RuleTrigger.Invalid"/>, ...)
+/// is skipped here and reported by the analyzers, which read the same declarations.
 /// </summary>
 internal static partial class FlowParser
 {
     private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    public static FlowStateSpec? ParseFlowState(INamedTypeSymbol type, AttributeData attribute)
+    /// <summary>The flow a class marked <c>[Flow&lt;TPhase&gt;]</c> declares, or <see langword="null"/> when the generator cannot use it.</summary>
+    public static FlowStateSpec? ParseFlowState(INamedTypeSymbol type, FlowReadContext context)
     {
-        if (attribute.AttributeClass is not { TypeArguments.Length: 1 } flowAttribute
-            || flowAttribute.TypeArguments[0] is not INamedTypeSymbol { TypeKind: TypeKind.Enum } phaseEnum
-            || attribute.ConstructorArguments.Length != 1
-            || attribute.ConstructorArguments[0].Value is not string id
-            || type.ContainingType is not null
-            || type.IsGenericType
-            || type.IsAbstract
-            || !IsPartial(type)
-            || !phaseEnum.GetMembers().OfType<IFieldSymbol>().Any(static f => f.HasConstantValue)
-            || Shared.FlowDeclaration.FindGeneratedName(type) is not null)
+        if (FlowDeclaration.Read(type, context.Symbols) is not { IsUsable: true, Id: { } id, PhaseEnum: { } phaseEnum } flow
+            || flow.Phases.IsEmpty
+            || FlowDeclaration.FindGeneratedName(type) is not null)
         {
             // The analyzers report each of these (FLOW0001, FLOW0007).
             return null;
         }
 
-        var maxIterations = 0;
         long? timeout = null;
-        string? onCompleted = null, onFailed = null, onEscalated = null, onTimedOut = null, events = null;
-        foreach (var named in attribute.NamedArguments)
+        if (AttributeArguments.String(flow.Attribute, "Timeout") is { } timeoutText)
         {
-            switch (named.Key)
+            if (DurationSyntax.ParseTicks(timeoutText) is not { } ticks)
             {
-                case "MaxIterations" when named.Value.Value is int max:
-                    maxIterations = max;
-                    break;
-                case "Timeout" when named.Value.Value is string text:
-                    if (ParseTicks(text) is not { } ticks)
-                    {
-                        return null;
-                    }
-
-                    timeout = ticks;
-                    break;
-                case "OnCompleted": onCompleted = named.Value.Value as string; break;
-                case "OnFailed": onFailed = named.Value.Value as string; break;
-                case "OnEscalated": onEscalated = named.Value.Value as string; break;
-                case "OnTimedOut": onTimedOut = named.Value.Value as string; break;
-                case "Events": events = named.Value.Value as string; break;
+                return null;
             }
+
+            timeout = ticks;
         }
 
-        var phases = phaseEnum.GetMembers().OfType<IFieldSymbol>()
-            .Where(f => f.HasConstantValue)
-            .Select(f => new PhaseSpec(f.Name, f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.TerminalPhaseAttribute")))
-            .ToEquatableArray();
-
-        var state = ParseSerializable(type, preferParameterless: true);
-        if (state is null || state.ConstructorParameters.Count > 0 || type.IsValueType)
+        var state = context.Serializable(type, isFlowState: true);
+        if (state is null || state.ConstructorParameters.Count > 0)
         {
             return null;
         }
 
         // Schedules the analyzers report (FLOW0050, FLOW0051) are left out.
-        var schedules = Shared.ScheduleDeclaration.ReadAll(type)
+        var schedules = ScheduleDeclaration.ReadAll(type, context.Symbols)
             .Where(static s => s.IsUsable)
-            .Select(static s => (Schedule: s, Tick: ParseMessage(s.Tick!)))
+            .Select(s => (Schedule: s, Tick: context.Message(s.Tick)))
             .Where(static s => s.Tick is not null)
             .Select(static s => new ScheduleSpec(s.Schedule.Name!, s.Tick!, s.Schedule.EveryTicks, s.Schedule.Cron, s.Schedule.TimeZone, s.Schedule.MissedTicks, s.Schedule.MaxCatchUp))
             .ToEquatableArray();
 
         // Fan-out groups the analyzers report (FLOW0055) are left out.
-        var fanOuts = Shared.FanOutDeclaration.ReadAll(type)
+        var fanOuts = FanOutDeclaration.ReadAll(type, context.Symbols)
             .Where(static f => f.FindProblem() is null)
             .GroupBy(static f => f.Name)
             .Select(static g => g.First())
-            .Select(static f => (FanOut: f, Input: ParseMessage(f.Input!), Result: ParseMessage(f.Result!)))
+            .Select(f => (FanOut: f, Input: context.Message(f.Input), Result: context.Message(f.Result)))
             .Where(static f => f.Input is { CorrelationKey: not null } && f.Result is not null)
-            .Select(f => new FanOutSpec(f.FanOut.Name!, f.FanOut.ChildFlowId!, f.FanOut.Child!.ToDisplayString(FullyQualified), f.Input!, f.Result!, f.FanOut.Mode, f.FanOut.TimeoutTicks))
+            .Select(static f => new FanOutSpec(f.FanOut.Name!, f.FanOut.ChildFlowId!, f.FanOut.Child!.ToDisplayString(FullyQualified), f.Input!, f.Result!, f.FanOut.Mode, f.FanOut.TimeoutTicks))
             .ToEquatableArray();
 
-        return new FlowStateSpec(id, maxIterations, timeout, onCompleted, onFailed, onEscalated, onTimedOut, events, phaseEnum.ToDisplayString(FullyQualified), phases, state, schedules, fanOuts);
+        return new FlowStateSpec(
+            id,
+            flow.MaxIterations,
+            timeout,
+            AttributeArguments.String(flow.Attribute, "OnCompleted"),
+            AttributeArguments.String(flow.Attribute, "OnFailed"),
+            AttributeArguments.String(flow.Attribute, "OnEscalated"),
+            AttributeArguments.String(flow.Attribute, "OnTimedOut"),
+            AttributeArguments.String(flow.Attribute, "Events"),
+            phaseEnum.ToDisplayString(FullyQualified),
+            flow.Phases.Select(static p => new PhaseSpec(p.Name, p.IsTerminal)).ToEquatableArray(),
+            state,
+            schedules,
+            fanOuts);
     }
 
-    public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type)
+    /// <summary>A message type declared in this compilation with what its formatter needs, or <see langword="null"/> when none is generated.</summary>
+    public static MessageTypeSpec? ParseMessageType(INamedTypeSymbol type, FlowReadContext context)
     {
-        if (ParseMessage(type) is not { } message || type.IsGenericType)
+        if (context.Message(type) is not { } message)
         {
             return null;
         }
 
-        var serializable = ParseSerializable(type, preferParameterless: false);
+        var serializable = context.Serializable(type, isFlowState: false);
         return serializable is null ? null : new MessageTypeSpec(message, serializable);
     }
 
-    public static MessageSpec? ParseMessage(ITypeSymbol type)
+    /// <summary>
+    /// A <c>[Message]</c> type as a port (<see cref="MessageDeclaration"/>), or <see langword="null"/> when rules
+    /// and ports cannot use it; <see cref="FlowReadContext.Message"/> remembers the answer per compilation.
+    /// </summary>
+    internal static MessageSpec? ParseMessage(INamedTypeSymbol type, FlowReadContext context)
     {
         // No formatter is generated for an abstract or generic message type (FLOW0007): a rule or port
         // that used one would name a formatter that does not exist, so the generator skips it.
-        if (type is not INamedTypeSymbol named || named.IsAbstract || named.IsGenericType)
+        if (type.IsAbstract || type.IsGenericType)
         {
             return null;
         }
 
         // Nor for one declared here that no formatter can create (FLOW0007); a referenced assembly's
         // message types come with their formatters.
-        if (named.Locations.Any(static l => l.IsInSource) && ParseSerializable(named, preferParameterless: false) is null)
+        if (type.Locations.Any(static l => l.IsInSource) && context.Describe(type, isFlowState: false).Problem is not null)
         {
             return null;
         }
 
-        var attribute = named.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.MessageAttribute");
-        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string subject)
+        if (MessageDeclaration.Read(type, context.Symbols) is not { Subject: { } subject } message)
         {
             return null;
         }
 
-        string? key = null, taskId = null;
-        var keyIsString = false;
-        var taskIdSettable = false;
-        var taskIdByWith = named.IsRecord || named.IsValueType;
-        foreach (var property in AllProperties(named))
-        {
-            if (key is null && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.CorrelationKeyAttribute"))
-            {
-                key = property.Name;
-                keyIsString = property.Type.SpecialType == SpecialType.System_String;
-            }
+        var key = message.CorrelationKeys.FirstOrDefault();
+        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        return new MessageSpec(
+            type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified),
+            type.Name,
+            subject,
+            key?.Name,
+            key?.Type.SpecialType == SpecialType.System_String,
+            "global::" + (ns.Length == 0 ? "" : ns + ".") + Formatter.Name(type),
+            IsPublic(type),
+            message.HasReadableTaskId ? message.TaskId!.Name : null,
+            type.IsRecord || type.IsValueType,
 
             // A reply only needs to read its task id; a request needs the runtime to set it too.
-            if (taskId is null && property.Type.SpecialType == SpecialType.System_String
-                && property.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.TaskIdAttribute"))
-            {
-                taskId = property.Name;
-                taskIdSettable = taskIdByWith ? property.SetMethod is not null : property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public };
-            }
-        }
-
-        var ns = named.ContainingNamespace.IsGlobalNamespace ? "" : named.ContainingNamespace.ToDisplayString();
-        var formatter = "global::" + (ns.Length == 0 ? "" : ns + ".") + FormatterName(named);
-        return new MessageSpec(
-            named.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified),
-            named.Name,
-            subject,
-            key,
-            keyIsString,
-            formatter,
-            IsPublic(named),
-            taskId,
-            taskIdByWith,
-            taskIdSettable);
+            message.HasUsableTaskId);
     }
 
-    /// <summary>Whether every declaration of the type says <c>partial</c>: the generator only adds to classes that allow it.</summary>
-    private static bool IsPartial(INamedTypeSymbol type)
-        => type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax declaration
-            && declaration.Modifiers.Any(m => m.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword)));
-
+    /// <summary>Whether the type and every type containing it are public.</summary>
     private static bool IsPublic(INamedTypeSymbol type)
     {
         for (var t = type; t is not null; t = t.ContainingType)
@@ -180,37 +150,23 @@ internal static partial class FlowParser
         return true;
     }
 
-    public static string FormatterName(INamedTypeSymbol type)
+    /// <summary>The rules a class marked <c>[Rules&lt;TState&gt;]</c> declares for its flow, or <see langword="null"/> when the generator cannot add to the class.</summary>
+    public static RulesClassSpec? ParseRulesClass(INamedTypeSymbol type, string sortKey, FlowReadContext context)
     {
-        var names = new List<string>();
-        for (var t = type; t is not null; t = t.ContainingType)
+        var symbols = context.Symbols;
+        if (RulesClassDeclaration.Read(type, symbols) is not { IsUsable: true, State: { } stateType }
+            || FlowDeclaration.Read(stateType, symbols) is not { } flow)
         {
-            names.Insert(0, t.Name);
-        }
-
-        return string.Concat(names) + "Formatter";
-    }
-
-    public static RulesClassSpec? ParseRulesClass(INamedTypeSymbol type, AttributeData attribute, string sortKey)
-    {
-        if (attribute.AttributeClass is not { TypeArguments.Length: 1 } rulesAttribute
-            || rulesAttribute.TypeArguments[0] is not INamedTypeSymbol stateType
-            || type.ContainingType is not null
-            || type.IsGenericType
-            || !type.IsStatic
-            || !IsPartial(type))
-        {
+            // The analyzers report why (FLOW0002, FLOW0006).
             return null;
         }
 
-        var stateFlow = stateType.GetAttributes().FirstOrDefault(a => a.AttributeClass?.OriginalDefinition.ToDisplayString() == "FlowSdk.FlowAttribute<TPhase>");
-        var phaseEnum = stateFlow?.AttributeClass?.TypeArguments.FirstOrDefault() as INamedTypeSymbol;
         var rules = new List<RuleSpec>();
-        var fields = new HashSet<string>(StringComparer.Ordinal);
+        var fields = new HashSet<string>(System.StringComparer.Ordinal);
+        var names = (FullName: type.ToDisplayString(FullyQualified), DisplayName: type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat));
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
         {
-            var ruleAttribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.RuleAttribute");
-            if (ruleAttribute is null || !method.IsStatic || method.IsGenericMethod)
+            if (RuleDeclaration.Read(method, stateType, symbols) is not { } rule || !method.IsStatic || method.IsGenericMethod)
             {
                 continue;
             }
@@ -221,293 +177,118 @@ internal static partial class FlowParser
                 field = method.Name + "Rule" + n.ToString(CultureInfo.InvariantCulture);
             }
 
-            if (ParseRule(type, method, ruleAttribute, stateType, phaseEnum, field) is { } rule)
+            if (ParseRule(type, names, rule, stateType, flow, field, context) is not { } spec)
             {
-                if (method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.RequiresApprovalAttribute") is { } approval)
-                {
-                    if (ParseApproval(approval, stateFlow) is not { } parsed || rule.Trigger != Shared.RuleTrigger.MessageAndState)
-                    {
-                        // The analyzers report why (FLOW0026 for the duration, FLOW0062 for the trigger).
-                        continue;
-                    }
+                continue;
+            }
 
-                    rule = rule with { ApprovalPolicy = parsed.Policy, ApprovalExpiresTicks = parsed.ExpiresTicks };
+            if (ApprovalDeclaration.Read(method, flow, symbols) is { } approval)
+            {
+                long? expires = null;
+                if ((approval.Expires is { } text && (expires = DurationSyntax.ParseTicks(text)) is null) || rule.Trigger != RuleTrigger.MessageAndState)
+                {
+                    // The analyzers report why (FLOW0026 for the duration, FLOW0054 for the trigger).
+                    continue;
                 }
 
-                rules.Add(rule);
+                spec = spec with { ApprovalPolicy = approval.PolicyName, ApprovalExpiresTicks = expires };
             }
+
+            rules.Add(spec);
         }
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-        return new RulesClassSpec(stateType.ToDisplayString(FullyQualified), sortKey, ns, type.Name, type.ToDisplayString(FullyQualified), rules.ToEquatableArray());
+        return new RulesClassSpec(stateType.ToDisplayString(FullyQualified), sortKey, ns, type.Name, names.FullName, rules.ToEquatableArray());
     }
 
-    private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, IMethodSymbol method, AttributeData attribute, INamedTypeSymbol stateType, INamedTypeSymbol? phaseEnum, string field)
+    /// <param name="rulesClass">The rules class.</param>
+    /// <param name="names">The rules class's names, worked out once for all its rules: fully qualified, and as messages name it.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="stateType">The state class the rules class names.</param>
+    /// <param name="flow">That class's flow.</param>
+    /// <param name="field">The name of the rule's field in the generated rules class.</param>
+    /// <param name="context">The compilation's context.</param>
+    private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, (string FullName, string DisplayName) names, RuleDeclaration rule, INamedTypeSymbol stateType, FlowDeclaration flow, string field, FlowReadContext context)
     {
-        Shared.RuleTrigger trigger;
+        if (rule.Trigger == RuleTrigger.Invalid)
+        {
+            return null;
+        }
+
         MessageSpec? message = null;
-        if (method.Parameters.Any(p => p.RefKind != RefKind.None))
+        if (rule.Trigger != RuleTrigger.State && (message = context.Message(rule.Input)) is null)
         {
             return null;
         }
 
-        var parameters = method.Parameters.ToList();
-        var hasContext = parameters.Count > 0 && IsRuleContext(parameters[parameters.Count - 1].Type);
-        if (hasContext)
-        {
-            parameters.RemoveAt(parameters.Count - 1);
-        }
-
-        if (parameters.Count == 2
-            && SymbolEqualityComparer.Default.Equals(parameters[0].Type, stateType)
-            && ParseMessage(parameters[1].Type) is { } m2)
-        {
-            trigger = Shared.RuleTrigger.MessageAndState;
-            message = m2;
-        }
-        else if (parameters.Count == 1 && ParseMessage(parameters[0].Type) is { } m1)
-        {
-            trigger = Shared.RuleTrigger.Message;
-            message = m1;
-        }
-        else if (parameters.Count == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, stateType))
-        {
-            trigger = Shared.RuleTrigger.State;
-        }
-        else
-        {
-            return null;
-        }
-
-        if (trigger == Shared.RuleTrigger.MessageAndState && message!.CorrelationKey is null && message.TaskIdProperty is null)
+        if (rule.Trigger == RuleTrigger.MessageAndState && message!.CorrelationKey is null && message.TaskIdProperty is null)
         {
             return null;
         }
 
         MessageSpec? output = null;
-        if (!method.ReturnsVoid)
+        if (!rule.ReturnsVoid && (output = context.Message(rule.Output)) is null)
         {
-            output = ParseMessage(method.ReturnType);
-            if (output is null)
+            return null;
+        }
+
+        var from = rule.ResolvePhase("From", flow);
+        var to = rule.ResolvePhase("To", flow);
+        if (from.Kind is not (PhaseArgumentKind.Absent or PhaseArgumentKind.Phase) || to.Kind is not (PhaseArgumentKind.Absent or PhaseArgumentKind.Phase))
+        {
+            return null;
+        }
+
+        long? cooldown = null;
+        if (rule.NamedArgument("Cooldown")?.Value is string cooldownText)
+        {
+            cooldown = DurationSyntax.ParseTicks(cooldownText);
+            if (cooldown is null)
             {
                 return null;
             }
         }
 
-        string? from = null, to = null;
-        var any = false;
-        var awaitReply = false;
-        var maxFirings = 0;
-        long? cooldown = null;
-        foreach (var named in attribute.NamedArguments)
-        {
-            switch (named.Key)
-            {
-                case "From" when named.Value.IsNull:
-                case "To" when named.Value.IsNull:
-                    // Written out as null: the documented default (any phase, or stay).
-                    break;
-                case "From":
-                    from = PhaseName(named.Value, phaseEnum);
-                    if (from is null)
-                    {
-                        return null;
-                    }
-
-                    break;
-                case "To":
-                    to = PhaseName(named.Value, phaseEnum);
-                    if (to is null)
-                    {
-                        return null;
-                    }
-
-                    break;
-                case "Conditions":
-                    any = named.Value.Value is int mode && mode == 1;
-                    break;
-                case "AwaitReply":
-                    awaitReply = named.Value.Value is true;
-                    break;
-                case "MaxFirings":
-                    maxFirings = named.Value.Value is int firings ? firings : 0;
-                    break;
-                case "Cooldown" when named.Value.Value is string text:
-                    cooldown = ParseTicks(text);
-                    if (cooldown is null)
-                    {
-                        return null;
-                    }
-
-                    break;
-            }
-        }
-
+        var awaitReply = rule.NamedArgument("AwaitReply")?.Value is true;
         if (awaitReply && output is not { TaskIdProperty: not null, TaskIdSettable: true })
         {
             return null;
         }
 
         var conditions = new List<ConditionSpec>();
-        foreach (var when in method.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.WhenAttribute"))
+        foreach (var (attribute, name) in rule.Conditions(context.Symbols))
         {
-            if (when.ConstructorArguments.Length != 1 || when.ConstructorArguments[0].Value is not string conditionName)
+            if (name is null || ConditionResolver.Resolve(rulesClass, name, rule, stateType, context.Symbols) is not (ConditionLookup.Found, { } method))
             {
                 return null;
             }
 
-            var description = when.NamedArguments.FirstOrDefault(n => n.Key == "Description").Value.Value as string ?? conditionName;
-            var condition = ParseCondition(rulesClass, conditionName, description, stateType, trigger == Shared.RuleTrigger.State ? null : parameters[parameters.Count - 1].Type, trigger);
-            if (condition is null)
-            {
-                return null;
-            }
-
-            conditions.Add(condition);
+            var arguments = method.Parameters
+                .Select(p => rule.HasState && SymbolEqualityComparer.Default.Equals(p.Type, stateType) ? "s"
+                    : rule.Input is { } input && SymbolEqualityComparer.Default.Equals(p.Type, input) ? "m"
+                    : "c")
+                .ToEquatableArray();
+            conditions.Add(new ConditionSpec(name, AttributeArguments.String(attribute, "Description") ?? name, arguments));
         }
 
-        var cref = rulesClass.ToDisplayString(FullyQualified) + "." + method.Name + "(" +
-            string.Join(", ", method.Parameters.Select(p => p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified))) + ")";
+        var cref = names.FullName + "." + rule.Name + "(" +
+            string.Join(", ", rule.Method.Parameters.Select(p => p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified))) + ")";
         return new RuleSpec(
-            method.Name,
-            rulesClass.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
-            trigger,
+            rule.Name,
+            names.DisplayName,
+            rule.Trigger,
             message,
-            from,
-            to,
+            from.Phase?.Name,
+            to.Phase?.Name,
             conditions.ToEquatableArray(),
-            any,
+            AttributeArguments.Int32(rule.Attribute, "Conditions") == 1,
             output,
             cref,
             field,
-            hasContext,
+            rule.TakesContext,
             cooldown,
-            maxFirings,
+            AttributeArguments.Int32(rule.Attribute, "MaxFirings"),
             awaitReply);
-    }
-
-    private static ConditionSpec? ParseCondition(INamedTypeSymbol rulesClass, string name, string description, INamedTypeSymbol stateType, ITypeSymbol? messageType, Shared.RuleTrigger trigger)
-    {
-        foreach (var candidate in rulesClass.GetMembers(name).OfType<IMethodSymbol>())
-        {
-            if (!candidate.IsStatic || candidate.ReturnType.SpecialType != SpecialType.System_Boolean || candidate.IsGenericMethod)
-            {
-                continue;
-            }
-
-            var arguments = new List<string>();
-            foreach (var parameter in candidate.Parameters)
-            {
-                if (parameter.RefKind != RefKind.None)
-                {
-                    // A condition takes its arguments by value, as the analyzers' FLOW0013 says.
-                    arguments = null;
-                    break;
-                }
-
-                if (trigger != Shared.RuleTrigger.Message && SymbolEqualityComparer.Default.Equals(parameter.Type, stateType))
-                {
-                    arguments.Add("s");
-                }
-                else if (messageType is not null && SymbolEqualityComparer.Default.Equals(parameter.Type, messageType))
-                {
-                    arguments.Add("m");
-                }
-                else if (IsRuleContext(parameter.Type))
-                {
-                    arguments.Add("c");
-                }
-                else
-                {
-                    arguments = null;
-                    break;
-                }
-            }
-
-            if (arguments is not null)
-            {
-                return new ConditionSpec(name, description, arguments.ToEquatableArray());
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsRuleContext(ITypeSymbol type) => type.ToDisplayString() == "FlowSdk.RuleContext";
-
-    /// <summary>
-    /// Reads <c>[RequiresApproval]</c> with the flow's defaults (<c>ApprovalPolicy</c>, <c>ApprovalExpires</c> on
-    /// <c>[Flow]</c>) applied: the policy's name and the expiry in ticks; null when a duration is not valid.
-    /// </summary>
-    private static (string Policy, long? ExpiresTicks)? ParseApproval(AttributeData approval, AttributeData? flow)
-    {
-        var policy = 0;
-        string? expires = null;
-        foreach (var named in approval.NamedArguments)
-        {
-            if (named.Key == "Policy" && named.Value.Value is int p)
-            {
-                policy = p;
-            }
-            else if (named.Key == "Expires" && named.Value.Value is string e)
-            {
-                expires = e;
-            }
-        }
-
-        if (flow is not null)
-        {
-            foreach (var named in flow.NamedArguments)
-            {
-                if (named.Key == "ApprovalPolicy" && named.Value.Value is int p && policy == 0)
-                {
-                    policy = p;
-                }
-                else if (named.Key == "ApprovalExpires" && named.Value.Value is string e && expires is null)
-                {
-                    expires = e;
-                }
-            }
-        }
-
-        long? ticks = null;
-        if (expires is not null)
-        {
-            ticks = ParseTicks(expires);
-            if (ticks is null)
-            {
-                return null;
-            }
-        }
-
-        var name = policy switch
-        {
-            2 => "Approve",
-            3 => "Deny",
-            _ => "Ask",
-        };
-        return (name, ticks);
-    }
-
-    /// <summary>Reads a duration written as an attribute string ("00:05:00"); null when the analyzers' FLOW0026 rejects it.</summary>
-    private static long? ParseTicks(string text) => Shared.DurationSyntax.ParseTicks(text);
-
-    private static string? PhaseName(TypedConstant value, INamedTypeSymbol? phaseEnum)
-    {
-        if (phaseEnum is null || value.Kind != TypedConstantKind.Enum || !SymbolEqualityComparer.Default.Equals(value.Type, phaseEnum))
-        {
-            return null;
-        }
-
-        foreach (var field in phaseEnum.GetMembers().OfType<IFieldSymbol>())
-        {
-            if (field.HasConstantValue && Equals(field.ConstantValue, value.Value))
-            {
-                return field.Name;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>

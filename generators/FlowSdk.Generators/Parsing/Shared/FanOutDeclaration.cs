@@ -7,8 +7,9 @@ namespace FlowSdk.Generators.Parsing.Shared;
 /// <summary>A <c>[FanOut&lt;TChild, TInput, TResult&gt;("name", Mode = ..., Timeout = ...)]</c> on a flow state class, read from its symbols.</summary>
 internal sealed class FanOutDeclaration
 {
-    private FanOutDeclaration(AttributeData attribute, string? name, INamedTypeSymbol? child, INamedTypeSymbol? input, INamedTypeSymbol? result, int mode, string? timeout)
+    private FanOutDeclaration(AttributeData attribute, string? name, INamedTypeSymbol? child, string? childFlowId, INamedTypeSymbol? input, INamedTypeSymbol? result, int mode, string? timeout)
     {
+        ChildFlowId = childFlowId;
         Attribute = attribute;
         Name = name;
         Child = child;
@@ -43,18 +44,15 @@ internal sealed class FanOutDeclaration
     public long? TimeoutTicks => DurationSyntax.ParseTicks(Timeout);
 
     /// <summary>The child flow's id, read from its <c>[Flow]</c>; <see langword="null"/> when the child is not a flow.</summary>
-    public string? ChildFlowId => Child?.GetAttributes()
-        .FirstOrDefault(static a => a.AttributeClass is { IsGenericType: true } t && t.ConstructedFrom.ToDisplayString() == "FlowSdk.FlowAttribute<TPhase>")
-        is { ConstructorArguments.Length: 1 } flow ? flow.ConstructorArguments[0].Value as string : null;
+    public string? ChildFlowId { get; }
 
     /// <summary>The fan-out groups declared on <paramref name="state"/>, in declaration order.</summary>
-    public static ImmutableArray<FanOutDeclaration> ReadAll(INamedTypeSymbol state)
+    public static ImmutableArray<FanOutDeclaration> ReadAll(INamedTypeSymbol state, FlowSymbols symbols)
     {
         var builder = ImmutableArray.CreateBuilder<FanOutDeclaration>();
-        foreach (var attribute in state.GetAttributes())
+        foreach (var attribute in FlowSymbols.FindAll(state, symbols.FanOutAttribute))
         {
-            if (attribute.AttributeClass is not { IsGenericType: true, TypeArguments.Length: 3 } type
-                || type.ConstructedFrom.ToDisplayString() != "FlowSdk.FanOutAttribute<TChild, TInput, TResult>")
+            if (attribute.AttributeClass is not { TypeArguments.Length: 3 } type)
             {
                 continue;
             }
@@ -74,6 +72,7 @@ internal sealed class FanOutDeclaration
                 attribute,
                 attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null,
                 type.TypeArguments[0] as INamedTypeSymbol,
+                symbols.FlowId(type.TypeArguments[0]),
                 type.TypeArguments[1] as INamedTypeSymbol,
                 type.TypeArguments[2] as INamedTypeSymbol,
                 mode,

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
 namespace FlowSdk.Generators.Parsing.Shared;
@@ -36,6 +37,15 @@ internal sealed class FlowSymbols
     /// <summary><c>[TestFlow]</c>: a flow that exists for tests, exempt from the checks of a complete flow.</summary>
     public const string TestFlowAttributeName = "FlowSdk.TestFlowAttribute";
 
+    /// <summary><c>[Schedule&lt;TTick&gt;("name")]</c>: a flow's timer.</summary>
+    public const string ScheduleAttributeName = "FlowSdk.ScheduleAttribute`1";
+
+    /// <summary><c>[FanOut&lt;TChild, TInput, TResult&gt;("name")]</c>: a flow's group of child flows.</summary>
+    public const string FanOutAttributeName = "FlowSdk.FanOutAttribute`3";
+
+    /// <summary><c>[RequiresApproval]</c>: a rule that waits for a person's approval.</summary>
+    public const string RequiresApprovalAttributeName = "FlowSdk.RequiresApprovalAttribute";
+
     /// <summary>The optional last parameter of a rule or condition.</summary>
     public const string RuleContextName = "FlowSdk.RuleContext";
 
@@ -49,8 +59,14 @@ internal sealed class FlowSymbols
         INamedTypeSymbol terminalPhaseAttribute,
         INamedTypeSymbol? taskIdAttribute,
         INamedTypeSymbol? ruleContext,
-        INamedTypeSymbol? testFlowAttribute)
+        INamedTypeSymbol? testFlowAttribute,
+        INamedTypeSymbol? requiresApprovalAttribute,
+        INamedTypeSymbol? scheduleAttribute,
+        INamedTypeSymbol? fanOutAttribute)
     {
+        ScheduleAttribute = scheduleAttribute;
+        FanOutAttribute = fanOutAttribute;
+        RequiresApprovalAttribute = requiresApprovalAttribute;
         TestFlowAttribute = testFlowAttribute;
         FlowAttribute = flowAttribute;
         RulesAttribute = rulesAttribute;
@@ -93,6 +109,15 @@ internal sealed class FlowSymbols
     /// <summary><c>TestFlowAttribute</c>, or <see langword="null"/> with a FlowSdk that predates it.</summary>
     public INamedTypeSymbol? TestFlowAttribute { get; }
 
+    /// <summary><c>RequiresApprovalAttribute</c>, or <see langword="null"/> with a FlowSdk that predates it.</summary>
+    public INamedTypeSymbol? RequiresApprovalAttribute { get; }
+
+    /// <summary>The open generic <c>ScheduleAttribute&lt;TTick&gt;</c>, or <see langword="null"/> with a FlowSdk that predates it.</summary>
+    public INamedTypeSymbol? ScheduleAttribute { get; }
+
+    /// <summary>The open generic <c>FanOutAttribute&lt;TChild, TInput, TResult&gt;</c>, or <see langword="null"/> with a FlowSdk that predates it.</summary>
+    public INamedTypeSymbol? FanOutAttribute { get; }
+
     /// <summary>
     /// FlowSdk's types in <paramref name="compilation"/>, or <see langword="null"/> when it does not
     /// reference FlowSdk (a look-alike attribute in another namespace does not count).
@@ -121,7 +146,10 @@ internal sealed class FlowSymbols
             terminal,
             compilation.GetTypeByMetadataName(TaskIdAttributeName),
             compilation.GetTypeByMetadataName(RuleContextName),
-            compilation.GetTypeByMetadataName(TestFlowAttributeName));
+            compilation.GetTypeByMetadataName(TestFlowAttributeName),
+            compilation.GetTypeByMetadataName(RequiresApprovalAttributeName),
+            compilation.GetTypeByMetadataName(ScheduleAttributeName),
+            compilation.GetTypeByMetadataName(FanOutAttributeName));
     }
 
     /// <summary>
@@ -146,9 +174,33 @@ internal sealed class FlowSymbols
         return null;
     }
 
+    /// <summary>Every application of <paramref name="attributeType"/> (a plain attribute class or an open generic one) on <paramref name="symbol"/>, in order.</summary>
+    public static IEnumerable<AttributeData> FindAll(ISymbol symbol, INamedTypeSymbol? attributeType)
+    {
+        if (attributeType is null)
+        {
+            yield break;
+        }
+
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass?.OriginalDefinition, attributeType))
+            {
+                yield return attribute;
+            }
+        }
+    }
+
+    /// <summary>The id a class's <c>[Flow&lt;TPhase&gt;("id")]</c> gives, or <see langword="null"/> when it is not a flow or gives none.</summary>
+    public string? FlowId(ISymbol? type) =>
+        type is null ? null : Find(type, FlowAttribute) is { ConstructorArguments.Length: 1 } flow ? flow.ConstructorArguments[0].Value as string : null;
+
     /// <summary>Whether <paramref name="type"/> is <c>RuleContext</c>.</summary>
     public bool IsRuleContext(ITypeSymbol? type) =>
         RuleContext is not null && SymbolEqualityComparer.Default.Equals(type, RuleContext);
+
+    /// <summary>Whether <paramref name="type"/> is marked <c>[Flow&lt;TPhase&gt;]</c>.</summary>
+    public bool IsFlowState(INamedTypeSymbol type) => Find(type, FlowAttribute) is not null;
 
     /// <summary>Whether <paramref name="type"/> is a class or struct marked <c>[Message]</c>.</summary>
     public bool IsMessage(ITypeSymbol? type) =>

@@ -203,18 +203,7 @@ internal sealed class RuleDeclaration
     }
 
     /// <summary>The named argument <paramref name="name"/> (<c>From</c> or <c>To</c>), or <see langword="null"/> when not given.</summary>
-    public TypedConstant? NamedArgument(string name)
-    {
-        foreach (var named in Attribute.NamedArguments)
-        {
-            if (named.Key == name)
-            {
-                return named.Value;
-            }
-        }
-
-        return null;
-    }
+    public TypedConstant? NamedArgument(string name) => AttributeArguments.Named(Attribute, name);
 
     /// <summary>Resolves the rule's <c>From</c> or <c>To</c> against <paramref name="flow"/>'s phases.</summary>
     public PhaseArgument ResolvePhase(string name, FlowDeclaration flow) =>

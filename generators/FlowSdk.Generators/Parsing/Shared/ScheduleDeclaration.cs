@@ -9,9 +9,6 @@ namespace FlowSdk.Generators.Parsing.Shared;
 /// <summary>A <c>[Schedule&lt;TTick&gt;("name", Every = ..., Cron = ...)]</c> on a flow state class, read from its symbols.</summary>
 internal sealed class ScheduleDeclaration
 {
-    /// <summary>The metadata name of <c>[Schedule&lt;TTick&gt;]</c>.</summary>
-    public const string AttributeName = "FlowSdk.ScheduleAttribute`1";
-
     /// <summary>The default of <c>MaxCatchUp</c>, as the runtime's.</summary>
     public const int DefaultMaxCatchUp = 10;
 
@@ -55,16 +52,12 @@ internal sealed class ScheduleDeclaration
     public long? EveryTicks => DurationSyntax.ParseTicks(Every);
 
     /// <summary>The schedules declared on <paramref name="state"/>, in declaration order.</summary>
-    public static ImmutableArray<ScheduleDeclaration> ReadAll(INamedTypeSymbol state)
+    public static ImmutableArray<ScheduleDeclaration> ReadAll(INamedTypeSymbol state, FlowSymbols symbols)
     {
         var builder = ImmutableArray.CreateBuilder<ScheduleDeclaration>();
-        foreach (var attribute in state.GetAttributes())
+        foreach (var attribute in FlowSymbols.FindAll(state, symbols.ScheduleAttribute))
         {
-            if (attribute.AttributeClass is not { IsGenericType: true } type
-                || type.ConstructedFrom.ToDisplayString() != "FlowSdk.ScheduleAttribute<TTick>")
-            {
-                continue;
-            }
+            var type = attribute.AttributeClass!;
 
             string? every = null, cron = null, zone = null;
             int missed = 0, maxCatchUp = DefaultMaxCatchUp;

@@ -492,13 +492,19 @@ internal static class SerializationModel
     /// The types a root (a flow state or a message) reaches through its serialized members, the root first,
     /// each once, in breadth-first order. Types that cannot be described further (unsupported ones) are left out.
     /// </summary>
-    public static ImmutableArray<SerializedType> Closure(INamedTypeSymbol root, bool rootIsFlowState)
+    public static ImmutableArray<SerializedType> Closure(INamedTypeSymbol root, bool rootIsFlowState) =>
+        Closure(root, rootIsFlowState, (type, isFlowState) => Describe(type, isFlowState, root.ContainingAssembly));
+
+    /// <summary>
+    /// <see cref="Closure(INamedTypeSymbol, bool)"/> with the types described by <paramref name="describe"/>
+    /// (<see cref="Describe"/>, or a cache of its answers); a type is described in <paramref name="root"/>'s assembly.
+    /// </summary>
+    public static ImmutableArray<SerializedType> Closure(INamedTypeSymbol root, bool rootIsFlowState, Func<INamedTypeSymbol, bool, SerializedType> describe)
     {
-        var home = root.ContainingAssembly;
         var result = ImmutableArray.CreateBuilder<SerializedType>();
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default) { root };
         var pending = new Queue<SerializedType>();
-        pending.Enqueue(Describe(root, rootIsFlowState, home));
+        pending.Enqueue(describe(root, rootIsFlowState));
         while (pending.Count > 0)
         {
             var type = pending.Dequeue();
@@ -509,7 +515,7 @@ internal static class SerializationModel
                 {
                     if (seen.Add(named))
                     {
-                        pending.Enqueue(Describe(named, false, home));
+                        pending.Enqueue(describe(named, false));
                     }
                 }
             }
@@ -583,35 +589,28 @@ internal static class SerializationModel
     /// <summary>The schema file's entry of a serialized type: its kind and its keys (an enum's member names) with their types.</summary>
     /// <param name="type">The type.</param>
     /// <param name="isFlowState">Whether it is the flow state whose closure is walked (a state reached from a message is an object).</param>
-    public static SchemaType SchemaEntry(SerializedType type, bool isFlowState)
+    /// <param name="symbols">FlowSdk's symbols, which tell a message type.</param>
+    public static SchemaType SchemaEntry(SerializedType type, bool isFlowState, FlowSymbols symbols)
     {
-        var kind = isFlowState ? "state" : IsMessage(type.Type) ? "message" : type.IsEnum ? "enum" : "object";
+        var kind = isFlowState ? "state" : symbols.IsMessage(type.Type) ? "message" : type.IsEnum ? "enum" : "object";
         var members = type.IsEnum
             ? type.EnumMembers.Select(m => new SchemaKey(m.Name, ""))
             : type.Members.Select(m => new SchemaKey(m.Key, SchemaType(m)));
         return new SchemaType(TypeName(type.Type), kind, members.ToList());
     }
 
-    /// <summary>Whether the type is marked <c>[Message]</c>.</summary>
-    public static bool IsMessage(INamedTypeSymbol type) =>
-        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "FlowSdk.MessageAttribute");
-
-    /// <summary>Whether the type is marked <c>[Flow&lt;TPhase&gt;]</c>.</summary>
-    public static bool IsFlowState(INamedTypeSymbol type) =>
-        type.GetAttributes().Any(a => a.AttributeClass?.OriginalDefinition.ToDisplayString() == "FlowSdk.FlowAttribute<TPhase>");
-
     /// <summary>
     /// The schema of every type the given roots reach, each once, ordered by name; a type that is a flow
     /// state is recorded as one even when a message reaches it too.
     /// </summary>
-    public static IReadOnlyList<SchemaType> Schema(IEnumerable<(INamedTypeSymbol Root, bool IsFlowState)> roots)
+    public static IReadOnlyList<SchemaType> Schema(IEnumerable<(INamedTypeSymbol Root, bool IsFlowState)> roots, FlowSymbols symbols)
     {
         var entries = new Dictionary<string, SchemaType>(StringComparer.Ordinal);
         foreach (var (root, isFlowState) in roots)
         {
             foreach (var type in Closure(root, isFlowState))
             {
-                var entry = SchemaEntry(type, isFlowState && SymbolEqualityComparer.Default.Equals(type.Type, root));
+                var entry = SchemaEntry(type, isFlowState && SymbolEqualityComparer.Default.Equals(type.Type, root), symbols);
                 if (!entries.TryGetValue(entry.Name, out var known) || known.Kind == "object")
                 {
                     entries[entry.Name] = entry;

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using FlowSdk.Generators.Model;
+using FlowSdk.Generators.Parsing.Shared;
+using Microsoft.CodeAnalysis;
+
+namespace FlowSdk.Generators.Parsing;
+
+/// <summary>
+/// What the generator reads from one compilation: FlowSdk's symbols (<see cref="FlowSymbols"/>) and, per
+/// type, its serialization model and message spec, each worked out once however many flows, rules and
+/// pipelines ask for it. A compilation never changes, so neither does an answer; a new compilation (every
+/// edit) gets a new context.
+/// </summary>
+internal sealed class FlowReadContext
+{
+    private static readonly ConditionalWeakTable<Compilation, FlowReadContext> Contexts = new();
+
+    private readonly ConcurrentDictionary<ISymbol?, SerializedType> _states = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol?, SerializedType> _types = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol?, Optional<MessageSpec?>> _messages = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol?, Optional<MessageTypeSpec?>> _messageTypes = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol?, Optional<MessageSchemaSpec?>> _schemas = new(SymbolEqualityComparer.Default);
+
+    private FlowReadContext(Compilation compilation)
+    {
+        Home = compilation.Assembly;
+        SymbolsOrNull = FlowSymbols.Create(compilation);
+    }
+
+    /// <summary>The compilation's assembly: where the formatters are generated.</summary>
+    public IAssemblySymbol Home { get; }
+
+    /// <summary>FlowSdk's symbols; only contexts of compilations that reference FlowSdk are handed out.</summary>
+    public FlowSymbols Symbols => SymbolsOrNull!;
+
+    private FlowSymbols? SymbolsOrNull { get; }
+
+    /// <summary>The context of <paramref name="compilation"/>, or <see langword="null"/> when it does not reference FlowSdk.</summary>
+    public static FlowReadContext? For(Compilation compilation)
+    {
+        var context = Contexts.GetValue(compilation, static c => new FlowReadContext(c));
+        return context.SymbolsOrNull is null ? null : context;
+    }
+
+    /// <summary>How <paramref name="type"/> is serialized (<see cref="SerializationModel.Describe"/>) in <see cref="Home"/>, as a flow state or as any other type.</summary>
+    public SerializedType Describe(INamedTypeSymbol type, bool isFlowState) =>
+        (isFlowState ? _states : _types).GetOrAdd(type, t => SerializationModel.Describe((INamedTypeSymbol)t!, isFlowState, Home));
+
+    /// <summary>The members of a flow state or message type; <see langword="null"/> when no formatter can create it.</summary>
+    public SerializableTypeSpec? Serializable(INamedTypeSymbol type, bool isFlowState) => FlowParser.ParseSerializable(this, type, isFlowState);
+
+    /// <summary>The message spec of a <c>[Message]</c> type (<see cref="FlowParser.ParseMessage"/>), or <see langword="null"/>.</summary>
+    public MessageSpec? Message(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named
+            ? _messages.GetOrAdd(named, t => new Optional<MessageSpec?>(FlowParser.ParseMessage((INamedTypeSymbol)t!, this))).Value
+            : null;
+
+    /// <summary>The message type spec of a <c>[Message]</c> type declared here (<see cref="FlowParser.ParseMessageType"/>), or <see langword="null"/>.</summary>
+    public MessageTypeSpec? MessageType(INamedTypeSymbol type) =>
+        _messageTypes.GetOrAdd(type, t => new Optional<MessageTypeSpec?>(FlowParser.ParseMessageType((INamedTypeSymbol)t!, this))).Value;
+
+    /// <summary>The manifest's schema of a <c>[Message]</c> type, declared here or referenced (<see cref="FlowGenerator.ManifestParser.Schema"/>), or <see langword="null"/>.</summary>
+    public MessageSchemaSpec? Schema(ITypeSymbol type) =>
+        _schemas.GetOrAdd(type, t => new Optional<MessageSchemaSpec?>(FlowGenerator.ManifestParser.Schema((ITypeSymbol)t!, Symbols))).Value;
+}
