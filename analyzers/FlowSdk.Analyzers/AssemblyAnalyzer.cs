@@ -37,7 +37,8 @@ public sealed class AssemblyAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.NoUsableFlow,
         DiagnosticDescriptors.LifecycleSubjectIsMessageSubject,
         DiagnosticDescriptors.ScheduleTickWithoutRule,
-        DiagnosticDescriptors.EventMessageDoesNotMatch);
+        DiagnosticDescriptors.EventMessageDoesNotMatch,
+        DiagnosticDescriptors.EventPrefixShared);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

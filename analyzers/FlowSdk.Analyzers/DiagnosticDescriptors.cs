@@ -151,6 +151,9 @@ public static class DiagnosticDescriptors
     /// <summary>The ID of <see cref="FanOutInputStartsNoChild"/>.</summary>
     public const string FanOutInputStartsNoChildId = "FLOW0057";
 
+    /// <summary>The ID of <see cref="EventPrefixShared"/>.</summary>
+    public const string EventPrefixSharedId = "FLOW0058";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -782,6 +785,18 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "The runtime publishes the start message of each child with the child's execution id as its correlation key. An execution is created only when a message-and-state rule of the child flow fires for it in the flow's first phase; when no such rule takes the start message, the message has no effect and the group waits for its timeout, or forever without one. Checked when the child flow is declared in the same compilation.",
         helpLinkUri: HelpLink(FanOutInputStartsNoChildId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0058. Arguments: the flow, the prefix, the other flows with that prefix.</summary>
+    public static readonly DiagnosticDescriptor EventPrefixShared = new(
+        id: EventPrefixSharedId,
+        title: "Two flows publish their lifecycle events under one prefix",
+        messageFormat: "Flow '{0}' publishes its ExecutionEvents under '{1}', as flow {2} does: a consumer of '{1}.<kind>' receives the events of both, and one keyed by ExecutionId takes an execution of one flow for the other's execution with the same id. Give each flow a prefix of its own, or, when one stream of events is meant, have the consumers tell the flows apart by the event's Flow.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The lifecycle events of a flow with [Flow(Events = \"prefix\")] go to <prefix>.<kind>. Two flows with the same prefix mix their events on the same subjects, which is usually a copied attribute; a consumer then needs the event's Flow member to tell them apart.",
+        helpLinkUri: HelpLink(EventPrefixSharedId),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>The documentation page of a diagnostic.</summary>

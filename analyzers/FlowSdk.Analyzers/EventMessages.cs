@@ -8,7 +8,9 @@ namespace FlowSdk.Analyzers;
 /// FLOW0038: a message type on a subject where a flow publishes its lifecycle events
 /// (<c>[Flow(Events = "prefix")]</c>, <c>&lt;prefix&gt;.&lt;kind&gt;</c>) must read an <c>ExecutionEvent</c>:
 /// each of its serialized members one of the event's, with the event's type. Such messages are
-/// produced by the runtime, so they never count as inputs without a producer (FLOW0023).
+/// produced by the runtime, so they never count as inputs without a producer (FLOW0023). A message
+/// under the prefix whose last token is no event kind is FLOW0038 too (nothing arrives there); two flows
+/// with one prefix are FLOW0058.
 /// </summary>
 internal static class EventMessages
 {
@@ -55,12 +57,50 @@ internal static class EventMessages
         HashSet<INamedTypeSymbol> producedByRuntime,
         CancellationToken cancellationToken)
     {
+        var byPrefix = new Dictionary<string, List<FlowDeclaration>>(StringComparer.Ordinal);
         foreach (var flow in flows)
         {
             var prefix = flow.Attribute.NamedArguments.FirstOrDefault(static n => n.Key == "Events").Value.Value as string;
             if (string.IsNullOrEmpty(prefix))
             {
                 continue;
+            }
+
+            if (!byPrefix.TryGetValue(prefix!, out var sharing))
+            {
+                byPrefix[prefix!] = sharing = [];
+            }
+
+            sharing.Add(flow);
+
+            // A subject under the prefix whose last token is no event kind receives nothing.
+            foreach (var entry in bySubject)
+            {
+                var subject = entry.Key;
+                if (subject.Length <= prefix!.Length + 1 || !subject.StartsWith(prefix + ".", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var token = subject.Substring(prefix.Length + 1);
+                if (token.IndexOf('.') >= 0 || token is "*" or ">" || Array.IndexOf(Kinds, token) >= 0)
+                {
+                    continue;
+                }
+
+                foreach (var type in entry.Value)
+                {
+                    // The runtime is what would publish there; FLOW0023 would only suggest External.
+                    producedByRuntime.Add(type.OriginalDefinition);
+                    var message = messages.First(m => SymbolEqualityComparer.Default.Equals(m.Type, type));
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.EventMessageDoesNotMatch,
+                        message.Attribute.ConstructorArgumentLocation(0, cancellationToken),
+                        type.Name,
+                        subject,
+                        SymbolExtensions.FlowName(flow, flow.State),
+                        $"the flow publishes no event '{token}': its events end in {string.Join(", ", Kinds)} (an execution's end, whatever its status, is 'ended'), so nothing would ever arrive on '{subject}'"));
+                }
             }
 
             foreach (var kind in Kinds)
@@ -90,32 +130,59 @@ internal static class EventMessages
                 }
             }
         }
+
+        SharedPrefixes(context, byPrefix, cancellationToken);
+    }
+
+    /// <summary>FLOW0058: two flows that publish their events under one prefix, reported at each one's <c>Events</c>.</summary>
+    private static void SharedPrefixes(CompilationAnalysisContext context, Dictionary<string, List<FlowDeclaration>> byPrefix, CancellationToken cancellationToken)
+    {
+        foreach (var entry in byPrefix)
+        {
+            var (prefix, sharing) = (entry.Key, entry.Value);
+            if (sharing.Count < 2)
+            {
+                continue;
+            }
+
+            foreach (var flow in sharing)
+            {
+                var others = string.Join(", ", sharing.Where(f => !ReferenceEquals(f, flow)).Select(f => "'" + SymbolExtensions.FlowName(f, f.State) + "'"));
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.EventPrefixShared,
+                    flow.Attribute.NamedArgumentLocation("Events", cancellationToken),
+                    SymbolExtensions.FlowName(flow, flow.State),
+                    prefix,
+                    others));
+            }
+        }
     }
 
     /// <summary>What keeps <paramref name="type"/> from reading an event; <see langword="null"/> when it reads it.</summary>
     private static string? Mismatch(INamedTypeSymbol type, IAssemblySymbol home)
     {
+        var problems = new List<string>();
         foreach (var member in SerializationModel.Describe(type, isFlowState: false, home).Members)
         {
             if (!Members.TryGetValue(member.Key, out var expected))
             {
-                return $"its member '{member.Key}' is not a member of ExecutionEvent (it has {string.Join(", ", Members.Keys)})";
+                problems.Add($"its member '{member.Key}' is not a member of ExecutionEvent (it has {string.Join(", ", Members.Keys)})");
+                continue;
             }
 
             var nullable = member.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
             var actual = nullable ? ((INamedTypeSymbol)member.Type).TypeArguments[0] : member.Type;
             if (!Reads(expected.Wire, actual))
             {
-                return $"its member '{member.Key}' is {member.Type.ToDisplayString()}, and the event's {member.Key} is {Describe(expected.Wire)}";
+                problems.Add($"its member '{member.Key}' is {member.Type.ToDisplayString()}, and the event's {member.Key} is {Describe(expected.Wire)}");
             }
-
-            if (!expected.Always && !SerializationModel.IsNullable(member.Type))
+            else if (!expected.Always && !SerializationModel.IsNullable(member.Type))
             {
-                return $"its member '{member.Key}' is not nullable, and events of some kinds have no {member.Key}";
+                problems.Add($"its member '{member.Key}' is not nullable, and events of some kinds have no {member.Key}");
             }
         }
 
-        return null;
+        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
     private static bool Reads(Wire wire, ITypeSymbol type) => wire switch

@@ -88,4 +88,58 @@ public sealed class LifecycleEventTests
             Verify.Diagnostic(DiagnosticDescriptors.InvalidSubject)
                 .WithLocation(0)
                 .WithArguments("plans.*", "the lifecycle event prefix of flow 'plan-review'", "token 2 is the wildcard '*', which only a subscription may use"));
+
+    [Fact]
+    public Task Every_member_that_does_not_read_the_event_is_named_at_once() =>
+        Verify.AnalyzerAsync(
+            """
+            using System;
+            using FlowSdk;
+
+            [Message({|#0:"parcels.events.cancelled"|})]
+            public sealed record ParcelCancelled([property: CorrelationKey] string ExecutionId, int Sequence, string Status, DateTime At);
+            """ + Parcel,
+            Verify.Diagnostic(DiagnosticDescriptors.EventMessageDoesNotMatch)
+                .WithLocation(0)
+                .WithArguments("ParcelCancelled", "parcels.events.cancelled", "parcel", "its member 'Sequence' is int, and the event's Sequence is a long; its member 'At' is System.DateTime, and the event's At is a DateTimeOffset"));
+
+    [Fact]
+    public Task A_message_under_the_prefix_on_a_kind_the_flow_never_publishes_is_reported_and_not_sent_to_FLOW0023() =>
+        Verify.AnalyzerAsync(
+            """
+            using FlowSdk;
+
+            [Message({|#0:"parcels.events.completed"|})]
+            public sealed record ParcelCancelled([property: CorrelationKey] string ExecutionId, string Flow);
+            """ + Parcel,
+            Verify.Diagnostic(DiagnosticDescriptors.EventMessageDoesNotMatch)
+                .WithLocation(0)
+                .WithArguments("ParcelCancelled", "parcels.events.completed", "parcel", "the flow publishes no event 'completed': its events end in started, step, waiting, paused, resumed, cancelled, retried, ended, approved, rejected (an execution's end, whatever its status, is 'ended'), so nothing would ever arrive on 'parcels.events.completed'"));
+
+    [Fact]
+    public Task Two_flows_with_one_event_prefix_are_warned_at_each_prefix() =>
+        Verify.AnalyzerAsync(
+            """
+            using FlowSdk;
+
+            [Message("parcels.events.cancelled")]
+            public sealed record ParcelCancelled([property: CorrelationKey] string ExecutionId, string Flow);
+
+            [Message("letters.sent", External = true)]
+            public sealed record LetterSent([property: CorrelationKey] string LetterId);
+
+            public enum LetterPhase { New, [TerminalPhase] Sent }
+
+            [Flow<LetterPhase>("letter", Events = {|#0:"parcels.events"|})]
+            public partial class Letter { }
+
+            [Rules<Letter>]
+            public static partial class LetterRules
+            {
+                [Rule(From = LetterPhase.New, To = LetterPhase.Sent)]
+                public static void Send(Letter letter, LetterSent sent) { }
+            }
+            """ + Parcel.Replace("""[Flow<ParcelPhase>("parcel", Events = "parcels.events")]""", """[Flow<ParcelPhase>("parcel", Events = {|#1:"parcels.events"|})]"""),
+            Verify.Diagnostic(DiagnosticDescriptors.EventPrefixShared).WithLocation(0).WithArguments("letter", "parcels.events", "'parcel'"),
+            Verify.Diagnostic(DiagnosticDescriptors.EventPrefixShared).WithLocation(1).WithArguments("parcel", "parcels.events", "'letter'"));
 }
