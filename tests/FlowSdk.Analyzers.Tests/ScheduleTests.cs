@@ -69,6 +69,28 @@ public sealed class ScheduleTests
                 .WithLocation(0)
                 .WithArguments("nightly", "plan-review", "it needs either Every (a fixed interval) or Cron"));
 
+    [Fact]
+    public Task A_time_zone_on_an_interval_schedule_is_reported_at_the_time_zone() =>
+        Verify.FragmentAsync(
+            """
+            using System;
+            using FlowSdk;
+            using FlowSdk.Orchestration;
+
+            [Message("cleanup.due")]
+            public sealed record CleanupDue([property: CorrelationKey] string Schedule, DateTimeOffset At) : IScheduleTick<CleanupDue>
+            {
+                public static CleanupDue Create(string schedule, DateTimeOffset at) => new(schedule, at);
+            }
+
+            [Flow<PlanPhase>("plan-review")]
+            [Schedule<CleanupDue>("nightly", Every = "1.00:00:00", TimeZone = {|#0:"Europe/Paris"|})]
+            public partial class PlanReview { }
+            """,
+            Verify.Diagnostic(DiagnosticDescriptors.InvalidSchedule)
+                .WithLocation(0)
+                .WithArguments("nightly", "plan-review", "TimeZone = \"Europe/Paris\" applies to Cron only: Every = \"1.00:00:00\" ticks on whole multiples of it since the Unix epoch, in UTC whatever the zone; remove TimeZone, or use Cron with it (for example Cron = \"0 0 * * *\" for midnight there)"));
+
     private const string Cleanup = """
         using System;
         using FlowSdk;

@@ -47,6 +47,11 @@ public abstract class ScheduleDefinition
             throw new ArgumentOutOfRangeException(nameof(maxCatchUp), maxCatchUp, $"Schedule '{name}': MaxCatchUp must be 1 or more.");
         }
 
+        if (every is not null && timeZone is not null)
+        {
+            throw new ArgumentException($"Schedule '{name}': TimeZone '{timeZone}' applies to a cron expression only; an interval (Every) ticks in no time zone.", nameof(timeZone));
+        }
+
         if (cron is not null)
         {
             _cron = ParseCron(cron, name);

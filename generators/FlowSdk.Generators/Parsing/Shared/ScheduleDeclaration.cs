@@ -108,6 +108,11 @@ internal sealed class ScheduleDeclaration
             return ($"Every = \"{Every}\" is not an interval longer than zero written as [d.]hh:mm:ss (for example \"00:05:00\")", "Every");
         }
 
+        if (Every is not null && TimeZone is not null)
+        {
+            return ($"TimeZone = \"{TimeZone}\" applies to Cron only: Every = \"{Every}\" ticks on whole multiples of it since the Unix epoch, in UTC whatever the zone; remove TimeZone, or use Cron with it (for example Cron = \"0 0 * * *\" for midnight there)", "TimeZone");
+        }
+
         if (MissedTicks is < 0 or > 2)
         {
             return ($"MissedTicks = {MissedTicks.ToString(CultureInfo.InvariantCulture)} is not a MissedTickPolicy", "MissedTicks");
