@@ -154,6 +154,9 @@ public static class DiagnosticDescriptors
     /// <summary>The ID of <see cref="EventPrefixShared"/>.</summary>
     public const string EventPrefixSharedId = "FLOW0058";
 
+    /// <summary>The ID of <see cref="ScheduleTickTakenByAnotherFlow"/>.</summary>
+    public const string ScheduleTickTakenByAnotherFlowId = "FLOW0059";
+
     /// <summary>FLOW0001. Arguments: the flow state class.</summary>
     public static readonly DiagnosticDescriptor FlowStateNotPartial = new(
         id: FlowStateNotPartialId,
@@ -797,6 +800,18 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "The lifecycle events of a flow with [Flow(Events = \"prefix\")] go to <prefix>.<kind>. Two flows with the same prefix mix their events on the same subjects, which is usually a copied attribute; a consumer then needs the event's Flow member to tell them apart.",
         helpLinkUri: HelpLink(EventPrefixSharedId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    /// <summary>FLOW0059. Arguments: the schedule, its flow, the tick message type, its subject, the other flows.</summary>
+    public static readonly DiagnosticDescriptor ScheduleTickTakenByAnotherFlow = new(
+        id: ScheduleTickTakenByAnotherFlowId,
+        title: "A schedule's tick message is taken by another flow",
+        messageFormat: "Schedule '{0}' of flow '{1}' publishes its ticks as {2} on '{3}', which rules of flow {4} take too: they receive every tick of '{0}' as if a schedule of their own had ticked (a tick keyed by the schedule's name starts an execution named '{0}' there). Give each flow's schedule a tick message of its own.",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The runtime publishes a schedule's ticks on its tick message's subject, like any message. A rule of another flow on the same message type receives them all, whichever schedule ticked; the usual cause is a tick record shared by the schedules of two flows.",
+        helpLinkUri: HelpLink(ScheduleTickTakenByAnotherFlowId),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>The documentation page of a diagnostic.</summary>

@@ -125,6 +125,35 @@ public sealed class ScheduleTests
             """);
 
     [Fact]
+    public Task A_tick_message_the_rules_of_another_flow_take_is_warned_at_the_schedule() =>
+        Verify.AnalyzerAsync(Cleanup + """
+            [Flow<CleanupPhase>("cleanup")]
+            [{|#0:Schedule<CleanupDue>("nightly", Cron = "0 2 * * *")|}]
+            public partial class Cleanup { }
+
+            [Rules<Cleanup>]
+            public static partial class CleanupRules
+            {
+                [Rule(From = CleanupPhase.Idle, To = CleanupPhase.Done)]
+                public static void Run(Cleanup cleanup, CleanupDue due) { }
+            }
+
+            // A second flow whose schedule reuses the tick record: each flow receives the other's ticks.
+            [Flow<CleanupPhase>("archive")]
+            [{|#1:Schedule<CleanupDue>("hourly", Every = "01:00:00")|}]
+            public partial class Archive { }
+
+            [Rules<Archive>]
+            public static partial class ArchiveRules
+            {
+                [Rule(From = CleanupPhase.Idle, To = CleanupPhase.Done)]
+                public static void Run(Archive archive, CleanupDue due) { }
+            }
+            """,
+            Verify.Diagnostic(DiagnosticDescriptors.ScheduleTickTakenByAnotherFlow).WithLocation(0).WithArguments("nightly", "cleanup", "CleanupDue", "cleanup.due", "'archive'"),
+            Verify.Diagnostic(DiagnosticDescriptors.ScheduleTickTakenByAnotherFlow).WithLocation(1).WithArguments("hourly", "archive", "CleanupDue", "cleanup.due", "'cleanup'"));
+
+    [Fact]
     public Task A_schedule_whose_ticks_no_rule_of_its_flow_takes_is_reported_at_the_tick_type() =>
         Verify.AnalyzerAsync(Cleanup + """
             [Flow<CleanupPhase>("cleanup")]
