@@ -112,7 +112,7 @@ public static class FlowSdkDiagnostics
 
     internal static readonly Counter<long> Approvals = Meter.CreateCounter<long>(ApprovalsName, description: "Approval requests the runtime made and the decisions it took itself (policy, expiry, void).");
 
-    internal static readonly Counter<long> FanOut = Meter.CreateCounter<long>(FanOutChildren, description: "Fan-out children started, ended, and reports dropped (late, duplicate, stray).");
+    internal static readonly Counter<long> FanOut = Meter.CreateCounter<long>(FanOutChildren, description: "Fan-out children started, ended, asked for again and not started (repeated), and reports dropped (late, duplicate, stray).");
 
     internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(MessagesDuplicate, description: "Redeliveries of messages that had already fired a rule.");
 

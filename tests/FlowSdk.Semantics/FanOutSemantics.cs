@@ -160,7 +160,9 @@ public abstract class FanOutSemantics(IFlowInfrastructureFactory factory) : Sema
         var batch = await BatchAsync(host, "b-6");
         Assert.Equal((BatchPhase.Collected, 1), (batch.Phase, batch.Collections));
 
-        // The rule fans the same group out again (four items this time): nothing starts, the results are back at once.
+        // The rule fans the same group out again (four items this time): nothing starts, the results are
+        // back at once, and the four children asked for again are counted as repeated.
+        using var children = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(FlowSdkDiagnostics.Meter, FlowSdkDiagnostics.FanOutChildren);
         await host.SendAsync(FanBatchFlow.Ports.BatchRestarted, new BatchRestarted("b-6"));
         await host.SettleAsync();
         batch = await BatchAsync(host, "b-6");
@@ -169,6 +171,7 @@ public abstract class FanOutSemantics(IFlowInfrastructureFactory factory) : Sema
         Assert.Equal(2, StartMessageIds(host).Count);
         Assert.Equal(["flowsdk-fanout.fanout-batch.b-6.all.0", "flowsdk-fanout.fanout-batch.b-6.all.1"], StartMessageIds(host).Order(StringComparer.Ordinal));
         Assert.Null(await host.FindAsync(FanItemFlow.Definition, Child("b-6", "all", 2)));
+        Assert.Contains(children.GetMeasurementSnapshot(), m => m.Value == 4 && (string?)m.Tags["outcome"] == "repeated" && (string?)m.Tags["flow"] == "fanout-batch");
     }
 
     [Fact]
@@ -181,6 +184,7 @@ public abstract class FanOutSemantics(IFlowInfrastructureFactory factory) : Sema
         await host.SendAsync(FanItemFlow.Ports.ItemFinished, new ItemFinished(Child("b-7", "all", 0), Ok: true));
         await host.SettleAsync();
         Assert.Equal(ExecutionStatus.Failed, (await BatchAsync(host, "b-7")).Status);
+        Assert.Contains(host.Logs, l => l.Message.Contains($"child {Child("b-7", "all", 0)} of fan-out group all of execution b-7 ended (Completed) after its parent ended (Failed)", StringComparison.Ordinal));
 
         await host.Runtime.RetryAsync(FanBatchFlow.Definition, "b-7", by: "ops");
         await host.SendAsync(FanItemFlow.Ports.ItemFinished, new ItemFinished(Child("b-7", "all", 1), Ok: true));

@@ -29,6 +29,9 @@ internal static class FanOutSteps
         {
             if (execution.FindFanOut(request.Group.Name) is not null)
             {
+                // Counted: the children asked for again are not started (a retry, or a rule that fans
+                // out a group the execution already fanned out).
+                FlowSdkDiagnostics.FanOut.Add(request.Messages.Count, new("flow", context.FlowId), new("group", request.Group.Name), new("outcome", "repeated"));
                 continue;
             }
 

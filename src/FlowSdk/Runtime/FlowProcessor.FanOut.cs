@@ -102,6 +102,12 @@ internal sealed partial class FlowProcessor<TState>
                 LogFanInFinished(_logger, _flow.Id, parent.ExecutionId, parent.Group, waiting.Outcome!.Value, waiting.Ended.Count, waiting.Expected);
             }
 
+            if (record!.Execution.Status.IsTerminal())
+            {
+                // Recorded, so a retry of the parent finds its group up to date; nothing fires on it now.
+                LogFanInParentEnded(_logger, _flow.Id, parent.ExecutionId, parent.Group, report.End.ExecutionId, report.End.Status, record.Execution.Status);
+            }
+
             return true;
         }
     }
@@ -167,6 +173,9 @@ internal sealed partial class FlowProcessor<TState>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: fan-out group {Group} of execution {Execution} finished ({Outcome}) with {Ended} of {Expected} children ended")]
     private static partial void LogFanInFinished(ILogger logger, string flow, string execution, string group, FanOutOutcome outcome, int ended, int expected);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: child {Child} of fan-out group {Group} of execution {Execution} ended ({Status}) after its parent ended ({ParentStatus}): the report is recorded in the group, and no rule fires on it unless the parent is retried")]
+    private static partial void LogFanInParentEnded(ILogger logger, string flow, string execution, string group, string child, ExecutionStatus status, ExecutionStatus parentStatus);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: child {Child} of fan-out group {Group} of execution {Execution} ended ({Status}) after the group finished: its result was dropped")]
     private static partial void LogFanInLate(ILogger logger, string flow, string execution, string group, string child, ExecutionStatus status);
