@@ -266,7 +266,7 @@ internal sealed partial class ScheduleRunner : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "Flow {Flow}: schedule {Schedule} ticked for {Tick:O}")]
     private static partial void LogTick(ILogger logger, string flow, string schedule, DateTimeOffset tick);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: schedule {Schedule} missed {Missed} tick(s) (-1: too many to count) while no host ran; policy {Policy} publishes {Published}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Flow {Flow}: schedule {Schedule} missed {Missed} tick(s) (-1: too many to count): they fell due while no host ran, or the clock moved past them before a host could publish them (a stalled host, a test clock advanced in one jump); policy {Policy} publishes {Published}")]
     private static partial void LogMissed(ILogger logger, string flow, string schedule, long missed, MissedTickPolicy policy, int published);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flow {Flow}: schedule {Schedule} publishes again {Count} tick(s) a host claimed but did not finish publishing")]
