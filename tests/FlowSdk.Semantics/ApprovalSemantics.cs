@@ -42,6 +42,8 @@ public abstract class ApprovalSemantics(IFlowInfrastructureFactory factory) : Se
         var pending = Assert.Single(await host.Runtime.ListApprovalsAsync(RefundFlow.Definition));
         Assert.Equal(("r-1", "Pay", refund.PendingApproval!.Id), (pending.ExecutionId, pending.Rule, pending.RequestId));
         Assert.Empty(await host.Runtime.ListApprovalsAsync(RefundFlow.Definition, rule: "Waive"));
+        var typo = await Assert.ThrowsAsync<ArgumentException>(() => host.Runtime.ListApprovalsAsync(RefundFlow.Definition, rule: "PayAll"));
+        Assert.StartsWith("No rule 'PayAll' of flow 'refund' requires approval; those that do: PaySmall, Pay", typo.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await host.Runtime.GetProgressAsync(RefundFlow.Definition))[ExecutionStatus.WaitingForApproval]);
 
         // A message meanwhile is kept and handled after the decision, as for a paused execution.

@@ -39,6 +39,16 @@ public sealed partial class FlowRuntime
     /// <param name="rule">Only requests for this rule; all when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops the listing.</param>
     /// <returns>The pending requests.</returns>
+    /// <exception cref="ArgumentException"><paramref name="rule"/> names no rule of the flow that requires approval (a typo would list nothing).</exception>
     public Task<IReadOnlyList<PendingApproval>> ListApprovalsAsync(FlowDefinition flow, string? rule = null, CancellationToken cancellationToken = default)
-        => Approvals.ListAsync(Store, flow, rule, cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        if (rule is not null && !flow.Rules.Any(r => r.Approval is not null && string.Equals(r.Name, rule, StringComparison.Ordinal)))
+        {
+            var approval = flow.Rules.Where(static r => r.Approval is not null).Select(static r => r.Name).ToList();
+            throw new ArgumentException($"No rule '{rule}' of flow '{flow.Id}' requires approval; {(approval.Count == 0 ? "none of its rules does" : "those that do: " + string.Join(", ", approval))}.", nameof(rule));
+        }
+
+        return Approvals.ListAsync(Store, flow, rule, cancellationToken);
+    }
 }
