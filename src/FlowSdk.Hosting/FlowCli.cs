@@ -161,8 +161,42 @@ public static partial class FlowCli
         }
     }
 
+    /// <summary>The configuration keys without a section that the generic host itself reads from the command line.</summary>
+    private static readonly HashSet<string> HostKeys = new(StringComparer.OrdinalIgnoreCase) { "environment", "contentRoot", "applicationName", "urls" };
+
+    /// <summary>
+    /// The tokens of <c>run</c> that are no option of it and go to the configuration (<c>--FlowSdk:Nats:Url=...</c>):
+    /// one whose key has no section and is no key the host reads is most likely a mistyped option, which
+    /// would otherwise be taken in silence (<c>--database x.db</c> for <c>--db x.db</c>).
+    /// </summary>
+    internal static IEnumerable<string> UnreadConfigurationKeys(IEnumerable<string> hostArgs)
+    {
+        foreach (var token in hostArgs)
+        {
+            var key = token.StartsWith("--", StringComparison.Ordinal) ? token[2..]
+                : token.StartsWith('-') || token.StartsWith('/') ? token[1..]
+                : null;
+            if (key is null)
+            {
+                continue;
+            }
+
+            var equals = key.IndexOf('=', StringComparison.Ordinal);
+            key = equals < 0 ? key : key[..equals];
+            if (key.Length > 0 && !key.Contains(':', StringComparison.Ordinal) && !HostKeys.Contains(key))
+            {
+                yield return token;
+            }
+        }
+    }
+
     private static async Task<int> RunHostAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, BackendChoice choice, string[] hostArgs, CancellationToken cancellationToken, WebListeners? listeners = null)
     {
+        foreach (var token in UnreadConfigurationKeys(hostArgs))
+        {
+            await env.Error.WriteLineAsync($"warning: '{token}' is not an option of run; it goes to the configuration as a key nothing of FlowSdk reads (the options are listed by run --help; configuration keys look like --FlowSdk:Nats:Url=...).").ConfigureAwait(false);
+        }
+
         var builder = Host.CreateApplicationBuilder(hostArgs);
         var backend = Resolve(choice, builder.Configuration, env);
         var flowSdk = builder.Services.AddFlowSdk().AddFlows(flows);
