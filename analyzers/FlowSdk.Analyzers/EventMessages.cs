@@ -73,7 +73,8 @@ internal static class EventMessages
 
             sharing.Add(flow);
 
-            // A subject under the prefix whose last token is no event kind receives nothing.
+            // Each message on <prefix>.<token>: it must read the event, and the token must be a kind the
+            // flow publishes (on any other, nothing ever arrives).
             foreach (var entry in bySubject)
             {
                 var subject = entry.Key;
@@ -83,38 +84,20 @@ internal static class EventMessages
                 }
 
                 var token = subject.Substring(prefix.Length + 1);
-                if (token.IndexOf('.') >= 0 || token is "*" or ">" || Array.IndexOf(Kinds, token) >= 0)
+                if (token.IndexOf('.') >= 0 || token is "*" or ">")
                 {
                     continue;
                 }
 
+                var isKind = Array.IndexOf(Kinds, token) >= 0;
                 foreach (var type in entry.Value)
                 {
-                    // The runtime is what would publish there; FLOW0023 would only suggest External.
+                    // Produced by the runtime either way: for a token that is no kind, FLOW0023 would only suggest External.
                     producedByRuntime.Add(type.OriginalDefinition);
-                    var message = messages.First(m => SymbolEqualityComparer.Default.Equals(m.Type, type));
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.EventMessageDoesNotMatch,
-                        message.Attribute.ConstructorArgumentLocation(0, cancellationToken),
-                        type.Name,
-                        subject,
-                        SymbolExtensions.FlowName(flow, flow.State),
-                        $"the flow publishes no event '{token}': its events end in {string.Join(", ", Kinds)} (an execution's end, whatever its status, is 'ended'), so nothing would ever arrive on '{subject}'"));
-                }
-            }
-
-            foreach (var kind in Kinds)
-            {
-                var subject = prefix + "." + kind;
-                if (!bySubject.TryGetValue(subject, out var types))
-                {
-                    continue;
-                }
-
-                foreach (var type in types)
-                {
-                    producedByRuntime.Add(type.OriginalDefinition);
-                    if (Mismatch(type, context.Compilation.Assembly) is not { } problem)
+                    var problem = isKind
+                        ? Mismatch(type, context.Compilation.Assembly)
+                        : $"the flow publishes no event '{token}': its events end in {string.Join(", ", Kinds)} (an execution's end, whatever its status, is 'ended'), so nothing would ever arrive on '{subject}'";
+                    if (problem is null)
                     {
                         continue;
                     }
