@@ -80,13 +80,8 @@ public sealed class ApprovalAnalyzer : DiagnosticAnalyzer
         {
             var asking = new List<(RuleDeclaration Rule, AttributeData Attribute)>();
             var readsLastApproval = false;
-            foreach (var rulesClass in index.RulesClasses)
+            foreach (var rulesClass in index.RulesClassesOf(flow.State))
             {
-                if (!SymbolEqualityComparer.Default.Equals(rulesClass.RulesState(index.Symbols), flow.State))
-                {
-                    continue;
-                }
-
                 readsLastApproval |= ReadsLastApproval(rulesClass, token);
                 foreach (var rule in index.Rules(rulesClass, flow.State))
                 {

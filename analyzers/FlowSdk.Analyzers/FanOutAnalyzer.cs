@@ -106,7 +106,7 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static bool StartsChild(FlowIndex index, FlowDeclaration child, INamedTypeSymbol input)
     {
-        foreach (var (_, rule) in ChildRules(index, child))
+        foreach (var rule in index.RulesOf(child.State))
         {
             if (rule.Trigger == RuleTrigger.MessageAndState && SymbolEqualityComparer.Default.Equals(rule.Input, input)
                 && rule.ResolvePhase("From", child) is var from
@@ -119,25 +119,10 @@ public sealed class FanOutAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    /// <summary>The rules of <paramref name="child"/>'s rules classes in the compilation.</summary>
-    private static IEnumerable<(INamedTypeSymbol RulesClass, RuleDeclaration Rule)> ChildRules(FlowIndex index, FlowDeclaration child)
-    {
-        foreach (var rulesClass in index.RulesClasses)
-        {
-            if (SymbolEqualityComparer.Default.Equals(rulesClass.RulesState(index.Symbols), child.State))
-            {
-                foreach (var rule in index.Rules(rulesClass, child.State))
-                {
-                    yield return (rulesClass, rule);
-                }
-            }
-        }
-    }
-
     /// <summary>Whether a rule of <paramref name="child"/> returns <paramref name="result"/> as it moves into a terminal phase.</summary>
     private static bool YieldsResult(FlowIndex index, FlowDeclaration child, INamedTypeSymbol result)
     {
-        foreach (var (_, rule) in ChildRules(index, child))
+        foreach (var rule in index.RulesOf(child.State))
         {
             if (SymbolEqualityComparer.Default.Equals(rule.Output, result)
                 && rule.ResolvePhase("To", child) is { Kind: PhaseArgumentKind.Phase, Phase.IsTerminal: true })

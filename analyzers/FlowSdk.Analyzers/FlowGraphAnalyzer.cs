@@ -41,7 +41,6 @@ public sealed class FlowGraphAnalyzer : DiagnosticAnalyzer
 
     private static void Analyze(CompilationAnalysisContext context, FlowIndex index)
     {
-        var rulesClasses = index.RulesClasses;
         foreach (var flow in index.Flows)
         {
             if (flow.PhaseEnum is null || flow.Phases.IsEmpty)
@@ -50,27 +49,19 @@ public sealed class FlowGraphAnalyzer : DiagnosticAnalyzer
             }
 
             var rules = new List<(RuleDeclaration Rule, FlowGraphRule Edge)>();
-            foreach (var rulesClass in rulesClasses)
+            foreach (var rule in index.RulesOf(flow.State))
             {
-                if (!SymbolEqualityComparer.Default.Equals(rulesClass.RulesState(index.Symbols), flow.State))
+                var from = rule.ResolvePhase("From", flow);
+                var to = rule.ResolvePhase("To", flow);
+                // A rule that takes (message, state) means message + state: counting it spares the
+                // flow a cascade of warnings while its FLOW0004 is fixed.
+                var trigger = rule.ParameterProblem == RuleParameterProblem.Swapped ? RuleTrigger.MessageAndState : rule.Trigger;
+                if (trigger == RuleTrigger.Invalid || from.Kind is PhaseArgumentKind.NotAPhase or PhaseArgumentKind.Error || to.Kind is PhaseArgumentKind.NotAPhase or PhaseArgumentKind.Error)
                 {
                     continue;
                 }
 
-                foreach (var rule in index.Rules(rulesClass, flow.State))
-                {
-                    var from = rule.ResolvePhase("From", flow);
-                    var to = rule.ResolvePhase("To", flow);
-                    // A rule that takes (message, state) means message + state: counting it spares the
-                    // flow a cascade of warnings while its FLOW0004 is fixed.
-                    var trigger = rule.ParameterProblem == RuleParameterProblem.Swapped ? RuleTrigger.MessageAndState : rule.Trigger;
-                    if (trigger == RuleTrigger.Invalid || from.Kind is PhaseArgumentKind.NotAPhase or PhaseArgumentKind.Error || to.Kind is PhaseArgumentKind.NotAPhase or PhaseArgumentKind.Error)
-                    {
-                        continue;
-                    }
-
-                    rules.Add((rule, new FlowGraphRule(rule.Name, trigger, from.Phase?.Order, to.Phase?.Order)));
-                }
+                rules.Add((rule, new FlowGraphRule(rule.Name, trigger, from.Phase?.Order, to.Phase?.Order)));
             }
 
             AnalyzeFlow(context, index.Symbols, flow, rules);

@@ -41,6 +41,13 @@ internal sealed class FlowIndex
         return index;
     }
 
+    /// <summary>The rules classes that name <paramref name="state"/> (<c>[Rules&lt;TState&gt;]</c>), in source order.</summary>
+    public IEnumerable<INamedTypeSymbol> RulesClassesOf(INamedTypeSymbol state) =>
+        RulesClasses.Where(r => SymbolEqualityComparer.Default.Equals(r.RulesState(Symbols), state));
+
+    /// <summary>The rules of <paramref name="state"/>'s flow: its rules classes in source order, each's rules in declaration order.</summary>
+    public IEnumerable<RuleDeclaration> RulesOf(INamedTypeSymbol state) => RulesClassesOf(state).SelectMany(r => Rules(r, state));
+
     /// <summary>The rules of <paramref name="rulesClass"/> in declaration order, read against <paramref name="state"/>.</summary>
     public IEnumerable<RuleDeclaration> Rules(INamedTypeSymbol rulesClass, INamedTypeSymbol state)
     {

@@ -38,27 +38,10 @@ public sealed class ScheduleTickAnalyzer : DiagnosticAnalyzer
         var flows = index.Flows;
 
         // The message types each flow's rules take, by flow state.
-        var taken = new Dictionary<INamedTypeSymbol, HashSet<INamedTypeSymbol>>(SymbolEqualityComparer.Default);
-        foreach (var rulesClass in index.RulesClasses)
-        {
-            if (rulesClass.RulesState(index.Symbols) is not INamedTypeSymbol state)
-            {
-                continue;
-            }
-
-            if (!taken.TryGetValue(state, out var inputs))
-            {
-                taken[state] = inputs = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-            }
-
-            foreach (var rule in index.Rules(rulesClass, state))
-            {
-                if (rule.Input is { } input)
-                {
-                    inputs.Add(input.OriginalDefinition);
-                }
-            }
-        }
+        var taken = flows.ToDictionary(
+            static f => f.State,
+            f => new HashSet<INamedTypeSymbol>(index.RulesOf(f.State).Select(static r => r.Input?.OriginalDefinition).OfType<INamedTypeSymbol>(), SymbolEqualityComparer.Default),
+            (IEqualityComparer<INamedTypeSymbol>)SymbolEqualityComparer.Default);
 
         foreach (var flow in flows)
         {

@@ -11,6 +11,16 @@ namespace FlowSdk;
 /// </summary>
 public static class Approvals
 {
+    /// <summary>
+    /// Whether <paramref name="rule"/> names no rule of <paramref name="flow"/> that requires approval;
+    /// <paramref name="approvalRules"/> are those that do, in declaration order.
+    /// </summary>
+    internal static bool IsNoApprovalRule(FlowDefinition flow, string rule, out IReadOnlyList<string> approvalRules)
+    {
+        approvalRules = [.. flow.Rules.Where(static r => r.Approval is not null).Select(static r => r.Name)];
+        return !approvalRules.Contains(rule, StringComparer.Ordinal);
+    }
+
     /// <summary>Who a decision is recorded as coming from when the policy made it: <c>policy</c>.</summary>
     public const string PolicyBy = "policy";
 

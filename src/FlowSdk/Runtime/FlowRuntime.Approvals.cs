@@ -43,9 +43,8 @@ public sealed partial class FlowRuntime
     public Task<IReadOnlyList<PendingApproval>> ListApprovalsAsync(FlowDefinition flow, string? rule = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(flow);
-        if (rule is not null && !flow.Rules.Any(r => r.Approval is not null && string.Equals(r.Name, rule, StringComparison.Ordinal)))
+        if (rule is not null && Approvals.IsNoApprovalRule(flow, rule, out var approval))
         {
-            var approval = flow.Rules.Where(static r => r.Approval is not null).Select(static r => r.Name).ToList();
             throw new ArgumentException($"No rule '{rule}' of flow '{flow.Id}' requires approval; {(approval.Count == 0 ? "none of its rules does" : "those that do: " + string.Join(", ", approval))}.", nameof(rule));
         }
 

@@ -265,9 +265,8 @@ public sealed class FlowRuntimeOptions
                 return $"SetApprovalPolicy(\"{flowId}\", ...) names no flow of this runtime; its flows are {string.Join(", ", flows.Keys.Order(StringComparer.Ordinal))}.";
             }
 
-            if (space >= 0 && key[(space + 1)..] is var rule && !flow.Rules.Any(r => r.Approval is not null && string.Equals(r.Name, rule, StringComparison.Ordinal)))
+            if (space >= 0 && key[(space + 1)..] is var rule && Approvals.IsNoApprovalRule(flow, rule, out var approval))
             {
-                var approval = flow.Rules.Where(static r => r.Approval is not null).Select(static r => r.Name).ToList();
                 return $"SetApprovalPolicy(\"{flowId}\", ..., \"{rule}\") names no rule of flow '{flowId}' that requires approval; {(approval.Count == 0 ? "none of its rules does" : "those that do: " + string.Join(", ", approval) + " (or * for all)")}.";
             }
         }
