@@ -9,6 +9,8 @@ namespace FlowSdk.Benchmarks;
 /// same user method (<c>Rules.OnM{n}</c>, marked NoInlining), so only the routing differs:
 /// <list type="bullet">
 /// <item>Direct: the user method called by name, the floor.</item>
+/// <item>DirectChecked: the same call behind the check the generated dispatcher makes (the execution has not
+/// ended) and returning the rule that fired: a hand-written dispatch doing the same work.</item>
 /// <item>FlowSdk: the port's generated dispatcher (<c>StateFlow.Dispatchers.M{n}Dispatcher</c>, the one
 /// the port's dispatch-table row holds): the rules in order with phase, guards and conditions checked
 /// and the user method called directly, without applying the firing (phase, timeline: see
@@ -48,6 +50,9 @@ public abstract class DispatchBenchmarks<TState, TMessage>
 
     /// <summary>The rule context the dispatch hands to conditions and rules.</summary>
     protected RuleContext Context = null!;
+
+    /// <summary>What the hand-written dispatch returns as the rule that fired.</summary>
+    protected static readonly object HandRule = new();
 
     private global::MediatR.IRequest<global::MediatR.Unit> _mediatRRequest = null!;
     private global::MediatR.IMediator _mediatR = null!;
@@ -115,6 +120,24 @@ public class Dispatch10Benchmarks : DispatchBenchmarks<Dispatch10.State, Dispatc
     [Benchmark(Baseline = true)]
     public void Direct() => Dispatch10.Rules.OnM9(State, Message);
 
+    /// <summary>
+    /// A hand-written dispatch doing what the generated one does for this port: the ended-execution check,
+    /// the user method called directly, the rule that fired returned.
+    /// </summary>
+    /// <returns>The rule that fired, or <see langword="null"/>.</returns>
+    [Benchmark]
+    public object? DirectChecked()
+    {
+        var execution = State.__FlowSdkExecution;
+        if (execution.Status.IsTerminal())
+        {
+            return null;
+        }
+
+        Dispatch10.Rules.OnM9(State, Message);
+        return HandRule;
+    }
+
     /// <summary>FlowSdk's generated dispatcher of the port.</summary>
     [Benchmark]
     public object? FlowSdk() => Dispatch10.StateFlow.Dispatchers.M9Dispatcher.Instance.Dispatch(State, Message, Context);
@@ -154,6 +177,24 @@ public class Dispatch500Benchmarks : DispatchBenchmarks<Dispatch500.State, Dispa
     /// <summary>The user method called directly: the floor.</summary>
     [Benchmark(Baseline = true)]
     public void Direct() => Dispatch500.Rules.OnM499(State, Message);
+
+    /// <summary>
+    /// A hand-written dispatch doing what the generated one does for this port: the ended-execution check,
+    /// the user method called directly, the rule that fired returned.
+    /// </summary>
+    /// <returns>The rule that fired, or <see langword="null"/>.</returns>
+    [Benchmark]
+    public object? DirectChecked()
+    {
+        var execution = State.__FlowSdkExecution;
+        if (execution.Status.IsTerminal())
+        {
+            return null;
+        }
+
+        Dispatch500.Rules.OnM499(State, Message);
+        return HandRule;
+    }
 
     /// <summary>FlowSdk's generated dispatcher of the port.</summary>
     [Benchmark]

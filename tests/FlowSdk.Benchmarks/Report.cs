@@ -96,6 +96,8 @@ internal static class Report
         {
             var c = $"Dispatch{n}Benchmarks";
             Ratio($"Dispatch, {n} message types: FlowSdk / direct call (NoInlining)", $"{c}.FlowSdk", $"{c}.Direct", "direct call", 1.5, "<= 1.5");
+            Ratio($"Dispatch, {n} message types: FlowSdk / hand-written dispatch with the same check (execution not ended, direct call, rule returned)", $"{c}.FlowSdk", $"{c}.DirectChecked", "hand-written dispatch", 1.5, "<= 1.5",
+                "like for like: the direct call above does not check the execution or return the rule");
             Ratio($"Dispatch, {n} message types: FlowSdk / MediatR 5.1.0 (IMediator.Send)", $"{c}.FlowSdk", $"{c}.MediatR", "MediatR 5.1.0", 0.05, "<= 0.05 (20x faster)",
                 "MediatR 5.1.0, the only version the package mirror serves (12.4.1 needs MediatR.Contracts, which it does not serve); handlers registered as singletons in Microsoft.Extensions.DependencyInjection");
             Ratio($"Dispatch, {n} message types: FlowSdk / Mediator 3.0.2 (concrete Send)", $"{c}.FlowSdk", $"{c}.Mediator", "Mediator", null, "-");
