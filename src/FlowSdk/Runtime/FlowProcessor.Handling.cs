@@ -322,13 +322,19 @@ internal sealed partial class FlowProcessor<TState>
             return true;
         }
 
+        var adopted = false;
         if (committedEntry is null && handling.Trigger == TriggerKind.MessageAndState)
         {
             // Messages that arrived before the execution existed wait beside it: take them in.
-            await AdoptParkedAsync(executionId).ConfigureAwait(false);
+            adopted = await AdoptParkedAsync(executionId).ConfigureAwait(false);
         }
 
-        await DrainParkedAsync(executionId).ConfigureAwait(false);
+        if (adopted || state.Execution.Parked.Count > 0)
+        {
+            // Evaluated again on the execution as committed; without any, there is nothing to read back.
+            await DrainParkedAsync(executionId).ConfigureAwait(false);
+        }
+
         return true;
     }
 
