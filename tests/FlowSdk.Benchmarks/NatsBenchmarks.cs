@@ -286,6 +286,14 @@ internal static class NatsBenchmarks
         }
 
         string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore, RuntimeCreate, HandCreate, RuntimeUpdate, HandUpdate, RuntimeCreateOut, HandCreateOut, RuntimeUpdateOut, HandUpdateOut];
+
+        // For profiling one path: FLOWSDK_BENCH_NATS_CONTENDERS=runtime-update,hand-update runs only those
+        // (runtime-create and runtime-update always run in the warm-up, which measures the value sizes).
+        if (Environment.GetEnvironmentVariable("FLOWSDK_BENCH_NATS_CONTENDERS") is { Length: > 0 } chosen)
+        {
+            var names = chosen.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            contenders = [.. contenders.Where(c => names.Contains(c, StringComparer.Ordinal) || c is RuntimeCreate or RuntimeUpdate)];
+        }
         var samples = contenders.ToDictionary(c => c, _ => new List<(double PerSecond, double ClientCpu, double ServerCpu)>());
 
         // Warm-up: JIT, consumers, connections. Round numbers keep every round's executions new.
