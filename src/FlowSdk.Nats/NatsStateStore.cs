@@ -85,6 +85,7 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     public bool IsTransient(Exception exception) => TransientErrors.IsTransient(exception);
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
@@ -99,6 +100,7 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
@@ -121,6 +123,7 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
@@ -147,15 +150,10 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     /// After the state write commits, the flow's counter key <c>_progress.&lt;flow&gt;</c> is moved by
     /// compare-and-set (one write for the changes committed meanwhile, and a read only when another host moved the key; see <see cref="ProgressPrefix"/>).
     /// </remarks>
-    public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
+    public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
     {
-        var result = await TryCreateAsync(key, value, cancellationToken).ConfigureAwait(false);
-        if (result.Succeeded)
-        {
-            await MoveProgressAsync(change).ConfigureAwait(false);
-        }
-
-        return result;
+        var write = TryCreateAsync(key, value, cancellationToken);
+        return change.Moves ? MoveAfterAsync(write, change) : write;
     }
 
     /// <inheritdoc/>
@@ -163,9 +161,17 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     /// After the state write commits, the flow's counter key <c>_progress.&lt;flow&gt;</c> is moved by
     /// compare-and-set (one write for the changes committed meanwhile, and a read only when another host moved the key; see <see cref="ProgressPrefix"/>).
     /// </remarks>
-    public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
     {
-        var result = await TryUpdateAsync(key, value, expectedRevision, cancellationToken).ConfigureAwait(false);
+        // Most updates keep the status: then the write is all there is, without a step around it.
+        var write = TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+        return change.Moves ? MoveAfterAsync(write, change) : write;
+    }
+
+    /// <summary>Moves the counter key once <paramref name="write"/> succeeded.</summary>
+    private async ValueTask<StateWriteResult> MoveAfterAsync(ValueTask<StateWriteResult> write, StatusChange change)
+    {
+        var result = await write.ConfigureAwait(false);
         if (result.Succeeded)
         {
             await MoveProgressAsync(change).ConfigureAwait(false);
