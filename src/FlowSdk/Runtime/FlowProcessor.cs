@@ -271,21 +271,46 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
     }
 
-    /// <summary>Handles a lane's events one after another until the processor stops.</summary>
+    /// <summary>
+    /// Handles a lane's events one after another until the processor stops, and settles each with its
+    /// transport: acknowledged once handled, given back when handling gave up. (One method for the
+    /// lane and the event: each async level a handled event passes costs a state machine.)
+    /// </summary>
     private async Task RunLaneAsync(ChannelReader<InboundEvent<TState>> lane)
     {
         while (await lane.WaitToReadAsync().ConfigureAwait(false))
         {
             while (!_closed && lane.TryRead(out var e))
             {
+                _running.Add();
                 try
                 {
-                    await RunAsync(e).ConfigureAwait(false);
+                    var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
+                    if (e.Transport is { } transport)
+                    {
+                        if (failure is null)
+                        {
+                            await transport.AckAsync().ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await transport.NakAsync(failure.Message).ConfigureAwait(false);
+                        }
+                    }
                 }
                 catch (Exception ex)
                 {
                     // Settling the message failed (handling itself never throws): the lane goes on.
                     LogSettleFailed(_logger, _flow.Id, new SafeText(e.Transport?.Subject ?? "(state)"), new SafeText(e.Key), ex);
+                }
+                finally
+                {
+                    if (e.Transport is null)
+                    {
+                        _services.Work.Done();
+                    }
+
+                    _running.Done();
                 }
             }
 
@@ -293,35 +318,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             {
                 return;
             }
-        }
-    }
-
-    private async Task RunAsync(InboundEvent<TState> e)
-    {
-        _running.Add();
-        try
-        {
-            var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
-            if (e.Transport is { } transport)
-            {
-                if (failure is null)
-                {
-                    await transport.AckAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    await transport.NakAsync(failure.Message).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            if (e.Transport is null)
-            {
-                _services.Work.Done();
-            }
-
-            _running.Done();
         }
     }
 
