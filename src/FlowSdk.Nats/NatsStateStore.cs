@@ -85,12 +85,12 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     public bool IsTransient(Exception exception) => TransientErrors.IsTransient(exception);
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         var result = await store.TryGetEntryAsync(key, revision: 0, serializer: NatsTransport.Reader, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await ThreadHop.ToThreadPool();
         if (result.Success)
         {
             return new StateEntry(key, result.Value.Value ?? [], result.Value.Revision);
@@ -100,13 +100,13 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         await WatchesReadyAsync().ConfigureAwait(false);
         var result = await store.TryCreateAsync(key, value, Writer, cancellationToken).ConfigureAwait(false);
-        await ThreadHop.ToThreadPool();
         if (result.Success)
         {
             Committed(key, result.Value);
@@ -123,13 +123,13 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         await WatchesReadyAsync().ConfigureAwait(false);
         var result = await store.TryUpdateAsync(key, value, expectedRevision, Writer, cancellationToken).ConfigureAwait(false);
-        await ThreadHop.ToThreadPool();
         if (result.Success)
         {
             Committed(key, result.Value);
@@ -148,27 +148,30 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     /// <inheritdoc/>
     /// <remarks>
     /// After the state write commits, the flow's counter key <c>_progress.&lt;flow&gt;</c> is moved by
-    /// compare-and-set (a read and a write per status change; see <see cref="ProgressPrefix"/>).
+    /// compare-and-set (one write for the changes committed meanwhile, and a read only when another host moved the key; see <see cref="ProgressPrefix"/>).
     /// </remarks>
-    public async ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
+    public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default)
     {
-        var result = await TryCreateAsync(key, value, cancellationToken).ConfigureAwait(false);
-        if (result.Succeeded)
-        {
-            await MoveProgressAsync(change).ConfigureAwait(false);
-        }
-
-        return result;
+        var write = TryCreateAsync(key, value, cancellationToken);
+        return change.Moves ? MoveAfterAsync(write, change) : write;
     }
 
     /// <inheritdoc/>
     /// <remarks>
     /// After the state write commits, the flow's counter key <c>_progress.&lt;flow&gt;</c> is moved by
-    /// compare-and-set (a read and a write per status change; see <see cref="ProgressPrefix"/>).
+    /// compare-and-set (one write for the changes committed meanwhile, and a read only when another host moved the key; see <see cref="ProgressPrefix"/>).
     /// </remarks>
-    public async ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
+    public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default)
     {
-        var result = await TryUpdateAsync(key, value, expectedRevision, cancellationToken).ConfigureAwait(false);
+        // Most updates keep the status: then the write is all there is, without a step around it.
+        var write = TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+        return change.Moves ? MoveAfterAsync(write, change) : write;
+    }
+
+    /// <summary>Moves the counter key once <paramref name="write"/> succeeded.</summary>
+    private async ValueTask<StateWriteResult> MoveAfterAsync(ValueTask<StateWriteResult> write, StatusChange change)
+    {
+        var result = await write.ConfigureAwait(false);
         if (result.Succeeded)
         {
             await MoveProgressAsync(change).ConfigureAwait(false);
@@ -185,7 +188,6 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         await WatchesReadyAsync().ConfigureAwait(false);
         var result = await store.TryDeleteAsync(key, new NatsKVDeleteOpts { Revision = expectedRevision }, cancellationToken).ConfigureAwait(false);
-        await ThreadHop.ToThreadPool();
         if (!result.Success)
         {
             return result.Error is NatsKVWrongLastRevisionException or NatsKVKeyNotFoundException or NatsKVKeyDeletedException ? false : throw result.Error;
@@ -307,7 +309,7 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     /// Moves the flow's counter key by one committed status change, and completes when the key
     /// includes it. The changes of this store's concurrent writes are applied together (group
     /// commit): while one move of a flow's key is on its way, the changes committed meanwhile add
-    /// up, and the next move writes their sum with one read and one compare-and-set. Writes on many
+    /// up, and the next move writes their sum with one compare-and-set, on the value the previous move wrote (read again only after a conflict or an error). Writes on many
     /// lanes therefore never compete with each other for the key, only with other hosts.
     /// </summary>
     private Task MoveProgressAsync(StatusChange change)
@@ -382,7 +384,14 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
             try
             {
                 var store = await StoreAsync(CancellationToken.None).ConfigureAwait(false);
-                var entry = await GetAsync(progressKey).ConfigureAwait(false);
+
+                // The value this store wrote last, unless a conflict or an error since says to read it.
+                if (!_progressWritten.TryRemove(progressKey, out var entry))
+                {
+                    Interlocked.Increment(ref _progressReads);
+                    entry = await GetAsync(progressKey).ConfigureAwait(false);
+                }
+
                 if (entry is null)
                 {
                     return; // not counted yet: the first count (InitializeProgressAsync) includes these changes
@@ -394,11 +403,12 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
                     counts[status] += batch.Delta[status];
                 }
 
-                var written = await store.TryUpdateAsync(progressKey, (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(counts.ToString()), entry.Revision, Writer).ConfigureAwait(false);
-                await ThreadHop.ToThreadPool();
+                var bytes = System.Text.Encoding.UTF8.GetBytes(counts.ToString());
+                var written = await store.TryUpdateAsync(progressKey, (ReadOnlyMemory<byte>)bytes, entry.Revision, Writer).ConfigureAwait(false);
                 if (written.Success)
                 {
                     Interlocked.Increment(ref _progressWrites);
+                    _progressWritten[progressKey] = new StateEntry(progressKey, bytes, written.Value);
                     return;
                 }
 
@@ -438,7 +448,19 @@ public sealed class NatsStateStore : IStateStore, IIdleSignal, ITransientErrorCl
     /// <summary>The flows whose counter key a writer is moving now.</summary>
     private readonly HashSet<string> _progressWriters = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per counter key, the value and revision this store's last move wrote: the next move starts from
+    /// it instead of reading the key. Another host's move makes it stale; the compare-and-set then
+    /// fails, and the move reads the key and applies its batch again.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StateEntry> _progressWritten = new(StringComparer.Ordinal);
+
     private long _progressWrites;
+
+    private long _progressReads;
+
+    /// <summary>How many times a move of a counter key read the key (the first move, and after a conflict or an error).</summary>
+    internal long ProgressReads => Interlocked.Read(ref _progressReads);
 
     /// <summary>How many compare-and-set writes of counter keys succeeded (a write carries one or more status changes).</summary>
     internal long ProgressWrites => Interlocked.Read(ref _progressWrites);

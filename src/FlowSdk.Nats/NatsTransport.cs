@@ -334,6 +334,7 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePrefere
 
     internal async Task PublishAsync(string subject, ReadOnlyMemory<byte> payload, NatsHeaders? headers, bool waitForSubscriptions, CancellationToken cancellationToken)
     {
+        var waited = false;
         Work.Add();
         try
         {
@@ -345,6 +346,7 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePrefere
 
             if (await IsCapturedAsync(subject, cancellationToken).ConfigureAwait(false))
             {
+                // A request: its reply resumes this method on the thread pool already (ThreadHop).
                 var ack = await JetStream.PublishAsync(subject, payload, Writer, opts: null, headers: headers, cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (ack.Error is { } error)
                 {
@@ -353,7 +355,14 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePrefere
             }
             else
             {
-                await Connection.PublishAsync(subject, payload, headers, replyTo: null, serializer: Writer, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var sent = Connection.PublishAsync(subject, payload, headers, replyTo: null, serializer: Writer, cancellationToken: cancellationToken);
+                if (!sent.IsCompletedSuccessfully)
+                {
+                    // It waited for room in the connection's buffer: leave whatever thread freed it.
+                    await sent.ConfigureAwait(false);
+                    waited = true;
+                }
+
                 Interlocked.Increment(ref _corePublishes);
             }
         }
@@ -362,7 +371,10 @@ public sealed class NatsTransport : IMessageTransport, IIdleSignal, ILanePrefere
             Work.Done();
         }
 
-        await ThreadHop.ToThreadPool();
+        if (waited)
+        {
+            await ThreadHop.ToThreadPool();
+        }
     }
 
     /// <summary>Makes the stream capture <paramref name="patterns"/> (creating it when missing), never removing a subject it has.</summary>

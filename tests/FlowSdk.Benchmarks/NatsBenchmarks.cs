@@ -233,6 +233,9 @@ internal static class NatsBenchmarks
 
         // One contender's round: (untimed) create the executions an update round works on, then
         // publish the payloads and wait until the receiver counted all of them.
+        // The last round's bytes allocated per event in this process (publisher and receiver) and gen-0 collections per 1,000 events.
+        (double Bytes, double Collections) lastAllocation = default;
+
         async Task<(double PerSecond, double ClientCpu, double ServerCpu)> RoundAsync(string contender, int round, int count)
         {
             var executions = Math.Max(1, count / EventsPerExecution);
@@ -266,6 +269,7 @@ internal static class NatsBenchmarks
             counter.Reset(count);
             self.Refresh();
             var (clientCpu, serverCpu) = (self.TotalProcessorTime, CpuTime(server));
+            var (allocated, collections) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
             var watch = Stopwatch.StartNew();
             if (core)
             {
@@ -282,10 +286,19 @@ internal static class NatsBenchmarks
             await counter.Done.WaitAsync(RoundTimeout).ConfigureAwait(false);
             watch.Stop();
             self.Refresh();
+            lastAllocation = ((GC.GetTotalAllocatedBytes() - allocated) / (double)count, (GC.CollectionCount(0) - collections) * 1000.0 / count);
             return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (CpuTime(server) - serverCpu).TotalMicroseconds / count);
         }
 
         string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore, RuntimeCreate, HandCreate, RuntimeUpdate, HandUpdate, RuntimeCreateOut, HandCreateOut, RuntimeUpdateOut, HandUpdateOut];
+
+        // For profiling one path: FLOWSDK_BENCH_NATS_CONTENDERS=runtime-update,hand-update runs only those
+        // (runtime-create and runtime-update always run in the warm-up, which measures the value sizes).
+        if (Environment.GetEnvironmentVariable("FLOWSDK_BENCH_NATS_CONTENDERS") is { Length: > 0 } chosen)
+        {
+            var names = chosen.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            contenders = [.. contenders.Where(c => names.Contains(c, StringComparer.Ordinal) || c is RuntimeCreate or RuntimeUpdate)];
+        }
         var samples = contenders.ToDictionary(c => c, _ => new List<(double PerSecond, double ClientCpu, double ServerCpu)>());
 
         // Warm-up: JIT, consumers, connections. Round numbers keep every round's executions new.
@@ -296,6 +309,28 @@ internal static class NatsBenchmarks
         {
             warmUpRounds[contender] = roundNumber;
             await RoundAsync(contender, roundNumber++, warmUp).ConfigureAwait(false);
+        }
+
+        // Passes of full rounds until the JIT is done, so that every contender is measured in
+        // optimized code: after one short pass, samples of a quick run showed most of the runtime's
+        // frames still in quick-jitted (unoptimized) code and 13-22% of the CPU in the JIT. Done means
+        // a pass over all contenders compiled fewer than 50 methods (tier-ups included); at most 3
+        // passes in a quick run (the JIT is then mostly, not entirely, done), 6 in a full run.
+        for (var pass = 1; pass <= (events < 5_000 ? 3 : 6); pass++)
+        {
+            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var jitTime = System.Runtime.JitInfo.GetCompilationTime();
+            foreach (var contender in contenders)
+            {
+                await RoundAsync(contender, roundNumber++, events).ConfigureAwait(false);
+            }
+
+            compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - compiled;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS warm-up pass {pass}: {compiled} methods compiled, {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms in the JIT"));
+            if (compiled < 50)
+            {
+                break;
+            }
         }
 
         // The hand loop writes values of the runtime's size: measured on the runtime's own stored values
@@ -317,7 +352,7 @@ internal static class NatsBenchmarks
                 var contender = contenders[(i + r) % contenders.Length];
                 var sample = await RoundAsync(contender, roundNumber++, events).ConfigureAwait(false);
                 samples[contender].Add(sample);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS throughput round {r + 1}/{rounds} {contender}: {sample.PerSecond:F0} events/s, CPU per event {sample.ClientCpu:F1} us here, {sample.ServerCpu:F1} us in nats-server"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS throughput round {r + 1}/{rounds} {contender}: {sample.PerSecond:F0} events/s, CPU per event {sample.ClientCpu:F1} us here, {sample.ServerCpu:F1} us in nats-server, {lastAllocation.Bytes:F0} bytes allocated per event here, {lastAllocation.Collections:F1} gen-0 GCs per 1,000 events"));
             }
         }
 

@@ -60,6 +60,35 @@ public sealed class NatsStateStoreTests(NatsServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task Code_after_a_store_call_never_runs_on_the_connection_reading_loop()
+    {
+        // After each call, block the thread it resumed on until another call on the same connection
+        // gets its reply. On the connection's reading loop that reply could never be read.
+        var others = 0;
+        void BlockUntilAnotherReply(string after)
+        {
+            var other = Task.Run(async () => await _store.GetAsync("hop.other" + Interlocked.Increment(ref others)));
+            Assert.True(other.Wait(TimeSpan.FromSeconds(10)), $"Code after {after} ran where it blocked the connection's replies.");
+        }
+
+        var created = await _store.TryCreateAsync("hop.a", new byte[] { 1 }).ConfigureAwait(false);
+        BlockUntilAnotherReply("a create");
+        var notCreated = await _store.TryCreateAsync("hop.a", new byte[] { 1 }).ConfigureAwait(false);
+        BlockUntilAnotherReply("a create that conflicted");
+        var updated = await _store.TryUpdateAsync("hop.a", new byte[] { 2 }, created.Revision).ConfigureAwait(false);
+        BlockUntilAnotherReply("an update");
+        var read = await _store.GetAsync("hop.a").ConfigureAwait(false);
+        BlockUntilAnotherReply("a read");
+        var counted = await _store.TryUpdateAsync("hop.a", new byte[] { 3 }, updated.Revision, new StatusChange("hop", ExecutionStatus.Running, ExecutionStatus.Completed)).ConfigureAwait(false);
+        BlockUntilAnotherReply("an update that moves the counters");
+        var deleted = await _store.DeleteAsync("hop.a", counted.Revision, new StatusChange("hop", ExecutionStatus.Completed, null)).ConfigureAwait(false);
+        BlockUntilAnotherReply("a delete");
+
+        Assert.True(created.Succeeded && !notCreated.Succeeded && updated.Succeeded && counted.Succeeded && deleted);
+        Assert.Equal(new byte[] { 2 }, read!.Value.ToArray());
+    }
+
+    [Fact]
     public async Task A_deleted_key_reads_as_missing_and_can_be_created_again()
     {
         await _store.TryCreateAsync("f.a", new byte[] { 1 });

@@ -36,6 +36,34 @@ public sealed class ProgressBatchingTests(NatsServerFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task A_move_of_the_counter_key_starts_from_the_value_the_store_wrote_last_and_reads_again_after_another_writer()
+    {
+        await using var connection = await Connections.OpenAsync(server.Url);
+        var options = NatsInfrastructureFactory.Options(server.Url);
+        await using var store = new NatsStateStore(connection, options);
+        await using var other = new NatsStateStore(connection, options);
+        await store.InitializeAsync();
+        await store.InitializeProgressAsync("kept", "kept.", _ => ExecutionStatus.Running);
+
+        // One after another: each creation is a move of its own.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True((await store.TryCreateAsync($"kept.e{i}", new byte[] { 1 }, new StatusChange("kept", null, ExecutionStatus.Running))).Succeeded);
+        }
+
+        Assert.Equal(10, store.ProgressWrites);
+        Assert.Equal(1, store.ProgressReads);
+
+        // Another host (a store of its own on the same bucket) moves the key: the next move of the first conflicts once, reads, and counts on.
+        Assert.True((await other.TryCreateAsync("kept.x", new byte[] { 1 }, new StatusChange("kept", null, ExecutionStatus.Running))).Succeeded);
+        Assert.True((await store.TryCreateAsync("kept.e10", new byte[] { 1 }, new StatusChange("kept", null, ExecutionStatus.Running))).Succeeded);
+
+        Assert.Equal(2, store.ProgressReads);
+        Assert.Equal(1, store.ProgressConflicts);
+        Assert.Equal(12, (await store.ReadProgressAsync("kept"))![ExecutionStatus.Running]);
+    }
+
+    [Fact]
     public async Task Changes_of_different_flows_move_their_own_keys()
     {
         await using var connection = await Connections.OpenAsync(server.Url);

@@ -30,6 +30,10 @@ internal sealed class ConsumerGroup
     private readonly List<Member> _members = [];
     private readonly HashSet<string> _patterns = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _nextMember = new(StringComparer.Ordinal);
+
+    /// <summary>Per subject seen, the group's patterns that match it (bounded; emptied when a pattern is added).</summary>
+    private readonly Dictionary<string, string[]> _matching = new(StringComparer.Ordinal);
+    private const int MaxMatchingKept = 1024;
     private readonly SemaphoreSlim _configureGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Settlement, byte> _unsettled = new();
@@ -78,7 +82,10 @@ internal sealed class ConsumerGroup
         lock (_gate)
         {
             _members.Add(member);
-            _patterns.Add(pattern);
+            if (_patterns.Add(pattern))
+            {
+                _matching.Clear();
+            }
         }
 
         return member;
@@ -470,22 +477,41 @@ internal sealed class ConsumerGroup
         var targets = new List<Member>(1);
         lock (_gate)
         {
-            known = _patterns.Any(p => Subjects.Matches(p, subject));
-            foreach (var pattern in _patterns)
+            if (!_matching.TryGetValue(subject, out var patterns))
             {
-                if (!Subjects.Matches(pattern, subject))
+                patterns = [.. _patterns.Where(p => Subjects.Matches(p, subject))];
+                if (_matching.Count < MaxMatchingKept)
                 {
-                    continue;
+                    _matching[subject] = patterns;
+                }
+            }
+
+            known = patterns.Length > 0;
+            foreach (var pattern in patterns)
+            {
+                // Taking turns among the subscriptions with this pattern (usually one).
+                var count = 0;
+                foreach (var member in _members)
+                {
+                    count += member.Pattern == pattern ? 1 : 0;
                 }
 
-                var candidates = _members.Where(m => m.Pattern == pattern).ToList();
-                if (candidates.Count == 0)
+                if (count == 0)
                 {
                     continue;
                 }
 
                 _nextMember.TryGetValue(pattern, out var next);
-                targets.Add(candidates[next % candidates.Count]);
+                var turn = next % count;
+                foreach (var member in _members)
+                {
+                    if (member.Pattern == pattern && turn-- == 0)
+                    {
+                        targets.Add(member);
+                        break;
+                    }
+                }
+
                 _nextMember[pattern] = next + 1;
             }
         }

@@ -3,10 +3,14 @@ using System.Runtime.CompilerServices;
 namespace FlowSdk.Nats.Internal;
 
 /// <summary>
-/// The NATS client completes replies (key/value reads and writes, publish and double-ack
-/// confirmations) on its connection's reading loop. Code awaiting them would go on running there,
-/// and a caller that then blocks (a rule waiting on a lock, say) would stall every message of the
-/// connection. Every public operation therefore returns to its caller from the thread pool.
+/// User code must never run on a NATS connection's reading loop: a caller that blocks there (a rule
+/// waiting on a lock, say) would stall every message of the connection. Replies to requests (key/value
+/// reads and writes, JetStream publishes, double-ack confirmations) need nothing: NATS.Net completes
+/// them with continuations that run asynchronously, so code awaiting them resumes on the thread pool
+/// (<c>NatsStateStoreTests.Code_after_a_store_call_never_runs_on_the_connection_reading_loop</c>
+/// blocks after each call and needs another reply meanwhile). Operations whose completion is not a
+/// reply (setup, listings, a core publish that waited for room in the buffer) return to their caller
+/// through this hop.
 /// </summary>
 internal static class ThreadHop
 {

@@ -24,8 +24,30 @@ internal sealed partial class FlowProcessor<TState>
 
         try
         {
+            // Evaluated and concluded again on a fresh read of the execution while a write meets a
+            // newer revision (TryCommitAsync bounds the attempts by MaxWriteAttempts).
             var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, inflight?.Token ?? CancellationToken.None);
-            return await HandleAsync(handling).ConfigureAwait(false);
+            var fresh = false;
+            for (var attempt = 1; ; attempt++)
+            {
+                // One clock read per attempt: creation, deadline, timeline and parking all use it.
+                var evaluation = await EvaluateAsync(handling, fresh, _services.Time.GetUtcNow(), explain: handling.Transport is ApprovalTransportMessage).ConfigureAwait(false);
+                LogEvaluations(evaluation.Explain, handling.Source, handling.Key);
+                switch (await ConcludeAsync(handling, evaluation, attempt).ConfigureAwait(false))
+                {
+                    case Conclusion.Fired:
+                        return true;
+                    case Conclusion.NotFired:
+                        return false;
+                    case Conclusion.Stale:
+                        // No write checked the cached value this time: not an attempt.
+                        attempt--;
+                        break;
+                }
+
+                // The cached value was stale, or a write met a newer revision: evaluate again on a fresh read.
+                fresh = true;
+            }
         }
         finally
         {
@@ -33,35 +55,6 @@ internal sealed partial class FlowProcessor<TState>
             {
                 _inflight.TryRemove(KeyValuePair.Create(key!, inflight));
             }
-        }
-    }
-
-    /// <summary>
-    /// Evaluates the event and concludes, again on a fresh read of the execution while a write meets
-    /// a newer revision (<see cref="TryCommitAsync"/> bounds the attempts by <c>MaxWriteAttempts</c>).
-    /// </summary>
-    private async Task<bool> HandleAsync<TMessage>(Handling<TMessage> handling)
-    {
-        var fresh = false;
-        for (var attempt = 1; ; attempt++)
-        {
-            // One clock read per attempt: creation, deadline, timeline and parking all use it.
-            var evaluation = await EvaluateAsync(handling, fresh, _services.Time.GetUtcNow(), explain: handling.Transport is ApprovalTransportMessage).ConfigureAwait(false);
-            LogEvaluations(evaluation.Explain, handling.Source, handling.Key);
-            switch (await ConcludeAsync(handling, evaluation, attempt).ConfigureAwait(false))
-            {
-                case Conclusion.Fired:
-                    return true;
-                case Conclusion.NotFired:
-                    return false;
-                case Conclusion.Stale:
-                    // No write checked the cached value this time: not an attempt.
-                    attempt--;
-                    break;
-            }
-
-            // The cached value was stale, or a write met a newer revision: evaluate again on a fresh read.
-            fresh = true;
         }
     }
 
@@ -322,13 +315,19 @@ internal sealed partial class FlowProcessor<TState>
             return true;
         }
 
+        var adopted = false;
         if (committedEntry is null && handling.Trigger == TriggerKind.MessageAndState)
         {
             // Messages that arrived before the execution existed wait beside it: take them in.
-            await AdoptParkedAsync(executionId).ConfigureAwait(false);
+            adopted = await AdoptParkedAsync(executionId).ConfigureAwait(false);
         }
 
-        await DrainParkedAsync(executionId).ConfigureAwait(false);
+        if (adopted || state.Execution.Parked.Count > 0)
+        {
+            // Evaluated again on the execution as committed; without any, there is nothing to read back.
+            await DrainParkedAsync(executionId).ConfigureAwait(false);
+        }
+
         return true;
     }
 

@@ -104,6 +104,9 @@ internal sealed partial class FlowProcessor<TState>
     [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: the state stored under {Key} cannot be read")]
     private static partial void LogUnreadableState(ILogger logger, string flow, string key, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Flow {Flow}: {Source} (execution {Execution}) was handled, but settling its message with the transport failed; its lane goes on")]
+    private static partial void LogSettleFailed(ILogger logger, string flow, SafeText source, SafeText execution, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Flow {Flow}: the event pipeline stopped")]
     private static partial void LogPipelineFailed(ILogger logger, string flow, Exception exception);
 }

@@ -149,9 +149,9 @@ internal sealed partial class FlowProcessor<TState>
     /// <summary>
     /// Moves the messages parked beside an execution into it once it exists (those it does not know
     /// yet, in their order), then removes the record beside it. While it does not exist, dead-letters
-    /// what expired and schedules the next expiry.
+    /// what expired and schedules the next expiry. Returns whether messages waited beside it.
     /// </summary>
-    private async Task AdoptParkedAsync(string executionId)
+    private async Task<bool> AdoptParkedAsync(string executionId)
     {
         var sideKey = ParkingKey(executionId);
         var stateKey = RuntimeServices.StateKey(_flow.Id, executionId);
@@ -160,7 +160,7 @@ internal sealed partial class FlowProcessor<TState>
             var side = await _services.Store.GetAsync(sideKey).ConfigureAwait(false);
             if (side is null)
             {
-                return;
+                return false;
             }
 
             var record = Materialize(side);
@@ -190,7 +190,7 @@ internal sealed partial class FlowProcessor<TState>
                     _scheduler.Schedule(executionId, next);
                 }
 
-                return;
+                return true;
             }
 
             var state = Materialize(entry);
@@ -215,8 +215,10 @@ internal sealed partial class FlowProcessor<TState>
 
             // Safe to delete: whoever parks beside the execution from now on sees that it exists.
             await _services.Store.DeleteAsync(sideKey).ConfigureAwait(false);
-            return;
+            return true;
         }
+
+        return true;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
+using System.Threading.Channels;
 using FlowSdk.Internal;
 using FlowSdk.State;
 using FlowSdk.Transport;
@@ -39,6 +40,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _logGate = new();
     private IDisposable? _subscription;
+    private Channel<InboundEvent<TState>>[] _lanes = [];
+    private readonly List<Task> _laneLoops = [];
+    private volatile bool _closed;
     private int _nextLane;
     private long _logWindow;
     private int _logsInWindow;
@@ -98,14 +102,29 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         // Operators' controls (pause, resume, cancel, retry) from any process wake this host.
         sources.Add(_services.Store.Watch(ExecutionControl.ControlPrefix + _flow.Id + ".").Select(OnControl));
         sources.Add(_raised);
-        var lanes = _services.Lanes;
+        // One queue and one loop per lane: the loop takes its lane's events one at a time, in order,
+        // on the thread pool (never on the thread that delivered them), and goes straight on to the
+        // next event queued meanwhile.
+        var lanes = new Channel<InboundEvent<TState>>[_services.Lanes];
+        for (var i = 0; i < lanes.Length; i++)
+        {
+            var lane = Channel.CreateUnbounded<InboundEvent<TState>>(new UnboundedChannelOptions { SingleReader = true });
+            lanes[i] = lane;
+            _laneLoops.Add(Task.Run(() => RunLaneAsync(lane.Reader), CancellationToken.None));
+        }
+
+        _lanes = lanes;
         _subscription = sources
             .Merge()
-            .Where(e => e is not null)
-            .Select(e => e!)
-            .GroupBy(e => LaneOf(e, lanes))
-            .SelectMany(lane => lane.Select(e => Observable.FromAsync(() => RunAsync(e))).Concat())
-            .Subscribe(_ => { }, ex => LogPipelineFailed(_logger, _flow.Id, ex));
+            .Subscribe(
+                e =>
+                {
+                    if (e is not null)
+                    {
+                        lanes[LaneOf(e, lanes.Length)].Writer.TryWrite(e);
+                    }
+                },
+                ex => LogPipelineFailed(_logger, _flow.Id, ex));
 
         await RecoverAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -113,9 +132,18 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
+
+        // Events still queued are not handled: their messages come back to another host.
+        _closed = true;
+        foreach (var lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _scheduler.Dispose();
         await _running.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
+        await Task.WhenAll(_laneLoops).ConfigureAwait(false);
     }
 
     internal Task<bool> ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
@@ -243,35 +271,53 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         }
     }
 
-    private async Task RunAsync(InboundEvent<TState> e)
+    /// <summary>
+    /// Handles a lane's events one after another until the processor stops, and settles each with its
+    /// transport: acknowledged once handled, given back when handling gave up. (One method for the
+    /// lane and the event: each async level a handled event passes costs a state machine.)
+    /// </summary>
+    private async Task RunLaneAsync(ChannelReader<InboundEvent<TState>> lane)
     {
-        _running.Add();
-
-        // Leave the delivery thread at once: lanes run in parallel on the thread pool.
-        await Task.Yield();
-        try
+        while (await lane.WaitToReadAsync().ConfigureAwait(false))
         {
-            var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
-            if (e.Transport is { } transport)
+            while (!_closed && lane.TryRead(out var e))
             {
-                if (failure is null)
+                _running.Add();
+                try
                 {
-                    await transport.AckAsync().ConfigureAwait(false);
+                    var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
+                    if (e.Transport is { } transport)
+                    {
+                        if (failure is null)
+                        {
+                            await transport.AckAsync().ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await transport.NakAsync(failure.Message).ConfigureAwait(false);
+                        }
+                    }
                 }
-                else
+                catch (Exception ex)
                 {
-                    await transport.NakAsync(failure.Message).ConfigureAwait(false);
+                    // Settling the message failed (handling itself never throws): the lane goes on.
+                    LogSettleFailed(_logger, _flow.Id, new SafeText(e.Transport?.Subject ?? "(state)"), new SafeText(e.Key), ex);
+                }
+                finally
+                {
+                    if (e.Transport is null)
+                    {
+                        _services.Work.Done();
+                    }
+
+                    _running.Done();
                 }
             }
-        }
-        finally
-        {
-            if (e.Transport is null)
-            {
-                _services.Work.Done();
-            }
 
-            _running.Done();
+            if (_closed)
+            {
+                return;
+            }
         }
     }
 
