@@ -1,40 +1,61 @@
 #!/usr/bin/env bash
 # Start time of the generated Orders host, Native AOT against the JIT and against a hand-written Native
-# AOT host of the same flows (tests/FlowSdk.Benchmarks.HandHost: FlowRuntime in memory, no hosting,
-# command line, configuration or dependency injection): the `send` command, in memory, from process
-# start to the first processed message (its first line of output, printed once the flow has handled the
-# message) and to its exit; the hand-written host does the same work and prints its first line at the
-# same point. Builds the three into a temporary folder (never the repository's bin/ and obj/), then runs
-# each N times (default 10), alternating, after one warm-up run each:
+# AOT host of the same flows (tests/FlowSdk.Benchmarks.HandHost: FlowRuntime on the same local SQLite
+# file, no hosting, command line, configuration or dependency injection): the `send` command, from
+# process start to the first processed message (its first line of output, printed once the flow has
+# handled the message) and to its exit; the hand-written host does the same work and prints its first
+# line at the same point. Every run starts in an empty folder, so every run creates the database file
+# `send` uses by default (flowsdk.db) and creates the execution: all runs do the same work. The native
+# and hand-written hosts are also timed with --in-memory (no file). Builds the three into a temporary
+# folder (never the repository's bin/ and obj/), then runs each N times (default 10), alternating,
+# after one warm-up run each:
 #
 #   build/bench-host-start.sh [N]
 #
-# Needs the .NET SDK and gcc or clang (Native AOT links with them). Prints one line per build: the
-# mean and median of both times in milliseconds, then the native/JIT and native/hand-written ratios.
+# FLOWSDK_HOST_START_BUILDS=<folder> builds into that folder instead and keeps it; a later run with the
+# same folder reuses the builds it finds there (delete the folder after changing the code).
+#
+# Needs the .NET SDK and gcc or clang (Native AOT links with them). Prints one line per host and mode:
+# the mean and median of both times in milliseconds; then the native/JIT and native/hand-written
+# ratios, the executables' sizes and the load average; and writes the figures to
+# artifacts/bench/host-start.json, which the benchmark summary (tests/FlowSdk.Benchmarks) reads.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-10}"
-case "$runs" in ''|*[!0-9]*) echo "usage: $0 [runs]" >&2; exit 2 ;; esac
+case "$runs" in ''|*[!0-9]*|0) echo "usage: $0 [runs]" >&2; exit 2 ;; esac
+if [ -n "${FLOWSDK_HOST_START_BUILDS:-}" ]; then
+  builds="$(mkdir -p "$FLOWSDK_HOST_START_BUILDS" && cd "$FLOWSDK_HOST_START_BUILDS" && pwd)"
+else
+  builds=""
+fi
 work="$(mktemp -d -t flowsdk-host-start-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
+out="${builds:-$work}"
 
-echo "Building the JIT host and publishing the native and hand-written native ones in $work ..." >&2
-dotnet build "$root/samples/Orders" -c Release --artifacts-path "$work/jit" -nologo -v q >&2
-dotnet publish "$root/samples/Orders" -c Release -p:NativeHost=true --artifacts-path "$work/aot" -o "$work/native" -nologo -v q >&2
-# The hand-written host treats every warning as an error, trim and AOT warnings included.
-dotnet publish "$root/tests/FlowSdk.Benchmarks.HandHost" -c Release --artifacts-path "$work/aot" -o "$work/hand" -nologo -v q >&2
-jit=(dotnet "$work/jit/bin/Orders/release/Orders.dll")
-native=("$work/native/Orders")
-hand=("$work/hand/HandHost")
+jit=(dotnet "$out/jit/bin/Orders/release/Orders.dll")
+native=("$out/native/Orders")
+hand=("$out/hand/HandHost")
+if [ -f "${jit[1]}" ] && [ -x "${native[0]}" ] && [ -x "${hand[0]}" ]; then
+  echo "Reusing the builds in $out" >&2
+else
+  echo "Building the JIT host and publishing the native and hand-written native ones in $out ..." >&2
+  dotnet build "$root/samples/Orders" -c Release --artifacts-path "$out/jit" -nologo -v q >&2
+  dotnet publish "$root/samples/Orders" -c Release -p:NativeHost=true --artifacts-path "$out/aot" -o "$out/native" -nologo -v q >&2
+  # The hand-written host treats every warning as an error, trim and AOT warnings included.
+  dotnet publish "$root/tests/FlowSdk.Benchmarks.HandHost" -c Release --artifacts-path "$out/aot" -o "$out/hand" -nologo -v q >&2
+fi
 message='{"OrderId": "o-1", "Total": 42.5}'
 
-# One run: "<ms to the first line of output> <ms to exit>". The generated hosts get the `send` command;
-# the hand-written one sends the same message, built in code, and ignores its arguments.
+# One run in a new empty folder: "<ms to the first line of output> <ms to exit>" (in microseconds).
+# The generated hosts get the `send` command; the hand-written one reads only --in-memory and sends the
+# same message, built in code. $mode is "" (the database file) or "--in-memory".
 measure() {
-  local start first end
+  local start first end folder status
+  folder="$(mktemp -d "$work/run-XXXXXX")"
   start=$(date +%s%N)
-  first=$("$@" send orders.placed "$message" | { IFS= read -r _; date +%s%N; cat > /dev/null; })
+  first=$(cd "$folder" && { "$@" send orders.placed "$message" $mode || echo "exit $?" >&2; } | { IFS= read -r _; date +%s%N; cat > /dev/null; })
   end=$(date +%s%N)
+  rm -rf "$folder"
   echo "$(( (first - start) / 1000 )) $(( (end - start) / 1000 ))"
 }
 
@@ -45,37 +66,69 @@ stats() {
     printf "%.1f %.1f\n", s / NR / 1000, m / 1000 }'
 }
 
-# The hand-written host must have handled the message (it exits 1 otherwise).
-cd "$work"
-"${hand[@]}" > /dev/null
+# The hand-written host must have handled the message, on the file and in memory (it exits 1 otherwise).
+for mode in "" --in-memory; do
+  check="$(mktemp -d "$work/check-XXXXXX")"
+  (cd "$check" && "${hand[@]}" send orders.placed "$message" $mode > /dev/null)
+  rm -rf "$check"
+done
 
-# Interleaved, one JIT run, one native run, one hand-written native run, so all see the same load on a
-# shared machine.
-measure "${jit[@]}" > /dev/null
-measure "${native[@]}" > /dev/null
-measure "${hand[@]}" > /dev/null
+# Interleaved, one run of each, so all see the same load on a shared machine: the JIT, native and
+# hand-written hosts on the database file, then the native and hand-written hosts in memory.
+cases=(jit native hand native_mem hand_mem)
+run_case() {
+  case "$1" in
+    jit) mode="" measure "${jit[@]}" ;;
+    native) mode="" measure "${native[@]}" ;;
+    hand) mode="" measure "${hand[@]}" ;;
+    native_mem) mode=--in-memory measure "${native[@]}" ;;
+    hand_mem) mode=--in-memory measure "${hand[@]}" ;;
+  esac
+}
+for c in "${cases[@]}"; do run_case "$c" > /dev/null; done
 for _ in $(seq "$runs"); do
-  measure "${jit[@]}" >> "$work/jit.txt"
-  measure "${native[@]}" >> "$work/native.txt"
-  measure "${hand[@]}" >> "$work/hand.txt"
+  for c in "${cases[@]}"; do run_case "$c" >> "$work/$c.txt"; done
 done
 
 declare -A first_mean first_median exit_mean exit_median
-for build in jit native hand; do
-  read -r first_mean[$build] first_median[$build] < <(stats 1 < "$work/$build.txt")
-  read -r exit_mean[$build] exit_median[$build] < <(stats 2 < "$work/$build.txt")
-  printf '%-6s first processed message: mean %6.1f ms, median %6.1f ms | exit: mean %6.1f ms, median %6.1f ms (%d runs)\n' \
-    "$build" "${first_mean[$build]}" "${first_median[$build]}" "${exit_mean[$build]}" "${exit_median[$build]}" "$runs"
+for c in "${cases[@]}"; do
+  read -r first_mean[$c] first_median[$c] < <(stats 1 < "$work/$c.txt")
+  read -r exit_mean[$c] exit_median[$c] < <(stats 2 < "$work/$c.txt")
+  printf '%-10s first processed message: mean %6.1f ms, median %6.1f ms | exit: mean %6.1f ms, median %6.1f ms (%d runs)\n' \
+    "$c" "${first_mean[$c]}" "${first_median[$c]}" "${exit_mean[$c]}" "${exit_median[$c]}" "$runs"
 done
 
-# Ratio of build $1 to build $2: first processed message and exit, means and medians.
+# Ratio of case $1 to case $2: first processed message and exit, means and medians.
 ratio() {
   awk -v label="$3" -v a="${first_mean[$1]}" -v b="${first_mean[$2]}" -v c="${exit_mean[$1]}" -v d="${exit_mean[$2]}" \
     -v e="${first_median[$1]}" -v f="${first_median[$2]}" -v g="${exit_median[$1]}" -v h="${exit_median[$2]}" \
     'BEGIN { printf "%s: first processed message %.2f (means), %.2f (medians); exit %.2f (means), %.2f (medians)\n", label, a / b, e / f, c / d, g / h }'
 }
-ratio native jit "native/JIT"
-ratio native hand "native/hand-written native (goal <= 2)"
-printf 'native executable: %s bytes, hand-written native executable: %s bytes\n' \
-  "$(stat -c %s "$work/native/Orders")" "$(stat -c %s "$work/hand/HandHost")"
-printf 'load average (1, 5, 15 min): %s on %s cores\n' "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"
+ratio native jit "native/JIT, database file"
+ratio native hand "native/hand-written native, database file (goal <= 1.2)"
+ratio native_mem hand_mem "native/hand-written native, --in-memory"
+native_bytes="$(stat -c %s "${native[0]}")"
+hand_bytes="$(stat -c %s "${hand[0]}")"
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'native executable: %s bytes, hand-written native executable: %s bytes\n' "$native_bytes" "$hand_bytes"
+printf 'load average (1, 5, 15 min): %s on %s cores\n' "$load" "$(nproc)"
+
+# The figures for the benchmark summary: medians in milliseconds.
+mkdir -p "$root/artifacts/bench"
+cat > "$root/artifacts/bench/host-start.json" <<EOF
+{
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "runs": $runs,
+  "loadAverage": "$load",
+  "nativeFirstMs": ${first_median[native]},
+  "handFirstMs": ${first_median[hand]},
+  "jitFirstMs": ${first_median[jit]},
+  "nativeExitMs": ${exit_median[native]},
+  "handExitMs": ${exit_median[hand]},
+  "nativeInMemoryFirstMs": ${first_median[native_mem]},
+  "handInMemoryFirstMs": ${first_median[hand_mem]},
+  "nativeBytes": $native_bytes,
+  "handBytes": $hand_bytes
+}
+EOF
+echo "Wrote $root/artifacts/bench/host-start.json" >&2

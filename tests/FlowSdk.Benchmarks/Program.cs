@@ -102,6 +102,7 @@ public static class Program
             results.BuildCost = BuildCost.Measure(quick, RepositoryRoot());
         }
 
+        results.HostStart = HostStartResult.Read(Path.Combine(artifacts, "host-start.json"));
         var report = Report.Build(results);
         Report.Write(report, artifacts, quick, started, DateTimeOffset.UtcNow, args);
         return 0;

@@ -32,6 +32,9 @@ internal sealed class Results
 
     public BuildCostResult? BuildCost { get; set; }
 
+    /// <summary>The figures build/bench-host-start.sh wrote to artifacts/bench/host-start.json, when it ran.</summary>
+    public HostStartResult? HostStart { get; set; }
+
     /// <summary>Keys are <c>Class.Method</c>, with <c>(Param)</c> for parameterized benchmarks.</summary>
     public void Add(Summary summary)
     {
@@ -229,8 +232,12 @@ internal static class Report
             }
         }
 
-        rows.Add(new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", null, "hand-written AOT host", "<= 1.2", null, null, null, "-",
-            "not measured: needs a hand-written AOT host to compare with and two Native AOT publishes per run (see docs/benchmarks.md)"));
+        rows.Add(r.HostStart is { } start
+            ? new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", Round(start.NativeFirstMs / start.HandFirstMs), "hand-written AOT host", "<= 1.2", start.NativeFirstMs / start.HandFirstMs <= 1.2,
+                Round(start.NativeFirstMs), Round(start.HandFirstMs), "ms to the first processed message (median)",
+                string.Create(CultureInfo.InvariantCulture, $"build/bench-host-start.sh {start.Runs}, {start.Date} (load average {start.LoadAverage}), not this run: send on a new database file; --in-memory {start.NativeInMemoryFirstMs} ms against {start.HandInMemoryFirstMs} ms; executables {start.NativeBytes / 1e6:F1} MB and {start.HandBytes / 1e6:F1} MB"))
+            : new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", null, "hand-written AOT host", "<= 1.2", null, null, null, "-",
+                "not measured: run build/bench-host-start.sh first (two Native AOT publishes; see docs/benchmarks.md)"));
         if (r.Nats is { } nats)
         {
             var perSecond = nats.EventsPerSecond;
@@ -332,4 +339,20 @@ internal static class Report
     private static double? Round(double? value) => value is { } v ? Math.Round(v, v >= 100 ? 0 : v is > 0 and < 0.01 ? 2 - (int)Math.Floor(Math.Log10(v)) : 3) : null;
 
     private static string Format(double? value) => value is { } v ? v.ToString(v >= 100 ? "F0" : v is > 0 and < 0.01 ? "0.#########" : "0.###", CultureInfo.InvariantCulture) : "-";
+}
+
+/// <summary>The medians build/bench-host-start.sh writes to artifacts/bench/host-start.json.</summary>
+internal sealed record HostStartResult(
+    [property: JsonPropertyName("date")] string Date,
+    [property: JsonPropertyName("runs")] int Runs,
+    [property: JsonPropertyName("loadAverage")] string LoadAverage,
+    [property: JsonPropertyName("nativeFirstMs")] double NativeFirstMs,
+    [property: JsonPropertyName("handFirstMs")] double HandFirstMs,
+    [property: JsonPropertyName("nativeInMemoryFirstMs")] double NativeInMemoryFirstMs,
+    [property: JsonPropertyName("handInMemoryFirstMs")] double HandInMemoryFirstMs,
+    [property: JsonPropertyName("nativeBytes")] long NativeBytes,
+    [property: JsonPropertyName("handBytes")] long HandBytes)
+{
+    /// <summary>The file's figures, or <see langword="null"/> when the script has not run.</summary>
+    public static HostStartResult? Read(string path) => File.Exists(path) ? JsonSerializer.Deserialize<HostStartResult>(File.ReadAllText(path)) : null;
 }
