@@ -30,6 +30,9 @@ public sealed class Outbox
     internal void Add(OutgoingMessage message) => _messages.Add(message);
 
     internal void Clear() => _messages.Clear();
+
+    /// <summary>A copy of the messages, for a result that outlives the outbox.</summary>
+    internal OutgoingMessage[] ToArray() => _messages.Count == 0 ? [] : [.. _messages];
 }
 
 /// <summary>A message waiting to be published.</summary>

@@ -14,11 +14,11 @@ internal static class FanOutFormatter
     public const string ParentKey = "FanOutParent";
 
     /// <summary>How many map keys <see cref="Write"/> adds for <paramref name="info"/>.</summary>
-    public static int Keys(ExecutionInfo info) => (info.FanOuts.Count == 0 ? 0 : 1) + (info.FanOutParent is null ? 0 : 1);
+    public static int Keys(ExecutionInfo info) => (info.FanOutCount == 0 ? 0 : 1) + (info.FanOutParent is null ? 0 : 1);
 
     public static void Write(ref MessagePackWriter writer, ExecutionInfo info)
     {
-        if (info.FanOuts.Count > 0)
+        if (info.FanOutCount > 0)
         {
             writer.Write(GroupsKey);
             writer.WriteArrayHeader(info.FanOuts.Count);

@@ -20,8 +20,12 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
     {
         var execution = state.Execution;
         var before = execution.Phase;
-        var to = rule.Info.To ?? before;
-        var startsIteration = rule.Info.To is not null && _flow.PhaseOrder[to] <= _flow.PhaseOrder[before];
+        var info = rule.Info;
+        var to = info.To ?? before;
+
+        // Phases by index, not by name: the target's index, and whether it completes the execution.
+        var toIndex = info.To is null ? _flow.TryPhaseIndex(before) : _flow.PhaseIndex(to);
+        var startsIteration = info.To is not null && toIndex <= _flow.PhaseIndex(before);
         var outbox = context.Outbox;
         var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;
         RuleAction action;
@@ -77,7 +81,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
                         _ => RuleAction.Complete,
                     };
                 }
-                else if (_flow.TerminalPhases.Contains(to))
+                else if (toIndex >= 0 && _flow.IsTerminalPhase(toIndex))
                 {
                     execution.Status = ExecutionStatus.Completed;
                     action = RuleAction.Complete;
