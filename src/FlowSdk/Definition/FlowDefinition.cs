@@ -153,6 +153,31 @@ public abstract class FlowDefinition
     public override string ToString() => Id;
 }
 
+/// <summary>
+/// The rule context and outbox <see cref="FlowDefinition{TState}.Fire{TMessage}"/> uses, one per thread (in a
+/// class that is not generic, so reaching it is one thread-static read): taken for a firing and given back
+/// with its outbox emptied, so a firing allocates neither. A firing started while another runs on the same
+/// thread (a rule that fires another flow) finds none and makes its own.
+/// </summary>
+internal static class FiringScratch
+{
+    [ThreadStatic]
+    private static RuleContext? t_context;
+
+    public static RuleContext Take()
+    {
+        var context = t_context;
+        t_context = null;
+        return context ?? new RuleContext(default, null, new Outbox());
+    }
+
+    public static void Return(RuleContext context)
+    {
+        context.Outbox.Clear();
+        t_context = context;
+    }
+}
+
 /// <summary>A flow whose executions are instances of <typeparamref name="TState"/>.</summary>
 /// <typeparam name="TState">The flow's state class.</typeparam>
 public sealed class FlowDefinition<TState> : FlowDefinition
@@ -670,31 +695,6 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
         Events?.Collect(execution, execution.Outbox);
         return (FlowSerializer.Serialize(StateFormatter, state), before, state.Execution.Status);
-    }
-
-    /// <summary>
-    /// The rule context and outbox <see cref="Fire{TMessage}"/> uses, one per thread: taken for a firing and
-    /// given back emptied, so a firing allocates neither. A firing started while another runs on the same
-    /// thread (a rule that fires another flow) finds none and makes its own.
-    /// </summary>
-    private static class FiringScratch
-    {
-        [ThreadStatic]
-        private static RuleContext? t_context;
-
-        public static RuleContext Take()
-        {
-            var context = t_context;
-            t_context = null;
-            return context ?? new RuleContext(default, null, new Outbox());
-        }
-
-        public static void Return(RuleContext context)
-        {
-            context.Outbox.Clear();
-            context.Reset(default, null, "");
-            t_context = context;
-        }
     }
 
     /// <summary>A flow's dispatch-table row for <typeparamref name="TMessage"/>, cached per state and message type.</summary>

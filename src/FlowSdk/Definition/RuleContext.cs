@@ -57,14 +57,27 @@ public sealed class RuleContext
     internal void Reset(DateTimeOffset now, string? executionId, string flowId)
     {
         Now = now;
-        ExecutionId = executionId;
-        FlowId = flowId;
+
+        // Written only when they change: a reference written to the heap costs a GC write barrier.
+        if (!ReferenceEquals(ExecutionId, executionId))
+        {
+            ExecutionId = executionId;
+        }
+
+        if (!ReferenceEquals(FlowId, flowId))
+        {
+            FlowId = flowId;
+        }
+
         CancellationToken = default;
-        FanOutRequests = null;
-        Outcome = null;
-        OutcomeReason = null;
-        TaskIdPrefix = null;
-        RequestedTaskId = null;
+        if (FanOutRequests is not null || Outcome is not null || OutcomeReason is not null || TaskIdPrefix is not null || RequestedTaskId is not null)
+        {
+            FanOutRequests = null;
+            Outcome = null;
+            OutcomeReason = null;
+            TaskIdPrefix = null;
+            RequestedTaskId = null;
+        }
     }
 
     /// <summary>

@@ -113,7 +113,7 @@ internal sealed class RuleCounters : IReadOnlyDictionary<string, RuleCounter>
     {
         if (_count == _names.Length)
         {
-            var capacity = Math.Max(4, _count * 2);
+            var capacity = Math.Max(2, _count * 2);
             Array.Resize(ref _names, capacity);
             Array.Resize(ref _counters, capacity);
         }

@@ -58,10 +58,13 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
             try
             {
                 // Numbered by every entry ever recorded, not the kept ones: unique after old entries are dropped.
-                var sequence = execution.TimelineEntriesRecorded + 1;
-                context.TaskIdPrefix = rule.Info.AwaitsReply ? $"{execution.Id}.{sequence}" : null;
+                context.TaskIdPrefix = info.AwaitsReply ? $"{execution.Id}.{execution.TimelineEntriesRecorded + 1}" : null;
                 rule.Fire(state, message, context);
-                FanOutSteps.Start(execution, context, now);
+                if (context.FanOutRequests is not null)
+                {
+                    FanOutSteps.Start(execution, context, now);
+                }
+
                 execution.Phase = to;
                 execution.ChainedFirings = chained;
                 execution.CountFiring(rule.Info.Name, now);
@@ -145,8 +148,14 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
 
     public void AddLifecycleEvent(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
     {
+        // Both only for an execution that ended.
+        if (!execution.Status.IsTerminal())
+        {
+            return;
+        }
+
         FanOutSteps.Report(_flow.Id, execution, now, outbox);
-        if (execution.Status.IsTerminal() && _flow.Lifecycle.For(execution.Status) is { } subject)
+        if (_flow.Lifecycle.For(execution.Status) is { } subject)
         {
             outbox.Add(ExecutionEnded.Port(subject), new ExecutionEnded(_flow.Id, execution.Id, execution.Status, execution.Phase, execution.StatusReason, now));
         }

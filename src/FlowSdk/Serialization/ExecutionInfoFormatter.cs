@@ -16,6 +16,16 @@ public static class ExecutionInfoFormatter
     /// <summary>The key the execution's bookkeeping is stored under in a state map.</summary>
     public const string Key = "$execution";
 
+    // The keys Write writes before the optional ones, in the order it writes them; Read matches them by index.
+    private static readonly byte[][] WrittenKeys =
+    [
+        "Id"u8.ToArray(), "Flow"u8.ToArray(), "Phase"u8.ToArray(), "Status"u8.ToArray(), "StatusReason"u8.ToArray(),
+        "Iteration"u8.ToArray(), "CreatedAt"u8.ToArray(), "UpdatedAt"u8.ToArray(), "Timeline"u8.ToArray(),
+        "DroppedTimelineEntries"u8.ToArray(), "FirstTimelineEntryAt"u8.ToArray(), "Deadline"u8.ToArray(),
+        "PendingTaskId"u8.ToArray(), "PendingSince"u8.ToArray(), "ChainedFirings"u8.ToArray(), "Rules"u8.ToArray(),
+        "PublishedOnly"u8.ToArray(), "Outbox"u8.ToArray(),
+    ];
+
     /// <summary>Writes <paramref name="info"/>.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="info">The bookkeeping.</param>
@@ -151,78 +161,40 @@ public static class ExecutionInfoFormatter
     {
         FlowSdk.Internal.WireFormat.EnterDepth(ref reader);
         var count = reader.ReadMapHeader();
+        var next = 0;
         for (var i = 0; i < count; i++)
         {
-            // The keys this version writes are matched on their UTF-8 bytes, with no string made for them;
-            // any other key (an earlier version's camelCase, the approval and fan-out keys) by its name.
+            // The keys this version writes are matched on their UTF-8 bytes, with no string made for them:
+            // first against the key written after the last one read (a single comparison for a value this
+            // version wrote), then against them all. Any other key (an earlier version's camelCase, the
+            // approval and fan-out keys) by its name.
             var key = ReadKey(ref reader);
-            if (key.SequenceEqual("Id"u8))
+            var known = next < WrittenKeys.Length && key.SequenceEqual(WrittenKeys[next]) ? next : IndexOfWrittenKey(key);
+            next = known + 1;
+            switch (known)
             {
-                info.Id = reader.ReadString() ?? "";
-            }
-            else if (key.SequenceEqual("Flow"u8))
-            {
-                info.Flow = reader.ReadString() ?? "";
-            }
-            else if (key.SequenceEqual("Phase"u8))
-            {
-                info.Phase = reader.ReadString() ?? "";
-            }
-            else if (key.SequenceEqual("Status"u8))
-            {
-                info.Status = ReadStatus(ref reader);
-            }
-            else if (key.SequenceEqual("StatusReason"u8))
-            {
-                info.StatusReason = reader.ReadString();
-            }
-            else if (key.SequenceEqual("Iteration"u8))
-            {
-                info.Iteration = reader.ReadInt32();
-            }
-            else if (key.SequenceEqual("CreatedAt"u8))
-            {
-                info.CreatedAt = new DateTimeOffset(reader.ReadDateTime());
-            }
-            else if (key.SequenceEqual("UpdatedAt"u8))
-            {
-                info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime());
-            }
-            else if (key.SequenceEqual("Timeline"u8))
-            {
-                ReadTimeline(ref reader, info, options);
-            }
-            else if (key.SequenceEqual("Deadline"u8))
-            {
-                info.Deadline = ReadTime(ref reader);
-            }
-            else if (key.SequenceEqual("PendingTaskId"u8))
-            {
-                info.PendingTaskId = reader.ReadString();
-            }
-            else if (key.SequenceEqual("PendingSince"u8))
-            {
-                info.PendingSince = ReadTime(ref reader);
-            }
-            else if (key.SequenceEqual("ChainedFirings"u8))
-            {
-                info.ChainedFirings = reader.ReadInt32();
-            }
-            else if (key.SequenceEqual("Rules"u8))
-            {
-                ReadRules(ref reader, info);
-            }
-            else if (key.SequenceEqual("PublishedOnly"u8))
-            {
-                info.PublishedOnly = reader.ReadBoolean();
-            }
-            else if (key.SequenceEqual("Outbox"u8))
-            {
-                ReadOutbox(ref reader, info);
-            }
-            else
-            {
-                ReadOther(ref reader, info, key.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(key), options);
+                case 0: info.Id = reader.ReadString() ?? ""; break;
+                case 1: info.Flow = reader.ReadString() ?? ""; break;
+                case 2: info.Phase = reader.ReadString() ?? ""; break;
+                case 3: info.Status = ReadStatus(ref reader); break;
+                case 4: info.StatusReason = reader.ReadString(); break;
+                case 5: info.Iteration = reader.ReadInt32(); break;
+                case 6: info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case 7: info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case 8: ReadTimeline(ref reader, info, options); break;
+                case 9: info.DroppedTimelineEntries = reader.ReadInt64(); break;
+                case 10: info.FirstTimelineEntryAt = ReadTime(ref reader); break;
+                case 11: info.Deadline = ReadTime(ref reader); break;
+                case 12: info.PendingTaskId = reader.ReadString(); break;
+                case 13: info.PendingSince = ReadTime(ref reader); break;
+                case 14: info.ChainedFirings = reader.ReadInt32(); break;
+                case 15: ReadRules(ref reader, info); break;
+                case 16: info.PublishedOnly = reader.ReadBoolean(); break;
+                case 17: ReadOutbox(ref reader, info); break;
+                default:
+                    next = 0;
+                    ReadOther(ref reader, info, key.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(key), options);
+                    break;
             }
         }
 
@@ -230,6 +202,21 @@ public static class ExecutionInfoFormatter
         info.EventsFrom = info.TimelineEntriesRecorded;
         info.StoredStatus = info.Status;
         reader.Depth--;
+    }
+
+    /// <summary>The index of <paramref name="key"/> in <see cref="WrittenKeys"/>, or -1.</summary>
+    private static int IndexOfWrittenKey(ReadOnlySpan<byte> key)
+    {
+        var keys = WrittenKeys;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (key.SequenceEqual(keys[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>
@@ -265,8 +252,6 @@ public static class ExecutionInfoFormatter
             case "createdAt": info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
             case "updatedAt": info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
             case "timeline": ReadTimeline(ref reader, info, options); break;
-            case "DroppedTimelineEntries": info.DroppedTimelineEntries = reader.ReadInt64(); break;
-            case "FirstTimelineEntryAt": info.FirstTimelineEntryAt = ReadTime(ref reader); break;
             case "deadline": info.Deadline = ReadTime(ref reader); break;
             case "pendingTaskId": info.PendingTaskId = reader.ReadString(); break;
             case "pendingSince": info.PendingSince = ReadTime(ref reader); break;
