@@ -119,6 +119,7 @@ public abstract class FlowDefinition
     /// name the flow handed out (a rule's, or one read back through the known phase names) is the same
     /// string instance, found by reference among the first phases; any other is looked up by name.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal int TryPhaseIndex(string phase)
     {
         var names = _phaseNames;
@@ -135,11 +136,14 @@ public abstract class FlowDefinition
 
     /// <summary>The index of <paramref name="phase"/> in <see cref="Phases"/>.</summary>
     /// <exception cref="KeyNotFoundException"><paramref name="phase"/> is none of the flow's phases.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal int PhaseIndex(string phase)
     {
         var index = TryPhaseIndex(phase);
-        return index >= 0 ? index : throw new KeyNotFoundException($"'{phase}' is not a phase of flow '{Id}' ({string.Join(", ", Phases)}).");
+        return index >= 0 ? index : NotAPhase(phase);
     }
+
+    private int NotAPhase(string phase) => throw new KeyNotFoundException($"'{phase}' is not a phase of flow '{Id}' ({string.Join(", ", Phases)}).");
 
     /// <summary>Whether the phase at <paramref name="index"/> completes an execution.</summary>
     internal bool IsTerminalPhase(int index) => _terminal[index];

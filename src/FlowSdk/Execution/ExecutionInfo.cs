@@ -199,10 +199,18 @@ public sealed class ExecutionInfo
 
     internal void RestoreRule(string rule, RuleCounter counter) => _rules.Set(rule, counter);
 
-    internal void Restore(IEnumerable<TimelineEntry> entries)
+    internal void Restore(ReadOnlySpan<TimelineEntry> entries)
     {
         _timeline.Clear();
         _timeline.AddRange(entries);
+    }
+
+    /// <summary>Empties the timeline for entries read from a stored value, with room for <paramref name="count"/> of them, and returns it.</summary>
+    internal List<TimelineEntry> TimelineToRead(int count)
+    {
+        _timeline.Clear();
+        _timeline.EnsureCapacity(count);
+        return _timeline;
     }
 }
 

@@ -24,7 +24,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         var to = info.To ?? before;
 
         // Phases by index, not by name: the target's index, and whether it completes the execution.
-        var toIndex = info.To is null ? _flow.TryPhaseIndex(before) : _flow.PhaseIndex(to);
+        var toIndex = info.To is null ? _flow.TryPhaseIndex(before) : rule.ToIndexIn(_flow);
         var startsIteration = info.To is not null && toIndex <= _flow.PhaseIndex(before);
         var outbox = context.Outbox;
         var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;

@@ -298,13 +298,11 @@ public static class ExecutionInfoFormatter
     private static void ReadTimeline(ref MessagePackReader reader, ExecutionInfo info, MessagePackSerializerOptions options)
     {
         var n = reader.ReadArrayHeader();
-        var entries = new List<TimelineEntry>(Math.Min(n, 1024));
+        var entries = info.TimelineToRead(Math.Min(n, 1024));
         for (var j = 0; j < n; j++)
         {
             entries.Add(ReadEntry(ref reader, options));
         }
-
-        info.Restore(entries);
     }
 
     private static void ReadRules(ref MessagePackReader reader, ExecutionInfo info)
