@@ -398,7 +398,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                     rule.Fire(null!, message, context);
                 }
 
-                return outbox.Messages.Count == 0 ? rule.Info.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
+                return outbox.Count == 0 ? rule.Info.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
             }
 
             return FiringResult.None;

@@ -91,7 +91,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
                 }
                 else
                 {
-                    action = outbox.Messages.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
+                    action = outbox.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
                 }
 
                 if (context.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
