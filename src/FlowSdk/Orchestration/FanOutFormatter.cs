@@ -123,7 +123,7 @@ internal static class FanOutFormatter
         writer.WriteArrayHeader(7);
         writer.Write(ended.Index);
         writer.Write(ended.ExecutionId);
-        writer.Write(ExecutionInfoFormatter.StatusName(ended.Status));
+        writer.WriteString(ExecutionInfoFormatter.StatusUtf8(ended.Status));
         writer.Write(ended.Phase);
         writer.Write(ended.Reason);
         writer.Write(ended.At.UtcDateTime);

@@ -461,38 +461,33 @@ public static class ExecutionInfoFormatter
         return reader.ReadStringSequence()!.Value.ToArray();
     }
 
+    // The values most executions and entries hold are matched on their names' bytes; the others by name.
     private static ExecutionStatus ReadStatus(ref MessagePackReader reader)
-    {
-        // The statuses most executions are read in, matched on their bytes; the others by name.
-        var name = ReadName(ref reader);
-        return name.SequenceEqual("Running"u8) ? ExecutionStatus.Running
-            : name.SequenceEqual("Waiting"u8) ? ExecutionStatus.Waiting
-            : name.SequenceEqual("Completed"u8) ? ExecutionStatus.Completed
-            : ParseStatus(Printable(name));
-    }
+        => ReadName(ref reader, ExecutionStatus.Running, ExecutionStatus.Waiting, ExecutionStatus.Completed, StatusUtf8, ParseStatus);
 
     private static TriggerKind ReadTrigger(ref MessagePackReader reader)
-    {
-        var name = ReadName(ref reader);
-        return name.SequenceEqual("MessageAndState"u8) ? TriggerKind.MessageAndState
-            : name.SequenceEqual("Message"u8) ? TriggerKind.Message
-            : name.SequenceEqual("State"u8) ? TriggerKind.State
-            : ParseTrigger(Printable(name));
-    }
+        => ReadName(ref reader, TriggerKind.MessageAndState, TriggerKind.Message, TriggerKind.State, TriggerUtf8, ParseTrigger);
 
     private static RuleAction ReadAction(ref MessagePackReader reader)
+        => ReadName(ref reader, RuleAction.Mutate, RuleAction.Publish, RuleAction.Complete, ActionUtf8, ParseAction);
+
+    /// <summary>Reads a value stored as its name: one of three common values by its bytes, any other through <paramref name="parse"/>.</summary>
+    private static T ReadName<T>(ref MessagePackReader reader, T first, T second, T third, Utf8Name<T> utf8, Func<string?, T> parse)
     {
         var name = ReadName(ref reader);
-        return name.SequenceEqual("Mutate"u8) ? RuleAction.Mutate
-            : name.SequenceEqual("Publish"u8) ? RuleAction.Publish
-            : name.SequenceEqual("Complete"u8) ? RuleAction.Complete
-            : ParseAction(Printable(name));
+        return name.SequenceEqual(utf8(first)) ? first
+            : name.SequenceEqual(utf8(second)) ? second
+            : name.SequenceEqual(utf8(third)) ? third
+            : parse(Printable(name));
     }
 
     /// <summary>The name for the error message the full parse gives (or its match among the rarer names).</summary>
     private static string? Printable(ReadOnlySpan<byte> name) => name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name);
 
-    private static ReadOnlySpan<byte> StatusUtf8(ExecutionStatus status) => status switch
+    private delegate ReadOnlySpan<byte> Utf8Name<T>(T value);
+
+    /// <summary>The name a status is stored as, in UTF-8.</summary>
+    internal static ReadOnlySpan<byte> StatusUtf8(ExecutionStatus status) => status switch
     {
         ExecutionStatus.Running => "Running"u8,
         ExecutionStatus.Waiting => "Waiting"u8,
@@ -532,20 +527,6 @@ public static class ExecutionInfoFormatter
         RuleAction.Reject => "Reject"u8,
         RuleAction.ApprovalVoid => "ApprovalVoid"u8,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
-    };
-
-    internal static string StatusName(ExecutionStatus status) => status switch
-    {
-        ExecutionStatus.Running => "Running",
-        ExecutionStatus.Waiting => "Waiting",
-        ExecutionStatus.Completed => "Completed",
-        ExecutionStatus.Failed => "Failed",
-        ExecutionStatus.Escalated => "Escalated",
-        ExecutionStatus.TimedOut => "TimedOut",
-        ExecutionStatus.Paused => "Paused",
-        ExecutionStatus.Cancelled => "Cancelled",
-        ExecutionStatus.WaitingForApproval => "WaitingForApproval",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
     internal static ExecutionStatus ParseStatus(string? name) => name switch
