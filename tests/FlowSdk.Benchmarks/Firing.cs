@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using FlowSdk.Benchmarks.Firing;
 using FlowSdk.State;
 using MassTransit;
+using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
 using Stateless;
 
@@ -20,6 +21,10 @@ namespace FlowSdk.Benchmarks;
 /// <item>FlowSdkStep: what the in-memory runtime does for the event besides transport: read the stored
 /// state (deserialize), <c>Fire</c>, serialize, and the compare-and-set write to <see cref="InMemoryStateStore"/>.
 /// Stateless and the switch do none of that (no persistence at all).</item>
+/// <item>HandWrittenStep: the floor of "persist each step" without FlowSdk: the same state and bookkeeping as a
+/// plain class (<see cref="HandOrder"/>) deserialized and serialized by MessagePack's own attribute resolver,
+/// the switch (phase, iteration check, rule counter, timeline entry), and the same compare-and-set write
+/// to an <see cref="InMemoryStateStore"/>.</item>
 /// <item>MassTransitSaga: MassTransit 8.5.12, the same transition as a <c>MassTransitStateMachine</c> saga
 /// (filtered event, <c>Then</c>, <c>TransitionTo</c>, a timeline entry) in an in-memory saga repository on
 /// the in-memory bus: from <c>Publish</c> of the payment until MassTransit's consume observer reports
@@ -39,6 +44,8 @@ public class FiringBenchmarks
     private byte[] _stored = null!;
     private InMemoryStateStore _store = null!;
     private ulong _revision;
+    private byte[] _handStored = null!;
+    private ulong _handRevision;
 
     private StateMachine<OrderPhase, Trigger> _machine = null!;
     private StateMachine<OrderPhase, Trigger>.TriggerWithParameters<PaymentReceived> _pay = null!;
@@ -75,6 +82,20 @@ public class FiringBenchmarks
         _store = new InMemoryStateStore();
         _revision = _store.TryCreateAsync("bench-order.o-1", _stored).GetAwaiter().GetResult().Revision;
 
+        var hand = new HandOrder
+        {
+            Total = 42m,
+            Id = "o-1",
+            Flow = "bench-order",
+            Phase = nameof(OrderPhase.Placed),
+            Status = nameof(ExecutionStatus.Running),
+            Iteration = 1,
+            CreatedAt = Now.UtcDateTime,
+            UpdatedAt = Now.UtcDateTime,
+        };
+        _handStored = MessagePackSerializer.Serialize(hand, HandOptions);
+        _handRevision = _store.TryCreateAsync("bench-hand.o-1", _handStored).GetAwaiter().GetResult().Revision;
+
         _plain.Total = 42m;
         _machine = new StateMachine<OrderPhase, Trigger>(() => _machinePhase, s => _machinePhase = s);
         _pay = _machine.SetTriggerParameters<PaymentReceived>(Trigger.Pay);
@@ -85,7 +106,7 @@ public class FiringBenchmarks
             .Permit(Trigger.Ship, OrderPhase.Shipped);
         _machine.OnTransitioned(t => _timeline.Add(new Transition(Now, nameof(Trigger.Pay), t.Source, t.Destination)));
 
-        if (!FlowSdkFire() || !FlowSdkStep() || Stateless() != OrderPhase.Paid || HandWritten() != OrderPhase.Paid)
+        if (!FlowSdkFire() || !FlowSdkStep() || !HandWrittenStep() || Stateless() != OrderPhase.Paid || HandWritten() != OrderPhase.Paid)
         {
             throw new InvalidOperationException("A contender did not fire.");
         }
@@ -190,6 +211,44 @@ public class FiringBenchmarks
     }
 
     /// <summary>
+    /// The same persisting step written by hand: MessagePack (its own resolver) reads the stored order and
+    /// its bookkeeping, the switch fires, MessagePack writes it, and the same store's compare-and-set write.
+    /// </summary>
+    [Benchmark]
+    public bool HandWrittenStep()
+    {
+        var order = MessagePackSerializer.Deserialize<HandOrder>(_handStored, HandOptions);
+        var fired = false;
+        switch (order.Phase)
+        {
+            case nameof(OrderPhase.Placed) when order.Status == nameof(ExecutionStatus.Running) && _payment.Amount >= order.Total:
+                order.Paid = _payment.Amount;
+                order.Phase = nameof(OrderPhase.Paid);
+                order.ChainedFirings = 0;
+                order.UpdatedAt = Now.UtcDateTime;
+                order.Rules.TryGetValue(nameof(OrderRules.Pay), out var counter);
+                order.Rules[nameof(OrderRules.Pay)] = new HandCounter(counter.Firings + 1, Now.UtcDateTime);
+                order.Timeline.Add(new HandEntry
+                {
+                    At = Now.UtcDateTime,
+                    Rule = nameof(OrderRules.Pay),
+                    Trigger = "MessageAndState",
+                    Source = "bench.orders.paid",
+                    Action = "Mutate",
+                    PhaseBefore = nameof(OrderPhase.Placed),
+                    PhaseAfter = nameof(OrderPhase.Paid),
+                    Iteration = order.Iteration,
+                });
+                fired = true;
+                break;
+        }
+
+        var written = _store.TryUpdateAsync("bench-hand.o-1", MessagePackSerializer.Serialize(order, HandOptions), _handRevision).GetAwaiter().GetResult();
+        _handRevision = written.Revision;
+        return fired && written.Succeeded;
+    }
+
+    /// <summary>
     /// MassTransit: back to a Placed saga with an empty timeline, as the others start each operation;
     /// publish the payment on the in-memory bus and wait until it has been consumed.
     /// </summary>
@@ -203,6 +262,9 @@ public class FiringBenchmarks
         consumed.GetAwaiter().GetResult();
         return _saga.CurrentState;
     }
+
+    // MessagePack's own resolver (attributes, string keys), with the untrusted-data limits FlowSdk applies to what it reads.
+    private static readonly MessagePackSerializerOptions HandOptions = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     private sealed class StatelessOrder
     {

@@ -29,6 +29,11 @@ public static class Program
             return FirstCall.RunChild(args[1]);
         }
 
+        if (args.Length >= 1 && args[0] == "--firing-interleaved")
+        {
+            return FiringInterleaved.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
+        }
+
         var quick = args.Contains("--quick");
         var artifacts = Option(args, "--artifacts") ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "bench");
         var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -114,6 +114,10 @@ internal static class Report
 
         Ratio("Rule firing: FlowSdk step (deserialize, Fire, serialize, CAS write) / Stateless Fire()", "FiringBenchmarks.FlowSdkStep", "FiringBenchmarks.Stateless", "Stateless 5.20.1", 1.0, "<= 1.0",
             "FlowSdk reads and writes the state (MessagePack + compare-and-set in the in-memory store); Stateless persists nothing");
+        Ratio("Rule firing: FlowSdk step / hand-written persisting step (MessagePack's own resolver, the switch, the same CAS write)", "FiringBenchmarks.FlowSdkStep", "FiringBenchmarks.HandWrittenStep", "hand-written persisting step", null, "-",
+            "the floor of persisting each step: the same state and bookkeeping as a plain class read and written by MessagePack's attribute resolver, and the same store");
+        Ratio("Rule firing: hand-written persisting step / Stateless Fire()", "FiringBenchmarks.HandWrittenStep", "FiringBenchmarks.Stateless", "Stateless 5.20.1", null, "-",
+            "what persisting each step costs without FlowSdk, against Stateless, which persists nothing");
         Ratio("Rule firing: FlowSdk Definition.Fire in memory / Stateless Fire()", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.Stateless", "Stateless 5.20.1", null, "-",
             "the same work on both sides: condition, mutation, phase change, timeline entry");
         Ratio("Rule firing: FlowSdk Definition.Fire in memory / hand-written switch", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.HandWritten", "hand-written switch", 2.0, "<= 2");

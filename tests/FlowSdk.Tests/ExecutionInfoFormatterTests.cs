@@ -196,6 +196,137 @@ public sealed class ExecutionInfoFormatterTests
         Assert.Equal((2L, (DateTimeOffset?)new DateTimeOffset(Created), 3L), (copy.DroppedTimelineEntries, copy.FirstTimelineEntryAt, copy.TimelineEntriesRecorded));
     }
 
+    /// <summary>
+    /// Bookkeeping written by the version before the formatter matched keys on their bytes (captured from
+    /// it: a trimmed timeline with a control's reason, rule counters, an outbox, a parked message, handled
+    /// ids and approvals), as stored values hold it.
+    /// </summary>
+    private const string StoredByPreviousVersion =
+        "DE0016A24964A36F2D31A4466C6F77A56F72646572A55068617365A450616964A6537461747573A9457363616C61746564AC53746174757352656173" +
+        "6F6EA9746F6F206C61726765A9497465726174696F6E02A9437265617465644174D6FF69A3F200A9557064617465644174D6FF69A3F32CA854696D65" +
+        "6C696E659388A24174D6FF69A3F23CA452756C65A3506179A754726967676572AF4D657373616765416E645374617465A6536F75726365AB6F726465" +
+        "72732E70616964A6416374696F6EA75075626C697368AB50686173654265666F7265A6506C61636564AA50686173654166746572A450616964A94974" +
+        "65726174696F6E0188A24174D6FF69A3F278A452756C65A5436865636BA754726967676572A55374617465A6536F75726365A96F726465722E6F2D31" +
+        "A6416374696F6EA8457363616C617465AB50686173654265666F7265A450616964AA50686173654166746572A450616964A9497465726174696F6E02" +
+        "89A24174D6FF69A3F2B4A452756C65A55061757365A754726967676572A7436F6E74726F6CA6536F75726365A5616C696365A6416374696F6EA55061" +
+        "757365AB50686173654265666F7265A450616964AA50686173654166746572A450616964A9497465726174696F6E02A6526561736F6EA7686F6C6964" +
+        "6179B644726F7070656454696D656C696E65456E747269657301B4466972737454696D656C696E65456E7472794174D6FF69A3F200A8446561646C69" +
+        "6E65D6FF69A54380AD50656E64696E675461736B4964A56F2D312E33AC50656E64696E6753696E6365D6FF69A3F2F0AE436861696E6564466972696E" +
+        "677301A552756C657383A7417263686976659201D6FF69A3F2B4A5436865636B9201D6FF69A3F278A35061799202D6FF69A3F2B4AD5075626C697368" +
+        "65644F6E6C79C3A64F7574626F789194AE6F72646572732E6E6F7469636564AC4F726465724E6F7469636564C4029101AD6F726465722E6F2D312E33" +
+        "2E31A65061726B65649195AE6F72646572732E73686970706564C403920203A36D2D39D6FF69A3F2F0BB6E6F2072756C6520666972656420696E2070" +
+        "686173652050616964A748616E646C656492A36D2D37A36D2D38AF50656E64696E67417070726F76616C97AE6F2D312E617070726F76616C2E33A453" +
+        "686970D6FF69A3F200D6FF69A41C30AB6F72646572732E70616964C403010203C0AC4C617374417070726F76616C96AE6F2D312E617070726F76616C" +
+        "2E31A3506179C2A6657870697279D6FF69A3F200A765787069726564";
+
+    [Fact]
+    public void Bookkeeping_stored_by_the_previous_version_reads_whole_and_is_written_back_byte_for_byte()
+    {
+        var stored = Convert.FromHexString(StoredByPreviousVersion);
+
+        var copy = Read(stored);
+
+        var at = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        Assert.Equal(("o-1", "order", "Paid", ExecutionStatus.Escalated, "too large", 2), (copy.Id, copy.Flow, copy.Phase, copy.Status, copy.StatusReason, copy.Iteration));
+        Assert.Equal((at, at.AddMinutes(5), (DateTimeOffset?)at.AddDays(1)), (copy.CreatedAt, copy.UpdatedAt, copy.Deadline));
+        Assert.Equal(("o-1.3", (DateTimeOffset?)at.AddMinutes(4), 1, true), (copy.PendingTaskId, copy.PendingSince, copy.ChainedFirings, copy.PublishedOnly));
+        Assert.Equal(["Pay", "Check", "Pause"], copy.Timeline.Select(e => e.Rule));
+        Assert.Equal([TriggerKind.MessageAndState, TriggerKind.State, TriggerKind.Control], copy.Timeline.Select(e => e.Trigger));
+        Assert.Equal([RuleAction.Publish, RuleAction.Escalate, RuleAction.Pause], copy.Timeline.Select(e => e.Action));
+        Assert.Equal(new TimelineEntry(at.AddMinutes(3), "Pause", TriggerKind.Control, "alice", RuleAction.Pause, "Paid", "Paid", 2) { Reason = "holiday" }, copy.Timeline[^1]);
+        Assert.Equal((1L, (DateTimeOffset?)at, 4L), (copy.DroppedTimelineEntries, copy.FirstTimelineEntryAt, copy.TimelineEntriesRecorded));
+        Assert.Equal(["Archive", "Check", "Pay"], copy.Rules.Keys);
+        Assert.Equal(new RuleCounter(2, at.AddMinutes(3)), copy.Rules["Pay"]);
+        Assert.Equal(("orders.noticed", "OrderNoticed", "order.o-1.3.1"), (copy.Outbox[0].Subject, copy.Outbox[0].MessageType, copy.Outbox[0].MessageId));
+        Assert.Equal("no rule fired in phase Paid", Assert.Single(copy.Parked).Reason);
+        Assert.Equal(["m-7", "m-8"], copy.Handled);
+        Assert.Equal(("o-1.approval.3", "orders.paid"), (copy.PendingApproval!.Id, copy.PendingApproval.Subject));
+        Assert.Equal(new ApprovalDecision("o-1.approval.1", "Pay", false, "expiry", at, "expired"), copy.LastApproval);
+
+        // Written again, it is the same bytes: the stored format has not changed.
+        Assert.Equal(StoredByPreviousVersion, Convert.ToHexString(Write(copy).Span));
+    }
+
+    [Fact]
+    public void The_same_bookkeeping_built_in_memory_is_written_as_the_previous_version_wrote_it()
+    {
+        var at = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+        var info = new ExecutionInfo
+        {
+            Id = "o-1", Flow = "order", Phase = "Paid", Status = ExecutionStatus.Escalated, StatusReason = "too large", Iteration = 2,
+            CreatedAt = at, UpdatedAt = at.AddMinutes(5), Deadline = at.AddDays(1), PendingTaskId = "o-1.3", PendingSince = at.AddMinutes(4),
+            ChainedFirings = 1, PublishedOnly = true,
+        };
+        info.Append(new TimelineEntry(at, "Place", TriggerKind.Message, "orders.placed", RuleAction.Mutate, "New", "Placed", 1));
+        info.Append(new TimelineEntry(at.AddMinutes(1), "Pay", TriggerKind.MessageAndState, "orders.paid", RuleAction.Publish, "Placed", "Paid", 1));
+        info.Append(new TimelineEntry(at.AddMinutes(2), "Check", TriggerKind.State, "order.o-1", RuleAction.Escalate, "Paid", "Paid", 2));
+        info.Append(new TimelineEntry(at.AddMinutes(3), "Pause", TriggerKind.Control, "alice", RuleAction.Pause, "Paid", "Paid", 2) { Reason = "holiday" }, 3);
+
+        // Counted out of name order: they are written in ordinal order all the same.
+        info.CountFiring("Pay", at.AddMinutes(1));
+        info.CountFiring("Check", at.AddMinutes(2));
+        info.CountFiring("Pay", at.AddMinutes(3));
+        info.CountFiring("Archive", at.AddMinutes(3));
+        info.Outbox.Add(new OutgoingMessage("orders.noticed", "OrderNoticed", new byte[] { 0x91, 0x01 }) { MessageId = "order.o-1.3.1" });
+        info.Parked.Add(new ParkedMessage("orders.shipped", [0x92, 0x02, 0x03], "m-9", at.AddMinutes(4), "no rule fired in phase Paid"));
+        info.Handled.AddRange(["m-7", "m-8"]);
+        info.PendingApproval = new ApprovalRequest("o-1.approval.3", "Ship", at, at.AddHours(3)) { Subject = "orders.paid", Payload = [1, 2, 3] };
+        info.LastApproval = new ApprovalDecision("o-1.approval.1", "Pay", false, "expiry", at, "expired");
+
+        Assert.Equal(StoredByPreviousVersion, Convert.ToHexString(Write(info).Span));
+    }
+
+    [Theory]
+    [InlineData("Status", "Bogus", "'Bogus' is not an execution status")]
+    [InlineData("Trigger", "Sometimes", "'Sometimes' is not a trigger kind")]
+    [InlineData("Action", "Explode", "'Explode' is not a rule action")]
+    public void A_name_that_is_none_of_the_known_ones_is_refused_naming_it(string key, string value, string expected)
+    {
+        var bytes = Write(Sample()).ToArray();
+        var hex = Convert.ToHexString(bytes);
+        var current = key == "Status" ? "Escalated" : key == "Trigger" ? "Message" : "Escalate";
+        var pair = Convert.ToHexString(Pack(key)) + Convert.ToHexString(Pack(current));
+        Assert.Contains(pair, hex, StringComparison.Ordinal);
+        var corrupt = Convert.FromHexString(hex.Replace(pair, Convert.ToHexString(Pack(key)) + Convert.ToHexString(Pack(value)), StringComparison.Ordinal));
+
+        var error = Assert.Throws<MessagePackSerializationException>(() => Read(corrupt));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_that_is_not_a_string_is_refused()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(buffer);
+        w.WriteMapHeader(1);
+        w.Write(7);
+        w.Write("o-1");
+        w.Flush();
+
+        var error = Assert.Throws<MessagePackSerializationException>(() => Read(buffer.WrittenMemory));
+
+        Assert.Contains("has a key of type Integer; its keys are strings", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bookkeeping_cut_short_is_refused()
+    {
+        var bytes = Write(Sample());
+
+        // FlowSerializer turns this into a MessagePackSerializationException that says where the data ends.
+        Assert.Throws<EndOfStreamException>(() => Read(bytes[..(bytes.Length / 2)]));
+    }
+
+    private static byte[] Pack(string text)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(buffer);
+        w.Write(text);
+        w.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
     private static TimelineEntry Entry(int i) =>
         new(Created.AddMinutes(i), "r" + i, TriggerKind.Message, "orders.paid", RuleAction.Mutate, "Placed", "Placed", 1);
 

@@ -41,6 +41,36 @@ public sealed class FireTests
     }
 
     [Fact]
+    public void A_results_messages_stay_as_they_were_after_later_firings_on_the_same_thread()
+    {
+        // Fire reuses one outbox per thread: what a result returns must be its own.
+        var first = OrderFlow.Definition.Start("o-1", Now);
+        var second = OrderFlow.Definition.Start("o-2", Now);
+
+        var placed = OrderFlow.Definition.Fire(first, new OrderPlaced("o-1", 1500), Now);
+        var again = OrderFlow.Definition.Fire(second, new OrderPlaced("o-2", 2500), Now);
+        var paid = OrderFlow.Definition.Fire(first, new OrderPaid("o-1", 1500), Now);
+
+        var message = Assert.Single(placed.Messages);
+        Assert.Equal("test.orders.noticed", message.Subject);
+        Assert.NotSame(message, Assert.Single(again.Messages));
+        Assert.Equal("Pay", paid.Rule!.Name);
+        Assert.Empty(paid.Messages);
+        Assert.Equal("test.orders.noticed", Assert.Single(placed.Messages).Subject);
+    }
+
+    [Fact]
+    public void A_rule_that_throws_leaves_the_next_firing_a_context_of_its_own()
+    {
+        var order = OrderFlow.Definition.Start("o-1", Now);
+        Assert.Throws<InvalidOperationException>(() => OrderFlow.Definition.Fire(order, new OrderBroken("o-1"), Now));
+
+        var placed = OrderFlow.Definition.Fire(order, new OrderPlaced("o-1", 1500), Now);
+
+        Assert.Equal("test.orders.noticed", Assert.Single(placed.Messages).Subject);
+    }
+
+    [Fact]
     public void A_rule_that_throws_lets_the_exception_through()
     {
         var order = OrderFlow.Definition.Start("o-1", Now);

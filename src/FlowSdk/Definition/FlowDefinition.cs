@@ -9,6 +9,10 @@ namespace FlowSdk;
 /// </summary>
 public abstract class FlowDefinition
 {
+    // The phases by index, and whether each is terminal: what a firing reads, without a lookup by name.
+    private readonly string[] _phaseNames;
+    private readonly bool[] _terminal;
+
     private protected FlowDefinition(string id, IReadOnlyList<string> phases, IReadOnlyList<string> terminalPhases, int maxIterations, TimeSpan? timeout, LifecycleSubjects? lifecycle)
     {
         if (timeout is { } t && t <= TimeSpan.Zero)
@@ -59,6 +63,8 @@ public abstract class FlowDefinition
         TerminalPhases = terminalPhases;
         MaxIterations = maxIterations;
         PhaseOrder = phases.Select((p, i) => KeyValuePair.Create(p, i)).ToFrozenDictionary(StringComparer.Ordinal);
+        _phaseNames = [.. phases];
+        _terminal = [.. phases.Select(p => terminalPhases.Contains(p))];
     }
 
     /// <summary>The flow id.</summary>
@@ -108,6 +114,40 @@ public abstract class FlowDefinition
 
     internal FrozenDictionary<string, int> PhaseOrder { get; }
 
+    /// <summary>
+    /// The index of <paramref name="phase"/> in <see cref="Phases"/>, or -1 when it is none of them. A phase
+    /// name the flow handed out (a rule's, or one read back through the known phase names) is the same
+    /// string instance, found by reference among the first phases; any other is looked up by name.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal int TryPhaseIndex(string phase)
+    {
+        var names = _phaseNames;
+        for (var i = 0; i < names.Length && i < 8; i++)
+        {
+            if (ReferenceEquals(names[i], phase))
+            {
+                return i;
+            }
+        }
+
+        return PhaseOrder.TryGetValue(phase, out var index) ? index : -1;
+    }
+
+    /// <summary>The index of <paramref name="phase"/> in <see cref="Phases"/>.</summary>
+    /// <exception cref="KeyNotFoundException"><paramref name="phase"/> is none of the flow's phases.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal int PhaseIndex(string phase)
+    {
+        var index = TryPhaseIndex(phase);
+        return index >= 0 ? index : NotAPhase(phase);
+    }
+
+    private int NotAPhase(string phase) => throw new KeyNotFoundException($"'{phase}' is not a phase of flow '{Id}' ({string.Join(", ", Phases)}).");
+
+    /// <summary>Whether the phase at <paramref name="index"/> completes an execution.</summary>
+    internal bool IsTerminalPhase(int index) => _terminal[index];
+
     internal abstract Runtime.IFlowProcessor CreateProcessor(Runtime.RuntimeServices services);
 
     /// <summary>Applies an operator's control to a stored state (see <see cref="ExecutionControl"/>); returns the state to write and the status before and after.</summary>
@@ -115,6 +155,31 @@ public abstract class FlowDefinition
 
     /// <inheritdoc/>
     public override string ToString() => Id;
+}
+
+/// <summary>
+/// The rule context and outbox <see cref="FlowDefinition{TState}.Fire{TMessage}"/> uses, one per thread (in a
+/// class that is not generic, so reaching it is one thread-static read): taken for a firing and given back
+/// with its outbox emptied, so a firing allocates neither. A firing started while another runs on the same
+/// thread (a rule that fires another flow) finds none and makes its own.
+/// </summary>
+internal static class FiringScratch
+{
+    [ThreadStatic]
+    private static RuleContext? t_context;
+
+    public static RuleContext Take()
+    {
+        var context = t_context;
+        t_context = null;
+        return context ?? new RuleContext(default, null, new Outbox());
+    }
+
+    public static void Return(RuleContext context)
+    {
+        context.Outbox.Clear();
+        t_context = context;
+    }
 }
 
 /// <summary>A flow whose executions are instances of <typeparamref name="TState"/>.</summary>
@@ -262,76 +327,86 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
         // A reply names its execution by its task id alone, as the runtime reads it (InputPort.Decode).
         var taskId = !port.HasCorrelationKey && port.Port.TaskIdOf is { } taskIdOf ? taskIdOf(message) ?? "" : null;
-        Outbox? outbox = null;
-        for (var i = 0; i < rules.Length; i++)
+
+        // One context and outbox per thread, reused from firing to firing: the result copies what it keeps.
+        var context = FiringScratch.Take();
+        var outbox = context.Outbox;
+        try
         {
-            var rule = rules[i];
-            var needsState = rule.NeedsState;
-            outbox ??= new Outbox();
-            if (needsState)
+            for (var i = 0; i < rules.Length; i++)
             {
-                if (execution.Status.IsTerminal())
+                var rule = rules[i];
+                var needsState = rule.NeedsState;
+                if (needsState)
                 {
-                    return FiringResult.None;
-                }
-
-                if (execution.Deadline is { } deadline && now >= deadline)
-                {
-                    new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
-                    return new FiringResult(null, outbox.Messages);
-                }
-
-                if (execution.Status == ExecutionStatus.WaitingForApproval)
-                {
-                    // The runtime keeps the message with the execution until the request is decided.
-                    return FiringResult.None;
-                }
-
-                if (execution.Status == ExecutionStatus.Waiting
-                    ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
-                    : taskId is not null)
-                {
-                    return FiringResult.None;
-                }
-            }
-
-            var context = new RuleContext(now, needsState ? execution.Id : null, outbox, Id);
-            if (!rule.Passes(execution, needsState ? state : null!, message, context))
-            {
-                continue;
-            }
-
-            if (needsState && rule.Info.Approval is { } approval)
-            {
-                // The rule's declared policy, as the runtime applies it when no option overrides it.
-                switch (approval.Policy)
-                {
-                    case ApprovalPolicy.Approve:
-                        Approvals.AutoApprove(execution, rule.Info, now);
-                        break;
-                    case ApprovalPolicy.Deny:
-                        Approvals.Deny(execution, rule.Info, now);
+                    if (execution.Status.IsTerminal())
+                    {
                         return FiringResult.None;
-                    default:
-                        Approvals.Request(execution, rule.Info, port.Subject, port.Port.Serialize(message), now);
-                        return new FiringResult(null, []) { AwaitsApproval = rule.Info };
+                    }
+
+                    if (execution.Deadline is { } deadline && now >= deadline)
+                    {
+                        new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
+                        return new FiringResult(null, outbox.ToArray());
+                    }
+
+                    if (execution.Status == ExecutionStatus.WaitingForApproval)
+                    {
+                        // The runtime keeps the message with the execution until the request is decided.
+                        return FiringResult.None;
+                    }
+
+                    if (execution.Status == ExecutionStatus.Waiting
+                        ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
+                        : taskId is not null)
+                    {
+                        return FiringResult.None;
+                    }
                 }
+
+                // Each rule is evaluated with a context as new (the outbox is the firing's, as the runtime's).
+                context.Reset(now, needsState ? execution.Id : null, Id);
+                if (!rule.Passes(execution, needsState ? state : null!, message, context))
+                {
+                    continue;
+                }
+
+                if (needsState && rule.Info.Approval is { } approval)
+                {
+                    // The rule's declared policy, as the runtime applies it when no option overrides it.
+                    switch (approval.Policy)
+                    {
+                        case ApprovalPolicy.Approve:
+                            Approvals.AutoApprove(execution, rule.Info, now);
+                            break;
+                        case ApprovalPolicy.Deny:
+                            Approvals.Deny(execution, rule.Info, now);
+                            return FiringResult.None;
+                        default:
+                            Approvals.Request(execution, rule.Info, port.Subject, port.Port.Serialize(message), now);
+                            return new FiringResult(null, []) { AwaitsApproval = rule.Info };
+                    }
+                }
+
+                if (needsState)
+                {
+                    _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
+                    _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, taskId, context, now);
+                }
+                else
+                {
+                    rule.Fire(null!, message, context);
+                }
+
+                return outbox.Count == 0 ? rule.Info.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
             }
 
-            if (needsState)
-            {
-                _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
-                _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, taskId, context, now);
-            }
-            else
-            {
-                rule.Fire(null!, message, context);
-            }
-
-            return new FiringResult(rule.Info, outbox.Messages);
+            return FiringResult.None;
         }
-
-        return FiringResult.None;
+        finally
+        {
+            FiringScratch.Return(context);
+        }
     }
 
     /// <summary>

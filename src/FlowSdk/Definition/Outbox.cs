@@ -29,7 +29,19 @@ public sealed class Outbox
     /// <summary>Adds a message already serialized (a fan-out's start message, with its own id).</summary>
     internal void Add(OutgoingMessage message) => _messages.Add(message);
 
-    internal void Clear() => _messages.Clear();
+    /// <summary>How many messages were collected (without going through <see cref="Messages"/>' interface).</summary>
+    internal int Count => _messages.Count;
+
+    internal void Clear()
+    {
+        if (_messages.Count > 0)
+        {
+            _messages.Clear();
+        }
+    }
+
+    /// <summary>A copy of the messages, for a result that outlives the outbox.</summary>
+    internal OutgoingMessage[] ToArray() => _messages.Count == 0 ? [] : [.. _messages];
 }
 
 /// <summary>A message waiting to be published.</summary>

@@ -20,6 +20,7 @@ public sealed class Rule<TState, TMessage>
     private readonly string? _from;
     private readonly bool _hasGuards;
     private readonly bool _allConditions;
+    private PhaseIndex? _toIndex;
 
     /// <summary>Creates a rule. Called by generated code.</summary>
     /// <param name="info">What the rule is.</param>
@@ -133,4 +134,22 @@ public sealed class Rule<TState, TMessage>
     }
 
     internal void Fire(TState state, TMessage message, RuleContext context) => _fire(state, message, context);
+
+    /// <summary>
+    /// The index of the rule's <see cref="RuleInfo.To"/> among <paramref name="flow"/>'s phases: found once, then
+    /// kept with the flow it was found in (a rule is a flow's; one handed to another flow is looked up again).
+    /// </summary>
+    internal int ToIndexIn(FlowDefinition flow)
+    {
+        if (_toIndex is { } known && ReferenceEquals(known.Flow, flow))
+        {
+            return known.Index;
+        }
+
+        var index = flow.PhaseIndex(Info.To!);
+        _toIndex = new PhaseIndex(flow, index);
+        return index;
+    }
+
+    private sealed record PhaseIndex(FlowDefinition Flow, int Index);
 }

@@ -6,6 +6,10 @@ namespace FlowSdk;
 /// What a rule or condition can ask of the runtime while it runs: the time, the execution, extra
 /// messages, and outcomes other than the rule's phase change. Take it as the last parameter.
 /// </summary>
+/// <remarks>
+/// A context is valid only while the condition or rule it is handed to runs: keep no reference to it.
+/// <see cref="FlowDefinition{TState}.Fire{TMessage}"/> reuses one per thread for its firings.
+/// </remarks>
 public sealed class RuleContext
 {
     internal RuleContext(DateTimeOffset now, string? executionId, Outbox outbox, string flowId = "")
@@ -17,16 +21,16 @@ public sealed class RuleContext
     }
 
     /// <summary>The id of the flow the rule belongs to.</summary>
-    internal string FlowId { get; }
+    internal string FlowId { get; private set; }
 
     /// <summary>The groups this firing fans out, in the order it asked; <see langword="null"/> for none.</summary>
     internal List<FanOutRequest>? FanOutRequests { get; private set; }
 
     /// <summary>The time of the event, from the runtime's clock. Use it instead of <see cref="DateTimeOffset.UtcNow"/>: conditions must be deterministic.</summary>
-    public DateTimeOffset Now { get; }
+    public DateTimeOffset Now { get; private set; }
 
     /// <summary>The execution the rule runs for; <see langword="null"/> for a message-only rule.</summary>
-    public string? ExecutionId { get; }
+    public string? ExecutionId { get; private set; }
 
     /// <summary>
     /// Cancelled when an operator cancels the execution while the rule runs (<see cref="FlowRuntime.CancelAsync"/>):
@@ -45,6 +49,36 @@ public sealed class RuleContext
     internal string? TaskIdPrefix { get; set; }
 
     internal string? RequestedTaskId { get; private set; }
+
+    /// <summary>
+    /// Makes the context new again for another rule's evaluation (same outbox, left as it is): what a
+    /// condition or rule asked of it before is forgotten, as with a context just created.
+    /// </summary>
+    internal void Reset(DateTimeOffset now, string? executionId, string flowId)
+    {
+        Now = now;
+
+        // Written only when they change: a reference written to the heap costs a GC write barrier.
+        if (!ReferenceEquals(ExecutionId, executionId))
+        {
+            ExecutionId = executionId;
+        }
+
+        if (!ReferenceEquals(FlowId, flowId))
+        {
+            FlowId = flowId;
+        }
+
+        CancellationToken = default;
+        if (FanOutRequests is not null || Outcome is not null || OutcomeReason is not null || TaskIdPrefix is not null || RequestedTaskId is not null)
+        {
+            FanOutRequests = null;
+            Outcome = null;
+            OutcomeReason = null;
+            TaskIdPrefix = null;
+            RequestedTaskId = null;
+        }
+    }
 
     /// <summary>
     /// Publishes the request of a publish-and-await rule: sets its task id and parks the execution

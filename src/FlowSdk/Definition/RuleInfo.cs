@@ -107,6 +107,9 @@ public sealed class RuleInfo
     /// <summary>Whether the rule requires approval (<see cref="RequiresApprovalAttribute"/>), with its policy and expiry; <see langword="null"/> when it does not.</summary>
     public ApprovalInfo? Approval { get; }
 
+    /// <summary>The result of a firing of this rule that publishes nothing: immutable, so one instance serves every such firing.</summary>
+    internal FiringResult FiredWithoutMessages => field ??= new FiringResult(this, []);
+
     /// <inheritdoc/>
     public override string ToString() => $"{DeclaringType}.{Name}";
 }

@@ -7,7 +7,13 @@ namespace FlowSdk;
 public sealed class ExecutionInfo
 {
     private readonly List<TimelineEntry> _timeline = [];
-    private readonly Dictionary<string, RuleCounter> _rules = new(StringComparer.Ordinal);
+    private readonly RuleCounters _rules = new();
+
+    // Made on first use: most executions never fan out, park a message or keep an outbox.
+    private List<FanOutRecord>? _fanOuts;
+    private List<OutgoingMessage>? _outbox;
+    private List<ParkedMessage>? _parked;
+    private List<string>? _handled;
 
     /// <summary>The execution id: the correlation key that created it.</summary>
     public string Id { get; internal set; } = "";
@@ -78,16 +84,22 @@ public sealed class ExecutionInfo
     public IReadOnlyDictionary<string, RuleCounter> Rules => _rules;
 
     /// <summary>The fan-out groups this execution started, waiting or finished, in the order it started them.</summary>
-    internal List<FanOutRecord> FanOuts { get; } = [];
+    internal List<FanOutRecord> FanOuts => _fanOuts ??= [];
+
+    /// <summary>How many fan-out groups the execution started (without making the list).</summary>
+    internal int FanOutCount => _fanOuts?.Count ?? 0;
 
     /// <summary>The group that started this execution, for a child of a fan-out; otherwise <see langword="null"/>.</summary>
     internal FanOutParent? FanOutParent { get; set; }
 
     /// <summary>The fan-out group named <paramref name="name"/>, once the execution started it.</summary>
-    internal FanOutRecord? FindFanOut(string name) => FanOuts.Find(g => string.Equals(g.Name, name, StringComparison.Ordinal));
+    internal FanOutRecord? FindFanOut(string name) => _fanOuts?.Find(g => string.Equals(g.Name, name, StringComparison.Ordinal));
 
     /// <summary>How many messages the execution published that have not yet been handed to the transport (its outbox).</summary>
-    internal List<OutgoingMessage> Outbox { get; } = [];
+    internal List<OutgoingMessage> Outbox => _outbox ??= [];
+
+    /// <summary>How many messages are in <see cref="Outbox"/> (without making the list).</summary>
+    internal int OutboxCount => _outbox?.Count ?? 0;
 
     /// <summary>
     /// The status in the stored revision this value was read from; <see langword="null"/> for a new
@@ -111,23 +123,34 @@ public sealed class ExecutionInfo
     /// evaluated again after every change of the execution and expire to a dead letter
     /// (<see cref="FlowRuntimeOptions.ParkedMessageTimeout"/>).
     /// </summary>
-    internal List<ParkedMessage> Parked { get; } = [];
+    internal List<ParkedMessage> Parked => _parked ??= [];
+
+    /// <summary>How many messages are in <see cref="Parked"/> (without making the list).</summary>
+    internal int ParkedCount => _parked?.Count ?? 0;
 
     /// <summary>
     /// The ids of the latest messages that fired a rule for this execution, oldest first and bounded:
     /// a redelivery of one of them is a duplicate, acknowledged without being evaluated again.
     /// </summary>
-    internal List<string> Handled { get; } = [];
+    internal List<string> Handled => _handled ??= [];
+
+    /// <summary>How many ids are in <see cref="Handled"/> (without making the list).</summary>
+    internal int HandledCount => _handled?.Count ?? 0;
 
     /// <summary>Whether <paramref name="messageId"/> fired a rule for this execution or is parked with it.</summary>
     internal bool Knows(string messageId)
     {
-        if (Handled.Contains(messageId))
+        if (_handled?.Contains(messageId) == true)
         {
             return true;
         }
 
-        foreach (var parked in Parked)
+        if (_parked is null)
+        {
+            return false;
+        }
+
+        foreach (var parked in _parked)
         {
             if (string.Equals(parked.MessageId, messageId, StringComparison.Ordinal))
             {
@@ -169,18 +192,25 @@ public sealed class ExecutionInfo
         _timeline.RemoveRange(0, drop);
     }
 
-    internal void CountFiring(string rule, DateTimeOffset at)
-    {
-        _rules.TryGetValue(rule, out var counter);
-        _rules[rule] = new RuleCounter(counter.Firings + 1, at);
-    }
+    /// <summary>The firing counters, sorted by rule name (ordinal), as they are stored.</summary>
+    internal RuleCounters RuleCounters => _rules;
 
-    internal void RestoreRule(string rule, RuleCounter counter) => _rules[rule] = counter;
+    internal void CountFiring(string rule, DateTimeOffset at) => _rules.CountFiring(rule, at);
 
-    internal void Restore(IEnumerable<TimelineEntry> entries)
+    internal void RestoreRule(string rule, RuleCounter counter) => _rules.Set(rule, counter);
+
+    internal void Restore(ReadOnlySpan<TimelineEntry> entries)
     {
         _timeline.Clear();
         _timeline.AddRange(entries);
+    }
+
+    /// <summary>Empties the timeline for entries read from a stored value, with room for <paramref name="count"/> of them, and returns it.</summary>
+    internal List<TimelineEntry> TimelineToRead(int count)
+    {
+        _timeline.Clear();
+        _timeline.EnsureCapacity(count);
+        return _timeline;
     }
 }
 

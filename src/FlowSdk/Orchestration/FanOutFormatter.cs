@@ -14,11 +14,11 @@ internal static class FanOutFormatter
     public const string ParentKey = "FanOutParent";
 
     /// <summary>How many map keys <see cref="Write"/> adds for <paramref name="info"/>.</summary>
-    public static int Keys(ExecutionInfo info) => (info.FanOuts.Count == 0 ? 0 : 1) + (info.FanOutParent is null ? 0 : 1);
+    public static int Keys(ExecutionInfo info) => (info.FanOutCount == 0 ? 0 : 1) + (info.FanOutParent is null ? 0 : 1);
 
     public static void Write(ref MessagePackWriter writer, ExecutionInfo info)
     {
-        if (info.FanOuts.Count > 0)
+        if (info.FanOutCount > 0)
         {
             writer.Write(GroupsKey);
             writer.WriteArrayHeader(info.FanOuts.Count);
@@ -123,7 +123,7 @@ internal static class FanOutFormatter
         writer.WriteArrayHeader(7);
         writer.Write(ended.Index);
         writer.Write(ended.ExecutionId);
-        writer.Write(ExecutionInfoFormatter.StatusName(ended.Status));
+        writer.WriteString(ExecutionInfoFormatter.StatusUtf8(ended.Status));
         writer.Write(ended.Phase);
         writer.Write(ended.Reason);
         writer.Write(ended.At.UtcDateTime);

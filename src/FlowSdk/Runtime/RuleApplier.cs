@@ -20,8 +20,12 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
     {
         var execution = state.Execution;
         var before = execution.Phase;
-        var to = rule.Info.To ?? before;
-        var startsIteration = rule.Info.To is not null && _flow.PhaseOrder[to] <= _flow.PhaseOrder[before];
+        var info = rule.Info;
+        var to = info.To ?? before;
+
+        // Phases by index, not by name: the target's index, and whether it completes the execution.
+        var toIndex = info.To is null ? _flow.TryPhaseIndex(before) : rule.ToIndexIn(_flow);
+        var startsIteration = info.To is not null && toIndex <= _flow.PhaseIndex(before);
         var outbox = context.Outbox;
         var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;
         RuleAction action;
@@ -54,10 +58,13 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
             try
             {
                 // Numbered by every entry ever recorded, not the kept ones: unique after old entries are dropped.
-                var sequence = execution.TimelineEntriesRecorded + 1;
-                context.TaskIdPrefix = rule.Info.AwaitsReply ? $"{execution.Id}.{sequence}" : null;
+                context.TaskIdPrefix = info.AwaitsReply ? $"{execution.Id}.{execution.TimelineEntriesRecorded + 1}" : null;
                 rule.Fire(state, message, context);
-                FanOutSteps.Start(execution, context, now);
+                if (context.FanOutRequests is not null)
+                {
+                    FanOutSteps.Start(execution, context, now);
+                }
+
                 execution.Phase = to;
                 execution.ChainedFirings = chained;
                 execution.CountFiring(rule.Info.Name, now);
@@ -77,14 +84,14 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
                         _ => RuleAction.Complete,
                     };
                 }
-                else if (_flow.TerminalPhases.Contains(to))
+                else if (toIndex >= 0 && _flow.IsTerminalPhase(toIndex))
                 {
                     execution.Status = ExecutionStatus.Completed;
                     action = RuleAction.Complete;
                 }
                 else
                 {
-                    action = outbox.Messages.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
+                    action = outbox.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
                 }
 
                 if (context.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
@@ -141,8 +148,14 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
 
     public void AddLifecycleEvent(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
     {
+        // Both only for an execution that ended.
+        if (!execution.Status.IsTerminal())
+        {
+            return;
+        }
+
         FanOutSteps.Report(_flow.Id, execution, now, outbox);
-        if (execution.Status.IsTerminal() && _flow.Lifecycle.For(execution.Status) is { } subject)
+        if (_flow.Lifecycle.For(execution.Status) is { } subject)
         {
             outbox.Add(ExecutionEnded.Port(subject), new ExecutionEnded(_flow.Id, execution.Id, execution.Status, execution.Phase, execution.StatusReason, now));
         }

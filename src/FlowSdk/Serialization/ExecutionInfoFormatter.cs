@@ -16,6 +16,16 @@ public static class ExecutionInfoFormatter
     /// <summary>The key the execution's bookkeeping is stored under in a state map.</summary>
     public const string Key = "$execution";
 
+    // The keys Write writes before the optional ones, in the order it writes them; Read matches them by index.
+    private static readonly byte[][] WrittenKeys =
+    [
+        "Id"u8.ToArray(), "Flow"u8.ToArray(), "Phase"u8.ToArray(), "Status"u8.ToArray(), "StatusReason"u8.ToArray(),
+        "Iteration"u8.ToArray(), "CreatedAt"u8.ToArray(), "UpdatedAt"u8.ToArray(), "Timeline"u8.ToArray(),
+        "DroppedTimelineEntries"u8.ToArray(), "FirstTimelineEntryAt"u8.ToArray(), "Deadline"u8.ToArray(),
+        "PendingTaskId"u8.ToArray(), "PendingSince"u8.ToArray(), "ChainedFirings"u8.ToArray(), "Rules"u8.ToArray(),
+        "PublishedOnly"u8.ToArray(), "Outbox"u8.ToArray(),
+    ];
+
     /// <summary>Writes <paramref name="info"/>.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="info">The bookkeeping.</param>
@@ -24,73 +34,82 @@ public static class ExecutionInfoFormatter
         // The parking keys are written only when they hold something, so an execution that never
         // parked a message or recorded a message id is stored exactly as before they existed.
         // So are the dropped-timeline keys: an execution whose timeline was never trimmed is stored as before.
+        // Keys and names are UTF-8 literals: the bytes are the same as writing the strings, without encoding them.
         var dropped = info.DroppedTimelineEntries > 0;
-        writer.WriteMapHeader(16 + (info.Parked.Count > 0 ? 1 : 0) + (info.Handled.Count > 0 ? 1 : 0) + (dropped ? 2 : 0) + ApprovalFormatter.Keys(info) + FanOutFormatter.Keys(info));
-        writer.Write("Id");
+        writer.WriteMapHeader(16 + (info.ParkedCount > 0 ? 1 : 0) + (info.HandledCount > 0 ? 1 : 0) + (dropped ? 2 : 0) + ApprovalFormatter.Keys(info) + FanOutFormatter.Keys(info));
+        writer.WriteString("Id"u8);
         writer.Write(info.Id);
-        writer.Write("Flow");
+        writer.WriteString("Flow"u8);
         writer.Write(info.Flow);
-        writer.Write("Phase");
+        writer.WriteString("Phase"u8);
         writer.Write(info.Phase);
-        writer.Write("Status");
-        writer.Write(StatusName(info.Status));
-        writer.Write("StatusReason");
+        writer.WriteString("Status"u8);
+        writer.WriteString(StatusUtf8(info.Status));
+        writer.WriteString("StatusReason"u8);
         writer.Write(info.StatusReason);
-        writer.Write("Iteration");
+        writer.WriteString("Iteration"u8);
         writer.Write(info.Iteration);
-        writer.Write("CreatedAt");
+        writer.WriteString("CreatedAt"u8);
         writer.Write(info.CreatedAt.UtcDateTime);
-        writer.Write("UpdatedAt");
+        writer.WriteString("UpdatedAt"u8);
         writer.Write(info.UpdatedAt.UtcDateTime);
-        writer.Write("Timeline");
-        writer.WriteArrayHeader(info.Timeline.Count);
-        foreach (var entry in info.Timeline)
+        writer.WriteString("Timeline"u8);
+        var timeline = info.Timeline;
+        writer.WriteArrayHeader(timeline.Count);
+        for (var i = 0; i < timeline.Count; i++)
         {
-            WriteEntry(ref writer, entry);
+            WriteEntry(ref writer, timeline[i]);
         }
 
         if (dropped)
         {
-            writer.Write("DroppedTimelineEntries");
+            writer.WriteString("DroppedTimelineEntries"u8);
             writer.Write(info.DroppedTimelineEntries);
-            writer.Write("FirstTimelineEntryAt");
+            writer.WriteString("FirstTimelineEntryAt"u8);
             WriteTime(ref writer, info.FirstTimelineEntryAt);
         }
 
-        writer.Write("Deadline");
+        writer.WriteString("Deadline"u8);
         WriteTime(ref writer, info.Deadline);
-        writer.Write("PendingTaskId");
+        writer.WriteString("PendingTaskId"u8);
         writer.Write(info.PendingTaskId);
-        writer.Write("PendingSince");
+        writer.WriteString("PendingSince"u8);
         WriteTime(ref writer, info.PendingSince);
-        writer.Write("ChainedFirings");
+        writer.WriteString("ChainedFirings"u8);
         writer.Write(info.ChainedFirings);
-        writer.Write("Rules");
-        writer.WriteMapHeader(info.Rules.Count);
-        foreach (var (rule, counter) in info.Rules.OrderBy(r => r.Key, StringComparer.Ordinal))
+        writer.WriteString("Rules"u8);
+
+        // Kept in ordinal order of the names, the order they are stored in.
+        var rules = info.RuleCounters;
+        writer.WriteMapHeader(rules.Count);
+        for (var i = 0; i < rules.Count; i++)
         {
-            writer.Write(rule);
+            var counter = rules.CounterAt(i);
+            writer.Write(rules.NameAt(i));
             writer.WriteArrayHeader(2);
             writer.Write(counter.Firings);
             writer.Write(counter.LastFiredAt.UtcDateTime);
         }
 
-        writer.Write("PublishedOnly");
+        writer.WriteString("PublishedOnly"u8);
         writer.Write(info.PublishedOnly);
-        writer.Write("Outbox");
-        writer.WriteArrayHeader(info.Outbox.Count);
-        foreach (var message in info.Outbox)
+        writer.WriteString("Outbox"u8);
+        writer.WriteArrayHeader(info.OutboxCount);
+        if (info.OutboxCount > 0)
         {
-            writer.WriteArrayHeader(4);
-            writer.Write(message.Subject);
-            writer.Write(message.MessageType);
-            writer.Write(message.Payload.Span);
-            writer.Write(message.MessageId);
+            foreach (var message in info.Outbox)
+            {
+                writer.WriteArrayHeader(4);
+                writer.Write(message.Subject);
+                writer.Write(message.MessageType);
+                writer.Write(message.Payload.Span);
+                writer.Write(message.MessageId);
+            }
         }
 
-        if (info.Parked.Count > 0)
+        if (info.ParkedCount > 0)
         {
-            writer.Write("Parked");
+            writer.WriteString("Parked"u8);
             writer.WriteArrayHeader(info.Parked.Count);
             foreach (var parked in info.Parked)
             {
@@ -103,9 +122,9 @@ public static class ExecutionInfoFormatter
             }
         }
 
-        if (info.Handled.Count > 0)
+        if (info.HandledCount > 0)
         {
-            writer.Write("Handled");
+            writer.WriteString("Handled"u8);
             writer.WriteArrayHeader(info.Handled.Count);
             foreach (var id in info.Handled)
             {
@@ -142,100 +161,40 @@ public static class ExecutionInfoFormatter
     {
         FlowSdk.Internal.WireFormat.EnterDepth(ref reader);
         var count = reader.ReadMapHeader();
+        var next = 0;
         for (var i = 0; i < count; i++)
         {
-            switch (reader.ReadString())
+            // The keys this version writes are matched on their UTF-8 bytes, with no string made for them:
+            // first against the key written after the last one read (a single comparison for a value this
+            // version wrote), then against them all. Any other key (an earlier version's camelCase, the
+            // approval and fan-out keys) by its name.
+            var key = ReadKey(ref reader);
+            var known = next < WrittenKeys.Length && key.SequenceEqual(WrittenKeys[next]) ? next : IndexOfWrittenKey(key);
+            next = known + 1;
+            switch (known)
             {
-                case "Id" or "id": info.Id = reader.ReadString() ?? ""; break;
-                case "Flow" or "flow": info.Flow = reader.ReadString() ?? ""; break;
-                case "Phase" or "phase": info.Phase = reader.ReadString() ?? ""; break;
-                case "Status" or "status": info.Status = ParseStatus(reader.ReadString()); break;
-                case "StatusReason" or "statusReason": info.StatusReason = reader.ReadString(); break;
-                case "Iteration" or "iteration": info.Iteration = reader.ReadInt32(); break;
-                case "CreatedAt" or "createdAt": info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
-                case "UpdatedAt" or "updatedAt": info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
-                case "Timeline" or "timeline":
-                    var n = reader.ReadArrayHeader();
-                    var entries = new List<TimelineEntry>(Math.Min(n, 1024));
-                    for (var j = 0; j < n; j++)
-                    {
-                        entries.Add(ReadEntry(ref reader, options));
-                    }
-
-                    info.Restore(entries);
+                case 0: info.Id = reader.ReadString() ?? ""; break;
+                case 1: info.Flow = reader.ReadString() ?? ""; break;
+                case 2: info.Phase = reader.ReadString() ?? ""; break;
+                case 3: info.Status = ReadStatus(ref reader); break;
+                case 4: info.StatusReason = reader.ReadString(); break;
+                case 5: info.Iteration = reader.ReadInt32(); break;
+                case 6: info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case 7: info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+                case 8: ReadTimeline(ref reader, info, options); break;
+                case 9: info.DroppedTimelineEntries = reader.ReadInt64(); break;
+                case 10: info.FirstTimelineEntryAt = ReadTime(ref reader); break;
+                case 11: info.Deadline = ReadTime(ref reader); break;
+                case 12: info.PendingTaskId = reader.ReadString(); break;
+                case 13: info.PendingSince = ReadTime(ref reader); break;
+                case 14: info.ChainedFirings = reader.ReadInt32(); break;
+                case 15: ReadRules(ref reader, info); break;
+                case 16: info.PublishedOnly = reader.ReadBoolean(); break;
+                case 17: ReadOutbox(ref reader, info); break;
+                default:
+                    next = 0;
+                    ReadOther(ref reader, info, key.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(key), options);
                     break;
-                case "DroppedTimelineEntries": info.DroppedTimelineEntries = reader.ReadInt64(); break;
-                case "FirstTimelineEntryAt": info.FirstTimelineEntryAt = ReadTime(ref reader); break;
-                case "Deadline" or "deadline": info.Deadline = ReadTime(ref reader); break;
-                case "PendingTaskId" or "pendingTaskId": info.PendingTaskId = reader.ReadString(); break;
-                case "PendingSince" or "pendingSince": info.PendingSince = ReadTime(ref reader); break;
-                case "ChainedFirings" or "chainedFirings": info.ChainedFirings = reader.ReadInt32(); break;
-                case "PublishedOnly" or "publishedOnly": info.PublishedOnly = reader.ReadBoolean(); break;
-                case "Rules" or "rules":
-                    var rules = reader.ReadMapHeader();
-                    for (var j = 0; j < rules; j++)
-                    {
-                        var name = reader.ReadString() ?? "";
-                        if (reader.ReadArrayHeader() != 2)
-                        {
-                            throw new MessagePackSerializationException("A rule counter is an array of two: firings and last firing time.");
-                        }
-
-                        info.RestoreRule(name, new RuleCounter(reader.ReadInt32(), new DateTimeOffset(reader.ReadDateTime())));
-                    }
-
-                    break;
-                case "Outbox" or "outbox":
-                    var messages = reader.ReadArrayHeader();
-                    info.Outbox.Clear();
-                    for (var j = 0; j < messages; j++)
-                    {
-                        if (reader.ReadArrayHeader() != 4)
-                        {
-                            throw new MessagePackSerializationException("An outbox message is an array of four: subject, type, payload and message id.");
-                        }
-
-                        var subject = reader.ReadString() ?? "";
-                        var type = reader.ReadString() ?? "";
-                        var payload = reader.ReadBytes()?.ToArray() ?? [];
-                        var id = reader.ReadString() ?? "";
-                        info.Outbox.Add(new OutgoingMessage(subject, type, payload) { MessageId = id });
-                    }
-
-                    break;
-                case "Parked" or "parked":
-                    var parkedCount = reader.ReadArrayHeader();
-                    info.Parked.Clear();
-                    for (var j = 0; j < parkedCount; j++)
-                    {
-                        if (reader.ReadArrayHeader() != 5)
-                        {
-                            throw new MessagePackSerializationException("A parked message is an array of five: subject, payload, message id, time and reason.");
-                        }
-
-                        var subject = reader.ReadString() ?? "";
-                        var payload = reader.ReadBytes()?.ToArray() ?? [];
-                        var id = reader.ReadString() ?? "";
-                        var at = new DateTimeOffset(reader.ReadDateTime());
-                        var reason = reader.ReadString() ?? "";
-                        info.Parked.Add(new ParkedMessage(subject, payload, id, at, reason));
-                    }
-
-                    break;
-                case "Handled" or "handled":
-                    var handledCount = reader.ReadArrayHeader();
-                    info.Handled.Clear();
-                    for (var j = 0; j < handledCount; j++)
-                    {
-                        info.Handled.Add(reader.ReadString() ?? "");
-                    }
-
-                    break;
-                case ApprovalFormatter.RequestKey: info.PendingApproval = ApprovalFormatter.ReadRequest(ref reader); break;
-                case ApprovalFormatter.LastKey: info.LastApproval = ApprovalFormatter.ReadDecision(ref reader); break;
-                case FanOutFormatter.GroupsKey: FanOutFormatter.ReadGroups(ref reader, info); break;
-                case FanOutFormatter.ParentKey: info.FanOutParent = FanOutFormatter.ReadParent(ref reader); break;
-                default: reader.Skip(); break;
             }
         }
 
@@ -245,29 +204,168 @@ public static class ExecutionInfoFormatter
         reader.Depth--;
     }
 
+    /// <summary>The index of <paramref name="key"/> in <see cref="WrittenKeys"/>, or -1.</summary>
+    private static int IndexOfWrittenKey(ReadOnlySpan<byte> key)
+    {
+        var keys = WrittenKeys;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (key.SequenceEqual(keys[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// A map key of the bookkeeping: its UTF-8 bytes (valid until the reader moves on), or empty for nil.
+    /// A key of another type is refused, as reading it as a string would.
+    /// </summary>
+    private static ReadOnlySpan<byte> ReadKey(ref MessagePackReader reader)
+    {
+        if (reader.TryReadNil())
+        {
+            return default;
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.String)
+        {
+            throw new MessagePackSerializationException($"An execution's bookkeeping has a key of type {reader.NextMessagePackType}; its keys are strings.");
+        }
+
+        return FlowSdk.Internal.WireFormat.ReadKey(ref reader);
+    }
+
+    /// <summary>The keys <see cref="Read"/> does not match on their bytes: earlier versions' names and the rarer keys.</summary>
+    private static void ReadOther(ref MessagePackReader reader, ExecutionInfo info, string? key, MessagePackSerializerOptions options)
+    {
+        switch (key)
+        {
+            case "id": info.Id = reader.ReadString() ?? ""; break;
+            case "flow": info.Flow = reader.ReadString() ?? ""; break;
+            case "phase": info.Phase = reader.ReadString() ?? ""; break;
+            case "status": info.Status = ParseStatus(reader.ReadString()); break;
+            case "statusReason": info.StatusReason = reader.ReadString(); break;
+            case "iteration": info.Iteration = reader.ReadInt32(); break;
+            case "createdAt": info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+            case "updatedAt": info.UpdatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
+            case "timeline": ReadTimeline(ref reader, info, options); break;
+            case "deadline": info.Deadline = ReadTime(ref reader); break;
+            case "pendingTaskId": info.PendingTaskId = reader.ReadString(); break;
+            case "pendingSince": info.PendingSince = ReadTime(ref reader); break;
+            case "chainedFirings": info.ChainedFirings = reader.ReadInt32(); break;
+            case "publishedOnly": info.PublishedOnly = reader.ReadBoolean(); break;
+            case "rules": ReadRules(ref reader, info); break;
+            case "outbox": ReadOutbox(ref reader, info); break;
+            case "Parked" or "parked":
+                var parkedCount = reader.ReadArrayHeader();
+                info.Parked.Clear();
+                for (var j = 0; j < parkedCount; j++)
+                {
+                    if (reader.ReadArrayHeader() != 5)
+                    {
+                        throw new MessagePackSerializationException("A parked message is an array of five: subject, payload, message id, time and reason.");
+                    }
+
+                    var subject = reader.ReadString() ?? "";
+                    var payload = reader.ReadBytes()?.ToArray() ?? [];
+                    var id = reader.ReadString() ?? "";
+                    var at = new DateTimeOffset(reader.ReadDateTime());
+                    var reason = reader.ReadString() ?? "";
+                    info.Parked.Add(new ParkedMessage(subject, payload, id, at, reason));
+                }
+
+                break;
+            case "Handled" or "handled":
+                var handledCount = reader.ReadArrayHeader();
+                info.Handled.Clear();
+                for (var j = 0; j < handledCount; j++)
+                {
+                    info.Handled.Add(reader.ReadString() ?? "");
+                }
+
+                break;
+            case ApprovalFormatter.RequestKey: info.PendingApproval = ApprovalFormatter.ReadRequest(ref reader); break;
+            case ApprovalFormatter.LastKey: info.LastApproval = ApprovalFormatter.ReadDecision(ref reader); break;
+            case FanOutFormatter.GroupsKey: FanOutFormatter.ReadGroups(ref reader, info); break;
+            case FanOutFormatter.ParentKey: info.FanOutParent = FanOutFormatter.ReadParent(ref reader); break;
+            default: reader.Skip(); break;
+        }
+    }
+
+    private static void ReadTimeline(ref MessagePackReader reader, ExecutionInfo info, MessagePackSerializerOptions options)
+    {
+        var n = reader.ReadArrayHeader();
+        var entries = info.TimelineToRead(Math.Min(n, 1024));
+        for (var j = 0; j < n; j++)
+        {
+            entries.Add(ReadEntry(ref reader, options));
+        }
+    }
+
+    private static void ReadRules(ref MessagePackReader reader, ExecutionInfo info)
+    {
+        var rules = reader.ReadMapHeader();
+        for (var j = 0; j < rules; j++)
+        {
+            var name = reader.ReadString() ?? "";
+            if (reader.ReadArrayHeader() != 2)
+            {
+                throw new MessagePackSerializationException("A rule counter is an array of two: firings and last firing time.");
+            }
+
+            info.RestoreRule(name, new RuleCounter(reader.ReadInt32(), new DateTimeOffset(reader.ReadDateTime())));
+        }
+    }
+
+    private static void ReadOutbox(ref MessagePackReader reader, ExecutionInfo info)
+    {
+        var messages = reader.ReadArrayHeader();
+        if (info.OutboxCount > 0)
+        {
+            info.Outbox.Clear();
+        }
+
+        for (var j = 0; j < messages; j++)
+        {
+            if (reader.ReadArrayHeader() != 4)
+            {
+                throw new MessagePackSerializationException("An outbox message is an array of four: subject, type, payload and message id.");
+            }
+
+            var subject = reader.ReadString() ?? "";
+            var type = reader.ReadString() ?? "";
+            var payload = reader.ReadBytes()?.ToArray() ?? [];
+            var id = reader.ReadString() ?? "";
+            info.Outbox.Add(new OutgoingMessage(subject, type, payload) { MessageId = id });
+        }
+    }
+
     private static void WriteEntry(ref MessagePackWriter writer, TimelineEntry entry)
     {
         // The reason is written only when there is one, so firings are stored exactly as before it existed.
         writer.WriteMapHeader(entry.Reason is null ? 8 : 9);
-        writer.Write("At");
+        writer.WriteString("At"u8);
         writer.Write(entry.At.UtcDateTime);
-        writer.Write("Rule");
+        writer.WriteString("Rule"u8);
         writer.Write(entry.Rule);
-        writer.Write("Trigger");
-        writer.Write(TriggerName(entry.Trigger));
-        writer.Write("Source");
+        writer.WriteString("Trigger"u8);
+        writer.WriteString(TriggerUtf8(entry.Trigger));
+        writer.WriteString("Source"u8);
         writer.Write(entry.Source);
-        writer.Write("Action");
-        writer.Write(ActionName(entry.Action));
-        writer.Write("PhaseBefore");
+        writer.WriteString("Action"u8);
+        writer.WriteString(ActionUtf8(entry.Action));
+        writer.WriteString("PhaseBefore"u8);
         writer.Write(entry.PhaseBefore);
-        writer.Write("PhaseAfter");
+        writer.WriteString("PhaseAfter"u8);
         writer.Write(entry.PhaseAfter);
-        writer.Write("Iteration");
+        writer.WriteString("Iteration"u8);
         writer.Write(entry.Iteration);
         if (entry.Reason is not null)
         {
-            writer.Write("Reason");
+            writer.WriteString("Reason"u8);
             writer.Write(entry.Reason);
         }
     }
@@ -284,18 +382,59 @@ public static class ExecutionInfoFormatter
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {
-            switch (reader.ReadString())
+            var key = ReadKey(ref reader);
+            if (key.SequenceEqual("At"u8))
             {
-                case "At" or "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
-                case "Rule" or "rule": rule = reader.ReadString() ?? ""; break;
-                case "Trigger" or "trigger": trigger = ParseTrigger(reader.ReadString()); break;
-                case "Source" or "source": source = reader.ReadString() ?? ""; break;
-                case "Action" or "action": action = ParseAction(reader.ReadString()); break;
-                case "PhaseBefore" or "phaseBefore": before = reader.ReadString() ?? ""; break;
-                case "PhaseAfter" or "phaseAfter": after = reader.ReadString() ?? ""; break;
-                case "Iteration" or "iteration": iteration = reader.ReadInt32(); break;
-                case "Reason" or "reason": reason = reader.ReadString(); break;
-                default: reader.Skip(); break;
+                at = new DateTimeOffset(reader.ReadDateTime());
+            }
+            else if (key.SequenceEqual("Rule"u8))
+            {
+                rule = reader.ReadString() ?? "";
+            }
+            else if (key.SequenceEqual("Trigger"u8))
+            {
+                trigger = ReadTrigger(ref reader);
+            }
+            else if (key.SequenceEqual("Source"u8))
+            {
+                source = reader.ReadString() ?? "";
+            }
+            else if (key.SequenceEqual("Action"u8))
+            {
+                action = ReadAction(ref reader);
+            }
+            else if (key.SequenceEqual("PhaseBefore"u8))
+            {
+                before = reader.ReadString() ?? "";
+            }
+            else if (key.SequenceEqual("PhaseAfter"u8))
+            {
+                after = reader.ReadString() ?? "";
+            }
+            else if (key.SequenceEqual("Iteration"u8))
+            {
+                iteration = reader.ReadInt32();
+            }
+            else if (key.SequenceEqual("Reason"u8))
+            {
+                reason = reader.ReadString();
+            }
+            else
+            {
+                // An earlier version's camelCase names.
+                switch (key.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(key))
+                {
+                    case "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
+                    case "rule": rule = reader.ReadString() ?? ""; break;
+                    case "trigger": trigger = ParseTrigger(reader.ReadString()); break;
+                    case "source": source = reader.ReadString() ?? ""; break;
+                    case "action": action = ParseAction(reader.ReadString()); break;
+                    case "phaseBefore": before = reader.ReadString() ?? ""; break;
+                    case "phaseAfter": after = reader.ReadString() ?? ""; break;
+                    case "iteration": iteration = reader.ReadInt32(); break;
+                    case "reason": reason = reader.ReadString(); break;
+                    default: reader.Skip(); break;
+                }
             }
         }
 
@@ -303,18 +442,91 @@ public static class ExecutionInfoFormatter
         return new TimelineEntry(at, rule, trigger, source, action, before, after, iteration) { Reason = reason };
     }
 
-    internal static string StatusName(ExecutionStatus status) => status switch
+    /// <summary>
+    /// A name written as a string, as UTF-8 bytes valid until the reader moves on; empty for nil (which no
+    /// name is, so the parse that follows refuses it).
+    /// </summary>
+    private static ReadOnlySpan<byte> ReadName(ref MessagePackReader reader)
     {
-        ExecutionStatus.Running => "Running",
-        ExecutionStatus.Waiting => "Waiting",
-        ExecutionStatus.Completed => "Completed",
-        ExecutionStatus.Failed => "Failed",
-        ExecutionStatus.Escalated => "Escalated",
-        ExecutionStatus.TimedOut => "TimedOut",
-        ExecutionStatus.Paused => "Paused",
-        ExecutionStatus.Cancelled => "Cancelled",
-        ExecutionStatus.WaitingForApproval => "WaitingForApproval",
+        if (reader.TryReadNil())
+        {
+            return default;
+        }
+
+        if (reader.TryReadStringSpan(out var span))
+        {
+            return span;
+        }
+
+        return reader.ReadStringSequence()!.Value.ToArray();
+    }
+
+    // The values most executions and entries hold are matched on their names' bytes; the others by name.
+    private static ExecutionStatus ReadStatus(ref MessagePackReader reader)
+        => ReadName(ref reader, ExecutionStatus.Running, ExecutionStatus.Waiting, ExecutionStatus.Completed, StatusUtf8, ParseStatus);
+
+    private static TriggerKind ReadTrigger(ref MessagePackReader reader)
+        => ReadName(ref reader, TriggerKind.MessageAndState, TriggerKind.Message, TriggerKind.State, TriggerUtf8, ParseTrigger);
+
+    private static RuleAction ReadAction(ref MessagePackReader reader)
+        => ReadName(ref reader, RuleAction.Mutate, RuleAction.Publish, RuleAction.Complete, ActionUtf8, ParseAction);
+
+    /// <summary>Reads a value stored as its name: one of three common values by its bytes, any other through <paramref name="parse"/>.</summary>
+    private static T ReadName<T>(ref MessagePackReader reader, T first, T second, T third, Utf8Name<T> utf8, Func<string?, T> parse)
+    {
+        var name = ReadName(ref reader);
+        return name.SequenceEqual(utf8(first)) ? first
+            : name.SequenceEqual(utf8(second)) ? second
+            : name.SequenceEqual(utf8(third)) ? third
+            : parse(Printable(name));
+    }
+
+    /// <summary>The name for the error message the full parse gives (or its match among the rarer names).</summary>
+    private static string? Printable(ReadOnlySpan<byte> name) => name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name);
+
+    private delegate ReadOnlySpan<byte> Utf8Name<T>(T value);
+
+    /// <summary>The name a status is stored as, in UTF-8.</summary>
+    internal static ReadOnlySpan<byte> StatusUtf8(ExecutionStatus status) => status switch
+    {
+        ExecutionStatus.Running => "Running"u8,
+        ExecutionStatus.Waiting => "Waiting"u8,
+        ExecutionStatus.Completed => "Completed"u8,
+        ExecutionStatus.Failed => "Failed"u8,
+        ExecutionStatus.Escalated => "Escalated"u8,
+        ExecutionStatus.TimedOut => "TimedOut"u8,
+        ExecutionStatus.Paused => "Paused"u8,
+        ExecutionStatus.Cancelled => "Cancelled"u8,
+        ExecutionStatus.WaitingForApproval => "WaitingForApproval"u8,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    private static ReadOnlySpan<byte> TriggerUtf8(TriggerKind kind) => kind switch
+    {
+        TriggerKind.Message => "Message"u8,
+        TriggerKind.State => "State"u8,
+        TriggerKind.MessageAndState => "MessageAndState"u8,
+        TriggerKind.Timer => "Timer"u8,
+        TriggerKind.Control => "Control"u8,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private static ReadOnlySpan<byte> ActionUtf8(RuleAction action) => action switch
+    {
+        RuleAction.Mutate => "Mutate"u8,
+        RuleAction.Publish => "Publish"u8,
+        RuleAction.Complete => "Complete"u8,
+        RuleAction.Escalate => "Escalate"u8,
+        RuleAction.Fail => "Fail"u8,
+        RuleAction.Pause => "Pause"u8,
+        RuleAction.Resume => "Resume"u8,
+        RuleAction.Cancel => "Cancel"u8,
+        RuleAction.Retry => "Retry"u8,
+        RuleAction.RequestApproval => "RequestApproval"u8,
+        RuleAction.Approve => "Approve"u8,
+        RuleAction.Reject => "Reject"u8,
+        RuleAction.ApprovalVoid => "ApprovalVoid"u8,
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
     internal static ExecutionStatus ParseStatus(string? name) => name switch
@@ -331,16 +543,6 @@ public static class ExecutionInfoFormatter
         _ => throw new MessagePackSerializationException($"'{name}' is not an execution status."),
     };
 
-    private static string TriggerName(TriggerKind kind) => kind switch
-    {
-        TriggerKind.Message => "Message",
-        TriggerKind.State => "State",
-        TriggerKind.MessageAndState => "MessageAndState",
-        TriggerKind.Timer => "Timer",
-        TriggerKind.Control => "Control",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
     private static TriggerKind ParseTrigger(string? name) => name switch
     {
         "Message" => TriggerKind.Message,
@@ -349,24 +551,6 @@ public static class ExecutionInfoFormatter
         "Timer" => TriggerKind.Timer,
         "Control" => TriggerKind.Control,
         _ => throw new MessagePackSerializationException($"'{name}' is not a trigger kind."),
-    };
-
-    private static string ActionName(RuleAction action) => action switch
-    {
-        RuleAction.Mutate => "Mutate",
-        RuleAction.Publish => "Publish",
-        RuleAction.Complete => "Complete",
-        RuleAction.Escalate => "Escalate",
-        RuleAction.Fail => "Fail",
-        RuleAction.Pause => "Pause",
-        RuleAction.Resume => "Resume",
-        RuleAction.Cancel => "Cancel",
-        RuleAction.Retry => "Retry",
-        RuleAction.RequestApproval => "RequestApproval",
-        RuleAction.Approve => "Approve",
-        RuleAction.Reject => "Reject",
-        RuleAction.ApprovalVoid => "ApprovalVoid",
-        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
     private static RuleAction ParseAction(string? name) => name switch
