@@ -299,10 +299,7 @@ public sealed partial class FlowGenerator
                             // Read once, at the first rule that needs the state: an execution that ended fires nothing from here on.
                             readExecution = true;
                             w.Line("var execution = s.__FlowSdkExecution;");
-                            w.Open("if (global::FlowSdk.ExecutionStatusExtensions.IsTerminal(execution.Status))");
-                            w.Line("return null;");
-                            w.Close();
-                            w.Line();
+                            w.Line("if (global::FlowSdk.ExecutionStatusExtensions.IsTerminal(execution.Status)) { return null; }");
                         }
 
                         if (rule.From is not null)
@@ -322,21 +319,16 @@ public sealed partial class FlowGenerator
                     }
 
                     unconditional = checks.Count == 0;
-                    if (!unconditional)
-                    {
-                        w.Open($"if ({string.Join(" && ", checks)})");
-                    }
-
-                    w.Line($"{rules}{rule.Field}Fires(s, m, c);");
-                    w.Line($"return {rules}{rule.Field};");
                     if (unconditional)
                     {
+                        w.Line($"{rules}{rule.Field}Fires(s, m, c);");
+                        w.Line($"return {rules}{rule.Field};");
+
                         // The rules after one that always fires are never reached.
                         break;
                     }
 
-                    w.Close();
-                    w.Line();
+                    w.Line($"if ({string.Join(" && ", checks)}) {{ {rules}{rule.Field}Fires(s, m, c); return {rules}{rule.Field}; }}");
                 }
 
                 if (!unconditional)

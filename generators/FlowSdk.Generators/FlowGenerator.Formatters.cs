@@ -62,12 +62,6 @@ public sealed partial class FlowGenerator
             w.Doc(summary);
             w.Line(GeneratedCodeAttribute);
             w.OpenSingleton($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Internal.IMapFormatter", name, "The formatter instance.");
-            w.Doc("<inheritdoc/>");
-            var keys = type.Members.Count == 0
-                ? "global::System.Array.Empty<string>()"
-                : "new string[] { " + string.Join(", ", type.Members.Select(m => SourceWriter.Escape(m.Key))) + " }";
-            w.Line("public global::System.Collections.Generic.IReadOnlyList<string> Keys { get; } = " + keys + ";");
-            w.Line();
             EmitFormatterMethods(w, type, isState: false);
             w.Close();
 
@@ -83,6 +77,30 @@ public sealed partial class FlowGenerator
         private static void EmitFormatterMethods(SourceWriter w, SerializableTypeSpec type, bool isState)
         {
             var nullable = type.IsValueType ? "" : "?";
+            if (type.Unsupported is null)
+            {
+                // One table of keys and member types; the shared steps of every map formatter live in MapMembers.
+                var keys = type.Members.Select(m => m.Key).ToList();
+                var expected = type.Members.Select(m => m.Type.Replace("global::", "")).ToList();
+                if (isState)
+                {
+                    keys.Add(SerializationModel.ExecutionKey);
+                    expected.Add("FlowSdk.ExecutionInfo");
+                }
+
+                w.Line($"private static readonly {MapMembers} __members = new {MapMembers}({SourceWriter.Escape(type.DisplayName)}, {StringArray(keys)}, {StringArray(expected)});");
+                w.Line();
+            }
+
+            if (!isState)
+            {
+                w.Doc("<inheritdoc/>");
+                w.Line(type.Unsupported is null
+                    ? "public global::System.Collections.Generic.IReadOnlyList<string> Keys => __members.Keys;"
+                    : $"public global::System.Collections.Generic.IReadOnlyList<string> Keys {{ get; }} = {StringArray(type.Members.Select(m => m.Key).ToList())};");
+                w.Line();
+            }
+
             w.Doc("<inheritdoc/>");
             w.Open($"public void Serialize({WriterParameters}, {type.FullName}{nullable} value, {Options})");
             if (type.Unsupported is { } unsupported)
@@ -100,18 +118,13 @@ public sealed partial class FlowGenerator
 
             if (!type.IsValueType)
             {
-                w.Open("if (value is null)");
-                w.Line("writer.WriteNil();");
-                w.Line("return;");
-                w.Close();
-                w.Line();
+                w.Line("if (value is null) { writer.WriteNil(); return; }");
             }
 
             w.Line($"writer.WriteMapHeader({(type.Members.Count + (isState ? 1 : 0)).ToString(System.Globalization.CultureInfo.InvariantCulture)});");
-            foreach (var member in type.Members)
+            for (var i = 0; i < type.Members.Count; i++)
             {
-                w.Line($"writer.WriteString({SourceWriter.Escape(member.Key)}u8);");
-                w.Line(WriteMember(member, "value." + member.Name));
+                w.Line($"__members.WriteKey(ref writer, {Number(i)}); {WriteMember(type.Members[i], "value." + type.Members[i].Name)}");
             }
 
             if (isState)
@@ -147,13 +160,9 @@ public sealed partial class FlowGenerator
             w.Open($"public {type.FullName} Deserialize({ReaderParameters}, {Options})");
             if (!type.IsValueType)
             {
-                w.Open("if (reader.TryReadNil())");
-                w.Line("return null!;");
-                w.Close();
-                w.Line();
+                w.Line("if (reader.TryReadNil()) { return null!; }");
             }
 
-            w.Line($"{Wire}.EnterDepth(ref reader);");
             foreach (var member in type.Members)
             {
                 if (member.Assignment == MemberAssignment.Constructor)
@@ -172,56 +181,36 @@ public sealed partial class FlowGenerator
                 w.Line("var __execution = new global::FlowSdk.ExecutionInfo();");
             }
 
-            w.Line("var __count = reader.ReadMapHeader();");
+            w.Line($"var __count = {MapMembers}.ReadHeader(ref reader);");
 
             // One handler names the member whose value failed, with the type expected and the value found.
             w.Line("scoped global::System.ReadOnlySpan<byte> __key = default;");
             w.Line("byte __code = 0;");
-            w.Line("string? __expected = null;");
+            w.Line("var __member = -1;");
             w.Open("try");
             w.Open("for (var __i = 0; __i < __count; __i++)");
-            w.Line("__expected = null;");
+            w.Line("__member = -1;");
             w.Line($"__key = {Wire}.ReadKey(ref reader);");
             w.Line("__code = reader.NextCode;");
-            var first = true;
-            foreach (var member in type.Members)
+            w.Open("switch (__member = __members.IndexOf(__key))");
+            for (var i = 0; i < type.Members.Count; i++)
             {
-                w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(__key, {SourceWriter.Escape(member.Key)}u8))");
-                w.Line($"__expected = {SourceWriter.Escape(member.Type.Replace("global::", ""))};");
-                w.Line($"{Local(member)} = {ReadMember(type, member)};");
-                if (member.Assignment != MemberAssignment.Constructor)
-                {
-                    w.Line($"{Has(member)} = true;");
-                }
-
-                w.Close();
-                first = false;
+                var member = type.Members[i];
+                var has = member.Assignment == MemberAssignment.Constructor ? "" : $" {Has(member)} = true;";
+                w.Line($"case {Number(i)}: {Local(member)} = {ReadMember(type, member)};{has} break;");
             }
 
             if (isState)
             {
-                w.Open($"{(first ? "" : "else ")}if (global::System.MemoryExtensions.SequenceEqual(__key, {SourceWriter.Escape(SerializationModel.ExecutionKey)}u8))");
-                w.Line("__expected = \"FlowSdk.ExecutionInfo\";");
-                w.Line("global::FlowSdk.Internal.ExecutionInfoFormatter.Read(ref reader, __execution, options);");
-                w.Close();
-                first = false;
+                w.Line($"case {Number(type.Members.Count)}: global::FlowSdk.Internal.ExecutionInfoFormatter.Read(ref reader, __execution, options); break;");
             }
 
-            if (first)
-            {
-                w.Line("reader.Skip();");
-            }
-            else
-            {
-                w.Open("else");
-                w.Line("reader.Skip();");
-                w.Close();
-            }
-
+            w.Line("default: reader.Skip(); break;");
             w.Close();
             w.Close();
-            w.Open($"catch (global::System.Exception __e) when (__expected is not null && {Wire}.IsMemberError(__e))");
-            w.Line($"throw {Wire}.MemberReadFailed({SourceWriter.Escape(type.DisplayName)}, __key, __code, __expected, __e);");
+            w.Close();
+            w.Open($"catch (global::System.Exception __e) when (__member >= 0 && {Wire}.IsMemberError(__e))");
+            w.Line("throw __members.ReadFailed(__member, __key, __code, __e);");
             w.Close();
             w.Line();
             w.Line("reader.Depth--;");
@@ -281,6 +270,14 @@ public sealed partial class FlowGenerator
 
         private static string Initialized(string creation, List<string> initializers) =>
             initializers.Count == 0 ? creation : creation + " { " + string.Join(", ", initializers) + " }";
+
+        private const string MapMembers = "global::FlowSdk.Internal.MapMembers";
+
+        private static string Number(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        private static string StringArray(List<string> values) => values.Count == 0
+            ? "global::System.Array.Empty<string>()"
+            : "new string[] { " + string.Join(", ", values.Select(SourceWriter.Escape)) + " }";
 
         private static string Local(MemberSpec member) => "__" + member.Name.TrimStart('@');
 

@@ -151,7 +151,7 @@ public sealed class IncrementalTests
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(second.Result, TrackingNames.Flows));
         Assert.Single(OutputReasons(second.Result), r => r == IncrementalStepRunReason.Modified);
         Assert.Single(ManifestOutputReasons(second.Result), r => r == IncrementalStepRunReason.Modified);
-        Assert.Contains("writer.WriteString(\"Reviewer\"u8);", second.Source("PlanReviewSample.ReviewDesk.Flow.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("\"Reviewer\", \"$execution\" }", second.Source("PlanReviewSample.ReviewDesk.Flow.g.cs"), StringComparison.Ordinal);
         Assert.Equal(first.Source("PlanReviewSample.PlanReview.Flow.g.cs"), second.Source("PlanReviewSample.PlanReview.Flow.g.cs"));
     }
 
