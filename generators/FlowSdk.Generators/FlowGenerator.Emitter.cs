@@ -299,7 +299,10 @@ public sealed partial class FlowGenerator
                             // Read once, at the first rule that needs the state: an execution that ended fires nothing from here on.
                             readExecution = true;
                             w.Line("var execution = s.__FlowSdkExecution;");
-                            w.Line("if (global::FlowSdk.ExecutionStatusExtensions.IsTerminal(execution.Status)) { return null; }");
+                            w.Open("if (global::FlowSdk.ExecutionStatusExtensions.IsTerminal(execution.Status))");
+                            w.Line("return null;");
+                            w.Close();
+                            w.Line();
                         }
 
                         if (rule.From is not null)
@@ -319,16 +322,21 @@ public sealed partial class FlowGenerator
                     }
 
                     unconditional = checks.Count == 0;
+                    if (!unconditional)
+                    {
+                        w.Open($"if ({string.Join(" && ", checks)})");
+                    }
+
+                    w.Line($"{rules}{rule.Field}Fires(s, m, c);");
+                    w.Line($"return {rules}{rule.Field};");
                     if (unconditional)
                     {
-                        w.Line($"{rules}{rule.Field}Fires(s, m, c);");
-                        w.Line($"return {rules}{rule.Field};");
-
                         // The rules after one that always fires are never reached.
                         break;
                     }
 
-                    w.Line($"if ({string.Join(" && ", checks)}) {{ {rules}{rule.Field}Fires(s, m, c); return {rules}{rule.Field}; }}");
+                    w.Close();
+                    w.Line();
                 }
 
                 if (!unconditional)
