@@ -222,7 +222,7 @@ public abstract class UnmatchedSemantics(IFlowInfrastructureFactory factory) : S
 
     private readonly List<IDisposable> _subscriptions = [];
 
-    private Task<TestRuntime> StartAsync(Action<FlowRuntimeOptions>? configure = null) => base.StartAsync(o =>
+    private new Task<TestRuntime> StartAsync(Action<FlowRuntimeOptions>? configure = null) => base.StartAsync(o =>
     {
         o.TimeProvider = _time;
         configure?.Invoke(o);

@@ -59,9 +59,9 @@ public sealed class ExecutionInfoFormatterTests
         Assert.Equal(ExecutionStatus.WaitingForApproval, copy.Status);
         var request = copy.PendingApproval!;
         Assert.Equal(("o-1.approval.3", "Ship", at, at.AddHours(3)), (request.Id, request.Rule, request.RequestedAt, request.ExpiresAt));
-        Assert.Equal("orders.paid", copy.PendingApproval.Subject);
-        Assert.Equal([1, 2, 3], copy.PendingApproval.Payload);
-        Assert.Equal(info.PendingApproval.Decision, copy.PendingApproval.Decision);
+        Assert.Equal("orders.paid", request.Subject);
+        Assert.Equal([1, 2, 3], request.Payload);
+        Assert.Equal(info.PendingApproval.Decision, request.Decision);
         Assert.Equal(info.LastApproval, copy.LastApproval);
     }
 
