@@ -192,7 +192,7 @@ public sealed partial class FlowGenerator
             w.Line("__member = -1;");
             w.Line($"__key = {Wire}.ReadKey(ref reader);");
             w.Line("__code = reader.NextCode;");
-            w.Open("switch (__member = __members.IndexOf(__key))");
+            w.Open("switch (__member = __members.IndexOf(__key, __i))");
             for (var i = 0; i < type.Members.Count; i++)
             {
                 var member = type.Members[i];

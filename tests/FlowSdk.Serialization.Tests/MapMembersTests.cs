@@ -41,6 +41,13 @@ public sealed class MapMembersTests
         Assert.Equal(-1, members.IndexOf("I"u8));
         Assert.Equal(-1, members.IndexOf("id"u8));
         Assert.Equal(-1, members.IndexOf(default));
+
+        // With the key's position in the map: the member there first, any other member otherwise.
+        Assert.Equal(1, members.IndexOf("Ids"u8, 1));
+        Assert.Equal(0, members.IndexOf("Id"u8, 2));
+        Assert.Equal(2, members.IndexOf(System.Text.Encoding.UTF8.GetBytes(Long), 7));
+        Assert.Equal(-1, members.IndexOf("id"u8, 0));
+
         Assert.Equal(["Id", "Ids", Long], members.Keys);
     }
 

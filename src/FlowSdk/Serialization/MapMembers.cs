@@ -86,12 +86,27 @@ public sealed class MapMembers
     /// <summary>The member whose key is <paramref name="key"/>.</summary>
     /// <param name="key">A key as read by <see cref="WireFormat.ReadKey"/>.</param>
     /// <returns>The member's position in the keys, or -1 for a key of no member (its value is skipped).</returns>
-    public int IndexOf(ReadOnlySpan<byte> key)
+    public int IndexOf(ReadOnlySpan<byte> key) => IndexOf(key, -1);
+
+    /// <summary>
+    /// The member whose key is <paramref name="key"/>, trying the member at <paramref name="position"/>
+    /// first: a map this version wrote has its keys in member order, so the n-th key read is usually
+    /// the n-th member, found with one comparison instead of a search.
+    /// </summary>
+    /// <param name="key">A key as read by <see cref="WireFormat.ReadKey"/>.</param>
+    /// <param name="position">The position of the key in the map being read.</param>
+    /// <returns>The member's position in the keys, or -1 for a key of no member (its value is skipped).</returns>
+    public int IndexOf(ReadOnlySpan<byte> key, int position)
     {
         var keys = _utf8;
+        if ((uint)position < (uint)keys.Length && key.SequenceEqual(keys[position]))
+        {
+            return position;
+        }
+
         for (var i = 0; i < keys.Length; i++)
         {
-            if (key.SequenceEqual(keys[i]))
+            if (i != position && key.SequenceEqual(keys[i]))
             {
                 return i;
             }
