@@ -276,6 +276,28 @@ public sealed class ExecutionInfoFormatterTests
         Assert.Equal(StoredByPreviousVersion, Convert.ToHexString(Write(info).Span));
     }
 
+    [Fact]
+    public void Every_status_trigger_and_action_is_written_as_its_name_and_read_back()
+    {
+        foreach (var status in Enum.GetValues<ExecutionStatus>())
+        {
+            var info = Sample();
+            info.Status = status;
+            Assert.Equal(status, Read(Write(info)).Status);
+        }
+
+        var triggers = Enum.GetValues<TriggerKind>();
+        var actions = Enum.GetValues<RuleAction>();
+        for (var i = 0; i < Math.Max(triggers.Length, actions.Length); i++)
+        {
+            var info = Sample();
+            var entry = new TimelineEntry(Created, "R", triggers[i % triggers.Length], "s", actions[i % actions.Length], "A", "B", 0);
+            info.Restore([entry]);
+            var read = Assert.Single(Read(Write(info)).Timeline);
+            Assert.Equal((entry.Trigger, entry.Action), (read.Trigger, read.Action));
+        }
+    }
+
     [Theory]
     [InlineData("Status", "Bogus", "'Bogus' is not an execution status")]
     [InlineData("Trigger", "Sometimes", "'Sometimes' is not a trigger kind")]

@@ -146,7 +146,7 @@ internal static class FanOutFormatter
 
         var index = reader.ReadInt32();
         var id = reader.ReadString() ?? "";
-        var status = ExecutionInfoFormatter.ParseStatus(reader.ReadString());
+        var status = ExecutionInfoFormatter.ReadStatus(ref reader);
         var phase = reader.ReadString() ?? "";
         var reason = reader.ReadString();
         var at = new DateTimeOffset(reader.ReadDateTime());

@@ -246,7 +246,7 @@ public static class ExecutionInfoFormatter
             case "id": info.Id = reader.ReadString() ?? ""; break;
             case "flow": info.Flow = reader.ReadString() ?? ""; break;
             case "phase": info.Phase = reader.ReadString() ?? ""; break;
-            case "status": info.Status = ParseStatus(reader.ReadString()); break;
+            case "status": info.Status = ReadStatus(ref reader); break;
             case "statusReason": info.StatusReason = reader.ReadString(); break;
             case "iteration": info.Iteration = reader.ReadInt32(); break;
             case "createdAt": info.CreatedAt = new DateTimeOffset(reader.ReadDateTime()); break;
@@ -426,9 +426,9 @@ public static class ExecutionInfoFormatter
                 {
                     case "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
                     case "rule": rule = reader.ReadString() ?? ""; break;
-                    case "trigger": trigger = ParseTrigger(reader.ReadString()); break;
+                    case "trigger": trigger = ReadTrigger(ref reader); break;
                     case "source": source = reader.ReadString() ?? ""; break;
-                    case "action": action = ParseAction(reader.ReadString()); break;
+                    case "action": action = ReadAction(ref reader); break;
                     case "phaseBefore": before = reader.ReadString() ?? ""; break;
                     case "phaseAfter": after = reader.ReadString() ?? ""; break;
                     case "iteration": iteration = reader.ReadInt32(); break;
@@ -461,28 +461,47 @@ public static class ExecutionInfoFormatter
         return reader.ReadStringSequence()!.Value.ToArray();
     }
 
-    // The values most executions and entries hold are matched on their names' bytes; the others by name.
-    private static ExecutionStatus ReadStatus(ref MessagePackReader reader)
-        => ReadName(ref reader, ExecutionStatus.Running, ExecutionStatus.Waiting, ExecutionStatus.Completed, StatusUtf8, ParseStatus);
+    // Every value, the ones most executions and entries hold first: a name is matched on its bytes
+    // against the names the values are written as, so each name is spelled once, in the tables below.
+    private static readonly ExecutionStatus[] Statuses =
+    [
+        ExecutionStatus.Running, ExecutionStatus.Waiting, ExecutionStatus.Completed, ExecutionStatus.Failed, ExecutionStatus.Escalated,
+        ExecutionStatus.TimedOut, ExecutionStatus.Paused, ExecutionStatus.Cancelled, ExecutionStatus.WaitingForApproval,
+    ];
 
-    private static TriggerKind ReadTrigger(ref MessagePackReader reader)
-        => ReadName(ref reader, TriggerKind.MessageAndState, TriggerKind.Message, TriggerKind.State, TriggerUtf8, ParseTrigger);
+    private static readonly TriggerKind[] Triggers =
+    [
+        TriggerKind.MessageAndState, TriggerKind.Message, TriggerKind.State, TriggerKind.Timer, TriggerKind.Control,
+    ];
 
-    private static RuleAction ReadAction(ref MessagePackReader reader)
-        => ReadName(ref reader, RuleAction.Mutate, RuleAction.Publish, RuleAction.Complete, ActionUtf8, ParseAction);
+    private static readonly RuleAction[] Actions =
+    [
+        RuleAction.Mutate, RuleAction.Publish, RuleAction.Complete, RuleAction.Fail, RuleAction.Escalate, RuleAction.Pause,
+        RuleAction.Resume, RuleAction.Cancel, RuleAction.Retry, RuleAction.RequestApproval, RuleAction.Approve, RuleAction.Reject,
+        RuleAction.ApprovalVoid,
+    ];
 
-    /// <summary>Reads a value stored as its name: one of three common values by its bytes, any other through <paramref name="parse"/>.</summary>
-    private static T ReadName<T>(ref MessagePackReader reader, T first, T second, T third, Utf8Name<T> utf8, Func<string?, T> parse)
+    /// <summary>Reads an execution status stored as its name.</summary>
+    internal static ExecutionStatus ReadStatus(ref MessagePackReader reader) => ReadName(ref reader, Statuses, StatusUtf8, "an execution status");
+
+    private static TriggerKind ReadTrigger(ref MessagePackReader reader) => ReadName(ref reader, Triggers, TriggerUtf8, "a trigger kind");
+
+    private static RuleAction ReadAction(ref MessagePackReader reader) => ReadName(ref reader, Actions, ActionUtf8, "a rule action");
+
+    /// <summary>Reads a value stored as its name; a name of no value is refused, naming it.</summary>
+    private static T ReadName<T>(ref MessagePackReader reader, T[] values, Utf8Name<T> utf8, string what)
     {
         var name = ReadName(ref reader);
-        return name.SequenceEqual(utf8(first)) ? first
-            : name.SequenceEqual(utf8(second)) ? second
-            : name.SequenceEqual(utf8(third)) ? third
-            : parse(Printable(name));
-    }
+        foreach (var value in values)
+        {
+            if (name.SequenceEqual(utf8(value)))
+            {
+                return value;
+            }
+        }
 
-    /// <summary>The name for the error message the full parse gives (or its match among the rarer names).</summary>
-    private static string? Printable(ReadOnlySpan<byte> name) => name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name);
+        throw new MessagePackSerializationException($"'{(name.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(name))}' is not {what}.");
+    }
 
     private delegate ReadOnlySpan<byte> Utf8Name<T>(T value);
 
@@ -527,47 +546,5 @@ public static class ExecutionInfoFormatter
         RuleAction.Reject => "Reject"u8,
         RuleAction.ApprovalVoid => "ApprovalVoid"u8,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
-    };
-
-    internal static ExecutionStatus ParseStatus(string? name) => name switch
-    {
-        "Running" => ExecutionStatus.Running,
-        "Waiting" => ExecutionStatus.Waiting,
-        "Completed" => ExecutionStatus.Completed,
-        "Failed" => ExecutionStatus.Failed,
-        "Escalated" => ExecutionStatus.Escalated,
-        "TimedOut" => ExecutionStatus.TimedOut,
-        "Paused" => ExecutionStatus.Paused,
-        "Cancelled" => ExecutionStatus.Cancelled,
-        "WaitingForApproval" => ExecutionStatus.WaitingForApproval,
-        _ => throw new MessagePackSerializationException($"'{name}' is not an execution status."),
-    };
-
-    private static TriggerKind ParseTrigger(string? name) => name switch
-    {
-        "Message" => TriggerKind.Message,
-        "State" => TriggerKind.State,
-        "MessageAndState" => TriggerKind.MessageAndState,
-        "Timer" => TriggerKind.Timer,
-        "Control" => TriggerKind.Control,
-        _ => throw new MessagePackSerializationException($"'{name}' is not a trigger kind."),
-    };
-
-    private static RuleAction ParseAction(string? name) => name switch
-    {
-        "Mutate" => RuleAction.Mutate,
-        "Publish" => RuleAction.Publish,
-        "Complete" => RuleAction.Complete,
-        "Escalate" => RuleAction.Escalate,
-        "Fail" => RuleAction.Fail,
-        "Pause" => RuleAction.Pause,
-        "Resume" => RuleAction.Resume,
-        "Cancel" => RuleAction.Cancel,
-        "Retry" => RuleAction.Retry,
-        "RequestApproval" => RuleAction.RequestApproval,
-        "Approve" => RuleAction.Approve,
-        "Reject" => RuleAction.Reject,
-        "ApprovalVoid" => RuleAction.ApprovalVoid,
-        _ => throw new MessagePackSerializationException($"'{name}' is not a rule action."),
     };
 }
