@@ -19,14 +19,20 @@ internal sealed class FlowIndex
 
     public FlowSymbols Symbols { get; }
 
+    // Read at compilation end, after every symbol action has run: each list is sorted once, on first use.
+    private IReadOnlyList<FlowDeclaration>? _sortedFlows;
+    private IReadOnlyList<INamedTypeSymbol>? _sortedRulesClasses;
+    private IReadOnlyList<MessageDeclaration>? _sortedMessages;
+    private ILookup<ISymbol?, INamedTypeSymbol>? _rulesClassesByState;
+
     /// <summary>The flows, in source order.</summary>
-    public IReadOnlyList<FlowDeclaration> Flows => [.. _flows.OrderBy(static f => f.State.SourceOrder())];
+    public IReadOnlyList<FlowDeclaration> Flows => _sortedFlows ??= [.. _flows.OrderBy(static f => f.State.SourceOrder())];
 
     /// <summary>The rules classes, in source order: the order the generator puts their rules in.</summary>
-    public IReadOnlyList<INamedTypeSymbol> RulesClasses => [.. _rulesClasses.OrderBy(static r => r.SourceOrder())];
+    public IReadOnlyList<INamedTypeSymbol> RulesClasses => _sortedRulesClasses ??= [.. _rulesClasses.OrderBy(static r => r.SourceOrder())];
 
     /// <summary>The message types declared in source, in source order.</summary>
-    public IReadOnlyList<MessageDeclaration> Messages => [.. _messages.OrderBy(static m => m.Type.SourceOrder())];
+    public IReadOnlyList<MessageDeclaration> Messages => _sortedMessages ??= [.. _messages.OrderBy(static m => m.Type.SourceOrder())];
 
     /// <summary>Starts an index for the compilation; <see langword="null"/> when it does not use FlowSdk.</summary>
     public static FlowIndex? Start(CompilationStartAnalysisContext context)
@@ -43,7 +49,7 @@ internal sealed class FlowIndex
 
     /// <summary>The rules classes that name <paramref name="state"/> (<c>[Rules&lt;TState&gt;]</c>), in source order.</summary>
     public IEnumerable<INamedTypeSymbol> RulesClassesOf(INamedTypeSymbol state) =>
-        RulesClasses.Where(r => SymbolEqualityComparer.Default.Equals(r.RulesState(Symbols), state));
+        (_rulesClassesByState ??= RulesClasses.ToLookup(r => (ISymbol?)r.RulesState(Symbols), SymbolEqualityComparer.Default))[state];
 
     /// <summary>The rules of <paramref name="state"/>'s flow: its rules classes in source order, each's rules in declaration order.</summary>
     public IEnumerable<RuleDeclaration> RulesOf(INamedTypeSymbol state) => RulesClassesOf(state).SelectMany(r => Rules(r, state));
