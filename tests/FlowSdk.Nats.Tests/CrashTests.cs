@@ -59,7 +59,9 @@ public sealed class CrashTests(ITestOutputHelper output)
         try
         {
             await using var host = await CrashHost.StartAsync(server.Url);
-            var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString());
+
+            // Paced over 3 s, as above: unpaced, a host can handle all 1,000 steps before the kill lands.
+            var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString(), "x", "0", "3");
             await host.WhenFiredAsync(50);
             Assert.True(host.Fired < Executions * 5, $"the host had finished all {host.Fired} steps before the server was killed");
             server = await server.KillAndRestartAsync(TimeSpan.FromSeconds(1));
@@ -82,7 +84,9 @@ public sealed class CrashTests(ITestOutputHelper output)
         await using var server = await NatsServer.StartAsync();
         var doomed = await CrashHost.StartAsync(server.Url);
         await using var survivor = await CrashHost.StartAsync(server.Url);
-        var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString());
+
+        // Paced over 3 s, as above, so the kill lands while the doomed host still has steps to handle.
+        var publish = CrashHost.RunAsync("publish", server.Url, Executions.ToString(), "x", "0", "3");
         await doomed.WhenFiredAsync(25);
         doomed.Kill(output);
         Assert.True(doomed.Fired < Executions * 5, $"the doomed host had finished all {doomed.Fired} steps before it was killed");
