@@ -8,6 +8,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace FlowSdk.Tests;
 
 /// <summary>The runtime's lanes: each takes its events one at a time, in order, and goes on whatever one event's settling does.</summary>
+/// <remarks>Runs the tally flow, so it is in the tally collection: the cache tests count the meter's measurements tagged with it.</remarks>
+[Collection(TallyCollection.Name)]
 public sealed class LaneTests
 {
     [Fact]
