@@ -80,6 +80,12 @@ internal static class NatsBenchmarks
     public const string RuntimeUpdateOut = "runtime-update-out";
     public const string HandUpdateOut = "hand-update-out";
 
+    /// <summary>The hand-written loop storing and handling FlowSdk's bookkeeping (<see cref="NatsHandLoop"/> started with bookkeeping), for each of the four rows above.</summary>
+    public const string BookCreate = "hand-book-create";
+    public const string BookUpdate = "hand-book-update";
+    public const string BookCreateOut = "hand-book-create-out";
+    public const string BookUpdateOut = "hand-book-update-out";
+
     private const int PublishWindow = 256;
     private const int EventsPerExecution = 10;
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(2);
@@ -231,6 +237,12 @@ internal static class NatsBenchmarks
         await using var hand = await NatsHandLoop.StartAsync(handConnection, tickPort, addPort, baseSize: 1, perFiring: 0).ConfigureAwait(false);
         hand.Handled = handCount.Hit;
 
+        // The hand-written loop with FlowSdk's bookkeeping: its own stream, consumer and bucket.
+        await using var bookConnection = await ConnectAsync(url, "bench-book").ConfigureAwait(false);
+        var bookCount = new Countdown();
+        await using var book = await NatsHandLoop.StartAsync(bookConnection, tickPort, addPort, baseSize: 1, perFiring: 0, bookkeeping: true).ConfigureAwait(false);
+        book.Handled = bookCount.Hit;
+
         // One contender's round: (untimed) create the executions an update round works on, then
         // publish the payloads and wait until the receiver counted all of them.
         // The last round's bytes allocated per event in this process (publisher and receiver) and gen-0 collections per 1,000 events.
@@ -254,6 +266,10 @@ internal static class NatsBenchmarks
                 HandCreateOut => ("bench.hand.add", handCount, addPort, add, 1, false, false),
                 RuntimeUpdateOut => ("bench.nats.add", runtimeCount, addPort, add, EventsPerExecution, true, false),
                 HandUpdateOut => ("bench.hand.add", handCount, addPort, add, EventsPerExecution, true, false),
+                BookCreate => (book.TickSubject, bookCount, tickPort, tick, 1, false, false),
+                BookUpdate => (book.TickSubject, bookCount, tickPort, tick, EventsPerExecution, true, false),
+                BookCreateOut => (book.AddSubject, bookCount, addPort, add, 1, false, false),
+                BookUpdateOut => (book.AddSubject, bookCount, addPort, add, EventsPerExecution, true, false),
                 _ => ("bench.core.tick", coreCount, tickPort, tick, EventsPerExecution, false, true),
             };
             var payloads = Payloads(port, round, count, perExecution, make);
@@ -290,7 +306,7 @@ internal static class NatsBenchmarks
             return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (CpuTime(server) - serverCpu).TotalMicroseconds / count);
         }
 
-        string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore, RuntimeCreate, HandCreate, RuntimeUpdate, HandUpdate, RuntimeCreateOut, HandCreateOut, RuntimeUpdateOut, HandUpdateOut];
+        string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore, RuntimeCreate, HandCreate, RuntimeUpdate, HandUpdate, RuntimeCreateOut, HandCreateOut, RuntimeUpdateOut, HandUpdateOut, BookCreate, BookUpdate, BookCreateOut, BookUpdateOut];
 
         // For profiling one path: FLOWSDK_BENCH_NATS_CONTENDERS=runtime-update,hand-update runs only those
         // (runtime-create and runtime-update always run in the warm-up, which measures the value sizes).
@@ -356,7 +372,14 @@ internal static class NatsBenchmarks
             }
         }
 
-        if (hand.Conflicts != 0)
+        if (contenders.Contains(BookUpdate))
+        {
+            var bookBucket = await new NatsKVContext(new NatsJSContext(publisher)).GetStoreAsync("bench-book-state").ConfigureAwait(false);
+            var bookEleven = (await bookBucket.GetEntryAsync($"tally.{Id(warmUpRounds[BookUpdate], 0)}", serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false)).Value!.Length;
+            Console.WriteLine($"// NATS stored value after eleven firings: runtime {eleven} bytes, hand loop with bookkeeping {bookEleven} bytes");
+        }
+
+        if (hand.Conflicts + book.Conflicts != 0 || book.Duplicates != 0)
         {
             throw new InvalidOperationException($"The hand-written loop met {hand.Conflicts} compare-and-set conflicts: its lanes should never share an execution.");
         }

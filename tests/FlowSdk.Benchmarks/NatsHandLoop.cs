@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Globalization;
 using System.Threading.Channels;
+using FlowSdk.Benchmarks.Firing;
 using FlowSdk.Benchmarks.OnNats;
+using MessagePack;
 using FlowSdk.Nats;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -33,10 +36,25 @@ namespace FlowSdk.Benchmarks;
 /// does: de-duplicate a redelivered message (the runtime keeps handled message ids in the state), an
 /// outbox that survives a crash between the write and the publish, status counters, timeline,
 /// timers, logging and metrics.
+/// <para>Started with <c>bookkeeping</c>, the loop (on a stream, consumer and bucket of its own) stores
+/// instead what FlowSdk stores and does per event what FlowSdk does with it: the value is a
+/// <see cref="HandTally"/>, the tally with the execution's bookkeeping (<see cref="HandOrder"/> of the
+/// firing benchmark: id, flow, phase, status, times, timeline, rule counters, outbox) and the ids of
+/// the latest messages handled, deserialized with MessagePack from the kept bytes and serialized again
+/// per event; a redelivered message (its stream sequence among the handled ids) is acknowledged
+/// without firing; a creation reads the execution's parked-messages key after the create; and with
+/// an output, the output goes into the outbox of the compare-and-set write, is published with its
+/// <c>Nats-Msg-Id</c>, and a second compare-and-set write empties the outbox. What it still does
+/// not do: status counters, timers, logging, metrics and the Rx-free lane plumbing of the runtime.</para>
 /// </summary>
 internal sealed class NatsHandLoop : IAsyncDisposable
 {
     public const string OutputSubject = "bench.hand.added";
+
+    /// <summary>How many handled message ids the bookkeeping loop keeps, the runtime's default (<see cref="FlowRuntimeOptions.HandledMessageIds"/>).</summary>
+    private static readonly int HandledKept = new FlowRuntimeOptions().HandledMessageIds;
+
+    private static readonly MessagePackSerializerOptions BookOptions = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     private readonly INatsConnection _connection;
     private readonly INatsKVStore _kv;
@@ -46,10 +64,15 @@ internal sealed class NatsHandLoop : IAsyncDisposable
     private readonly Task[] _laneLoops;
     private readonly Task _consumeLoop;
     private readonly CancellationTokenSource _stop = new();
+    private readonly string _prefix;
+    private readonly bool _bookkeeping;
     private long _conflicts;
+    private long _duplicates;
 
-    private NatsHandLoop(INatsConnection connection, INatsKVStore kv, INatsJSConsumer consumer, int lanes, int pullBatch, IInputPort tick, IInputPort add, int baseSize, int perFiring)
+    private NatsHandLoop(INatsConnection connection, INatsKVStore kv, INatsJSConsumer consumer, int lanes, int pullBatch, IInputPort tick, IInputPort add, int baseSize, int perFiring, string prefix, bool bookkeeping)
     {
+        _prefix = prefix;
+        _bookkeeping = bookkeeping;
         _connection = connection;
         _kv = kv;
         _tick = tick;
@@ -80,22 +103,34 @@ internal sealed class NatsHandLoop : IAsyncDisposable
     /// <summary>Compare-and-set conflicts met (none expected: one lane per execution).</summary>
     public long Conflicts => Interlocked.Read(ref _conflicts);
 
-    /// <summary>The subjects the loop's stream captures.</summary>
-    public static string[] Subjects => ["bench.hand.tick", "bench.hand.add"];
+    /// <summary>Redelivered messages the bookkeeping loop acknowledged without firing (none expected).</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
 
-    /// <summary>Creates the stream, consumer and bucket (the runtime's settings) and starts the loop.</summary>
-    public static async Task<NatsHandLoop> StartAsync(INatsConnection connection, IInputPort tick, IInputPort add, int baseSize, int perFiring)
+    /// <summary>The subject the loop's events of the rule on state are published on.</summary>
+    public string TickSubject => _prefix + ".tick";
+
+    /// <summary>The subject the loop's events of the rule with an output are published on.</summary>
+    public string AddSubject => _prefix + ".add";
+
+    /// <summary>
+    /// Creates the stream, consumer and bucket (the runtime's settings) and starts the loop: the plain
+    /// loop on <c>bench.hand.*</c>, or with <paramref name="bookkeeping"/> the loop that stores and
+    /// handles FlowSdk's bookkeeping, on <c>bench.book.*</c>.
+    /// </summary>
+    public static async Task<NatsHandLoop> StartAsync(INatsConnection connection, IInputPort tick, IInputPort add, int baseSize, int perFiring, bool bookkeeping = false)
     {
         var defaults = new NatsFlowOptions();
         var js = new NatsJSContext(connection);
-        var consumer = await NatsBenchmarks.StreamAndConsumerAsync(js, "BENCHHAND", Subjects, "bench-hand").ConfigureAwait(false);
-        var kv = await new NatsKVContext(js).CreateStoreAsync(new NatsKVConfig("bench-hand-state")
+        var name = bookkeeping ? "book" : "hand";
+        var prefix = "bench." + name;
+        var consumer = await NatsBenchmarks.StreamAndConsumerAsync(js, "BENCH" + name.ToUpperInvariant(), [prefix + ".tick", prefix + ".add"], "bench-" + name).ConfigureAwait(false);
+        var kv = await new NatsKVContext(js).CreateStoreAsync(new NatsKVConfig($"bench-{name}-state")
         {
             History = defaults.StateHistory,
             Storage = NatsKVStorageType.File,
             NumberOfReplicas = defaults.Replicas,
         }).ConfigureAwait(false);
-        return new NatsHandLoop(connection, kv, consumer, Math.Min(defaults.Lanes, defaults.MaxAckPending), defaults.PullBatch, tick, add, baseSize, perFiring);
+        return new NatsHandLoop(connection, kv, consumer, Math.Min(defaults.Lanes, defaults.MaxAckPending), defaults.PullBatch, tick, add, baseSize, perFiring, prefix, bookkeeping);
     }
 
     public async ValueTask DisposeAsync()
@@ -122,7 +157,7 @@ internal sealed class NatsHandLoop : IAsyncDisposable
         var opts = new NatsJSConsumeOpts { MaxMsgs = pullBatch };
         await foreach (var msg in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, opts, _stop.Token).ConfigureAwait(false))
         {
-            var output = msg.Subject == "bench.hand.add";
+            var output = msg.Subject.EndsWith(".add", StringComparison.Ordinal);
             var (id, value, text) = output
                 ? _add.DecodeMessage(msg.Data) is Add a ? (a.Id, a.Value, a.Text) : throw new InvalidOperationException("not an Add")
                 : _tick.DecodeMessage(msg.Data) is Tick t ? (t.Id, t.Value, t.Text) : throw new InvalidOperationException("not a Tick");
@@ -139,6 +174,14 @@ internal sealed class NatsHandLoop : IAsyncDisposable
         {
             await foreach (var (msg, id, value, text, output) in reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
+                if (_bookkeeping)
+                {
+                    await BookkeepingAsync(cache, msg, id, value, text, output).ConfigureAwait(false);
+                    await msg.AckAsync().ConfigureAwait(false);
+                    Handled(1);
+                    continue;
+                }
+
                 var key = "tally." + id;
                 while (true)
                 {
@@ -162,7 +205,7 @@ internal sealed class NatsHandLoop : IAsyncDisposable
                     cache[key] = (written.Value, next);
                     if (output)
                     {
-                        await _connection.PublishAsync(OutputSubject, Output(id, total), serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+                        await _connection.PublishAsync(_prefix + ".added", Output(id, total), serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
                     }
 
                     break;
@@ -174,6 +217,109 @@ internal sealed class NatsHandLoop : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// One event with FlowSdk's bookkeeping (see the class): the value from the lane's cache or a KV
+    /// get, deserialized; a redelivery is skipped; the firing recorded; written with compare-and-set
+    /// (a creation then reads the parked-messages key); with an output, published from the outbox and
+    /// the outbox emptied by a second compare-and-set write.
+    /// </summary>
+    private async Task BookkeepingAsync(Dictionary<string, (ulong Revision, byte[] Value)> cache, INatsJSMsg<byte[]> msg, string id, int value, string text, bool output)
+    {
+        var key = "tally." + id;
+        var messageId = "seq:" + (msg.Metadata?.Sequence.Stream ?? 0).ToString(CultureInfo.InvariantCulture);
+        while (true)
+        {
+            if (!cache.TryGetValue(key, out var current))
+            {
+                var read = await _kv.TryGetEntryAsync(key, serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+                current = read.Success ? (read.Value.Revision, read.Value.Value ?? []) : (0UL, []);
+            }
+
+            var now = DateTime.UtcNow;
+            var tally = current.Revision == 0
+                ? new HandTally { Execution = new HandOrder { Id = id, Flow = "bench-book", Phase = nameof(TallyPhase.Counting), Status = "Running", Iteration = 1, CreatedAt = now } }
+                : MessagePackSerializer.Deserialize<HandTally>(current.Value, BookOptions);
+            if (tally.Handled.Contains(messageId, StringComparer.Ordinal))
+            {
+                Interlocked.Increment(ref _duplicates);
+                return;
+            }
+
+            var execution = tally.Execution;
+            var rule = output ? nameof(TallyRules.Sum) : nameof(TallyRules.Count);
+            tally.Total += value;
+            tally.Last = text;
+            execution.UpdatedAt = now;
+            execution.ChainedFirings = 0;
+            execution.Rules.TryGetValue(rule, out var counter);
+            execution.Rules[rule] = new HandCounter(counter.Firings + 1, now);
+            execution.Timeline.Add(new HandEntry
+            {
+                At = now,
+                Rule = rule,
+                Trigger = "MessageAndState",
+                Source = msg.Subject,
+                Action = "Mutate",
+                PhaseBefore = execution.Phase,
+                PhaseAfter = execution.Phase,
+                Iteration = execution.Iteration,
+            });
+            tally.Handled.Add(messageId);
+            if (tally.Handled.Count > HandledKept)
+            {
+                tally.Handled.RemoveRange(0, tally.Handled.Count - HandledKept);
+            }
+
+            execution.PublishedOnly = false;
+            execution.Outbox.Clear();
+            if (output)
+            {
+                execution.Outbox.Add(Output(id, tally.Total));
+            }
+
+            var next = MessagePackSerializer.Serialize(tally, BookOptions);
+            var written = current.Revision == 0
+                ? await _kv.TryCreateAsync(key, next, NatsRawSerializer<byte[]>.Default).ConfigureAwait(false)
+                : await _kv.TryUpdateAsync(key, next, current.Revision, NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+            if (!written.Success)
+            {
+                Interlocked.Increment(ref _conflicts);
+                cache.Remove(key);
+                continue;
+            }
+
+            if (current.Revision == 0)
+            {
+                // Messages that arrived before the execution existed would wait beside it.
+                await _kv.TryGetEntryAsync("_parked." + key, serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+            }
+
+            if (output)
+            {
+                var headers = new NatsHeaders { ["Nats-Msg-Id"] = $"bench-book.{id}.{execution.Timeline.Count}.1" };
+                await _connection.PublishAsync(_prefix + ".added", execution.Outbox[0], headers, serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+                execution.Outbox.Clear();
+                execution.PublishedOnly = true;
+                var cleared = MessagePackSerializer.Serialize(tally, BookOptions);
+                var emptied = await _kv.TryUpdateAsync(key, cleared, written.Value, NatsRawSerializer<byte[]>.Default).ConfigureAwait(false);
+                if (emptied.Success)
+                {
+                    cache[key] = (emptied.Value, cleared);
+                }
+                else
+                {
+                    cache.Remove(key);
+                }
+            }
+            else
+            {
+                cache[key] = (written.Value, next);
+            }
+
+            return;
         }
     }
 
@@ -204,4 +350,21 @@ internal sealed class NatsHandLoop : IAsyncDisposable
         Encoding.UTF8.GetBytes(id, bytes.AsSpan(8));
         return bytes;
     }
+}
+
+/// <summary>The bookkeeping loop's value: the tally, the execution's bookkeeping as FlowSdk keeps it, and the latest handled message ids.</summary>
+[MessagePackObject(keyAsPropertyName: true)]
+public sealed class HandTally
+{
+    /// <summary>The sum of the values seen.</summary>
+    public long Total { get; set; }
+
+    /// <summary>The text of the last event.</summary>
+    public string Last { get; set; } = "";
+
+    /// <summary>The execution's bookkeeping.</summary>
+    public HandOrder Execution { get; set; } = new();
+
+    /// <summary>The ids of the latest messages that fired, oldest first (a redelivery of one is a duplicate).</summary>
+    public List<string> Handled { get; set; } = [];
 }
