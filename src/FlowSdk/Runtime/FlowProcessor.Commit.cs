@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using FlowSdk.State;
 using FlowSdk.Transport;
 
@@ -12,7 +13,8 @@ internal sealed partial class FlowProcessor<TState>
     /// a revision conflict, so the caller evaluates the event again on the newer state, read from the
     /// store (a conflict on a cached value counts as an attempt like any other).
     /// </summary>
-    private async Task<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
     {
         var execution = state.Execution;
         var sequence = execution.TimelineEntriesRecorded;
@@ -127,7 +129,8 @@ internal sealed partial class FlowProcessor<TState>
         }
     }
 
-    private async Task ClearOutboxAsync(TState state, StateEntry entry)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ClearOutboxAsync(TState state, StateEntry entry)
     {
         var execution = state.Execution;
         execution.Outbox.Clear();
@@ -226,6 +229,7 @@ internal sealed partial class FlowProcessor<TState>
     }
 
     /// <summary>The execution's committed state: the cached value unless <paramref name="fresh"/>, else read from the store.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(TState State, StateEntry? Entry, bool FromCache)> LoadAsync(string executionId, bool fresh, DateTimeOffset now)
     {
         var key = RuntimeServices.StateKey(_flow.Id, executionId);
@@ -253,7 +257,8 @@ internal sealed partial class FlowProcessor<TState>
 
     private TState NewExecution(string executionId, DateTimeOffset now) => _flow.Start(executionId, now);
 
-    private async Task PublishAsync(IReadOnlyList<OutgoingMessage> messages)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask PublishAsync(IReadOnlyList<OutgoingMessage> messages)
     {
         foreach (var message in messages)
         {

@@ -49,7 +49,7 @@ internal sealed partial class FlowProcessor<TState>
     /// Takes a child's report into its group: recorded while the group waits (finishing it when its mode
     /// says so), counted and dropped once it finished, ignored when the child already reported.
     /// </summary>
-    internal async Task<bool> ProcessFanInAsync(InboundFanIn<TState> e)
+    internal async ValueTask<bool> ProcessFanInAsync(InboundFanIn<TState> e)
     {
         var report = e.Report;
         var parent = report.Parent;
@@ -190,5 +190,5 @@ internal sealed class InboundFanIn<TState>(TransportMessage transport, FanOutRep
 {
     public FanOutReport Report { get; } = report;
 
-    public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessFanInAsync(this);
+    public override ValueTask<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessFanInAsync(this);
 }

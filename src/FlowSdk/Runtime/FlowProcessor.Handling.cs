@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FlowSdk.State;
 using FlowSdk.Transport;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,8 @@ internal sealed partial class FlowProcessor<TState>
     /// execution and fires no rule is handled by the flow's <see cref="UnmatchedMessagePolicy"/>; a
     /// redelivery of a message the execution already took is a duplicate. Returns whether a rule fired.
     /// </summary>
-    private async Task<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport)
     {
         var replay = transport as ParkedTransportMessage;
         var messageId = trigger == TriggerKind.MessageAndState ? transport?.MessageId : null;
@@ -59,7 +61,8 @@ internal sealed partial class FlowProcessor<TState>
     }
 
     /// <summary>Evaluates the rules in declaration order until one fires, loading the execution for the first rule that needs it.</summary>
-    private async Task<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now, bool explain = false)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now, bool explain = false)
     {
         var evaluation = new Evaluation<TMessage>(now, explain || _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null);
         foreach (var rule in handling.Rules)
@@ -103,7 +106,8 @@ internal sealed partial class FlowProcessor<TState>
     /// Loads the execution for the rules and says why none may fire (<see cref="Evaluation{TMessage}.Blocked"/>).
     /// Returns false when no rule is evaluated at all: the message is a duplicate, or the deadline passed.
     /// </summary>
-    private async Task<bool> LoadExecutionAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, bool fresh)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> LoadExecutionAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, bool fresh)
     {
         // Always the current value: a watched change may already be superseded, and its outbox
         // already published by the write that produced it.
@@ -178,7 +182,8 @@ internal sealed partial class FlowProcessor<TState>
     }
 
     /// <summary>Acts on what the evaluation found: a duplicate, a deadline, no rule, or the rule that fires.</summary>
-    private async Task<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
     {
         if (evaluation.Duplicate)
         {
@@ -281,7 +286,8 @@ internal sealed partial class FlowProcessor<TState>
     }
 
     /// <summary>Applies the rule that fires to the execution and commits it, then takes in and evaluates what waits. False on a write conflict.</summary>
-    private async Task<bool> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
     {
         var now = evaluation.Now;
         var committedEntry = evaluation.Entry;

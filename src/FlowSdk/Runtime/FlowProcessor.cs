@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using FlowSdk.Internal;
 using FlowSdk.State;
@@ -146,13 +147,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         await Task.WhenAll(_laneLoops).ConfigureAwait(false);
     }
 
-    internal Task<bool> ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
+    internal ValueTask<bool> ProcessAsync<TMessage>(InboundMessage<TState, TMessage> e)
         => HandleAsync(e.Key, e.Message, ApprovedRules(e.Port.RuleSet, e.Transport), e.Transport!.Subject, TriggerKind.MessageAndState, e.TaskId, e.Transport);
 
-    internal Task<bool> ProcessStateChangeAsync(InboundStateChange<TState> e)
+    internal ValueTask<bool> ProcessStateChangeAsync(InboundStateChange<TState> e)
         => HandleAsync(e.Key, new StateChange(e.Key!, e.Entry.Revision), _flow.StateRules, e.Entry.Key, TriggerKind.State, taskId: null, transport: null);
 
-    internal async Task<bool> ProcessTimerAsync(InboundTimer<TState> e)
+    internal async ValueTask<bool> ProcessTimerAsync(InboundTimer<TState> e)
     {
         var key = RuntimeServices.StateKey(_flow.Id, e.Key!);
         if (e.ReadFresh)
@@ -328,7 +329,8 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// so the later events of its execution wait behind it and none passes it. Returns
     /// <see langword="null"/> once handled, or the failure it gave up on (counted and logged).
     /// </summary>
-    private async Task<Exception?> HandleInPlaceAsync(InboundEvent<TState> e)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Exception?> HandleInPlaceAsync(InboundEvent<TState> e)
     {
         HandlingAttempts? attempts = null;
         while (true)

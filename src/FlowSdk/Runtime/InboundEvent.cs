@@ -13,7 +13,7 @@ internal abstract class InboundEvent<TState>(TransportMessage? transport, string
     public string? Key { get; } = key;
 
     /// <summary>Calls back into the processor with the message's static type: dispatch without reflection. Returns whether a rule fired.</summary>
-    public abstract Task<bool> ProcessAsync(FlowProcessor<TState> processor);
+    public abstract ValueTask<bool> ProcessAsync(FlowProcessor<TState> processor);
 }
 
 internal sealed class InboundMessage<TState, TMessage>(InputPort<TState, TMessage> port, TransportMessage transport, TMessage message, string? key, string? taskId)
@@ -27,7 +27,7 @@ internal sealed class InboundMessage<TState, TMessage>(InputPort<TState, TMessag
 
     public TMessage Message { get; } = message;
 
-    public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessAsync(this);
+    public override ValueTask<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessAsync(this);
 }
 
 /// <summary>A committed change of an execution's state, for state-only rules.</summary>
@@ -36,7 +36,7 @@ internal sealed class InboundStateChange<TState>(string executionId, State.State
 {
     public State.StateEntry Entry { get; } = entry;
 
-    public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessStateChangeAsync(this);
+    public override ValueTask<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessStateChangeAsync(this);
 }
 
 /// <summary>A deadline or retention time of an execution came due.</summary>
@@ -50,7 +50,7 @@ internal sealed class InboundTimer<TState>(string executionId) : InboundEvent<TS
     /// </summary>
     public bool ReadFresh { get; init; }
 
-    public override Task<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessTimerAsync(this);
+    public override ValueTask<bool> ProcessAsync(FlowProcessor<TState> processor) => processor.ProcessTimerAsync(this);
 }
 
 /// <summary>A parked message, evaluated again after its execution changed. Settling it does nothing: the transport's message was settled when it was parked.</summary>
