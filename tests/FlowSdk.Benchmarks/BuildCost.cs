@@ -3,8 +3,21 @@ using System.Globalization;
 
 namespace FlowSdk.Benchmarks;
 
-/// <summary>What the clean-build measurement found: the median wall-clock seconds of each variant.</summary>
-internal sealed record BuildCostResult(double WithGeneratorSeconds, double WithoutGeneratorSeconds, int Runs, string Setup);
+/// <summary>
+/// What the clean-build measurement found: the median wall-clock seconds of each variant, with the compiler as the
+/// environment sets it (<see cref="WithGeneratorSeconds"/>, <see cref="WithoutGeneratorSeconds"/>), with the generator
+/// and analyzers referenced as built assemblies instead of projects (<see cref="WithAssembliesSeconds"/>), and the
+/// same three with the compiler server on (<c>UseSharedCompilation=true</c>, what <c>dotnet build</c> does by default).
+/// </summary>
+internal sealed record BuildCostResult(
+    double WithGeneratorSeconds,
+    double WithoutGeneratorSeconds,
+    int Runs,
+    string Setup,
+    double WithAssembliesSeconds,
+    double SharedWithGeneratorSeconds,
+    double SharedWithoutGeneratorSeconds,
+    double SharedWithAssembliesSeconds);
 
 /// <summary>
 /// What FlowSdk's generator and analyzers add to a clean build: <c>dotnet build</c> of a library with a
@@ -16,10 +29,17 @@ internal sealed record BuildCostResult(double WithGeneratorSeconds, double Witho
 /// <item><b>without</b>: the project references only src/FlowSdk/FlowSdk.csproj (the same attributes
 /// and runtime; no generator, no analyzers). The sources compile either way: they declare flows and
 /// rules and use nothing the generator writes.</item>
+/// <item><b>with, as assemblies</b>: as <b>with</b>, but the generator, analyzers and code fixes are referenced as
+/// their built assemblies (<c>Analyzer</c> items, as a package's analyzers are), not as projects: the build does
+/// not ask three more projects whether they are up to date. (The package also runs the CheckFlows task after
+/// the compiler, which none of these variants does.)</item>
 /// </list>
-/// Both are restored and built once untimed (the compiler server and the referenced projects
-/// are warm and up to date), then for each run: <c>bin/</c> and <c>obj/Release/</c> are deleted and
-/// <c>dotnet build -c Release --no-restore -nodeReuse:false</c> is timed, the variants alternating.
+/// Each variant is measured twice per run: with the compiler as the environment sets it (this machine sets
+/// <c>UseSharedCompilation=false</c>: a new compiler process per build) and with the compiler server on.
+/// Each is restored and built once untimed with the compiler server on (the server is then running with
+/// the generator and analyzers loaded, and the referenced projects are up to date), then for each run:
+/// <c>bin/</c> and <c>obj/Release/</c> are deleted and <c>dotnet build -c Release --no-restore -nodeReuse:false</c>
+/// is timed, the variants alternating, first with the environment's compiler setting, then with the server on.
 /// </summary>
 internal static class BuildCost
 {
@@ -40,32 +60,56 @@ internal static class BuildCost
                   </ItemGroup>
                 """);
 
-            foreach (var project in new[] { with, without })
+            var generators = Path.Combine(repositoryRoot, "generators", "FlowSdk.Generators", "bin", "Release", "netstandard2.0", "FlowSdk.Generators.dll");
+            var analyzers = Path.Combine(repositoryRoot, "analyzers", "FlowSdk.Analyzers", "bin", "Release", "netstandard2.0", "FlowSdk.Analyzers.dll");
+            var codeFixes = Path.Combine(repositoryRoot, "analyzers", "FlowSdk.CodeFixes", "bin", "Release", "netstandard2.0", "FlowSdk.CodeFixes.dll");
+            var assemblies = Write(root, "WithAssemblies", source, $"""
+                  <ItemGroup>
+                    <ProjectReference Include="{Path.Combine(repositoryRoot, "src", "FlowSdk", "FlowSdk.csproj")}" />
+                    <Analyzer Include="{generators}" />
+                    <Analyzer Include="{analyzers}" />
+                    <Analyzer Include="{codeFixes}" />
+                    <CompilerVisibleProperty Include="FlowSdk_GenerateEntryPoint" />
+                    <CompilerVisibleProperty Include="FlowSdk_EmitManifest" />
+                  </ItemGroup>
+                  <Import Project="{Path.Combine(repositoryRoot, "build", "FlowSdk.Serialization.targets")}" />
+                """);
+
+            // The "with" project builds the generator and analyzers first, so the assemblies exist when "with, as assemblies" is built.
+            foreach (var project in new[] { with, without, assemblies })
             {
                 // Restores, builds the referenced projects if needed and starts the compiler server: untimed.
-                Dotnet(project, "build", "-c", "Release", "-nologo", "-v:q", "-nodeReuse:false");
+                Dotnet(project, "build", "-c", "Release", "-nologo", "-v:q", "-nodeReuse:false", "-p:UseSharedCompilation=true");
             }
 
-            if (!File.Exists(Path.Combine(with, "bin", "Release", "net10.0", "Flows.dll")) || !HasGeneratedFlow(with))
+            foreach (var project in new[] { with, assemblies })
             {
-                throw new InvalidOperationException("The project with the generator did not build its flow.");
-            }
-
-            var withTimes = new List<double>();
-            var withoutTimes = new List<double>();
-            for (var r = 0; r < runs; r++)
-            {
-                var order = r % 2 == 0 ? new[] { with, without } : [without, with];
-                foreach (var project in order)
+                if (!File.Exists(Path.Combine(project, "bin", "Release", "net10.0", "Flows.dll")) || !HasGeneratedFlow(project))
                 {
-                    var seconds = CleanBuild(project);
-                    (project == with ? withTimes : withoutTimes).Add(seconds);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// clean build {r + 1}/{runs} {Path.GetFileName(project)}: {seconds:F2} s"));
+                    throw new InvalidOperationException($"The project {Path.GetFileName(project)} did not build its flow.");
                 }
             }
 
-            return new BuildCostResult(Median(withTimes), Median(withoutTimes), runs,
-                $"{Rules} rules and message types, {runs} clean builds per variant, alternating, median");
+            // Times per (project, compiler server on).
+            var times = new Dictionary<(string Project, bool Shared), List<double>>();
+            for (var r = 0; r < runs; r++)
+            {
+                string[] order = r % 2 == 0 ? [with, without, assemblies] : [assemblies, without, with];
+                foreach (var shared in new[] { false, true })
+                {
+                    foreach (var project in order)
+                    {
+                        var seconds = CleanBuild(project, shared);
+                        (times.TryGetValue((project, shared), out var list) ? list : times[(project, shared)] = []).Add(seconds);
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// clean build {r + 1}/{runs} {Path.GetFileName(project)}{(shared ? ", compiler server" : "")}: {seconds:F2} s"));
+                    }
+                }
+            }
+
+            var environment = Environment.GetEnvironmentVariable("UseSharedCompilation") ?? "(not set)";
+            return new BuildCostResult(Median(times[(with, false)]), Median(times[(without, false)]), runs,
+                $"{Rules} rules and message types, {runs} clean builds per variant, alternating, median; compiler as the environment sets it (UseSharedCompilation={environment})",
+                Median(times[(assemblies, false)]), Median(times[(with, true)]), Median(times[(without, true)]), Median(times[(assemblies, true)]));
         }
         finally
         {
@@ -100,7 +144,7 @@ internal static class BuildCost
         return bytes.AsSpan().IndexOf(marker) >= 0;
     }
 
-    private static double CleanBuild(string project)
+    private static double CleanBuild(string project, bool sharedCompilation)
     {
         foreach (var folder in new[] { Path.Combine(project, "bin"), Path.Combine(project, "obj", "Release") })
         {
@@ -111,7 +155,16 @@ internal static class BuildCost
         }
 
         var watch = Stopwatch.StartNew();
-        Dotnet(project, "build", "-c", "Release", "--no-restore", "-nologo", "-v:q", "-nodeReuse:false");
+        if (sharedCompilation)
+        {
+            // The compiler server stays up between builds (it was started by an earlier build), as it does for a user.
+            Dotnet(project, "build", "-c", "Release", "--no-restore", "-nologo", "-v:q", "-nodeReuse:false", "-p:UseSharedCompilation=true");
+        }
+        else
+        {
+            Dotnet(project, "build", "-c", "Release", "--no-restore", "-nologo", "-v:q", "-nodeReuse:false");
+        }
+
         return watch.Elapsed.TotalSeconds;
     }
 

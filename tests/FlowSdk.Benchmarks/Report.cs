@@ -307,6 +307,11 @@ internal static class Report
             var ratio = build.WithGeneratorSeconds / build.WithoutGeneratorSeconds;
             rows.Add(new SummaryRow($"Clean build, {BuildCost.Rules}-rule project: with the FlowSdk generator and analyzers / without", Round(ratio), "the same sources without them", "<= 1.3", ratio <= 1.3,
                 Round(build.WithGeneratorSeconds), Round(build.WithoutGeneratorSeconds), "s (median of clean builds)", build.Setup));
+            rows.Add(new SummaryRow("Clean build, the same, generator and analyzers referenced as assemblies (as a package's are), not projects / without", Round(build.WithAssembliesSeconds / build.WithoutGeneratorSeconds), "the same sources without them", "-", null,
+                Round(build.WithAssembliesSeconds), Round(build.WithoutGeneratorSeconds), "s (median of clean builds)", build.Setup));
+            rows.Add(new SummaryRow("Clean build, the same with the compiler server on (dotnet build's default): with / without; as assemblies / without", Round(build.SharedWithGeneratorSeconds / build.SharedWithoutGeneratorSeconds), "the same sources without them", "-", null,
+                Round(build.SharedWithGeneratorSeconds), Round(build.SharedWithoutGeneratorSeconds), "s (median of clean builds)",
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"UseSharedCompilation=true; as assemblies {build.SharedWithAssembliesSeconds:F2} s = {build.SharedWithAssembliesSeconds / build.SharedWithoutGeneratorSeconds:F2}x")));
         }
         else
         {
