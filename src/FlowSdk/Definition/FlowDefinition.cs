@@ -191,6 +191,10 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     private readonly string[] _subjects;
     private Runtime.RuleApplier<TState>? _applier;
 
+    // The port Fire used last: checked by its exact type, which shared generic code reads from its
+    // instantiation, without the static slot's lookup.
+    private InputPort<TState>? _lastFired;
+
     /// <summary>Creates a flow definition. Called by generated code.</summary>
     /// <param name="id">The flow id.</param>
     /// <param name="phases">The phase names in declaration order.</param>
@@ -321,12 +325,22 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     public FiringResult Fire<TMessage>(TState state, TMessage message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var port = RequirePort<TMessage>();
+        if (_lastFired is not InputPort<TState, TMessage> port)
+        {
+            _lastFired = port = RequirePort<TMessage>();
+        }
+
         var rules = port.RuleSet;
         var execution = state.Execution;
 
         // A reply names its execution by its task id alone, as the runtime reads it (InputPort.Decode).
         var taskId = !port.HasCorrelationKey && port.Port.TaskIdOf is { } taskIdOf ? taskIdOf(message) ?? "" : null;
+
+        // What keeps the rules that read the state from firing, decided once per message (nothing, for an
+        // execution that runs and waits for nothing), acted on at the first such rule.
+        var gate = execution.Status == ExecutionStatus.Running && taskId is null && execution.Deadline is null
+            ? StateGate.Open
+            : GateOf(execution, taskId, now);
 
         // One context and outbox per thread, reused from firing to firing: the result copies what it keeps.
         var context = FiringScratch.Take();
@@ -337,31 +351,15 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             {
                 var rule = rules[i];
                 var needsState = rule.NeedsState;
-                if (needsState)
+                if (needsState && gate != StateGate.Open)
                 {
-                    if (execution.Status.IsTerminal())
+                    if (gate != StateGate.TimedOut)
                     {
                         return FiringResult.None;
                     }
 
-                    if (execution.Deadline is { } deadline && now >= deadline)
-                    {
-                        new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
-                        return new FiringResult(null, outbox.ToArray());
-                    }
-
-                    if (execution.Status == ExecutionStatus.WaitingForApproval)
-                    {
-                        // The runtime keeps the message with the execution until the request is decided.
-                        return FiringResult.None;
-                    }
-
-                    if (execution.Status == ExecutionStatus.Waiting
-                        ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
-                        : taskId is not null)
-                    {
-                        return FiringResult.None;
-                    }
+                    new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
+                    return new FiringResult(null, outbox.ToArray());
                 }
 
                 // Each rule is evaluated with a context as new (the outbox is the firing's, as the runtime's).
@@ -407,6 +405,45 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         {
             FiringScratch.Return(context);
         }
+    }
+
+    /// <summary>What keeps a message's rules that read the state from firing.</summary>
+    private enum StateGate
+    {
+        /// <summary>Nothing: they are evaluated.</summary>
+        Open,
+
+        /// <summary>The execution ended, waits for approval, or waits for another reply (or for none): nothing fires.</summary>
+        Closed,
+
+        /// <summary>The execution is past its deadline: it times out instead.</summary>
+        TimedOut,
+    }
+
+    /// <summary>The gate of an execution that is not simply running: in this order, ended, past its deadline, waiting for approval, waiting for another reply than <paramref name="taskId"/>.</summary>
+    private static StateGate GateOf(ExecutionInfo execution, string? taskId, DateTimeOffset now)
+    {
+        if (execution.Status.IsTerminal())
+        {
+            return StateGate.Closed;
+        }
+
+        if (execution.Deadline is { } deadline && now >= deadline)
+        {
+            return StateGate.TimedOut;
+        }
+
+        if (execution.Status == ExecutionStatus.WaitingForApproval)
+        {
+            // The runtime keeps the message with the execution until the request is decided.
+            return StateGate.Closed;
+        }
+
+        return (execution.Status == ExecutionStatus.Waiting
+            ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
+            : taskId is not null)
+            ? StateGate.Closed
+            : StateGate.Open;
     }
 
     /// <summary>
