@@ -369,7 +369,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                     continue;
                 }
 
-                if (needsState && rule.Info.Approval is { } approval)
+                if (needsState && rule.Approval is { } approval)
                 {
                     // The rule's declared policy, as the runtime applies it when no option overrides it.
                     switch (approval.Policy)
@@ -396,7 +396,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                     rule.Fire(null!, message, context);
                 }
 
-                return outbox.Count == 0 ? rule.Info.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
+                return outbox.Count == 0 ? rule.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
             }
 
             return FiringResult.None;

@@ -21,11 +21,11 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         var execution = state.Execution;
         var before = execution.Phase;
         var info = rule.Info;
-        var to = info.To ?? before;
+        var to = rule.To ?? before;
 
         // Phases by index, not by name: the target's index, and whether it completes the execution.
-        var toIndex = info.To is null ? _flow.TryPhaseIndex(before) : rule.ToIndexIn(_flow);
-        var startsIteration = info.To is not null && toIndex <= _flow.PhaseIndex(before);
+        var toIndex = rule.To is null ? _flow.TryPhaseIndex(before) : rule.ToIndexIn(_flow);
+        var startsIteration = rule.To is not null && toIndex <= _flow.PhaseIndex(before);
         var outbox = context.Outbox;
         var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;
         RuleAction action;
@@ -66,7 +66,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         }
 
         execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, info.Name, trigger == TriggerKind.MessageAndState ? info.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration), _maxTimelineEntries);
+        execution.Append(new TimelineEntry(now, rule.Name, trigger == TriggerKind.MessageAndState ? rule.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration), _maxTimelineEntries);
         AddLifecycleEvent(execution, now, outbox);
         return state;
     }
@@ -78,10 +78,8 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
     /// </summary>
     private RuleAction FireRule<TMessage>(Rule<TState, TMessage> rule, TState state, ExecutionInfo execution, TMessage message, RuleContext context, string to, int toIndex, bool startsIteration, int chained, DateTimeOffset now)
     {
-        var info = rule.Info;
-
         // Numbered by every entry ever recorded, not the kept ones: unique after old entries are dropped.
-        if (info.AwaitsReply)
+        if (rule.AwaitsReply)
         {
             context.TaskIdPrefix = TaskIdPrefix(execution);
         }
@@ -98,7 +96,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
 
         execution.Phase = to;
         execution.ChainedFirings = chained;
-        execution.CountFiring(info.Name, now);
+        execution.CountFiring(rule.Name, now);
         if (startsIteration)
         {
             execution.Iteration++;
