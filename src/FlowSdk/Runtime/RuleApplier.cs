@@ -16,6 +16,8 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
     private readonly KeyValuePair<string, object?> _flowTag = new("flow", flow.Id);
 
     /// <summary>Fires the rule on the state (or applies the outcome the runtime owes instead) and records it.</summary>
+    /// <remarks>Without an exception handler of its own, so that <see cref="FlowDefinition{TState}.Fire{TMessage}"/> can have it inlined.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public TState Apply<TMessage>(Rule<TState, TMessage> rule, TState state, Func<TState>? committed, TMessage message, string source, TriggerKind trigger, string? taskId, RuleContext context, DateTimeOffset now)
     {
         var execution = state.Execution;
@@ -49,26 +51,36 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         }
         else
         {
-            try
-            {
-                action = FireRule(rule, state, execution, message, context, to, toIndex, startsIteration, chained, now);
-            }
-            catch (Exception ex)
-            {
-                // The rule may have changed the state half way: start again from what was committed.
-                _ruleThrew?.Invoke(info.Name, execution.Id, ex);
-                outbox.Clear();
-                state = committed();
-                execution = state.Execution;
-                FailedBy(execution, info, ex);
-                action = RuleAction.Fail;
-            }
+            (state, action) = FireRuleOrFail(rule, state, committed, message, context, to, toIndex, startsIteration, chained, now);
+            execution = state.Execution;
         }
 
         execution.UpdatedAt = now;
         execution.Append(new TimelineEntry(now, rule.Name, trigger == TriggerKind.MessageAndState ? rule.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration), _maxTimelineEntries);
         AddLifecycleEvent(execution, now, outbox);
         return state;
+    }
+
+    /// <summary>
+    /// <see cref="FireRule{TMessage}"/> for the runtime: when the rule throws, the state is read again from what was
+    /// committed and the execution fails, naming the rule and the exception.
+    /// </summary>
+    private (TState State, RuleAction Action) FireRuleOrFail<TMessage>(Rule<TState, TMessage> rule, TState state, Func<TState> committed, TMessage message, RuleContext context, string to, int toIndex, bool startsIteration, int chained, DateTimeOffset now)
+    {
+        var execution = state.Execution;
+        try
+        {
+            return (state, FireRule(rule, state, execution, message, context, to, toIndex, startsIteration, chained, now));
+        }
+        catch (Exception ex)
+        {
+            // The rule may have changed the state half way: start again from what was committed.
+            _ruleThrew?.Invoke(rule.Name, execution.Id, ex);
+            context.Outbox.Clear();
+            var fresh = committed();
+            FailedBy(fresh.Execution, rule.Info, ex);
+            return (fresh, RuleAction.Fail);
+        }
     }
 
     /// <summary>
