@@ -160,25 +160,43 @@ public abstract class FlowDefinition
 /// <summary>
 /// The rule context and outbox <see cref="FlowDefinition{TState}.Fire{TMessage}"/> uses, one per thread (in a
 /// class that is not generic, so reaching it is one thread-static read): taken for a firing and given back
-/// with its outbox emptied, so a firing allocates neither. A firing started while another runs on the same
-/// thread (a rule that fires another flow) finds none and makes its own.
+/// with its outbox emptied, so a firing allocates neither. It stays in its thread-static slot, marked in use
+/// while a firing holds it, so giving it back writes no reference. A firing started while another runs on
+/// the same thread (a rule that fires another flow) finds it in use and makes its own.
 /// </summary>
-internal static class FiringScratch
+internal sealed class FiringScratch
 {
     [ThreadStatic]
-    private static RuleContext? t_context;
+    private static FiringScratch? t_scratch;
 
-    public static RuleContext Take()
+    private bool _inUse;
+
+    private FiringScratch()
     {
-        var context = t_context;
-        t_context = null;
-        return context ?? new RuleContext(default, null, new Outbox());
     }
 
-    public static void Return(RuleContext context)
+    /// <summary>The context (with its outbox) a firing uses.</summary>
+    public RuleContext Context { get; } = new(default, null, new Outbox());
+
+    /// <summary>This thread's scratch, or a new one when a firing on this thread holds it.</summary>
+    public static FiringScratch Take()
     {
-        context.Outbox.Clear();
-        t_context = context;
+        var scratch = t_scratch;
+        if (scratch is null || scratch._inUse)
+        {
+            scratch = new FiringScratch();
+            t_scratch ??= scratch;
+        }
+
+        scratch._inUse = true;
+        return scratch;
+    }
+
+    /// <summary>Gives the scratch back, its outbox emptied.</summary>
+    public void Return()
+    {
+        Context.Outbox.Clear();
+        _inUse = false;
     }
 }
 
@@ -343,7 +361,8 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             : GateOf(execution, taskId, now);
 
         // One context and outbox per thread, reused from firing to firing: the result copies what it keeps.
-        var context = FiringScratch.Take();
+        var scratch = FiringScratch.Take();
+        var context = scratch.Context;
         var outbox = context.Outbox;
         try
         {
@@ -403,7 +422,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         }
         finally
         {
-            FiringScratch.Return(context);
+            scratch.Return();
         }
     }
 
