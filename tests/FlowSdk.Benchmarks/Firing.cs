@@ -16,6 +16,10 @@ namespace FlowSdk.Benchmarks;
 /// <item>Stateless 5.20.1: <c>StateMachine.Fire</c> with a parameterized trigger, a guard, an entry action
 /// and an <c>OnTransitioned</c> callback that records the timeline entry (Stateless keeps none itself).</item>
 /// <item>HandWritten: a switch on the phase doing the same work: the floor.</item>
+/// <item>HandWrittenBookkeeping: the same switch keeping the bookkeeping <c>Fire</c> keeps, written by hand at its
+/// cheapest: whether the execution may fire (running, no reply awaited, deadline), the rule's firing counter and
+/// its last time as two fields, the chained-firings count, the update time, and a timeline entry with the same
+/// fields as <see cref="TimelineEntry"/> (the phases as the enum). The floor of <c>Fire</c>'s work without FlowSdk.</item>
 /// <item>FlowSdkFire: <c>Definition.Fire</c> on the state in memory, exactly as the runtime applies a firing
 /// (rule evaluation, the rule method, phase, iteration, rule counters, timeline, outcome), no store.</item>
 /// <item>FlowSdkStep: what the in-memory runtime does for the event besides transport: read the stored
@@ -52,6 +56,7 @@ public class FiringBenchmarks
     private OrderPhase _machinePhase;
     private readonly StatelessOrder _plain = new();
     private readonly List<Transition> _timeline = [];
+    private readonly BookkeptOrder _bookkept = new() { Total = 42m, Status = ExecutionStatus.Running, Iteration = 1 };
 
     private ServiceProvider? _provider;
     private IBusControl? _bus;
@@ -106,7 +111,7 @@ public class FiringBenchmarks
             .Permit(Trigger.Ship, OrderPhase.Shipped);
         _machine.OnTransitioned(t => _timeline.Add(new Transition(Now, nameof(Trigger.Pay), t.Source, t.Destination)));
 
-        if (!FlowSdkFire() || !FlowSdkStep() || !HandWrittenStep() || Stateless() != OrderPhase.Paid || HandWritten() != OrderPhase.Paid)
+        if (!FlowSdkFire() || !FlowSdkStep() || !HandWrittenStep() || Stateless() != OrderPhase.Paid || HandWritten() != OrderPhase.Paid || HandWrittenBookkeeping() != OrderPhase.Paid)
         {
             throw new InvalidOperationException("A contender did not fire.");
         }
@@ -185,6 +190,36 @@ public class FiringBenchmarks
         }
 
         return _plain.Phase;
+    }
+
+    /// <summary>
+    /// The switch keeping the bookkeeping <c>Fire</c> keeps, by hand: may the execution fire, the phase, the
+    /// condition, the mutation, the rule's counter and last time, the chained count, the update time and a
+    /// timeline entry with <see cref="TimelineEntry"/>'s fields.
+    /// </summary>
+    [Benchmark]
+    public OrderPhase HandWrittenBookkeeping()
+    {
+        var order = _bookkept;
+        order.Phase = OrderPhase.Placed;
+        order.Timeline.Clear();
+        if (order.Status == ExecutionStatus.Running && order.PendingTaskId is null && (order.Deadline is not { } deadline || Now < deadline))
+        {
+            switch (order.Phase)
+            {
+                case OrderPhase.Placed when _payment.Amount >= order.Total:
+                    order.Paid = _payment.Amount;
+                    order.Phase = OrderPhase.Paid;
+                    order.ChainedFirings = 0;
+                    order.PayFirings++;
+                    order.PayLastFiredAt = Now;
+                    order.UpdatedAt = Now;
+                    order.Timeline.Add(new BookkeptEntry(Now, nameof(OrderRules.Pay), TriggerKind.MessageAndState, "bench.orders.paid", RuleAction.Mutate, OrderPhase.Placed, OrderPhase.Paid, order.Iteration));
+                    break;
+            }
+        }
+
+        return order.Phase;
     }
 
     /// <summary>FlowSdk's Definition.Fire in memory (no store).</summary>
@@ -276,4 +311,36 @@ public class FiringBenchmarks
     }
 
     private sealed record Transition(DateTimeOffset At, string Trigger, OrderPhase From, OrderPhase To);
+
+    private sealed class BookkeptOrder
+    {
+        public OrderPhase Phase { get; set; }
+
+        public ExecutionStatus Status { get; set; }
+
+        public decimal Total { get; set; }
+
+        public decimal Paid { get; set; }
+
+        public int Iteration { get; set; }
+
+        public int ChainedFirings { get; set; }
+
+        public DateTimeOffset UpdatedAt { get; set; }
+
+        public DateTimeOffset? Deadline { get; set; }
+
+        public string? PendingTaskId { get; set; }
+
+        public int PayFirings { get; set; }
+
+        public DateTimeOffset PayLastFiredAt { get; set; }
+
+        public List<BookkeptEntry> Timeline { get; } = [];
+    }
+
+    private sealed record BookkeptEntry(DateTimeOffset At, string Rule, TriggerKind Trigger, string Source, RuleAction Action, OrderPhase PhaseBefore, OrderPhase PhaseAfter, int Iteration)
+    {
+        public string? Reason { get; init; }
+    }
 }

@@ -8,14 +8,16 @@ namespace FlowSdk.Benchmarks;
 /// for a short block (about 2 ms, in a rotating order) right after the others, so all see the same load;
 /// a ratio is taken within each round and the median over the rounds reported, with each contender's
 /// median time and its allocation per operation.
-/// <code>FlowSdk.Benchmarks --firing-interleaved [rounds]</code>
+/// <code>FlowSdk.Benchmarks --firing-interleaved [rounds] [contender,contender...]</code>
+/// Naming contenders runs only those (for a profile of one of them), with the ratios between them.
 /// </summary>
 public static class FiringInterleaved
 {
     /// <summary>Runs the rounds and prints the medians.</summary>
     /// <param name="rounds">How many rounds.</param>
+    /// <param name="only">The names of the contenders to run, comma-separated; <see langword="null"/> for all.</param>
     /// <returns>0.</returns>
-    public static int Run(int rounds)
+    public static int Run(int rounds, string? only = null)
     {
         var bench = new FiringBenchmarks();
         bench.SetUp();
@@ -23,10 +25,22 @@ public static class FiringInterleaved
         {
             ("Stateless", () => bench.Stateless() == Firing.OrderPhase.Paid),
             ("HandWritten", () => bench.HandWritten() == Firing.OrderPhase.Paid),
+            ("HandWrittenBookkeeping", () => bench.HandWrittenBookkeeping() == Firing.OrderPhase.Paid),
             ("FlowSdkFire", bench.FlowSdkFire),
             ("FlowSdkStep", bench.FlowSdkStep),
             ("HandWrittenStep", bench.HandWrittenStep),
         };
+        if (only is not null)
+        {
+            var names = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var unknown = names.Where(n => !contenders.Any(c => c.Name == n)).ToArray();
+            if (unknown.Length > 0)
+            {
+                throw new ArgumentException($"No contender named {string.Join(", ", unknown)}; they are {string.Join(", ", contenders.Select(c => c.Name))}.", nameof(only));
+            }
+
+            contenders = [.. contenders.Where(c => names.Contains(c.Name))];
+        }
 
         // Warm-up long enough for tiered compilation to reach its optimized code, and a block size per contender.
         var blocks = new int[contenders.Length];
@@ -79,16 +93,26 @@ public static class FiringInterleaved
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Firing, interleaved: {rounds} rounds, load average at the end {load}"));
         for (var c = 0; c < contenders.Length; c++)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {contenders[c].Name,-16} median {Median(times[c]),10:F1} ns  {allocated[c],6:F0} B/op"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {contenders[c].Name,-22} median {Median(times[c]),10:F1} ns  {allocated[c],6:F0} B/op"));
         }
 
-        void Ratio(string label, int a, int b) =>
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-48} median of per-round ratios {Median(times[a].Zip(times[b], (x, y) => x / y).ToArray()):F3}"));
-        Ratio("FlowSdkFire / HandWritten", 2, 1);
-        Ratio("FlowSdkFire / Stateless", 2, 0);
-        Ratio("FlowSdkStep / Stateless", 3, 0);
-        Ratio("FlowSdkStep / HandWrittenStep", 3, 4);
-        Ratio("HandWrittenStep / Stateless", 4, 0);
+        void Ratio(string a, string b)
+        {
+            var x = Array.FindIndex(contenders, c => c.Name == a);
+            var y = Array.FindIndex(contenders, c => c.Name == b);
+            if (x >= 0 && y >= 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {a + " / " + b,-48} median of per-round ratios {Median(times[x].Zip(times[y], (p, q) => p / q).ToArray()):F3}"));
+            }
+        }
+
+        Ratio("FlowSdkFire", "HandWritten");
+        Ratio("FlowSdkFire", "HandWrittenBookkeeping");
+        Ratio("HandWrittenBookkeeping", "HandWritten");
+        Ratio("FlowSdkFire", "Stateless");
+        Ratio("FlowSdkStep", "Stateless");
+        Ratio("FlowSdkStep", "HandWrittenStep");
+        Ratio("HandWrittenStep", "Stateless");
         return 0;
     }
 

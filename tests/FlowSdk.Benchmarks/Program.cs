@@ -31,7 +31,7 @@ public static class Program
 
         if (args.Length >= 1 && args[0] == "--firing-interleaved")
         {
-            return FiringInterleaved.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200);
+            return FiringInterleaved.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? args[2] : null);
         }
 
         var quick = args.Contains("--quick");

@@ -121,6 +121,7 @@ internal static class Report
         Ratio("Rule firing: FlowSdk Definition.Fire in memory / Stateless Fire()", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.Stateless", "Stateless 5.20.1", null, "-",
             "the same work on both sides: condition, mutation, phase change, timeline entry");
         Ratio("Rule firing: FlowSdk Definition.Fire in memory / hand-written switch", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.HandWritten", "hand-written switch", 2.0, "<= 2");
+        Ratio("Rule firing: FlowSdk Definition.Fire in memory / hand-written switch keeping the same bookkeeping", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.HandWrittenBookkeeping", "hand-written switch with bookkeeping", null, "-");
         Ratio("Rule firing: Stateless Fire() / hand-written switch", "FiringBenchmarks.Stateless", "FiringBenchmarks.HandWritten", "hand-written switch", null, "-");
         Ratio("Rule firing: FlowSdk Definition.Fire in memory / MassTransit 8.5.12 saga (in-memory bus and repository, publish -> consumed)", "FiringBenchmarks.FlowSdkFire", "FiringBenchmarks.MassTransitSaga", "MassTransit 8.5.12", null, "-",
             "MassTransit: from Publish of the payment until the consume observer's PostConsume, the saga moved to Paid; includes the in-memory bus (publish, the message's JSON envelope written and read, receive, repository lock) and a thread hand-off; FlowSdk's row has no transport");

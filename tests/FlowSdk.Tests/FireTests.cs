@@ -1,3 +1,4 @@
+using FlowSdk.Internal;
 using FlowSdk.Semantics.Flows;
 
 namespace FlowSdk.Tests;
@@ -68,6 +69,37 @@ public sealed class FireTests
         var placed = OrderFlow.Definition.Fire(order, new OrderPlaced("o-1", 1500), Now);
 
         Assert.Equal("test.orders.noticed", Assert.Single(placed.Messages).Subject);
+    }
+
+    [Fact]
+    public void A_rule_that_fires_another_flow_on_the_same_thread_keeps_its_own_context_and_messages()
+    {
+        // The inner firing finds the thread's context in use and takes one of its own, leaving the outer's outbox alone.
+        var full = OrderFlow.Definition;
+        var inner = full.Start("o-2", Now);
+        FiringResult? innerResult = null;
+        var info = new RuleInfo("Relay", "Tests", TriggerKind.MessageAndState, "test.orders.noticed", from: null, to: null, [], ConditionMode.All, output: null);
+        var relay = new Rule<Order, OrderNoticed>(info, [], (_, notice, context) =>
+        {
+            context.Publish(OrderFlow.Ports.OrderNoticed, notice with { Text = "before" });
+            innerResult = full.Fire(inner, new OrderPlaced("o-2", 1500), Now);
+            context.Publish(OrderFlow.Ports.OrderNoticed, notice with { Text = "after" });
+        });
+        var relays = new FlowDefinition<Order>("order-relays", full.Phases, full.TerminalPhases, 0, full.StateFormatter,
+            [new InputPort<Order, OrderNoticed>(OrderFlow.Ports.OrderNoticed, static m => m.OrderId, [relay])]);
+        var outer = relays.Start("o-1", Now);
+
+        var outerResult = relays.Fire(outer, new OrderNoticed("o-1", "x"), Now);
+
+        Assert.Equal("Relay", outerResult.Rule!.Name);
+        Assert.Equal(["before", "after"], outerResult.Messages.Select(m => OrderFlow.Ports.OrderNoticed.Deserialize(m.Payload).Text));
+        Assert.Equal("Large", innerResult!.Rule!.Name);
+        Assert.Equal("large order", OrderFlow.Ports.OrderNoticed.Deserialize(Assert.Single(innerResult.Messages).Payload).Text);
+        Assert.Equal(["Relay"], outer.Timeline.Select(e => e.Rule));
+
+        // Both contexts were given back: the next firing on this thread starts with an empty outbox.
+        var again = full.Fire(full.Start("o-3", Now), new OrderPlaced("o-3", 1500), Now);
+        Assert.Equal("large order", OrderFlow.Ports.OrderNoticed.Deserialize(Assert.Single(again.Messages).Payload).Text);
     }
 
     [Fact]

@@ -160,25 +160,43 @@ public abstract class FlowDefinition
 /// <summary>
 /// The rule context and outbox <see cref="FlowDefinition{TState}.Fire{TMessage}"/> uses, one per thread (in a
 /// class that is not generic, so reaching it is one thread-static read): taken for a firing and given back
-/// with its outbox emptied, so a firing allocates neither. A firing started while another runs on the same
-/// thread (a rule that fires another flow) finds none and makes its own.
+/// with its outbox emptied, so a firing allocates neither. It stays in its thread-static slot, marked in use
+/// while a firing holds it, so giving it back writes no reference. A firing started while another runs on
+/// the same thread (a rule that fires another flow) finds it in use and makes its own.
 /// </summary>
-internal static class FiringScratch
+internal sealed class FiringScratch
 {
     [ThreadStatic]
-    private static RuleContext? t_context;
+    private static FiringScratch? t_scratch;
 
-    public static RuleContext Take()
+    private bool _inUse;
+
+    private FiringScratch()
     {
-        var context = t_context;
-        t_context = null;
-        return context ?? new RuleContext(default, null, new Outbox());
     }
 
-    public static void Return(RuleContext context)
+    /// <summary>The context (with its outbox) a firing uses.</summary>
+    public RuleContext Context { get; } = new(default, null, new Outbox());
+
+    /// <summary>This thread's scratch, or a new one when a firing on this thread holds it.</summary>
+    public static FiringScratch Take()
     {
-        context.Outbox.Clear();
-        t_context = context;
+        var scratch = t_scratch;
+        if (scratch is null || scratch._inUse)
+        {
+            scratch = new FiringScratch();
+            t_scratch ??= scratch;
+        }
+
+        scratch._inUse = true;
+        return scratch;
+    }
+
+    /// <summary>Gives the scratch back, its outbox emptied.</summary>
+    public void Return()
+    {
+        Context.Outbox.Clear();
+        _inUse = false;
     }
 }
 
@@ -190,6 +208,10 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     private readonly RuleInfo[] _rules;
     private readonly string[] _subjects;
     private Runtime.RuleApplier<TState>? _applier;
+
+    // The port Fire used last: checked by its exact type, which shared generic code reads from its
+    // instantiation, without the static slot's lookup.
+    private InputPort<TState>? _lastFired;
 
     /// <summary>Creates a flow definition. Called by generated code.</summary>
     /// <param name="id">The flow id.</param>
@@ -321,15 +343,26 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     public FiringResult Fire<TMessage>(TState state, TMessage message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var port = RequirePort<TMessage>();
+        if (_lastFired is not InputPort<TState, TMessage> port)
+        {
+            _lastFired = port = RequirePort<TMessage>();
+        }
+
         var rules = port.RuleSet;
         var execution = state.Execution;
 
         // A reply names its execution by its task id alone, as the runtime reads it (InputPort.Decode).
         var taskId = !port.HasCorrelationKey && port.Port.TaskIdOf is { } taskIdOf ? taskIdOf(message) ?? "" : null;
 
+        // What keeps the rules that read the state from firing, decided once per message (nothing, for an
+        // execution that runs and waits for nothing), acted on at the first such rule.
+        var gate = execution.Status == ExecutionStatus.Running && taskId is null && execution.Deadline is null
+            ? StateGate.Open
+            : GateOf(execution, taskId, now);
+
         // One context and outbox per thread, reused from firing to firing: the result copies what it keeps.
-        var context = FiringScratch.Take();
+        var scratch = FiringScratch.Take();
+        var context = scratch.Context;
         var outbox = context.Outbox;
         try
         {
@@ -337,31 +370,15 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             {
                 var rule = rules[i];
                 var needsState = rule.NeedsState;
-                if (needsState)
+                if (needsState && gate != StateGate.Open)
                 {
-                    if (execution.Status.IsTerminal())
+                    if (gate != StateGate.TimedOut)
                     {
                         return FiringResult.None;
                     }
 
-                    if (execution.Deadline is { } deadline && now >= deadline)
-                    {
-                        new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
-                        return new FiringResult(null, outbox.ToArray());
-                    }
-
-                    if (execution.Status == ExecutionStatus.WaitingForApproval)
-                    {
-                        // The runtime keeps the message with the execution until the request is decided.
-                        return FiringResult.None;
-                    }
-
-                    if (execution.Status == ExecutionStatus.Waiting
-                        ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
-                        : taskId is not null)
-                    {
-                        return FiringResult.None;
-                    }
+                    new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
+                    return new FiringResult(null, outbox.ToArray());
                 }
 
                 // Each rule is evaluated with a context as new (the outbox is the firing's, as the runtime's).
@@ -371,7 +388,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                     continue;
                 }
 
-                if (needsState && rule.Info.Approval is { } approval)
+                if (needsState && rule.Approval is { } approval)
                 {
                     // The rule's declared policy, as the runtime applies it when no option overrides it.
                     switch (approval.Policy)
@@ -398,15 +415,54 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                     rule.Fire(null!, message, context);
                 }
 
-                return outbox.Count == 0 ? rule.Info.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
+                return outbox.Count == 0 ? rule.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
             }
 
             return FiringResult.None;
         }
         finally
         {
-            FiringScratch.Return(context);
+            scratch.Return();
         }
+    }
+
+    /// <summary>What keeps a message's rules that read the state from firing.</summary>
+    private enum StateGate
+    {
+        /// <summary>Nothing: they are evaluated.</summary>
+        Open,
+
+        /// <summary>The execution ended, waits for approval, or waits for another reply (or for none): nothing fires.</summary>
+        Closed,
+
+        /// <summary>The execution is past its deadline: it times out instead.</summary>
+        TimedOut,
+    }
+
+    /// <summary>The gate of an execution that is not simply running: in this order, ended, past its deadline, waiting for approval, waiting for another reply than <paramref name="taskId"/>.</summary>
+    private static StateGate GateOf(ExecutionInfo execution, string? taskId, DateTimeOffset now)
+    {
+        if (execution.Status.IsTerminal())
+        {
+            return StateGate.Closed;
+        }
+
+        if (execution.Deadline is { } deadline && now >= deadline)
+        {
+            return StateGate.TimedOut;
+        }
+
+        if (execution.Status == ExecutionStatus.WaitingForApproval)
+        {
+            // The runtime keeps the message with the execution until the request is decided.
+            return StateGate.Closed;
+        }
+
+        return (execution.Status == ExecutionStatus.Waiting
+            ? !string.Equals(taskId, execution.PendingTaskId, StringComparison.Ordinal)
+            : taskId is not null)
+            ? StateGate.Closed
+            : StateGate.Open;
     }
 
     /// <summary>

@@ -22,6 +22,14 @@ public sealed class Rule<TState, TMessage>
     private readonly bool _allConditions;
     private PhaseIndex? _toIndex;
 
+    // What applying a firing reads of Info, copied here too: a firing then reads no line of the RuleInfo.
+    private readonly string _name;
+    private readonly string? _to;
+    private readonly TriggerKind _trigger;
+    private readonly bool _awaitsReply;
+    private readonly ApprovalInfo? _approval;
+    private readonly FiringResult _firedWithoutMessages;
+
     /// <summary>Creates a rule. Called by generated code.</summary>
     /// <param name="info">What the rule is.</param>
     /// <param name="conditions">One delegate per condition, in the order of <see cref="RuleInfo.Conditions"/>. For a message-only rule the state argument is <see langword="null"/>.</param>
@@ -43,12 +51,36 @@ public sealed class Rule<TState, TMessage>
         _from = info.From;
         _hasGuards = info.MaxFirings > 0 || info.Cooldown is not null;
         _allConditions = info.ConditionMode == ConditionMode.All;
+        _name = info.Name;
+        _to = info.To;
+        _trigger = info.Trigger;
+        _awaitsReply = info.AwaitsReply;
+        _approval = info.Approval;
+        _firedWithoutMessages = info.FiredWithoutMessages;
     }
 
     /// <summary>What the rule is.</summary>
     public RuleInfo Info { get; }
 
     internal bool NeedsState => _needsState;
+
+    /// <summary><see cref="RuleInfo.Name"/>.</summary>
+    internal string Name => _name;
+
+    /// <summary><see cref="RuleInfo.To"/>.</summary>
+    internal string? To => _to;
+
+    /// <summary><see cref="RuleInfo.Trigger"/>.</summary>
+    internal TriggerKind Trigger => _trigger;
+
+    /// <summary><see cref="RuleInfo.AwaitsReply"/>.</summary>
+    internal bool AwaitsReply => _awaitsReply;
+
+    /// <summary><see cref="RuleInfo.Approval"/>.</summary>
+    internal ApprovalInfo? Approval => _approval;
+
+    /// <summary>The result of a firing of this rule that publishes nothing (one per rule, immutable).</summary>
+    internal FiringResult FiredWithoutMessages => _firedWithoutMessages;
 
     /// <summary>Whether the rule has a <see cref="RuleInfo.MaxFirings"/> or <see cref="RuleInfo.Cooldown"/> guard (its firing counters must be read).</summary>
     internal bool HasGuards => _hasGuards;

@@ -16,114 +16,169 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
     private readonly KeyValuePair<string, object?> _flowTag = new("flow", flow.Id);
 
     /// <summary>Fires the rule on the state (or applies the outcome the runtime owes instead) and records it.</summary>
+    /// <remarks>Without an exception handler of its own, so that <see cref="FlowDefinition{TState}.Fire{TMessage}"/> can have it inlined.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public TState Apply<TMessage>(Rule<TState, TMessage> rule, TState state, Func<TState>? committed, TMessage message, string source, TriggerKind trigger, string? taskId, RuleContext context, DateTimeOffset now)
     {
         var execution = state.Execution;
         var before = execution.Phase;
         var info = rule.Info;
-        var to = info.To ?? before;
+        var to = rule.To ?? before;
 
         // Phases by index, not by name: the target's index, and whether it completes the execution.
-        var toIndex = info.To is null ? _flow.TryPhaseIndex(before) : rule.ToIndexIn(_flow);
-        var startsIteration = info.To is not null && toIndex <= _flow.PhaseIndex(before);
+        var toIndex = rule.To is null ? _flow.TryPhaseIndex(before) : rule.ToIndexIn(_flow);
+        var startsIteration = rule.To is not null && toIndex <= _flow.PhaseIndex(before);
         var outbox = context.Outbox;
         var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;
         RuleAction action;
         if (taskId is not null)
         {
-            // The awaited reply arrived: the execution runs again.
-            FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
-            if (execution.PendingSince is { } since)
-            {
-                FlowSdkDiagnostics.Latency.Record((now - since).TotalMilliseconds, _flowTag);
-            }
-
-            execution.Status = ExecutionStatus.Running;
-            execution.PendingTaskId = null;
-            execution.PendingSince = null;
+            ReplyArrived(execution, now);
         }
 
         if (chained > _maxChainedFirings)
         {
-            Escalate(execution, $"Rule '{rule.Info.Name}' fired {chained - 1} times in a row on state changes alone (MaxChainedFirings is {_maxChainedFirings}): its write keeps its own condition true. Make the rule change the phase or its condition.");
-            action = RuleAction.Escalate;
+            action = EscalateChained(execution, info, chained);
         }
         else if (startsIteration && _flow.MaxIterations > 0 && execution.Iteration + 1 > _flow.MaxIterations)
         {
-            Escalate(execution, $"Rule '{rule.Info.Name}' would start iteration {execution.Iteration + 1}, but flow '{_flow.Id}' allows {_flow.MaxIterations} (MaxIterations).");
-            action = RuleAction.Escalate;
+            action = EscalateIterations(execution, info);
+        }
+        else if (committed is null)
+        {
+            // Nothing to start again from: what the rule throws goes to the caller as it is.
+            action = FireRule(rule, state, execution, message, context, to, toIndex, startsIteration, chained, now);
         }
         else
         {
-            try
-            {
-                // Numbered by every entry ever recorded, not the kept ones: unique after old entries are dropped.
-                context.TaskIdPrefix = info.AwaitsReply ? $"{execution.Id}.{execution.TimelineEntriesRecorded + 1}" : null;
-                rule.Fire(state, message, context);
-                if (context.FanOutRequests is not null)
-                {
-                    FanOutSteps.Start(execution, context, now);
-                }
-
-                execution.Phase = to;
-                execution.ChainedFirings = chained;
-                execution.CountFiring(rule.Info.Name, now);
-                if (startsIteration)
-                {
-                    execution.Iteration++;
-                }
-
-                if (context.Outcome is { } outcome)
-                {
-                    execution.Status = outcome;
-                    execution.StatusReason = context.OutcomeReason;
-                    action = outcome switch
-                    {
-                        ExecutionStatus.Failed => RuleAction.Fail,
-                        ExecutionStatus.Escalated => RuleAction.Escalate,
-                        _ => RuleAction.Complete,
-                    };
-                }
-                else if (toIndex >= 0 && _flow.IsTerminalPhase(toIndex))
-                {
-                    execution.Status = ExecutionStatus.Completed;
-                    action = RuleAction.Complete;
-                }
-                else
-                {
-                    action = outbox.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
-                }
-
-                if (context.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
-                {
-                    execution.Status = ExecutionStatus.Waiting;
-                    execution.PendingTaskId = requested;
-                    execution.PendingSince = now;
-                    FlowSdkDiagnostics.Pending.Add(1, _flowTag);
-                }
-            }
-            catch (Exception) when (committed is null)
-            {
-                throw;
-            }
-            catch (Exception ex)
-            {
-                // The rule may have changed the state half way: start again from what was committed.
-                _ruleThrew?.Invoke(rule.Info.Name, execution.Id, ex);
-                outbox.Clear();
-                var fresh = committed!();
-                state = fresh;
-                execution = fresh.Execution;
-                execution.Status = ExecutionStatus.Failed;
-                execution.StatusReason = $"Rule '{rule.Info.Name}' threw {ex.GetType().Name}: {ex.Message}";
-                action = RuleAction.Fail;
-            }
+            (state, action) = FireRuleOrFail(rule, state, committed, message, context, to, toIndex, startsIteration, chained, now);
+            execution = state.Execution;
         }
 
         execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, rule.Info.Name, trigger == TriggerKind.MessageAndState ? rule.Info.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration), _maxTimelineEntries);
+        execution.Append(new TimelineEntry(now, rule.Name, trigger == TriggerKind.MessageAndState ? rule.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration), _maxTimelineEntries);
         AddLifecycleEvent(execution, now, outbox);
         return state;
+    }
+
+    /// <summary>
+    /// <see cref="FireRule{TMessage}"/> for the runtime: when the rule throws, the state is read again from what was
+    /// committed and the execution fails, naming the rule and the exception.
+    /// </summary>
+    private (TState State, RuleAction Action) FireRuleOrFail<TMessage>(Rule<TState, TMessage> rule, TState state, Func<TState> committed, TMessage message, RuleContext context, string to, int toIndex, bool startsIteration, int chained, DateTimeOffset now)
+    {
+        var execution = state.Execution;
+        try
+        {
+            return (state, FireRule(rule, state, execution, message, context, to, toIndex, startsIteration, chained, now));
+        }
+        catch (Exception ex)
+        {
+            // The rule may have changed the state half way: start again from what was committed.
+            _ruleThrew?.Invoke(rule.Name, execution.Id, ex);
+            context.Outbox.Clear();
+            var fresh = committed();
+            FailedBy(fresh.Execution, rule.Info, ex);
+            return (fresh, RuleAction.Fail);
+        }
+    }
+
+    /// <summary>
+    /// The rule's own part of a firing: its method, then the phase, the counters, the iteration and the
+    /// outcome. Apart from <see cref="Apply{TMessage}"/> so that the common path carries no exception
+    /// handler, and the messages of the rare paths are built out of line.
+    /// </summary>
+    private RuleAction FireRule<TMessage>(Rule<TState, TMessage> rule, TState state, ExecutionInfo execution, TMessage message, RuleContext context, string to, int toIndex, bool startsIteration, int chained, DateTimeOffset now)
+    {
+        // Numbered by every entry ever recorded, not the kept ones: unique after old entries are dropped.
+        if (rule.AwaitsReply)
+        {
+            context.TaskIdPrefix = TaskIdPrefix(execution);
+        }
+        else if (context.TaskIdPrefix is not null)
+        {
+            context.TaskIdPrefix = null;
+        }
+
+        rule.Fire(state, message, context);
+        if (context.FanOutRequests is not null)
+        {
+            FanOutSteps.Start(execution, context, now);
+        }
+
+        execution.Phase = to;
+        execution.ChainedFirings = chained;
+        execution.CountFiring(rule.Name, now);
+        if (startsIteration)
+        {
+            execution.Iteration++;
+        }
+
+        RuleAction action;
+        if (context.Outcome is { } outcome)
+        {
+            execution.Status = outcome;
+            execution.StatusReason = context.OutcomeReason;
+            action = outcome switch
+            {
+                ExecutionStatus.Failed => RuleAction.Fail,
+                ExecutionStatus.Escalated => RuleAction.Escalate,
+                _ => RuleAction.Complete,
+            };
+        }
+        else if (toIndex >= 0 && _flow.IsTerminalPhase(toIndex))
+        {
+            execution.Status = ExecutionStatus.Completed;
+            action = RuleAction.Complete;
+        }
+        else
+        {
+            action = context.Outbox.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
+        }
+
+        if (context.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
+        {
+            execution.Status = ExecutionStatus.Waiting;
+            execution.PendingTaskId = requested;
+            execution.PendingSince = now;
+            FlowSdkDiagnostics.Pending.Add(1, _flowTag);
+        }
+
+        return action;
+    }
+
+    private static string TaskIdPrefix(ExecutionInfo execution) => $"{execution.Id}.{execution.TimelineEntriesRecorded + 1}";
+
+    /// <summary>The awaited reply arrived: the execution runs again.</summary>
+    private void ReplyArrived(ExecutionInfo execution, DateTimeOffset now)
+    {
+        FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
+        if (execution.PendingSince is { } since)
+        {
+            FlowSdkDiagnostics.Latency.Record((now - since).TotalMilliseconds, _flowTag);
+        }
+
+        execution.Status = ExecutionStatus.Running;
+        execution.PendingTaskId = null;
+        execution.PendingSince = null;
+    }
+
+    private RuleAction EscalateChained(ExecutionInfo execution, RuleInfo info, int chained)
+    {
+        Escalate(execution, $"Rule '{info.Name}' fired {chained - 1} times in a row on state changes alone (MaxChainedFirings is {_maxChainedFirings}): its write keeps its own condition true. Make the rule change the phase or its condition.");
+        return RuleAction.Escalate;
+    }
+
+    private RuleAction EscalateIterations(ExecutionInfo execution, RuleInfo info)
+    {
+        Escalate(execution, $"Rule '{info.Name}' would start iteration {execution.Iteration + 1}, but flow '{_flow.Id}' allows {_flow.MaxIterations} (MaxIterations).");
+        return RuleAction.Escalate;
+    }
+
+    private static void FailedBy(ExecutionInfo execution, RuleInfo info, Exception ex)
+    {
+        execution.Status = ExecutionStatus.Failed;
+        execution.StatusReason = $"Rule '{info.Name}' threw {ex.GetType().Name}: {ex.Message}";
     }
 
     private static void Escalate(ExecutionInfo execution, string reason)
