@@ -186,6 +186,7 @@ public sealed partial class FlowGenerator
             w.Line($"    terminalPhases: new string[] {{ {string.Join(", ", spec.Phases.Where(p => p.IsTerminal).Select(p => SourceWriter.Escape(p.Name)))} }},");
             w.Line($"    maxIterations: {spec.MaxIterations.ToString(System.Globalization.CultureInfo.InvariantCulture)},");
             w.Line($"    stateFormatter: {state.FullName}.FlowFormatter.Instance,");
+            w.Line($"    create: static () => new {state.FullName}(),");
             w.Line($"    inputs: new global::FlowSdk.Internal.InputPort<{state.FullName}>[]");
             w.Line("    {");
             foreach (var group in InputGroups(flow))

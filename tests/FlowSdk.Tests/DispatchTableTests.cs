@@ -11,6 +11,25 @@ public sealed class DispatchTableTests
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
 
     [Fact]
+    public void A_new_executions_state_is_made_by_the_definitions_factory_when_it_has_one()
+    {
+        var full = OrderFlow.Definition;
+        var made = 0;
+        var counted = new FlowDefinition<Order>("order-counted", full.Phases, full.TerminalPhases, full.MaxIterations, full.StateFormatter, full.Inputs, create: () =>
+        {
+            made++;
+            return new Order();
+        });
+
+        var order = counted.Start("o-1", Now);
+
+        Assert.Equal(1, made);
+        Assert.Equal("o-1", order.Id);
+        Assert.Equal("order-counted", order.Execution().Flow);
+        Assert.Equal(ExecutionStatus.Running, order.Status);
+    }
+
+    [Fact]
     public void Two_flows_of_one_state_class_each_use_their_own_dispatch_table()
     {
         var full = OrderFlow.Definition;

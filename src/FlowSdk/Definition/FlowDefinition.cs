@@ -206,6 +206,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     where TState : class, IFlowState, new()
 {
     private readonly RuleInfo[] _rules;
+    private readonly Func<TState>? _create;
     private readonly string[] _subjects;
     private Runtime.RuleApplier<TState>? _applier;
 
@@ -225,6 +226,8 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     /// <param name="lifecycle">The subjects of the flow's lifecycle events.</param>
     /// <param name="schedules">The flow's schedules; each publishes on one of the flow's input subjects.</param>
     /// <param name="fanOuts">The flow's fan-out groups; names unique within the flow.</param>
+    /// <param name="create">Makes a new execution's state (the generated code passes <c>static () =&gt; new TState()</c>, a direct
+    /// constructor call); <see langword="null"/> for <c>new TState()</c> through the <c>new()</c> constraint.</param>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public FlowDefinition(
         string id,
@@ -237,9 +240,11 @@ public sealed class FlowDefinition<TState> : FlowDefinition
         TimeSpan? timeout = null,
         LifecycleSubjects? lifecycle = null,
         IReadOnlyList<Orchestration.ScheduleDefinition>? schedules = null,
-        IReadOnlyList<FanOutGroup>? fanOuts = null)
+        IReadOnlyList<FanOutGroup>? fanOuts = null,
+        Func<TState>? create = null)
         : base(id, phases, terminalPhases, maxIterations, timeout, lifecycle)
     {
+        _create = create;
         ArgumentNullException.ThrowIfNull(stateFormatter);
         ArgumentNullException.ThrowIfNull(inputs);
         StateRules = stateRules ?? [];
@@ -682,7 +687,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
     public TState Start(string executionId, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrEmpty(executionId);
-        var state = new TState();
+        var state = _create is null ? new TState() : _create();
         var execution = state.Execution;
         execution.Id = executionId;
         execution.Flow = Id;
