@@ -176,7 +176,18 @@ public sealed partial class FlowGenerator
                 }
             }
 
-            if (isState)
+            // A state made by its parameterless constructor alone (every member set after it) is made
+            // first, and its bookkeeping is read into the ExecutionInfo it was made with: a state read
+            // makes one ExecutionInfo, not two.
+            var madeFirst = isState
+                && type.ConstructorParameters.Count == 0
+                && type.Members.All(m => m.Assignment == MemberAssignment.Set);
+            if (madeFirst)
+            {
+                w.Line($"var __result = new {type.FullName}();");
+                w.Line("var __execution = __result.__flowExecution;");
+            }
+            else if (isState)
             {
                 w.Line("var __execution = new global::FlowSdk.ExecutionInfo();");
             }
@@ -235,7 +246,11 @@ public sealed partial class FlowGenerator
             var initializers = required
                 .Concat(inits.Select(m => $"{m.Name} = {Has(m)} ? {Local(m)} : (__template ??= {Initialized(creation, required)}).{m.Name}"))
                 .ToList();
-            if (initializers.Count == 0)
+            if (madeFirst)
+            {
+                // Made before the members were read.
+            }
+            else if (initializers.Count == 0)
             {
                 w.Line($"var __result = {creation};");
             }
@@ -258,7 +273,7 @@ public sealed partial class FlowGenerator
                 w.Close();
             }
 
-            if (isState)
+            if (isState && !madeFirst)
             {
                 w.Line("__result.__flowExecution = __execution;");
             }

@@ -117,6 +117,61 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void A_state_read_back_keeps_the_bookkeeping_in_the_ExecutionInfo_its_constructor_made()
+    {
+        const string source = """
+            using FlowSdk;
+
+            namespace Acme.Tallies;
+
+            public enum TallyPhase { Open, [TerminalPhase] Closed }
+
+            [Message("tallies.added")]
+            public sealed record Added([property: CorrelationKey] string TallyId, int Amount);
+
+            [Flow<TallyPhase>("tally")]
+            public partial class Tally
+            {
+                public Tally() => MadeWith = ((IFlowState)this).Execution;
+
+                [MessagePack.IgnoreMember]
+                public ExecutionInfo MadeWith { get; }
+
+                public int Total { get; set; }
+            }
+
+            [Rules<Tally>]
+            public static partial class TallyRules
+            {
+                [Rule]
+                public static void Add(Tally tally, Added added) => tally.Total += added.Amount;
+            }
+            """;
+        using var assembly = Load(TestCompilation.Create([new SourceFile("Tally.cs", source)], "TallyCase"));
+        var flow = (FlowDefinition)assembly.StaticProperty("Acme.Tallies.TallyFlow", "Definition")!;
+        var definition = flow.GetType();
+        var state = definition.GetMethod("Start")!.Invoke(flow, ["t-1", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)])!;
+        state.GetType().GetProperty("Total")!.SetValue(state, 7);
+        var formatter = definition.GetProperty("StateFormatter")!.GetValue(flow)!;
+        var serialize = typeof(MessagePack.MessagePackSerializer).GetMethods()
+            .Single(m => m.Name == "Serialize" && m.IsGenericMethod && m.GetParameters() is [{ ParameterType.IsGenericParameter: true }, { ParameterType.Name: "MessagePackSerializerOptions" }, _])
+            .MakeGenericMethod(state.GetType());
+        var options = MessagePack.MessagePackSerializerOptions.Standard.WithResolver(
+            MessagePack.Resolvers.CompositeResolver.Create([(MessagePack.Formatters.IMessagePackFormatter)formatter], [MessagePack.Resolvers.StandardResolver.Instance]));
+        var bytes = (byte[])serialize.Invoke(null, [state, options, default(CancellationToken)])!;
+        var deserialize = typeof(MessagePack.MessagePackSerializer).GetMethods()
+            .Single(m => m.Name == "Deserialize" && m.IsGenericMethod && m.GetParameters() is [{ ParameterType.Name: "ReadOnlyMemory`1" }, { ParameterType.Name: "MessagePackSerializerOptions" }, _])
+            .MakeGenericMethod(state.GetType());
+
+        var copy = (IFlowState)deserialize.Invoke(null, [new ReadOnlyMemory<byte>(bytes), options, default(CancellationToken)])!;
+
+        Assert.Equal(7, copy.GetType().GetProperty("Total")!.GetValue(copy));
+        Assert.Equal("t-1", copy.Execution.Id);
+        Assert.Equal("tally", copy.Execution.Flow);
+        Assert.Same(copy.GetType().GetProperty("MadeWith")!.GetValue(copy), copy.Execution);
+    }
+
+    [Fact]
     public void Generated_ports_round_trip_messages_with_their_formatters()
     {
         using var assembly = Load(Cases.ShippingCompilation());
