@@ -15,8 +15,10 @@ namespace FlowSdk.State;
 /// <remarks>
 /// Watchers receive each committed write through their own queue, in commit order, after the write
 /// returns; <see cref="WhenIdleAsync"/> completes once every watcher has been handed every change.
+/// The runtime keeps no kept-state cache in front of this store (a read here is already a
+/// dictionary lookup), whatever <see cref="FlowRuntimeOptions.StateCacheCapacity"/> says.
 /// </remarks>
-public sealed class InMemoryStateStore : IStateStore, IIdleSignal
+public sealed class InMemoryStateStore : IStateStore, IIdleSignal, IReadsAsCheapAsACache
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
