@@ -258,6 +258,13 @@ internal static class Report
                 string.Create(CultureInfo.InvariantCulture, $"build/bench-host-start.sh {start.Runs}, {start.Date} (load average {start.LoadAverage}), not this run: send on a new database file; --in-memory {start.NativeInMemoryFirstMs} ms against {start.HandInMemoryFirstMs} ms; executables {start.NativeBytes / 1e6:F1} MB and {start.HandBytes / 1e6:F1} MB"))
             : new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host", null, "hand-written AOT host", "<= 1.2", null, null, null, "-",
                 "not measured: run build/bench-host-start.sh first (two Native AOT publishes; see docs/benchmarks.md)"));
+        if (r.HostStart is { FullFirstMs: { } fullFirst, FullInMemoryFirstMs: { } fullInMemory, FullBytes: { } fullBytes } full)
+        {
+            rows.Add(new SummaryRow("Start-up: Native AOT host / hand-written Native AOT host with the same features (command line, generic host, dashboard, NATS)", Round(full.NativeFirstMs / fullFirst), "hand-written AOT host with the features", "-", null,
+                Round(full.NativeFirstMs), Round(fullFirst), "ms to the first processed message (median)",
+                string.Create(CultureInfo.InvariantCulture, $"build/bench-host-start.sh, not this run: --in-memory {full.NativeInMemoryFirstMs} ms against {fullInMemory} ms; executables {full.NativeBytes / 1e6:F1} MB and {fullBytes / 1e6:F1} MB")));
+        }
+
         if (r.Nats is { } nats)
         {
             var perSecond = nats.EventsPerSecond;
@@ -371,7 +378,10 @@ internal sealed record HostStartResult(
     [property: JsonPropertyName("nativeInMemoryFirstMs")] double NativeInMemoryFirstMs,
     [property: JsonPropertyName("handInMemoryFirstMs")] double HandInMemoryFirstMs,
     [property: JsonPropertyName("nativeBytes")] long NativeBytes,
-    [property: JsonPropertyName("handBytes")] long HandBytes)
+    [property: JsonPropertyName("handBytes")] long HandBytes,
+    [property: JsonPropertyName("fullFirstMs")] double? FullFirstMs = null,
+    [property: JsonPropertyName("fullInMemoryFirstMs")] double? FullInMemoryFirstMs = null,
+    [property: JsonPropertyName("fullBytes")] long? FullBytes = null)
 {
     /// <summary>The file's figures, or <see langword="null"/> when the script has not run.</summary>
     public static HostStartResult? Read(string path) => File.Exists(path) ? JsonSerializer.Deserialize<HostStartResult>(File.ReadAllText(path)) : null;
