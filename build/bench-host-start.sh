@@ -35,7 +35,8 @@ out="${builds:-$work}"
 jit=(dotnet "$out/jit/bin/Orders/release/Orders.dll")
 native=("$out/native/Orders")
 hand=("$out/hand/HandHost")
-if [ -f "${jit[1]}" ] && [ -x "${native[0]}" ] && [ -x "${hand[0]}" ]; then
+full=("$out/full/HandHostFull")
+if [ -f "${jit[1]}" ] && [ -x "${native[0]}" ] && [ -x "${hand[0]}" ] && [ -x "${full[0]}" ]; then
   echo "Reusing the builds in $out" >&2
 else
   echo "Building the JIT host and publishing the native and hand-written native ones in $out ..." >&2
@@ -43,6 +44,9 @@ else
   dotnet publish "$root/samples/Orders" -c Release -p:NativeHost=true --artifacts-path "$out/aot" -o "$out/native" -nologo -v q >&2
   # The hand-written host treats every warning as an error, trim and AOT warnings included.
   dotnet publish "$root/tests/FlowSdk.Benchmarks.HandHost" -c Release --artifacts-path "$out/aot" -o "$out/hand" -nologo -v q >&2
+  # The second baseline: the same hand-written send behind a hand-written command line that links the
+  # generated host's features (generic host, dashboard on ASP.NET Core, NATS), FullHost.cs.
+  dotnet publish "$root/tests/FlowSdk.Benchmarks.HandHost" -c Release -p:HandHostFeatures=true --artifacts-path "$out/aotfull" -o "$out/full" -nologo -v q >&2
 fi
 message='{"OrderId": "o-1", "Total": 42.5}'
 
@@ -66,23 +70,27 @@ stats() {
     printf "%.1f %.1f\n", s / NR / 1000, m / 1000 }'
 }
 
-# The hand-written host must have handled the message, on the file and in memory (it exits 1 otherwise).
+# The hand-written hosts must have handled the message, on the file and in memory (they exit 1 otherwise).
 for mode in "" --in-memory; do
-  check="$(mktemp -d "$work/check-XXXXXX")"
-  (cd "$check" && "${hand[@]}" send orders.placed "$message" $mode > /dev/null)
-  rm -rf "$check"
+  for host in "${hand[0]}" "${full[0]}"; do
+    check="$(mktemp -d "$work/check-XXXXXX")"
+    (cd "$check" && "$host" send orders.placed "$message" $mode > /dev/null)
+    rm -rf "$check"
+  done
 done
 
 # Interleaved, one run of each, so all see the same load on a shared machine: the JIT, native and
 # hand-written hosts on the database file, then the native and hand-written hosts in memory.
-cases=(jit native hand native_mem hand_mem)
+cases=(jit native hand full native_mem hand_mem full_mem)
 run_case() {
   case "$1" in
     jit) mode="" measure "${jit[@]}" ;;
     native) mode="" measure "${native[@]}" ;;
     hand) mode="" measure "${hand[@]}" ;;
+    full) mode="" measure "${full[@]}" ;;
     native_mem) mode=--in-memory measure "${native[@]}" ;;
     hand_mem) mode=--in-memory measure "${hand[@]}" ;;
+    full_mem) mode=--in-memory measure "${full[@]}" ;;
   esac
 }
 for c in "${cases[@]}"; do run_case "$c" > /dev/null; done
@@ -107,10 +115,13 @@ ratio() {
 ratio native jit "native/JIT, database file"
 ratio native hand "native/hand-written native, database file (goal <= 1.2)"
 ratio native_mem hand_mem "native/hand-written native, --in-memory"
+ratio native full "native/hand-written native with the same features, database file"
+ratio native_mem full_mem "native/hand-written native with the same features, --in-memory"
 native_bytes="$(stat -c %s "${native[0]}")"
 hand_bytes="$(stat -c %s "${hand[0]}")"
+full_bytes="$(stat -c %s "${full[0]}")"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'native executable: %s bytes, hand-written native executable: %s bytes\n' "$native_bytes" "$hand_bytes"
+printf 'native executable: %s bytes, hand-written native executable: %s bytes, with the same features: %s bytes\n' "$native_bytes" "$hand_bytes" "$full_bytes"
 printf 'load average (1, 5, 15 min): %s on %s cores\n' "$load" "$(nproc)"
 
 # The figures for the benchmark summary: medians in milliseconds.
@@ -128,7 +139,10 @@ cat > "$root/artifacts/bench/host-start.json" <<EOF
   "nativeInMemoryFirstMs": ${first_median[native_mem]},
   "handInMemoryFirstMs": ${first_median[hand_mem]},
   "nativeBytes": $native_bytes,
-  "handBytes": $hand_bytes
+  "handBytes": $hand_bytes,
+  "fullFirstMs": ${first_median[full]},
+  "fullInMemoryFirstMs": ${first_median[full_mem]},
+  "fullBytes": $full_bytes
 }
 EOF
 echo "Wrote $root/artifacts/bench/host-start.json" >&2

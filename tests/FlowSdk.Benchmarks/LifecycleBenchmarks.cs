@@ -24,7 +24,7 @@ public class LifecycleBenchmarks
     [GlobalSetup]
     public void SetUp()
     {
-        _watching = FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = new InMemoryTransport(), StateStore = new InMemoryStateStore(), DisposeSuppliedTransportAndStore = true }).GetAwaiter().GetResult();
+        _watching = FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = new InMemoryTransport(), StateStore = new PassThroughStateStore(new InMemoryStateStore()), DisposeSuppliedTransportAndStore = true }).GetAwaiter().GetResult();
         _blind = FlowRuntime.StartAsync([OrderFlow.Definition], new FlowRuntimeOptions { Transport = new InMemoryTransport(), StateStore = new NoDeploymentWatchStore(new InMemoryStateStore()), DisposeSuppliedTransportAndStore = true }).GetAwaiter().GetResult();
         if (!_watching.IsFlowRunning(OrderFlow.Definition) || !_blind.IsFlowRunning(OrderFlow.Definition))
         {
@@ -81,40 +81,10 @@ public class LifecycleBenchmarks
     }
 
     /// <summary>The in-memory store with every call passed through, except that a watch of the deployment records never delivers.</summary>
-    private sealed class NoDeploymentWatchStore(InMemoryStateStore inner) : IStateStore, IIdleSignal
+    private sealed class NoDeploymentWatchStore(InMemoryStateStore inner) : PassThroughStateStore(inner)
     {
-        public long PendingMessages => inner.PendingMessages;
-
-        public long Activity => inner.Activity;
-
-        public Task WhenIdleAsync(CancellationToken cancellationToken = default) => inner.WhenIdleAsync(cancellationToken);
-
-        public ValueTask<StateEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) => inner.TryCreateAsync(key, value, cancellationToken);
-
-        public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, CancellationToken cancellationToken = default) => inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-
-        public ValueTask<StateWriteResult> TryCreateAsync(string key, ReadOnlyMemory<byte> value, StatusChange change, CancellationToken cancellationToken = default) => ((IStateStore)inner).TryCreateAsync(key, value, change, cancellationToken);
-
-        public ValueTask<StateWriteResult> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default) => ((IStateStore)inner).TryUpdateAsync(key, value, expectedRevision, change, cancellationToken);
-
-        public ValueTask<bool> DeleteAsync(string key, ulong expectedRevision, StatusChange change, CancellationToken cancellationToken = default) => ((IStateStore)inner).DeleteAsync(key, expectedRevision, change, cancellationToken);
-
-        public ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default) => ((IStateStore)inner).InitializeProgressAsync(flow, keyPrefix, statusOf, cancellationToken);
-
-        public ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default) => ((IStateStore)inner).RecountProgressAsync(flow, keyPrefix, statusOf, cancellationToken);
-
-        public ValueTask<ProgressCounts?> ReadProgressAsync(string flow, CancellationToken cancellationToken = default) => ((IStateStore)inner).ReadProgressAsync(flow, cancellationToken);
-
-        public IAsyncEnumerable<string> ListKeysAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListKeysAsync(prefix, cancellationToken);
-
-        public IObservable<StateEntry> Watch(string prefix) => prefix.StartsWith(FlowDeployments.KeyPrefix, StringComparison.Ordinal)
+        public override IObservable<StateEntry> Watch(string prefix) => prefix.StartsWith(FlowDeployments.KeyPrefix, StringComparison.Ordinal)
             ? System.Reactive.Linq.Observable.Never<StateEntry>()
-            : inner.Watch(prefix);
-
-        public ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+            : base.Watch(prefix);
     }
 }

@@ -17,6 +17,7 @@ namespace FlowSdk.Benchmarks;
 /// <code>
 /// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,scale,lifecycle,nats,buildcost]
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
+/// FlowSdk.Benchmarks --scale-probe LIVE [default|kept|hand] [SECONDS]   (one scale case alone, for a profiler)
 /// </code>
 /// </summary>
 public static class Program
@@ -27,6 +28,11 @@ public static class Program
         if (args.Length == 2 && args[0] == "--first-call")
         {
             return FirstCall.RunChild(args[1]);
+        }
+
+        if (args.Length >= 2 && args[0] == "--scale-probe")
+        {
+            return ScaleBenchmarks.Probe(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? args[2] : "default", args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10);
         }
 
         if (args.Length >= 1 && args[0] == "--firing-interleaved")
@@ -83,6 +89,7 @@ public static class Program
         {
             ScaleBenchmarks.PrimeProcess();
             results.Add(Run<ScaleBenchmarks>(InProcess(quick, warmups: quick ? 2 : 3, iterations: quick ? 7 : 15, milliseconds: quick ? 100 : 250), artifacts));
+            results.Add(Run<ScaleHandLoop>(InProcess(quick, warmups: quick ? 2 : 3, iterations: quick ? 7 : 15, milliseconds: quick ? 100 : 250), artifacts));
             results.ScaleBytes = new Dictionary<string, double>(ScaleBenchmarks.BytesPerExecution, StringComparer.Ordinal);
             results.ScaleHitRates = new[] { 1_000, 10_000, 11_000, 20_000, 50_000, 100_000 }.ToDictionary(live => live, ScaleBenchmarks.HitRates);
             results.ScaleLatency = new[] { 1_000, 10_000, 100_000 }.ToDictionary(live => live, ScaleBenchmarks.Latency);

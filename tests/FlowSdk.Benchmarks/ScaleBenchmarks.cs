@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using FlowSdk.Benchmarks.Firing;
 using FlowSdk.Benchmarks.OnNats;
+using FlowSdk.State;
+using MessagePack;
+using MessagePack.Resolvers;
 
 namespace FlowSdk.Benchmarks;
 
@@ -14,12 +18,15 @@ namespace FlowSdk.Benchmarks;
 /// its inverse. Round-robin is the kept-state cache's worst case: every execution comes back only
 /// after all the others.
 /// <list type="bullet">
-/// <item><b>Cache = kept</b>: the default kept-state cache (10,000 executions, CLOCK with frequency
-/// admission): over 10,000 live executions about 10,000 / live of the lookups still hit.</item>
-/// <item><b>Cache = none</b>: <c>StateCacheCapacity = 0</c>, every event reads the store. This is
-/// what the earlier cache (a dictionary cleared whenever it reached 10,000 entries) gave round-robin
-/// traffic over more than 10,000 executions: no hit at all.</item>
+/// <item><b>Cache = default</b>: the runtime as it runs in memory. It keeps no kept-state cache in
+/// front of the in-memory store (a read there is a dictionary lookup, all a hit would save), so every
+/// event reads the store: what capacity 0 gave before.</item>
+/// <item><b>Cache = kept</b>: the same store behind a pass-through wrapper the runtime does not know,
+/// so it keeps its default kept-state cache (10,000 executions, CLOCK with frequency admission) in
+/// front of it, as it did in memory before: over 10,000 live executions about 10,000 / live of the
+/// lookups hit.</item>
 /// </list>
+/// <see cref="ScaleHandLoop"/> is the floor: the same round-robin loop written by hand.
 /// The bookkeeping that grows with an execution's own firings (timeline, handled message ids) is held
 /// to one entry, so the state is the same size in every case and the curve shows the number of live
 /// executions alone (with the defaults, at 1,000 live each execution's timeline would fill to 100
@@ -45,9 +52,9 @@ public class ScaleBenchmarks
     [Params(1_000, 10_000, 100_000)]
     public int Live { get; set; } = 1_000;
 
-    /// <summary>The kept-state cache: the default one, or none.</summary>
-    [Params("kept", "none")]
-    public string Cache { get; set; } = "kept";
+    /// <summary>The runtime in memory as it is (<c>default</c>: no kept-state cache), or with the kept-state cache in front of the store (<c>kept</c>).</summary>
+    [Params("default", "kept")]
+    public string Cache { get; set; } = "default";
 
     /// <summary>Starts the runtime in memory and creates the live executions, measuring the heap they take.</summary>
     [GlobalSetup]
@@ -57,9 +64,9 @@ public class ScaleBenchmarks
         // held to one entry, so the executions of every case have the same state from their first
         // firing on: at 1,000 live each fires dozens of times during the run, at 100,000 once or twice.
         var options = new FlowRuntimeOptions { MaxTimelineEntries = 1, HandledMessageIds = 1 };
-        if (Cache == "none")
+        if (Cache == "kept")
         {
-            options.StateCacheCapacity = 0;
+            options.StateStore = new PassThroughStateStore(new InMemoryStateStore());
         }
 
         _runtime = FlowRuntime.StartAsync([TallyFlow.Definition], options).GetAwaiter().GetResult();
@@ -95,7 +102,7 @@ public class ScaleBenchmarks
     /// </summary>
     public static void PrimeProcess()
     {
-        var primer = new ScaleBenchmarks { Live = 1_000, Cache = "kept" };
+        var primer = new ScaleBenchmarks { Live = 1_000, Cache = "default" };
         primer.SetUp();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed < WarmUp * 2)
@@ -164,8 +171,8 @@ public class ScaleBenchmarks
     internal const int LatencyEvents = 4_000;
 
     /// <summary>
-    /// p50 and p99 latency per event with <paramref name="live"/> live executions in memory (default
-    /// kept-state cache), measured outside BenchmarkDotNet after the same setup and warm-up as the
+    /// p50 and p99 latency per event with <paramref name="live"/> live executions in memory (the
+    /// runtime as it is: no kept-state cache), measured outside BenchmarkDotNet after the same setup and warm-up as the
     /// benchmark: <see cref="LatencyEvents"/> round-robin updates with at most
     /// <see cref="LatencyInFlight"/> between the publish and the commit the store's watch delivers. With
     /// 1,000 or more live executions and 16 in flight, an execution has at most one event in flight,
@@ -173,7 +180,7 @@ public class ScaleBenchmarks
     /// </summary>
     internal static (double P50Microseconds, double P99Microseconds) Latency(int live)
     {
-        var bench = new ScaleBenchmarks { Live = live, Cache = "kept" };
+        var bench = new ScaleBenchmarks { Live = live, Cache = "default" };
         bench.SetUp();
         try
         {
@@ -224,6 +231,49 @@ public class ScaleBenchmarks
         return (latencies[latencies.Length / 2], latencies[(int)Math.Ceiling(latencies.Length * 0.99) - 1]);
     }
 
+    /// <summary>
+    /// One case alone, for a profiler (<c>--scale-probe LIVE [default|kept|hand] [SECONDS]</c>): the
+    /// setup and warm-up of the benchmark, then round-robin updates for the given seconds; prints the
+    /// events per second, the garbage collections by generation, the time paused in them and the bytes
+    /// allocated per event over that time.
+    /// </summary>
+    internal static int Probe(int live, string cache, int seconds)
+    {
+        Action round;
+        Action cleanUp;
+        if (cache == "hand")
+        {
+            var hand = new ScaleHandLoop { Live = live };
+            hand.SetUp();
+            round = hand.RoundRobinUpdates;
+            cleanUp = () => { };
+        }
+        else
+        {
+            var bench = new ScaleBenchmarks { Live = live, Cache = cache };
+            bench.SetUp();
+            round = bench.RoundRobinUpdates;
+            cleanUp = bench.CleanUp;
+        }
+
+        var gcs = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+        var paused = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long events = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            round();
+            events += EventsPerRound;
+        }
+
+        var elapsed = clock.Elapsed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{cache} at {live:N0} live: {events / elapsed.TotalSeconds:N0} events/s over {elapsed.TotalSeconds:F1} s; GCs gen0 {GC.CollectionCount(0) - gcs[0]}, gen1 {GC.CollectionCount(1) - gcs[1]}, gen2 {GC.CollectionCount(2) - gcs[2]}; paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms ({(GC.GetTotalPauseDuration() - paused) / elapsed:P1}); {(GC.GetTotalAllocatedBytes() - allocated) / (double)events:N0} bytes allocated per event"));
+        cleanUp();
+        return 0;
+    }
+
     internal static string Key(int live, string cache) => string.Create(CultureInfo.InvariantCulture, $"{live},{cache}");
 
     private void Publish(int events)
@@ -236,4 +286,113 @@ public class ScaleBenchmarks
 
         _runtime.WhenIdleAsync().GetAwaiter().GetResult();
     }
+}
+
+/// <summary>
+/// The floor of <see cref="ScaleBenchmarks"/>: the same round-robin updates written by hand, without
+/// FlowSdk, over <see cref="Live"/> executions. Per event: MessagePack reads the tick, the execution's
+/// serialized state is read from a dictionary of serialized states with its revision (under a lock,
+/// as the in-memory store takes one), MessagePack reads the state (<see cref="HandOrder"/>, the
+/// hand-written persisting step's state: the value and the same bookkeeping FlowSdk keeps, its
+/// timeline and counters held to one entry like the runtime's in the benchmark), the tick is added,
+/// MessagePack writes the state, and the write is a compare-and-set on the revision. One thread, no
+/// transport, no lanes: only what grows with the number of executions is in both.
+/// </summary>
+[BenchmarkCategory("Scale")]
+public class ScaleHandLoop
+{
+    private static readonly MessagePackSerializerOptions StateOptions = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+    private static readonly MessagePackSerializerOptions TickOptions = MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
+    private static readonly DateTime Now = new(2026, 12, 7, 0, 0, 0, DateTimeKind.Utc);
+
+    private readonly Dictionary<string, Stored> _states = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private byte[][] _ticks = [];
+    private int _next;
+    private ulong _sequence;
+
+    /// <summary>Live executions.</summary>
+    [Params(1_000, 10_000, 100_000)]
+    public int Live { get; set; } = 1_000;
+
+    /// <summary>Creates the executions' states and the serialized ticks, then warms up as <see cref="ScaleBenchmarks"/> does.</summary>
+    [GlobalSetup]
+    public void SetUp()
+    {
+        _ticks = new byte[Live][];
+        for (var i = 0; i < Live; i++)
+        {
+            var id = "x" + i.ToString(CultureInfo.InvariantCulture);
+            _ticks[i] = MessagePackSerializer.Serialize(new Tick(id, 1, "tick"), TickOptions);
+            var state = new HandOrder
+            {
+                Id = id,
+                Flow = "bench-nats",
+                Phase = nameof(TallyPhase.Counting),
+                Status = nameof(ExecutionStatus.Running),
+                Iteration = 1,
+                CreatedAt = Now,
+                UpdatedAt = Now,
+            };
+            _states[id] = new Stored(MessagePackSerializer.Serialize(state, StateOptions), ++_sequence);
+        }
+
+        // The runtime's warm-up: at least one round over the executions and ScaleBenchmarks.WarmUp, so
+        // that the first case of the run is not measured on tier-0 code.
+        var warming = System.Diagnostics.Stopwatch.StartNew();
+        var warmed = 0;
+        while (warmed < Live || warming.Elapsed < ScaleBenchmarks.WarmUp)
+        {
+            Updates(ScaleBenchmarks.EventsPerRound);
+            warmed += ScaleBenchmarks.EventsPerRound;
+        }
+    }
+
+    /// <summary>Updates, round-robin over the live executions.</summary>
+    [Benchmark(OperationsPerInvoke = ScaleBenchmarks.EventsPerRound)]
+    public void RoundRobinUpdates() => Updates(ScaleBenchmarks.EventsPerRound);
+
+    private void Updates(int events)
+    {
+        for (var i = 0; i < events; i++)
+        {
+            var tick = MessagePackSerializer.Deserialize<Tick>(_ticks[_next], TickOptions);
+            _next = _next + 1 == _ticks.Length ? 0 : _next + 1;
+            Stored read;
+            lock (_gate)
+            {
+                read = _states[tick.Id];
+            }
+
+            var state = MessagePackSerializer.Deserialize<HandOrder>(read.Value, StateOptions);
+            state.Total += tick.Value;
+            state.UpdatedAt = Now;
+            state.Rules.TryGetValue(nameof(TallyRules.Count), out var counter);
+            state.Rules[nameof(TallyRules.Count)] = new HandCounter(counter.Firings + 1, Now);
+            state.Timeline.Clear();
+            state.Timeline.Add(new HandEntry
+            {
+                At = Now,
+                Rule = nameof(TallyRules.Count),
+                Trigger = "MessageAndState",
+                Source = "bench.nats.tick",
+                Action = "Mutate",
+                PhaseBefore = state.Phase,
+                PhaseAfter = state.Phase,
+                Iteration = state.Iteration,
+            });
+            var value = MessagePackSerializer.Serialize(state, StateOptions);
+            lock (_gate)
+            {
+                if (_states[tick.Id].Revision != read.Revision)
+                {
+                    throw new InvalidOperationException($"Execution {tick.Id} changed under the loop: revision {_states[tick.Id].Revision}, read {read.Revision}.");
+                }
+
+                _states[tick.Id] = new Stored(value, ++_sequence);
+            }
+        }
+    }
+
+    private sealed record Stored(byte[] Value, ulong Revision);
 }

@@ -43,6 +43,64 @@ public sealed class InMemoryInfrastructureTests
         Assert.Equal(new byte[] { 1, 2 }, (await store.GetAsync("f.a"))!.Value.ToArray());
     }
 
+    /// <summary>
+    /// A write of a key whose value fits its buffer overwrites the buffer instead of allocating a new
+    /// array (which, with many live keys, would be promoted by the garbage collector before it dies).
+    /// </summary>
+    [Fact]
+    public async Task An_update_that_fits_the_keys_buffer_allocates_no_copy_of_the_value()
+    {
+        await using var store = new InMemoryStateStore();
+        var first = new byte[1_000];
+        var second = new byte[1_000];
+        second.AsSpan().Fill(7);
+        var revision = (await store.TryCreateAsync("f.a", first)).Revision;
+        revision = (await store.TryUpdateAsync("f.a", first, revision)).Revision;
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var updated = await store.TryUpdateAsync("f.a", second, revision);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(updated.Succeeded);
+        Assert.True(allocated < second.Length, $"the update allocated {allocated} bytes");
+        Assert.Equal(second, (await store.GetAsync("f.a"))!.Value.ToArray());
+    }
+
+    /// <summary>
+    /// Values that shrink a little, shrink a lot or grow read back exactly, and what a reader or a
+    /// watcher got is not changed by the later writes that overwrite the key's buffer, even when they
+    /// come before the watcher is handed the earlier revisions.
+    /// </summary>
+    [Fact]
+    public async Task Overwritten_buffers_change_neither_what_was_read_nor_what_watchers_are_handed()
+    {
+        await using var store = new InMemoryStateStore();
+        var delivered = new ConcurrentQueue<StateEntry>();
+        var release = new ManualResetEventSlim();
+        using var subscription = store.Watch("f.").Subscribe(entry =>
+        {
+            // Holds the first delivery until every write is done, so later writes overwrite the buffer first.
+            release.Wait(TimeSpan.FromSeconds(10));
+            delivered.Enqueue(entry);
+        });
+        byte[] Value(int length, byte fill) => Enumerable.Repeat(fill, length).ToArray();
+        var values = new[] { Value(100, 1), Value(100, 2), Value(60, 3), Value(10, 4), Value(200, 5), Value(150, 6) };
+        var revision = (await store.TryCreateAsync("f.a", values[0])).Revision;
+        var read = (await store.GetAsync("f.a"))!;
+        foreach (var value in values.Skip(1))
+        {
+            revision = (await store.TryUpdateAsync("f.a", value, revision)).Revision;
+            Assert.Equal(value, (await store.GetAsync("f.a"))!.Value.ToArray());
+        }
+
+        release.Set();
+        await store.WhenIdleAsync();
+
+        Assert.Equal(values[0], read.Value.ToArray());
+        Assert.Equal(values, delivered.Select(e => e.Value.ToArray()));
+        Assert.Equal(revision, delivered.Last().Revision);
+    }
+
     [Fact]
     public async Task The_transport_delivers_by_pattern_and_splits_queue_groups()
     {

@@ -236,6 +236,45 @@ public sealed class KeptStateCacheTests
         }
     }
 
+    /// <summary>
+    /// In front of the in-memory store (whose reads are a dictionary lookup already) the runtime keeps
+    /// no cache, whatever the capacity: every lookup misses and reads the store, and the results are
+    /// the same. The test host wraps the same store (for fault injection), which hides it, so the test
+    /// above sees the cache at work.
+    /// </summary>
+    [Fact]
+    public async Task The_in_memory_store_gets_no_kept_state_cache_whatever_the_capacity()
+    {
+        using var hits = new MetricCollector<long>(FlowSdkDiagnostics.Meter, FlowSdkDiagnostics.StateCacheHits);
+        using var misses = new MetricCollector<long>(FlowSdkDiagnostics.Meter, FlowSdkDiagnostics.StateCacheMisses);
+        await using var runtime = await FlowRuntime.StartAsync([TallyFlow.Definition], new FlowRuntimeOptions { StateCacheCapacity = 200, Lanes = 1 });
+        Assert.IsType<InMemoryStateStore>(runtime.Store);
+        var tallies = new TallyClient(runtime);
+        const int executions = 100;
+        const int rounds = 3;
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < executions; i++)
+            {
+                await tallies.SendAsync(new TallyBumped($"memory-{i}", round + 1));
+            }
+
+            await runtime.WhenIdleAsync();
+        }
+
+        for (var i = 0; i < executions; i++)
+        {
+            var tally = await runtime.GetAsync(TallyFlow.Definition, $"memory-{i}");
+            Assert.Equal(6, tally!.Total);
+        }
+
+        long Sum(MetricCollector<long> collector) => collector.GetMeasurementSnapshot()
+            .Where(m => m.Tags.TryGetValue("flow", out var flow) && (string?)flow == "tally")
+            .Sum(m => m.Value);
+        Assert.Equal(0, Sum(hits));
+        Assert.Equal(executions * rounds, Sum(misses));
+    }
+
     private static double RoundRobinHitRate(KeptStateCache cache, int executions, int rounds, string prefix = "e-")
     {
         var keys = Enumerable.Range(0, executions).Select(i => prefix + i).ToArray();

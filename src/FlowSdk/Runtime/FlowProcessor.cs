@@ -64,8 +64,8 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// by key, always with an empty outbox: the next event of the execution starts from it instead of
     /// reading the store. A stale value is harmless: a write based on it fails its compare-and-set and
     /// the event is evaluated again on a fresh read, and an event that would end without a write is
-    /// checked against the store's revision first. Used with every store, so the runtime takes the
-    /// same path in process and on NATS; bounded by <see cref="FlowRuntimeOptions.StateCacheCapacity"/>.
+    /// checked against the store's revision first. Used with every store but the in-memory one, whose
+    /// reads are as cheap as a hit (it then has capacity 0); bounded by <see cref="FlowRuntimeOptions.StateCacheCapacity"/>.
     /// </summary>
     private readonly KeptStateCache _committed;
 
@@ -78,7 +78,7 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         _services = services;
         _logger = services.LoggerFactory.CreateLogger("FlowSdk.Flow." + flow.Id);
         _flowTag = new KeyValuePair<string, object?>("flow", flow.Id);
-        _committed = new KeptStateCache(services.Options.StateCacheCapacity, _flowTag);
+        _committed = new KeptStateCache(services.Store is IReadsAsCheapAsACache ? 0 : services.Options.StateCacheCapacity, _flowTag);
         _scheduler = new DueScheduler(services.Time, id => Raise(new InboundTimer<TState>(id)));
         _applier = new RuleApplier<TState>(flow, services.MaxChainedFirings, (rule, execution, ex) => LogRuleThrew(_logger, _flow.Id, rule, execution, ex), services.Options.MaxTimelineEntriesFor(flow.Id));
     }

@@ -151,6 +151,8 @@ public sealed class FlowRuntimeOptions
     /// share of events answered from memory falls gradually (about capacity over executions)
     /// instead of dropping to none. Counted as <c>flowsdk.state.cache_hits</c> and
     /// <c>flowsdk.state.cache_misses</c>. Default 10,000; 0 keeps nothing (every event reads the store).
+    /// The in-memory store gets no cache, whatever this says: a read there is a dictionary lookup
+    /// already, which is all a hit would save.
     /// </summary>
     public int StateCacheCapacity { get; set; } = 10_000;
 

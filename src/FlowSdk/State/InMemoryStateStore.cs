@@ -15,11 +15,18 @@ namespace FlowSdk.State;
 /// <remarks>
 /// Watchers receive each committed write through their own queue, in commit order, after the write
 /// returns; <see cref="WhenIdleAsync"/> completes once every watcher has been handed every change.
+/// The runtime keeps no kept-state cache in front of this store (a read here is already a
+/// dictionary lookup), whatever <see cref="FlowRuntimeOptions.StateCacheCapacity"/> says.
+/// A key's value is kept in a buffer of its own that later writes of the key overwrite when the value
+/// fits (and takes at least half of it), instead of a new array per write: with many live keys the
+/// replaced values would otherwise survive long enough to be promoted by the garbage collector, and
+/// collecting them there cost a third of the time at 100,000 keys written round-robin. Nothing outside
+/// holds the buffer: reads and watchers get copies.
 /// </remarks>
-public sealed class InMemoryStateStore : IStateStore, IIdleSignal
+public sealed class InMemoryStateStore : IStateStore, IIdleSignal, IReadsAsCheapAsACache
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Slot> _entries = new(StringComparer.Ordinal);
     private readonly IdleTracker _pending = new();
     private readonly Dictionary<string, ProgressCounts> _progress = new(StringComparer.Ordinal);
     private readonly HashSet<string> _counted = new(StringComparer.Ordinal);
@@ -55,7 +62,7 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
         ArgumentException.ThrowIfNullOrEmpty(key);
         lock (_gate)
         {
-            return ValueTask.FromResult(_entries.TryGetValue(key, out var entry) ? entry with { Value = entry.Value.ToArray() } : null);
+            return ValueTask.FromResult(_entries.TryGetValue(key, out var slot) ? new StateEntry(key, slot.Value.ToArray(), slot.Revision) : null);
         }
     }
 
@@ -138,11 +145,11 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
 
             // Counted under the lock: no write moves the counters while they are computed.
             var counts = new ProgressCounts();
-            foreach (var (key, entry) in _entries)
+            foreach (var (key, slot) in _entries)
             {
                 if (key.StartsWith(keyPrefix, StringComparison.Ordinal))
                 {
-                    counts[statusOf(entry.Value)]++;
+                    counts[statusOf(slot.Buffer.AsMemory(0, slot.Length))]++;
                 }
             }
 
@@ -238,17 +245,29 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
         });
     }
 
-    /// <summary>Stores a value under the lock and queues it for the watchers, so they see commit order.</summary>
+    /// <summary>
+    /// Stores a value under the lock, in the key's buffer when it fits and takes at least half of it,
+    /// and queues a copy for each watcher, so they see commit order.
+    /// </summary>
     private ulong Commit(string key, ReadOnlyMemory<byte> value)
     {
         var revision = ++_sequence;
-        var entry = new StateEntry(key, value.ToArray(), revision);
-        _entries[key] = entry;
+        if (_entries.TryGetValue(key, out var slot) && value.Length <= slot.Buffer.Length && value.Length * 2 >= slot.Buffer.Length)
+        {
+            value.CopyTo(slot.Buffer);
+            slot.Length = value.Length;
+            slot.Revision = revision;
+        }
+        else
+        {
+            _entries[key] = new Slot(value.ToArray(), revision);
+        }
+
         foreach (var watcher in _watchers)
         {
             if (key.StartsWith(watcher.Prefix, StringComparison.Ordinal))
             {
-                watcher.Enqueue(entry);
+                watcher.Enqueue(new StateEntry(key, value.ToArray(), revision));
             }
         }
 
@@ -288,6 +307,16 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
             watcher.Stop();
             await watcher.Completion.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A key's value (the first <see cref="Length"/> bytes of <see cref="Buffer"/>) and the revision that wrote it; changed only under the lock.</summary>
+    private sealed class Slot(byte[] buffer, ulong revision)
+    {
+        public byte[] Buffer = buffer;
+        public int Length = buffer.Length;
+        public ulong Revision = revision;
+
+        public ReadOnlySpan<byte> Value => Buffer.AsSpan(0, Length);
     }
 
     private sealed class Watcher
@@ -332,7 +361,8 @@ public sealed class InMemoryStateStore : IStateStore, IIdleSignal
                 {
                     if (!_stopped)
                     {
-                        _observer.OnNext(entry with { Value = entry.Value.ToArray() });
+                        // The entry is this watcher's own copy, made at the commit.
+                        _observer.OnNext(entry);
                     }
                 }
                 catch (Exception)
