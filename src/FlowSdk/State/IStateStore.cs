@@ -125,7 +125,7 @@ public interface IStateStore : IAsyncDisposable
     /// <remarks>The default implementation, for a store that keeps no progress counters, does nothing.</remarks>
     /// <param name="flow">The flow id.</param>
     /// <param name="keyPrefix">The prefix of the flow's execution keys, <c>&lt;flow&gt;.</c>.</param>
-    /// <param name="statusOf">Reads an execution's status from its stored value.</param>
+    /// <param name="statusOf">Reads an execution's status from its stored value; the value is valid only during the call (a store may reuse its memory for later writes), so a reader that keeps it copies it.</param>
     /// <param name="cancellationToken">Cancels the initialization.</param>
     /// <returns>A task that completes when the counters are initialized.</returns>
     ValueTask InitializeProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
@@ -139,7 +139,7 @@ public interface IStateStore : IAsyncDisposable
     /// <remarks>The default implementation, for a store that keeps no progress counters, does nothing.</remarks>
     /// <param name="flow">The flow id.</param>
     /// <param name="keyPrefix">The prefix of the flow's execution keys, <c>&lt;flow&gt;.</c>.</param>
-    /// <param name="statusOf">Reads an execution's status from its stored value.</param>
+    /// <param name="statusOf">Reads an execution's status from its stored value; the value is valid only during the call (a store may reuse its memory for later writes), so a reader that keeps it copies it.</param>
     /// <param name="cancellationToken">Cancels the recount.</param>
     /// <returns>A task that completes when the counters are replaced.</returns>
     ValueTask RecountProgressAsync(string flow, string keyPrefix, Func<ReadOnlyMemory<byte>, ExecutionStatus> statusOf, CancellationToken cancellationToken = default)
