@@ -22,14 +22,6 @@ public sealed class Rule<TState, TMessage>
     private readonly bool _allConditions;
     private PhaseIndex? _toIndex;
 
-    // What applying a firing reads of Info, copied here too: a firing then reads no line of the RuleInfo.
-    private readonly string _name;
-    private readonly string? _to;
-    private readonly TriggerKind _trigger;
-    private readonly bool _awaitsReply;
-    private readonly ApprovalInfo? _approval;
-    private readonly FiringResult _firedWithoutMessages;
-
     /// <summary>Creates a rule. Called by generated code.</summary>
     /// <param name="info">What the rule is.</param>
     /// <param name="conditions">One delegate per condition, in the order of <see cref="RuleInfo.Conditions"/>. For a message-only rule the state argument is <see langword="null"/>.</param>
@@ -51,12 +43,12 @@ public sealed class Rule<TState, TMessage>
         _from = info.From;
         _hasGuards = info.MaxFirings > 0 || info.Cooldown is not null;
         _allConditions = info.ConditionMode == ConditionMode.All;
-        _name = info.Name;
-        _to = info.To;
-        _trigger = info.Trigger;
-        _awaitsReply = info.AwaitsReply;
-        _approval = info.Approval;
-        _firedWithoutMessages = info.FiredWithoutMessages;
+        Name = info.Name;
+        To = info.To;
+        Trigger = info.Trigger;
+        AwaitsReply = info.AwaitsReply;
+        Approval = info.Approval;
+        FiredWithoutMessages = info.FiredWithoutMessages;
     }
 
     /// <summary>What the rule is.</summary>
@@ -64,23 +56,25 @@ public sealed class Rule<TState, TMessage>
 
     internal bool NeedsState => _needsState;
 
+    // What applying a firing reads of Info, kept on the rule too: a firing then reads no line of the RuleInfo.
+
     /// <summary><see cref="RuleInfo.Name"/>.</summary>
-    internal string Name => _name;
+    internal string Name { get; }
 
     /// <summary><see cref="RuleInfo.To"/>.</summary>
-    internal string? To => _to;
+    internal string? To { get; }
 
     /// <summary><see cref="RuleInfo.Trigger"/>.</summary>
-    internal TriggerKind Trigger => _trigger;
+    internal TriggerKind Trigger { get; }
 
     /// <summary><see cref="RuleInfo.AwaitsReply"/>.</summary>
-    internal bool AwaitsReply => _awaitsReply;
+    internal bool AwaitsReply { get; }
 
     /// <summary><see cref="RuleInfo.Approval"/>.</summary>
-    internal ApprovalInfo? Approval => _approval;
+    internal ApprovalInfo? Approval { get; }
 
     /// <summary>The result of a firing of this rule that publishes nothing (one per rule, immutable).</summary>
-    internal FiringResult FiredWithoutMessages => _firedWithoutMessages;
+    internal FiringResult FiredWithoutMessages { get; }
 
     /// <summary>Whether the rule has a <see cref="RuleInfo.MaxFirings"/> or <see cref="RuleInfo.Cooldown"/> guard (its firing counters must be read).</summary>
     internal bool HasGuards => _hasGuards;
