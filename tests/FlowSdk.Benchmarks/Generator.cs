@@ -76,6 +76,49 @@ public class GeneratorBenchmarks
     [Benchmark]
     public GeneratorDriver Cached() => _warm.RunGenerators(NewCompilation().AddSyntaxTrees(_unrelated));
 
+    /// <summary>
+    /// No generator: a new compilation with the unrelated file, as the cached run gets, asked for every
+    /// type's attributes, members, their attributes and signatures: the binding the generator's inputs
+    /// need, which a cached run cannot skip.
+    /// </summary>
+    public int BindingOnly()
+    {
+        var compilation = NewCompilation().AddSyntaxTrees(_unrelated);
+        var count = 0;
+        var types = new Stack<INamespaceOrTypeSymbol>();
+        types.Push(compilation.Assembly.GlobalNamespace);
+        while (types.Count > 0)
+        {
+            var container = types.Pop();
+            foreach (var member in container.GetMembers())
+            {
+                count += member.GetAttributes().Length;
+                switch (member)
+                {
+                    case INamespaceSymbol ns:
+                        types.Push(ns);
+                        break;
+                    case INamedTypeSymbol type:
+                        types.Push(type);
+                        break;
+                    case IMethodSymbol method:
+                        count += method.ReturnType.SpecialType == SpecialType.System_Void ? 0 : 1;
+                        foreach (var parameter in method.Parameters)
+                        {
+                            count += parameter.GetAttributes().Length + (parameter.Type.IsValueType ? 1 : 0);
+                        }
+
+                        break;
+                    case IPropertySymbol property:
+                        count += property.Type.IsValueType ? 1 : 0;
+                        break;
+                }
+            }
+        }
+
+        return count;
+    }
+
     private CSharpCompilation NewCompilation() => CSharpCompilation.Create("Bench", _trees, References, Options);
 
     private static GeneratorDriver NewDriver() => CSharpGeneratorDriver.Create(
@@ -127,5 +170,82 @@ public class GeneratorBenchmarks
 
         source.AppendLine("}");
         return source.ToString();
+    }
+}
+
+/// <summary>
+/// The generator's cold and cached runs measured interleaved, for a machine others load, with the floor
+/// a cached run cannot go below: the binding the generator's inputs need, without the generator. Each
+/// round runs, in a rotating order, a cold run, a cached run and a walk over a new compilation (the
+/// benchmark's, with the unrelated file) that asks for every type's attributes, members and their
+/// signatures and every member's attributes (what the generator reads); the ratios are taken within
+/// each round and their medians reported, with each contender's median and minimum.
+/// <code>FlowSdk.Benchmarks --generator-interleaved [rounds] [rules]</code>
+/// </summary>
+public static class GeneratorInterleaved
+{
+    /// <summary>Runs the rounds and prints the medians.</summary>
+    /// <param name="rounds">How many rounds.</param>
+    /// <param name="rules">How many rules the flow has.</param>
+    /// <returns>0.</returns>
+    public static int Run(int rounds, int rules)
+    {
+        var bench = new GeneratorBenchmarks { Rules = rules };
+        bench.SetUp();
+        var contenders = new (string Name, Func<object> Op)[]
+        {
+            ("Cold", bench.Cold),
+            ("Cached", bench.Cached),
+            ("Binding", () => bench.BindingOnly()),
+        };
+
+        // Warm-up: tiered compilation of the compiler and the generator.
+        for (var i = 0; i < 3; i++)
+        {
+            foreach (var (_, op) in contenders)
+            {
+                op();
+            }
+        }
+
+        var times = contenders.Select(_ => new double[rounds]).ToArray();
+        for (var r = 0; r < rounds; r++)
+        {
+            for (var k = 0; k < contenders.Length; k++)
+            {
+                var c = (r + k) % contenders.Length;
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                GC.KeepAlive(contenders[c].Op());
+                times[c][r] = watch.Elapsed.TotalMilliseconds;
+            }
+        }
+
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        Console.WriteLine($"{rules} rules, {rounds} rounds, load average {LoadAverage()}");
+        for (var c = 0; c < contenders.Length; c++)
+        {
+            Console.WriteLine($"{contenders[c].Name,-8} median {Median(times[c]),8:F1} ms   min {times[c].Min(),8:F1} ms");
+        }
+
+        Console.WriteLine($"cached / cold   median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => times[1][r] / times[0][r])):F3}   ratio of minima {times[1].Min() / times[0].Min():F3}");
+        Console.WriteLine($"binding / cold  median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => times[2][r] / times[0][r])):F3}   ratio of minima {times[2].Min() / times[0].Min():F3}");
+        return 0;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 }

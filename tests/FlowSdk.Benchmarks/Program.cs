@@ -18,6 +18,7 @@ namespace FlowSdk.Benchmarks;
 /// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,scale,lifecycle,nats,buildcost]
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
 /// FlowSdk.Benchmarks --scale-probe LIVE [default|kept|hand] [SECONDS]   (one scale case alone, for a profiler)
+/// FlowSdk.Benchmarks --generator-interleaved [ROUNDS] [RULES]   (the generator's cold and cached runs and the binding floor, interleaved)
 /// </code>
 /// </summary>
 public static class Program
@@ -38,6 +39,11 @@ public static class Program
         if (args.Length >= 1 && args[0] == "--firing-interleaved")
         {
             return FiringInterleaved.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? args[2] : null);
+        }
+
+        if (args.Length >= 1 && args[0] == "--generator-interleaved")
+        {
+            return GeneratorInterleaved.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000);
         }
 
         var quick = args.Contains("--quick");
