@@ -81,9 +81,24 @@ public class GeneratorBenchmarks
     /// type's attributes, members, their attributes and signatures: the binding the generator's inputs
     /// need, which a cached run cannot skip.
     /// </summary>
-    public int BindingOnly()
+    public int BindingOnly() => Bind(NewCompilation().AddSyntaxTrees(_unrelated));
+
+    /// <summary>
+    /// The cached run over a compilation <see cref="Bind"/> has already bound, timed without that binding:
+    /// what the generator and the driver do on their own, beyond asking the compiler for symbols.
+    /// </summary>
+    /// <returns>The generator's time in milliseconds.</returns>
+    public double CachedOverBound()
     {
         var compilation = NewCompilation().AddSyntaxTrees(_unrelated);
+        Bind(compilation);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        GC.KeepAlive(_warm.RunGenerators(compilation));
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
+    private static int Bind(Compilation compilation)
+    {
         var count = 0;
         var types = new Stack<INamespaceOrTypeSymbol>();
         types.Push(compilation.Assembly.GlobalNamespace);
@@ -180,24 +195,51 @@ public class GeneratorBenchmarks
 /// benchmark's, with the unrelated file) that asks for every type's attributes, members and their
 /// signatures and every member's attributes (what the generator reads); the ratios are taken within
 /// each round and their medians reported, with each contender's median and minimum.
-/// <code>FlowSdk.Benchmarks --generator-interleaved [rounds] [rules]</code>
+/// A fourth contender, Unbound, is the cached run over a compilation that walk has already bound, timed
+/// without the walk: the generator's and the driver's own work. Cached minus Unbound is the binding a
+/// cached run cannot skip; over the cold run, the floor of the cached / cold ratio.
+/// <code>FlowSdk.Benchmarks --generator-interleaved [rounds] [rules] [cold,cached,binding,unbound]</code>
+/// Naming contenders only runs those, <c>rounds</c> times, and prints nothing: for a profiler.
 /// </summary>
 public static class GeneratorInterleaved
 {
     /// <summary>Runs the rounds and prints the medians.</summary>
     /// <param name="rounds">How many rounds.</param>
     /// <param name="rules">How many rules the flow has.</param>
+    /// <param name="only">The names of the contenders to run, comma-separated (for a profile of one); <see langword="null"/> for all.</param>
     /// <returns>0.</returns>
-    public static int Run(int rounds, int rules)
+    public static int Run(int rounds, int rules, string? only = null)
     {
         var bench = new GeneratorBenchmarks { Rules = rules };
         bench.SetUp();
-        var contenders = new (string Name, Func<object> Op)[]
+        static Func<double> Timed(Func<object> op) => () =>
         {
-            ("Cold", bench.Cold),
-            ("Cached", bench.Cached),
-            ("Binding", () => bench.BindingOnly()),
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            GC.KeepAlive(op());
+            return watch.Elapsed.TotalMilliseconds;
         };
+
+        var contenders = new (string Name, Func<double> Op)[]
+        {
+            ("Cold", Timed(bench.Cold)),
+            ("Cached", Timed(bench.Cached)),
+            ("Binding", Timed(() => bench.BindingOnly())),
+            ("Unbound", bench.CachedOverBound),
+        };
+        if (only is not null)
+        {
+            var names = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            contenders = [.. contenders.Where(c => names.Contains(c.Name, StringComparer.OrdinalIgnoreCase))];
+            for (var r = 0; r < rounds; r++)
+            {
+                foreach (var (_, op) in contenders)
+                {
+                    op();
+                }
+            }
+
+            return 0;
+        }
 
         // Warm-up: tiered compilation of the compiler and the generator.
         for (var i = 0; i < 3; i++)
@@ -214,9 +256,7 @@ public static class GeneratorInterleaved
             for (var k = 0; k < contenders.Length; k++)
             {
                 var c = (r + k) % contenders.Length;
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                GC.KeepAlive(contenders[c].Op());
-                times[c][r] = watch.Elapsed.TotalMilliseconds;
+                times[c][r] = contenders[c].Op();
             }
         }
 
@@ -234,6 +274,7 @@ public static class GeneratorInterleaved
 
         Console.WriteLine($"cached / cold   median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => times[1][r] / times[0][r])):F3}   ratio of minima {times[1].Min() / times[0].Min():F3}");
         Console.WriteLine($"binding / cold  median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => times[2][r] / times[0][r])):F3}   ratio of minima {times[2].Min() / times[0].Min():F3}");
+        Console.WriteLine($"(cached - unbound) / cold, the binding a cached run needs: median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => (times[1][r] - times[3][r]) / times[0][r])):F3}   ratio of minima {(times[1].Min() - times[3].Min()) / times[0].Min():F3}");
         return 0;
     }
 

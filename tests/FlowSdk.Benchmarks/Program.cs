@@ -18,7 +18,7 @@ namespace FlowSdk.Benchmarks;
 /// FlowSdk.Benchmarks [--quick] [--artifacts DIR] [--only dispatch,firing,serializers,firstcall,generator,sqlite,dashboard,scale,lifecycle,nats,buildcost]
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
 /// FlowSdk.Benchmarks --scale-probe LIVE [default|kept|hand] [SECONDS]   (one scale case alone, for a profiler)
-/// FlowSdk.Benchmarks --generator-interleaved [ROUNDS] [RULES]   (the generator's cold and cached runs and the binding floor, interleaved)
+/// FlowSdk.Benchmarks --generator-interleaved [ROUNDS] [RULES] [cold,cached,binding,unbound]   (the generator's cold and cached runs and the binding floor, interleaved)
 /// </code>
 /// </summary>
 public static class Program
@@ -43,7 +43,7 @@ public static class Program
 
         if (args.Length >= 1 && args[0] == "--generator-interleaved")
         {
-            return GeneratorInterleaved.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000);
+            return GeneratorInterleaved.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000, args.Length > 3 ? args[3] : null);
         }
 
         var quick = args.Contains("--quick");
