@@ -4,7 +4,6 @@ using FlowSdk.Generators.Model;
 using FlowSdk.Generators.Parsing;
 using FlowSdk.Generators.Parsing.Shared;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace FlowSdk.Generators;
@@ -35,6 +34,7 @@ public sealed partial class FlowGenerator
         IncrementalGeneratorInitializationContext context,
         IncrementalValuesProvider<FlowSpec> flows,
         IncrementalValuesProvider<FlowSourceSpec> flowSources,
+        IncrementalValuesProvider<RuleSourceSpec> ruleSources,
         IncrementalValuesProvider<MessageSchemaSpec> messages)
     {
         var emit = context.AnalyzerConfigOptionsProvider
@@ -44,14 +44,7 @@ public sealed partial class FlowGenerator
         flowSources = flowSources.WithTrackingName(TrackingNames.ManifestFlowSources);
         messages = messages.WithTrackingName(TrackingNames.ManifestMessages);
 
-        var ruleSources = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                FlowSymbols.RuleAttributeName,
-                static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, _) => FlowReadContext.For(ctx.SemanticModel.Compilation) is { } read ? ManifestParser.RuleSource((IMethodSymbol)ctx.TargetSymbol, read) : null)
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
-            .WithTrackingName(TrackingNames.ManifestRuleSources);
+        ruleSources = ruleSources.WithTrackingName(TrackingNames.ManifestRuleSources);
 
         var assemblyName = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName ?? "");
 

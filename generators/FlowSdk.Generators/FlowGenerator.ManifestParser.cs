@@ -32,6 +32,26 @@ public sealed partial class FlowGenerator
         public static FlowSourceSpec? FlowSource(INamedTypeSymbol type) =>
             Locate(type) is { } location ? new FlowSourceSpec(type.ToDisplayString(FullyQualified), location) : null;
 
+        /// <summary>Where the rules of a rules class are, each rule method once, in declaration order.</summary>
+        public static EquatableArray<RuleSourceSpec> RuleSources(INamedTypeSymbol type, RulesClassSpec rules, FlowReadContext context)
+        {
+            var names = new HashSet<string>(rules.Rules.Select(static r => r.Name), StringComparer.Ordinal);
+            var sources = new List<RuleSourceSpec>();
+            foreach (var member in type.GetMembers())
+            {
+                // The manifest looks a rule's source up by its class and method name: the first [Rule] method of that name.
+                if (member is IMethodSymbol method && names.Contains(method.Name)
+                    && FlowSymbols.Find(method, context.Symbols.RuleAttribute) is not null
+                    && names.Remove(method.Name)
+                    && RuleSource(method, context) is { } source)
+                {
+                    sources.Add(source);
+                }
+            }
+
+            return sources.ToEquatableArray();
+        }
+
         public static RuleSourceSpec? RuleSource(IMethodSymbol method, FlowReadContext context)
         {
             if (method.ContainingType is null || Locate(method) is not { } location)

@@ -39,16 +39,13 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
 
         var states = Pick(flowInputs, static f => f.State).WithTrackingName(TrackingNames.FlowStates);
 
-        var rulesClasses = context.SyntaxProvider
+        var rulesInputs = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 FlowSymbols.RulesAttributeName,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => FlowReadContext.For(ctx.SemanticModel.Compilation) is { } read
-                    ? FlowParser.ParseRulesClass((INamedTypeSymbol)ctx.TargetSymbol, FlowParser.SortKey(ctx.TargetSymbol.DeclaringSyntaxReferences.FirstOrDefault(), ct), read)
-                    : null)
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
-            .WithTrackingName(TrackingNames.RulesClasses);
+                static (ctx, ct) => ReadRulesClass((INamedTypeSymbol)ctx.TargetSymbol, FlowReadContext.For(ctx.SemanticModel.Compilation), ct));
+
+        var rulesClasses = Pick(rulesInputs, static r => r.Rules).WithTrackingName(TrackingNames.RulesClasses);
 
         var messages = Pick(messageInputs, static m => m.Type).WithTrackingName(TrackingNames.MessageTypes);
 
@@ -66,7 +63,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
             spc.AddSource(message.Message.FormatterFullName.Replace("global::", "") + ".g.cs", Emitter.EmitMessageFormatter(message)));
 
         RegisterHost(context, states);
-        RegisterManifest(context, flows, Pick(flowInputs, static f => f.Source), Pick(messageInputs, static m => m.Schema));
+        RegisterManifest(context, flows, Pick(flowInputs, static f => f.Source), rulesInputs.SelectMany(static (r, _) => r.Sources), Pick(messageInputs, static m => m.Schema));
         RegisterSerialization(context, Pick(flowInputs, static f => f.Serialization), Pick(messageInputs, static m => m.Serialization));
     }
 
@@ -83,6 +80,21 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
             state,
             state is null ? null : FlowParser.ParseSerializationRoot(type, null, context),
             ManifestParser.FlowSource(type));
+    }
+
+    /// <summary>
+    /// What the generator reads from a class marked <c>[Rules&lt;TState&gt;]</c>: its rules, and for the
+    /// manifest where each rule method is. Read together, so the manifest needs no pipeline of its own over
+    /// every <c>[Rule]</c> method, which a cached run would run again for each of them.
+    /// </summary>
+    private static RulesClassInput ReadRulesClass(INamedTypeSymbol type, FlowReadContext? context, System.Threading.CancellationToken cancellationToken)
+    {
+        if (context is null || FlowParser.ParseRulesClass(type, FlowParser.SortKey(type.DeclaringSyntaxReferences.FirstOrDefault(), cancellationToken), context) is not { } rules)
+        {
+            return new RulesClassInput(null, EquatableArray<RuleSourceSpec>.Empty);
+        }
+
+        return new RulesClassInput(rules, ManifestParser.RuleSources(type, rules, context));
     }
 
     /// <summary>What the generator reads from a type marked <c>[Message]</c>: its formatter, what it reaches, its schema.</summary>
@@ -116,6 +128,9 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
 
     /// <summary>A <c>[Flow]</c> class, read once for the flow, serialization and manifest outputs.</summary>
     private readonly record struct FlowInput(FlowStateSpec? State, SerializationRootSpec? Serialization, FlowSourceSpec? Source);
+
+    /// <summary>A <c>[Rules]</c> class, read once for the flow and manifest outputs.</summary>
+    private readonly record struct RulesClassInput(RulesClassSpec? Rules, EquatableArray<RuleSourceSpec> Sources);
 
     /// <summary>A <c>[Message]</c> type, read once for the formatter, serialization and manifest outputs.</summary>
     private readonly record struct MessageInput(MessageTypeSpec? Type, SerializationRootSpec? Serialization, MessageSchemaSpec? Schema);

@@ -163,7 +163,11 @@ internal static partial class FlowParser
 
         var rules = new List<RuleSpec>();
         var fields = new HashSet<string>(System.StringComparer.Ordinal);
-        var names = (FullName: type.ToDisplayString(FullyQualified), DisplayName: type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat));
+        var names = new RulesClassNames(
+            type.ToDisplayString(FullyQualified),
+            type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
+            stateType.ToDisplayString(FullyQualified),
+            CrefName(stateType));
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
         {
             if (RuleDeclaration.Read(method, stateType, symbols) is not { } rule || !method.IsStatic || method.IsGenericMethod)
@@ -198,17 +202,26 @@ internal static partial class FlowParser
         }
 
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-        return new RulesClassSpec(stateType.ToDisplayString(FullyQualified), sortKey, ns, type.Name, names.FullName, rules.ToEquatableArray());
+        return new RulesClassSpec(names.StateFullName, sortKey, ns, type.Name, names.FullName, rules.ToEquatableArray());
     }
 
+    /// <summary>A type as a rule's <c>cref</c> names its parameters.</summary>
+    private static string CrefName(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified);
+
+    /// <summary>
+    /// The names a rules class's rules share, worked out once for all of them: the class fully qualified and as
+    /// messages name it, its state class fully qualified and as a <c>cref</c> names it.
+    /// </summary>
+    private sealed record RulesClassNames(string FullName, string DisplayName, string StateFullName, string StateCref);
+
     /// <param name="rulesClass">The rules class.</param>
-    /// <param name="names">The rules class's names, worked out once for all its rules: fully qualified, and as messages name it.</param>
+    /// <param name="names">The names the rules class's rules share.</param>
     /// <param name="rule">The rule.</param>
     /// <param name="stateType">The state class the rules class names.</param>
     /// <param name="flow">That class's flow.</param>
     /// <param name="field">The name of the rule's field in the generated rules class.</param>
     /// <param name="context">The compilation's context.</param>
-    private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, (string FullName, string DisplayName) names, RuleDeclaration rule, INamedTypeSymbol stateType, FlowDeclaration flow, string field, FlowReadContext context)
+    private static RuleSpec? ParseRule(INamedTypeSymbol rulesClass, RulesClassNames names, RuleDeclaration rule, INamedTypeSymbol stateType, FlowDeclaration flow, string field, FlowReadContext context)
     {
         if (rule.Trigger == RuleTrigger.Invalid)
         {
@@ -271,8 +284,12 @@ internal static partial class FlowParser
             conditions.Add(new ConditionSpec(name, AttributeArguments.String(attribute, "Description") ?? name, arguments));
         }
 
+        // The state's and the message's names are known already: only other parameter types (a RuleContext) are displayed here.
         var cref = names.FullName + "." + rule.Name + "(" +
-            string.Join(", ", rule.Method.Parameters.Select(p => p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified))) + ")";
+            string.Join(", ", rule.Method.Parameters.Select(p =>
+                SymbolEqualityComparer.Default.Equals(p.Type, stateType) ? names.StateCref
+                : message is not null && SymbolEqualityComparer.Default.Equals(p.Type, rule.Input) ? message.FullName
+                : CrefName(p.Type))) + ")";
         return new RuleSpec(
             rule.Name,
             names.DisplayName,

@@ -173,7 +173,8 @@ internal sealed class MessageDeclaration
     /// </summary>
     public static IEnumerable<IPropertySymbol> PublicProperties(INamedTypeSymbol type)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Names repeat only across a type and its base types: a type without one needs no set.
+        var seen = type.BaseType is null or { SpecialType: SpecialType.System_Object } ? null : new HashSet<string>(StringComparer.Ordinal);
         for (var t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
         {
             foreach (var member in t.GetMembers())
@@ -184,7 +185,7 @@ internal sealed class MessageDeclaration
                     || property.DeclaredAccessibility != Accessibility.Public
                     || property.GetMethod is null
                     || property.IsImplicitlyDeclared
-                    || !seen.Add(property.Name))
+                    || (seen is not null && !seen.Add(property.Name)))
                 {
                     continue;
                 }

@@ -698,7 +698,8 @@ internal static class SerializationModel
     /// </summary>
     private static IEnumerable<(ISymbol Symbol, ITypeSymbol Type, bool Ignored)> Candidates(INamedTypeSymbol type)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Names repeat only across a type and its base types: a type without one needs no set.
+        var seen = type.BaseType is null or { SpecialType: SpecialType.System_Object or SpecialType.System_ValueType } ? null : new HashSet<string>(StringComparer.Ordinal);
         for (var t = type; t is not null && t.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); t = t.BaseType)
         {
             foreach (var member in t.GetMembers())
@@ -717,12 +718,14 @@ internal static class SerializationModel
                         continue;
                 }
 
-                if (!seen.Add(member.Name))
+                if (seen is not null && !seen.Add(member.Name))
                 {
                     continue;
                 }
 
-                var ignored = member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is IgnoreMemberAttributeName or IgnoreDataMemberAttributeName);
+                // Only an attribute class of one of those names is displayed, to compare its full name.
+                var ignored = member.GetAttributes().Any(static a => a.AttributeClass is { Name: "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute" } c
+                    && c.ToDisplayString() is IgnoreMemberAttributeName or IgnoreDataMemberAttributeName);
                 yield return (member, memberType, ignored);
             }
         }
