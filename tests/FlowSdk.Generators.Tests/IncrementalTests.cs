@@ -77,6 +77,25 @@ public sealed class IncrementalTests
         AssertSameSources(first, second);
     }
 
+    [Fact]
+    public void A_cached_run_reads_the_rules_per_rules_class_not_per_rule_method()
+    {
+        // Every transform of ForAttributeWithMetadataName runs again for a new compilation, whatever changed:
+        // the manifest's rule sources are read with their rules class, so no transform runs per [Rule] method.
+        var first = GeneratorRunner.Run(Cases.PlanReview()).AssertClean();
+        var edited = first.Input.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace PlanReviewSample; public static class Unrelated { }", TestCompilation.ParseOptions, "Unrelated.cs"));
+
+        var second = GeneratorRunner.Run(first.Driver, edited).AssertClean();
+
+        Assert.True(second.Result.TrackedSteps.TryGetValue("result_ForAttributeWithMetadataName", out var transforms), "Tracked: " + string.Join(", ", second.Result.TrackedSteps.Keys));
+        var values = transforms.SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
+        Assert.NotEmpty(values);
+        Assert.DoesNotContain(values, v => v is Model.RuleSourceSpec);
+        Assert.Contains(values, v => v.GetType().Name == "RulesClassInput");
+        Assert.NotEmpty(Reasons(second.Result, TrackingNames.ManifestRuleSources));
+        AssertCached(second.Result);
+    }
+
     [Theory]
     [InlineData("samples/PlanReview/PlanReview.cs", "return new RevisionRequested(review.PlanId, plan.Content, review.Notes);", "var notes = review.Notes.Trim();\n        return new RevisionRequested(review.PlanId, plan.Content, notes);")]
     [InlineData("samples/PlanReview/PlanReview.cs", "public static partial class PlanReviewRules\n{", "public static partial class PlanReviewRules\n{\n    // A comment moves every declaration below it.\n")]
