@@ -68,18 +68,19 @@ public sealed partial class FlowGenerator
         }
 
         /// <summary>The schema of a <c>[Message]</c> type, whether declared in this compilation or referenced; <see langword="null"/> for any other type.</summary>
-        public static MessageSchemaSpec? Schema(ITypeSymbol type, FlowSymbols symbols)
+        public static MessageSchemaSpec? Schema(ITypeSymbol type, FlowReadContext context)
         {
-            if (MessageDeclaration.Read(type, symbols) is not { Subject: { } subject } message)
+            if (context.Declaration(type) is not { Subject: { } subject } message)
             {
                 return null;
             }
 
             var named = (INamedTypeSymbol)type;
-            var members = MessageDeclaration.PublicProperties(named)
+            var sorted = MessageDeclaration.PublicProperties(named)
                 .Select(p => p.Name + ":" + p.Type.ToDisplayString(SchemaType))
-                .OrderBy(m => m, StringComparer.Ordinal)
-                .ToEquatableArray();
+                .ToArray();
+            Array.Sort(sorted, StringComparer.Ordinal);
+            var members = sorted.ToEquatableArray();
             return new MessageSchemaSpec(
                 named.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified),
                 subject,

@@ -114,7 +114,7 @@ internal static partial class FlowParser
             return null;
         }
 
-        if (MessageDeclaration.Read(type, context.Symbols) is not { Subject: { } subject } message)
+        if (context.Declaration(type) is not { Subject: { } subject } message)
         {
             return null;
         }

@@ -21,6 +21,7 @@ internal sealed class FlowReadContext
     private readonly ConcurrentDictionary<ISymbol?, Optional<MessageSpec?>> _messages = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ISymbol?, Optional<MessageTypeSpec?>> _messageTypes = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ISymbol?, Optional<MessageSchemaSpec?>> _schemas = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol?, Optional<MessageDeclaration?>> _declarations = new(SymbolEqualityComparer.Default);
 
     private FlowReadContext(Compilation compilation)
     {
@@ -60,7 +61,11 @@ internal sealed class FlowReadContext
     public MessageTypeSpec? MessageType(INamedTypeSymbol type) =>
         _messageTypes.GetOrAdd(type, t => new Optional<MessageTypeSpec?>(FlowParser.ParseMessageType((INamedTypeSymbol)t!, this))).Value;
 
+    /// <summary>The <c>[Message]</c> declaration of <paramref name="type"/> (<see cref="MessageDeclaration.Read"/>), read once for its message spec and its schema.</summary>
+    public MessageDeclaration? Declaration(ITypeSymbol type) =>
+        _declarations.GetOrAdd(type, t => new Optional<MessageDeclaration?>(MessageDeclaration.Read((ITypeSymbol)t!, Symbols))).Value;
+
     /// <summary>The manifest's schema of a <c>[Message]</c> type, declared here or referenced (<see cref="FlowGenerator.ManifestParser.Schema"/>), or <see langword="null"/>.</summary>
     public MessageSchemaSpec? Schema(ITypeSymbol type) =>
-        _schemas.GetOrAdd(type, t => new Optional<MessageSchemaSpec?>(FlowGenerator.ManifestParser.Schema((ITypeSymbol)t!, Symbols))).Value;
+        _schemas.GetOrAdd(type, t => new Optional<MessageSchemaSpec?>(FlowGenerator.ManifestParser.Schema((ITypeSymbol)t!, this))).Value;
 }
