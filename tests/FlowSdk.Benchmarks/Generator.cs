@@ -194,7 +194,8 @@ public class GeneratorBenchmarks
 /// round runs, in a rotating order, a cold run, a cached run and a walk over a new compilation (the
 /// benchmark's, with the unrelated file) that asks for every type's attributes, members and their
 /// signatures and every member's attributes (what the generator reads); the ratios are taken within
-/// each round and their medians reported, with each contender's median and minimum.
+/// each round and their medians reported, with each contender's median and minimum time and the median of
+/// the bytes it allocated (the Unbound contender's include the walk's), which load does not change.
 /// A fourth contender, Unbound, is the cached run over a compilation that walk has already bound, timed
 /// without the walk: the generator's and the driver's own work. Cached minus Unbound is the binding a
 /// cached run cannot skip; over the cold run, the floor of the cached / cold ratio.
@@ -251,12 +252,15 @@ public static class GeneratorInterleaved
         }
 
         var times = contenders.Select(_ => new double[rounds]).ToArray();
+        var allocated = contenders.Select(_ => new double[rounds]).ToArray();
         for (var r = 0; r < rounds; r++)
         {
             for (var k = 0; k < contenders.Length; k++)
             {
                 var c = (r + k) % contenders.Length;
+                var before = GC.GetTotalAllocatedBytes(precise: true);
                 times[c][r] = contenders[c].Op();
+                allocated[c][r] = (GC.GetTotalAllocatedBytes(precise: true) - before) / 1e6;
             }
         }
 
@@ -269,7 +273,7 @@ public static class GeneratorInterleaved
         Console.WriteLine($"{rules} rules, {rounds} rounds, load average {LoadAverage()}");
         for (var c = 0; c < contenders.Length; c++)
         {
-            Console.WriteLine($"{contenders[c].Name,-8} median {Median(times[c]),8:F1} ms   min {times[c].Min(),8:F1} ms");
+            Console.WriteLine($"{contenders[c].Name,-8} median {Median(times[c]),8:F1} ms   min {times[c].Min(),8:F1} ms   allocated {Median(allocated[c]),7:F1} MB");
         }
 
         Console.WriteLine($"cached / cold   median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => times[1][r] / times[0][r])):F3}   ratio of minima {times[1].Min() / times[0].Min():F3}");
