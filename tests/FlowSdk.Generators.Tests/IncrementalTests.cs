@@ -96,6 +96,40 @@ public sealed class IncrementalTests
         AssertCached(second.Result);
     }
 
+    [Fact]
+    public void A_rules_source_in_the_manifest_is_its_classs_first_rule_method_of_that_name()
+    {
+        // Read with the rules class now, as by the pipeline over [Rule] methods before: a method of the
+        // same name that is not a rule, declared first, is not the rule's source.
+        const string Source = """
+            using FlowSdk;
+
+            namespace Overloads;
+
+            public enum Step { Open, [TerminalPhase] Done }
+
+            [Flow<Step>("overloads")]
+            public partial class Counter { public int N { get; set; } }
+
+            [Message("overloads.added")]
+            public sealed record Added([property: CorrelationKey] string Id, int By);
+
+            [Rules<Counter>]
+            public static partial class CounterRules
+            {
+                public static void Add(Counter counter, int by) => counter.N += by;
+
+                [Rule(To = Step.Done)]
+                public static void Add(Counter counter, Added added) => Add(counter, added.By);
+            }
+            """;
+        var output = GeneratorRunner.Run(TestCompilation.Create([new SourceFile("Overloads.cs", Source)], "Overloads")).AssertClean();
+
+        var manifest = output.Source(ManifestFile).Replace("\\\"", "\"", StringComparison.Ordinal);
+        var rule = manifest[manifest.IndexOf("\"rules\":[{\"name\":\"Add\"", StringComparison.Ordinal)..];
+        Assert.Contains("\"file\":\"Overloads.cs\",\"line\":19,", rule[..rule.IndexOf('}', rule.IndexOf("\"file\"", StringComparison.Ordinal))], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("samples/PlanReview/PlanReview.cs", "return new RevisionRequested(review.PlanId, plan.Content, review.Notes);", "var notes = review.Notes.Trim();\n        return new RevisionRequested(review.PlanId, plan.Content, notes);")]
     [InlineData("samples/PlanReview/PlanReview.cs", "public static partial class PlanReviewRules\n{", "public static partial class PlanReviewRules\n{\n    // A comment moves every declaration below it.\n")]
