@@ -33,11 +33,22 @@ internal sealed class ConsumerGroup
 
     /// <summary>Per subject seen, the group's patterns that match it (bounded; emptied when a pattern is added).</summary>
     private readonly Dictionary<string, string[]> _matching = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Per subject seen, its targets when each pattern that matches it has exactly one subscription
+    /// (no turns to take): handed out as they are, without a new list per message. Bounded; emptied
+    /// when a subscription comes or goes.
+    /// </summary>
+    private readonly Dictionary<string, Member[]> _routes = new(StringComparer.Ordinal);
     private const int MaxMatchingKept = 1024;
     private readonly SemaphoreSlim _configureGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<Settlement, byte> _unsettled = new();
+
+    /// <summary>Messages handed on and not settled yet, by stream sequence (every JetStream delivery has one).</summary>
     private readonly ConcurrentDictionary<ulong, Settlement> _bySequence = new();
+
+    /// <summary>Messages handed on and not settled yet that have no stream sequence (not expected; kept for the progress reports).</summary>
+    private readonly ConcurrentDictionary<Settlement, byte> _unsettled = new();
 
     /// <summary>
     /// Deliveries this host acknowledged without waiting for the server to confirm it (stream sequence
@@ -82,6 +93,7 @@ internal sealed class ConsumerGroup
         lock (_gate)
         {
             _members.Add(member);
+            _routes.Clear();
             if (_patterns.Add(pattern))
             {
                 _matching.Clear();
@@ -97,6 +109,7 @@ internal sealed class ConsumerGroup
         lock (_gate)
         {
             _members.Remove(member);
+            _routes.Clear();
             return _members.Count == 0;
         }
     }
@@ -232,8 +245,14 @@ internal sealed class ConsumerGroup
         }
         finally
         {
-            _unsettled.TryRemove(settlement, out _);
-            _bySequence.TryRemove(new KeyValuePair<ulong, Settlement>(settlement.Sequence, settlement));
+            if (settlement.Sequence == 0)
+            {
+                _unsettled.TryRemove(settlement, out _);
+            }
+            else
+            {
+                _bySequence.TryRemove(new KeyValuePair<ulong, Settlement>(settlement.Sequence, settlement));
+            }
             _transport.Work.Done();
         }
 
@@ -422,7 +441,7 @@ internal sealed class ConsumerGroup
         }
 
         var targets = Route(msg.Subject, out var known);
-        if (targets.Count == 0)
+        if (targets.Length == 0)
         {
             // Not for any of this group's patterns (the consumer reads the whole stream): acknowledge.
             // A pattern with no subscription left here may still have one on another host.
@@ -445,11 +464,14 @@ internal sealed class ConsumerGroup
             return;
         }
 
-        var settlement = new Settlement(this, msg, deliveries, targets.Count);
-        _unsettled[settlement] = 0;
+        var settlement = new Settlement(this, msg, deliveries, targets.Length);
         if (sequence != 0)
         {
             _bySequence[sequence] = settlement;
+        }
+        else
+        {
+            _unsettled[settlement] = 0;
         }
 
         _transport.Work.Add();
@@ -472,11 +494,18 @@ internal sealed class ConsumerGroup
     }
 
     /// <summary>One subscription per distinct matching pattern, taking turns among those with the same pattern.</summary>
-    private List<Member> Route(string subject, out bool known)
+    private Member[] Route(string subject, out bool known)
     {
-        var targets = new List<Member>(1);
         lock (_gate)
         {
+            if (_routes.TryGetValue(subject, out var fixedTargets))
+            {
+                known = true;
+                return fixedTargets;
+            }
+
+            var targets = new List<Member>(1);
+            var turns = false;
             if (!_matching.TryGetValue(subject, out var patterns))
             {
                 patterns = [.. _patterns.Where(p => Subjects.Matches(p, subject))];
@@ -501,6 +530,7 @@ internal sealed class ConsumerGroup
                     continue;
                 }
 
+                turns |= count > 1;
                 _nextMember.TryGetValue(pattern, out var next);
                 var turn = next % count;
                 foreach (var member in _members)
@@ -514,9 +544,15 @@ internal sealed class ConsumerGroup
 
                 _nextMember[pattern] = next + 1;
             }
-        }
 
-        return targets;
+            var result = targets.ToArray();
+            if (!turns && result.Length > 0 && result.Length == patterns.Length && _routes.Count < MaxMatchingKept)
+            {
+                _routes[subject] = result;
+            }
+
+            return result;
+        }
     }
 
     private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, int deliveries, string reason)
@@ -581,7 +617,7 @@ internal sealed class ConsumerGroup
     private async Task ReportProgressAsync()
     {
         var interval = Options.AckWait / 3;
-        while (!_transport.Disposing && !(Stopping && _unsettled.IsEmpty))
+        while (!_transport.Disposing && !(Stopping && _bySequence.IsEmpty && _unsettled.IsEmpty))
         {
             try
             {
@@ -593,7 +629,7 @@ internal sealed class ConsumerGroup
             }
 
             var due = Environment.TickCount64 - (long)interval.TotalMilliseconds;
-            foreach (var settlement in _unsettled.Keys)
+            foreach (var settlement in _bySequence.Values.Concat(_unsettled.Keys))
             {
                 if (settlement.Since <= due)
                 {

@@ -30,7 +30,8 @@ internal sealed partial class FlowProcessor<TState>
 
         execution.PublishedOnly = false;
         using var activity = FlowSdkDiagnostics.Source.StartActivity(FlowSdkDiagnostics.FireActivityName);
-        var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
+        // The entry read is the execution's own key: not built again.
+        var key = entry?.Key ?? RuntimeServices.StateKey(_flow.Id, execution.Id);
 
         // Recorded before the write, so the watch cannot deliver the write before it is recorded.
         var basedOn = entry?.Revision ?? 0;
@@ -135,7 +136,7 @@ internal sealed partial class FlowProcessor<TState>
         var execution = state.Execution;
         execution.Outbox.Clear();
         execution.PublishedOnly = true;
-        var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
+        var key = entry.Key;
         var bytes = FlowSerializer.Serialize(_flow.StateFormatter, state);
         var written = await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
         if (written.Succeeded)

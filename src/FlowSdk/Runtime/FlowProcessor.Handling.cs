@@ -17,18 +17,16 @@ internal sealed partial class FlowProcessor<TState>
     private async ValueTask<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport)
     {
         var replay = transport as ParkedTransportMessage;
-        var messageId = trigger == TriggerKind.MessageAndState ? transport?.MessageId : null;
-        using var inflight = key is null ? null : new CancellationTokenSource();
-        if (inflight is not null)
-        {
-            _inflight[key!] = inflight;
-        }
-
+        // Only an execution records the ids it took: a message without a key has no use for one.
+        var messageId = trigger == TriggerKind.MessageAndState && key is not null ? transport?.MessageId : null;
+        InflightSlot? slot = null;
+        CancellationTokenSource? own = null;
+        var cancelled = key is null ? CancellationToken.None : EnterInflight(key, out slot, out own);
         try
         {
             // Evaluated and concluded again on a fresh read of the execution while a write meets a
             // newer revision (TryCommitAsync bounds the attempts by MaxWriteAttempts).
-            var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, inflight?.Token ?? CancellationToken.None);
+            var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, cancelled);
             var fresh = false;
             for (var attempt = 1; ; attempt++)
             {
@@ -53,11 +51,126 @@ internal sealed partial class FlowProcessor<TState>
         }
         finally
         {
-            if (inflight is not null)
+            if (key is not null)
             {
-                _inflight.TryRemove(KeyValuePair.Create(key!, inflight));
+                LeaveInflight(key, slot, own);
             }
         }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="key"/>'s rule work as in flight and returns the token an operator's
+    /// cancel of the execution cancels: its lane's source (<paramref name="slot"/>), or, if that slot
+    /// holds another execution's work, a source of its own (<paramref name="own"/>).
+    /// </summary>
+    private CancellationToken EnterInflight(string key, out InflightSlot? slot, out CancellationTokenSource? own)
+    {
+        var slots = _inflightSlots;
+        if (slots.Length > 0)
+        {
+            var lane = slots[LaneOf(key, slots.Length)];
+            lock (lane.Gate)
+            {
+                // The lane's own event, or handling nested in it for the same execution (parked
+                // messages taken in after a commit): both share the lane's source.
+                if (lane.Key is null || string.Equals(lane.Key, key, StringComparison.Ordinal))
+                {
+                    lane.Key = key;
+                    lane.Depth++;
+                    slot = lane;
+                    own = null;
+                    return lane.Source.Token;
+                }
+            }
+        }
+
+        slot = null;
+        own = new CancellationTokenSource();
+        _inflight[key] = own;
+        return own.Token;
+    }
+
+    /// <summary>Ends what <see cref="EnterInflight"/> began; a source a cancel reached (or may still reach) is never handed out again.</summary>
+    private void LeaveInflight(string key, InflightSlot? slot, CancellationTokenSource? own)
+    {
+        if (slot is not null)
+        {
+            lock (slot.Gate)
+            {
+                if (--slot.Depth == 0)
+                {
+                    slot.Key = null;
+                    if (slot.Spent)
+                    {
+                        // Not disposed: the cancel may still be running on another thread.
+                        slot.Source = new CancellationTokenSource();
+                        slot.Spent = false;
+                    }
+                }
+            }
+
+            return;
+        }
+
+        _inflight.TryRemove(KeyValuePair.Create(key, own!));
+        own!.Dispose();
+    }
+
+    /// <summary>Cancels the rule work in flight for execution <paramref name="id"/>, if any.</summary>
+    private void CancelInflight(string id)
+    {
+        CancellationTokenSource? source = null;
+        var slots = _inflightSlots;
+        if (slots.Length > 0)
+        {
+            var lane = slots[LaneOf(id, slots.Length)];
+            lock (lane.Gate)
+            {
+                if (string.Equals(lane.Key, id, StringComparison.Ordinal))
+                {
+                    // Taken for this cancel: the lane replaces it when the work ends, so the cancel
+                    // below can never reach the next execution's work.
+                    source = lane.Source;
+                    lane.Spent = true;
+                }
+            }
+        }
+
+        Cancel(source);
+        if (!_inflight.IsEmpty && _inflight.TryGetValue(id, out var own))
+        {
+            Cancel(own);
+        }
+
+        static void Cancel(CancellationTokenSource? source)
+        {
+            try
+            {
+                source?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The work ended meanwhile.
+            }
+        }
+    }
+
+    /// <summary>The rule work in flight in one lane: which execution's, and the cancellation an operator's cancel triggers.</summary>
+    private sealed class InflightSlot
+    {
+        public Lock Gate { get; } = new();
+
+        /// <summary>The execution whose work is in flight, or <see langword="null"/>.</summary>
+        public string? Key { get; set; }
+
+        /// <summary>How many handlings of <see cref="Key"/> are in flight (nested ones included).</summary>
+        public int Depth { get; set; }
+
+        /// <summary>Cancelled by an operator's cancel of <see cref="Key"/>.</summary>
+        public CancellationTokenSource Source { get; set; } = new();
+
+        /// <summary>A cancel took <see cref="Source"/>: replace it when the work ends.</summary>
+        public bool Spent { get; set; }
     }
 
     /// <summary>Evaluates the rules in declaration order until one fires, loading the execution for the first rule that needs it.</summary>

@@ -69,7 +69,15 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// </summary>
     private readonly KeptStateCache _committed;
 
-    /// <summary>The cancellation of the rule work in flight for each execution, cancelled when an operator cancels the execution.</summary>
+    /// <summary>
+    /// The rule work in flight in each lane (one execution at a time, with nested handling of the
+    /// same execution), with the cancellation an operator's cancel of the execution triggers. A
+    /// lane's source is reused from event to event until a cancel reached it: no allocation and no
+    /// shared dictionary per event.
+    /// </summary>
+    private InflightSlot[] _inflightSlots = [];
+
+    /// <summary>The cancellation of rule work in flight outside its lane's slot (not expected: handled outside the lanes, or nested in another execution's work).</summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inflight = new(StringComparer.Ordinal);
 
     public FlowProcessor(FlowDefinition<TState> flow, RuntimeServices services)
@@ -107,6 +115,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         // on the thread pool (never on the thread that delivered them), and goes straight on to the
         // next event queued meanwhile.
         var lanes = new Channel<InboundEvent<TState>>[_services.Lanes];
+        var slots = new InflightSlot[lanes.Length];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = new InflightSlot();
+        }
+
+        _inflightSlots = slots;
         for (var i = 0; i < lanes.Length; i++)
         {
             var lane = Channel.CreateUnbounded<InboundEvent<TState>>(new UnboundedChannelOptions { SingleReader = true });
@@ -568,16 +583,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private InboundTimer<TState> OnControl(StateEntry entry)
     {
         var id = entry.Key[(ExecutionControl.ControlPrefix.Length + _flow.Id.Length + 1)..];
-        if (ExecutionControl.ReadWake(entry.Value) == ExecutionControlAction.Cancel && _inflight.TryGetValue(id, out var inflight))
+        if (ExecutionControl.ReadWake(entry.Value) == ExecutionControlAction.Cancel)
         {
-            try
-            {
-                inflight.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The work ended meanwhile.
-            }
+            CancelInflight(id);
         }
 
         _services.Work.Add();
@@ -600,6 +608,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             return (int)((uint)Interlocked.Increment(ref _nextLane) % (uint)lanes);
         }
 
-        return (int)((uint)StringComparer.Ordinal.GetHashCode(e.Key) % (uint)lanes);
+        return LaneOf(e.Key, lanes);
     }
+
+    /// <summary>The lane of an execution's events.</summary>
+    private static int LaneOf(string key, int lanes) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes);
 }
