@@ -24,7 +24,9 @@ internal enum Outcome
 internal sealed class Settlement
 {
     private readonly ConsumerGroup _group;
-    private readonly Lock _gate = new();
+
+    /// <summary>Only for a message handed to more than one subscription: one settles it alone (<see cref="NatsTransportMessage"/> settles once).</summary>
+    private readonly Lock? _gate;
     private int _remaining;
     private Outcome _outcome = Outcome.Ack;
     private string? _reason;
@@ -38,6 +40,7 @@ internal sealed class Settlement
         _message = message;
         _deliveries = deliveries;
         _remaining = handlers;
+        _gate = handlers > 1 ? new Lock() : null;
         Since = Environment.TickCount64;
     }
 
@@ -64,6 +67,18 @@ internal sealed class Settlement
 
     public ValueTask SettleAsync(Outcome outcome, string? reason)
     {
+        if (_gate is null)
+        {
+            // The one subscription settles it: its outcome is the message's.
+            if (outcome > _outcome)
+            {
+                _outcome = outcome;
+                _reason = string.IsNullOrWhiteSpace(reason) ? "a subscriber gave the message back without a reason" : reason;
+            }
+
+            return new ValueTask(_group.CompleteAsync(this, _outcome, _reason));
+        }
+
         lock (_gate)
         {
             if (outcome > _outcome)

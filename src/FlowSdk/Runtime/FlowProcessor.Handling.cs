@@ -294,9 +294,19 @@ internal sealed partial class FlowProcessor<TState>
         return true;
     }
 
-    /// <summary>Acts on what the evaluation found: a duplicate, a deadline, no rule, or the rule that fires.</summary>
+    /// <summary>
+    /// Acts on what the evaluation found: a duplicate, a deadline, no rule, or the rule that fires.
+    /// The usual case, a rule on the execution without approval, goes straight to <see cref="ApplyAsync"/>
+    /// without an async level (a state machine per event) of its own.
+    /// </summary>
+    private ValueTask<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+        => !evaluation.Duplicate && !evaluation.TimedOut && evaluation.Chosen is { NeedsState: true, Info.Approval: null } chosen
+            ? ApplyAsync(handling, evaluation, chosen, attempt)
+            : ConcludeOtherwiseAsync(handling, evaluation, attempt);
+
+    /// <summary>Everything <see cref="ConcludeAsync"/> does not pass straight on.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+    private async ValueTask<Conclusion> ConcludeOtherwiseAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
     {
         if (evaluation.Duplicate)
         {
@@ -339,7 +349,7 @@ internal sealed partial class FlowProcessor<TState>
             return gated;
         }
 
-        return await ApplyAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false) ? Conclusion.Fired : Conclusion.Conflict;
+        return await ApplyAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false);
     }
 
     /// <summary>A redelivery of a message the execution already took: counted, logged, and the work after its commit done again.</summary>
@@ -398,9 +408,9 @@ internal sealed partial class FlowProcessor<TState>
         return true;
     }
 
-    /// <summary>Applies the rule that fires to the execution and commits it, then takes in and evaluates what waits. False on a write conflict.</summary>
+    /// <summary>Applies the rule that fires to the execution and commits it, then takes in and evaluates what waits. <see cref="Conclusion.Conflict"/> on a write conflict.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
+    private async ValueTask<Conclusion> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
     {
         var now = evaluation.Now;
         var committedEntry = evaluation.Entry;
@@ -423,7 +433,7 @@ internal sealed partial class FlowProcessor<TState>
 
         if (!await TryCommitAsync(state, committedEntry, evaluation.Outbox, attempt).ConfigureAwait(false))
         {
-            return false;
+            return Conclusion.Conflict;
         }
 
         CountFiring(chosen.Info, chosen.Info.Trigger, evaluation.Outbox);
@@ -431,7 +441,7 @@ internal sealed partial class FlowProcessor<TState>
         {
             FlowSdkDiagnostics.Unmatched.Add(1, _flowTag, new("subject", handling.Source), new("outcome", "applied"));
             LogParkedApplied(_logger, _flow.Id, new SafeText(handling.Source), new SafeText(handling.Key), chosen.Info.Name, now - applied.Parked.ParkedAt);
-            return true;
+            return Conclusion.Fired;
         }
 
         var adopted = false;
@@ -447,7 +457,7 @@ internal sealed partial class FlowProcessor<TState>
             await DrainParkedAsync(executionId).ConfigureAwait(false);
         }
 
-        return true;
+        return Conclusion.Fired;
     }
 
     /// <summary>One event on its way through the rules: what stays the same across its attempts.</summary>

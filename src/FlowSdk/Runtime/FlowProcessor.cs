@@ -289,8 +289,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     /// <summary>
     /// Handles a lane's events one after another until the processor stops, and settles each with its
-    /// transport: acknowledged once handled, given back when handling gave up. (One method for the
-    /// lane and the event: each async level a handled event passes costs a state machine.)
+    /// transport: acknowledged once handled, given back when handling gave up. An event that fails is
+    /// handled again in place: transient errors with backoff within
+    /// <see cref="FlowRuntimeOptions.TransientRetryLimit"/>, other failures up to
+    /// <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> times. The event keeps its lane meanwhile,
+    /// so the later events of its execution wait behind it and none passes it. (One method for the
+    /// lane, the retries and the settlement: each async level a handled event passes costs a state
+    /// machine per event, where this loop's lives as long as the lane.)
     /// </summary>
     private async Task RunLaneAsync(ChannelReader<InboundEvent<TState>> lane)
     {
@@ -301,7 +306,36 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 _running.Add();
                 try
                 {
-                    var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
+                    // Null once handled, or the failure handling gave up on (counted and logged).
+                    Exception? failure = null;
+                    HandlingAttempts? attempts = null;
+                    while (true)
+                    {
+                        try
+                        {
+                            await e.ProcessAsync(this).ConfigureAwait(false);
+                            failure = null;
+                            break;
+                        }
+                        catch (Exception ex)
+                        {
+                            failure = ex;
+                        }
+
+                        if (e.Key is not null)
+                        {
+                            // The attempt may have failed after a commit the cache does not know: read afresh.
+                            Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
+                        }
+
+                        attempts ??= new HandlingAttempts(Environment.TickCount64, _services.Options.HandlingRetryDelay);
+                        if (NextAttemptDelay(e, failure, attempts) is not { } delay || !await WaitAsync(delay).ConfigureAwait(false))
+                        {
+                            GiveUp(e, failure, attempts);
+                            break;
+                        }
+                    }
+
                     if (e.Transport is { } transport)
                     {
                         if (failure is null)
@@ -333,45 +367,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             if (_closed)
             {
                 return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Handles an event, and handles it again in place while it fails: transient errors with backoff
-    /// within <see cref="FlowRuntimeOptions.TransientRetryLimit"/>, other failures up to
-    /// <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> times. The event keeps its lane meanwhile,
-    /// so the later events of its execution wait behind it and none passes it. Returns
-    /// <see langword="null"/> once handled, or the failure it gave up on (counted and logged).
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Exception?> HandleInPlaceAsync(InboundEvent<TState> e)
-    {
-        HandlingAttempts? attempts = null;
-        while (true)
-        {
-            Exception failure;
-            try
-            {
-                await e.ProcessAsync(this).ConfigureAwait(false);
-                return null;
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-
-            if (e.Key is not null)
-            {
-                // The attempt may have failed after a commit the cache does not know: read afresh.
-                Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
-            }
-
-            attempts ??= new HandlingAttempts(Environment.TickCount64, _services.Options.HandlingRetryDelay);
-            if (NextAttemptDelay(e, failure, attempts) is not { } delay || !await WaitAsync(delay).ConfigureAwait(false))
-            {
-                GiveUp(e, failure, attempts);
-                return failure;
             }
         }
     }
