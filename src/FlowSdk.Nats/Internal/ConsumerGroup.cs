@@ -210,9 +210,9 @@ internal sealed class ConsumerGroup
             {
                 // Sent, not confirmed: a lost acknowledgement brings the message back after AckWait,
                 // and DeliverAsync acknowledges that redelivery again instead of handing it on.
-                if (AcknowledgedId(msg) is { } id)
+                if (settlement.Sequence != 0)
                 {
-                    _acked[id] = Environment.TickCount64;
+                    _acked[(settlement.Sequence, settlement.Timestamp)] = Environment.TickCount64;
                 }
 
                 if (_transport.LoseAcknowledgement?.Invoke() == true)
@@ -415,7 +415,9 @@ internal sealed class ConsumerGroup
 
     private async Task DeliverAsync(INatsJSMsg<byte[]> msg)
     {
-        var deliveries = (int)Math.Min(msg.Metadata?.NumDelivered ?? 1, int.MaxValue);
+        // Parsed once per delivery and read once here: a copy of it is not free.
+        var metadata = msg.Metadata;
+        var deliveries = (int)Math.Min(metadata?.NumDelivered ?? 1, int.MaxValue);
         if (Stopping || _transport.Disposing)
         {
             // Fetched while stopping: give it back now rather than after AckWait.
@@ -423,17 +425,18 @@ internal sealed class ConsumerGroup
             return;
         }
 
-        var sequence = msg.Metadata?.Sequence.Stream ?? 0;
+        var sequence = metadata?.Sequence.Stream ?? 0;
+        var timestamp = metadata?.Timestamp.UtcTicks ?? 0;
         if (sequence != 0 && _bySequence.TryGetValue(sequence, out var handling))
         {
             handling.Redelivered(msg, deliveries);
             return;
         }
 
-        if (!_acked.IsEmpty && AcknowledgedId(msg) is { } id && _acked.ContainsKey(id))
+        if (sequence != 0 && !_acked.IsEmpty && _acked.ContainsKey((sequence, timestamp)))
         {
             // Handled and acknowledged here, but the acknowledgement never reached the server.
-            _acked[id] = Environment.TickCount64;
+            _acked[(sequence, timestamp)] = Environment.TickCount64;
             Interlocked.Increment(ref _transport.AcknowledgementsRepeated);
             Log.AckRepeated(_transport.Logger, sequence, msg.Subject, deliveries);
             await TryAsync(msg.AckAsync()).ConfigureAwait(false);
@@ -464,7 +467,7 @@ internal sealed class ConsumerGroup
             return;
         }
 
-        var settlement = new Settlement(this, msg, deliveries, targets.Length);
+        var settlement = new Settlement(this, msg, sequence, timestamp, deliveries, targets.Length);
         if (sequence != 0)
         {
             _bySequence[sequence] = settlement;
@@ -508,7 +511,7 @@ internal sealed class ConsumerGroup
             var turns = false;
             if (!_matching.TryGetValue(subject, out var patterns))
             {
-                patterns = [.. _patterns.Where(p => Subjects.Matches(p, subject))];
+                patterns = Matching(subject);
                 if (_matching.Count < MaxMatchingKept)
                 {
                     _matching[subject] = patterns;
@@ -554,6 +557,9 @@ internal sealed class ConsumerGroup
             return result;
         }
     }
+
+    /// <summary>The group's patterns that match <paramref name="subject"/> (a method of its own: the lambda's capture is allocated only here, not on every route).</summary>
+    private string[] Matching(string subject) => [.. _patterns.Where(p => Subjects.Matches(p, subject))];
 
     private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, int deliveries, string reason)
     {
@@ -638,10 +644,6 @@ internal sealed class ConsumerGroup
             }
         }
     }
-
-    /// <summary>The key of <see cref="_acked"/> for a delivery, or <see langword="null"/> without metadata.</summary>
-    private static (ulong Sequence, long Timestamp)? AcknowledgedId(INatsJSMsg<byte[]> msg) =>
-        msg.Metadata is { } metadata && metadata.Sequence.Stream != 0 ? (metadata.Sequence.Stream, metadata.Timestamp.UtcTicks) : null;
 
     /// <summary>
     /// Forgets acknowledgements the server has certainly received (at or below the consumer's

@@ -34,10 +34,12 @@ internal sealed class Settlement
     private volatile INatsJSMsg<byte[]> _message;
     private int _deliveries;
 
-    public Settlement(ConsumerGroup group, INatsJSMsg<byte[]> message, int deliveries, int handlers)
+    public Settlement(ConsumerGroup group, INatsJSMsg<byte[]> message, ulong sequence, long timestamp, int deliveries, int handlers)
     {
         _group = group;
         _message = message;
+        Sequence = sequence;
+        Timestamp = timestamp;
         _deliveries = deliveries;
         _remaining = handlers;
         _gate = handlers > 1 ? new Lock() : null;
@@ -49,7 +51,11 @@ internal sealed class Settlement
 
     public int Deliveries => Volatile.Read(ref _deliveries);
 
-    public ulong Sequence => Message.Metadata?.Sequence.Stream ?? 0;
+    /// <summary>The message's stream sequence (the same in every delivery), or 0 without metadata.</summary>
+    public ulong Sequence { get; }
+
+    /// <summary>When the stream stored the message (UTC ticks; the same in every delivery): with <see cref="Sequence"/>, tells apart a sequence reused by a re-created stream.</summary>
+    public long Timestamp { get; }
 
     /// <summary>
     /// The server delivered the message again while it is still being handled here (its
