@@ -415,9 +415,17 @@ internal sealed class ConsumerGroup
 
     private async Task DeliverAsync(INatsJSMsg<byte[]> msg)
     {
-        // Parsed once per delivery and read once here: a copy of it is not free.
-        var metadata = msg.Metadata;
-        var deliveries = (int)Math.Min(metadata?.NumDelivered ?? 1, int.MaxValue);
+        // The delivery count, stream sequence and time, read from the reply subject without
+        // allocating; the client's metadata (parsed into strings) only for a subject of another form.
+        if (!AckSubject.TryRead(msg.ReplyTo, out var delivered, out var sequence, out var timestamp))
+        {
+            var metadata = msg.Metadata;
+            delivered = metadata?.NumDelivered ?? 1;
+            sequence = metadata?.Sequence.Stream ?? 0;
+            timestamp = metadata is { } read ? (read.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 : 0;
+        }
+
+        var deliveries = (int)Math.Min(delivered, int.MaxValue);
         if (Stopping || _transport.Disposing)
         {
             // Fetched while stopping: give it back now rather than after AckWait.
@@ -425,8 +433,6 @@ internal sealed class ConsumerGroup
             return;
         }
 
-        var sequence = metadata?.Sequence.Stream ?? 0;
-        var timestamp = metadata?.Timestamp.UtcTicks ?? 0;
         if (sequence != 0 && _bySequence.TryGetValue(sequence, out var handling))
         {
             handling.Redelivered(msg, deliveries);

@@ -54,7 +54,7 @@ internal sealed class Settlement
     /// <summary>The message's stream sequence (the same in every delivery), or 0 without metadata.</summary>
     public ulong Sequence { get; }
 
-    /// <summary>When the stream stored the message (UTC ticks; the same in every delivery): with <see cref="Sequence"/>, tells apart a sequence reused by a re-created stream.</summary>
+    /// <summary>When the stream stored the message (nanoseconds since the Unix epoch; the same in every delivery): with <see cref="Sequence"/>, tells apart a sequence reused by a re-created stream.</summary>
     public long Timestamp { get; }
 
     /// <summary>

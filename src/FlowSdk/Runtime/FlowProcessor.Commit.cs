@@ -222,12 +222,23 @@ internal sealed partial class FlowProcessor<TState>
 
     private void CountFiring(RuleInfo rule, TriggerKind trigger, Outbox outbox)
     {
-        FlowSdkDiagnostics.Firings.Add(1, _flowTag, new("rule", rule.Name), new("trigger", trigger.ToString()));
+        FlowSdkDiagnostics.Firings.Add(1, _flowTag, new("rule", rule.Name), new("trigger", TriggerName(trigger)));
         if (outbox.Messages.Count > 0)
         {
             FlowSdkDiagnostics.DispatchCount.Add(outbox.Messages.Count, _flowTag, new("action", rule.AwaitsReply ? "request" : "publish"));
         }
     }
+
+    /// <summary>The name of <paramref name="trigger"/> as <see cref="Enum.ToString()"/> gives it, without boxing the value on every firing.</summary>
+    private static string TriggerName(TriggerKind trigger) => trigger switch
+    {
+        TriggerKind.Message => nameof(TriggerKind.Message),
+        TriggerKind.State => nameof(TriggerKind.State),
+        TriggerKind.MessageAndState => nameof(TriggerKind.MessageAndState),
+        TriggerKind.Timer => nameof(TriggerKind.Timer),
+        TriggerKind.Control => nameof(TriggerKind.Control),
+        _ => trigger.ToString(),
+    };
 
     /// <summary>The execution's committed state: the cached value unless <paramref name="fresh"/>, else read from the store.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -178,8 +178,11 @@ internal sealed partial class FlowProcessor<TState>
     private async ValueTask<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now, bool explain = false)
     {
         var evaluation = new Evaluation<TMessage>(now, explain || _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null);
-        foreach (var rule in handling.Rules)
+        // By index: enumerating the list through its interface allocates an enumerator per event.
+        var rules = handling.Rules;
+        for (var i = 0; i < rules.Count; i++)
         {
+            var rule = rules[i];
             if (!rule.NeedsState)
             {
                 evaluation.Context = new RuleContext(now, null, evaluation.Outbox, _flow.Id);
