@@ -309,11 +309,14 @@ internal static class NatsBenchmarks
         string[] contenders = [RuntimeState, RawJetStream, RuntimeMessage, RawCore, RuntimeCreate, HandCreate, RuntimeUpdate, HandUpdate, RuntimeCreateOut, HandCreateOut, RuntimeUpdateOut, HandUpdateOut, BookCreate, BookUpdate, BookCreateOut, BookUpdateOut];
 
         // For profiling one path: FLOWSDK_BENCH_NATS_CONTENDERS=runtime-update,hand-update runs only those
-        // (runtime-create and runtime-update always run in the warm-up, which measures the value sizes).
+        // (runtime-create and runtime-update always run in the warm-up, which measures the value sizes;
+        // with FLOWSDK_BENCH_NATS_EXACT=1 they do not, and the plain hand loop keeps its initial value size:
+        // for a trace of one contender alone).
+        var exact = Environment.GetEnvironmentVariable("FLOWSDK_BENCH_NATS_EXACT") == "1";
         if (Environment.GetEnvironmentVariable("FLOWSDK_BENCH_NATS_CONTENDERS") is { Length: > 0 } chosen)
         {
             var names = chosen.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            contenders = [.. contenders.Where(c => names.Contains(c, StringComparer.Ordinal) || c is RuntimeCreate or RuntimeUpdate)];
+            contenders = [.. contenders.Where(c => names.Contains(c, StringComparer.Ordinal) || (!exact && c is RuntimeCreate or RuntimeUpdate))];
         }
         var samples = contenders.ToDictionary(c => c, _ => new List<(double PerSecond, double ClientCpu, double ServerCpu)>());
 
@@ -354,11 +357,15 @@ internal static class NatsBenchmarks
         var bucket = await new NatsKVContext(new NatsJSContext(publisher)).GetStoreAsync("bench-flow-state").ConfigureAwait(false);
         async Task<int> SizeAsync(string contender) =>
             (await bucket.GetEntryAsync($"bench-nats.{Id(warmUpRounds[contender], 0)}", serializer: NatsRawSerializer<byte[]>.Default).ConfigureAwait(false)).Value!.Length;
-        var once = await SizeAsync(RuntimeCreate).ConfigureAwait(false);
-        var eleven = await SizeAsync(RuntimeUpdate).ConfigureAwait(false);
-        hand.BaseSize = once;
-        hand.PerFiring = (eleven - once) / EventsPerExecution;
-        results.StateBytes = (once, eleven);
+        var (once, eleven) = (0, 0);
+        if (warmUpRounds.ContainsKey(RuntimeCreate) && warmUpRounds.ContainsKey(RuntimeUpdate))
+        {
+            once = await SizeAsync(RuntimeCreate).ConfigureAwait(false);
+            eleven = await SizeAsync(RuntimeUpdate).ConfigureAwait(false);
+            hand.BaseSize = once;
+            hand.PerFiring = (eleven - once) / EventsPerExecution;
+            results.StateBytes = (once, eleven);
+        }
 
         for (var r = 0; r < rounds; r++)
         {

@@ -149,6 +149,37 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
     }
 
     [Fact]
+    public async Task After_a_cancel_reached_rule_work_in_flight_the_next_rule_work_of_its_lane_starts_uncancelled()
+    {
+        // One lane: both executions' events are handled in it, one after the other.
+        var probe = (Started: new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), SawCancellation: new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var cancelled = "inflight-" + Guid.NewGuid().ToString("N")[..8];
+        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
+        TicketRules.Cancellable[cancelled] = probe;
+        try
+        {
+            await using var h = await StartTicketsAsync(lanes: 1);
+            await h.SendAsync(new TicketOpened(cancelled, Priority: 0));
+            await h.Tickets.SendAsync(new TicketJudged(cancelled, "cancellable"));
+            await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await h.Tickets.CancelAsync(cancelled, reason: "runaway");
+            Assert.True(await probe.SawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+            await h.SettleAsync();
+
+            await h.SendAsync(new TicketOpened(next, Priority: 0));
+            await h.SendAsync(new TicketJudged(next, "probe"));
+
+            Assert.False(TicketRules.StartedCancelled[next]);
+            Assert.Equal(["Triage", "Judge"], (await h.TicketAsync(next)).Timeline.Select(e => e.Rule));
+        }
+        finally
+        {
+            TicketRules.Cancellable.TryRemove(cancelled, out _);
+            TicketRules.StartedCancelled.TryRemove(next, out _);
+        }
+    }
+
+    [Fact]
     public async Task Controls_that_do_not_apply_are_errors_naming_the_status()
     {
         await using var t = await StartOrdersAsync();
@@ -206,13 +237,17 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
         configure?.Invoke(o);
     });
 
-    private async Task<TicketHarness> StartTicketsAsync()
+    private async Task<TicketHarness> StartTicketsAsync(int lanes = 0)
     {
         var host = await Testing.FlowTestHost.StartAsync([TicketFlow.Definition], o =>
         {
             o.Transport = Infrastructure.Transport;
             o.StateStore = Infrastructure.Store;
             o.Time = _time;
+            if (lanes > 0)
+            {
+                o.ConfigureRuntime = r => r.Lanes = lanes;
+            }
         });
         return await TicketHarness.StartAsync(host, replyWithOwner: null, ticketPrefix: "");
     }

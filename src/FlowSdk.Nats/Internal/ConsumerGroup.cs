@@ -33,11 +33,22 @@ internal sealed class ConsumerGroup
 
     /// <summary>Per subject seen, the group's patterns that match it (bounded; emptied when a pattern is added).</summary>
     private readonly Dictionary<string, string[]> _matching = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Per subject seen, its targets when each pattern that matches it has exactly one subscription
+    /// (no turns to take): handed out as they are, without a new list per message. Bounded; emptied
+    /// when a subscription comes or goes.
+    /// </summary>
+    private readonly Dictionary<string, Member[]> _routes = new(StringComparer.Ordinal);
     private const int MaxMatchingKept = 1024;
     private readonly SemaphoreSlim _configureGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<Settlement, byte> _unsettled = new();
+
+    /// <summary>Messages handed on and not settled yet, by stream sequence (every JetStream delivery has one).</summary>
     private readonly ConcurrentDictionary<ulong, Settlement> _bySequence = new();
+
+    /// <summary>Messages handed on and not settled yet that have no stream sequence (not expected; kept for the progress reports).</summary>
+    private readonly ConcurrentDictionary<Settlement, byte> _unsettled = new();
 
     /// <summary>
     /// Deliveries this host acknowledged without waiting for the server to confirm it (stream sequence
@@ -82,6 +93,7 @@ internal sealed class ConsumerGroup
         lock (_gate)
         {
             _members.Add(member);
+            _routes.Clear();
             if (_patterns.Add(pattern))
             {
                 _matching.Clear();
@@ -97,6 +109,7 @@ internal sealed class ConsumerGroup
         lock (_gate)
         {
             _members.Remove(member);
+            _routes.Clear();
             return _members.Count == 0;
         }
     }
@@ -197,9 +210,9 @@ internal sealed class ConsumerGroup
             {
                 // Sent, not confirmed: a lost acknowledgement brings the message back after AckWait,
                 // and DeliverAsync acknowledges that redelivery again instead of handing it on.
-                if (AcknowledgedId(msg) is { } id)
+                if (settlement.Sequence != 0)
                 {
-                    _acked[id] = Environment.TickCount64;
+                    _acked[(settlement.Sequence, settlement.Timestamp)] = Environment.TickCount64;
                 }
 
                 if (_transport.LoseAcknowledgement?.Invoke() == true)
@@ -232,8 +245,14 @@ internal sealed class ConsumerGroup
         }
         finally
         {
-            _unsettled.TryRemove(settlement, out _);
-            _bySequence.TryRemove(new KeyValuePair<ulong, Settlement>(settlement.Sequence, settlement));
+            if (settlement.Sequence == 0)
+            {
+                _unsettled.TryRemove(settlement, out _);
+            }
+            else
+            {
+                _bySequence.TryRemove(new KeyValuePair<ulong, Settlement>(settlement.Sequence, settlement));
+            }
             _transport.Work.Done();
         }
 
@@ -396,7 +415,17 @@ internal sealed class ConsumerGroup
 
     private async Task DeliverAsync(INatsJSMsg<byte[]> msg)
     {
-        var deliveries = (int)Math.Min(msg.Metadata?.NumDelivered ?? 1, int.MaxValue);
+        // The delivery count, stream sequence and time, read from the reply subject without
+        // allocating; the client's metadata (parsed into strings) only for a subject of another form.
+        if (!AckSubject.TryRead(msg.ReplyTo, out var delivered, out var sequence, out var timestamp))
+        {
+            var metadata = msg.Metadata;
+            delivered = metadata?.NumDelivered ?? 1;
+            sequence = metadata?.Sequence.Stream ?? 0;
+            timestamp = metadata is { } read ? (read.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 : 0;
+        }
+
+        var deliveries = (int)Math.Min(delivered, int.MaxValue);
         if (Stopping || _transport.Disposing)
         {
             // Fetched while stopping: give it back now rather than after AckWait.
@@ -404,17 +433,16 @@ internal sealed class ConsumerGroup
             return;
         }
 
-        var sequence = msg.Metadata?.Sequence.Stream ?? 0;
         if (sequence != 0 && _bySequence.TryGetValue(sequence, out var handling))
         {
             handling.Redelivered(msg, deliveries);
             return;
         }
 
-        if (!_acked.IsEmpty && AcknowledgedId(msg) is { } id && _acked.ContainsKey(id))
+        if (sequence != 0 && !_acked.IsEmpty && _acked.ContainsKey((sequence, timestamp)))
         {
             // Handled and acknowledged here, but the acknowledgement never reached the server.
-            _acked[id] = Environment.TickCount64;
+            _acked[(sequence, timestamp)] = Environment.TickCount64;
             Interlocked.Increment(ref _transport.AcknowledgementsRepeated);
             Log.AckRepeated(_transport.Logger, sequence, msg.Subject, deliveries);
             await TryAsync(msg.AckAsync()).ConfigureAwait(false);
@@ -422,7 +450,7 @@ internal sealed class ConsumerGroup
         }
 
         var targets = Route(msg.Subject, out var known);
-        if (targets.Count == 0)
+        if (targets.Length == 0)
         {
             // Not for any of this group's patterns (the consumer reads the whole stream): acknowledge.
             // A pattern with no subscription left here may still have one on another host.
@@ -445,11 +473,14 @@ internal sealed class ConsumerGroup
             return;
         }
 
-        var settlement = new Settlement(this, msg, deliveries, targets.Count);
-        _unsettled[settlement] = 0;
+        var settlement = new Settlement(this, msg, sequence, timestamp, deliveries, targets.Length);
         if (sequence != 0)
         {
             _bySequence[sequence] = settlement;
+        }
+        else
+        {
+            _unsettled[settlement] = 0;
         }
 
         _transport.Work.Add();
@@ -472,14 +503,21 @@ internal sealed class ConsumerGroup
     }
 
     /// <summary>One subscription per distinct matching pattern, taking turns among those with the same pattern.</summary>
-    private List<Member> Route(string subject, out bool known)
+    private Member[] Route(string subject, out bool known)
     {
-        var targets = new List<Member>(1);
         lock (_gate)
         {
+            if (_routes.TryGetValue(subject, out var fixedTargets))
+            {
+                known = true;
+                return fixedTargets;
+            }
+
+            var targets = new List<Member>(1);
+            var turns = false;
             if (!_matching.TryGetValue(subject, out var patterns))
             {
-                patterns = [.. _patterns.Where(p => Subjects.Matches(p, subject))];
+                patterns = Matching(subject);
                 if (_matching.Count < MaxMatchingKept)
                 {
                     _matching[subject] = patterns;
@@ -501,6 +539,7 @@ internal sealed class ConsumerGroup
                     continue;
                 }
 
+                turns |= count > 1;
                 _nextMember.TryGetValue(pattern, out var next);
                 var turn = next % count;
                 foreach (var member in _members)
@@ -514,10 +553,19 @@ internal sealed class ConsumerGroup
 
                 _nextMember[pattern] = next + 1;
             }
-        }
 
-        return targets;
+            var result = targets.ToArray();
+            if (!turns && result.Length > 0 && result.Length == patterns.Length && _routes.Count < MaxMatchingKept)
+            {
+                _routes[subject] = result;
+            }
+
+            return result;
+        }
     }
+
+    /// <summary>The group's patterns that match <paramref name="subject"/> (a method of its own: the lambda's capture is allocated only here, not on every route).</summary>
+    private string[] Matching(string subject) => [.. _patterns.Where(p => Subjects.Matches(p, subject))];
 
     private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, int deliveries, string reason)
     {
@@ -581,7 +629,7 @@ internal sealed class ConsumerGroup
     private async Task ReportProgressAsync()
     {
         var interval = Options.AckWait / 3;
-        while (!_transport.Disposing && !(Stopping && _unsettled.IsEmpty))
+        while (!_transport.Disposing && !(Stopping && _bySequence.IsEmpty && _unsettled.IsEmpty))
         {
             try
             {
@@ -593,7 +641,7 @@ internal sealed class ConsumerGroup
             }
 
             var due = Environment.TickCount64 - (long)interval.TotalMilliseconds;
-            foreach (var settlement in _unsettled.Keys)
+            foreach (var settlement in _bySequence.Values.Concat(_unsettled.Keys))
             {
                 if (settlement.Since <= due)
                 {
@@ -602,10 +650,6 @@ internal sealed class ConsumerGroup
             }
         }
     }
-
-    /// <summary>The key of <see cref="_acked"/> for a delivery, or <see langword="null"/> without metadata.</summary>
-    private static (ulong Sequence, long Timestamp)? AcknowledgedId(INatsJSMsg<byte[]> msg) =>
-        msg.Metadata is { } metadata && metadata.Sequence.Stream != 0 ? (metadata.Sequence.Stream, metadata.Timestamp.UtcTicks) : null;
 
     /// <summary>
     /// Forgets acknowledgements the server has certainly received (at or below the consumer's

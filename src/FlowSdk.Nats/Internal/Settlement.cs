@@ -24,7 +24,9 @@ internal enum Outcome
 internal sealed class Settlement
 {
     private readonly ConsumerGroup _group;
-    private readonly Lock _gate = new();
+
+    /// <summary>Only for a message handed to more than one subscription: one settles it alone (<see cref="NatsTransportMessage"/> settles once).</summary>
+    private readonly Lock? _gate;
     private int _remaining;
     private Outcome _outcome = Outcome.Ack;
     private string? _reason;
@@ -32,12 +34,15 @@ internal sealed class Settlement
     private volatile INatsJSMsg<byte[]> _message;
     private int _deliveries;
 
-    public Settlement(ConsumerGroup group, INatsJSMsg<byte[]> message, int deliveries, int handlers)
+    public Settlement(ConsumerGroup group, INatsJSMsg<byte[]> message, ulong sequence, long timestamp, int deliveries, int handlers)
     {
         _group = group;
         _message = message;
+        Sequence = sequence;
+        Timestamp = timestamp;
         _deliveries = deliveries;
         _remaining = handlers;
+        _gate = handlers > 1 ? new Lock() : null;
         Since = Environment.TickCount64;
     }
 
@@ -46,7 +51,11 @@ internal sealed class Settlement
 
     public int Deliveries => Volatile.Read(ref _deliveries);
 
-    public ulong Sequence => Message.Metadata?.Sequence.Stream ?? 0;
+    /// <summary>The message's stream sequence (the same in every delivery), or 0 without metadata.</summary>
+    public ulong Sequence { get; }
+
+    /// <summary>When the stream stored the message (nanoseconds since the Unix epoch; the same in every delivery): with <see cref="Sequence"/>, tells apart a sequence reused by a re-created stream.</summary>
+    public long Timestamp { get; }
 
     /// <summary>
     /// The server delivered the message again while it is still being handled here (its
@@ -64,6 +73,18 @@ internal sealed class Settlement
 
     public ValueTask SettleAsync(Outcome outcome, string? reason)
     {
+        if (_gate is null)
+        {
+            // The one subscription settles it: its outcome is the message's.
+            if (outcome > _outcome)
+            {
+                _outcome = outcome;
+                _reason = string.IsNullOrWhiteSpace(reason) ? "a subscriber gave the message back without a reason" : reason;
+            }
+
+            return new ValueTask(_group.CompleteAsync(this, _outcome, _reason));
+        }
+
         lock (_gate)
         {
             if (outcome > _outcome)

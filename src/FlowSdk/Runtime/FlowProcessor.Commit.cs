@@ -30,7 +30,8 @@ internal sealed partial class FlowProcessor<TState>
 
         execution.PublishedOnly = false;
         using var activity = FlowSdkDiagnostics.Source.StartActivity(FlowSdkDiagnostics.FireActivityName);
-        var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
+        // The entry read is the execution's own key: not built again.
+        var key = entry?.Key ?? RuntimeServices.StateKey(_flow.Id, execution.Id);
 
         // Recorded before the write, so the watch cannot deliver the write before it is recorded.
         var basedOn = entry?.Revision ?? 0;
@@ -135,7 +136,7 @@ internal sealed partial class FlowProcessor<TState>
         var execution = state.Execution;
         execution.Outbox.Clear();
         execution.PublishedOnly = true;
-        var key = RuntimeServices.StateKey(_flow.Id, execution.Id);
+        var key = entry.Key;
         var bytes = FlowSerializer.Serialize(_flow.StateFormatter, state);
         var written = await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
         if (written.Succeeded)
@@ -221,12 +222,23 @@ internal sealed partial class FlowProcessor<TState>
 
     private void CountFiring(RuleInfo rule, TriggerKind trigger, Outbox outbox)
     {
-        FlowSdkDiagnostics.Firings.Add(1, _flowTag, new("rule", rule.Name), new("trigger", trigger.ToString()));
+        FlowSdkDiagnostics.Firings.Add(1, _flowTag, new("rule", rule.Name), new("trigger", TriggerName(trigger)));
         if (outbox.Messages.Count > 0)
         {
             FlowSdkDiagnostics.DispatchCount.Add(outbox.Messages.Count, _flowTag, new("action", rule.AwaitsReply ? "request" : "publish"));
         }
     }
+
+    /// <summary>The name of <paramref name="trigger"/> as <see cref="Enum.ToString()"/> gives it, without boxing the value on every firing.</summary>
+    private static string TriggerName(TriggerKind trigger) => trigger switch
+    {
+        TriggerKind.Message => nameof(TriggerKind.Message),
+        TriggerKind.State => nameof(TriggerKind.State),
+        TriggerKind.MessageAndState => nameof(TriggerKind.MessageAndState),
+        TriggerKind.Timer => nameof(TriggerKind.Timer),
+        TriggerKind.Control => nameof(TriggerKind.Control),
+        _ => trigger.ToString(),
+    };
 
     /// <summary>The execution's committed state: the cached value unless <paramref name="fresh"/>, else read from the store.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -17,18 +17,16 @@ internal sealed partial class FlowProcessor<TState>
     private async ValueTask<bool> HandleAsync<TMessage>(string? key, TMessage message, IReadOnlyList<Rule<TState, TMessage>> rules, string source, TriggerKind trigger, string? taskId, TransportMessage? transport)
     {
         var replay = transport as ParkedTransportMessage;
-        var messageId = trigger == TriggerKind.MessageAndState ? transport?.MessageId : null;
-        using var inflight = key is null ? null : new CancellationTokenSource();
-        if (inflight is not null)
-        {
-            _inflight[key!] = inflight;
-        }
-
+        // Only an execution records the ids it took: a message without a key has no use for one.
+        var messageId = trigger == TriggerKind.MessageAndState && key is not null ? transport?.MessageId : null;
+        InflightSlot? slot = null;
+        CancellationTokenSource? own = null;
+        var cancelled = key is null ? CancellationToken.None : EnterInflight(key, out slot, out own);
         try
         {
             // Evaluated and concluded again on a fresh read of the execution while a write meets a
             // newer revision (TryCommitAsync bounds the attempts by MaxWriteAttempts).
-            var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, inflight?.Token ?? CancellationToken.None);
+            var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, cancelled);
             var fresh = false;
             for (var attempt = 1; ; attempt++)
             {
@@ -53,11 +51,126 @@ internal sealed partial class FlowProcessor<TState>
         }
         finally
         {
-            if (inflight is not null)
+            if (key is not null)
             {
-                _inflight.TryRemove(KeyValuePair.Create(key!, inflight));
+                LeaveInflight(key, slot, own);
             }
         }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="key"/>'s rule work as in flight and returns the token an operator's
+    /// cancel of the execution cancels: its lane's source (<paramref name="slot"/>), or, if that slot
+    /// holds another execution's work, a source of its own (<paramref name="own"/>).
+    /// </summary>
+    private CancellationToken EnterInflight(string key, out InflightSlot? slot, out CancellationTokenSource? own)
+    {
+        var slots = _inflightSlots;
+        if (slots.Length > 0)
+        {
+            var lane = slots[LaneOf(key, slots.Length)];
+            lock (lane.Gate)
+            {
+                // The lane's own event, or handling nested in it for the same execution (parked
+                // messages taken in after a commit): both share the lane's source.
+                if (lane.Key is null || string.Equals(lane.Key, key, StringComparison.Ordinal))
+                {
+                    lane.Key = key;
+                    lane.Depth++;
+                    slot = lane;
+                    own = null;
+                    return lane.Source.Token;
+                }
+            }
+        }
+
+        slot = null;
+        own = new CancellationTokenSource();
+        _inflight[key] = own;
+        return own.Token;
+    }
+
+    /// <summary>Ends what <see cref="EnterInflight"/> began; a source a cancel reached (or may still reach) is never handed out again.</summary>
+    private void LeaveInflight(string key, InflightSlot? slot, CancellationTokenSource? own)
+    {
+        if (slot is not null)
+        {
+            lock (slot.Gate)
+            {
+                if (--slot.Depth == 0)
+                {
+                    slot.Key = null;
+                    if (slot.Spent)
+                    {
+                        // Not disposed: the cancel may still be running on another thread.
+                        slot.Source = new CancellationTokenSource();
+                        slot.Spent = false;
+                    }
+                }
+            }
+
+            return;
+        }
+
+        _inflight.TryRemove(KeyValuePair.Create(key, own!));
+        own!.Dispose();
+    }
+
+    /// <summary>Cancels the rule work in flight for execution <paramref name="id"/>, if any.</summary>
+    private void CancelInflight(string id)
+    {
+        CancellationTokenSource? source = null;
+        var slots = _inflightSlots;
+        if (slots.Length > 0)
+        {
+            var lane = slots[LaneOf(id, slots.Length)];
+            lock (lane.Gate)
+            {
+                if (string.Equals(lane.Key, id, StringComparison.Ordinal))
+                {
+                    // Taken for this cancel: the lane replaces it when the work ends, so the cancel
+                    // below can never reach the next execution's work.
+                    source = lane.Source;
+                    lane.Spent = true;
+                }
+            }
+        }
+
+        Cancel(source);
+        if (!_inflight.IsEmpty && _inflight.TryGetValue(id, out var own))
+        {
+            Cancel(own);
+        }
+
+        static void Cancel(CancellationTokenSource? source)
+        {
+            try
+            {
+                source?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The work ended meanwhile.
+            }
+        }
+    }
+
+    /// <summary>The rule work in flight in one lane: which execution's, and the cancellation an operator's cancel triggers.</summary>
+    private sealed class InflightSlot
+    {
+        public Lock Gate { get; } = new();
+
+        /// <summary>The execution whose work is in flight, or <see langword="null"/>.</summary>
+        public string? Key { get; set; }
+
+        /// <summary>How many handlings of <see cref="Key"/> are in flight (nested ones included).</summary>
+        public int Depth { get; set; }
+
+        /// <summary>Cancelled by an operator's cancel of <see cref="Key"/>.</summary>
+        public CancellationTokenSource Source { get; set; } = new();
+
+        /// <summary>A cancel took <see cref="Source"/>: replace it when the work ends.</summary>
+        public bool Spent { get; set; }
     }
 
     /// <summary>Evaluates the rules in declaration order until one fires, loading the execution for the first rule that needs it.</summary>
@@ -65,8 +178,11 @@ internal sealed partial class FlowProcessor<TState>
     private async ValueTask<Evaluation<TMessage>> EvaluateAsync<TMessage>(Handling<TMessage> handling, bool fresh, DateTimeOffset now, bool explain = false)
     {
         var evaluation = new Evaluation<TMessage>(now, explain || _logger.IsEnabled(LogLevel.Debug) ? new List<RuleEvaluation>() : null);
-        foreach (var rule in handling.Rules)
+        // By index: enumerating the list through its interface allocates an enumerator per event.
+        var rules = handling.Rules;
+        for (var i = 0; i < rules.Count; i++)
         {
+            var rule = rules[i];
             if (!rule.NeedsState)
             {
                 evaluation.Context = new RuleContext(now, null, evaluation.Outbox, _flow.Id);
@@ -181,9 +297,19 @@ internal sealed partial class FlowProcessor<TState>
         return true;
     }
 
-    /// <summary>Acts on what the evaluation found: a duplicate, a deadline, no rule, or the rule that fires.</summary>
+    /// <summary>
+    /// Acts on what the evaluation found: a duplicate, a deadline, no rule, or the rule that fires.
+    /// The usual case, a rule on the execution without approval, goes straight to <see cref="ApplyAsync"/>
+    /// without an async level (a state machine per event) of its own.
+    /// </summary>
+    private ValueTask<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+        => !evaluation.Duplicate && !evaluation.TimedOut && evaluation.Chosen is { NeedsState: true, Info.Approval: null } chosen
+            ? ApplyAsync(handling, evaluation, chosen, attempt)
+            : ConcludeOtherwiseAsync(handling, evaluation, attempt);
+
+    /// <summary>Everything <see cref="ConcludeAsync"/> does not pass straight on.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Conclusion> ConcludeAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
+    private async ValueTask<Conclusion> ConcludeOtherwiseAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, int attempt)
     {
         if (evaluation.Duplicate)
         {
@@ -226,7 +352,7 @@ internal sealed partial class FlowProcessor<TState>
             return gated;
         }
 
-        return await ApplyAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false) ? Conclusion.Fired : Conclusion.Conflict;
+        return await ApplyAsync(handling, evaluation, chosen, attempt).ConfigureAwait(false);
     }
 
     /// <summary>A redelivery of a message the execution already took: counted, logged, and the work after its commit done again.</summary>
@@ -285,9 +411,9 @@ internal sealed partial class FlowProcessor<TState>
         return true;
     }
 
-    /// <summary>Applies the rule that fires to the execution and commits it, then takes in and evaluates what waits. False on a write conflict.</summary>
+    /// <summary>Applies the rule that fires to the execution and commits it, then takes in and evaluates what waits. <see cref="Conclusion.Conflict"/> on a write conflict.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
+    private async ValueTask<Conclusion> ApplyAsync<TMessage>(Handling<TMessage> handling, Evaluation<TMessage> evaluation, Rule<TState, TMessage> chosen, int attempt)
     {
         var now = evaluation.Now;
         var committedEntry = evaluation.Entry;
@@ -310,7 +436,7 @@ internal sealed partial class FlowProcessor<TState>
 
         if (!await TryCommitAsync(state, committedEntry, evaluation.Outbox, attempt).ConfigureAwait(false))
         {
-            return false;
+            return Conclusion.Conflict;
         }
 
         CountFiring(chosen.Info, chosen.Info.Trigger, evaluation.Outbox);
@@ -318,7 +444,7 @@ internal sealed partial class FlowProcessor<TState>
         {
             FlowSdkDiagnostics.Unmatched.Add(1, _flowTag, new("subject", handling.Source), new("outcome", "applied"));
             LogParkedApplied(_logger, _flow.Id, new SafeText(handling.Source), new SafeText(handling.Key), chosen.Info.Name, now - applied.Parked.ParkedAt);
-            return true;
+            return Conclusion.Fired;
         }
 
         var adopted = false;
@@ -334,7 +460,7 @@ internal sealed partial class FlowProcessor<TState>
             await DrainParkedAsync(executionId).ConfigureAwait(false);
         }
 
-        return true;
+        return Conclusion.Fired;
     }
 
     /// <summary>One event on its way through the rules: what stays the same across its attempts.</summary>

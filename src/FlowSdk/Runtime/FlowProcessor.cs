@@ -69,7 +69,15 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     /// </summary>
     private readonly KeptStateCache _committed;
 
-    /// <summary>The cancellation of the rule work in flight for each execution, cancelled when an operator cancels the execution.</summary>
+    /// <summary>
+    /// The rule work in flight in each lane (one execution at a time, with nested handling of the
+    /// same execution), with the cancellation an operator's cancel of the execution triggers. A
+    /// lane's source is reused from event to event until a cancel reached it: no allocation and no
+    /// shared dictionary per event.
+    /// </summary>
+    private InflightSlot[] _inflightSlots = [];
+
+    /// <summary>The cancellation of rule work in flight outside its lane's slot (not expected: handled outside the lanes, or nested in another execution's work).</summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inflight = new(StringComparer.Ordinal);
 
     public FlowProcessor(FlowDefinition<TState> flow, RuntimeServices services)
@@ -107,6 +115,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
         // on the thread pool (never on the thread that delivered them), and goes straight on to the
         // next event queued meanwhile.
         var lanes = new Channel<InboundEvent<TState>>[_services.Lanes];
+        var slots = new InflightSlot[lanes.Length];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = new InflightSlot();
+        }
+
+        _inflightSlots = slots;
         for (var i = 0; i < lanes.Length; i++)
         {
             var lane = Channel.CreateUnbounded<InboundEvent<TState>>(new UnboundedChannelOptions { SingleReader = true });
@@ -274,8 +289,13 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
 
     /// <summary>
     /// Handles a lane's events one after another until the processor stops, and settles each with its
-    /// transport: acknowledged once handled, given back when handling gave up. (One method for the
-    /// lane and the event: each async level a handled event passes costs a state machine.)
+    /// transport: acknowledged once handled, given back when handling gave up. An event that fails is
+    /// handled again in place: transient errors with backoff within
+    /// <see cref="FlowRuntimeOptions.TransientRetryLimit"/>, other failures up to
+    /// <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> times. The event keeps its lane meanwhile,
+    /// so the later events of its execution wait behind it and none passes it. (One method for the
+    /// lane, the retries and the settlement: each async level a handled event passes costs a state
+    /// machine per event, where this loop's lives as long as the lane.)
     /// </summary>
     private async Task RunLaneAsync(ChannelReader<InboundEvent<TState>> lane)
     {
@@ -286,7 +306,36 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
                 _running.Add();
                 try
                 {
-                    var failure = await HandleInPlaceAsync(e).ConfigureAwait(false);
+                    // Null once handled, or the failure handling gave up on (counted and logged).
+                    Exception? failure = null;
+                    HandlingAttempts? attempts = null;
+                    while (true)
+                    {
+                        try
+                        {
+                            await e.ProcessAsync(this).ConfigureAwait(false);
+                            failure = null;
+                            break;
+                        }
+                        catch (Exception ex)
+                        {
+                            failure = ex;
+                        }
+
+                        if (e.Key is not null)
+                        {
+                            // The attempt may have failed after a commit the cache does not know: read afresh.
+                            Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
+                        }
+
+                        attempts ??= new HandlingAttempts(Environment.TickCount64, _services.Options.HandlingRetryDelay);
+                        if (NextAttemptDelay(e, failure, attempts) is not { } delay || !await WaitAsync(delay).ConfigureAwait(false))
+                        {
+                            GiveUp(e, failure, attempts);
+                            break;
+                        }
+                    }
+
                     if (e.Transport is { } transport)
                     {
                         if (failure is null)
@@ -318,45 +367,6 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             if (_closed)
             {
                 return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Handles an event, and handles it again in place while it fails: transient errors with backoff
-    /// within <see cref="FlowRuntimeOptions.TransientRetryLimit"/>, other failures up to
-    /// <see cref="FlowRuntimeOptions.MaxHandlingAttempts"/> times. The event keeps its lane meanwhile,
-    /// so the later events of its execution wait behind it and none passes it. Returns
-    /// <see langword="null"/> once handled, or the failure it gave up on (counted and logged).
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Exception?> HandleInPlaceAsync(InboundEvent<TState> e)
-    {
-        HandlingAttempts? attempts = null;
-        while (true)
-        {
-            Exception failure;
-            try
-            {
-                await e.ProcessAsync(this).ConfigureAwait(false);
-                return null;
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-
-            if (e.Key is not null)
-            {
-                // The attempt may have failed after a commit the cache does not know: read afresh.
-                Forget(RuntimeServices.StateKey(_flow.Id, e.Key));
-            }
-
-            attempts ??= new HandlingAttempts(Environment.TickCount64, _services.Options.HandlingRetryDelay);
-            if (NextAttemptDelay(e, failure, attempts) is not { } delay || !await WaitAsync(delay).ConfigureAwait(false))
-            {
-                GiveUp(e, failure, attempts);
-                return failure;
             }
         }
     }
@@ -568,16 +578,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
     private InboundTimer<TState> OnControl(StateEntry entry)
     {
         var id = entry.Key[(ExecutionControl.ControlPrefix.Length + _flow.Id.Length + 1)..];
-        if (ExecutionControl.ReadWake(entry.Value) == ExecutionControlAction.Cancel && _inflight.TryGetValue(id, out var inflight))
+        if (ExecutionControl.ReadWake(entry.Value) == ExecutionControlAction.Cancel)
         {
-            try
-            {
-                inflight.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The work ended meanwhile.
-            }
+            CancelInflight(id);
         }
 
         _services.Work.Add();
@@ -600,6 +603,9 @@ internal sealed partial class FlowProcessor<TState> : IFlowProcessor
             return (int)((uint)Interlocked.Increment(ref _nextLane) % (uint)lanes);
         }
 
-        return (int)((uint)StringComparer.Ordinal.GetHashCode(e.Key) % (uint)lanes);
+        return LaneOf(e.Key, lanes);
     }
+
+    /// <summary>The lane of an execution's events.</summary>
+    private static int LaneOf(string key, int lanes) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes);
 }

@@ -97,6 +97,9 @@ public static partial class TicketRules
     /// </summary>
     public static System.Collections.Concurrent.ConcurrentDictionary<string, (TaskCompletionSource Started, TaskCompletionSource<bool> SawCancellation)> Cancellable { get; } = new();
 
+    /// <summary>Whether <see cref="RuleContext.CancellationToken"/> was already cancelled when a "probe" verdict's rule started, by ticket id.</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, bool> StartedCancelled { get; } = new();
+
     /// <summary>Lets a test hold one execution's rule in place while others proceed.</summary>
     public static ManualResetEventSlim? Gate { get; set; }
 
@@ -115,6 +118,7 @@ public static partial class TicketRules
 
                 ticket.Flags += "judged;";
                 break;
+            case "probe": StartedCancelled[ticket.Id] = context.CancellationToken.IsCancellationRequested; break;
             case "fail": context.Fail("the customer withdrew"); break;
             case "escalate": context.Escalate("legal must look at this"); break;
             case "complete": context.Complete(); break;
