@@ -458,7 +458,9 @@ public sealed partial class FlowGenerator
                         w.Line();
                     }
 
-                    w.Line("var before = execution.Phase;");
+                    // The phases and the rule's name as literals where they are known: constants, stored without a write barrier.
+                    w.Line($"var before = {(rule.From is null ? "execution.Phase" : SourceWriter.Escape(rule.From))};");
+                    var toPhase = rule.To is null ? "before" : SourceWriter.Escape(rule.To);
                     string toIndex, startsIteration;
                     var fromIndex = rule.From is null ? -1 : phases.IndexOf(rule.From);
                     if (rule.To is not null && fromIndex >= 0)
@@ -487,10 +489,10 @@ public sealed partial class FlowGenerator
                     }
 
                     w.Line($"{rules}{rule.Field}Fires(s, m, {passed});");
-                    w.Line($"action = {ruleObject}.Fired(flow, execution, {context}, before, {toIndex}, {startsIteration}, now);");
+                    w.Line($"action = {ruleObject}.Fired(flow, execution, {context}, {toPhase}, {toIndex}, {startsIteration}, now);");
                     w.Close();
                     w.Line();
-                    w.Line($"return {ruleObject}.Record(flow, execution, {SourceWriter.Escape(message.Subject)}, action, before, {context}, now);");
+                    w.Line($"return {ruleObject}.Record(flow, execution, {SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(message.Subject)}, action, before, {context}, now);");
                 }
 
                 w.Close();

@@ -255,15 +255,15 @@ public sealed class Rule<TState, TMessage>
     /// <param name="flow">The flow.</param>
     /// <param name="execution">The execution's bookkeeping.</param>
     /// <param name="context">The context the rule method got; <see langword="null"/> when its methods take none and it publishes nothing.</param>
-    /// <param name="before">The phase before the firing.</param>
+    /// <param name="to">The phase the firing moves to: the rule's <see cref="RuleInfo.To"/>, or the phase before the firing for a rule without one (generated code passes the phase's name as a literal).</param>
     /// <param name="toIndex">The target phase's index (<see cref="TargetIndex"/>).</param>
     /// <param name="startsIteration">Whether the firing starts the next iteration.</param>
     /// <param name="now">The time of the event.</param>
     /// <returns>What the firing did, for the timeline.</returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public RuleAction Fired(FlowDefinition flow, ExecutionInfo execution, RuleContext? context, string before, int toIndex, bool startsIteration, DateTimeOffset now)
-        => Runtime.FiringSteps.Fired(flow, execution, context, Name, To ?? before, toIndex, startsIteration, 0, now);
+    public RuleAction Fired(FlowDefinition flow, ExecutionInfo execution, RuleContext? context, string to, int toIndex, bool startsIteration, DateTimeOffset now)
+        => Runtime.FiringSteps.Fired(flow, execution, context, Name, to, toIndex, startsIteration, 0, now);
 
     /// <summary>
     /// Records a message's firing (update time, timeline entry, lifecycle event of an execution that ended) and
@@ -271,6 +271,7 @@ public sealed class Rule<TState, TMessage>
     /// </summary>
     /// <param name="flow">The flow.</param>
     /// <param name="execution">The execution's bookkeeping.</param>
+    /// <param name="name">The rule's name, <see cref="RuleInfo.Name"/> (generated code passes it as a literal, as it passes the phases: constants the timeline entry takes without a write barrier).</param>
     /// <param name="source">The subject the message came on.</param>
     /// <param name="action">What the firing did (<see cref="RuleAction.Escalate"/> when <see cref="Admit"/> refused it).</param>
     /// <param name="before">The phase before the firing.</param>
@@ -279,8 +280,8 @@ public sealed class Rule<TState, TMessage>
     /// <returns>The firing's result.</returns>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public FiringResult Record(FlowDefinition flow, ExecutionInfo execution, string source, RuleAction action, string before, RuleContext? context, DateTimeOffset now)
-        => Result(Runtime.FiringSteps.Record(flow, execution, Name, Trigger, source, action, before, FlowRuntimeOptions.DefaultMaxTimelineEntries, context?.Outbox, now));
+    public FiringResult Record(FlowDefinition flow, ExecutionInfo execution, string name, string source, RuleAction action, string before, RuleContext? context, DateTimeOffset now)
+        => Result(Runtime.FiringSteps.Record(flow, execution, name, Trigger, source, action, before, FlowRuntimeOptions.DefaultMaxTimelineEntries, context?.Outbox, now));
 
     /// <summary>The result of a firing of this rule that published what <paramref name="context"/>'s outbox holds.</summary>
     /// <param name="context">The firing's context; <see langword="null"/> when the rule got none.</param>
