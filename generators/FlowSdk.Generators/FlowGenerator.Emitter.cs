@@ -352,6 +352,169 @@ public sealed partial class FlowGenerator
                 }
 
                 w.Close();
+                w.Line();
+                EmitFire(w, flow, group, message, ports);
+                w.Close();
+            }
+
+            w.Close();
+        }
+
+        /// <summary>
+        /// The port's firing (<c>PortDispatcher.Fire</c>, what <c>FlowDefinition.Fire</c> routes to): the same rules in
+        /// the same order as the dispatch, checked and called directly, with the phases' indexes as constants, around
+        /// the steps of <c>Rule</c> and <c>PortFiring</c> that keep a firing's semantics (state gate, approval, limits,
+        /// counters, outcome, timeline, lifecycle). A port whose rules and conditions take no context and publish
+        /// nothing takes no context.
+        /// </summary>
+        private static void EmitFire(SourceWriter w, FlowSpec flow, List<RuleSpec> group, MessageSpec message, List<(string Field, MessageSpec Message)> ports)
+        {
+            var state = flow.State.State.FullName;
+            var phases = flow.State.Phases.Select(p => p.Name).ToList();
+            var portField = ports.First(p => p.Message.FullName == message.FullName).Field;
+            var hasContext = group.Any(r => r.HasContext || r.Output is not null || r.Conditions.Any(c => c.Arguments.Contains("c")));
+            var context = hasContext ? "c" : "null";
+            var passed = hasContext ? "c" : "null!";
+            var isReply = message.CorrelationKey is null && message.TaskIdProperty is not null;
+            var taskId = isReply ? "taskId" : "null";
+            const string firing = "global::FlowSdk.Internal.PortFiring";
+            w.Doc("<inheritdoc/>");
+            w.Open($"public override global::FlowSdk.FiringResult? Fire(global::FlowSdk.FlowDefinition<{state}> flow, {state} s, {message.FullName} m, global::System.DateTimeOffset now)");
+            w.Line("var execution = s.__FlowSdkExecution;");
+            if (isReply)
+            {
+                // A reply names its execution by its task id alone, as the runtime reads it.
+                w.Line($"var taskId = m.{message.TaskIdProperty} ?? \"\";");
+            }
+
+            if (hasContext)
+            {
+                w.Line($"var c = {firing}.Take();");
+                w.Open("try");
+            }
+
+            var gated = false;
+            var unconditional = false;
+            foreach (var rule in group)
+            {
+                var rules = RulesClassOf(rule) + ".FlowSdkRules.";
+                var ruleObject = rules + rule.Field;
+                var needsState = rule.Trigger != Parsing.Shared.RuleTrigger.Message;
+                if (needsState && !gated)
+                {
+                    // At the first rule that reads the state: an execution that ended, waits or timed out fires nothing more.
+                    gated = true;
+                    w.Line($"if (!{firing}.IsOpen(execution, {taskId}) && {firing}.Stopped(flow, execution, {taskId}, now, {context}) is {{ }} stopped)");
+                    w.Line("{");
+                    w.Line("    return stopped;");
+                    w.Line("}");
+                    w.Line();
+                }
+
+                if (hasContext)
+                {
+                    w.Line($"{firing}.Reset(c, now, {(needsState ? "execution.Id" : "null")}, flow);");
+                }
+
+                var checks = new List<string>();
+                if (needsState && rule.From is not null)
+                {
+                    checks.Add($"execution.Phase == {SourceWriter.Escape(rule.From)}");
+                }
+
+                if (needsState && (rule.MaxFirings > 0 || rule.CooldownTicks is not null))
+                {
+                    checks.Add($"{ruleObject}.GuardsAllow(execution, now)");
+                }
+
+                if (rule.Conditions.Count > 0)
+                {
+                    checks.Add($"{rules}{rule.Field}Holds(s, m, {passed})");
+                }
+
+                unconditional = checks.Count == 0;
+                if (unconditional)
+                {
+                    w.OpenBlock();
+                }
+                else
+                {
+                    w.Open($"if ({string.Join(" && ", checks)})");
+                }
+
+                if (!needsState)
+                {
+                    w.Line($"{rules}{rule.Field}Fires(s, m, {passed});");
+                    w.Line($"return {ruleObject}.Result({context});");
+                }
+                else
+                {
+                    if (rule.ApprovalPolicy is not null)
+                    {
+                        w.Line($"if ({ruleObject}.ApplyApproval(execution, {FlowClassName(flow)}.Ports.{portField}, m, now) is {{ }} asked)");
+                        w.Line("{");
+                        w.Line("    return asked;");
+                        w.Line("}");
+                        w.Line();
+                    }
+
+                    // The phases and the rule's name as literals where they are known: constants, stored without a write barrier.
+                    w.Line($"var before = {(rule.From is null ? "execution.Phase" : SourceWriter.Escape(rule.From))};");
+                    var toPhase = rule.To is null ? "before" : SourceWriter.Escape(rule.To);
+                    string toIndex, startsIteration;
+                    var fromIndex = rule.From is null ? -1 : phases.IndexOf(rule.From);
+                    if (rule.To is not null && fromIndex >= 0)
+                    {
+                        var to = phases.IndexOf(rule.To);
+                        toIndex = to.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        startsIteration = to <= fromIndex ? "true" : "false";
+                    }
+                    else if (rule.To is null && fromIndex >= 0)
+                    {
+                        toIndex = fromIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        startsIteration = "false";
+                    }
+                    else
+                    {
+                        w.Line($"var toIndex = {ruleObject}.TargetIndex(flow, before, out var startsIteration);");
+                        toIndex = "toIndex";
+                        startsIteration = "startsIteration";
+                    }
+
+                    w.Line("var action = global::FlowSdk.RuleAction.Escalate;");
+                    w.Open($"if ({ruleObject}.Admit(flow, execution, {startsIteration}, {taskId}, now))");
+                    if (hasContext)
+                    {
+                        w.Line($"{ruleObject}.Prepare(c, execution);");
+                    }
+
+                    w.Line($"{rules}{rule.Field}Fires(s, m, {passed});");
+                    w.Line($"action = {ruleObject}.Fired(flow, execution, {context}, {toPhase}, {toIndex}, {startsIteration}, now);");
+                    w.Close();
+                    w.Line();
+                    w.Line($"return {ruleObject}.Record(flow, execution, {SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(message.Subject)}, action, before, {context}, now);");
+                }
+
+                w.Close();
+                if (unconditional)
+                {
+                    // The rules after one that always fires are never reached.
+                    break;
+                }
+
+                w.Line();
+            }
+
+            if (!unconditional)
+            {
+                w.Line($"return {firing}.None;");
+            }
+
+            if (hasContext)
+            {
+                w.Close();
+                w.Open("finally");
+                w.Line($"{firing}.Return(c);");
                 w.Close();
             }
 

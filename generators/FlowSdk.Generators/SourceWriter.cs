@@ -28,6 +28,14 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Opens a bare block: <c>{</c> on its own line.</summary>
+    public SourceWriter OpenBlock()
+    {
+        Line("{");
+        _indent++;
+        return this;
+    }
+
     public SourceWriter Close(string suffix = "")
     {
         _indent--;

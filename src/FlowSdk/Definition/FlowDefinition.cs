@@ -158,45 +158,36 @@ public abstract class FlowDefinition
 }
 
 /// <summary>
-/// The rule context and outbox <see cref="FlowDefinition{TState}.Fire{TMessage}"/> uses, one per thread (in a
-/// class that is not generic, so reaching it is one thread-static read): taken for a firing and given back
-/// with its outbox emptied, so a firing allocates neither. It stays in its thread-static slot, marked in use
-/// while a firing holds it, so giving it back writes no reference. A firing started while another runs on
-/// the same thread (a rule that fires another flow) finds it in use and makes its own.
+/// The rule context (with its outbox) <see cref="FlowDefinition{TState}.Fire{TMessage}"/> uses, one per thread (in a
+/// class that is not generic, so reaching it is one thread-static read): taken for a firing and given back with
+/// its outbox emptied, so a firing allocates neither. It stays in its thread-static slot, marked held while a
+/// firing holds it, so giving it back writes no reference. A firing started while another runs on the same
+/// thread (a rule that fires another flow) finds it held and makes its own.
 /// </summary>
-internal sealed class FiringScratch
+internal static class FiringScratch
 {
     [ThreadStatic]
-    private static FiringScratch? t_scratch;
+    private static RuleContext? t_context;
 
-    private bool _inUse;
-
-    private FiringScratch()
+    /// <summary>This thread's context, or a new one when a firing on this thread holds it.</summary>
+    public static RuleContext Take()
     {
-    }
-
-    /// <summary>The context (with its outbox) a firing uses.</summary>
-    public RuleContext Context { get; } = new(default, null, new Outbox());
-
-    /// <summary>This thread's scratch, or a new one when a firing on this thread holds it.</summary>
-    public static FiringScratch Take()
-    {
-        var scratch = t_scratch;
-        if (scratch is null || scratch._inUse)
+        var context = t_context;
+        if (context is null || context.Held)
         {
-            scratch = new FiringScratch();
-            t_scratch ??= scratch;
+            context = new RuleContext(default, null, new Outbox());
+            t_context ??= context;
         }
 
-        scratch._inUse = true;
-        return scratch;
+        context.Held = true;
+        return context;
     }
 
-    /// <summary>Gives the scratch back, its outbox emptied.</summary>
-    public void Return()
+    /// <summary>Gives the context back, its outbox emptied.</summary>
+    public static void Return(RuleContext context)
     {
-        Context.Outbox.Clear();
-        _inUse = false;
+        context.Outbox.Clear();
+        context.Held = false;
     }
 }
 
@@ -353,6 +344,22 @@ public sealed class FlowDefinition<TState> : FlowDefinition
             _lastFired = port = RequirePort<TMessage>();
         }
 
+        // The generated port fires its rules itself, with direct calls; a port built by hand walks its rule objects.
+        return port.Dispatcher.Fire(this, state, message, now) ?? FireByRules(port, state, message, now);
+    }
+
+    /// <summary>
+    /// <see cref="Fire{TMessage}"/> by the port's rule objects, whether or not its dispatcher fires them itself: what
+    /// a port built by hand does, and what a generated firing is checked against.
+    /// </summary>
+    internal FiringResult FireByRules<TMessage>(TState state, TMessage message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return FireByRules(RequirePort<TMessage>(), state, message, now);
+    }
+
+    private FiringResult FireByRules<TMessage>(InputPort<TState, TMessage> port, TState state, TMessage message, DateTimeOffset now)
+    {
         var rules = port.RuleSet;
         var execution = state.Execution;
 
@@ -361,14 +368,10 @@ public sealed class FlowDefinition<TState> : FlowDefinition
 
         // What keeps the rules that read the state from firing, decided once per message (nothing, for an
         // execution that runs and waits for nothing), acted on at the first such rule.
-        var gate = execution.Status == ExecutionStatus.Running && taskId is null && execution.Deadline is null
-            ? StateGate.Open
-            : GateOf(execution, taskId, now);
+        var gate = PortFiring.IsOpen(execution, taskId) ? StateGate.Open : GateOf(execution, taskId, now);
 
         // One context and outbox per thread, reused from firing to firing: the result copies what it keeps.
-        var scratch = FiringScratch.Take();
-        var context = scratch.Context;
-        var outbox = context.Outbox;
+        var context = FiringScratch.Take();
         try
         {
             for (var i = 0; i < rules.Length; i++)
@@ -377,13 +380,7 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                 var needsState = rule.NeedsState;
                 if (needsState && gate != StateGate.Open)
                 {
-                    if (gate != StateGate.TimedOut)
-                    {
-                        return FiringResult.None;
-                    }
-
-                    new Runtime.RuleApplier<TState>(this, int.MaxValue, null).TimeOut(execution, now, outbox);
-                    return new FiringResult(null, outbox.ToArray());
+                    return Stopped(execution, gate, now, context.Outbox);
                 }
 
                 // Each rule is evaluated with a context as new (the outbox is the firing's, as the runtime's).
@@ -393,42 +390,51 @@ public sealed class FlowDefinition<TState> : FlowDefinition
                     continue;
                 }
 
-                if (needsState && rule.Approval is { } approval)
-                {
-                    // The rule's declared policy, as the runtime applies it when no option overrides it.
-                    switch (approval.Policy)
-                    {
-                        case ApprovalPolicy.Approve:
-                            Approvals.AutoApprove(execution, rule.Info, now);
-                            break;
-                        case ApprovalPolicy.Deny:
-                            Approvals.Deny(execution, rule.Info, now);
-                            return FiringResult.None;
-                        default:
-                            Approvals.Request(execution, rule.Info, port.Subject, port.Port.Serialize(message), now);
-                            return new FiringResult(null, []) { AwaitsApproval = rule.Info };
-                    }
-                }
-
-                if (needsState)
-                {
-                    _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
-                    _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, taskId, context, now);
-                }
-                else
+                if (!needsState)
                 {
                     rule.Fire(null!, message, context);
+                    return rule.Result(context);
                 }
 
-                return outbox.Count == 0 ? rule.FiredWithoutMessages : new FiringResult(rule.Info, outbox.ToArray());
+                if (rule.Approval is not null && rule.ApplyApproval(execution, port.Port, message, now) is { } asked)
+                {
+                    return asked;
+                }
+
+                _applier ??= new Runtime.RuleApplier<TState>(this, int.MaxValue, null);
+                _applier.Apply(rule, state, null, message, port.Subject, TriggerKind.MessageAndState, taskId, context, now);
+                return rule.Result(context);
             }
 
             return FiringResult.None;
         }
         finally
         {
-            scratch.Return();
+            FiringScratch.Return(context);
         }
+    }
+
+    /// <summary>
+    /// What a message's first rule that reads the state meets when the execution is not simply running (<see cref="PortFiring.IsOpen"/>):
+    /// <see langword="null"/> when its rules fire as usual, otherwise the result of the message (nothing fired, or the
+    /// execution timed out).
+    /// </summary>
+    internal FiringResult? Stopped(ExecutionInfo execution, string? taskId, DateTimeOffset now, Outbox? outbox)
+    {
+        var gate = GateOf(execution, taskId, now);
+        return gate == StateGate.Open ? null : Stopped(execution, gate, now, outbox);
+    }
+
+    private FiringResult Stopped(ExecutionInfo execution, StateGate gate, DateTimeOffset now, Outbox? outbox)
+    {
+        if (gate != StateGate.TimedOut)
+        {
+            return FiringResult.None;
+        }
+
+        outbox ??= new Outbox();
+        Runtime.FiringSteps.TimeOut(this, execution, FlowRuntimeOptions.DefaultMaxTimelineEntries, now, outbox);
+        return new FiringResult(null, outbox.ToArray());
     }
 
     /// <summary>What keeps a message's rules that read the state from firing.</summary>

@@ -31,6 +31,20 @@ public abstract class PortDispatcher<TState, TMessage>
     /// <param name="context">The rule context the conditions and the rule method get.</param>
     /// <returns>The rule that fired, or <see langword="null"/>.</returns>
     public abstract Rule<TState, TMessage>? Dispatch(TState state, TMessage message, RuleContext context);
+
+    /// <summary>
+    /// Fires the port's rules for <paramref name="message"/> as <see cref="FlowDefinition{TState}.Fire{TMessage}"/>
+    /// documents, or returns <see langword="null"/> to have <c>Fire</c> walk the port's rule objects instead (what this
+    /// implementation does). The generator overrides it for each input port with the port's rules checked and
+    /// called directly, the phases as constants, around the steps of <see cref="Rule{TState, TMessage}"/> and
+    /// <see cref="PortFiring"/> that keep the semantics of a firing.
+    /// </summary>
+    /// <param name="flow">The flow whose definition fires.</param>
+    /// <param name="state">The execution's state.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="now">The time of the event.</param>
+    /// <returns>Which rule fired, if any, and the messages it would publish; <see langword="null"/> when the dispatcher does not fire rules itself.</returns>
+    public virtual FiringResult? Fire(FlowDefinition<TState> flow, TState state, TMessage message, DateTimeOffset now) => null;
 }
 
 /// <summary>The dispatch of a port built without a generated dispatcher: walks its rule objects in order.</summary>

@@ -161,6 +161,136 @@ public sealed class Rule<TState, TMessage>
 
     internal void Fire(TState state, TMessage message, RuleContext context) => _fire(state, message, context);
 
+    // The steps of a firing of this rule by a message, as FlowDefinition.Fire takes them (FiringSteps): called by
+    // the generated firing of a port (PortDispatcher.Fire) around its direct call of the rule method.
+
+    /// <summary>
+    /// The index of the phase the rule moves to among <paramref name="flow"/>'s phases (the current one's for a rule
+    /// without a target; -1 when that is none of them), and whether moving there starts an iteration (a target at or
+    /// before <paramref name="before"/>). Generated code that knows both phases uses constants instead.
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="before">The execution's phase before the firing.</param>
+    /// <param name="startsIteration">Whether the firing starts the next iteration.</param>
+    /// <returns>The target phase's index.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public int TargetIndex(FlowDefinition flow, string before, out bool startsIteration)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        if (To is null)
+        {
+            startsIteration = false;
+            return flow.TryPhaseIndex(before);
+        }
+
+        var toIndex = ToIndexIn(flow);
+        startsIteration = toIndex <= flow.PhaseIndex(before);
+        return toIndex;
+    }
+
+    /// <summary>
+    /// What an approval rule that passed does under its declared policy, as <see cref="FlowDefinition{TState}.Fire{TMessage}"/>
+    /// applies it: <see langword="null"/> to fire (no approval, or approved at once), otherwise the result to return
+    /// (denied: nothing fired; asked: the execution waits for approval).
+    /// </summary>
+    /// <param name="execution">The execution's bookkeeping.</param>
+    /// <param name="port">The message's port (the request keeps the message).</param>
+    /// <param name="message">The message.</param>
+    /// <param name="now">The time of the event.</param>
+    /// <returns><see langword="null"/> when the rule fires now.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public FiringResult? ApplyApproval(ExecutionInfo execution, MessagePort<TMessage> port, TMessage message, DateTimeOffset now)
+    {
+        if (Approval is not { } approval)
+        {
+            return null;
+        }
+
+        // The rule's declared policy, as the runtime applies it when no option overrides it.
+        switch (approval.Policy)
+        {
+            case ApprovalPolicy.Approve:
+                Approvals.AutoApprove(execution, Info, now);
+                return null;
+            case ApprovalPolicy.Deny:
+                Approvals.Deny(execution, Info, now);
+                return FiringResult.None;
+            default:
+                Approvals.Request(execution, Info, port.Subject, port.Serialize(message), now);
+                return new FiringResult(null, []) { AwaitsApproval = Info };
+        }
+    }
+
+    /// <summary>
+    /// Before the rule method of a message's firing: the awaited reply, when <paramref name="taskId"/> is one, lets
+    /// the execution run again; then the flow's MaxIterations. Returns <see langword="false"/> when the execution
+    /// was escalated instead (the rule method is not called).
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="execution">The execution's bookkeeping.</param>
+    /// <param name="startsIteration">Whether the firing starts the next iteration (<see cref="TargetIndex"/>).</param>
+    /// <param name="taskId">The task id of a reply; <see langword="null"/> for a message that is none.</param>
+    /// <param name="now">The time of the event.</param>
+    /// <returns>Whether the rule method is called.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool Admit(FlowDefinition flow, ExecutionInfo execution, bool startsIteration, string? taskId, DateTimeOffset now)
+    {
+        if (taskId is not null)
+        {
+            Runtime.FiringSteps.ReplyArrived(flow, execution, now);
+        }
+
+        // A message's firing is never a chained one.
+        return Runtime.FiringSteps.Admit(flow, execution, Name, 0, int.MaxValue, startsIteration);
+    }
+
+    /// <summary>Makes the context ready for the rule method (the task id of a rule that awaits a reply).</summary>
+    /// <param name="context">The firing's context.</param>
+    /// <param name="execution">The execution's bookkeeping.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Prepare(RuleContext context, ExecutionInfo execution) => Runtime.FiringSteps.Prepare(context, execution, AwaitsReply);
+
+    /// <summary>After the rule method of a message's firing: the phase, the rule's counter, the iteration and the outcome.</summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="execution">The execution's bookkeeping.</param>
+    /// <param name="context">The context the rule method got; <see langword="null"/> when its methods take none and it publishes nothing.</param>
+    /// <param name="to">The phase the firing moves to: the rule's <see cref="RuleInfo.To"/>, or the phase before the firing for a rule without one (generated code passes the phase's name as a literal).</param>
+    /// <param name="toIndex">The target phase's index (<see cref="TargetIndex"/>).</param>
+    /// <param name="startsIteration">Whether the firing starts the next iteration.</param>
+    /// <param name="now">The time of the event.</param>
+    /// <returns>What the firing did, for the timeline.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public RuleAction Fired(FlowDefinition flow, ExecutionInfo execution, RuleContext? context, string to, int toIndex, bool startsIteration, DateTimeOffset now)
+        => Runtime.FiringSteps.Fired(flow, execution, context, Name, to, toIndex, startsIteration, 0, now);
+
+    /// <summary>
+    /// Records a message's firing (update time, timeline entry, lifecycle event of an execution that ended) and
+    /// returns its result, with the messages it publishes.
+    /// </summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="execution">The execution's bookkeeping.</param>
+    /// <param name="name">The rule's name, <see cref="RuleInfo.Name"/> (generated code passes it as a literal, as it passes the phases: constants the timeline entry takes without a write barrier).</param>
+    /// <param name="source">The subject the message came on.</param>
+    /// <param name="action">What the firing did (<see cref="RuleAction.Escalate"/> when <see cref="Admit"/> refused it).</param>
+    /// <param name="before">The phase before the firing.</param>
+    /// <param name="context">The firing's context; <see langword="null"/> when the rule got none.</param>
+    /// <param name="now">The time of the event.</param>
+    /// <returns>The firing's result.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public FiringResult Record(FlowDefinition flow, ExecutionInfo execution, string name, string source, RuleAction action, string before, RuleContext? context, DateTimeOffset now)
+        => Result(Runtime.FiringSteps.Record(flow, execution, name, Trigger, source, action, before, FlowRuntimeOptions.DefaultMaxTimelineEntries, context?.Outbox, now));
+
+    /// <summary>The result of a firing of this rule that published what <paramref name="context"/>'s outbox holds.</summary>
+    /// <param name="context">The firing's context; <see langword="null"/> when the rule got none.</param>
+    /// <returns>The result.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public FiringResult Result(RuleContext? context) => Result(context?.Outbox);
+
+    private FiringResult Result(Outbox? outbox) => outbox is null || outbox.Count == 0 ? FiredWithoutMessages : new FiringResult(Info, outbox.ToArray());
+
     /// <summary>
     /// The index of the rule's <see cref="RuleInfo.To"/> among <paramref name="flow"/>'s phases: found once, then
     /// kept with the flow it was found in (a rule is a flow's; one handed to another flow is looked up again).

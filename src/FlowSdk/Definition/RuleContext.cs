@@ -41,6 +41,9 @@ public sealed class RuleContext
 
     internal Outbox Outbox { get; }
 
+    /// <summary>Whether a firing holds this context (<see cref="FiringScratch"/>).</summary>
+    internal bool Held { get; set; }
+
     internal ExecutionStatus? Outcome { get; private set; }
 
     internal string? OutcomeReason { get; private set; }

@@ -13,36 +13,32 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
     private readonly FlowDefinition<TState> _flow = flow;
     private readonly int _maxChainedFirings = maxChainedFirings;
     private readonly Action<string, string, Exception>? _ruleThrew = ruleThrew;
-    private readonly KeyValuePair<string, object?> _flowTag = new("flow", flow.Id);
 
     /// <summary>Fires the rule on the state (or applies the outcome the runtime owes instead) and records it.</summary>
-    /// <remarks>Without an exception handler of its own, so that <see cref="FlowDefinition{TState}.Fire{TMessage}"/> can have it inlined.</remarks>
+    /// <remarks>
+    /// Without an exception handler of its own, so that <see cref="FlowDefinition{TState}.Fire{TMessage}"/> can have it inlined.
+    /// The steps are <see cref="FiringSteps"/>'s, which a generated port's firing calls around the rule method too.
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public TState Apply<TMessage>(Rule<TState, TMessage> rule, TState state, Func<TState>? committed, TMessage message, string source, TriggerKind trigger, string? taskId, RuleContext context, DateTimeOffset now)
     {
         var execution = state.Execution;
         var before = execution.Phase;
-        var info = rule.Info;
         var to = rule.To ?? before;
 
         // Phases by index, not by name: the target's index, and whether it completes the execution.
-        var toIndex = rule.To is null ? _flow.TryPhaseIndex(before) : rule.ToIndexIn(_flow);
-        var startsIteration = rule.To is not null && toIndex <= _flow.PhaseIndex(before);
+        var toIndex = rule.TargetIndex(_flow, before, out var startsIteration);
         var outbox = context.Outbox;
         var chained = trigger == TriggerKind.State ? execution.ChainedFirings + 1 : 0;
         RuleAction action;
         if (taskId is not null)
         {
-            ReplyArrived(execution, now);
+            FiringSteps.ReplyArrived(_flow, execution, now);
         }
 
-        if (chained > _maxChainedFirings)
+        if (!FiringSteps.Admit(_flow, execution, rule.Name, chained, _maxChainedFirings, startsIteration))
         {
-            action = EscalateChained(execution, info, chained);
-        }
-        else if (startsIteration && _flow.MaxIterations > 0 && execution.Iteration + 1 > _flow.MaxIterations)
-        {
-            action = EscalateIterations(execution, info);
+            action = RuleAction.Escalate;
         }
         else if (committed is null)
         {
@@ -55,9 +51,7 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
             execution = state.Execution;
         }
 
-        execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, rule.Name, trigger == TriggerKind.MessageAndState ? rule.Trigger : trigger, source, action, before, execution.Phase, execution.Iteration), _maxTimelineEntries);
-        AddLifecycleEvent(execution, now, outbox);
+        FiringSteps.Record(_flow, execution, rule.Name, trigger == TriggerKind.MessageAndState ? rule.Trigger : trigger, source, action, before, _maxTimelineEntries, outbox, now);
         return state;
     }
 
@@ -86,12 +80,80 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
     /// <summary>
     /// The rule's own part of a firing: its method, then the phase, the counters, the iteration and the
     /// outcome. Apart from <see cref="Apply{TMessage}"/> so that the common path carries no exception
-    /// handler, and the messages of the rare paths are built out of line.
+    /// handler.
     /// </summary>
     private RuleAction FireRule<TMessage>(Rule<TState, TMessage> rule, TState state, ExecutionInfo execution, TMessage message, RuleContext context, string to, int toIndex, bool startsIteration, int chained, DateTimeOffset now)
     {
+        FiringSteps.Prepare(context, execution, rule.AwaitsReply);
+        rule.Fire(state, message, context);
+        return FiringSteps.Fired(_flow, execution, context, rule.Name, to, toIndex, startsIteration, chained, now);
+    }
+
+    private static void FailedBy(ExecutionInfo execution, RuleInfo info, Exception ex)
+    {
+        execution.Status = ExecutionStatus.Failed;
+        execution.StatusReason = $"Rule '{info.Name}' threw {ex.GetType().Name}: {ex.Message}";
+    }
+
+    public void TimeOut(ExecutionInfo execution, DateTimeOffset now, Outbox outbox) => FiringSteps.TimeOut(_flow, execution, _maxTimelineEntries, now, outbox);
+
+    public void AddLifecycleEvent(ExecutionInfo execution, DateTimeOffset now, Outbox outbox) => FiringSteps.AddLifecycleEvent(_flow, execution, now, outbox);
+}
+
+/// <summary>
+/// The steps of applying a firing, in the order they are taken: the awaited reply (<see cref="ReplyArrived"/>), the
+/// limits (<see cref="Admit"/>), the context (<see cref="Prepare"/>), then the rule method, then what it did
+/// (<see cref="Fired"/>: phase, counters, iteration, outcome) and the record of it (<see cref="Record"/>: update time,
+/// timeline entry, lifecycle event). <see cref="RuleApplier{TState}.Apply{TMessage}"/> takes them around the rule's
+/// delegate; a generated port's firing (<see cref="PortFiring"/>) takes the same steps around a direct call of the
+/// rule method. Not generic: a flow's phases, limits and lifecycle are read from <see cref="FlowDefinition"/>.
+/// </summary>
+internal static class FiringSteps
+{
+    /// <summary>The awaited reply arrived: the execution runs again.</summary>
+    public static void ReplyArrived(FlowDefinition flow, ExecutionInfo execution, DateTimeOffset now)
+    {
+        var tag = new KeyValuePair<string, object?>("flow", flow.Id);
+        FlowSdkDiagnostics.Pending.Add(-1, tag);
+        if (execution.PendingSince is { } since)
+        {
+            FlowSdkDiagnostics.Latency.Record((now - since).TotalMilliseconds, tag);
+        }
+
+        execution.Status = ExecutionStatus.Running;
+        execution.PendingTaskId = null;
+        execution.PendingSince = null;
+    }
+
+    /// <summary>
+    /// Whether the runtime's limits let the rule fire: past <paramref name="maxChainedFirings"/> state-triggered firings
+    /// in a row, or starting an iteration past the flow's MaxIterations, the execution is escalated instead (and
+    /// <see langword="false"/> returned: the rule method is not called).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool Admit(FlowDefinition flow, ExecutionInfo execution, string rule, int chained, int maxChainedFirings, bool startsIteration)
+    {
+        if (chained > maxChainedFirings)
+        {
+            EscalateChained(execution, rule, chained, maxChainedFirings);
+            return false;
+        }
+
+        if (startsIteration && flow.MaxIterations > 0 && execution.Iteration + 1 > flow.MaxIterations)
+        {
+            EscalateIterations(flow, execution, rule);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Makes the context ready for the rule method: the task id a request of a rule that awaits a reply gets.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void Prepare(RuleContext context, ExecutionInfo execution, bool awaitsReply)
+    {
         // Numbered by every entry ever recorded, not the kept ones: unique after old entries are dropped.
-        if (rule.AwaitsReply)
+        if (awaitsReply)
         {
             context.TaskIdPrefix = TaskIdPrefix(execution);
         }
@@ -99,23 +161,31 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
         {
             context.TaskIdPrefix = null;
         }
+    }
 
-        rule.Fire(state, message, context);
-        if (context.FanOutRequests is not null)
+    /// <summary>
+    /// What the rule method did, applied to the execution: the fan-outs it asked for, the phase, the chained count, the
+    /// rule's counter, the iteration and the outcome. <paramref name="context"/> is <see langword="null"/> for a rule
+    /// whose methods take no context and publish nothing (a generated firing hands them none): then it asked nothing.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static RuleAction Fired(FlowDefinition flow, ExecutionInfo execution, RuleContext? context, string rule, string to, int toIndex, bool startsIteration, int chained, DateTimeOffset now)
+    {
+        if (context?.FanOutRequests is not null)
         {
             FanOutSteps.Start(execution, context, now);
         }
 
         execution.Phase = to;
         execution.ChainedFirings = chained;
-        execution.CountFiring(rule.Name, now);
+        execution.CountFiring(rule, now);
         if (startsIteration)
         {
             execution.Iteration++;
         }
 
         RuleAction action;
-        if (context.Outcome is { } outcome)
+        if (context?.Outcome is { } outcome)
         {
             execution.Status = outcome;
             execution.StatusReason = context.OutcomeReason;
@@ -126,82 +196,62 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
                 _ => RuleAction.Complete,
             };
         }
-        else if (toIndex >= 0 && _flow.IsTerminalPhase(toIndex))
+        else if (toIndex >= 0 && flow.IsTerminalPhase(toIndex))
         {
             execution.Status = ExecutionStatus.Completed;
             action = RuleAction.Complete;
         }
         else
         {
-            action = context.Outbox.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
+            action = context is not null && context.Outbox.Count > 0 ? RuleAction.Publish : RuleAction.Mutate;
         }
 
-        if (context.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
+        if (context?.RequestedTaskId is { } requested && !execution.Status.IsTerminal())
         {
             execution.Status = ExecutionStatus.Waiting;
             execution.PendingTaskId = requested;
             execution.PendingSince = now;
-            FlowSdkDiagnostics.Pending.Add(1, _flowTag);
+            FlowSdkDiagnostics.Pending.Add(1, new KeyValuePair<string, object?>("flow", flow.Id));
         }
 
         return action;
     }
 
-    private static string TaskIdPrefix(ExecutionInfo execution) => $"{execution.Id}.{execution.TimelineEntriesRecorded + 1}";
-
-    /// <summary>The awaited reply arrived: the execution runs again.</summary>
-    private void ReplyArrived(ExecutionInfo execution, DateTimeOffset now)
+    /// <summary>
+    /// Records the firing: the update time, the timeline entry (at most <paramref name="maxTimelineEntries"/> kept), and
+    /// for an execution that ended its fan-out report and lifecycle event, added to <paramref name="outbox"/> (a new
+    /// one when none is given). Returns the outbox that holds them.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static Outbox? Record(FlowDefinition flow, ExecutionInfo execution, string rule, TriggerKind trigger, string source, RuleAction action, string before, int maxTimelineEntries, Outbox? outbox, DateTimeOffset now)
     {
-        FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
-        if (execution.PendingSince is { } since)
+        execution.UpdatedAt = now;
+        execution.Append(new TimelineEntry(now, rule, trigger, source, action, before, execution.Phase, execution.Iteration), maxTimelineEntries);
+        if (execution.Status.IsTerminal())
         {
-            FlowSdkDiagnostics.Latency.Record((now - since).TotalMilliseconds, _flowTag);
+            outbox ??= new Outbox();
+            AddLifecycleEvent(flow, execution, now, outbox);
         }
 
-        execution.Status = ExecutionStatus.Running;
-        execution.PendingTaskId = null;
-        execution.PendingSince = null;
+        return outbox;
     }
 
-    private RuleAction EscalateChained(ExecutionInfo execution, RuleInfo info, int chained)
-    {
-        Escalate(execution, $"Rule '{info.Name}' fired {chained - 1} times in a row on state changes alone (MaxChainedFirings is {_maxChainedFirings}): its write keeps its own condition true. Make the rule change the phase or its condition.");
-        return RuleAction.Escalate;
-    }
-
-    private RuleAction EscalateIterations(ExecutionInfo execution, RuleInfo info)
-    {
-        Escalate(execution, $"Rule '{info.Name}' would start iteration {execution.Iteration + 1}, but flow '{_flow.Id}' allows {_flow.MaxIterations} (MaxIterations).");
-        return RuleAction.Escalate;
-    }
-
-    private static void FailedBy(ExecutionInfo execution, RuleInfo info, Exception ex)
-    {
-        execution.Status = ExecutionStatus.Failed;
-        execution.StatusReason = $"Rule '{info.Name}' threw {ex.GetType().Name}: {ex.Message}";
-    }
-
-    private static void Escalate(ExecutionInfo execution, string reason)
-    {
-        execution.Status = ExecutionStatus.Escalated;
-        execution.StatusReason = reason;
-    }
-
-    public void TimeOut(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
+    /// <summary>The execution passed its deadline: it times out, recorded, with its lifecycle event.</summary>
+    public static void TimeOut(FlowDefinition flow, ExecutionInfo execution, int maxTimelineEntries, DateTimeOffset now, Outbox outbox)
     {
         if (execution.Status == ExecutionStatus.Waiting)
         {
-            FlowSdkDiagnostics.Pending.Add(-1, _flowTag);
+            FlowSdkDiagnostics.Pending.Add(-1, new KeyValuePair<string, object?>("flow", flow.Id));
         }
 
         execution.Status = ExecutionStatus.TimedOut;
-        execution.StatusReason = $"The execution passed its deadline {execution.Deadline:O} (flow '{_flow.Id}' allows {_flow.Timeout}).";
+        execution.StatusReason = $"The execution passed its deadline {execution.Deadline:O} (flow '{flow.Id}' allows {flow.Timeout}).";
         execution.UpdatedAt = now;
-        execution.Append(new TimelineEntry(now, "Timeout", TriggerKind.Timer, "deadline", RuleAction.Fail, execution.Phase, execution.Phase, execution.Iteration), _maxTimelineEntries);
-        AddLifecycleEvent(execution, now, outbox);
+        execution.Append(new TimelineEntry(now, "Timeout", TriggerKind.Timer, "deadline", RuleAction.Fail, execution.Phase, execution.Phase, execution.Iteration), maxTimelineEntries);
+        AddLifecycleEvent(flow, execution, now, outbox);
     }
 
-    public void AddLifecycleEvent(ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
+    public static void AddLifecycleEvent(FlowDefinition flow, ExecutionInfo execution, DateTimeOffset now, Outbox outbox)
     {
         // Both only for an execution that ended.
         if (!execution.Status.IsTerminal())
@@ -209,10 +259,24 @@ internal sealed class RuleApplier<TState>(FlowDefinition<TState> flow, int maxCh
             return;
         }
 
-        FanOutSteps.Report(_flow.Id, execution, now, outbox);
-        if (_flow.Lifecycle.For(execution.Status) is { } subject)
+        FanOutSteps.Report(flow.Id, execution, now, outbox);
+        if (flow.Lifecycle.For(execution.Status) is { } subject)
         {
-            outbox.Add(ExecutionEnded.Port(subject), new ExecutionEnded(_flow.Id, execution.Id, execution.Status, execution.Phase, execution.StatusReason, now));
+            outbox.Add(ExecutionEnded.Port(subject), new ExecutionEnded(flow.Id, execution.Id, execution.Status, execution.Phase, execution.StatusReason, now));
         }
+    }
+
+    private static string TaskIdPrefix(ExecutionInfo execution) => $"{execution.Id}.{execution.TimelineEntriesRecorded + 1}";
+
+    private static void EscalateChained(ExecutionInfo execution, string rule, int chained, int maxChainedFirings)
+        => Escalate(execution, $"Rule '{rule}' fired {chained - 1} times in a row on state changes alone (MaxChainedFirings is {maxChainedFirings}): its write keeps its own condition true. Make the rule change the phase or its condition.");
+
+    private static void EscalateIterations(FlowDefinition flow, ExecutionInfo execution, string rule)
+        => Escalate(execution, $"Rule '{rule}' would start iteration {execution.Iteration + 1}, but flow '{flow.Id}' allows {flow.MaxIterations} (MaxIterations).");
+
+    private static void Escalate(ExecutionInfo execution, string reason)
+    {
+        execution.Status = ExecutionStatus.Escalated;
+        execution.StatusReason = reason;
     }
 }
