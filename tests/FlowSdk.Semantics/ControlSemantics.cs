@@ -180,6 +180,38 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
     }
 
     [Fact]
+    public async Task A_callback_a_rule_left_on_its_cancellation_token_is_not_run_by_a_later_executions_cancel()
+    {
+        // One lane: the first execution's rule registers on the token and never unregisters; the
+        // second execution's rule work, in the same lane, is then cancelled.
+        var registered = "registered-" + Guid.NewGuid().ToString("N")[..8];
+        var cancelled = "inflight-" + Guid.NewGuid().ToString("N")[..8];
+        var probe = (Started: new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), SawCancellation: new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        TicketRules.Cancellable[cancelled] = probe;
+        try
+        {
+            await using var h = await StartTicketsAsync(lanes: 1);
+            await h.SendAsync(new TicketOpened(registered, Priority: 0));
+            await h.SendAsync(new TicketJudged(registered, "register"));
+            Assert.Equal(["Triage", "Judge"], (await h.TicketAsync(registered)).Timeline.Select(e => e.Rule));
+
+            await h.SendAsync(new TicketOpened(cancelled, Priority: 0));
+            await h.Tickets.SendAsync(new TicketJudged(cancelled, "cancellable"));
+            await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await h.Tickets.CancelAsync(cancelled, reason: "runaway");
+            Assert.True(await probe.SawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+            await h.SettleAsync();
+
+            Assert.False(TicketRules.CallbackRan.ContainsKey(registered), "the cancel of another execution ran a callback registered by an earlier execution's rule");
+        }
+        finally
+        {
+            TicketRules.Cancellable.TryRemove(cancelled, out _);
+            TicketRules.CallbackRan.TryRemove(registered, out _);
+        }
+    }
+
+    [Fact]
     public async Task Controls_that_do_not_apply_are_errors_naming_the_status()
     {
         await using var t = await StartOrdersAsync();

@@ -37,7 +37,25 @@ public sealed class RuleContext
     /// a rule that works long can stop early. Whatever it returns then is not committed, since the
     /// cancellation changed the execution first. <see cref="CancellationToken.None"/> outside the runtime.
     /// </summary>
-    public CancellationToken CancellationToken { get; internal set; }
+    public CancellationToken CancellationToken
+    {
+        get
+        {
+            CancellationTokenTaken = true;
+            return _cancellationToken;
+        }
+
+        internal set => _cancellationToken = value;
+    }
+
+    /// <summary>
+    /// Whether code read <see cref="CancellationToken"/> since the context was made or reset: the
+    /// runtime then never hands the token's source to another execution's work, since a callback
+    /// registered on it may still be there.
+    /// </summary>
+    internal bool CancellationTokenTaken { get; private set; }
+
+    private CancellationToken _cancellationToken;
 
     internal Outbox Outbox { get; }
 
@@ -72,7 +90,8 @@ public sealed class RuleContext
             FlowId = flowId;
         }
 
-        CancellationToken = default;
+        _cancellationToken = default;
+        CancellationTokenTaken = false;
         if (FanOutRequests is not null || Outcome is not null || OutcomeReason is not null || TaskIdPrefix is not null || RequestedTaskId is not null)
         {
             FanOutRequests = null;

@@ -22,11 +22,11 @@ internal sealed partial class FlowProcessor<TState>
         InflightSlot? slot = null;
         CancellationTokenSource? own = null;
         var cancelled = key is null ? CancellationToken.None : EnterInflight(key, out slot, out own);
+        var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, cancelled);
         try
         {
             // Evaluated and concluded again on a fresh read of the execution while a write meets a
             // newer revision (TryCommitAsync bounds the attempts by MaxWriteAttempts).
-            var handling = new Handling<TMessage>(key, message, rules, source, trigger, taskId, transport, replay, messageId, cancelled);
             var fresh = false;
             for (var attempt = 1; ; attempt++)
             {
@@ -53,7 +53,7 @@ internal sealed partial class FlowProcessor<TState>
         {
             if (key is not null)
             {
-                LeaveInflight(key, slot, own);
+                LeaveInflight(key, slot, own, handling.TokenTaken);
             }
         }
     }
@@ -90,13 +90,22 @@ internal sealed partial class FlowProcessor<TState>
         return own.Token;
     }
 
-    /// <summary>Ends what <see cref="EnterInflight"/> began; a source a cancel reached (or may still reach) is never handed out again.</summary>
-    private void LeaveInflight(string key, InflightSlot? slot, CancellationTokenSource? own)
+    /// <summary>
+    /// Ends what <see cref="EnterInflight"/> began. A source a cancel reached (or may still reach),
+    /// or whose token rule code read (<paramref name="tokenTaken"/>: it may have left a callback
+    /// registered on it), is never handed out again.
+    /// </summary>
+    private void LeaveInflight(string key, InflightSlot? slot, CancellationTokenSource? own, bool tokenTaken)
     {
         if (slot is not null)
         {
             lock (slot.Gate)
             {
+                if (tokenTaken)
+                {
+                    slot.Spent = true;
+                }
+
                 if (--slot.Depth == 0)
                 {
                     slot.Key = null;
@@ -207,7 +216,7 @@ internal sealed partial class FlowProcessor<TState>
                 continue;
             }
 
-            evaluation.Context = new RuleContext(now, evaluation.State!.Execution.Id, evaluation.Outbox, _flow.Id) { CancellationToken = handling.Cancelled };
+            evaluation.Context = handling.ContextWithToken(now, evaluation.State!.Execution.Id, evaluation.Outbox, _flow.Id);
             if (Evaluate(rule, evaluation.State, handling.Message, evaluation.Context, evaluation.Explain))
             {
                 evaluation.Chosen = rule;
@@ -464,7 +473,23 @@ internal sealed partial class FlowProcessor<TState>
     }
 
     /// <summary>One event on its way through the rules: what stays the same across its attempts.</summary>
-    private sealed record Handling<TMessage>(string? Key, TMessage Message, IReadOnlyList<Rule<TState, TMessage>> Rules, string Source, TriggerKind Trigger, string? TaskId, TransportMessage? Transport, ParkedTransportMessage? Replay, string? MessageId, CancellationToken Cancelled);
+    private sealed record Handling<TMessage>(string? Key, TMessage Message, IReadOnlyList<Rule<TState, TMessage>> Rules, string Source, TriggerKind Trigger, string? TaskId, TransportMessage? Transport, ParkedTransportMessage? Replay, string? MessageId, CancellationToken Cancelled)
+    {
+        private RuleContext? _lastWithToken;
+        private bool _tokenTaken;
+
+        /// <summary>Whether rule code read <see cref="Cancelled"/> from a context this handling made.</summary>
+        public bool TokenTaken => _tokenTaken || _lastWithToken?.CancellationTokenTaken == true;
+
+        /// <summary>A context for a rule on the execution, handing it <see cref="Cancelled"/>; remembers whether the previous one's token was read.</summary>
+        public RuleContext ContextWithToken(DateTimeOffset now, string executionId, Outbox outbox, string flowId)
+        {
+            _tokenTaken = TokenTaken;
+            var context = new RuleContext(now, executionId, outbox, flowId) { CancellationToken = Cancelled };
+            _lastWithToken = context;
+            return context;
+        }
+    }
 
     /// <summary>What one evaluation of the rules found, at one clock read.</summary>
     private sealed class Evaluation<TMessage>(DateTimeOffset now, List<RuleEvaluation>? explain)

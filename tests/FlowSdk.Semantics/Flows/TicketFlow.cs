@@ -100,6 +100,9 @@ public static partial class TicketRules
     /// <summary>Whether <see cref="RuleContext.CancellationToken"/> was already cancelled when a "probe" verdict's rule started, by ticket id.</summary>
     public static System.Collections.Concurrent.ConcurrentDictionary<string, bool> StartedCancelled { get; } = new();
 
+    /// <summary>The ticket ids whose "register" verdict's callback on <see cref="RuleContext.CancellationToken"/> ran.</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, bool> CallbackRan { get; } = new();
+
     /// <summary>Lets a test hold one execution's rule in place while others proceed.</summary>
     public static ManualResetEventSlim? Gate { get; set; }
 
@@ -119,6 +122,11 @@ public static partial class TicketRules
                 ticket.Flags += "judged;";
                 break;
             case "probe": StartedCancelled[ticket.Id] = context.CancellationToken.IsCancellationRequested; break;
+            case "register":
+                // Registered and never disposed, as careless rule code does.
+                var id = ticket.Id;
+                context.CancellationToken.Register(() => CallbackRan[id] = true);
+                break;
             case "fail": context.Fail("the customer withdrew"); break;
             case "escalate": context.Escalate("legal must look at this"); break;
             case "complete": context.Complete(); break;
