@@ -443,8 +443,9 @@ public sealed partial class FlowGenerator
             var shape = member.Shape;
             return shape.Kind switch
             {
-                ShapeKind.Primitive or ShapeKind.String or ShapeKind.Bytes => $"writer.Write({access});",
-                ShapeKind.Guid or ShapeKind.Decimal or ShapeKind.DateTime or ShapeKind.DateTimeOffset or ShapeKind.TimeSpan => $"{Wire}.Write{shape.Kind}(ref writer, {access});",
+                // Named writers, not MessagePackWriter.Write: its overloads cost the compiler an overload resolution per member.
+                ShapeKind.Primitive => $"{Wire}.Write{PrimitiveFormatter(shape.Keyword!)}(ref writer, {access});",
+                ShapeKind.String or ShapeKind.Bytes or ShapeKind.Guid or ShapeKind.Decimal or ShapeKind.DateTime or ShapeKind.DateTimeOffset or ShapeKind.TimeSpan => $"{Wire}.Write{shape.Kind}(ref writer, {access});",
                 ShapeKind.Enum or ShapeKind.Object => $"{shape.Formatter}.Instance.Serialize(ref writer, {access}, options);",
                 _ => $"MemberFormatters.{member.Name}.Serialize(ref writer, {access}, options);",
             };
