@@ -90,7 +90,7 @@ public sealed partial class FlowGenerator
             var nullable = type.IsValueType ? "" : "?";
             var keys = type.Members.Select(m => m.Key).ToList();
             var expected = type.Members.Select(m => m.Type.Replace("global::", "")).ToList();
-            w.OpenSingleton($"{accessibility} sealed class {name} : global::FlowSdk.Internal.MapFormatter<{type.FullName}, {name}.__Values>", name, "The formatter instance.");
+            w.OpenSingleton($"{accessibility} sealed class {name} : global::FlowSdk.Internal.MapFormatter<{type.FullName}, {name}.Values>", name, "The formatter instance.");
             w.Doc("<summary>Creates the formatter.</summary>");
             w.Line($"public {name}() : base(new {MapMembers}({SourceWriter.Escape(type.DisplayName)}, {StringArray(keys)}, {StringArray(expected)})) {{ }}");
             w.Line();
@@ -112,7 +112,7 @@ public sealed partial class FlowGenerator
 
             // The member values: one field per member (and whether the data had it, where that matters).
             w.Doc("<summary>The values of the members read.</summary>");
-            w.Open($"public struct __Values : global::FlowSdk.Internal.IMapValues<{type.FullName}>");
+            w.Open($"public struct Values : global::FlowSdk.Internal.IMapValues<{type.FullName}>");
             foreach (var member in type.Members)
             {
                 w.Line($"private {member.Type} {Local(member)};");

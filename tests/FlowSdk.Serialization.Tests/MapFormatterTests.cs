@@ -24,6 +24,17 @@ public sealed class MapFormatterTests
         }
     }
 
+    [Fact]
+    public void Members_named_like_the_formatter_s_own_parts_round_trip()
+    {
+        // The values struct, its methods and the base class's members share the formatter's scope with fields named after the members.
+        var value = new NamedLikeTheFormatter("v", 1, 2, 3, 4, 5, 6, true);
+
+        var read = FlowSerializer.Deserialize(NamedLikeTheFormatterFormatter.Instance, FlowSerializer.Serialize(NamedLikeTheFormatterFormatter.Instance, value));
+
+        Assert.Equal(value, read);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -162,3 +173,7 @@ public sealed class MapFormatterTests
         }
     }
 }
+
+/// <summary>A message whose members are named like the parts of its generated formatter.</summary>
+[Message("tests.named-like-the-formatter")]
+public sealed record NamedLikeTheFormatter(string Values, int Init, int Read, int Create, int Members, int Instance, int Keys, bool hasValues);
