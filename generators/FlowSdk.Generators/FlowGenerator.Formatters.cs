@@ -61,9 +61,16 @@ public sealed partial class FlowGenerator
 
             w.Doc(summary);
             w.Line(GeneratedCodeAttribute);
-            w.OpenSingleton($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Internal.IMapFormatter", name, "The formatter instance.");
-            EmitFormatterMethods(w, type, isState: false);
-            w.Close();
+            if (type.Unsupported is null)
+            {
+                EmitMapFormatter(w, name, accessibility, type);
+            }
+            else
+            {
+                w.OpenSingleton($"{accessibility} sealed class {name} : {FormatterInterface}<{type.FullName}>, global::FlowSdk.Internal.IMapFormatter", name, "The formatter instance.");
+                EmitFormatterMethods(w, type, isState: false);
+                w.Close();
+            }
 
             if (ns.Length > 0)
             {
@@ -71,6 +78,153 @@ public sealed partial class FlowGenerator
             }
 
             return w.ToString();
+        }
+
+        /// <summary>
+        /// A formatter on <c>FlowSdk.Internal.MapFormatter</c>, which holds the keys and the read loop every map
+        /// formatter shares: the class adds <c>Serialize</c>, and a struct of the member values with their reads
+        /// and the creation of the instance. Nothing per type but what differs per member.
+        /// </summary>
+        private static void EmitMapFormatter(SourceWriter w, string name, string accessibility, SerializableTypeSpec type)
+        {
+            var nullable = type.IsValueType ? "" : "?";
+            var keys = type.Members.Select(m => m.Key).ToList();
+            var expected = type.Members.Select(m => m.Type.Replace("global::", "")).ToList();
+            w.OpenSingleton($"{accessibility} sealed class {name} : global::FlowSdk.Internal.MapFormatter<{type.FullName}, {name}.Values>", name, "The formatter instance.");
+            w.Doc("<summary>Creates the formatter.</summary>");
+            w.Line($"public {name}() : base(new {MapMembers}({SourceWriter.Escape(type.DisplayName)}, {StringArray(keys)}, {StringArray(expected)})) {{ }}");
+            w.Line();
+            w.Doc("<inheritdoc/>");
+            w.Open($"public override void Serialize({WriterParameters}, {type.FullName}{nullable} value, {Options})");
+            if (!type.IsValueType)
+            {
+                w.Line("if (value is null) { writer.WriteNil(); return; }");
+            }
+
+            w.Line($"writer.WriteMapHeader({Number(type.Members.Count)});");
+            for (var i = 0; i < type.Members.Count; i++)
+            {
+                w.Line($"Members.WriteKey(ref writer, {Number(i)}); {WriteMember(type.Members[i], "value." + type.Members[i].Name)}");
+            }
+
+            w.Close();
+            w.Line();
+
+            // The member values: one field per member (and whether the data had it, where that matters).
+            w.Doc("<summary>The values of the members read.</summary>");
+            w.Open($"public struct Values : global::FlowSdk.Internal.IMapValues<{type.FullName}>");
+            foreach (var member in type.Members)
+            {
+                w.Line($"private {member.Type} {Local(member)};");
+                if (member.Assignment != MemberAssignment.Constructor)
+                {
+                    w.Line($"private bool {Has(member)};");
+                }
+            }
+
+            w.Line();
+            var fallbacks = type.Members
+                .Where(m => m.Assignment == MemberAssignment.Constructor && m.Fallback is { } f && !f.StartsWith("default", System.StringComparison.Ordinal))
+                .Select(m => $"{Local(m)} = {m.Fallback};")
+                .ToList();
+            w.Doc("<inheritdoc/>");
+            w.Line(fallbacks.Count == 0 ? "public void Init() { }" : $"public void Init() {{ {string.Join(" ", fallbacks)} }}");
+            w.Line();
+            w.Doc("<inheritdoc/>");
+            w.Open($"public void Read({ReaderParameters}, int member, {Options})");
+            w.Open("switch (member)");
+            for (var i = 0; i < type.Members.Count; i++)
+            {
+                var member = type.Members[i];
+                var has = member.Assignment == MemberAssignment.Constructor ? "" : $" {Has(member)} = true;";
+                w.Line($"case {Number(i)}: {Local(member)} = {ReadMember(type, member)};{has} break;");
+            }
+
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Doc("<inheritdoc/>");
+            EmitCreate(w, type);
+            w.Close();
+
+            EmitMemberFormatters(w, type);
+            w.Close();
+        }
+
+        /// <summary>The instance from the member values read: required members checked, the constructor called, the rest set.</summary>
+        private static void EmitCreate(SourceWriter w, SerializableTypeSpec type)
+        {
+            var arguments = string.Join(", ", type.ConstructorParameters);
+            var creation = $"new {type.FullName}({arguments})";
+            var requiredMembers = type.Members.Where(m => m.Assignment == MemberAssignment.Required).ToList();
+            var required = requiredMembers.Select(m => $"{m.Name} = {Local(m)}").ToList();
+            var inits = type.Members.Where(m => m.Assignment == MemberAssignment.Init).ToList();
+            var sets = type.Members.Where(m => m.Assignment == MemberAssignment.Set).ToList();
+            if (requiredMembers.Count == 0 && inits.Count == 0 && sets.Count == 0)
+            {
+                w.Line($"public {type.FullName} Create() => {creation};");
+                return;
+            }
+
+            w.Open($"public {type.FullName} Create()");
+            foreach (var member in requiredMembers)
+            {
+                w.Line($"if (!{Has(member)}) {{ throw {Wire}.MissingRequired({SourceWriter.Escape(type.DisplayName + "." + member.Key)}); }}");
+            }
+
+            if (inits.Count > 0)
+            {
+                // A member the data lacks keeps the value the type gives it (its initializer): read it from
+                // an instance made for the purpose, only when some member is missing.
+                w.Line($"{type.FullName.TrimEnd('?')}? __template = null;");
+            }
+
+            var initializers = required
+                .Concat(inits.Select(m => $"{m.Name} = {Has(m)} ? {Local(m)} : (__template ??= {Initialized(creation, required)}).{m.Name}"))
+                .ToList();
+            if (initializers.Count == 0)
+            {
+                w.Line($"var __result = {creation};");
+            }
+            else
+            {
+                w.Line($"var __result = {creation}");
+                w.Line("{");
+                foreach (var initializer in initializers)
+                {
+                    w.Line("    " + initializer + ",");
+                }
+
+                w.Line("};");
+            }
+
+            foreach (var member in sets)
+            {
+                w.Line($"if ({Has(member)}) {{ __result.{member.Name} = {Local(member)}; }}");
+            }
+
+            w.Line("return __result;");
+            w.Close();
+        }
+
+        /// <summary>The formatters of the collection and nullable members, when there are any.</summary>
+        private static void EmitMemberFormatters(SourceWriter w, SerializableTypeSpec type)
+        {
+            var composites = type.Members.Where(m => m.Shape.Arguments.Count > 0).ToList();
+            if (composites.Count > 0)
+            {
+                w.Line();
+                w.Doc("<summary>The formatters of the collection and nullable members, built from their elements' on first use.</summary>");
+                w.Open("private static class MemberFormatters");
+                w.Line("#nullable disable");
+                foreach (var member in composites)
+                {
+                    w.Line($"internal static readonly {FormatterInterface}<{member.Shape.Type}> {member.Name} = {FormatterExpression(member.Shape)};");
+                }
+
+                w.Line(NullableContext);
+                w.Close();
+            }
         }
 
         /// <summary>The members of a formatter class: <c>Serialize</c>, <c>Deserialize</c> and the formatters of its collection members.</summary>
@@ -137,21 +291,7 @@ public sealed partial class FlowGenerator
             w.Line();
             EmitDeserialize(w, type, isState);
 
-            var composites = type.Members.Where(m => m.Shape.Arguments.Count > 0).ToList();
-            if (composites.Count > 0)
-            {
-                w.Line();
-                w.Doc("<summary>The formatters of the collection and nullable members, built from their elements' on first use.</summary>");
-                w.Open("private static class MemberFormatters");
-                w.Line("#nullable disable");
-                foreach (var member in composites)
-                {
-                    w.Line($"internal static readonly {FormatterInterface}<{member.Shape.Type}> {member.Name} = {FormatterExpression(member.Shape)};");
-                }
-
-                w.Line(NullableContext);
-                w.Close();
-            }
+            EmitMemberFormatters(w, type);
         }
 
         private static void EmitDeserialize(SourceWriter w, SerializableTypeSpec type, bool isState)
@@ -303,8 +443,9 @@ public sealed partial class FlowGenerator
             var shape = member.Shape;
             return shape.Kind switch
             {
-                ShapeKind.Primitive or ShapeKind.String or ShapeKind.Bytes => $"writer.Write({access});",
-                ShapeKind.Guid or ShapeKind.Decimal or ShapeKind.DateTime or ShapeKind.DateTimeOffset or ShapeKind.TimeSpan => $"{Wire}.Write{shape.Kind}(ref writer, {access});",
+                // Named writers, not MessagePackWriter.Write: its overloads cost the compiler an overload resolution per member.
+                ShapeKind.Primitive => $"{Wire}.Write{PrimitiveFormatter(shape.Keyword!)}(ref writer, {access});",
+                ShapeKind.String or ShapeKind.Bytes or ShapeKind.Guid or ShapeKind.Decimal or ShapeKind.DateTime or ShapeKind.DateTimeOffset or ShapeKind.TimeSpan => $"{Wire}.Write{shape.Kind}(ref writer, {access});",
                 ShapeKind.Enum or ShapeKind.Object => $"{shape.Formatter}.Instance.Serialize(ref writer, {access}, options);",
                 _ => $"MemberFormatters.{member.Name}.Serialize(ref writer, {access}, options);",
             };

@@ -18,7 +18,7 @@ namespace FlowSdk.Internal;
 /// of <see cref="MessagePackSecurity.UntrustedData"/> themselves, whatever options they are given.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class WireFormat
+public static partial class WireFormat
 {
     /// <summary>
     /// How deep maps and arrays may nest in data FlowSdk reads: the limit of
