@@ -182,21 +182,7 @@ public sealed partial class FlowGenerator
             var initializers = required
                 .Concat(inits.Select(m => $"{m.Name} = {Has(m)} ? {Local(m)} : (__template ??= {Initialized(creation, required)}).{m.Name}"))
                 .ToList();
-            if (initializers.Count == 0)
-            {
-                w.Line($"var __result = {creation};");
-            }
-            else
-            {
-                w.Line($"var __result = {creation}");
-                w.Line("{");
-                foreach (var initializer in initializers)
-                {
-                    w.Line("    " + initializer + ",");
-                }
-
-                w.Line("};");
-            }
+            EmitResult(w, creation, initializers);
 
             foreach (var member in sets)
             {
@@ -386,24 +372,10 @@ public sealed partial class FlowGenerator
             var initializers = required
                 .Concat(inits.Select(m => $"{m.Name} = {Has(m)} ? {Local(m)} : (__template ??= {Initialized(creation, required)}).{m.Name}"))
                 .ToList();
-            if (madeFirst)
+            if (!madeFirst)
             {
-                // Made before the members were read.
-            }
-            else if (initializers.Count == 0)
-            {
-                w.Line($"var __result = {creation};");
-            }
-            else
-            {
-                w.Line($"var __result = {creation}");
-                w.Line("{");
-                foreach (var initializer in initializers)
-                {
-                    w.Line("    " + initializer + ",");
-                }
-
-                w.Line("};");
+                // Otherwise made before the members were read.
+                EmitResult(w, creation, initializers);
             }
 
             foreach (var member in type.Members.Where(m => m.Assignment == MemberAssignment.Set))
@@ -662,5 +634,24 @@ public sealed partial class FlowGenerator
             "char" => "Char",
             _ => "Int32",
         };
+
+        /// <summary>Writes <c>var __result = creation</c>, with an object initializer when there are members to set.</summary>
+        private static void EmitResult(SourceWriter w, string creation, List<string> initializers)
+        {
+            if (initializers.Count == 0)
+            {
+                w.Line($"var __result = {creation};");
+                return;
+            }
+
+            w.Line($"var __result = {creation}");
+            w.Line("{");
+            foreach (var initializer in initializers)
+            {
+                w.Line("    " + initializer + ",");
+            }
+
+            w.Line("};");
+        }
     }
 }
