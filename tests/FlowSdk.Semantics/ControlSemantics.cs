@@ -129,14 +129,7 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
         try
         {
             await using var h = await StartTicketsAsync();
-            await h.SendAsync(new TicketOpened(id, Priority: 0));
-            await h.Tickets.SendAsync(new TicketJudged(id, "cancellable"));
-            await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-
-            await h.Tickets.CancelAsync(id, reason: "runaway");
-
-            Assert.True(await probe.SawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(20)));
-            await h.SettleAsync();
+            await CancelWhileItsRuleRunsAsync(h, id, probe);
             var ticket = await h.TicketAsync(id);
             Assert.Equal(ExecutionStatus.Cancelled, ticket.Status);
             Assert.Equal("", ticket.Flags);
@@ -159,12 +152,7 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
         try
         {
             await using var h = await StartTicketsAsync(lanes: 1);
-            await h.SendAsync(new TicketOpened(cancelled, Priority: 0));
-            await h.Tickets.SendAsync(new TicketJudged(cancelled, "cancellable"));
-            await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            await h.Tickets.CancelAsync(cancelled, reason: "runaway");
-            Assert.True(await probe.SawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(20)));
-            await h.SettleAsync();
+            await CancelWhileItsRuleRunsAsync(h, cancelled, probe);
 
             await h.SendAsync(new TicketOpened(next, Priority: 0));
             await h.SendAsync(new TicketJudged(next, "probe"));
@@ -195,12 +183,7 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
             await h.SendAsync(new TicketJudged(registered, "register"));
             Assert.Equal(["Triage", "Judge"], (await h.TicketAsync(registered)).Timeline.Select(e => e.Rule));
 
-            await h.SendAsync(new TicketOpened(cancelled, Priority: 0));
-            await h.Tickets.SendAsync(new TicketJudged(cancelled, "cancellable"));
-            await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            await h.Tickets.CancelAsync(cancelled, reason: "runaway");
-            Assert.True(await probe.SawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(20)));
-            await h.SettleAsync();
+            await CancelWhileItsRuleRunsAsync(h, cancelled, probe);
 
             Assert.False(TicketRules.CallbackRan.ContainsKey(registered), "the cancel of another execution ran a callback registered by an earlier execution's rule");
         }
@@ -268,6 +251,20 @@ public abstract class ControlSemantics(IFlowInfrastructureFactory factory) : Sem
         o.TimeProvider = _time;
         configure?.Invoke(o);
     });
+
+    /// <summary>
+    /// Opens ticket <paramref name="id"/>, starts its "cancellable" rule, cancels the execution while
+    /// the rule runs, checks the rule saw the cancellation and waits until the runtime settles.
+    /// </summary>
+    private static async Task CancelWhileItsRuleRunsAsync(TicketHarness h, string id, (TaskCompletionSource Started, TaskCompletionSource<bool> SawCancellation) probe)
+    {
+        await h.SendAsync(new TicketOpened(id, Priority: 0));
+        await h.Tickets.SendAsync(new TicketJudged(id, "cancellable"));
+        await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await h.Tickets.CancelAsync(id, reason: "runaway");
+        Assert.True(await probe.SawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        await h.SettleAsync();
+    }
 
     private async Task<TicketHarness> StartTicketsAsync(int lanes = 0)
     {
