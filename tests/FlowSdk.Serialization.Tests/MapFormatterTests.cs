@@ -1,5 +1,5 @@
-using System.Buffers;
 using FlowSdk.Internal;
+using FlowSdk.Serialization.Tests.Infrastructure;
 using MessagePack;
 
 namespace FlowSdk.Serialization.Tests;
@@ -74,7 +74,7 @@ public sealed class MapFormatterTests
     [Fact]
     public void The_read_loop_starts_from_Init_skips_unknown_keys_and_leaves_the_depth_as_it_found_it()
     {
-        var bytes = Write(false, (ref MessagePackWriter w) =>
+        var bytes = WrittenBytes.Write(false, (ref MessagePackWriter w) =>
         {
             w.WriteMapHeader(3);
             w.Write("Unknown");
@@ -102,7 +102,7 @@ public sealed class MapFormatterTests
         var nil = new MessagePackReader(new byte[] { MessagePackCode.Nil });
         Assert.Null(BoxFormatter.Instance.Deserialize(ref nil, MessagePackSerializerOptions.Standard));
 
-        var bytes = Write(false, (ref MessagePackWriter w) =>
+        var bytes = WrittenBytes.Write(false, (ref MessagePackWriter w) =>
         {
             w.WriteMapHeader(1);
             w.Write("Name");
@@ -116,19 +116,9 @@ public sealed class MapFormatterTests
         Assert.StartsWith("Box.Name: expected string, got an integer", error.Message, StringComparison.Ordinal);
     }
 
-    private delegate void WriteAction(ref MessagePackWriter writer);
+    private static void Same(bool oldSpec, WrittenBytes.WriteAction expected, WrittenBytes.WriteAction actual) =>
+        Assert.Equal(WrittenBytes.Write(oldSpec, expected), WrittenBytes.Write(oldSpec, actual));
 
-    private static void Same(bool oldSpec, WriteAction expected, WriteAction actual) =>
-        Assert.Equal(Write(oldSpec, expected), Write(oldSpec, actual));
-
-    private static byte[] Write(bool oldSpec, WriteAction action)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer) { OldSpec = oldSpec };
-        action(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
 
     /// <summary>A type with a formatter written the way the generator writes one.</summary>
     public sealed class Box(int count, string name)

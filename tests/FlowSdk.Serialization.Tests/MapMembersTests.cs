@@ -1,5 +1,5 @@
-using System.Buffers;
 using FlowSdk.Internal;
+using FlowSdk.Serialization.Tests.Infrastructure;
 using MessagePack;
 
 namespace FlowSdk.Serialization.Tests;
@@ -24,8 +24,8 @@ public sealed class MapMembersTests
 
         for (var i = 0; i < keys.Length; i++)
         {
-            var expected = Write(oldSpec, (ref MessagePackWriter w) => w.WriteString(System.Text.Encoding.UTF8.GetBytes(keys[i])));
-            var actual = Write(oldSpec, (ref MessagePackWriter w) => members.WriteKey(ref w, i));
+            var expected = WrittenBytes.Write(oldSpec, (ref MessagePackWriter w) => w.WriteString(System.Text.Encoding.UTF8.GetBytes(keys[i])));
+            var actual = WrittenBytes.Write(oldSpec, (ref MessagePackWriter w) => members.WriteKey(ref w, i));
             Assert.Equal(expected, actual);
         }
     }
@@ -66,16 +66,5 @@ public sealed class MapMembersTests
     {
         var error = Assert.Throws<ArgumentException>(() => new MapMembers("T", ["a", "b"], ["int"]));
         Assert.Contains("2 keys but 1 member types", error.Message, StringComparison.Ordinal);
-    }
-
-    private delegate void WriteAction(ref MessagePackWriter writer);
-
-    private static byte[] Write(bool oldSpec, WriteAction action)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer) { OldSpec = oldSpec };
-        action(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
     }
 }
