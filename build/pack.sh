@@ -10,8 +10,11 @@
 #   FlowSdk.Templates  `dotnet new flowsdk`: a host project referencing FlowSdk and FlowSdk.Hosting at this version
 #
 #   build/pack.sh [--version 0.2.0] [--output artifacts/packages] [--configuration Release]
-#                 [--repository-url URL] [--docs-url URL] [-- extra dotnet pack arguments]
+#                 [--repository-url URL] [--docs-url URL] [--only FlowSdk,FlowSdk.Hosting,...]
+#                 [-- extra dotnet pack arguments]
 #
+# --only: pack only these packages (comma-separated ids; all by default), e.g. the clean-build benchmark
+#         packs only FlowSdk.
 # --repository-url: the public repository (package RepositoryUrl/ProjectUrl, SourceLink); none by default.
 # --docs-url: where the docs/ folder is published, ending in / (diagnostics' help links); none by default,
 #             the docs ship inside the FlowSdk package.
@@ -25,6 +28,7 @@ output="artifacts/packages"
 configuration="Release"
 repository_url=""
 docs_url=""
+only=""
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,8 +37,9 @@ while [ $# -gt 0 ]; do
     --configuration|-c) configuration="$2"; shift 2 ;;
     --repository-url) repository_url="$2"; shift 2 ;;
     --docs-url) docs_url="$2"; shift 2 ;;
+    --only) only=",$2,"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "pack.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,16 +55,22 @@ mkdir -p "$output"
 output="$(cd "$output" && pwd)"
 common=(-c "$configuration" -o "$output" -nologo -p:Version="$version" -p:FlowSdkPackBuild=true
         -p:FlowSdkRepositoryUrl="$repository_url" -p:FlowSdkDocsUrl="$docs_url" -p:UseSharedCompilation=false)
-# FlowSdkPack adds the generator, analyzers, code fixes, task, props/targets and docs to the FlowSdk package.
-dotnet pack src/FlowSdk/FlowSdk.csproj "${common[@]}" -p:FlowSdkPack=true "${extra[@]}" >&2
-dotnet pack src/FlowSdk.Dashboard/FlowSdk.Dashboard.csproj "${common[@]}" "${extra[@]}" >&2
-dotnet pack src/FlowSdk.Hosting/FlowSdk.Hosting.csproj "${common[@]}" "${extra[@]}" >&2
-dotnet pack src/FlowSdk.Nats/FlowSdk.Nats.csproj "${common[@]}" "${extra[@]}" >&2
-dotnet pack src/FlowSdk.Sqlite/FlowSdk.Sqlite.csproj "${common[@]}" "${extra[@]}" >&2
-dotnet pack src/FlowSdk.Testing/FlowSdk.Testing.csproj "${common[@]}" "${extra[@]}" >&2
-dotnet pack src/FlowSdk.Templates/FlowSdk.Templates.csproj "${common[@]}" "${extra[@]}" >&2
+ids=(FlowSdk FlowSdk.Dashboard FlowSdk.Hosting FlowSdk.Nats FlowSdk.Sqlite FlowSdk.Testing FlowSdk.Templates)
+selected=()
+for id in "${ids[@]}"; do
+  case "$only" in ''|*",$id,"*) selected+=("$id") ;; esac
+done
+[ ${#selected[@]} -gt 0 ] || { echo "pack.sh: --only names none of: ${ids[*]}" >&2; exit 2; }
+for id in "${selected[@]}"; do
+  if [ "$id" = FlowSdk ]; then
+    # FlowSdkPack adds the generator, analyzers, code fixes, task, props/targets and docs to the FlowSdk package.
+    dotnet pack src/FlowSdk/FlowSdk.csproj "${common[@]}" -p:FlowSdkPack=true "${extra[@]}" >&2
+  else
+    dotnet pack "src/$id/$id.csproj" "${common[@]}" "${extra[@]}" >&2
+  fi
+done
 
-for id in FlowSdk FlowSdk.Dashboard FlowSdk.Hosting FlowSdk.Nats FlowSdk.Sqlite FlowSdk.Testing FlowSdk.Templates; do
+for id in "${selected[@]}"; do
   package="$output/$id.$version.nupkg"
   [ -f "$package" ] || { echo "pack.sh: $package was not written" >&2; exit 1; }
   echo "$package"

@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security;
 
 namespace FlowSdk.Benchmarks;
 
 /// <summary>
 /// What the clean-build measurement found: the median wall-clock seconds of each variant, with the compiler as the
 /// environment sets it (<see cref="WithGeneratorSeconds"/>, <see cref="WithoutGeneratorSeconds"/>), with the generator
-/// and analyzers referenced as built assemblies instead of projects (<see cref="WithAssembliesSeconds"/>), and the
-/// same three with the compiler server on (<c>UseSharedCompilation=true</c>, what <c>dotnet build</c> does by default).
+/// and analyzers referenced as built assemblies instead of projects (<see cref="WithAssembliesSeconds"/>), from the
+/// packed FlowSdk package and from the same package without its generator, analyzers and build files
+/// (<see cref="PackageSeconds"/>, <see cref="PackageWithoutSeconds"/>: the goal's pair, the way users build), and the
+/// same five with the compiler server on (<c>UseSharedCompilation=true</c>, what <c>dotnet build</c> does by default).
 /// </summary>
 internal sealed record BuildCostResult(
     double WithGeneratorSeconds,
@@ -17,7 +20,11 @@ internal sealed record BuildCostResult(
     double WithAssembliesSeconds,
     double SharedWithGeneratorSeconds,
     double SharedWithoutGeneratorSeconds,
-    double SharedWithAssembliesSeconds);
+    double SharedWithAssembliesSeconds,
+    double PackageSeconds,
+    double PackageWithoutSeconds,
+    double SharedPackageSeconds,
+    double SharedPackageWithoutSeconds);
 
 /// <summary>
 /// What FlowSdk's generator and analyzers add to a clean build: <c>dotnet build</c> of a library with a
@@ -33,6 +40,12 @@ internal sealed record BuildCostResult(
 /// their built assemblies (<c>Analyzer</c> items, as a package's analyzers are), not as projects: the build does
 /// not ask three more projects whether they are up to date. (The package also runs the CheckFlows task after
 /// the compiler, which none of these variants does.)</item>
+/// <item><b>package</b>: the project references the FlowSdk package, packed by build/pack.sh from this repository into a
+/// local feed, as a user's project does: the runtime, the generator, analyzers and code fixes as the package's analyzers,
+/// and its build files (the CheckFlows task after the compiler). The goal's variant.</item>
+/// <item><b>package without</b>: the same package reference without the package's build files and with its analyzers
+/// removed before the compiler runs: the same runtime and the same other analyzers (those of the package's
+/// dependencies and of the .NET SDK), none of FlowSdk's. The goal's baseline.</item>
 /// </list>
 /// Each variant is measured twice per run: with the compiler as the environment sets it (this machine sets
 /// <c>UseSharedCompilation=false</c>: a new compiler process per build) and with the compiler server on.
@@ -75,14 +88,27 @@ internal static class BuildCost
                   <Import Project="{Path.Combine(repositoryRoot, "build", "FlowSdk.Serialization.targets")}" />
                 """);
 
+            var (package, packageWithout) = WritePackageProjects(root, source, repositoryRoot);
+
             // The "with" project builds the generator and analyzers first, so the assemblies exist when "with, as assemblies" is built.
-            foreach (var project in new[] { with, without, assemblies })
+            string[] all = [with, without, assemblies, package, packageWithout];
+            foreach (var project in all)
             {
                 // Restores, builds the referenced projects if needed and starts the compiler server: untimed.
                 Dotnet(project, "build", "-c", "Release", "-nologo", "-v:q", "-nodeReuse:false", "-p:UseSharedCompilation=true");
             }
 
-            foreach (var project in new[] { with, assemblies })
+            if (!File.Exists(Path.Combine(package, "bin", "Release", "net10.0", "flowsdk", "Flows.manifest.json")))
+            {
+                throw new InvalidOperationException("The package's CheckFlows task did not run in the project that references the package.");
+            }
+
+            if (HasGeneratedFlow(packageWithout))
+            {
+                throw new InvalidOperationException("The project without FlowSdk's analyzers carries a generated flow: its generator ran.");
+            }
+
+            foreach (var project in new[] { with, assemblies, package })
             {
                 if (!File.Exists(Path.Combine(project, "bin", "Release", "net10.0", "Flows.dll")) || !HasGeneratedFlow(project))
                 {
@@ -94,7 +120,7 @@ internal static class BuildCost
             var times = new Dictionary<(string Project, bool Shared), List<double>>();
             for (var r = 0; r < runs; r++)
             {
-                string[] order = r % 2 == 0 ? [with, without, assemblies] : [assemblies, without, with];
+                string[] order = r % 2 == 0 ? all : [.. Enumerable.Reverse(all)];
                 foreach (var shared in new[] { false, true })
                 {
                     foreach (var project in order)
@@ -109,12 +135,74 @@ internal static class BuildCost
             var environment = Environment.GetEnvironmentVariable("UseSharedCompilation") ?? "(not set)";
             return new BuildCostResult(Median(times[(with, false)]), Median(times[(without, false)]), runs,
                 $"{Rules} rules and message types, {runs} clean builds per variant, alternating, median; compiler as the environment sets it (UseSharedCompilation={environment})",
-                Median(times[(assemblies, false)]), Median(times[(with, true)]), Median(times[(without, true)]), Median(times[(assemblies, true)]));
+                Median(times[(assemblies, false)]), Median(times[(with, true)]), Median(times[(without, true)]), Median(times[(assemblies, true)]),
+                Median(times[(package, false)]), Median(times[(packageWithout, false)]), Median(times[(package, true)]), Median(times[(packageWithout, true)]));
         }
         finally
         {
             root.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Packs the FlowSdk package (build/pack.sh --only FlowSdk, a version of its own) into a feed in
+    /// <paramref name="root"/> and writes the two projects that reference it. Their packages are restored into a
+    /// folder of <paramref name="root"/> (NuGet caches a package version forever), with the machine's global packages
+    /// folder as a fallback, so that only FlowSdk is extracted there.
+    /// </summary>
+    private static (string Package, string PackageWithout) WritePackageProjects(DirectoryInfo root, string source, string repositoryRoot)
+    {
+        var feed = Path.Combine(root.FullName, "feed");
+        var version = "0.0.0-buildcost." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        // Built in a folder of its own (--artifacts-path): nothing is written to the repository's bin/ and obj/.
+        Run(repositoryRoot, "bash", Path.Combine(repositoryRoot, "build", "pack.sh"), "--version", version, "--output", feed, "--only", "FlowSdk", "--", "--artifacts-path", Path.Combine(root.FullName, "artifacts"));
+
+        // The machine's enabled sources after the feed (a mirror here, nuget.org elsewhere), and its global packages folder as a fallback.
+        var sources = Run(root.FullName, "dotnet", "nuget", "list", "source", "--format", "short")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', 2, StringSplitOptions.TrimEntries))
+            .Where(parts => parts.Length == 2 && parts[0].StartsWith('E'))
+            .Select(parts => parts[1]);
+        var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var entries = new[] { feed }.Concat(sources).Select((s, i) => $"    <add key=\"source{i}\" value=\"{SecurityElement.Escape(s)}\" />\n");
+        File.WriteAllText(Path.Combine(root.FullName, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="{SecurityElement.Escape(Path.Combine(root.FullName, "packages"))}" />
+              </config>
+              <fallbackPackageFolders>
+                <clear />
+                <add key="machine" value="{SecurityElement.Escape(globalPackages)}" />
+              </fallbackPackageFolders>
+              <packageSources>
+                <clear />
+            {string.Concat(entries)}  </packageSources>
+            </configuration>
+            """);
+
+        var package = Write(root, "Package", source, $"""
+              <ItemGroup>
+                <PackageReference Include="FlowSdk" Version="{version}" />
+              </ItemGroup>
+            """);
+
+        // The runtime of the same package: its build files excluded (no CheckFlows task) and its generator, analyzers and
+        // code fixes removed from the compiler's list (ExcludeAssets="analyzers" alone leaves them there: measured, the
+        // SDK still passed them to the compiler).
+        var packageWithout = Write(root, "PackageWithout", source, $"""
+              <ItemGroup>
+                <PackageReference Include="FlowSdk" Version="{version}" ExcludeAssets="build;buildTransitive" />
+              </ItemGroup>
+              <Target Name="RemoveFlowSdkAnalyzers" AfterTargets="ResolveLockFileAnalyzers" BeforeTargets="CoreCompile">
+                <ItemGroup>
+                  <Analyzer Remove="@(Analyzer)" Condition="'%(Analyzer.NuGetPackageId)' == 'FlowSdk'" />
+                </ItemGroup>
+              </Target>
+            """);
+        return (package, packageWithout);
     }
 
     private static string Write(DirectoryInfo root, string name, string source, string reference)
@@ -193,6 +281,35 @@ internal static class BuildCost
         {
             throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed in {project} ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
         }
+    }
+
+    /// <summary>Runs a command to its end and returns what it printed; throws if it fails.</summary>
+    private static string Run(string directory, string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        }
+
+        return stdout.Result;
     }
 
     private static double Median(List<double> values)
