@@ -60,6 +60,11 @@ selected=()
 for id in "${ids[@]}"; do
   case "$only" in ''|*",$id,"*) selected+=("$id") ;; esac
 done
+if [ -n "$only" ]; then
+  for name in ${only//,/ }; do
+    case " ${ids[*]} " in *" $name "*) ;; *) echo "pack.sh: --only names '$name', which is none of: ${ids[*]}" >&2; exit 2 ;; esac
+  done
+fi
 [ ${#selected[@]} -gt 0 ] || { echo "pack.sh: --only names none of: ${ids[*]}" >&2; exit 2; }
 for id in "${selected[@]}"; do
   if [ "$id" = FlowSdk ]; then

@@ -27,8 +27,10 @@ public sealed class PackScriptTests
         Assert.Contains(Path.Combine(feed, $"FlowSdk.{version}.nupkg"), pack.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Only_refuses_a_name_that_is_no_package()
+    [Theory]
+    [InlineData("FlowSdk.Nope")]
+    [InlineData("FlowSdk,FlowSdk.Nope")]
+    public void Only_refuses_a_name_that_is_no_package(string only)
     {
         using var root = new TempDirectory("flowsdk-pack-only");
         var pack = DotNet.Start(
@@ -36,10 +38,10 @@ public sealed class PackScriptTests
             DotNet.RepositoryRoot,
             new Dictionary<string, string?>(),
             TimeSpan.FromMinutes(2),
-            "build/pack.sh", "--version", "0.1.0-none", "--output", root.Combine("feed"), "--only", "FlowSdk.Nope");
+            "build/pack.sh", "--version", "0.1.0-none", "--output", root.Combine("feed"), "--only", only);
 
         Assert.Equal(2, pack.ExitCode);
-        Assert.Contains("--only names none of", pack.Output, StringComparison.Ordinal);
+        Assert.Contains("--only names 'FlowSdk.Nope', which is none of", pack.Output, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(root.Combine("feed")));
     }
 }
