@@ -37,13 +37,16 @@ public sealed partial class FlowGenerator
         {
             var names = new HashSet<string>(rules.Rules.Select(static r => r.Name), StringComparer.Ordinal);
             var sources = new List<RuleSourceSpec>();
+
+            // Every rule method's class is this one: its name is displayed once, not once per rule.
+            var className = type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
             foreach (var member in type.GetMembers())
             {
                 // The manifest looks a rule's source up by its class and method name: the first [Rule] method of that name.
                 if (member is IMethodSymbol method && names.Contains(method.Name)
                     && FlowSymbols.Find(method, context.Symbols.RuleAttribute) is not null
                     && names.Remove(method.Name)
-                    && RuleSource(method, context) is { } source)
+                    && RuleSource(method, className, context) is { } source)
                 {
                     sources.Add(source);
                 }
@@ -52,19 +55,30 @@ public sealed partial class FlowGenerator
             return sources.ToEquatableArray();
         }
 
-        public static RuleSourceSpec? RuleSource(IMethodSymbol method, FlowReadContext context)
+        /// <summary>Where a rule method is and the schemas of the messages it takes and returns; <paramref name="className"/> is its class as messages name it.</summary>
+        public static RuleSourceSpec? RuleSource(IMethodSymbol method, string className, FlowReadContext context)
         {
-            if (method.ContainingType is null || Locate(method) is not { } location)
+            if (Locate(method) is not { } location)
             {
                 return null;
             }
 
-            var messages = method.Parameters.Select(p => p.Type)
-                .Concat(method.ReturnsVoid ? Enumerable.Empty<ITypeSymbol>() : [method.ReturnType])
-                .Select(context.Schema)
-                .OfType<MessageSchemaSpec>()
-                .ToEquatableArray();
-            return new RuleSourceSpec(method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat), method.Name, location, messages);
+            var schemas = new List<MessageSchemaSpec>(2);
+            foreach (var parameter in method.Parameters)
+            {
+                if (context.Schema(parameter.Type) is { } schema)
+                {
+                    schemas.Add(schema);
+                }
+            }
+
+            if (!method.ReturnsVoid && context.Schema(method.ReturnType) is { } output)
+            {
+                schemas.Add(output);
+            }
+
+            var messages = schemas.ToEquatableArray();
+            return new RuleSourceSpec(className, method.Name, location, messages);
         }
 
         /// <summary>The schema of a <c>[Message]</c> type, whether declared in this compilation or referenced; <see langword="null"/> for any other type.</summary>
@@ -77,12 +91,12 @@ public sealed partial class FlowGenerator
 
             var named = (INamedTypeSymbol)type;
             var sorted = MessageDeclaration.PublicProperties(named)
-                .Select(p => p.Name + ":" + p.Type.ToDisplayString(SchemaType))
+                .Select(p => p.Name + ":" + TypeNames.Display(p.Type, SchemaType))
                 .ToArray();
             Array.Sort(sorted, StringComparer.Ordinal);
             var members = sorted.ToEquatableArray();
             return new MessageSchemaSpec(
-                named.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified),
+                context.FullName(named),
                 subject,
                 message.IsExternal,
                 members,
@@ -93,10 +107,25 @@ public sealed partial class FlowGenerator
         /// <summary>A stable hash of the members (64-bit FNV-1a over their UTF-8 text, one per line), as 16 hex digits.</summary>
         public static string Fingerprint(IEnumerable<string> members)
         {
+            // The bytes of each member then a line feed, as UTF-8 encodes their concatenation (a member is a
+            // whole string, so no surrogate pair is split between two of them).
             var hash = 14695981039346656037UL;
-            foreach (var b in Encoding.UTF8.GetBytes(string.Concat(members.Select(m => m + "\n"))))
+            var buffer = Array.Empty<byte>();
+            foreach (var member in members)
             {
-                hash = unchecked((hash ^ b) * 1099511628211UL);
+                var count = Encoding.UTF8.GetMaxByteCount(member.Length);
+                if (buffer.Length < count)
+                {
+                    buffer = new byte[Math.Max(count, 256)];
+                }
+
+                var written = Encoding.UTF8.GetBytes(member, 0, member.Length, buffer, 0);
+                for (var i = 0; i < written; i++)
+                {
+                    hash = unchecked((hash ^ buffer[i]) * 1099511628211UL);
+                }
+
+                hash = unchecked((hash ^ (byte)'\n') * 1099511628211UL);
             }
 
             return hash.ToString("x16", CultureInfo.InvariantCulture);

@@ -195,7 +195,8 @@ public class GeneratorBenchmarks
 /// benchmark's, with the unrelated file) that asks for every type's attributes, members and their
 /// signatures and every member's attributes (what the generator reads); the ratios are taken within
 /// each round and their medians reported, with each contender's median and minimum time and the median of
-/// the bytes it allocated (the Unbound contender's include the walk's), which load does not change.
+/// the bytes it allocated (the Unbound contender's include the walk's), which load does not change, and the time paused
+/// for garbage collections (<see cref="GC.GetTotalPauseDuration"/>) with the collections per run.
 /// A fourth contender, Unbound, is the cached run over a compilation that walk has already bound, timed
 /// without the walk: the generator's and the driver's own work. Cached minus Unbound is the binding a
 /// cached run cannot skip; over the cold run, the floor of the cached / cold ratio.
@@ -253,14 +254,23 @@ public static class GeneratorInterleaved
 
         var times = contenders.Select(_ => new double[rounds]).ToArray();
         var allocated = contenders.Select(_ => new double[rounds]).ToArray();
+        var paused = contenders.Select(_ => new double[rounds]).ToArray();
+        var collections = contenders.Select(_ => new int[3]).ToArray();
         for (var r = 0; r < rounds; r++)
         {
             for (var k = 0; k < contenders.Length; k++)
             {
                 var c = (r + k) % contenders.Length;
                 var before = GC.GetTotalAllocatedBytes(precise: true);
+                var pauseBefore = GC.GetTotalPauseDuration();
+                var countsBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
                 times[c][r] = contenders[c].Op();
                 allocated[c][r] = (GC.GetTotalAllocatedBytes(precise: true) - before) / 1e6;
+                paused[c][r] = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds;
+                for (var g = 0; g < 3; g++)
+                {
+                    collections[c][g] += GC.CollectionCount(g) - countsBefore[g];
+                }
             }
         }
 
@@ -273,7 +283,7 @@ public static class GeneratorInterleaved
         Console.WriteLine($"{rules} rules, {rounds} rounds, load average {LoadAverage()}");
         for (var c = 0; c < contenders.Length; c++)
         {
-            Console.WriteLine($"{contenders[c].Name,-8} median {Median(times[c]),8:F1} ms   min {times[c].Min(),8:F1} ms   allocated {Median(allocated[c]),7:F1} MB");
+            Console.WriteLine($"{contenders[c].Name,-8} median {Median(times[c]),8:F1} ms   min {times[c].Min(),8:F1} ms   allocated {Median(allocated[c]),7:F1} MB   paused for GC {Median(paused[c]),7:F1} ms   GC.CollectionCount(0/1/2) per run {(double)collections[c][0] / rounds:F1}/{(double)collections[c][1] / rounds:F1}/{(double)collections[c][2] / rounds:F1}");
         }
 
         Console.WriteLine($"cached / cold   median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => times[1][r] / times[0][r])):F3}   ratio of minima {times[1].Min() / times[0].Min():F3}");

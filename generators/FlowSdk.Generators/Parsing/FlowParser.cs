@@ -17,7 +17,8 @@ namespace FlowSdk.Generators.Parsing;
 /// </summary>
 internal static partial class FlowParser
 {
-    private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+    /// <summary>Types fully qualified, with nullable reference annotations.</summary>
+    internal static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     /// <summary>The flow a class marked <c>[Flow&lt;TPhase&gt;]</c> declares, or <see langword="null"/> when the generator cannot use it.</summary>
@@ -122,7 +123,7 @@ internal static partial class FlowParser
         var key = message.CorrelationKeys.FirstOrDefault();
         var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
         return new MessageSpec(
-            type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified),
+            context.FullName(type),
             type.Name,
             subject,
             key?.Name,

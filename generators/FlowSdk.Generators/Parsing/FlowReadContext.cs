@@ -23,6 +23,9 @@ internal sealed class FlowReadContext
     private readonly ConcurrentDictionary<ISymbol?, Optional<MessageSchemaSpec?>> _schemas = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ISymbol?, Optional<MessageDeclaration?>> _declarations = new(SymbolEqualityComparer.Default);
 
+    private readonly ConcurrentDictionary<ISymbol?, string> _fullNames = new(SymbolEqualityComparer.Default);
+    private string? _generatedNamespace;
+
     private FlowReadContext(Compilation compilation)
     {
         Home = compilation.Assembly;
@@ -43,6 +46,41 @@ internal sealed class FlowReadContext
         var context = Contexts.GetValue(compilation, static c => new FlowReadContext(c));
         return context.SymbolsOrNull is null ? null : context;
     }
+
+    /// <summary>The namespace of <see cref="Home"/>'s generated resolver and foreign formatters (<see cref="Formatter.GeneratedNamespace"/>), worked out once.</summary>
+    public string GeneratedNamespace => _generatedNamespace ??= Formatter.GeneratedNamespace(Home);
+
+    /// <summary>
+    /// <paramref name="type"/> fully qualified, not annotated (<c>global::Ns.Type</c>), as <see cref="FlowParser.FullyQualified"/>
+    /// displays it: once per type for the message spec, the formatter's spec and the schema, which each name it.
+    /// </summary>
+    public string FullName(INamedTypeSymbol type) =>
+        HasTypeArguments(type) ? type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FlowParser.FullyQualified) : CachedName(type);
+
+    /// <summary><paramref name="type"/> as generated code names it, without nullable annotations (<see cref="SymbolDisplayFormat.FullyQualifiedFormat"/>).</summary>
+    public string PlainName(INamedTypeSymbol type) =>
+        HasTypeArguments(type) ? type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : CachedName(type);
+
+    /// <summary>
+    /// Whether the type or a type containing it has type arguments: only then do <see cref="FullName"/> and
+    /// <see cref="PlainName"/> differ (the arguments' annotations), and only then is the name not cached, as the
+    /// symbol comparer ignores those annotations.
+    /// </summary>
+    private static bool HasTypeArguments(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.Arity > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private string CachedName(INamedTypeSymbol type) =>
+        _fullNames.GetOrAdd(type, static t => ((INamedTypeSymbol)t!).WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FlowParser.FullyQualified));
 
     /// <summary>How <paramref name="type"/> is serialized (<see cref="SerializationModel.Describe"/>) in <see cref="Home"/>, as a flow state or as any other type.</summary>
     public SerializedType Describe(INamedTypeSymbol type, bool isFlowState) =>

@@ -347,28 +347,20 @@ internal static class ConditionResolver
             return false;
         }
 
-        var allowed = AllowedParameterTypes(rule, state, symbols);
+        // The types AllowedParameterTypes lists, checked without building that list for every candidate.
+        var message = rule.Input;
         foreach (var parameter in candidate.Parameters)
         {
-            if (parameter.RefKind != RefKind.None || !Contains(allowed, parameter.Type))
+            var type = parameter.Type;
+            if (parameter.RefKind != RefKind.None
+                || !((rule.HasState && SymbolEqualityComparer.Default.Equals(state, type))
+                    || (message is not null && SymbolEqualityComparer.Default.Equals(message, type))
+                    || (symbols.RuleContext is { } context && SymbolEqualityComparer.Default.Equals(context, type))))
             {
                 return false;
             }
         }
 
         return true;
-    }
-
-    private static bool Contains(ImmutableArray<ITypeSymbol> types, ITypeSymbol type)
-    {
-        foreach (var t in types)
-        {
-            if (SymbolEqualityComparer.Default.Equals(t, type))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -178,7 +178,7 @@ internal sealed class TypeShape
             return Unsupported("delegates cannot be serialized");
         }
 
-        switch (named.OriginalDefinition.ToDisplayString())
+        switch (WellKnownName(named.OriginalDefinition))
         {
             case "System.Guid": return Simple(ShapeKind.Guid);
             case "System.DateTimeOffset": return Simple(ShapeKind.DateTimeOffset);
@@ -218,8 +218,7 @@ internal sealed class TypeShape
             return Unsupported("an interface has no single shape to read back; use a concrete type");
         }
 
-        var ns = named.ContainingNamespace?.ToDisplayString() ?? "";
-        if (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal))
+        if (IsSystemOrMicrosoftNamespace(named.ContainingNamespace))
         {
             return Unsupported($"'{Display(named)}' is not a type FlowSdk serializes (see docs/serialization.md for the supported types)");
         }
@@ -243,6 +242,82 @@ internal sealed class TypeShape
         }
 
         return Accessible(named, home) is { } inaccessible ? Unsupported(inaccessible) : Simple(ShapeKind.Object);
+    }
+
+    /// <summary>
+    /// The display string (<c>System.Collections.Generic.List&lt;T&gt;</c>) of an original definition that
+    /// <see cref="Of"/> gives a shape by name, or <see langword="null"/> for any other type: the same answer as
+    /// <c>ToDisplayString()</c> for those, from names alone, without writing a display string per member type.
+    /// </summary>
+    private static string? WellKnownName(INamedTypeSymbol definition)
+    {
+        if (definition.ContainingType is not null || definition.ContainingNamespace is not { } ns || ns.IsGlobalNamespace)
+        {
+            return null;
+        }
+
+        var parent = ns.ContainingNamespace;
+        if (ns.Name == "System" && parent is { IsGlobalNamespace: true })
+        {
+            return definition.Name switch
+            {
+                "Guid" or "DateTimeOffset" or "TimeSpan" when definition.Arity == 0 => "System." + definition.Name,
+                "Nullable" when HasTypeParameters(definition, "T") => "System.Nullable<T>",
+                _ => null,
+            };
+        }
+
+        if (ns.Name != "Generic" || parent is not { Name: "Collections" } || parent.ContainingNamespace is not { Name: "System" } system
+            || system.ContainingNamespace is not { IsGlobalNamespace: true })
+        {
+            return null;
+        }
+
+        return definition.Name switch
+        {
+            "List" or "IEnumerable" or "IReadOnlyList" or "IList" or "ICollection" or "IReadOnlyCollection" or "HashSet" or "ISet" or "IReadOnlySet"
+                when HasTypeParameters(definition, "T") => "System.Collections.Generic." + definition.Name + "<T>",
+            "Dictionary" or "IDictionary" or "IReadOnlyDictionary"
+                when HasTypeParameters(definition, "TKey", "TValue") => "System.Collections.Generic." + definition.Name + "<TKey, TValue>",
+            _ => null,
+        };
+
+        static bool HasTypeParameters(INamedTypeSymbol type, params string[] names)
+        {
+            var parameters = type.TypeParameters;
+            if (parameters.Length != names.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (parameters[i].Name != names[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Whether the namespace is <c>System</c> or within it, or within <c>Microsoft</c> (not <c>Microsoft</c> itself).</summary>
+    private static bool IsSystemOrMicrosoftNamespace(INamespaceSymbol? ns)
+    {
+        if (ns is null || ns.IsGlobalNamespace)
+        {
+            return false;
+        }
+
+        var depth = 1;
+        while (ns.ContainingNamespace is { IsGlobalNamespace: false } parent)
+        {
+            ns = parent;
+            depth++;
+        }
+
+        return ns.Name == "System" || (ns.Name == "Microsoft" && depth > 1);
     }
 
     internal static string Display(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString();
@@ -432,6 +507,9 @@ internal static class SerializationModel
 
         var members = ImmutableArray.CreateBuilder<SerializedMember>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
+
+        // The public model hands out a new array of parameters on every call: read them once.
+        var parameters = constructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
         foreach (var (symbol, memberType, ignored) in candidates)
         {
             if (ignored)
@@ -439,7 +517,7 @@ internal static class SerializationModel
                 continue;
             }
 
-            var parameter = constructor?.Parameters.FirstOrDefault(p => string.Equals(p.Name, symbol.Name, StringComparison.OrdinalIgnoreCase));
+            var parameter = ParameterNamed(parameters, symbol.Name);
             MemberAssignment assignment;
             if (parameter is not null)
             {
@@ -647,9 +725,11 @@ internal static class SerializationModel
     }
 
     /// <summary>A type's name in the schema file: namespace-qualified, nested types joined with '.'.</summary>
-    public static string TypeName(INamedTypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat
+    public static string TypeName(INamedTypeSymbol type) => type.ToDisplayString(TypeNameFormat);
+
+    private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.CSharpErrorMessageFormat
         .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.None)
-        .WithGenericsOptions(SymbolDisplayGenericsOptions.IncludeTypeParameters));
+        .WithGenericsOptions(SymbolDisplayGenericsOptions.IncludeTypeParameters);
 
     /// <summary>A C# identifier as it can be written in code: keywords get an '@'.</summary>
     public static string Identifier(string name) =>
@@ -664,7 +744,8 @@ internal static class SerializationModel
 
     private static (string Key, AttributeData? Attribute, string? Problem) Key(ISymbol member)
     {
-        var attribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KeyAttributeName);
+        // Only an attribute class named KeyAttribute is displayed, to compare its full name.
+        var attribute = member.GetAttributes().FirstOrDefault(static a => a.AttributeClass is { Name: "KeyAttribute" } c && c.ToDisplayString() == KeyAttributeName);
         if (attribute is null)
         {
             return (member.Name, null, null);
@@ -734,6 +815,7 @@ internal static class SerializationModel
     private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<(ISymbol Symbol, ITypeSymbol Type, bool Ignored)> candidates, bool preferParameterless)
     {
         IMethodSymbol? best = null;
+        var bestCount = 0;
         foreach (var constructor in type.InstanceConstructors)
         {
             if (constructor.DeclaredAccessibility != Accessibility.Public)
@@ -741,27 +823,73 @@ internal static class SerializationModel
                 continue;
             }
 
+            // The public model hands out a new array of parameters on every call: read them once.
+            var parameters = constructor.Parameters;
+
             // A record's copy constructor is not a way to build one from its members.
-            if (constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type))
+            if (parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, type))
             {
                 continue;
             }
 
-            if (preferParameterless && constructor.Parameters.Length == 0)
+            if (preferParameterless && parameters.Length == 0)
             {
                 return constructor;
             }
 
-            var bindable = constructor.Parameters.All(p => p.RefKind == RefKind.None && candidates.Any(c =>
-                string.Equals(c.Symbol.Name, p.Name, StringComparison.OrdinalIgnoreCase)
-                && SymbolEqualityComparer.Default.Equals(c.Type.WithNullableAnnotation(NullableAnnotation.None), p.Type.WithNullableAnnotation(NullableAnnotation.None))));
-            if (bindable && (best is null || constructor.Parameters.Length > best.Parameters.Length))
+            if (IsBindable(parameters, candidates) && (best is null || parameters.Length > bestCount))
             {
                 best = constructor;
+                bestCount = parameters.Length;
             }
         }
 
         return preferParameterless ? null : best;
+    }
+
+    /// <summary>Whether each parameter is a plain one that matches a candidate member by name (ignoring case) and type (ignoring nullability).</summary>
+    private static bool IsBindable(ImmutableArray<IParameterSymbol> parameters, List<(ISymbol Symbol, ITypeSymbol Type, bool Ignored)> candidates)
+    {
+        foreach (var p in parameters)
+        {
+            if (p.RefKind != RefKind.None)
+            {
+                return false;
+            }
+
+            var parameterType = p.Type.WithNullableAnnotation(NullableAnnotation.None);
+            var found = false;
+            foreach (var c in candidates)
+            {
+                if (string.Equals(c.Symbol.Name, p.Name, StringComparison.OrdinalIgnoreCase)
+                    && SymbolEqualityComparer.Default.Equals(c.Type.WithNullableAnnotation(NullableAnnotation.None), parameterType))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The first parameter named <paramref name="name"/> (ignoring case), or <see langword="null"/>.</summary>
+    private static IParameterSymbol? ParameterNamed(ImmutableArray<IParameterSymbol> parameters, string name)
+    {
+        foreach (var p in parameters)
+        {
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return p;
+            }
+        }
+
+        return null;
     }
 
     private static ImmutableArray<SerializedEnumMember> EnumMembers(INamedTypeSymbol type)
