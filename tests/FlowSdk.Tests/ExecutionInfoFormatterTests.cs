@@ -332,6 +332,107 @@ public sealed class ExecutionInfoFormatterTests
     }
 
     [Fact]
+    public void Timeline_entries_that_repeat_the_rule_source_and_phases_share_those_strings_when_read()
+    {
+        var info = Sample();
+        info.Restore([
+            new TimelineEntry(Created, "Count", TriggerKind.MessageAndState, "bench.tick", RuleAction.Mutate, "Counting", "Counting", 1),
+            new TimelineEntry(Created.AddMinutes(1), "Count", TriggerKind.MessageAndState, "bench.tick", RuleAction.Mutate, "Counting", "Counting", 1),
+            new TimelineEntry(Created.AddMinutes(2), "Count", TriggerKind.MessageAndState, "bench.tick", RuleAction.Mutate, "Counting", "Counted", 1),
+        ]);
+        info.Phase = "Counted";
+        info.RestoreRule("Count", new RuleCounter(3, Created.AddMinutes(2)));
+
+        var copy = Read(Write(info));
+
+        Assert.Equal(info.Timeline, copy.Timeline);
+        var (first, second, third) = (copy.Timeline[0], copy.Timeline[1], copy.Timeline[2]);
+        Assert.Same(first.Rule, second.Rule);
+        Assert.Same(first.Source, third.Source);
+        Assert.Same(first.PhaseBefore, first.PhaseAfter);
+        Assert.Same(first.PhaseAfter, third.PhaseBefore);
+        Assert.Same(third.Rule, copy.Rules.Keys.Single(name => name == "Count"));
+
+        // Read as bytes each time: written again, the same bytes.
+        Assert.Equal(Convert.ToHexString(Write(info).Span), Convert.ToHexString(Write(copy).Span));
+    }
+
+    [Fact]
+    public void Timeline_strings_that_differ_from_the_entry_before_only_slightly_or_outside_ASCII_are_read_as_written()
+    {
+        var info = Sample();
+        info.Restore([
+            new TimelineEntry(Created, "Zählen", TriggerKind.Message, "zähler.eins", RuleAction.Mutate, "Über", "Über", 1),
+            new TimelineEntry(Created.AddMinutes(1), "Zählen", TriggerKind.Message, "zähler.eins", RuleAction.Mutate, "Über", "Uber", 1),
+            new TimelineEntry(Created.AddMinutes(2), "Count", TriggerKind.Message, "bench.tick", RuleAction.Mutate, "Uber", "Ubes", 1),
+            new TimelineEntry(Created.AddMinutes(3), "Counu", TriggerKind.Message, "bench.tic", RuleAction.Mutate, "", "", 1),
+            new TimelineEntry(Created.AddMinutes(4), "Counu", TriggerKind.Message, "bench.tic", RuleAction.Mutate, "", "x", 1),
+        ]);
+
+        var copy = Read(Write(info));
+
+        Assert.Equal(info.Timeline, copy.Timeline);
+    }
+
+    [Fact]
+    public void Keys_in_another_order_than_written_are_read_all_the_same()
+    {
+        // The reader matches each key first against the one written after the key before: keys in
+        // another order (another writer, a later version) take the slower way and read the same.
+        var at = new DateTime(2026, 3, 1, 8, 0, 0, DateTimeKind.Utc);
+        var buffer = new ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(buffer);
+        w.WriteMapHeader(7);
+        w.Write("Handled");
+        w.WriteArrayHeader(2);
+        w.Write("m-1");
+        w.Write("m-2");
+        w.Write("Timeline");
+        w.WriteArrayHeader(1);
+        w.WriteMapHeader(8);
+        w.Write("Iteration");
+        w.Write(3);
+        w.Write("PhaseAfter");
+        w.Write("Paid");
+        w.Write("PhaseBefore");
+        w.Write("Placed");
+        w.Write("Action");
+        w.Write("Publish");
+        w.Write("Source");
+        w.Write("orders.paid");
+        w.Write("Trigger");
+        w.Write("Message");
+        w.Write("Rule");
+        w.Write("Pay");
+        w.Write("At");
+        w.Write(at);
+        w.Write("Status");
+        w.Write("Waiting");
+        w.Write("Id");
+        w.Write("o-1");
+        w.Write("Parked");
+        w.WriteArrayHeader(1);
+        w.WriteArrayHeader(5);
+        w.Write("orders.shipped");
+        w.Write(new byte[] { 1 });
+        w.Write("m-3");
+        w.Write(at);
+        w.Write("no rule fired");
+        w.Write("Phase");
+        w.Write("Paid");
+        w.Write("Flow");
+        w.Write("order");
+        w.Flush();
+
+        var copy = Read(buffer.WrittenMemory);
+
+        Assert.Equal(("o-1", "order", "Paid", ExecutionStatus.Waiting), (copy.Id, copy.Flow, copy.Phase, copy.Status));
+        Assert.Equal(new TimelineEntry(at, "Pay", TriggerKind.Message, "orders.paid", RuleAction.Publish, "Placed", "Paid", 3), Assert.Single(copy.Timeline));
+        Assert.Equal(["m-1", "m-2"], copy.Handled);
+        Assert.Equal(("m-3", "no rule fired"), (Assert.Single(copy.Parked).MessageId, copy.Parked[0].Reason));
+    }
+
+    [Fact]
     public void Bookkeeping_cut_short_is_refused()
     {
         var bytes = Write(Sample());

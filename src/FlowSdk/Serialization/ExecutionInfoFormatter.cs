@@ -16,14 +16,14 @@ public static class ExecutionInfoFormatter
     /// <summary>The key the execution's bookkeeping is stored under in a state map.</summary>
     public const string Key = "$execution";
 
-    // The keys Write writes before the optional ones, in the order it writes them; Read matches them by index.
+    // The keys Write writes, in the order it writes them (the approval and fan-out keys apart); Read matches them by index.
     private static readonly byte[][] WrittenKeys =
     [
         "Id"u8.ToArray(), "Flow"u8.ToArray(), "Phase"u8.ToArray(), "Status"u8.ToArray(), "StatusReason"u8.ToArray(),
         "Iteration"u8.ToArray(), "CreatedAt"u8.ToArray(), "UpdatedAt"u8.ToArray(), "Timeline"u8.ToArray(),
         "DroppedTimelineEntries"u8.ToArray(), "FirstTimelineEntryAt"u8.ToArray(), "Deadline"u8.ToArray(),
         "PendingTaskId"u8.ToArray(), "PendingSince"u8.ToArray(), "ChainedFirings"u8.ToArray(), "Rules"u8.ToArray(),
-        "PublishedOnly"u8.ToArray(), "Outbox"u8.ToArray(),
+        "PublishedOnly"u8.ToArray(), "Outbox"u8.ToArray(), "Parked"u8.ToArray(), "Handled"u8.ToArray(),
     ];
 
     /// <summary>Writes <paramref name="info"/>.</summary>
@@ -125,10 +125,11 @@ public static class ExecutionInfoFormatter
         if (info.HandledCount > 0)
         {
             writer.WriteString("Handled"u8);
-            writer.WriteArrayHeader(info.Handled.Count);
-            foreach (var id in info.Handled)
+            var handled = info.Handled;
+            writer.WriteArrayHeader(handled.Count);
+            for (var i = 0; i < handled.Count; i++)
             {
-                writer.Write(id);
+                writer.Write(handled[i]);
             }
         }
 
@@ -191,6 +192,8 @@ public static class ExecutionInfoFormatter
                 case 15: ReadRules(ref reader, info); break;
                 case 16: info.PublishedOnly = reader.ReadBoolean(); break;
                 case 17: ReadOutbox(ref reader, info); break;
+                case 18: ReadParked(ref reader, info); break;
+                case 19: ReadHandled(ref reader, info); break;
                 default:
                     next = 0;
                     ReadOther(ref reader, info, key.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(key), options);
@@ -205,19 +208,7 @@ public static class ExecutionInfoFormatter
     }
 
     /// <summary>The index of <paramref name="key"/> in <see cref="WrittenKeys"/>, or -1.</summary>
-    private static int IndexOfWrittenKey(ReadOnlySpan<byte> key)
-    {
-        var keys = WrittenKeys;
-        for (var i = 0; i < keys.Length; i++)
-        {
-            if (key.SequenceEqual(keys[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    private static int IndexOfWrittenKey(ReadOnlySpan<byte> key) => IndexOf(key, WrittenKeys);
 
     /// <summary>
     /// A map key of the bookkeeping: its UTF-8 bytes (valid until the reader moves on), or empty for nil.
@@ -259,34 +250,8 @@ public static class ExecutionInfoFormatter
             case "publishedOnly": info.PublishedOnly = reader.ReadBoolean(); break;
             case "rules": ReadRules(ref reader, info); break;
             case "outbox": ReadOutbox(ref reader, info); break;
-            case "Parked" or "parked":
-                var parkedCount = reader.ReadArrayHeader();
-                info.Parked.Clear();
-                for (var j = 0; j < parkedCount; j++)
-                {
-                    if (reader.ReadArrayHeader() != 5)
-                    {
-                        throw new MessagePackSerializationException("A parked message is an array of five: subject, payload, message id, time and reason.");
-                    }
-
-                    var subject = reader.ReadString() ?? "";
-                    var payload = reader.ReadBytes()?.ToArray() ?? [];
-                    var id = reader.ReadString() ?? "";
-                    var at = new DateTimeOffset(reader.ReadDateTime());
-                    var reason = reader.ReadString() ?? "";
-                    info.Parked.Add(new ParkedMessage(subject, payload, id, at, reason));
-                }
-
-                break;
-            case "Handled" or "handled":
-                var handledCount = reader.ReadArrayHeader();
-                info.Handled.Clear();
-                for (var j = 0; j < handledCount; j++)
-                {
-                    info.Handled.Add(reader.ReadString() ?? "");
-                }
-
-                break;
+            case "Parked" or "parked": ReadParked(ref reader, info); break;
+            case "Handled" or "handled": ReadHandled(ref reader, info); break;
             case ApprovalFormatter.RequestKey: info.PendingApproval = ApprovalFormatter.ReadRequest(ref reader); break;
             case ApprovalFormatter.LastKey: info.LastApproval = ApprovalFormatter.ReadDecision(ref reader); break;
             case FanOutFormatter.GroupsKey: FanOutFormatter.ReadGroups(ref reader, info); break;
@@ -295,13 +260,47 @@ public static class ExecutionInfoFormatter
         }
     }
 
+    private static void ReadParked(ref MessagePackReader reader, ExecutionInfo info)
+    {
+        var parkedCount = reader.ReadArrayHeader();
+        info.Parked.Clear();
+        for (var j = 0; j < parkedCount; j++)
+        {
+            if (reader.ReadArrayHeader() != 5)
+            {
+                throw new MessagePackSerializationException("A parked message is an array of five: subject, payload, message id, time and reason.");
+            }
+
+            var subject = reader.ReadString() ?? "";
+            var payload = reader.ReadBytes()?.ToArray() ?? [];
+            var id = reader.ReadString() ?? "";
+            var at = new DateTimeOffset(reader.ReadDateTime());
+            var reason = reader.ReadString() ?? "";
+            info.Parked.Add(new ParkedMessage(subject, payload, id, at, reason));
+        }
+    }
+
+    private static void ReadHandled(ref MessagePackReader reader, ExecutionInfo info)
+    {
+        var handledCount = reader.ReadArrayHeader();
+        var handled = info.Handled;
+        handled.Clear();
+        handled.EnsureCapacity(Math.Min(handledCount, 1024));
+        for (var j = 0; j < handledCount; j++)
+        {
+            handled.Add(reader.ReadString() ?? "");
+        }
+    }
+
     private static void ReadTimeline(ref MessagePackReader reader, ExecutionInfo info, MessagePackSerializerOptions options)
     {
         var n = reader.ReadArrayHeader();
         var entries = info.TimelineToRead(Math.Min(n, 1024));
+        TimelineEntry? previous = null;
         for (var j = 0; j < n; j++)
         {
-            entries.Add(ReadEntry(ref reader, options));
+            previous = ReadEntry(ref reader, options, previous, info.Phase);
+            entries.Add(previous);
         }
     }
 
@@ -310,7 +309,8 @@ public static class ExecutionInfoFormatter
         var rules = reader.ReadMapHeader();
         for (var j = 0; j < rules; j++)
         {
-            var name = reader.ReadString() ?? "";
+            // Mostly the rule of the last timeline entry.
+            var name = ReadStringLike(ref reader, info.Timeline.Count > 0 ? info.Timeline[^1].Rule : null, null) ?? "";
             if (reader.ReadArrayHeader() != 2)
             {
                 throw new MessagePackSerializationException("A rule counter is an array of two: firings and last firing time.");
@@ -370,7 +370,56 @@ public static class ExecutionInfoFormatter
         }
     }
 
-    private static TimelineEntry ReadEntry(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    // The keys WriteEntry writes, in the order it writes them; ReadEntry matches them by index.
+    private static readonly byte[][] EntryKeys =
+    [
+        "At"u8.ToArray(), "Rule"u8.ToArray(), "Trigger"u8.ToArray(), "Source"u8.ToArray(), "Action"u8.ToArray(),
+        "PhaseBefore"u8.ToArray(), "PhaseAfter"u8.ToArray(), "Iteration"u8.ToArray(), "Reason"u8.ToArray(),
+    ];
+
+    /// <summary>The index of <paramref name="key"/> in <paramref name="keys"/>, or -1.</summary>
+    private static int IndexOf(ReadOnlySpan<byte> key, byte[][] keys)
+    {
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (key.SequenceEqual(keys[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Reads a string, or returns one of <paramref name="a"/> and <paramref name="b"/> when it has their
+    /// characters: the entries of a timeline mostly repeat the rule, source and phases of the entry before,
+    /// which then are not decoded and allocated again. Strings are immutable, so sharing one changes nothing
+    /// a reader can see. Only ASCII text is compared; any other is read as before.
+    /// </summary>
+    private static string? ReadStringLike(ref MessagePackReader reader, string? a, string? b)
+    {
+        if (reader.TryReadStringSpan(out var utf8))
+        {
+            if (a is not null && System.Text.Ascii.Equals(utf8, a))
+            {
+                return a;
+            }
+
+            if (b is not null && System.Text.Ascii.Equals(utf8, b))
+            {
+                return b;
+            }
+
+            return System.Text.Encoding.UTF8.GetString(utf8);
+        }
+
+        // Nil, or a string across buffer segments.
+        return reader.ReadString();
+    }
+
+    /// <summary>Reads a timeline entry; <paramref name="previous"/> (the entry before it) and <paramref name="phase"/> (the execution's) are strings it may share.</summary>
+    private static TimelineEntry ReadEntry(ref MessagePackReader reader, MessagePackSerializerOptions options, TimelineEntry? previous, string phase)
     {
         FlowSdk.Internal.WireFormat.EnterDepth(ref reader);
         DateTimeOffset at = default;
@@ -380,61 +429,42 @@ public static class ExecutionInfoFormatter
         var action = RuleAction.Mutate;
         var iteration = 0;
         var count = reader.ReadMapHeader();
+        var next = 0;
         for (var i = 0; i < count; i++)
         {
+            // As in Read: first against the key written after the last one read, then against them all.
             var key = ReadKey(ref reader);
-            if (key.SequenceEqual("At"u8))
+            var known = next < EntryKeys.Length && key.SequenceEqual(EntryKeys[next]) ? next : IndexOf(key, EntryKeys);
+            next = known + 1;
+            switch (known)
             {
-                at = new DateTimeOffset(reader.ReadDateTime());
-            }
-            else if (key.SequenceEqual("Rule"u8))
-            {
-                rule = reader.ReadString() ?? "";
-            }
-            else if (key.SequenceEqual("Trigger"u8))
-            {
-                trigger = ReadTrigger(ref reader);
-            }
-            else if (key.SequenceEqual("Source"u8))
-            {
-                source = reader.ReadString() ?? "";
-            }
-            else if (key.SequenceEqual("Action"u8))
-            {
-                action = ReadAction(ref reader);
-            }
-            else if (key.SequenceEqual("PhaseBefore"u8))
-            {
-                before = reader.ReadString() ?? "";
-            }
-            else if (key.SequenceEqual("PhaseAfter"u8))
-            {
-                after = reader.ReadString() ?? "";
-            }
-            else if (key.SequenceEqual("Iteration"u8))
-            {
-                iteration = reader.ReadInt32();
-            }
-            else if (key.SequenceEqual("Reason"u8))
-            {
-                reason = reader.ReadString();
-            }
-            else
-            {
-                // An earlier version's camelCase names.
-                switch (key.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(key))
-                {
-                    case "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
-                    case "rule": rule = reader.ReadString() ?? ""; break;
-                    case "trigger": trigger = ReadTrigger(ref reader); break;
-                    case "source": source = reader.ReadString() ?? ""; break;
-                    case "action": action = ReadAction(ref reader); break;
-                    case "phaseBefore": before = reader.ReadString() ?? ""; break;
-                    case "phaseAfter": after = reader.ReadString() ?? ""; break;
-                    case "iteration": iteration = reader.ReadInt32(); break;
-                    case "reason": reason = reader.ReadString(); break;
-                    default: reader.Skip(); break;
-                }
+                case 0: at = new DateTimeOffset(reader.ReadDateTime()); break;
+                case 1: rule = ReadStringLike(ref reader, previous?.Rule, null) ?? ""; break;
+                case 2: trigger = ReadTrigger(ref reader); break;
+                case 3: source = ReadStringLike(ref reader, previous?.Source, null) ?? ""; break;
+                case 4: action = ReadAction(ref reader); break;
+                case 5: before = ReadStringLike(ref reader, previous?.PhaseAfter ?? phase, previous?.PhaseBefore) ?? ""; break;
+                case 6: after = ReadStringLike(ref reader, before, previous?.PhaseAfter) ?? ""; break;
+                case 7: iteration = reader.ReadInt32(); break;
+                case 8: reason = reader.ReadString(); break;
+                default:
+                    // An earlier version's camelCase names.
+                    next = 0;
+                    switch (key.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(key))
+                    {
+                        case "at": at = new DateTimeOffset(reader.ReadDateTime()); break;
+                        case "rule": rule = reader.ReadString() ?? ""; break;
+                        case "trigger": trigger = ReadTrigger(ref reader); break;
+                        case "source": source = reader.ReadString() ?? ""; break;
+                        case "action": action = ReadAction(ref reader); break;
+                        case "phaseBefore": before = reader.ReadString() ?? ""; break;
+                        case "phaseAfter": after = reader.ReadString() ?? ""; break;
+                        case "iteration": iteration = reader.ReadInt32(); break;
+                        case "reason": reason = reader.ReadString(); break;
+                        default: reader.Skip(); break;
+                    }
+
+                    break;
             }
         }
 
