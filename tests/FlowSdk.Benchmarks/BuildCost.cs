@@ -256,32 +256,9 @@ internal static class BuildCost
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static void Dotnet(string project, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = project,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.ArgumentList.Add(Path.Combine(project, "Flows.csproj"));
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet {string.Join(' ', arguments)} failed in {project} ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
-        }
-    }
+    /// <summary>Runs <c>dotnet</c> with the arguments on the project's <c>Flows.csproj</c>; throws if it fails.</summary>
+    private static void Dotnet(string project, params string[] arguments) =>
+        Run(project, "dotnet", [.. arguments, Path.Combine(project, "Flows.csproj")]);
 
     /// <summary>Runs a command to its end and returns what it printed; throws if it fails.</summary>
     private static string Run(string directory, string command, params string[] arguments)
