@@ -131,18 +131,10 @@ internal sealed class TypeShape
 
         switch (type.SpecialType)
         {
-            case SpecialType.System_Boolean: return Simple(ShapeKind.Primitive, "bool");
-            case SpecialType.System_Byte: return Simple(ShapeKind.Primitive, "byte");
-            case SpecialType.System_SByte: return Simple(ShapeKind.Primitive, "sbyte");
-            case SpecialType.System_Int16: return Simple(ShapeKind.Primitive, "short");
-            case SpecialType.System_UInt16: return Simple(ShapeKind.Primitive, "ushort");
-            case SpecialType.System_Int32: return Simple(ShapeKind.Primitive, "int");
-            case SpecialType.System_UInt32: return Simple(ShapeKind.Primitive, "uint");
-            case SpecialType.System_Int64: return Simple(ShapeKind.Primitive, "long");
-            case SpecialType.System_UInt64: return Simple(ShapeKind.Primitive, "ulong");
-            case SpecialType.System_Single: return Simple(ShapeKind.Primitive, "float");
-            case SpecialType.System_Double: return Simple(ShapeKind.Primitive, "double");
-            case SpecialType.System_Char: return Simple(ShapeKind.Primitive, "char");
+            case SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_Int16
+                or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64
+                or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Char:
+                return Simple(ShapeKind.Primitive, TypeNames.Keyword(type));
             case SpecialType.System_String: return Simple(ShapeKind.String);
             case SpecialType.System_Decimal: return Simple(ShapeKind.Decimal);
             case SpecialType.System_DateTime: return Simple(ShapeKind.DateTime);

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace FlowSdk.Generators.Parsing;
+namespace FlowSdk.Generators.Parsing.Shared;
 
 /// <summary>
 /// Type names as the generator writes them, with the common case answered without a display string: a
