@@ -301,6 +301,7 @@ internal static class ConditionResolver
         }
 
         var any = false;
+        var allowed = ImmutableArray<ITypeSymbol>.Empty;
         foreach (var member in rulesClass.GetMembers(name))
         {
             if (member is not IMethodSymbol candidate)
@@ -308,8 +309,14 @@ internal static class ConditionResolver
                 continue;
             }
 
-            any = true;
-            if (IsCondition(candidate, rule, state, symbols))
+            if (!any)
+            {
+                // The allowed types, listed once per lookup, not once per candidate.
+                any = true;
+                allowed = AllowedParameterTypes(rule, state, symbols);
+            }
+
+            if (IsCondition(candidate, allowed))
             {
                 return (ConditionLookup.Found, candidate);
             }
@@ -340,27 +347,34 @@ internal static class ConditionResolver
         return types.ToImmutable();
     }
 
-    private static bool IsCondition(IMethodSymbol candidate, RuleDeclaration rule, ITypeSymbol state, FlowSymbols symbols)
+    private static bool IsCondition(IMethodSymbol candidate, ImmutableArray<ITypeSymbol> allowed)
     {
         if (!candidate.IsStatic || candidate.IsGenericMethod || candidate.ReturnType.SpecialType != SpecialType.System_Boolean)
         {
             return false;
         }
 
-        // The types AllowedParameterTypes lists, checked without building that list for every candidate.
-        var message = rule.Input;
         foreach (var parameter in candidate.Parameters)
         {
-            var type = parameter.Type;
-            if (parameter.RefKind != RefKind.None
-                || !((rule.HasState && SymbolEqualityComparer.Default.Equals(state, type))
-                    || (message is not null && SymbolEqualityComparer.Default.Equals(message, type))
-                    || (symbols.RuleContext is { } context && SymbolEqualityComparer.Default.Equals(context, type))))
+            if (parameter.RefKind != RefKind.None || !Contains(allowed, parameter.Type))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    private static bool Contains(ImmutableArray<ITypeSymbol> types, ITypeSymbol type)
+    {
+        foreach (var t in types)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t, type))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
