@@ -69,10 +69,20 @@ public sealed partial class DashboardBrowserTests
             await page.ClickAsync("#sign-in");
             await Assertions.Expect(page.Locator("#notice-error")).ToContainTextAsync("not the dashboard's token");
 
-            // Signed in, the cookie alone is not enough: the anti-forgery header is needed too.
+            // Signed in, the cookie alone is not enough: the anti-forgery header is needed too. The
+            // header says so only once the view is drawn again with its controls enabled, so what is
+            // typed into the view after that is not wiped by the redraw.
+            string? headerWhileDrawn = null;
+            await page.RouteAsync("**/api/flows", async route =>
+            {
+                headerWhileDrawn ??= await page.Locator("#session-state").TextContentAsync();
+                await route.ContinueAsync();
+            });
             await page.FillAsync("#token", Token);
             await page.ClickAsync("#sign-in");
             await Assertions.Expect(page.Locator("#session-state")).ToHaveTextAsync("Signed in: controls enabled");
+            await page.UnrouteAsync("**/api/flows");
+            Assert.Equal("Controls need the token", headerWhileDrawn);
             var forged = await page.EvaluateAsync<int>("async () => (await fetch('/api/ports/orders.paid/messages', { method: 'POST', body: '{\"OrderId\":\"o-1\",\"Amount\":5}' })).status");
             Assert.Equal(400, forged);
 
@@ -118,7 +128,7 @@ public sealed partial class DashboardBrowserTests
                 var unexpected = browser.Errors.Where(e => !e.Contains("status of 401", StringComparison.Ordinal) && !e.Contains("status of 400", StringComparison.Ordinal)).ToList();
                 Assert.True(unexpected.Count == 0, "Console errors: " + string.Join(Environment.NewLine, unexpected));
             }
-        });
+        }, host);
 
         // Health, without the UI.
         using var http = new HttpClient { BaseAddress = new Uri(url) };

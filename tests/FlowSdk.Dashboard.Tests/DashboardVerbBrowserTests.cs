@@ -77,7 +77,7 @@ public sealed class DashboardVerbBrowserTests
             {
                 Assert.True(browser.Errors.Count == 0, "Console errors: " + string.Join(Environment.NewLine, browser.Errors));
             }
-        });
+        }, host);
         folder.Delete(recursive: true);
     }
 
@@ -154,7 +154,84 @@ public sealed class DashboardVerbBrowserTests
             {
                 Assert.True(browser.Errors.Count == 0, "Console errors: " + string.Join(Environment.NewLine, browser.Errors));
             }
-        });
+        }, host);
+        folder.Delete(recursive: true);
+    }
+
+    /// <summary>
+    /// A change committed after the server answered a view's request, and announced before the page
+    /// listened again, still reaches the view: the approvals list's request is held (by the browser's
+    /// request routing) until the page has received the event of a claim sent meanwhile. And a view
+    /// whose data comes late (the flows page's, held until the approvals view is shown) never
+    /// replaces the view of a newer route.
+    /// </summary>
+    [Fact]
+    public async Task A_change_announced_while_the_view_loads_is_shown_without_a_reload()
+    {
+        var folder = Directory.CreateTempSubdirectory("flowsdk-dashboard-missed-");
+        string[] where = ["--db", Path.Combine(folder.FullName, "expenses.db")];
+        await using var host = ApprovalsHost.Start(new Dictionary<string, string> { ["FlowSdk__Dashboard__Token"] = Token }, ["run", "--dashboard", "http://127.0.0.1:0", .. where]);
+        await host.WaitForAsync("Dashboard on http://", TimeSpan.FromSeconds(60));
+
+        await using var browser = await Browser.LaunchAsync();
+        await browser.RunAsync("missed-event", async page =>
+        {
+            // Counts the execution events the page's EventSource receives.
+            await page.AddInitScriptAsync("""
+                window.executionEvents = 0;
+                const Native = window.EventSource;
+                window.EventSource = function (url) {
+                  const source = new Native(url);
+                  source.addEventListener('execution', () => { window.executionEvents++; });
+                  return source;
+                };
+                """);
+            await page.AddInitScriptAsync("""
+                window.flowsAnswered = 0;
+                const nativeFetch = window.fetch;
+                window.fetch = async (...args) => {
+                  const response = await nativeFetch(...args);
+                  if (String(args[0]).startsWith('/api/flows')) window.flowsAnswered++;
+                  return response;
+                };
+                """);
+            var approvalsShown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await page.RouteAsync("**/api/flows", async route =>
+            {
+                await approvalsShown.Task;
+                await route.ContinueAsync();
+            });
+            await page.GotoAsync(UrlOf(host) + "#/flows");
+            await Assertions.Expect(page.Locator("#live")).ToHaveTextAsync("live");
+
+            var held = 0;
+            await page.RouteAsync("**/api/approvals", async route =>
+            {
+                if (Interlocked.Increment(ref held) > 1)
+                {
+                    await route.ContinueAsync();
+                    return;
+                }
+
+                // The answer is read before the claim exists; the claim's event reaches the page before the answer does.
+                var answer = await route.FetchAsync();
+                var sent = await ApprovalsHost.RunAsync(["send", "expenses.submitted", """{"ExpenseId": "e-9", "Employee": "ann", "Amount": 700}""", .. where]);
+                Assert.True(sent.Code == 0, sent.Output + sent.Error);
+                await page.WaitForFunctionAsync("() => window.executionEvents > 0");
+                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+            });
+
+            await page.ClickAsync("#nav-approvals");
+            await Assertions.Expect(page.Locator("tr[data-key='expense/e-9']")).ToContainTextAsync("e-9.approval.1");
+            Assert.True(held >= 2, $"The list was requested {held} time(s): the held answer showed no claim, so only a second request can show it.");
+
+            // The flows page's data arrives now, after the approvals view was shown: it is dropped.
+            approvalsShown.SetResult();
+            await page.WaitForFunctionAsync("() => window.flowsAnswered > 0");
+            await page.WaitForTimeoutAsync(500);
+            await Assertions.Expect(page.Locator("#deployment-expense")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("tr[data-key='expense/e-9']")).ToContainTextAsync("e-9.approval.1");
+        }, host);
         folder.Delete(recursive: true);
     }
 }

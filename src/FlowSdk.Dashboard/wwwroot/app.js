@@ -49,6 +49,10 @@ function notice(text, ok) {
 
 async function loadSession() {
   session = await api('/api/session');
+  showSession();
+}
+
+function showSession() {
   const form = $('#session');
   form.replaceChildren();
   if (session.readOnly) {
@@ -62,9 +66,12 @@ async function loadSession() {
       e.preventDefault();
       try {
         await api('/api/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: input.value }) });
-        await loadSession();
+        // The view is drawn again with its controls enabled before the header says so: what is typed
+        // into the view once it says "signed in" is not wiped by that redraw.
+        session = await api('/api/session');
+        await route();
+        showSession();
         notice('Signed in.', true);
-        route();
       } catch (err) { notice(err.message, false); }
     };
   }
@@ -107,13 +114,23 @@ function controlButtons(controls, path, what, idPrefix = 'control', withReason =
 }
 
 // ---- live updates -------------------------------------------------------------------------------
-let onExecution = null;
-let onDeployment = null;
+// Each view is drawn into an element of its own, whose `on` holds its event handlers (`execution`,
+// `deployment`); it is shown only if no newer route began meanwhile, so a slow view never replaces a
+// newer one. While the newest view loads, the events that arrive are kept in `missed` and handed to it
+// once it is shown: a change committed after the server answered the view's request would otherwise
+// never reach the page.
+let shown = null;
+let routes = 0;
+let missed = null;
+function deliver(kind, data) {
+  if (missed) missed.push([kind, data]);
+  else if (shown && shown.on[kind]) shown.on[kind](data);
+}
 function connectEvents() {
   const source = new EventSource('/api/events');
   source.addEventListener('ready', () => { $('#live').textContent = 'live'; $('#live').classList.add('on'); });
-  source.addEventListener('execution', (e) => { if (onExecution) onExecution(JSON.parse(e.data)); });
-  source.addEventListener('deployment', (e) => { if (onDeployment) onDeployment(JSON.parse(e.data)); });
+  source.addEventListener('execution', (e) => deliver('execution', JSON.parse(e.data)));
+  source.addEventListener('deployment', (e) => deliver('deployment', JSON.parse(e.data)));
   source.onerror = () => { $('#live').textContent = 'reconnecting…'; $('#live').classList.remove('on'); };
 }
 
@@ -232,8 +249,8 @@ async function renderFlows(view) {
       if (old) old.replaceWith(progressBadges(flow.progress, flow.id));
     }
   }, 300);
-  onExecution = () => refresh();
-  onDeployment = (d) => {
+  view.on.execution = () => refresh();
+  view.on.deployment = (d) => {
     const old = $(`#deployment-${CSS.escape(d.flow)}`);
     if (old) old.replaceWith(deploymentBox(d));
   };
@@ -285,7 +302,7 @@ async function renderExecutions(view, params) {
   view.replaceChildren(form, pager, table);
 
   const reload = debounce(() => route(), 250);
-  onExecution = (e) => {
+  view.on.execution = (e) => {
     const row = body.querySelector(`tr[data-key="${CSS.escape(`${e.flow}/${e.id}`)}"]`);
     const matches = (!filter.flow || filter.flow === e.flow) && (!filter.status || filter.status === e.status)
       && (!filter.phase || filter.phase === e.phase) && (!filter.q || e.id.toLowerCase().includes(filter.q.toLowerCase()));
@@ -315,7 +332,7 @@ async function renderApprovals(view) {
       ? el('table', { id: 'approvals' }, el('thead', {}, el('tr', {}, ['Flow', 'Execution', 'Rule', 'Request', 'Requested', 'Expires'].map((h) => el('th', {}, h)))), el('tbody', {}, rows))
       : el('p', { class: 'muted', id: 'approvals' }, 'No approval requests wait for a decision.')));
   const reload = debounce(() => route(), 250);
-  onExecution = (e) => { if (e.approval || view.querySelector(`tr[data-key="${CSS.escape(`${e.flow}/${e.id}`)}"]`)) reload(); };
+  view.on.execution = (e) => { if (e.approval || view.querySelector(`tr[data-key="${CSS.escape(`${e.flow}/${e.id}`)}"]`)) reload(); };
 }
 
 // ---- one execution ------------------------------------------------------------------------------
@@ -370,18 +387,20 @@ async function renderExecution(view, flow, id) {
     el('section', { class: 'card' }, el('h2', {}, 'Outbox'), outboxView),
     el('section', { class: 'card' }, el('h2', {}, 'State'), el('pre', { id: 'state' }, JSON.stringify(e.state, null, 2))));
   const reload = debounce(() => route(), 200);
-  onExecution = (changed) => { if (changed.flow === e.flow && changed.id === e.id) reload(); };
+  view.on.execution = (changed) => { if (changed.flow === e.flow && changed.id === e.id) reload(); };
 }
 
 // ---- routing ------------------------------------------------------------------------------------
 async function route() {
-  const view = $('#view');
+  const route = ++routes;
   const hash = location.hash || '#/flows';
   const [path, search] = hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
-  onExecution = null;
-  onDeployment = null;
+  const view = el('div', {});
+  view.on = {};
+  const seen = [];
+  missed = seen;
   try {
     if (parts[0] === 'executions') await renderExecutions(view, new URLSearchParams(search || ''));
     else if (parts[0] === 'approvals') await renderApprovals(view);
@@ -390,6 +409,13 @@ async function route() {
   } catch (err) {
     view.replaceChildren(el('p', { class: 'error', id: 'view-error' }, err.message));
   }
+
+  // A newer route began meanwhile: it shows its own view and keeps the events for it.
+  if (route !== routes) return;
+  $('#view').replaceChildren(view);
+  shown = view;
+  missed = null;
+  for (const [kind, data] of seen) deliver(kind, data);
 }
 
 window.addEventListener('hashchange', () => { $('#notice').replaceChildren(); route(); });

@@ -61,8 +61,11 @@ internal sealed class Browser : IAsyncDisposable
         return new Browser(playwright, browser, page);
     }
 
-    /// <summary>Runs <paramref name="test"/>; when it fails, saves a screenshot to artifacts/&lt;name&gt;.png and rethrows.</summary>
-    public async Task RunAsync(string name, Func<IPage, Task> test)
+    /// <summary>
+    /// Runs <paramref name="test"/>; when it fails, saves a screenshot to artifacts/&lt;name&gt;.png (and the
+    /// output of <paramref name="host"/>, when given, to artifacts/&lt;name&gt;.host.log) and rethrows.
+    /// </summary>
+    public async Task RunAsync(string name, Func<IPage, Task> test, HostProcess? host = null)
     {
         try
         {
@@ -79,6 +82,11 @@ internal sealed class Browser : IAsyncDisposable
             catch (PlaywrightException)
             {
                 // The page is gone; the test's own failure says more.
+            }
+
+            if (host is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(artifacts, Regex.Replace(name, "[^A-Za-z0-9_.-]", "_") + ".host.log"), host.Output);
             }
 
             throw;
