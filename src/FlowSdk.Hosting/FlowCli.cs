@@ -381,6 +381,49 @@ public static partial class FlowCli
     private static async Task<int> RunUntilQuiescentAsync(IReadOnlyList<FlowDefinition> flows, FlowCliEnvironment env, IInputPort port, byte[] payload, FlowRuntimeOptions? options, CancellationToken cancellationToken)
     {
         await using var runtime = await FlowRuntime.StartAsync(flows, options, cancellationToken).ConfigureAwait(false);
+
+        // A flow that takes the message but does not run here would leave it unhandled: say so now,
+        // not after waiting out the quiescence timeout.
+        var waiting = new List<string>();
+        var running = 0;
+        foreach (var flow in flows)
+        {
+            if (!flow.InputPorts.Any(p => string.Equals(p.Subject, port.Subject, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            if (runtime.IsFlowRunning(flow))
+            {
+                running++;
+                continue;
+            }
+
+            var record = await runtime.GetDeploymentAsync(flow, cancellationToken).ConfigureAwait(false);
+            var local = runtime.VersionOf(flow);
+            if (record is not null && record.State != DeploymentState.NotDeployed && record.Version != local)
+            {
+                await env.Error.WriteLineAsync(
+                    $"error: flow {flow.Id} is deployed with version {record.Version}, this build has {local}: this build does not run it, so the message was not sent. "
+                    + $"Deploy this build's version with: deploy {flow.Id} --force (its executions are kept), then send again.").ConfigureAwait(false);
+                return Failed;
+            }
+
+            waiting.Add($"flow {flow.Id} is {record?.State ?? DeploymentState.NotDeployed}{(record?.State == DeploymentState.Deployed ? $" (stopped; start {flow.Id} runs it)" : $" (deploy {flow.Id}, then start {flow.Id} runs it)")}");
+        }
+
+        if (waiting.Count > 0 && running == 0)
+        {
+            await runtime.Transport.PublishAsync(port.Subject, payload, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await env.Out.WriteLineAsync($"Sent {port.MessageType} on {port.Subject}: kept until the flow runs; {string.Join("; ", waiting)}.").ConfigureAwait(false);
+            return Success;
+        }
+
+        foreach (var line in waiting)
+        {
+            await env.Out.WriteLineAsync($"Kept until the flow runs: {line}.").ConfigureAwait(false);
+        }
+
         var since = runtime.TimeProvider.GetUtcNow();
         var published = new List<string>();
         using var tap = runtime.Transport.Subscribe(">").Subscribe(m =>

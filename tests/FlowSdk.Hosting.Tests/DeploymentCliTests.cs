@@ -53,6 +53,56 @@ public sealed class DeploymentCliTests() : CliOnDatabaseFile([OrdersSample.Order
         Assert.Contains("No flow 'nothing'. The flows are: order.", unknown.Error);
     }
 
+    /// <summary>An earlier build's 'order': the same state and input, no rules yet, so its manifest version differs from the sample's.</summary>
+    private static readonly FlowDefinition[] EarlierBuild =
+    [
+        new FlowDefinition<OrdersSample.Order>(
+            "order",
+            ["New", "Placed", "Shipped"],
+            ["Shipped"],
+            0,
+            OrdersSample.Order.FlowFormatter.Instance,
+            [new InputPort<OrdersSample.Order, OrdersSample.OrderPlaced>(OrdersSample.OrderFlow.Ports.OrderPlaced, static m => m.OrderId, [])]),
+    ];
+
+    [Fact]
+    public async Task Send_with_a_build_whose_version_is_not_the_deployed_one_says_so_at_once_and_sends_nothing_and_a_stopped_flow_keeps_the_message()
+    {
+        var earlier = new StringWriter();
+        Assert.Equal(FlowCli.Success, await FlowCli.RunAsync(["deploy", "order"], EarlierBuild, new FlowCliEnvironment { Out = earlier, Error = earlier, LiveStatus = false, DatabasePath = Database }));
+        Assert.Equal(FlowCli.Success, await FlowCli.RunAsync(["start", "order"], EarlierBuild, new FlowCliEnvironment { Out = earlier, Error = earlier, LiveStatus = false, DatabasePath = Database }));
+        var deployed = FlowDeployments.VersionOf(EarlierBuild[0]);
+        var local = FlowDeployments.VersionOf(OrdersSample.OrderFlow.Definition);
+        Assert.NotEqual(deployed, local);
+
+        // This build does not run 'order': the send is refused at once (not after the 30 s quiescence timeout), naming both versions and the fix.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var refused = await RunAsync("send", "orders.placed", """{"OrderId": "o-1", "Total": 5}""");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"The refusal took {clock.Elapsed}.");
+        Assert.Equal(
+            (FlowCli.Failed, "", $"error: flow order is deployed with version {deployed}, this build has {local}: this build does not run it, so the message was not sent. Deploy this build's version with: deploy order --force (its executions are kept), then send again.\n"),
+            refused);
+
+        // Nothing was kept for later: once this build's version is deployed, o-1 does not exist until it is sent.
+        Assert.Equal(FlowCli.Success, (await RunAsync("deploy", "order", "--force")).Code);
+        Assert.NotEqual(FlowCli.Success, (await RunAsync("inspect", "o-1")).Code);
+        var sent = await RunAsync("send", "orders.placed", """{"OrderId": "o-1", "Total": 5}""");
+        Assert.Equal(FlowCli.Success, sent.Code);
+        Assert.Contains("order/o-1: Running in phase Placed", sent.Output, StringComparison.Ordinal);
+
+        // A stopped flow keeps the message for its start, and the send says so instead of waiting.
+        Assert.Equal(FlowCli.Success, (await RunAsync("stop", "order")).Code);
+        clock.Restart();
+        var kept = await RunAsync("send", "orders.placed", """{"OrderId": "o-2", "Total": 7}""");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"The send took {clock.Elapsed}.");
+        Assert.Equal((FlowCli.Success, "Sent OrderPlaced on orders.placed: kept until the flow runs; flow order is Deployed (stopped; start order runs it).\n", ""), kept);
+        Assert.Equal(FlowCli.Success, (await RunAsync("start", "order")).Code);
+        var after = await RunAsync("send", "orders.placed", """{"OrderId": "o-3", "Total": 9}""");
+        Assert.Equal(FlowCli.Success, after.Code);
+        Assert.Contains("order/o-2: Running in phase Placed", after.Output, StringComparison.Ordinal);
+        Assert.Contains("order/o-3: Running in phase Placed", after.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>Another host's flow that reads orders.placed (OrderPlaced {OrderId, Total} in flow 'order') as an OrderPaid {OrderId, Amount}.</summary>
     private static readonly FlowDefinition[] AuditHost =
     [
