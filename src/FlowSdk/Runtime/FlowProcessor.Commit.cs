@@ -103,7 +103,7 @@ internal sealed partial class FlowProcessor<TState>
         }
         else
         {
-            Remember(new StateEntry(key, bytes, written.Revision));
+            Remember(new StateEntry(key, bytes, written.Revision), execution);
         }
 
         ScheduleFor(execution);
@@ -141,7 +141,7 @@ internal sealed partial class FlowProcessor<TState>
         var written = await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
         if (written.Succeeded)
         {
-            Remember(new StateEntry(key, bytes, written.Revision));
+            Remember(new StateEntry(key, bytes, written.Revision), execution);
         }
         else
         {
@@ -151,6 +151,19 @@ internal sealed partial class FlowProcessor<TState>
 
     /// <summary>Keeps a committed value with an empty outbox for the next event of its execution, unless a newer one is kept.</summary>
     private void Remember(StateEntry entry) => _committed.Remember(entry);
+
+    /// <summary>
+    /// Keeps a committed value with an empty outbox, and a copy of <paramref name="written"/>, the bookkeeping
+    /// just serialized into its bytes (unchanged since), as those bytes read back: the next event of the
+    /// execution takes the copy over instead of decoding the bookkeeping again.
+    /// </summary>
+    private void Remember(StateEntry entry, ExecutionInfo written)
+    {
+        if (_committed.Capacity > 0)
+        {
+            _committed.Remember(entry, written.StoredCopy());
+        }
+    }
 
     private void Forget(string key) => _committed.Forget(key);
 
@@ -210,7 +223,7 @@ internal sealed partial class FlowProcessor<TState>
 
         if (!key.StartsWith(ParkingPrefix, StringComparison.Ordinal) && state.Execution.Outbox.Count == 0)
         {
-            Remember(new StateEntry(key, bytes, written.Revision));
+            Remember(new StateEntry(key, bytes, written.Revision), state.Execution);
         }
         else
         {
@@ -245,9 +258,9 @@ internal sealed partial class FlowProcessor<TState>
     private async ValueTask<(TState State, StateEntry? Entry, bool FromCache)> LoadAsync(string executionId, bool fresh, DateTimeOffset now)
     {
         var key = RuntimeServices.StateKey(_flow.Id, executionId);
-        if (!fresh && _committed.TryGet(key, out var cached))
+        if (!fresh && _committed.TryGet(key, out var cached, out var bookkeeping))
         {
-            return (Materialize(cached), cached, true);
+            return (Materialize(cached, bookkeeping), cached, true);
         }
 
         var entry = await _services.Store.GetAsync(key).ConfigureAwait(false);
@@ -263,6 +276,23 @@ internal sealed partial class FlowProcessor<TState>
     private TState Materialize(StateEntry entry)
     {
         var state = FlowSerializer.Deserialize(_flow.StateFormatter, entry.Value);
+        state.Execution.StoredStatus = state.Execution.Status;
+        return state;
+    }
+
+    /// <summary>
+    /// The state <paramref name="entry"/> holds, its bookkeeping taken over from <paramref name="bookkeeping"/>
+    /// (the cache's copy of what those bytes hold) instead of decoded, when there is one. The state's own
+    /// members are always read from the bytes.
+    /// </summary>
+    private TState Materialize(StateEntry entry, ExecutionInfo? bookkeeping)
+    {
+        if (bookkeeping is null)
+        {
+            return Materialize(entry);
+        }
+
+        var state = Internal.ExecutionInfoFormatter.ReadKept(_flow.StateFormatter, entry.Value, bookkeeping);
         state.Execution.StoredStatus = state.Execution.Status;
         return state;
     }

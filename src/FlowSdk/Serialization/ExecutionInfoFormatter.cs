@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.ComponentModel;
 using MessagePack;
+using MessagePack.Formatters;
 
 namespace FlowSdk.Internal;
 
@@ -160,6 +161,17 @@ public static class ExecutionInfoFormatter
     /// <param name="options">The serializer options; not read (FlowSdk applies the untrusted-data limits itself), so <see langword="null"/> will do.</param>
     public static void Read(ref MessagePackReader reader, ExecutionInfo info, MessagePackSerializerOptions options)
     {
+        // The state's own bookkeeping (in the outermost map of the very bytes ReadKept reads) while
+        // ReadKept reads a state whose bookkeeping is kept: taken over instead of read, its bytes skipped.
+        if (t_kept is { } kept && reader.Depth == 1 && reader.Sequence.First.Equals(t_keptBytes))
+        {
+            t_kept = null;
+            t_keptBytes = default;
+            reader.Skip();
+            info.TakeFrom(kept);
+            return;
+        }
+
         FlowSdk.Internal.WireFormat.EnterDepth(ref reader);
         var count = reader.ReadMapHeader();
         var next = 0;
@@ -206,6 +218,35 @@ public static class ExecutionInfoFormatter
         info.StoredStatus = info.Status;
         reader.Depth--;
     }
+
+    /// <summary>
+    /// Reads a state with <paramref name="formatter"/> from <paramref name="bytes"/>, taking its bookkeeping
+    /// from <paramref name="kept"/> instead of reading it: a <see cref="ExecutionInfo.StoredCopy"/> of
+    /// the bookkeeping those very bytes hold, which nothing else uses. The state's own members are read
+    /// from the bytes as always (so members the serialization leaves out get what a read gives them);
+    /// only the bookkeeping, which the runtime owns and copies exactly, is not decoded again.
+    /// </summary>
+    internal static T ReadKept<T>(IMessagePackFormatter<T> formatter, ReadOnlyMemory<byte> bytes, ExecutionInfo kept)
+    {
+        t_kept = kept;
+        t_keptBytes = bytes;
+        try
+        {
+            return FlowSerializer.Deserialize(formatter, bytes);
+        }
+        finally
+        {
+            // Not taken when the formatter read no bookkeeping at the outermost level: it was read from the bytes then.
+            t_kept = null;
+            t_keptBytes = default;
+        }
+    }
+
+    [ThreadStatic]
+    private static ExecutionInfo? t_kept;
+
+    [ThreadStatic]
+    private static ReadOnlyMemory<byte> t_keptBytes;
 
     /// <summary>The index of <paramref name="key"/> in <see cref="WrittenKeys"/>, or -1.</summary>
     private static int IndexOfWrittenKey(ReadOnlySpan<byte> key) => IndexOf(key, WrittenKeys);
