@@ -58,6 +58,43 @@ public sealed class KeptBookkeepingTests
         }
     }
 
+    /// <summary>
+    /// Bookkeeping is kept as it is (not copied) only when it is already what a read gives: read back,
+    /// or copied, it is; with a time at another offset than UTC, a nil string a read turns into the empty
+    /// one, or unstored fields a read would set otherwise, it is not.
+    /// </summary>
+    [Fact]
+    public void Only_bookkeeping_that_is_what_a_read_gives_counts_as_stored()
+    {
+        foreach (var info in new[] { Full(), Fresh(), Trimmed() })
+        {
+            Assert.True(ReadBack(info).IsAsStored());
+            Assert.True(info.StoredCopy()!.IsAsStored());
+        }
+
+        Assert.False(Full().IsAsStored());
+        var utc = ReadBack(Full());
+        utc.Append(new TimelineEntry(At, "Later", TriggerKind.Message, "s", RuleAction.Mutate, "B", "B", 2));
+        utc.EventsFrom = utc.TimelineEntriesRecorded;
+        Assert.False(utc.IsAsStored());
+
+        var nil = ReadBack(Fresh());
+        nil.Append(new TimelineEntry(At.ToUniversalTime(), null!, TriggerKind.Message, "s", RuleAction.Mutate, "A", "A", 1));
+        nil.EventsFrom = nil.TimelineEntriesRecorded;
+        Assert.False(nil.IsAsStored());
+
+        var unstored = ReadBack(Fresh());
+        unstored.StoredStatus = null;
+        Assert.False(unstored.IsAsStored());
+
+        var counted = ReadBack(Fresh());
+        counted.CountFiring("Bump", At);
+        Assert.False(counted.IsAsStored());
+        var inUtc = ReadBack(Fresh());
+        inUtc.CountFiring("Bump", At.ToUniversalTime());
+        Assert.True(inUtc.IsAsStored());
+    }
+
     [Fact]
     public void Bookkeeping_with_an_outbox_an_approval_or_fan_out_groups_is_not_copied()
     {
@@ -76,6 +113,10 @@ public sealed class KeptBookkeepingTests
         var fanningOut = Full();
         fanningOut.FanOuts.Add(new FanOutRecord { Name = "g", Expected = 2, StartedAt = At });
         Assert.Null(fanningOut.StoredCopy());
+        foreach (var info in new[] { withOutbox, waiting, decided, fanningOut })
+        {
+            Assert.False(ReadBack(info).IsAsStored());
+        }
     }
 
     /// <summary>The copy is the original's, not shared with it: changing the original (a later event's rule, the runtime's bookkeeping) leaves it as stored.</summary>

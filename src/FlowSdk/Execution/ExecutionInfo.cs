@@ -7,14 +7,26 @@ namespace FlowSdk;
 public sealed class ExecutionInfo
 {
     // Not readonly: a copy kept for the next event hands its lists over (TakeFrom) instead of copying them again.
-    private List<TimelineEntry> _timeline = [];
-    private RuleCounters _rules = new();
+    private List<TimelineEntry> _timeline;
+    private RuleCounters _rules;
 
     // Made on first use: most executions never fan out, park a message or keep an outbox.
     private List<FanOutRecord>? _fanOuts;
     private List<OutgoingMessage>? _outbox;
     private List<ParkedMessage>? _parked;
     private List<string>? _handled;
+
+    /// <summary>Creates empty bookkeeping; the runtime fills it in.</summary>
+    public ExecutionInfo()
+        : this([], new RuleCounters())
+    {
+    }
+
+    private ExecutionInfo(List<TimelineEntry> timeline, RuleCounters rules)
+    {
+        _timeline = timeline;
+        _rules = rules;
+    }
 
     /// <summary>The execution id: the correlation key that created it.</summary>
     public string Id { get; internal set; } = "";
@@ -236,10 +248,8 @@ public sealed class ExecutionInfo
             timeline.Add(AsStored(entry));
         }
 
-        var copy = new ExecutionInfo
+        var copy = new ExecutionInfo(timeline, _rules.StoredCopy())
         {
-            _timeline = timeline,
-            _rules = _rules.StoredCopy(),
             Id = Id ?? "",
             Flow = Flow ?? "",
             Phase = Phase ?? "",
@@ -293,9 +303,50 @@ public sealed class ExecutionInfo
     }
 
     /// <summary>
-    /// Takes over what <paramref name="kept"/> (a <see cref="StoredCopy"/>, used by nothing else) holds,
-    /// its lists included, as reading the stored value into this fresh bookkeeping would set it. <paramref name="kept"/>
-    /// is not used again.
+    /// Whether this bookkeeping, just written, is exactly what reading its stored value back gives (no
+    /// outbox, approval or fan-out group; times in UTC; no nil string where a read gives the empty one;
+    /// what is not stored as a read sets it), so that it can be kept as it is instead of copied
+    /// (<see cref="StoredCopy"/>). The runtime's clock gives UTC times, so this is the usual case.
+    /// </summary>
+    internal bool IsAsStored()
+    {
+        if (OutboxCount > 0 || FanOutCount > 0 || PendingApproval is not null || LastApproval is not null
+            || Id is null || Flow is null || Phase is null
+            || CreatedAt.Offset != TimeSpan.Zero || UpdatedAt.Offset != TimeSpan.Zero
+            || DroppedTimelineEntries < 0 || (DroppedTimelineEntries == 0 ? FirstTimelineEntryAt is not null : FirstTimelineEntryAt is { Offset.Ticks: not 0 })
+            || Deadline is { Offset.Ticks: not 0 } || PendingSince is { Offset.Ticks: not 0 }
+            || FanOutParent is { Flow: null } or { ExecutionId: null } or { Group: null }
+            || StoredStatus != Status || EventsFrom != TimelineEntriesRecorded || !_rules.IsAsStored())
+        {
+            return false;
+        }
+
+        foreach (var entry in _timeline)
+        {
+            if (entry.At.Offset != TimeSpan.Zero || entry.Rule is null || entry.Source is null || entry.PhaseBefore is null || entry.PhaseAfter is null)
+            {
+                return false;
+            }
+        }
+
+        if (_parked is not null)
+        {
+            foreach (var p in _parked)
+            {
+                if (p.ParkedAt.Offset != TimeSpan.Zero || p.Subject is null || p.Payload is null || p.MessageId is null || p.Reason is null)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return _handled is null || !_handled.Contains(null!);
+    }
+
+    /// <summary>
+    /// Takes over what <paramref name="kept"/> (a <see cref="StoredCopy"/>, or bookkeeping that
+    /// <see cref="IsAsStored"/> and that its writer no longer uses) holds, its lists included, as reading
+    /// the stored value into this fresh bookkeeping would set it. <paramref name="kept"/> is not used again.
     /// </summary>
     internal void TakeFrom(ExecutionInfo kept)
     {

@@ -109,6 +109,20 @@ internal sealed class RuleCounters : IReadOnlyDictionary<string, RuleCounter>
         return ~low;
     }
 
+    /// <summary>Whether the counters are as reading them back gives them: the last firing times in UTC, no nil name.</summary>
+    public bool IsAsStored()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_names[i] is null || _counters[i].LastFiredAt.Offset != TimeSpan.Zero)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A copy as reading the stored counters back gives it: the last firing times in UTC.</summary>
     public RuleCounters StoredCopy()
     {

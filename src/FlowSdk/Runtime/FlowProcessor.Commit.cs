@@ -13,8 +13,17 @@ internal sealed partial class FlowProcessor<TState>
     /// a revision conflict, so the caller evaluates the event again on the newer state, read from the
     /// store (a conflict on a cached value counts as an attempt like any other).
     /// </summary>
+    /// <param name="state">The state to commit.</param>
+    /// <param name="entry">The committed entry it was read from; <see langword="null"/> for a new execution.</param>
+    /// <param name="outbox">What the firing publishes.</param>
+    /// <param name="attempt">The attempt, from 1.</param>
+    /// <param name="handOver">
+    /// Whether the caller neither reads nor changes the state after a successful commit, so that its
+    /// bookkeeping, once committed with an empty outbox, can be kept for the execution's next event as it
+    /// is (taken over by that event) instead of copied.
+    /// </param>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
+    private async ValueTask<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt, bool handOver = false)
     {
         var execution = state.Execution;
         var sequence = execution.TimelineEntriesRecorded;
@@ -103,7 +112,10 @@ internal sealed partial class FlowProcessor<TState>
         }
         else
         {
-            Remember(new StateEntry(key, bytes, written.Revision), execution);
+            // Scheduled first: once kept, the bookkeeping may be the next event's (handOver).
+            ScheduleFor(execution);
+            Remember(new StateEntry(key, bytes, written.Revision), execution, handOver);
+            return true;
         }
 
         ScheduleFor(execution);
@@ -153,15 +165,17 @@ internal sealed partial class FlowProcessor<TState>
     private void Remember(StateEntry entry) => _committed.Remember(entry);
 
     /// <summary>
-    /// Keeps a committed value with an empty outbox, and a copy of <paramref name="written"/>, the bookkeeping
-    /// just serialized into its bytes (unchanged since), as those bytes read back: the next event of the
-    /// execution takes the copy over instead of decoding the bookkeeping again.
+    /// Keeps a committed value with an empty outbox, and <paramref name="written"/>, the bookkeeping just
+    /// serialized into its bytes (unchanged since), as those bytes read back: the next event of the
+    /// execution takes it over instead of decoding the bookkeeping again. Kept as it is when the writer
+    /// hands it over (<paramref name="handOver"/>: it no longer reads or changes it) and it is already
+    /// what a read gives; otherwise a copy is kept (<see cref="ExecutionInfo.StoredCopy"/>).
     /// </summary>
-    private void Remember(StateEntry entry, ExecutionInfo written)
+    private void Remember(StateEntry entry, ExecutionInfo written, bool handOver = false)
     {
         if (_committed.Capacity > 0)
         {
-            _committed.Remember(entry, written.StoredCopy());
+            _committed.Remember(entry, handOver && written.IsAsStored() ? written : written.StoredCopy());
         }
     }
 
