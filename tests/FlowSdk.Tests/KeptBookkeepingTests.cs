@@ -159,6 +159,23 @@ public sealed class KeptBookkeepingTests
     }
 
     /// <summary>
+    /// A state formatter that writes the bookkeeping before another member (not one this version
+    /// generates, which writes it last) is read as usual: the state comes out whole all the same.
+    /// </summary>
+    [Fact]
+    public void A_state_whose_bookkeeping_is_not_its_last_member_is_read_whole_with_its_bookkeeping_kept()
+    {
+        var info = ReadBack(Full());
+        var box = new Boxed { Total = 7 };
+        box.Execution.TakeFrom(info.StoredCopy()!);
+        var bytes = FlowSerializer.Serialize(BoxedFormatter.Instance, box);
+
+        var kept = ExecutionInfoFormatter.ReadKept(BoxedFormatter.Instance, bytes, info.StoredCopy()!);
+        Assert.Equal(7, kept.Total);
+        AssertSame(info, kept.Execution, "boxed");
+    }
+
+    /// <summary>
     /// The runtime's next event of an execution kept in the cache takes the committed bookkeeping over:
     /// the timeline entries its rule sees are the committed ones, not decoded again. Each event sees
     /// the entries of the events before it, as stored.
@@ -385,6 +402,46 @@ public sealed class KeptBookkeepingTests
                 AssertSame(a, b, $"{path}.{field.Name}");
             }
         }
+    }
+}
+
+/// <summary>A state whose formatter writes the bookkeeping first, then its own member.</summary>
+internal sealed class Boxed
+{
+    public long Total { get; set; }
+
+    public ExecutionInfo Execution { get; } = new();
+}
+
+internal sealed class BoxedFormatter : MessagePack.Formatters.IMessagePackFormatter<Boxed>
+{
+    public static readonly BoxedFormatter Instance = new();
+
+    public void Serialize(ref MessagePackWriter writer, Boxed value, MessagePackSerializerOptions options)
+    {
+        writer.WriteMapHeader(2);
+        writer.Write(ExecutionInfoFormatter.Key);
+        ExecutionInfoFormatter.Write(ref writer, value.Execution);
+        writer.Write("Total");
+        writer.Write(value.Total);
+    }
+
+    public Boxed Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        var result = new Boxed();
+        var count = MapMembers.ReadHeader(ref reader);
+        for (var i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case ExecutionInfoFormatter.Key: ExecutionInfoFormatter.Read(ref reader, result.Execution, options); break;
+                case "Total": result.Total = reader.ReadInt64(); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        reader.Depth--;
+        return result;
     }
 }
 
