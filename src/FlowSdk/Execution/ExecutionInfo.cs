@@ -6,14 +6,27 @@ namespace FlowSdk;
 /// </summary>
 public sealed class ExecutionInfo
 {
-    private readonly List<TimelineEntry> _timeline = [];
-    private readonly RuleCounters _rules = new();
+    // Not readonly: a copy kept for the next event hands its lists over (TakeFrom) instead of copying them again.
+    private List<TimelineEntry> _timeline;
+    private RuleCounters _rules;
 
     // Made on first use: most executions never fan out, park a message or keep an outbox.
     private List<FanOutRecord>? _fanOuts;
     private List<OutgoingMessage>? _outbox;
     private List<ParkedMessage>? _parked;
     private List<string>? _handled;
+
+    /// <summary>Creates empty bookkeeping; the runtime fills it in.</summary>
+    public ExecutionInfo()
+        : this([], new RuleCounters())
+    {
+    }
+
+    private ExecutionInfo(List<TimelineEntry> timeline, RuleCounters rules)
+    {
+        _timeline = timeline;
+        _rules = rules;
+    }
 
     /// <summary>The execution id: the correlation key that created it.</summary>
     public string Id { get; internal set; } = "";
@@ -212,6 +225,161 @@ public sealed class ExecutionInfo
         _timeline.EnsureCapacity(count);
         return _timeline;
     }
+
+    /// <summary>
+    /// A copy of this bookkeeping exactly as reading its stored value back gives it: times in UTC, a nil
+    /// string read as the empty one where the reader does so, what is not stored set as a read sets it
+    /// (<see cref="StoredStatus"/>, <see cref="EventsFrom"/>). The kept-state cache keeps it beside the
+    /// stored bytes, and the next event of the execution takes it (<see cref="TakeFrom"/>) instead of
+    /// reading the bookkeeping from the bytes. Shares only immutable objects (strings, records, the
+    /// payloads of parked messages, which nothing writes to) with this one. <see langword="null"/> when
+    /// it holds what is not copied (rare, and read from the bytes instead): an outbox, an approval, fan-out groups.
+    /// </summary>
+    internal ExecutionInfo? StoredCopy()
+    {
+        if (OutboxCount > 0 || FanOutCount > 0 || PendingApproval is not null || LastApproval is not null)
+        {
+            return null;
+        }
+
+        var timeline = new List<TimelineEntry>(_timeline.Count);
+        foreach (var entry in _timeline)
+        {
+            timeline.Add(AsStored(entry));
+        }
+
+        var copy = new ExecutionInfo(timeline, _rules.StoredCopy())
+        {
+            Id = Id ?? "",
+            Flow = Flow ?? "",
+            Phase = Phase ?? "",
+            Status = Status,
+            StatusReason = StatusReason,
+            Iteration = Iteration,
+            CreatedAt = Utc(CreatedAt),
+            UpdatedAt = Utc(UpdatedAt),
+
+            // Stored only once entries were dropped (see ExecutionInfoFormatter.Write).
+            DroppedTimelineEntries = DroppedTimelineEntries > 0 ? DroppedTimelineEntries : 0,
+            FirstTimelineEntryAt = DroppedTimelineEntries > 0 && FirstTimelineEntryAt is { } first ? Utc(first) : null,
+            Deadline = Deadline is { } deadline ? Utc(deadline) : null,
+            PendingTaskId = PendingTaskId,
+            PendingSince = PendingSince is { } since ? Utc(since) : null,
+            ChainedFirings = ChainedFirings,
+            PublishedOnly = PublishedOnly,
+            FanOutParent = FanOutParent is { } parent ? new FanOutParent(parent.Flow ?? "", parent.ExecutionId ?? "", parent.Group ?? "", parent.Index) : null,
+        };
+
+        if (ParkedCount > 0)
+        {
+            var parked = new List<ParkedMessage>(_parked!.Count);
+            foreach (var p in _parked)
+            {
+                parked.Add(new ParkedMessage(p.Subject ?? "", p.Payload ?? [], p.MessageId ?? "", Utc(p.ParkedAt), p.Reason ?? ""));
+            }
+
+            copy._parked = parked;
+        }
+
+        if (HandledCount > 0)
+        {
+            var handled = new List<string>(_handled!.Count);
+            foreach (var id in _handled)
+            {
+                handled.Add(id ?? "");
+            }
+
+            copy._handled = handled;
+        }
+
+        copy.StoredStatus = copy.Status;
+        copy.EventsFrom = copy.TimelineEntriesRecorded;
+        return copy;
+
+        static TimelineEntry AsStored(TimelineEntry entry)
+            => entry.At.Offset == TimeSpan.Zero && entry.Rule is not null && entry.Source is not null && entry.PhaseBefore is not null && entry.PhaseAfter is not null
+                ? entry
+                : entry with { At = Utc(entry.At), Rule = entry.Rule ?? "", Source = entry.Source ?? "", PhaseBefore = entry.PhaseBefore ?? "", PhaseAfter = entry.PhaseAfter ?? "" };
+    }
+
+    /// <summary>
+    /// Whether this bookkeeping, just written, is exactly what reading its stored value back gives (no
+    /// outbox, approval or fan-out group; times in UTC; no nil string where a read gives the empty one;
+    /// what is not stored as a read sets it), so that it can be kept as it is instead of copied
+    /// (<see cref="StoredCopy"/>). The runtime's clock gives UTC times, so this is the usual case.
+    /// </summary>
+    internal bool IsAsStored()
+    {
+        if (OutboxCount > 0 || FanOutCount > 0 || PendingApproval is not null || LastApproval is not null
+            || Id is null || Flow is null || Phase is null
+            || CreatedAt.Offset != TimeSpan.Zero || UpdatedAt.Offset != TimeSpan.Zero
+            || DroppedTimelineEntries < 0 || (DroppedTimelineEntries == 0 ? FirstTimelineEntryAt is not null : FirstTimelineEntryAt is { Offset.Ticks: not 0 })
+            || Deadline is { Offset.Ticks: not 0 } || PendingSince is { Offset.Ticks: not 0 }
+            || FanOutParent is { Flow: null } or { ExecutionId: null } or { Group: null }
+            || StoredStatus != Status || EventsFrom != TimelineEntriesRecorded || !_rules.IsAsStored())
+        {
+            return false;
+        }
+
+        foreach (var entry in _timeline)
+        {
+            if (entry.At.Offset != TimeSpan.Zero || entry.Rule is null || entry.Source is null || entry.PhaseBefore is null || entry.PhaseAfter is null)
+            {
+                return false;
+            }
+        }
+
+        if (_parked is not null)
+        {
+            foreach (var p in _parked)
+            {
+                if (p.ParkedAt.Offset != TimeSpan.Zero || p.Subject is null || p.Payload is null || p.MessageId is null || p.Reason is null)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return _handled is null || !_handled.Contains(null!);
+    }
+
+    /// <summary>
+    /// Takes over what <paramref name="kept"/> (a <see cref="StoredCopy"/>, or bookkeeping that
+    /// <see cref="IsAsStored"/> and that its writer no longer uses) holds, its lists included, as reading
+    /// the stored value into this fresh bookkeeping would set it. <paramref name="kept"/> is not used again.
+    /// </summary>
+    internal void TakeFrom(ExecutionInfo kept)
+    {
+        _timeline = kept._timeline;
+        _rules = kept._rules;
+        _parked = kept._parked;
+        _handled = kept._handled;
+        _fanOuts = null;
+        _outbox = null;
+        Id = kept.Id;
+        Flow = kept.Flow;
+        Phase = kept.Phase;
+        Status = kept.Status;
+        StatusReason = kept.StatusReason;
+        Iteration = kept.Iteration;
+        CreatedAt = kept.CreatedAt;
+        UpdatedAt = kept.UpdatedAt;
+        DroppedTimelineEntries = kept.DroppedTimelineEntries;
+        FirstTimelineEntryAt = kept.FirstTimelineEntryAt;
+        Deadline = kept.Deadline;
+        PendingTaskId = kept.PendingTaskId;
+        PendingSince = kept.PendingSince;
+        PendingApproval = null;
+        LastApproval = null;
+        ChainedFirings = kept.ChainedFirings;
+        PublishedOnly = kept.PublishedOnly;
+        FanOutParent = kept.FanOutParent;
+        StoredStatus = kept.StoredStatus;
+        EventsFrom = kept.EventsFrom;
+    }
+
+    /// <summary>A time as it reads back from its stored form (a UTC timestamp).</summary>
+    private static DateTimeOffset Utc(DateTimeOffset time) => time.Offset == TimeSpan.Zero ? time : new DateTimeOffset(time.UtcDateTime);
 }
 
 /// <summary>A message kept with an execution because it fired no rule when it arrived.</summary>

@@ -109,6 +109,38 @@ internal sealed class RuleCounters : IReadOnlyDictionary<string, RuleCounter>
         return ~low;
     }
 
+    /// <summary>Whether the counters are as reading them back gives them: the last firing times in UTC, no nil name.</summary>
+    public bool IsAsStored()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_names[i] is null || _counters[i].LastFiredAt.Offset != TimeSpan.Zero)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A copy as reading the stored counters back gives it: the last firing times in UTC.</summary>
+    public RuleCounters StoredCopy()
+    {
+        var copy = new RuleCounters { _names = _names[.._count], _counters = _counters[.._count], _count = _count };
+        for (var i = 0; i < _count; i++)
+        {
+            ref var counter = ref copy._counters[i];
+            if (counter.LastFiredAt.Offset != TimeSpan.Zero)
+            {
+                counter = counter with { LastFiredAt = new DateTimeOffset(counter.LastFiredAt.UtcDateTime) };
+            }
+
+            copy._names[i] ??= "";
+        }
+
+        return copy;
+    }
+
     private void Insert(int index, string name, RuleCounter counter)
     {
         if (_count == _names.Length)

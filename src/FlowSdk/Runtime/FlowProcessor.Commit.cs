@@ -13,8 +13,17 @@ internal sealed partial class FlowProcessor<TState>
     /// a revision conflict, so the caller evaluates the event again on the newer state, read from the
     /// store (a conflict on a cached value counts as an attempt like any other).
     /// </summary>
+    /// <param name="state">The state to commit.</param>
+    /// <param name="entry">The committed entry it was read from; <see langword="null"/> for a new execution.</param>
+    /// <param name="outbox">What the firing publishes.</param>
+    /// <param name="attempt">The attempt, from 1.</param>
+    /// <param name="handOver">
+    /// Whether the caller neither reads nor changes the state after a successful commit, so that its
+    /// bookkeeping, once committed with an empty outbox, can be kept for the execution's next event as it
+    /// is (taken over by that event) instead of copied.
+    /// </param>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt)
+    private async ValueTask<bool> TryCommitAsync(TState state, StateEntry? entry, Outbox outbox, int attempt, bool handOver = false)
     {
         var execution = state.Execution;
         var sequence = execution.TimelineEntriesRecorded;
@@ -103,7 +112,10 @@ internal sealed partial class FlowProcessor<TState>
         }
         else
         {
-            Remember(new StateEntry(key, bytes, written.Revision));
+            // Scheduled first: once kept, the bookkeeping may be the next event's (handOver).
+            ScheduleFor(execution);
+            Remember(new StateEntry(key, bytes, written.Revision), execution, handOver);
+            return true;
         }
 
         ScheduleFor(execution);
@@ -141,7 +153,7 @@ internal sealed partial class FlowProcessor<TState>
         var written = await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
         if (written.Succeeded)
         {
-            Remember(new StateEntry(key, bytes, written.Revision));
+            Remember(new StateEntry(key, bytes, written.Revision), execution);
         }
         else
         {
@@ -151,6 +163,21 @@ internal sealed partial class FlowProcessor<TState>
 
     /// <summary>Keeps a committed value with an empty outbox for the next event of its execution, unless a newer one is kept.</summary>
     private void Remember(StateEntry entry) => _committed.Remember(entry);
+
+    /// <summary>
+    /// Keeps a committed value with an empty outbox, and <paramref name="written"/>, the bookkeeping just
+    /// serialized into its bytes (unchanged since), as those bytes read back: the next event of the
+    /// execution takes it over instead of decoding the bookkeeping again. Kept as it is when the writer
+    /// hands it over (<paramref name="handOver"/>: it no longer reads or changes it) and it is already
+    /// what a read gives; otherwise a copy is kept (<see cref="ExecutionInfo.StoredCopy"/>).
+    /// </summary>
+    private void Remember(StateEntry entry, ExecutionInfo written, bool handOver = false)
+    {
+        if (_committed.Capacity > 0)
+        {
+            _committed.Remember(entry, handOver && written.IsAsStored() ? written : written.StoredCopy());
+        }
+    }
 
     private void Forget(string key) => _committed.Forget(key);
 
@@ -210,7 +237,7 @@ internal sealed partial class FlowProcessor<TState>
 
         if (!key.StartsWith(ParkingPrefix, StringComparison.Ordinal) && state.Execution.Outbox.Count == 0)
         {
-            Remember(new StateEntry(key, bytes, written.Revision));
+            Remember(new StateEntry(key, bytes, written.Revision), state.Execution);
         }
         else
         {
@@ -245,9 +272,9 @@ internal sealed partial class FlowProcessor<TState>
     private async ValueTask<(TState State, StateEntry? Entry, bool FromCache)> LoadAsync(string executionId, bool fresh, DateTimeOffset now)
     {
         var key = RuntimeServices.StateKey(_flow.Id, executionId);
-        if (!fresh && _committed.TryGet(key, out var cached))
+        if (!fresh && _committed.TryGet(key, out var cached, out var bookkeeping))
         {
-            return (Materialize(cached), cached, true);
+            return (Materialize(cached, bookkeeping), cached, true);
         }
 
         var entry = await _services.Store.GetAsync(key).ConfigureAwait(false);
@@ -263,6 +290,23 @@ internal sealed partial class FlowProcessor<TState>
     private TState Materialize(StateEntry entry)
     {
         var state = FlowSerializer.Deserialize(_flow.StateFormatter, entry.Value);
+        state.Execution.StoredStatus = state.Execution.Status;
+        return state;
+    }
+
+    /// <summary>
+    /// The state <paramref name="entry"/> holds, its bookkeeping taken over from <paramref name="bookkeeping"/>
+    /// (the cache's copy of what those bytes hold) instead of decoded, when there is one. The state's own
+    /// members are always read from the bytes.
+    /// </summary>
+    private TState Materialize(StateEntry entry, ExecutionInfo? bookkeeping)
+    {
+        if (bookkeeping is null)
+        {
+            return Materialize(entry);
+        }
+
+        var state = Internal.ExecutionInfoFormatter.ReadKept(_flow.StateFormatter, entry.Value, bookkeeping);
         state.Execution.StoredStatus = state.Execution.Status;
         return state;
     }

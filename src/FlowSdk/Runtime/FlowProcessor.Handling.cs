@@ -443,7 +443,10 @@ internal sealed partial class FlowProcessor<TState>
             state.Execution.RecordHandled(handling.MessageId, _services.Options.HandledMessageIds);
         }
 
-        if (!await TryCommitAsync(state, committedEntry, evaluation.Outbox, attempt).ConfigureAwait(false))
+        // Read before the commit: after it the state is not looked at again (the commit hands its
+        // bookkeeping over to the execution's next event).
+        var parked = state.Execution.ParkedCount > 0;
+        if (!await TryCommitAsync(state, committedEntry, evaluation.Outbox, attempt, handOver: true).ConfigureAwait(false))
         {
             return Conclusion.Conflict;
         }
@@ -463,7 +466,7 @@ internal sealed partial class FlowProcessor<TState>
             adopted = await AdoptParkedAsync(executionId).ConfigureAwait(false);
         }
 
-        if (adopted || state.Execution.Parked.Count > 0)
+        if (adopted || parked)
         {
             // Evaluated again on the execution as committed; without any, there is nothing to read back.
             await DrainParkedAsync(executionId).ConfigureAwait(false);

@@ -15,6 +15,11 @@ namespace FlowSdk.Runtime;
 /// executions.
 /// </summary>
 /// <remarks>
+/// Beside a value's bytes the cache may keep a copy of its bookkeeping as those bytes read back
+/// (<see cref="ExecutionInfo.StoredCopy"/>): the first lookup that asks for it takes it (no other
+/// lookup gets it), so the next event of the execution takes it over instead of decoding the
+/// bookkeeping, and whatever that event then changes in it is never seen by the cache. Later lookups
+/// of the same value get its bytes alone until a newer value is kept.
 /// Reads take no lock: a hit sets the entry's reference bit and counts the lookup in the sketch
 /// (racing counts may be lost, which only blurs the estimate). Adding a key or removing one takes a
 /// short lock (the clock ring and the dictionary change together); replacing the value of a kept
@@ -70,7 +75,13 @@ internal sealed class KeptStateCache
     public long Misses => Interlocked.Read(ref _misses);
 
     /// <summary>The kept value of <paramref name="key"/>, marking it used; counts a hit or a miss.</summary>
-    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StateEntry? entry)
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StateEntry? entry) => TryGet(key, out entry, out _);
+
+    /// <summary>
+    /// The kept value of <paramref name="key"/>, marking it used; counts a hit or a miss. Takes the
+    /// kept copy of its bookkeeping too, if there is one and no lookup took it yet (<paramref name="bookkeeping"/>).
+    /// </summary>
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StateEntry? entry, out ExecutionInfo? bookkeeping)
     {
         _frequency?.Increment(key);
         if (Capacity > 0 && _slots.TryGetValue(key, out var slot))
@@ -80,29 +91,38 @@ internal sealed class KeptStateCache
                 slot.Referenced = true;
             }
 
-            entry = slot.Entry;
+            var kept = slot.Kept;
+            entry = kept.Entry;
+            bookkeeping = kept.Bookkeeping is null ? null : Interlocked.Exchange(ref kept.Bookkeeping, null);
             Interlocked.Increment(ref _hits);
             FlowSdkDiagnostics.CacheHits.Add(1, _flowTag);
             return true;
         }
 
         entry = null;
+        bookkeeping = null;
         Interlocked.Increment(ref _misses);
         FlowSdkDiagnostics.CacheMisses.Add(1, _flowTag);
         return false;
     }
 
-    /// <summary>Keeps <paramref name="entry"/> unless a value of the same or a newer revision is kept; may evict another execution.</summary>
-    public void Remember(StateEntry entry)
+    /// <summary>
+    /// Keeps <paramref name="entry"/> unless a value of the same or a newer revision is kept; may evict another
+    /// execution. <paramref name="bookkeeping"/>, if given, is a copy of the bookkeeping <paramref name="entry"/>'s
+    /// bytes hold (<see cref="ExecutionInfo.StoredCopy"/>) that nothing else uses.
+    /// </summary>
+    public void Remember(StateEntry entry, ExecutionInfo? bookkeeping = null)
     {
         if (Capacity == 0)
         {
             return;
         }
 
+        var value = new Kept(entry, bookkeeping);
+
         if (_slots.TryGetValue(entry.Key, out var kept))
         {
-            Replace(kept, entry);
+            Replace(kept, value);
             return;
         }
 
@@ -110,7 +130,7 @@ internal sealed class KeptStateCache
         {
             if (_slots.TryGetValue(entry.Key, out kept))
             {
-                Replace(kept, entry);
+                Replace(kept, value);
                 return;
             }
 
@@ -135,7 +155,7 @@ internal sealed class KeptStateCache
                 index = victim.Index;
             }
 
-            var slot = new Slot(entry.Key, index, entry);
+            var slot = new Slot(entry.Key, index, value);
             _ring[index] = slot;
             _slots[entry.Key] = slot;
         }
@@ -160,12 +180,12 @@ internal sealed class KeptStateCache
     }
 
     /// <summary>Replaces a kept value with a newer revision. A slot removed meanwhile takes the value harmlessly: it is no longer reachable.</summary>
-    private static void Replace(Slot slot, StateEntry entry)
+    private static void Replace(Slot slot, Kept value)
     {
         while (true)
         {
-            var current = slot.Entry;
-            if (current.Revision >= entry.Revision || Interlocked.CompareExchange(ref slot.Entry, entry, current) == current)
+            var current = slot.Kept;
+            if (current.Entry.Revision >= value.Entry.Revision || Interlocked.CompareExchange(ref slot.Kept, value, current) == current)
             {
                 slot.Referenced = true;
                 return;
@@ -191,12 +211,19 @@ internal sealed class KeptStateCache
         }
     }
 
-    private sealed class Slot(string key, int index, StateEntry entry)
+    private sealed class Slot(string key, int index, Kept kept)
     {
         public readonly string Key = key;
         public readonly int Index = index;
-        public StateEntry Entry = entry;
+        public Kept Kept = kept;
         public volatile bool Referenced;
+    }
+
+    /// <summary>A kept value: its bytes, and the copy of its bookkeeping until a lookup takes it.</summary>
+    private sealed class Kept(StateEntry entry, ExecutionInfo? bookkeeping)
+    {
+        public readonly StateEntry Entry = entry;
+        public ExecutionInfo? Bookkeeping = bookkeeping;
     }
 
     /// <summary>
