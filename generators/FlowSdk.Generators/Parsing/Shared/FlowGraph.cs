@@ -35,7 +35,8 @@ internal sealed class FlowGraphRule
 }
 
 /// <summary>A rule that starts a new iteration: it moves an execution to the same or an earlier phase.</summary>
-internal readonly struct FlowLoop
+/// <remarks>A class, so that the collections of loops share the canonical code of reference types (no JIT work of their own in the compiler).</remarks>
+internal sealed class FlowLoop
 {
     public FlowLoop(int rule, int from, int to)
     {

@@ -606,6 +606,12 @@ internal static class SerializationModel
             return problem;
         }
 
+        if (member.Shape.Kind != ShapeKind.Object && member.Shape.Arguments.IsEmpty)
+        {
+            // No named type but an enum, which has no problem of its own: nothing to walk, nothing to allocate.
+            return null;
+        }
+
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (var named in member.Shape.NamedTypes())
         {
