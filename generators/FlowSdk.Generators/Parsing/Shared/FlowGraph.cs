@@ -35,8 +35,7 @@ internal sealed class FlowGraphRule
 }
 
 /// <summary>A rule that starts a new iteration: it moves an execution to the same or an earlier phase.</summary>
-/// <remarks>A class, so that the collections of loops share the canonical code of reference types (no JIT work of their own in the compiler).</remarks>
-internal sealed class FlowLoop
+internal readonly struct FlowLoop
 {
     public FlowLoop(int rule, int from, int to)
     {
