@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using System.Linq;
 using FlowSdk.Generators.Model;
 using FlowSdk.Generators.Parsing;
@@ -37,8 +38,10 @@ public sealed partial class FlowGenerator
         IncrementalValuesProvider<RuleSourceSpec> ruleSources,
         IncrementalValuesProvider<MessageSchemaSpec> messages)
     {
-        var emit = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) => ManifestEnabled(options))
+        // The assembly's name and whether the build asks for the manifest, as one class.
+        var settings = context.CompilationProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, _) => new ManifestSettings(pair.Left.AssemblyName ?? "", ManifestEnabled(pair.Right)))
             .WithTrackingName(TrackingNames.ManifestOptions);
 
         flowSources = flowSources.WithTrackingName(TrackingNames.ManifestFlowSources);
@@ -46,19 +49,24 @@ public sealed partial class FlowGenerator
 
         ruleSources = ruleSources.WithTrackingName(TrackingNames.ManifestRuleSources);
 
-        var assemblyName = context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName ?? "");
-
-        var manifest = flows.Collect()
+        // Each pair of collected arrays is joined into a class before it is combined further: a chain of
+        // Combine over the arrays and a bool would nest value tuples, each a value type of its own for
+        // Roslyn's generic pipeline nodes. What is combined below is classes only.
+        var flowParts = flows.Collect()
             .Combine(flowSources.Collect())
-            .Combine(ruleSources.Collect())
+            .Select(static (pair, _) => new ManifestFlows(pair.Left, pair.Right));
+        var declarationParts = ruleSources.Collect()
             .Combine(messages.Collect())
-            .Combine(assemblyName)
-            .Combine(emit)
+            .Select(static (pair, _) => new ManifestDeclarations(pair.Left, pair.Right));
+
+        var manifest = flowParts
+            .Combine(declarationParts)
+            .Combine(settings)
             .Select(static (all, _) =>
             {
-                var (((((flowSpecs, flowLocations), rules), declared), assembly), enabled) = all;
-                return enabled && (flowSpecs.Length > 0 || declared.Length > 0)
-                    ? ManifestJson.Build(assembly, flowSpecs, flowLocations, rules, declared)
+                var ((flowPart, declarations), manifestSettings) = all;
+                return manifestSettings.Enabled && (flowPart.Flows.Length > 0 || declarations.Messages.Length > 0)
+                    ? ManifestJson.Build(manifestSettings.AssemblyName, flowPart.Flows, flowPart.Sources, declarations.RuleSources, declarations.Messages)
                     : null;
             })
             .WithTrackingName(TrackingNames.Manifest);
@@ -71,6 +79,15 @@ public sealed partial class FlowGenerator
             }
         });
     }
+
+    /// <summary>The flows and where their state classes are, as collected.</summary>
+    private sealed record ManifestFlows(ImmutableArray<FlowSpec> Flows, ImmutableArray<FlowSourceSpec> Sources);
+
+    /// <summary>Where the rules are and the declared message types, as collected.</summary>
+    private sealed record ManifestDeclarations(ImmutableArray<RuleSourceSpec> RuleSources, ImmutableArray<MessageSchemaSpec> Messages);
+
+    /// <summary>The assembly's name, and whether the build asks for the manifest (<see cref="EmitManifestProperty"/>).</summary>
+    private sealed record ManifestSettings(string AssemblyName, bool Enabled);
 
     private static bool ManifestEnabled(AnalyzerConfigOptionsProvider options) =>
         !options.GlobalOptions.TryGetValue(EmitManifestProperty, out var value) || !string.Equals(value.Trim(), "false", StringComparison.OrdinalIgnoreCase);

@@ -72,7 +72,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
     {
         if (context is null)
         {
-            return default;
+            return FlowInput.None;
         }
 
         var state = FlowParser.ParseFlowState(type, context);
@@ -91,7 +91,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
     {
         if (context is null || FlowParser.ParseRulesClass(type, FlowParser.SortKey(type.DeclaringSyntaxReferences.FirstOrDefault(), cancellationToken), context) is not { } rules)
         {
-            return new RulesClassInput(null, EquatableArray<RuleSourceSpec>.Empty);
+            return RulesClassInput.None;
         }
 
         return new RulesClassInput(rules, ManifestParser.RuleSources(type, rules, context));
@@ -102,7 +102,7 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
     {
         if (context is null)
         {
-            return default;
+            return MessageInput.None;
         }
 
         var message = context.MessageType(type);
@@ -126,12 +126,29 @@ public sealed partial class FlowGenerator : IIncrementalGenerator
         return new FlowSpec(state, classes, classes.SelectMany(r => r.Rules).ToEquatableArray());
     }
 
+    // The transforms' values are sealed classes, as every stage value of this pipeline is: Roslyn's node
+    // tables and comparers over a reference type share the canonical code that every generator of a build
+    // uses, where a struct (or a tuple holding one) makes a new compiler process JIT-compile a copy of about
+    // a hundred methods for it (docs/benchmarks.md, "The generator's share of a clean build").
+
     /// <summary>A <c>[Flow]</c> class, read once for the flow, serialization and manifest outputs.</summary>
-    private readonly record struct FlowInput(FlowStateSpec? State, SerializationRootSpec? Serialization, FlowSourceSpec? Source);
+    private sealed record FlowInput(FlowStateSpec? State, SerializationRootSpec? Serialization, FlowSourceSpec? Source)
+    {
+        /// <summary>Nothing read: the compilation does not reference FlowSdk.</summary>
+        public static readonly FlowInput None = new(null, null, null);
+    }
 
     /// <summary>A <c>[Rules]</c> class, read once for the flow and manifest outputs.</summary>
-    private readonly record struct RulesClassInput(RulesClassSpec? Rules, EquatableArray<RuleSourceSpec> Sources);
+    private sealed record RulesClassInput(RulesClassSpec? Rules, EquatableArray<RuleSourceSpec> Sources)
+    {
+        /// <summary>Nothing read: not a rules class, or the compilation does not reference FlowSdk.</summary>
+        public static readonly RulesClassInput None = new(null, EquatableArray<RuleSourceSpec>.Empty);
+    }
 
     /// <summary>A <c>[Message]</c> type, read once for the formatter, serialization and manifest outputs.</summary>
-    private readonly record struct MessageInput(MessageTypeSpec? Type, SerializationRootSpec? Serialization, MessageSchemaSpec? Schema);
+    private sealed record MessageInput(MessageTypeSpec? Type, SerializationRootSpec? Serialization, MessageSchemaSpec? Schema)
+    {
+        /// <summary>Nothing read: the compilation does not reference FlowSdk.</summary>
+        public static readonly MessageInput None = new(null, null, null);
+    }
 }

@@ -130,6 +130,64 @@ public sealed class IncrementalTests
         Assert.Contains("\"file\":\"Overloads.cs\",\"line\":19,", rule[..rule.IndexOf('}', rule.IndexOf("\"file\"", StringComparison.Ordinal))], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Every_stage_value_of_the_pipeline_is_a_class()
+    {
+        // Roslyn's pipeline nodes (NodeStateTable<T>, TransformNode, CombineNode, ...) are generic over the stage
+        // value: over a reference type they share the canonical code that every generator of a build uses, while
+        // each value type (a struct, a bool, an enum, a Combine's tuple holding one) makes a new compiler process
+        // JIT-compile about a hundred methods of its own (docs/benchmarks.md, "The generator's share of a clean build").
+        var result = GeneratorRunner.Run(Cases.PlanReview()).AssertClean().Result;
+
+        var steps = new HashSet<IncrementalGeneratorRunStep>();
+        var pending = new Stack<IncrementalGeneratorRunStep>(result.TrackedOutputSteps.SelectMany(p => p.Value));
+        while (pending.TryPop(out var step))
+        {
+            if (steps.Add(step))
+            {
+                foreach (var (source, _) in step.Inputs)
+                {
+                    pending.Push(source);
+                }
+            }
+        }
+
+        var values = steps.SelectMany(s => s.Outputs).Where(o => o.Value is not null).Select(o => o.Value.GetType()).Distinct().ToList();
+        Assert.Contains(values, t => t.Name == "RulesClassInput");
+        Assert.Contains(values, t => t == typeof(Model.FlowSpec));
+
+        var valueTypes = values.Where(t => !Shared(t)).Select(t => t.ToString()).Where(t => !KnownValueTypes.Contains(t)).ToList();
+        Assert.True(valueTypes.Count == 0, "Stage values of value types:" + Environment.NewLine + string.Join(Environment.NewLine, valueTypes));
+    }
+
+    /// <summary>
+    /// Whether the pipeline's nodes over <paramref name="type"/> share the canonical code of reference types: a
+    /// class, Roslyn's own input values, or the array of a <c>Collect()</c> or the tuple of a <c>Combine</c> over such.
+    /// </summary>
+    private static bool Shared(Type type) =>
+        !type.IsValueType
+        || type.Namespace == typeof(Compilation).Namespace
+        || (type.IsGenericType
+            && (type.GetGenericTypeDefinition() == typeof(System.Collections.Immutable.ImmutableArray<>) || type.GetGenericTypeDefinition() == typeof(ValueTuple<,>))
+            && type.GetGenericArguments().All(Shared));
+
+    /// <summary>
+    /// Value-typed stage values that remain in the steps of the catalog and entry point (FlowGenerator.Host.cs: the
+    /// entry point's kind and two bools, combined) and of the schema file (FlowGenerator.Serialization.cs: the
+    /// schema combined with a bool). Each entry goes when its step's value becomes a class.
+    /// </summary>
+    private static readonly HashSet<string> KnownValueTypes =
+    [
+        "System.Boolean",
+        "System.Collections.Immutable.ImmutableArray`1[System.Boolean]",
+        "FlowSdk.Generators.FlowGenerator+EntryPoint",
+        "System.ValueTuple`2[FlowSdk.Generators.FlowGenerator+EntryPoint,System.Boolean]",
+        "System.ValueTuple`2[System.ValueTuple`2[FlowSdk.Generators.FlowGenerator+EntryPoint,System.Boolean],System.Boolean]",
+        "System.ValueTuple`2[FlowSdk.Generators.Model.EquatableArray`1[System.String],FlowSdk.Generators.FlowGenerator+EntryPoint]",
+        "System.ValueTuple`2[FlowSdk.Generators.Model.EquatableArray`1[FlowSdk.Generators.Model.SchemaTypeSpec],System.Boolean]",
+        "System.ValueTuple`2[System.ValueTuple`2[FlowSdk.Generators.Model.EquatableArray`1[FlowSdk.Generators.Model.SchemaTypeSpec],System.Boolean],System.Collections.Immutable.ImmutableArray`1[System.String]]",
+    ];
+
     [Theory]
     [InlineData("samples/PlanReview/PlanReview.cs", "return new RevisionRequested(review.PlanId, plan.Content, review.Notes);", "var notes = review.Notes.Trim();\n        return new RevisionRequested(review.PlanId, plan.Content, notes);")]
     [InlineData("samples/PlanReview/PlanReview.cs", "public static partial class PlanReviewRules\n{", "public static partial class PlanReviewRules\n{\n    // A comment moves every declaration below it.\n")]

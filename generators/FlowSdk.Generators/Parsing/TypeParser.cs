@@ -52,7 +52,9 @@ internal static partial class FlowParser
             schema.Add(new SchemaTypeSpec(entry.Name, entry.Kind, entry.Members.Select(m => new SchemaMemberSpec(m.Key, m.Type)).ToEquatableArray()));
             foreach (var member in type.Members)
             {
-                if (member.KeyProblem is null && SerializationModel.MemberProblem(member, home) is null)
+                // Only a shape with type arguments (a collection, a nullable value) has resolver entries: no
+                // spec of the others is built here, their formatters' specs name them.
+                if (!member.Shape.Arguments.IsEmpty && member.KeyProblem is null && SerializationModel.MemberProblem(member, home) is null)
                 {
                     AddComposites(Shape(member.Shape, home), resolver);
                 }

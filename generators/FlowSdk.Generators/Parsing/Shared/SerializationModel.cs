@@ -87,6 +87,9 @@ internal sealed class TypeShape
     /// <summary>Why the type cannot be serialized; empty for a type the compiler already reports (an error type).</summary>
     public string? Problem { get; }
 
+    /// <summary>Whether <see cref="NamedTypes"/> has any: an object or an enum, or a shape with type arguments that may hold one.</summary>
+    public bool HasNamedTypes => Kind is ShapeKind.Object or ShapeKind.Enum || !Arguments.IsEmpty;
+
     /// <summary>The named types (objects and enums) this shape holds, itself included.</summary>
     public IEnumerable<INamedTypeSymbol> NamedTypes()
     {
@@ -581,6 +584,11 @@ internal static class SerializationModel
             result.Add(type);
             foreach (var member in type.Members)
             {
+                if (!member.Shape.HasNamedTypes)
+                {
+                    continue;
+                }
+
                 foreach (var named in member.Shape.NamedTypes())
                 {
                     if (seen.Add(named))
@@ -604,6 +612,12 @@ internal static class SerializationModel
         if (member.Shape.FirstProblem() is { } problem)
         {
             return problem;
+        }
+
+        if (member.Shape.Kind != ShapeKind.Object && member.Shape.Arguments.IsEmpty)
+        {
+            // No named type but an enum, which has no problem of its own (TypeProblem): nothing to walk.
+            return null;
         }
 
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
