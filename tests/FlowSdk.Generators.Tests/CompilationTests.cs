@@ -68,6 +68,37 @@ public sealed class CompilationTests
         return compilation;
     }
 
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Generated_code_switches_on_no_string(string caseName)
+    {
+        // A switch on a string makes the compiler lower it through hash and length jump tables, code that a new
+        // compiler process JIT-compiles for it alone when the user's code has no such switch: the generated code
+        // compares strings with == instead.
+        var output = GeneratorRunner.Run(Compile(caseName)).AssertClean();
+        var generated = output.Output.SyntaxTrees.Except(output.Input.SyntaxTrees).ToList();
+        var switches = new List<string>();
+        foreach (var tree in generated)
+        {
+            var model = output.Output.GetSemanticModel(tree);
+            foreach (var node in tree.GetRoot().DescendantNodes())
+            {
+                var governing = node switch
+                {
+                    Microsoft.CodeAnalysis.CSharp.Syntax.SwitchStatementSyntax statement => statement.Expression,
+                    Microsoft.CodeAnalysis.CSharp.Syntax.SwitchExpressionSyntax expression => expression.GoverningExpression,
+                    _ => null,
+                };
+                if (governing is not null && model.GetTypeInfo(governing).Type?.SpecialType == SpecialType.System_String)
+                {
+                    switches.Add(Path.GetFileName(tree.FilePath) + ": " + governing);
+                }
+            }
+        }
+
+        Assert.Empty(switches);
+    }
+
     [Fact]
     public void The_check_sees_warnings_in_generated_code()
     {
