@@ -112,14 +112,20 @@ public sealed partial class FlowGenerator
             Property(w, "string", "Id", "__flowExecution.Id", "The execution id: the correlation key that created this execution.");
             w.Doc($"<summary>The execution's current phase (a member of <see cref=\"{spec.PhaseEnumFullName}\"/>).</summary>");
             w.Line(GeneratedCodeAttribute);
-            w.Open($"public {spec.PhaseEnumFullName} Phase => __flowExecution.Phase switch");
+            // Comparisons one by one, not a switch on the string: the compiler lowers a string switch through code
+            // (hash and length jump tables) that a new compiler process JIT-compiles for it alone (about 220 methods
+            // for this one property when the user's code has no string switch), while == is already bound elsewhere.
+            w.Open($"public {spec.PhaseEnumFullName} Phase");
+            w.Open("get");
+            w.Line("var phase = __flowExecution.Phase;");
             foreach (var phase in spec.Phases)
             {
-                w.Line($"{SourceWriter.Escape(phase.Name)} => {spec.PhaseEnumFullName}.{phase.Name},");
+                w.Line($"if (phase == {SourceWriter.Escape(phase.Name)}) {{ return {spec.PhaseEnumFullName}.{phase.Name}; }}");
             }
 
-            w.Line($"_ => default({spec.PhaseEnumFullName}),");
-            w.Close(";");
+            w.Line($"return default({spec.PhaseEnumFullName});");
+            w.Close();
+            w.Close();
             w.Line();
             Property(w, "global::FlowSdk.ExecutionStatus", "Status", "__flowExecution.Status", "Where the execution stands.");
             Property(w, "string?", "StatusReason", "__flowExecution.StatusReason", "Why the execution was failed or escalated; otherwise <see langword=\"null\"/>.");
@@ -186,18 +192,14 @@ public sealed partial class FlowGenerator
             w.Line($"    terminalPhases: new string[] {{ {string.Join(", ", spec.Phases.Where(p => p.IsTerminal).Select(p => SourceWriter.Escape(p.Name)))} }},");
             w.Line($"    maxIterations: {spec.MaxIterations.ToString(System.Globalization.CultureInfo.InvariantCulture)},");
             w.Line($"    stateFormatter: {state.FullName}.FlowFormatter.Instance,");
-            w.Line($"    create: static () => new {state.FullName}(),");
+            w.Line("    create: NewState,");
             w.Line($"    inputs: new global::FlowSdk.Internal.InputPort<{state.FullName}>[]");
             w.Line("    {");
             foreach (var group in InputGroups(flow))
             {
                 var message = group[0].Message!;
                 var field = ports.First(p => p.Message.FullName == message.FullName).Field;
-                var key = message.CorrelationKey is null
-                    ? "null"
-                    : message.CorrelationKeyIsString
-                        ? $"static m => m.{message.CorrelationKey}"
-                        : $"static m => global::System.Convert.ToString(m.{message.CorrelationKey}, global::System.Globalization.CultureInfo.InvariantCulture) ?? \"\"";
+                var key = message.CorrelationKey is null ? "null" : $"Dispatchers.{field}Dispatcher.Key";
                 w.Line($"        new global::FlowSdk.Internal.InputPort<{state.FullName}, {message.FullName}>(Ports.{field}, {key}, new global::FlowSdk.Internal.Rule<{state.FullName}, {message.FullName}>[]");
                 w.Line("        {");
                 foreach (var rule in group)
@@ -257,6 +259,11 @@ public sealed partial class FlowGenerator
             }
 
             w.Close();
+            w.Line();
+            // Method groups instead of lambdas here and for the ports' correlation keys and the rules' conditions: the
+            // same delegates, and the compiler binds and lowers no lambda (code a new compiler process JIT-compiles
+            // for lambdas alone when the user's code has none).
+            w.Line($"private static {state.FullName} NewState() => new {state.FullName}();");
             EmitFanOuts(w, spec);
             EmitDispatchers(w, flow, ports);
             w.Close();
@@ -291,6 +298,15 @@ public sealed partial class FlowGenerator
 
                 w.Doc($"<summary>Dispatches a <see cref=\"{message.FullName}\"/> to {string.Join(", ", group.Select(r => $"<see cref=\"{r.Cref}\"/>"))}.</summary>");
                 w.OpenSingleton($"internal sealed class {name} : global::FlowSdk.Internal.PortDispatcher<{state}, {message.FullName}>", name, "The dispatcher.", "internal");
+                if (message.CorrelationKey is not null)
+                {
+                    w.Doc("<summary>The message's correlation key: the execution it belongs to.</summary>");
+                    w.Line(message.CorrelationKeyIsString
+                        ? $"internal static string Key({message.FullName} m) => m.{message.CorrelationKey};"
+                        : $"internal static string Key({message.FullName} m) => global::System.Convert.ToString(m.{message.CorrelationKey}, global::System.Globalization.CultureInfo.InvariantCulture) ?? \"\";");
+                    w.Line();
+                }
+
                 w.Doc("<inheritdoc/>");
                 w.Open($"public override global::FlowSdk.Internal.Rule<{state}, {message.FullName}>? Dispatch({state} s, {message.FullName} m, global::FlowSdk.RuleContext c)");
                 var readExecution = false;
@@ -617,7 +633,7 @@ public sealed partial class FlowGenerator
             w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {source}, {Nullable(rule.From)}, {Nullable(rule.To)}, {conditions}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}{extra}),");
             var delegates = rule.Conditions.Count == 0
                 ? $"global::System.Array.Empty<global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>>()"
-                : $"new global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>[] {{ " + string.Join(", ", rule.Conditions.Select(c => $"static (s, m, c) => {ConditionCall(rulesClass, c)}")) + " }";
+                : $"new global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>[] {{ " + string.Join(", ", rule.Conditions.Select((c, i) => ConditionMethod(rule, i))) + " }";
             w.Line($"{indent}    {delegates},");
             var args = rule.Trigger switch
             {
@@ -647,7 +663,27 @@ public sealed partial class FlowGenerator
                 w.Doc($"<summary>Whether the conditions of <see cref=\"{rule.Cref}\"/> hold ({(rule.AnyCondition ? "any" : "all")} of them, evaluated in order).</summary>");
                 w.Line($"internal static bool {rule.Field}Holds({state} s, {messageType} m, global::FlowSdk.RuleContext c) => {string.Join(rule.AnyCondition ? " || " : " && ", rule.Conditions.Select(c => ConditionCall(rulesClass, c)))};");
             }
+
+            for (var i = 0; i < rule.Conditions.Count; i++)
+            {
+                var method = ConditionMethod(rule, i);
+                if (method.EndsWith("Holds", System.StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                w.Line();
+                w.Doc($"<summary>The condition <c>{SourceWriter.XmlEscape(rule.Conditions[i].Method)}</c> of <see cref=\"{rule.Cref}\"/>.</summary>");
+                w.Line($"internal static bool {method}({state} s, {messageType} m, global::FlowSdk.RuleContext c) => {ConditionCall(rulesClass, rule.Conditions[i])};");
+            }
         }
+
+        /// <summary>
+        /// The method the rule object's delegate of condition <paramref name="index"/> calls: the rule's <c>Holds</c> when it
+        /// has one condition and a message (the same call), otherwise a method of its own.
+        /// </summary>
+        private static string ConditionMethod(RuleSpec rule, int index)
+            => rule.Message is not null && rule.Conditions.Count == 1 ? rule.Field + "Holds" : $"{rule.Field}Condition{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
         /// <summary>The call of a condition method, on the arguments <c>s</c>, <c>m</c> and <c>c</c> (state, message, context).</summary>
         private static string ConditionCall(string rulesClass, ConditionSpec condition) => $"{rulesClass}.{condition.Method}({string.Join(", ", condition.Arguments)})";

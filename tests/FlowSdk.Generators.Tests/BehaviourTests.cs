@@ -172,6 +172,52 @@ public sealed class BehaviourTests
     }
 
     [Fact]
+    public void The_state_reads_its_phase_as_the_phase_enum_and_an_unknown_phase_as_its_default()
+    {
+        const string source = """
+            using FlowSdk;
+
+            namespace Acme.Lights;
+
+            public enum LightPhase { Red = 3, Green = 5, [TerminalPhase] Off = 7 }
+
+            [Message("lights.switched")]
+            public sealed record Switched([property: CorrelationKey] string LightId);
+
+            [Flow<LightPhase>("light")]
+            public partial class Light
+            {
+            }
+
+            [Rules<Light>]
+            public static partial class LightRules
+            {
+                [Rule(From = LightPhase.Red, To = LightPhase.Green)]
+                public static void Go(Light light, Switched switched) { }
+            }
+            """;
+        using var assembly = Load(TestCompilation.Create([new SourceFile("Light.cs", source)], "LightCase"));
+        var flow = (FlowDefinition)assembly.StaticProperty("Acme.Lights.LightFlow", "Definition")!;
+        var state = (IFlowState)flow.GetType().GetMethod("Start")!.Invoke(flow, ["l-1", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)])!;
+        var setPhase = typeof(ExecutionInfo).GetProperty(nameof(ExecutionInfo.Phase))!.SetMethod!;
+        var phase = state.GetType().GetProperty("Phase")!;
+
+        string PhaseOf(string stored)
+        {
+            setPhase.Invoke(state.Execution, [stored]);
+            return phase.GetValue(state)!.ToString()!;
+        }
+
+        Assert.Equal("Red", PhaseOf("Red"));
+        Assert.Equal("Green", PhaseOf("Green"));
+        Assert.Equal("Off", PhaseOf("Off"));
+        // Names are compared ordinally; anything else is the enum's default (0: no member here).
+        Assert.Equal("0", PhaseOf("green"));
+        Assert.Equal("0", PhaseOf("Nope"));
+        Assert.Equal("0", PhaseOf(""));
+    }
+
+    [Fact]
     public void Generated_ports_round_trip_messages_with_their_formatters()
     {
         using var assembly = Load(Cases.ShippingCompilation());

@@ -68,6 +68,53 @@ public sealed class CompilationTests
         return compilation;
     }
 
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Generated_code_switches_on_no_string(string caseName)
+    {
+        // A switch on a string makes the compiler lower it through hash and length jump tables, code that a new
+        // compiler process JIT-compiles for it alone when the user's code has no such switch: the generated code
+        // compares strings with == instead.
+        var output = GeneratorRunner.Run(Compile(caseName)).AssertClean();
+        var generated = output.Output.SyntaxTrees.Except(output.Input.SyntaxTrees).ToList();
+        var switches = new List<string>();
+        foreach (var tree in generated)
+        {
+            var model = output.Output.GetSemanticModel(tree);
+            foreach (var node in tree.GetRoot().DescendantNodes())
+            {
+                var governing = node switch
+                {
+                    Microsoft.CodeAnalysis.CSharp.Syntax.SwitchStatementSyntax statement => statement.Expression,
+                    Microsoft.CodeAnalysis.CSharp.Syntax.SwitchExpressionSyntax expression => expression.GoverningExpression,
+                    _ => null,
+                };
+                if (governing is not null && model.GetTypeInfo(governing).Type?.SpecialType == SpecialType.System_String)
+                {
+                    switches.Add(Path.GetFileName(tree.FilePath) + ": " + governing);
+                }
+            }
+        }
+
+        Assert.Empty(switches);
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Generated_code_of_flows_without_fan_outs_or_replies_declares_no_lambda(string caseName)
+    {
+        // The state's constructor, the ports' correlation keys and the rules' conditions are method groups: the
+        // compiler binds and lowers no lambda for them (code a new compiler process JIT-compiles for lambdas alone
+        // when the user's code has none). Fan-out keys and the task ids of request-reply messages still are lambdas.
+        var output = GeneratorRunner.Run(Compile(caseName)).AssertClean();
+        var lambdas = output.Output.SyntaxTrees.Except(output.Input.SyntaxTrees)
+            .SelectMany(tree => tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.LambdaExpressionSyntax>()
+                .Select(lambda => Path.GetFileName(tree.FilePath) + ": " + lambda))
+            .ToList();
+
+        Assert.Empty(lambdas);
+    }
+
     [Fact]
     public void The_check_sees_warnings_in_generated_code()
     {
