@@ -192,14 +192,18 @@ public sealed partial class FlowGenerator
             w.Line($"    terminalPhases: new string[] {{ {string.Join(", ", spec.Phases.Where(p => p.IsTerminal).Select(p => SourceWriter.Escape(p.Name)))} }},");
             w.Line($"    maxIterations: {spec.MaxIterations.ToString(System.Globalization.CultureInfo.InvariantCulture)},");
             w.Line($"    stateFormatter: {state.FullName}.FlowFormatter.Instance,");
-            w.Line("    create: NewState,");
+            w.Line($"    create: static () => new {state.FullName}(),");
             w.Line($"    inputs: new global::FlowSdk.Internal.InputPort<{state.FullName}>[]");
             w.Line("    {");
             foreach (var group in InputGroups(flow))
             {
                 var message = group[0].Message!;
                 var field = ports.First(p => p.Message.FullName == message.FullName).Field;
-                var key = message.CorrelationKey is null ? "null" : $"Dispatchers.{field}Dispatcher.Key";
+                var key = message.CorrelationKey is null
+                    ? "null"
+                    : message.CorrelationKeyIsString
+                        ? $"static m => m.{message.CorrelationKey}"
+                        : $"static m => global::System.Convert.ToString(m.{message.CorrelationKey}, global::System.Globalization.CultureInfo.InvariantCulture) ?? \"\"";
                 w.Line($"        new global::FlowSdk.Internal.InputPort<{state.FullName}, {message.FullName}>(Ports.{field}, {key}, new global::FlowSdk.Internal.Rule<{state.FullName}, {message.FullName}>[]");
                 w.Line("        {");
                 foreach (var rule in group)
@@ -259,11 +263,6 @@ public sealed partial class FlowGenerator
             }
 
             w.Close();
-            w.Line();
-            // Method groups instead of lambdas here and for the ports' correlation keys and the rules' conditions: the
-            // same delegates, and the compiler binds and lowers no lambda (code a new compiler process JIT-compiles
-            // for lambdas alone when the user's code has none).
-            w.Line($"private static {state.FullName} NewState() => new {state.FullName}();");
             EmitFanOuts(w, spec);
             EmitDispatchers(w, flow, ports);
             w.Close();
@@ -298,15 +297,6 @@ public sealed partial class FlowGenerator
 
                 w.Doc($"<summary>Dispatches a <see cref=\"{message.FullName}\"/> to {string.Join(", ", group.Select(r => $"<see cref=\"{r.Cref}\"/>"))}.</summary>");
                 w.OpenSingleton($"internal sealed class {name} : global::FlowSdk.Internal.PortDispatcher<{state}, {message.FullName}>", name, "The dispatcher.", "internal");
-                if (message.CorrelationKey is not null)
-                {
-                    w.Doc("<summary>The message's correlation key: the execution it belongs to.</summary>");
-                    w.Line(message.CorrelationKeyIsString
-                        ? $"internal static string Key({message.FullName} m) => m.{message.CorrelationKey};"
-                        : $"internal static string Key({message.FullName} m) => global::System.Convert.ToString(m.{message.CorrelationKey}, global::System.Globalization.CultureInfo.InvariantCulture) ?? \"\";");
-                    w.Line();
-                }
-
                 w.Doc("<inheritdoc/>");
                 w.Open($"public override global::FlowSdk.Internal.Rule<{state}, {message.FullName}>? Dispatch({state} s, {message.FullName} m, global::FlowSdk.RuleContext c)");
                 var readExecution = false;
@@ -633,7 +623,7 @@ public sealed partial class FlowGenerator
             w.Line($"{indent}    new global::FlowSdk.RuleInfo({SourceWriter.Escape(rule.Name)}, {SourceWriter.Escape(rule.DeclaringTypeFullName)}, global::FlowSdk.TriggerKind.{rule.Trigger}, {source}, {Nullable(rule.From)}, {Nullable(rule.To)}, {conditions}, global::FlowSdk.ConditionMode.{(rule.AnyCondition ? "Any" : "All")}, {output}{extra}),");
             var delegates = rule.Conditions.Count == 0
                 ? $"global::System.Array.Empty<global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>>()"
-                : $"new global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>[] {{ " + string.Join(", ", rule.Conditions.Select((c, i) => ConditionMethod(rule, i))) + " }";
+                : $"new global::System.Func<{state}, {messageType}, global::FlowSdk.RuleContext, bool>[] {{ " + string.Join(", ", rule.Conditions.Select(c => $"static (s, m, c) => {ConditionCall(rulesClass, c)}")) + " }";
             w.Line($"{indent}    {delegates},");
             var args = rule.Trigger switch
             {
@@ -663,27 +653,7 @@ public sealed partial class FlowGenerator
                 w.Doc($"<summary>Whether the conditions of <see cref=\"{rule.Cref}\"/> hold ({(rule.AnyCondition ? "any" : "all")} of them, evaluated in order).</summary>");
                 w.Line($"internal static bool {rule.Field}Holds({state} s, {messageType} m, global::FlowSdk.RuleContext c) => {string.Join(rule.AnyCondition ? " || " : " && ", rule.Conditions.Select(c => ConditionCall(rulesClass, c)))};");
             }
-
-            for (var i = 0; i < rule.Conditions.Count; i++)
-            {
-                var method = ConditionMethod(rule, i);
-                if (method.EndsWith("Holds", System.StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                w.Line();
-                w.Doc($"<summary>The condition <c>{SourceWriter.XmlEscape(rule.Conditions[i].Method)}</c> of <see cref=\"{rule.Cref}\"/>.</summary>");
-                w.Line($"internal static bool {method}({state} s, {messageType} m, global::FlowSdk.RuleContext c) => {ConditionCall(rulesClass, rule.Conditions[i])};");
-            }
         }
-
-        /// <summary>
-        /// The method the rule object's delegate of condition <paramref name="index"/> calls: the rule's <c>Holds</c> when it
-        /// has one condition and a message (the same call), otherwise a method of its own.
-        /// </summary>
-        private static string ConditionMethod(RuleSpec rule, int index)
-            => rule.Message is not null && rule.Conditions.Count == 1 ? rule.Field + "Holds" : $"{rule.Field}Condition{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
         /// <summary>The call of a condition method, on the arguments <c>s</c>, <c>m</c> and <c>c</c> (state, message, context).</summary>
         private static string ConditionCall(string rulesClass, ConditionSpec condition) => $"{rulesClass}.{condition.Method}({string.Join(", ", condition.Arguments)})";

@@ -99,22 +99,6 @@ public sealed class CompilationTests
         Assert.Empty(switches);
     }
 
-    [Theory]
-    [MemberData(nameof(CaseNames))]
-    public void Generated_code_of_flows_without_fan_outs_or_replies_declares_no_lambda(string caseName)
-    {
-        // The state's constructor, the ports' correlation keys and the rules' conditions are method groups: the
-        // compiler binds and lowers no lambda for them (code a new compiler process JIT-compiles for lambdas alone
-        // when the user's code has none). Fan-out keys and the task ids of request-reply messages still are lambdas.
-        var output = GeneratorRunner.Run(Compile(caseName)).AssertClean();
-        var lambdas = output.Output.SyntaxTrees.Except(output.Input.SyntaxTrees)
-            .SelectMany(tree => tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.LambdaExpressionSyntax>()
-                .Select(lambda => Path.GetFileName(tree.FilePath) + ": " + lambda))
-            .ToList();
-
-        Assert.Empty(lambdas);
-    }
-
     [Fact]
     public void The_check_sees_warnings_in_generated_code()
     {
