@@ -121,6 +121,13 @@ public static partial class FlowCli
             ?? throw new FlowCliException($"No store {backend.Where()}.", Failed);
     }
 
+    /// <summary>
+    /// Whether <paramref name="record"/> deploys its flow with another version than this build's
+    /// (<paramref name="local"/>): hosts of this build do not run the flow then.
+    /// </summary>
+    private static bool DeployedWithAnotherVersion([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] DeploymentRecord? record, string local)
+        => record is not null && record.State != DeploymentState.NotDeployed && !string.Equals(record.Version, local, StringComparison.Ordinal);
+
     private static string DeploymentsTable(List<(FlowDefinition Flow, string Local, DeploymentRecord? Record)> rows)
     {
         var text = new StringBuilder();
@@ -131,7 +138,7 @@ public static partial class FlowCli
             var state = record?.State ?? DeploymentState.NotDeployed;
             var changed = record is null ? "no record (a host with auto-deploy creates it Running)" : $"{record.ChangedAt.ToString("u", CultureInfo.InvariantCulture)} by {record.ChangedBy}{(record.LastAction is { } a ? $" ({a.ToString().ToLowerInvariant()})" : "")}";
             text.Append(CultureInfo.InvariantCulture, $"{flow.Id.PadRight(width)}  {state,-11}  {record?.Version ?? "-",-16}  {local,-16}  {changed}\n");
-            if (record is not null && record.State != DeploymentState.NotDeployed && record.Version != local)
+            if (DeployedWithAnotherVersion(record, local))
             {
                 text.Append(CultureInfo.InvariantCulture, $"  warning: flow {flow.Id} is deployed with version {record.Version}, this build has {local}: hosts of this build do not run it (deploy {flow.Id} --force deploys this build's).\n");
             }

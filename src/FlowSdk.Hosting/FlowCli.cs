@@ -401,7 +401,7 @@ public static partial class FlowCli
 
             var record = await runtime.GetDeploymentAsync(flow, cancellationToken).ConfigureAwait(false);
             var local = runtime.VersionOf(flow);
-            if (record is not null && record.State != DeploymentState.NotDeployed && record.Version != local)
+            if (DeployedWithAnotherVersion(record, local))
             {
                 await env.Error.WriteLineAsync(
                     $"error: flow {flow.Id} is deployed with version {record.Version}, this build has {local}: this build does not run it, so the message was not sent. "
