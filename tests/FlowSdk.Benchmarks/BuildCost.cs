@@ -24,7 +24,12 @@ internal sealed record BuildCostResult(
     double PackageSeconds,
     double PackageWithoutSeconds,
     double SharedPackageSeconds,
-    double SharedPackageWithoutSeconds);
+    double SharedPackageWithoutSeconds,
+    double HandWrittenSeconds,
+    double SharedHandWrittenSeconds,
+    int GeneratedFiles,
+    int GeneratedLines,
+    int UserLines);
 
 /// <summary>
 /// What FlowSdk's generator and analyzers add to a clean build: <c>dotnet build</c> of a library with a
@@ -46,6 +51,11 @@ internal sealed record BuildCostResult(
 /// <item><b>package without</b>: the same package reference without the package's build files and with its analyzers
 /// removed before the compiler runs: the same runtime and the same other analyzers (those of the package's
 /// dependencies and of the .NET SDK), none of FlowSdk's. The goal's baseline.</item>
+/// <item><b>package without, the same code by hand</b>: <b>package without</b> plus the very files the generator
+/// wrote for <b>package</b> (taken from an untimed build with <c>EmitCompilerGeneratedFiles</c>), as the project's own
+/// sources: the same code compiled, with nothing of FlowSdk's running (no generator, analyzers or build files). Its
+/// time against <b>package without</b> is what compiling that code costs; <b>package</b> against it is what
+/// FlowSdk's generator, analyzers and task add on top of the code itself.</item>
 /// </list>
 /// Each variant is measured twice per run: with the compiler as the environment sets it (this machine sets
 /// <c>UseSharedCompilation=false</c>: a new compiler process per build) and with the compiler server on.
@@ -91,12 +101,16 @@ internal static class BuildCost
             var (package, packageWithout) = WritePackageProjects(root, source, repositoryRoot);
 
             // The "with" project builds the generator and analyzers first, so the assemblies exist when "with, as assemblies" is built.
-            string[] all = [with, without, assemblies, package, packageWithout];
-            foreach (var project in all)
+            string[] built = [with, without, assemblies, package, packageWithout];
+            foreach (var project in built)
             {
                 // Restores, builds the referenced projects if needed and starts the compiler server: untimed.
                 Dotnet(project, "build", "-c", "Release", "-nologo", "-v:q", "-nodeReuse:false", "-p:UseSharedCompilation=true");
             }
+
+            var (handWritten, generatedFiles, generatedLines) = WriteHandWritten(root, package, packageWithout);
+            Dotnet(handWritten, "build", "-c", "Release", "-nologo", "-v:q", "-nodeReuse:false", "-p:UseSharedCompilation=true");
+            string[] all = [.. built, handWritten];
 
             if (!File.Exists(Path.Combine(package, "bin", "Release", "net10.0", "flowsdk", "Flows.manifest.json")))
             {
@@ -106,6 +120,11 @@ internal static class BuildCost
             if (HasGeneratedFlow(packageWithout))
             {
                 throw new InvalidOperationException("The project without FlowSdk's analyzers carries a generated flow: its generator ran.");
+            }
+
+            if (!HasGeneratedFlow(handWritten) || File.Exists(Path.Combine(handWritten, "bin", "Release", "net10.0", "flowsdk", "Flows.manifest.json")))
+            {
+                throw new InvalidOperationException("The project with the generated code as its own sources did not build its flow, or FlowSdk's task ran in it.");
             }
 
             foreach (var project in new[] { with, assemblies, package })
@@ -136,7 +155,8 @@ internal static class BuildCost
             return new BuildCostResult(Median(times[(with, false)]), Median(times[(without, false)]), runs,
                 $"{Rules} rules and message types, {runs} clean builds per variant, alternating, median; compiler as the environment sets it (UseSharedCompilation={environment})",
                 Median(times[(assemblies, false)]), Median(times[(with, true)]), Median(times[(without, true)]), Median(times[(assemblies, true)]),
-                Median(times[(package, false)]), Median(times[(packageWithout, false)]), Median(times[(package, true)]), Median(times[(packageWithout, true)]));
+                Median(times[(package, false)]), Median(times[(packageWithout, false)]), Median(times[(package, true)]), Median(times[(packageWithout, true)]),
+                Median(times[(handWritten, false)]), Median(times[(handWritten, true)]), generatedFiles, generatedLines, source.Split('\n').Length);
         }
         finally
         {
@@ -203,6 +223,37 @@ internal static class BuildCost
               </Target>
             """);
         return (package, packageWithout);
+    }
+
+    /// <summary>
+    /// Builds <paramref name="package"/> once more (untimed) with <c>EmitCompilerGeneratedFiles</c> and writes
+    /// <c>PackageHandWritten</c>: the project file and source of <paramref name="packageWithout"/> plus the generated files
+    /// as its own sources (kept as written, header included, so the compiler treats them as the package build does).
+    /// Returns the folder, the number of generated files and their lines.
+    /// </summary>
+    private static (string Folder, int Files, int Lines) WriteHandWritten(DirectoryInfo root, string package, string packageWithout)
+    {
+        var emitted = Path.Combine(root.FullName, "generated");
+        Dotnet(package, "build", "-c", "Release", "-nologo", "-v:q", "-nodeReuse:false", "-p:UseSharedCompilation=true", "--no-incremental",
+            "-p:EmitCompilerGeneratedFiles=true", "-p:CompilerGeneratedFilesOutputPath=" + emitted);
+        var files = Directory.GetFiles(emitted, "*.cs", SearchOption.AllDirectories).Where(f => f.Contains("FlowSdk.Generators", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+        if (files.Length == 0)
+        {
+            throw new InvalidOperationException($"The package build wrote no generated files to {emitted}.");
+        }
+
+        var folder = Path.Combine(root.FullName, "PackageHandWritten");
+        var code = Directory.CreateDirectory(Path.Combine(folder, "Code")).FullName;
+        File.Copy(Path.Combine(packageWithout, "Flows.csproj"), Path.Combine(folder, "Flows.csproj"));
+        File.Copy(Path.Combine(packageWithout, "Flow.cs"), Path.Combine(folder, "Flow.cs"));
+        var lines = 0;
+        foreach (var file in files)
+        {
+            File.Copy(file, Path.Combine(code, Path.GetFileName(file)));
+            lines += File.ReadAllLines(file).Length;
+        }
+
+        return (folder, files.Length, lines);
     }
 
     private static string Write(DirectoryInfo root, string name, string source, string reference)

@@ -334,6 +334,13 @@ internal static class Report
                 Round(build.PackageSeconds), Round(build.PackageWithoutSeconds), "s (median of clean builds)", build.Setup));
             rows.Add(new SummaryRow("Clean build, the same from the package with the compiler server on (dotnet build's default) / without", Round(build.SharedPackageSeconds / build.SharedPackageWithoutSeconds), "the same sources and runtime without them", "-", null,
                 Round(build.SharedPackageSeconds), Round(build.SharedPackageWithoutSeconds), "s (median of clean builds)", "UseSharedCompilation=true"));
+            // The same code compiled without FlowSdk running: what the code costs, and what FlowSdk adds on top of it.
+            rows.Add(new SummaryRow("Clean build, from the package: with its generator, analyzers and CheckFlows task / the same package without them plus the generated code as the project's own files (the same code, nothing of FlowSdk running)", Round(build.PackageSeconds / build.HandWrittenSeconds), "the same code as the project's own sources", "-", null,
+                Round(build.PackageSeconds), Round(build.HandWrittenSeconds), "s (median of clean builds)",
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{build.GeneratedFiles} generated files, {build.GeneratedLines} lines for {build.UserLines} user lines ({(double)build.GeneratedLines / build.UserLines:F1} per user line); with the compiler server {build.SharedPackageSeconds / build.SharedHandWrittenSeconds:F2}x")));
+            rows.Add(new SummaryRow("Clean build, the package without FlowSdk plus the generated code as the project's own files / the package without FlowSdk (what compiling the generated code costs)", Round(build.HandWrittenSeconds / build.PackageWithoutSeconds), "the same sources and runtime without the generated code", "-", null,
+                Round(build.HandWrittenSeconds), Round(build.PackageWithoutSeconds), "s (median of clean builds)",
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"with the compiler server {build.SharedHandWrittenSeconds / build.SharedPackageWithoutSeconds:F2}x ({build.SharedHandWrittenSeconds:F2} / {build.SharedPackageWithoutSeconds:F2} s)")));
             var ratio = build.WithGeneratorSeconds / build.WithoutGeneratorSeconds;
             rows.Add(new SummaryRow($"Clean build, {BuildCost.Rules}-rule project: with the FlowSdk generator and analyzers as project references (build/FlowSdk.Local.props) / without", Round(ratio), "the same sources without them", "-", null,
                 Round(build.WithGeneratorSeconds), Round(build.WithoutGeneratorSeconds), "s (median of clean builds)", build.Setup + "; the goal's row before the package variant"));
