@@ -41,25 +41,29 @@ public sealed partial class FlowGenerator
             .Select(static (all, _) => all.OrderBy(f => f, System.StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(TrackingNames.Catalog);
 
-        var hasOwnEntryPoint = context.SyntaxProvider
+        // Every stage value below is a class (a record per Combine): Roslyn's pipeline nodes over a value type
+        // (a bool, an enum, a tuple holding one) are JIT-compiled anew in every compiler process.
+        var ownEntryPoints = context.SyntaxProvider
             .CreateSyntaxProvider(
                 static (node, _) => node is GlobalStatementSyntax || (node is MethodDeclarationSyntax { Identifier.Text: "Main" } method && method.Modifiers.Any(m => m.Text == "static")),
-                static (_, _) => true)
+                static (_, _) => OwnEntryPoint.Present)
             .Collect()
-            .Select(static (found, _) => !found.IsEmpty);
+            .Select(static (found, _) => found.IsEmpty ? OwnEntryPoint.Absent : OwnEntryPoint.Present);
 
-        var wantsEntryPoint = context.CompilationProvider
-            .Select(static (compilation, _) =>
-                compilation.Options.OutputKind is not (OutputKind.ConsoleApplication or OutputKind.WindowsApplication)
-                || !compilation.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Hosting")
+        var settings = context.CompilationProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, _) => new EntryPointSettings(
+                pair.Left.Options.OutputKind is not (OutputKind.ConsoleApplication or OutputKind.WindowsApplication)
+                || !pair.Left.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Hosting")
                     ? EntryPoint.None
-                    : compilation.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Nats") && compilation.GetTypeByMetadataName(NatsInfrastructureType) is not null
+                    : pair.Left.ReferencedAssemblyNames.Any(a => a.Name == "FlowSdk.Nats") && pair.Left.GetTypeByMetadataName(NatsInfrastructureType) is not null
                         ? EntryPoint.CommandLineWithNats
-                        : EntryPoint.CommandLine)
-            .Combine(context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
-                !options.GlobalOptions.TryGetValue(GenerateEntryPointProperty, out var value) || !string.Equals(value, "false", System.StringComparison.OrdinalIgnoreCase)))
-            .Combine(hasOwnEntryPoint)
-            .Select(static (pair, _) => pair.Left.Right && !pair.Right ? pair.Left.Left : EntryPoint.None)
+                        : EntryPoint.CommandLine,
+                !pair.Right.GlobalOptions.TryGetValue(GenerateEntryPointProperty, out var value) || !string.Equals(value, "false", System.StringComparison.OrdinalIgnoreCase)));
+
+        var wantsEntryPoint = settings
+            .Combine(ownEntryPoints)
+            .Select(static (pair, _) => new CatalogSpec(pair.Left.Enabled && !pair.Right.Found ? pair.Left.Kind : EntryPoint.None))
             .WithTrackingName(TrackingNames.EntryPoint);
 
         context.RegisterSourceOutput(flows.Combine(wantsEntryPoint), static (spc, pair) =>
@@ -69,9 +73,25 @@ public sealed partial class FlowGenerator
                 return;
             }
 
-            spc.AddSource("FlowSdk.Catalog.g.cs", Emitter.EmitCatalog(pair.Left, pair.Right));
+            spc.AddSource("FlowSdk.Catalog.g.cs", Emitter.EmitCatalog(pair.Left, pair.Right.EntryPoint));
         });
     }
+
+    /// <summary>Whether the compilation declares a Main or top-level statements of its own.</summary>
+    private sealed record OwnEntryPoint(bool Found)
+    {
+        /// <summary>A Main or a global statement (each one the syntax step finds), or the compilation has one.</summary>
+        public static readonly OwnEntryPoint Present = new(true);
+
+        /// <summary>The compilation has none.</summary>
+        public static readonly OwnEntryPoint Absent = new(false);
+    }
+
+    /// <summary>The entry point the compilation's kind and references allow, and whether the build leaves it on (<see cref="GenerateEntryPointProperty"/>).</summary>
+    private sealed record EntryPointSettings(EntryPoint Kind, bool Enabled);
+
+    /// <summary>The entry point the catalog's file declares.</summary>
+    private sealed record CatalogSpec(EntryPoint EntryPoint);
 
     internal static partial class Emitter
     {

@@ -48,18 +48,22 @@ public sealed partial class FlowGenerator
             }
         });
 
-        var update = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property." + SchemaFile.UpdateProperty, out var value)
-                && string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase));
+        // Stage values are classes (a record per Combine): Roslyn's pipeline nodes over a value type such as a
+        // bool, or a tuple holding one, are JIT-compiled anew in every compiler process.
         var schemaFiles = context.AdditionalTextsProvider
             .Where(static text => string.Equals(System.IO.Path.GetFileName(text.Path), SchemaFile.FileName, StringComparison.OrdinalIgnoreCase))
             .Select(static (text, ct) => text.GetText(ct)?.ToString() ?? "")
             .Collect();
+        var update = context.AnalyzerConfigOptionsProvider
+            .Combine(schemaFiles)
+            .Select(static (pair, _) => pair.Left.GlobalOptions.TryGetValue("build_property." + SchemaFile.UpdateProperty, out var value)
+                && string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase)
+                    ? new SchemaUpdate(pair.Right.IsEmpty ? null : pair.Right[0])
+                    : SchemaUpdate.Off);
         var schema = set
             .Select(static (s, _) => s.Schema)
             .Combine(update)
-            .Combine(schemaFiles)
-            .Select(static (input, _) => input.Left.Right ? UpdatedSchema(input.Left.Left, input.Right) : null)
+            .Select(static (input, _) => input.Right.Enabled ? UpdatedSchema(input.Left, input.Right.File) : null)
             .WithTrackingName(TrackingNames.Schema);
         context.RegisterSourceOutput(schema, static (spc, json) =>
         {
@@ -104,12 +108,19 @@ public sealed partial class FlowGenerator
     }
 
     /// <summary>The schema file's new text: the code's types, with the keys the file retired and those the code dropped.</summary>
-    private static string UpdatedSchema(EquatableArray<SchemaTypeSpec> code, ImmutableArray<string> files)
+    private static string UpdatedSchema(EquatableArray<SchemaTypeSpec> code, string? text)
     {
-        var file = files.IsEmpty ? Array.Empty<SchemaType>() : SchemaFile.Parse(files[0], out _, out _);
+        var file = text is null ? Array.Empty<SchemaType>() : SchemaFile.Parse(text, out _, out _);
         var current = code
             .Select(t => new SchemaType(t.Name, t.Kind, t.Members.Select(m => new SchemaKey(m.Key, m.Type)).ToList()))
             .ToList();
         return SchemaFile.Write(SchemaFile.Merge(file, current));
+    }
+
+    /// <summary>Whether the build asks for the schema file's new text (<see cref="SchemaFile.UpdateProperty"/>), and the file's current text.</summary>
+    private sealed record SchemaUpdate(string? File, bool Enabled = true)
+    {
+        /// <summary>The build does not ask for it.</summary>
+        public static readonly SchemaUpdate Off = new(null, Enabled: false);
     }
 }

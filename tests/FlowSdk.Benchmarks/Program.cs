@@ -134,7 +134,21 @@ public static class Program
     /// </summary>
     private static ManualConfig Micro(bool quick) => InProcess(quick, warmups: quick ? 2 : 5, iterations: quick ? 5 : 15, milliseconds: quick ? 100 : 250);
 
-    private static ManualConfig Generator(bool quick) => InProcess(quick, warmups: quick ? 1 : 3, iterations: quick ? 3 : 10, milliseconds: quick ? 200 : 500);
+    /// <summary>
+    /// One run per iteration: BenchmarkDotNet collects the garbage before each iteration, so every cold and cached run
+    /// starts from the same heap and pays only the collections its own allocations cause. Before, the pilot chose
+    /// how many runs an iteration of 200 or 500 ms held (one for a run longer than that, two or more for a shorter one,
+    /// so depending on the load), and every run after the first paid for collecting its predecessors' garbage
+    /// (docs/benchmarks.md, "Generator cached run ≤ 0.5× cold").
+    /// </summary>
+    private static ManualConfig Generator(bool quick) => Base(Job.Default
+        .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithLaunchCount(1)
+        .WithWarmupCount(quick ? 2 : 3)
+        .WithIterationCount(quick ? 5 : 15)
+        .WithInvocationCount(1)
+        .WithUnrollFactor(1)
+        .WithId(quick ? "quick" : "full"));
 
     private static ManualConfig InProcess(bool quick, int warmups, int iterations, int milliseconds) => Base(Job.Default
         .WithToolchain(InProcessEmitToolchain.Instance)
