@@ -98,7 +98,12 @@ internal static class NatsBenchmarks
         }
 
         // Its process id goes to nats-server.pid, so that build/bench.sh can kill it even if this process is killed outright.
-        using var server = NatsServer.StartAsync(jetStream: true, Path.Combine(artifacts, "nats-server.pid"), []).GetAwaiter().GetResult();
+        // FLOWSDK_BENCH_NATS_MONITOR=1: the server's HTTP monitoring port is opened, and each round
+        // reports what every connection sent and received per event (from /connz), for comparing
+        // what the contenders ask of the server.
+        string[] monitor = Environment.GetEnvironmentVariable("FLOWSDK_BENCH_NATS_MONITOR") == "1" ? ["-m", FreePort().ToString(CultureInfo.InvariantCulture)] : [];
+        using var server = NatsServer.StartAsync(jetStream: true, Path.Combine(artifacts, "nats-server.pid"), monitor).GetAwaiter().GetResult();
+        MonitorPort = monitor.Length == 0 ? 0 : int.Parse(monitor[1], CultureInfo.InvariantCulture);
         using var signals = DisposeOnInterrupt(server);
         Console.WriteLine($"// NATS benchmarks: nats-server at {server.Url}, store {server.StoreDirectory.FullName}");
         return RunAsync(server, quick).GetAwaiter().GetResult();
@@ -286,6 +291,8 @@ internal static class NatsBenchmarks
             self.Refresh();
             var (clientCpu, serverCpu) = (self.TotalProcessorTime, CpuTime(server));
             var (allocated, collections) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
+            var before = await ConnectionCountersAsync().ConfigureAwait(false);
+            var (serverIo, ownIo) = (Syscalls(server.ProcessId), Syscalls(Environment.ProcessId));
             var watch = Stopwatch.StartNew();
             if (core)
             {
@@ -302,6 +309,20 @@ internal static class NatsBenchmarks
             await counter.Done.WaitAsync(RoundTimeout).ConfigureAwait(false);
             watch.Stop();
             self.Refresh();
+            if (before is not null && await ConnectionCountersAsync().ConfigureAwait(false) is { } after)
+            {
+                var (serverIoAfter, ownIoAfter) = (Syscalls(server.ProcessId), Syscalls(Environment.ProcessId));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS syscalls {contender}: per event nats-server {(serverIoAfter.Reads - serverIo.Reads) / (double)count:F2} reads, {(serverIoAfter.Writes - serverIo.Writes) / (double)count:F2} writes; this process {(ownIoAfter.Reads - ownIo.Reads) / (double)count:F2} reads, {(ownIoAfter.Writes - ownIo.Writes) / (double)count:F2} writes"));
+                foreach (var (name, a) in after)
+                {
+                    before.TryGetValue(name, out var b);
+                    if (a != b)
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS connections {contender} '{name}': per event {(a.InMsgs - b.InMsgs) / (double)count:F2} msgs in, {(a.OutMsgs - b.OutMsgs) / (double)count:F2} msgs out, {(a.InBytes - b.InBytes) / (double)count:F0} bytes in, {(a.OutBytes - b.OutBytes) / (double)count:F0} bytes out"));
+                    }
+                }
+            }
+
             lastAllocation = ((GC.GetTotalAllocatedBytes() - allocated) / (double)count, (GC.CollectionCount(0) - collections) * 1000.0 / count);
             return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (CpuTime(server) - serverCpu).TotalMicroseconds / count);
         }
@@ -511,6 +532,68 @@ internal static class NatsBenchmarks
             MaxAckPending = defaults.MaxAckPending,
             MaxDeliver = -1,
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>A process's read and write system calls so far (/proc/&lt;pid&gt;/io; zero where there is none).</summary>
+    private static (long Reads, long Writes) Syscalls(int pid)
+    {
+        try
+        {
+            long reads = 0, writes = 0;
+            foreach (var line in File.ReadLines($"/proc/{pid}/io"))
+            {
+                if (line.StartsWith("syscr:", StringComparison.Ordinal))
+                {
+                    reads = long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+                }
+                else if (line.StartsWith("syscw:", StringComparison.Ordinal))
+                {
+                    writes = long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+
+            return (reads, writes);
+        }
+        catch (IOException)
+        {
+            return (0, 0);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return (0, 0);
+        }
+    }
+
+    /// <summary>The server's monitoring port when FLOWSDK_BENCH_NATS_MONITOR=1, else 0.</summary>
+    private static int MonitorPort;
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Per connection name: messages and bytes in (client to server) and out, summed over its connections (from /connz); null without a monitoring port.</summary>
+    private static async Task<Dictionary<string, (long InMsgs, long OutMsgs, long InBytes, long OutBytes)>?> ConnectionCountersAsync()
+    {
+        if (MonitorPort == 0)
+        {
+            return null;
+        }
+
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{MonitorPort}/connz?limit=1024")).ConfigureAwait(false);
+        using var json = System.Text.Json.JsonDocument.Parse(text);
+        var counters = new Dictionary<string, (long, long, long, long)>(StringComparer.Ordinal);
+        foreach (var connection in json.RootElement.GetProperty("connections").EnumerateArray())
+        {
+            var name = connection.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+            counters.TryGetValue(name, out var c);
+            counters[name] = (c.Item1 + connection.GetProperty("in_msgs").GetInt64(), c.Item2 + connection.GetProperty("out_msgs").GetInt64(), c.Item3 + connection.GetProperty("in_bytes").GetInt64(), c.Item4 + connection.GetProperty("out_bytes").GetInt64());
+        }
+
+        return counters;
     }
 
     private static async Task<NatsConnection> ConnectAsync(string url, string name)

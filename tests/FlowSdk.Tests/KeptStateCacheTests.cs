@@ -86,6 +86,77 @@ public sealed class KeptStateCacheTests
         Assert.False(cache.TryGet("c", out _));
     }
 
+    [Fact]
+    public void When_full_an_execution_just_created_is_kept_in_place_of_the_one_the_clock_hand_picks()
+    {
+        var cache = new KeptStateCache(2, Tag);
+        foreach (var key in new[] { "a", "b" })
+        {
+            Assert.False(cache.TryGet(key, out _));
+            cache.Remember(Entry(key, 1));
+        }
+
+        // Both kept executions were looked up more often than any newcomer.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(cache.TryGet("a", out _));
+            Assert.True(cache.TryGet("b", out _));
+        }
+
+        // An existing execution read from the store is held to the admission check: not kept.
+        Assert.False(cache.TryGet("old", out _));
+        cache.Remember(Entry("old", 5));
+        Assert.False(cache.TryGet("old", out _));
+
+        // An execution just created is kept. For "old" the hand passed over "a" and "b" (used,
+        // unmarking them) and stopped after "a"; it now picks "b", which is evicted.
+        Assert.False(cache.TryGet("new", out _));
+        cache.Remember(Entry("new", 6), created: true);
+        Assert.Equal(2, cache.Count);
+        Assert.True(cache.TryGet("new", out _));
+        Assert.True(cache.TryGet("a", out _));
+        Assert.False(cache.TryGet("b", out _));
+    }
+
+    [Fact]
+    public async Task An_execution_created_when_the_cache_is_full_answers_its_next_event_from_the_cache()
+    {
+        using var hits = new MetricCollector<long>(FlowSdkDiagnostics.Meter, FlowSdkDiagnostics.StateCacheHits);
+        await using var host = await FlowTestHost.StartAsync([TallyFlow.Definition], o => o.ConfigureRuntime = r =>
+        {
+            r.StateCacheCapacity = 10;
+            r.Lanes = 1;
+        });
+        var tallies = new TallyClient(host.Runtime);
+
+        // The cache is full of executions that each took three events.
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await tallies.SendAsync(new TallyBumped($"full-{i}", 1));
+            }
+
+            await host.SettleAsync();
+        }
+
+        long Hits() => hits.GetMeasurementSnapshot()
+            .Where(m => m.Tags.TryGetValue("flow", out var flow) && (string?)flow == "tally")
+            .Sum(m => m.Value);
+
+        // A new execution: its first event creates it (a miss), its next ones are answered from the
+        // cache instead of the store.
+        await tallies.SendAsync(new TallyBumped("created-late", 1));
+        await host.SettleAsync();
+        var before = Hits();
+        await tallies.SendAsync(new TallyBumped("created-late", 2));
+        await host.SettleAsync();
+        await tallies.SendAsync(new TallyBumped("created-late", 3));
+        await host.SettleAsync();
+        Assert.Equal(before + 2, Hits());
+        Assert.Equal(6, (await host.GetAsync(TallyFlow.Definition, "created-late")).Total);
+    }
+
     [Theory]
     [InlineData(500)]
     [InlineData(1_100)]

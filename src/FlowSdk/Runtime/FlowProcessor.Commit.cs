@@ -108,13 +108,13 @@ internal sealed partial class FlowProcessor<TState>
         {
             Forget(key);
             await PublishAsync(execution.Outbox).ConfigureAwait(false);
-            await ClearOutboxAsync(state, new StateEntry(key, ReadOnlyMemory<byte>.Empty, written.Revision)).ConfigureAwait(false);
+            await ClearOutboxAsync(state, new StateEntry(key, ReadOnlyMemory<byte>.Empty, written.Revision), created: entry is null).ConfigureAwait(false);
         }
         else
         {
             // Scheduled first: once kept, the bookkeeping may be the next event's (handOver).
             ScheduleFor(execution);
-            Remember(new StateEntry(key, bytes, written.Revision), execution, handOver);
+            Remember(new StateEntry(key, bytes, written.Revision), execution, handOver, created: entry is null);
             return true;
         }
 
@@ -143,7 +143,7 @@ internal sealed partial class FlowProcessor<TState>
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ClearOutboxAsync(TState state, StateEntry entry)
+    private async ValueTask ClearOutboxAsync(TState state, StateEntry entry, bool created = false)
     {
         var execution = state.Execution;
         execution.Outbox.Clear();
@@ -153,7 +153,7 @@ internal sealed partial class FlowProcessor<TState>
         var written = await _services.Store.TryUpdateAsync(key, bytes, entry.Revision).ConfigureAwait(false);
         if (written.Succeeded)
         {
-            Remember(new StateEntry(key, bytes, written.Revision), execution);
+            Remember(new StateEntry(key, bytes, written.Revision), execution, created: created);
         }
         else
         {
@@ -171,11 +171,11 @@ internal sealed partial class FlowProcessor<TState>
     /// hands it over (<paramref name="handOver"/>: it no longer reads or changes it) and it is already
     /// what a read gives; otherwise a copy is kept (<see cref="ExecutionInfo.StoredCopy"/>).
     /// </summary>
-    private void Remember(StateEntry entry, ExecutionInfo written, bool handOver = false)
+    private void Remember(StateEntry entry, ExecutionInfo written, bool handOver = false, bool created = false)
     {
         if (_committed.Capacity > 0)
         {
-            _committed.Remember(entry, handOver && written.IsAsStored() ? written : written.StoredCopy());
+            _committed.Remember(entry, handOver && written.IsAsStored() ? written : written.StoredCopy(), created);
         }
     }
 

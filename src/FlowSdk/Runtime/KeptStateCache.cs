@@ -109,9 +109,15 @@ internal sealed class KeptStateCache
     /// <summary>
     /// Keeps <paramref name="entry"/> unless a value of the same or a newer revision is kept; may evict another
     /// execution. <paramref name="bookkeeping"/>, if given, is a copy of the bookkeeping <paramref name="entry"/>'s
-    /// bytes hold (<see cref="ExecutionInfo.StoredCopy"/>) that nothing else uses.
+    /// bytes hold (<see cref="ExecutionInfo.StoredCopy"/>) that nothing else uses. A value of an
+    /// execution just <paramref name="created"/> is kept even when the cache is full, in place of the
+    /// one the clock hand picks, without comparing how often each was looked up: a new execution has
+    /// no lookups to show yet (its first one just missed), so the comparison would keep it out while
+    /// its next events arrive, and the executions it would replace have counts of their own plus
+    /// whatever collides with them in the sketch. A round over existing executions creates none, so
+    /// this does not undo the admission check that keeps such a round hitting.
     /// </summary>
-    public void Remember(StateEntry entry, ExecutionInfo? bookkeeping = null)
+    public void Remember(StateEntry entry, ExecutionInfo? bookkeeping = null, bool created = false)
     {
         if (Capacity == 0)
         {
@@ -142,7 +148,7 @@ internal sealed class KeptStateCache
             else
             {
                 var victim = Victim();
-                if (_frequency!.Estimate(entry.Key) - 1 <= _frequency.Estimate(victim.Key))
+                if (!created && _frequency!.Estimate(entry.Key) - 1 <= _frequency.Estimate(victim.Key))
                 {
                     // Not used more than what it would replace: a scan over more executions than
                     // the capacity would otherwise evict each before its next turn. The newcomer's
