@@ -204,8 +204,25 @@ internal static partial class FlowParser
         Plain(shape.Type),
         shape.Keyword,
         shape.Kind is ShapeKind.Enum or ShapeKind.Object ? FormatterOf((INamedTypeSymbol)shape.Type, home) : null,
-        shape.Arguments.Select(a => Shape(a, home)).ToEquatableArray(),
+        Shapes(shape.Arguments, home),
         shape.Type.IsValueType);
+
+    /// <summary>The specs of a shape's arguments, in a loop: most shapes have none, and need no closure, iterator or array then.</summary>
+    private static EquatableArray<ShapeSpec> Shapes(ImmutableArray<TypeShape> arguments, IAssemblySymbol home)
+    {
+        if (arguments.IsEmpty)
+        {
+            return EquatableArray<ShapeSpec>.Empty;
+        }
+
+        var specs = new ShapeSpec[arguments.Length];
+        for (var i = 0; i < specs.Length; i++)
+        {
+            specs[i] = Shape(arguments[i], home);
+        }
+
+        return EquatableArray<ShapeSpec>.Own(specs);
+    }
 
     /// <summary>Every collection or nullable shape within <paramref name="shape"/> (inner ones first), as resolver entries.</summary>
     private static void AddComposites(ShapeSpec shape, List<ResolverEntrySpec> entries)
