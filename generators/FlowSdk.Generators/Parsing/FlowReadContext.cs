@@ -24,6 +24,7 @@ internal sealed class FlowReadContext
     private readonly ConcurrentDictionary<ISymbol?, Optional<MessageDeclaration?>> _declarations = new(SymbolEqualityComparer.Default);
 
     private readonly ConcurrentDictionary<ISymbol?, string> _fullNames = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol?, string> _namespaces = new(SymbolEqualityComparer.Default);
     private string? _generatedNamespace;
 
     private FlowReadContext(Compilation compilation)
@@ -60,6 +61,13 @@ internal sealed class FlowReadContext
     /// <summary><paramref name="type"/> as generated code names it, without nullable annotations (<see cref="SymbolDisplayFormat.FullyQualifiedFormat"/>).</summary>
     public string PlainName(INamedTypeSymbol type) =>
         HasTypeArguments(type) ? type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : CachedName(type);
+
+    /// <summary>
+    /// The namespace of <paramref name="type"/> as C# names it (<c>Ns.Inner</c>), empty for the global namespace:
+    /// displayed once per namespace, however many types in it the message, formatter and resolver specs name.
+    /// </summary>
+    public string Namespace(INamedTypeSymbol type) =>
+        type.ContainingNamespace.IsGlobalNamespace ? "" : _namespaces.GetOrAdd(type.ContainingNamespace, static ns => ns!.ToDisplayString());
 
     /// <summary>
     /// Whether the type or a type containing it has type arguments: only then do <see cref="FullName"/> and
