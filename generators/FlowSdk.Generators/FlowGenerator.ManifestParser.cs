@@ -94,7 +94,7 @@ public sealed partial class FlowGenerator
                 .Select(p => p.Name + ":" + TypeNames.Display(p.Type, SchemaType))
                 .ToArray();
             Array.Sort(sorted, StringComparer.Ordinal);
-            var members = sorted.ToEquatableArray();
+            var members = EquatableArray<string>.Own(sorted);
             return new MessageSchemaSpec(
                 context.FullName(named),
                 subject,
@@ -113,6 +113,18 @@ public sealed partial class FlowGenerator
             var buffer = Array.Empty<byte>();
             foreach (var member in members)
             {
+                if (IsAscii(member))
+                {
+                    // Each character is its own UTF-8 byte: hashed as it is, with no buffer to encode into.
+                    foreach (var c in member)
+                    {
+                        hash = unchecked((hash ^ (byte)c) * 1099511628211UL);
+                    }
+
+                    hash = unchecked((hash ^ (byte)'\n') * 1099511628211UL);
+                    continue;
+                }
+
                 var count = Encoding.UTF8.GetMaxByteCount(member.Length);
                 if (buffer.Length < count)
                 {
@@ -129,6 +141,19 @@ public sealed partial class FlowGenerator
             }
 
             return hash.ToString("x16", CultureInfo.InvariantCulture);
+        }
+
+        private static bool IsAscii(string text)
+        {
+            foreach (var c in text)
+            {
+                if (c >= 0x80)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private static SourceLocationSpec? Locate(ISymbol symbol)

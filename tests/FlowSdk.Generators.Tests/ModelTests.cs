@@ -27,6 +27,22 @@ public sealed class ModelTests
         Assert.True(problems.Count == 0, "The model reaches types it must not hold:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
     }
 
+    [Theory]
+    [InlineData("At:DateTimeOffset", "Id:string")]
+    [InlineData("Größe:int", "名前:string", "Value:int")]
+    [InlineData("😀:string")]
+    public void The_schema_fingerprint_is_FNV1a_over_the_members_UTF8_lines(params string[] members)
+    {
+        // The reference: 64-bit FNV-1a over the UTF-8 bytes of the members, each followed by a line feed.
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(string.Concat(members.Select(m => m + "\n"))))
+        {
+            hash = unchecked((hash ^ b) * 1099511628211UL);
+        }
+
+        Assert.Equal(hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), FlowGenerator.ManifestParser.Fingerprint(members));
+    }
+
     [Fact]
     public void Model_records_are_sealed_and_value_equal()
     {

@@ -121,7 +121,7 @@ internal static partial class FlowParser
         }
 
         var key = message.CorrelationKeys.FirstOrDefault();
-        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        var ns = context.Namespace(type);
         return new MessageSpec(
             context.FullName(type),
             type.Name,

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using FlowSdk.Generators.Model;
@@ -24,12 +25,28 @@ internal sealed class FlowReadContext
     private readonly ConcurrentDictionary<ISymbol?, Optional<MessageDeclaration?>> _declarations = new(SymbolEqualityComparer.Default);
 
     private readonly ConcurrentDictionary<ISymbol?, string> _fullNames = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ISymbol?, string> _namespaces = new(SymbolEqualityComparer.Default);
     private string? _generatedNamespace;
+
+    // The answers' factories, made once per context: a lambda that captures the context is a new delegate
+    // (and one that captures an argument a new closure too) on every call, cached answer or not.
+    private readonly Func<ISymbol?, SerializedType> _describeState;
+    private readonly Func<ISymbol?, SerializedType> _describeType;
+    private readonly Func<ISymbol?, Optional<MessageSpec?>> _parseMessage;
+    private readonly Func<ISymbol?, Optional<MessageTypeSpec?>> _parseMessageType;
+    private readonly Func<ISymbol?, Optional<MessageDeclaration?>> _readDeclaration;
+    private readonly Func<ISymbol?, Optional<MessageSchemaSpec?>> _readSchema;
 
     private FlowReadContext(Compilation compilation)
     {
         Home = compilation.Assembly;
         SymbolsOrNull = FlowSymbols.Create(compilation);
+        _describeState = t => SerializationModel.Describe((INamedTypeSymbol)t!, isFlowState: true, Home);
+        _describeType = t => SerializationModel.Describe((INamedTypeSymbol)t!, isFlowState: false, Home);
+        _parseMessage = t => new Optional<MessageSpec?>(FlowParser.ParseMessage((INamedTypeSymbol)t!, this));
+        _parseMessageType = t => new Optional<MessageTypeSpec?>(FlowParser.ParseMessageType((INamedTypeSymbol)t!, this));
+        _readDeclaration = t => new Optional<MessageDeclaration?>(MessageDeclaration.Read((ITypeSymbol)t!, Symbols));
+        _readSchema = t => new Optional<MessageSchemaSpec?>(FlowGenerator.ManifestParser.Schema((ITypeSymbol)t!, this));
     }
 
     /// <summary>The compilation's assembly: where the formatters are generated.</summary>
@@ -62,6 +79,13 @@ internal sealed class FlowReadContext
         HasTypeArguments(type) ? type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : CachedName(type);
 
     /// <summary>
+    /// The namespace of <paramref name="type"/> as C# names it (<c>Ns.Inner</c>), empty for the global namespace:
+    /// displayed once per namespace, however many types in it the message, formatter and resolver specs name.
+    /// </summary>
+    public string Namespace(INamedTypeSymbol type) =>
+        type.ContainingNamespace.IsGlobalNamespace ? "" : _namespaces.GetOrAdd(type.ContainingNamespace, static ns => ns!.ToDisplayString());
+
+    /// <summary>
     /// Whether the type or a type containing it has type arguments: only then do <see cref="FullName"/> and
     /// <see cref="PlainName"/> differ (the arguments' annotations), and only then is the name not cached, as the
     /// symbol comparer ignores those annotations.
@@ -84,7 +108,7 @@ internal sealed class FlowReadContext
 
     /// <summary>How <paramref name="type"/> is serialized (<see cref="SerializationModel.Describe"/>) in <see cref="Home"/>, as a flow state or as any other type.</summary>
     public SerializedType Describe(INamedTypeSymbol type, bool isFlowState) =>
-        (isFlowState ? _states : _types).GetOrAdd(type, t => SerializationModel.Describe((INamedTypeSymbol)t!, isFlowState, Home));
+        isFlowState ? _states.GetOrAdd(type, _describeState) : _types.GetOrAdd(type, _describeType);
 
     /// <summary>The members of a flow state or message type; <see langword="null"/> when no formatter can create it.</summary>
     public SerializableTypeSpec? Serializable(INamedTypeSymbol type, bool isFlowState) => FlowParser.ParseSerializable(this, type, isFlowState);
@@ -92,18 +116,18 @@ internal sealed class FlowReadContext
     /// <summary>The message spec of a <c>[Message]</c> type (<see cref="FlowParser.ParseMessage"/>), or <see langword="null"/>.</summary>
     public MessageSpec? Message(ITypeSymbol? type) =>
         type is INamedTypeSymbol named
-            ? _messages.GetOrAdd(named, t => new Optional<MessageSpec?>(FlowParser.ParseMessage((INamedTypeSymbol)t!, this))).Value
+            ? _messages.GetOrAdd(named, _parseMessage).Value
             : null;
 
     /// <summary>The message type spec of a <c>[Message]</c> type declared here (<see cref="FlowParser.ParseMessageType"/>), or <see langword="null"/>.</summary>
     public MessageTypeSpec? MessageType(INamedTypeSymbol type) =>
-        _messageTypes.GetOrAdd(type, t => new Optional<MessageTypeSpec?>(FlowParser.ParseMessageType((INamedTypeSymbol)t!, this))).Value;
+        _messageTypes.GetOrAdd(type, _parseMessageType).Value;
 
     /// <summary>The <c>[Message]</c> declaration of <paramref name="type"/> (<see cref="MessageDeclaration.Read"/>), read once for its message spec and its schema.</summary>
     public MessageDeclaration? Declaration(ITypeSymbol type) =>
-        _declarations.GetOrAdd(type, t => new Optional<MessageDeclaration?>(MessageDeclaration.Read((ITypeSymbol)t!, Symbols))).Value;
+        _declarations.GetOrAdd(type, _readDeclaration).Value;
 
     /// <summary>The manifest's schema of a <c>[Message]</c> type, declared here or referenced (<see cref="FlowGenerator.ManifestParser.Schema"/>), or <see langword="null"/>.</summary>
     public MessageSchemaSpec? Schema(ITypeSymbol type) =>
-        _schemas.GetOrAdd(type, t => new Optional<MessageSchemaSpec?>(FlowGenerator.ManifestParser.Schema((ITypeSymbol)t!, this))).Value;
+        _schemas.GetOrAdd(type, _readSchema).Value;
 }

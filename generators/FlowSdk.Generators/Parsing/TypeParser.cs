@@ -56,7 +56,7 @@ internal static partial class FlowParser
                 // spec of the others is built here, their formatters' specs name them.
                 if (!member.Shape.Arguments.IsEmpty && member.KeyProblem is null && SerializationModel.MemberProblem(member, home) is null)
                 {
-                    AddComposites(Shape(member.Shape, home), resolver);
+                    AddComposites(Shape(member.Shape, context), resolver);
                 }
             }
 
@@ -65,7 +65,7 @@ internal static partial class FlowParser
                 continue;
             }
 
-            var formatter = FormatterOf(type.Type, home);
+            var formatter = FormatterOf(type.Type, context);
             resolver.Add(new ResolverEntrySpec(context.PlainName(type.Type), formatter + ".Instance", null));
             if (Formatter.Existing(type.Type, home) is not null || (IsDeclaredIn(type.Type, home) && context.MessageType(type.Type) is not null))
             {
@@ -96,8 +96,9 @@ internal static partial class FlowParser
         SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, home);
 
     /// <summary>The formatter class of a class, record, struct or enum, <c>global::</c>-qualified: an existing one, or where the generator writes one.</summary>
-    private static string FormatterOf(INamedTypeSymbol type, IAssemblySymbol home)
+    private static string FormatterOf(INamedTypeSymbol type, FlowReadContext context)
     {
+        var home = context.Home;
         if (Formatter.Existing(type, home) is { } existing)
         {
             return Plain(existing);
@@ -105,8 +106,8 @@ internal static partial class FlowParser
 
         if (IsDeclaredIn(type, home))
         {
-            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString() + ".";
-            return "global::" + ns + Formatter.Name(type);
+            var ns = context.Namespace(type);
+            return ns.Length == 0 ? "global::" + Formatter.Name(type) : "global::" + ns + "." + Formatter.Name(type);
         }
 
         return "global::" + Formatter.GeneratedNamespace(home) + "." + Formatter.ForeignName(type);
@@ -135,8 +136,8 @@ internal static partial class FlowParser
             members.Add(new MemberSpec(
                 SerializationModel.Identifier(member.Name),
                 member.Key,
-                TypeNames.Display(member.Type, FullyQualified),
-                Shape(member.Shape, home),
+                MemberTypeName(member.Type, context),
+                Shape(member.Shape, context),
                 member.Assignment,
                 member.IsNullable,
                 member.Parameter is { } parameter ? Fallback(parameter, member.Shape, member.IsNullable) : null,
@@ -152,7 +153,7 @@ internal static partial class FlowParser
                 : Fallback(parameter, TypeShape.Of(parameter.Type, home), SerializationModel.IsNullable(parameter.Type)));
         }
 
-        var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        var ns = context.Namespace(type);
         return new SerializableTypeSpec(
             ns,
             type.Name,
@@ -162,7 +163,7 @@ internal static partial class FlowParser
             IsPublic(type) ? "public" : "internal",
             members.ToEquatableArray(),
             arguments.ToEquatableArray(),
-            type.ToDisplayString(DisplayFormat),
+            type.ContainingType is null && type.Arity == 0 ? type.Name : type.ToDisplayString(DisplayFormat),
             unsupported.Count == 0 ? null : string.Join(", ", unsupported));
     }
 
@@ -199,13 +200,30 @@ internal static partial class FlowParser
         type.Type.EnumUnderlyingType?.ToDisplayString() ?? "int",
         type.EnumMembers.Select(m => new EnumMemberSpec(SerializationModel.Identifier(m.Name), m.Name, m.IsFirstWithValue)).ToEquatableArray());
 
-    private static ShapeSpec Shape(TypeShape shape, IAssemblySymbol home) => new(
+    private static ShapeSpec Shape(TypeShape shape, FlowReadContext context) => new(
         shape.Kind,
-        Plain(shape.Type),
+        TypeNames.Keyword(shape.Type) ?? (shape.Type is INamedTypeSymbol named ? context.PlainName(named) : Plain(shape.Type)),
         shape.Keyword,
-        shape.Kind is ShapeKind.Enum or ShapeKind.Object ? FormatterOf((INamedTypeSymbol)shape.Type, home) : null,
-        shape.Arguments.Select(a => Shape(a, home)).ToEquatableArray(),
+        shape.Kind is ShapeKind.Enum or ShapeKind.Object ? FormatterOf((INamedTypeSymbol)shape.Type, context) : null,
+        Shapes(shape.Arguments, context),
         shape.Type.IsValueType);
+
+    /// <summary>The specs of a shape's arguments, in a loop: most shapes have none, and need no closure, iterator or array then.</summary>
+    private static EquatableArray<ShapeSpec> Shapes(ImmutableArray<TypeShape> arguments, FlowReadContext context)
+    {
+        if (arguments.IsEmpty)
+        {
+            return EquatableArray<ShapeSpec>.Empty;
+        }
+
+        var specs = new ShapeSpec[arguments.Length];
+        for (var i = 0; i < specs.Length; i++)
+        {
+            specs[i] = Shape(arguments[i], context);
+        }
+
+        return EquatableArray<ShapeSpec>.Own(specs);
+    }
 
     /// <summary>Every collection or nullable shape within <paramref name="shape"/> (inner ones first), as resolver entries.</summary>
     private static void AddComposites(ShapeSpec shape, List<ResolverEntrySpec> entries)
@@ -278,6 +296,16 @@ internal static partial class FlowParser
     }
 
     private static string Default(ITypeSymbol type) => type.IsValueType ? $"default({Plain(type)})" : $"default({Plain(type)})!";
+
+    /// <summary>
+    /// A member's type fully qualified with its nullable annotation, as <see cref="TypeNames.Display"/> in
+    /// <see cref="FlowParser.FullyQualified"/> writes it: a named type not annotated nullable is the same as
+    /// <see cref="FlowReadContext.FullName"/>, displayed once per type.
+    /// </summary>
+    private static string MemberTypeName(ITypeSymbol type, FlowReadContext context) =>
+        TypeNames.Keyword(type) is null && type is INamedTypeSymbol named && type.NullableAnnotation != NullableAnnotation.Annotated
+            ? context.FullName(named)
+            : TypeNames.Display(type, FullyQualified);
 
     private static string Plain(ITypeSymbol type) => TypeNames.Keyword(type) ?? type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(PlainFormat);
 }

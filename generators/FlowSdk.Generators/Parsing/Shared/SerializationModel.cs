@@ -500,8 +500,7 @@ internal static class SerializationModel
                 : "has no public constructor whose parameters each match a public property by name and type, nor a public parameterless one";
         }
 
-        var members = ImmutableArray.CreateBuilder<SerializedMember>();
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var members = ImmutableArray.CreateBuilder<SerializedMember>(candidates.Count);
 
         // The public model hands out a new array of parameters on every call: read them once.
         var parameters = constructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
@@ -540,7 +539,7 @@ internal static class SerializationModel
             }
 
             var (key, keyAttribute, keyProblem) = Key(symbol);
-            if (keyProblem is null && !keys.Add(key))
+            if (keyProblem is null && KeyIsTaken(members, key))
             {
                 keyProblem = $"the key '{key}' is already used by another member of '{type.Name}'";
             }
@@ -558,7 +557,25 @@ internal static class SerializationModel
             }
         }
 
-        return new SerializedType(type, members.ToImmutable(), ImmutableArray<SerializedEnumMember>.Empty, constructor, problem);
+        return new SerializedType(type, members.Count == members.Capacity ? members.MoveToImmutable() : members.ToImmutable(), ImmutableArray<SerializedEnumMember>.Empty, constructor, problem);
+    }
+
+    /// <summary>
+    /// Whether a member already read uses <paramref name="key"/> as its key: a scan of the few members of a
+    /// type instead of a set of their keys built for each type. A member left out for its key's problem
+    /// (<see cref="SerializedMember.KeyProblem"/>) did not take its key, as it was never added to the set.
+    /// </summary>
+    private static bool KeyIsTaken(ImmutableArray<SerializedMember>.Builder members, string key)
+    {
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (members[i].KeyProblem is null && string.Equals(members[i].Key, key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
