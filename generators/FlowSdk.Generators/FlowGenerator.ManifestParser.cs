@@ -109,6 +109,7 @@ public sealed partial class FlowGenerator
         {
             // The bytes of each member then a line feed, as UTF-8 encodes their concatenation (a member is a
             // whole string, so no surrogate pair is split between two of them).
+            const ulong Prime = 1099511628211UL;
             var hash = 14695981039346656037UL;
             var buffer = Array.Empty<byte>();
             foreach (var member in members)
@@ -118,26 +119,25 @@ public sealed partial class FlowGenerator
                     // Each character is its own UTF-8 byte: hashed as it is, with no buffer to encode into.
                     foreach (var c in member)
                     {
-                        hash = unchecked((hash ^ (byte)c) * 1099511628211UL);
+                        hash = unchecked((hash ^ (byte)c) * Prime);
+                    }
+                }
+                else
+                {
+                    var count = Encoding.UTF8.GetMaxByteCount(member.Length);
+                    if (buffer.Length < count)
+                    {
+                        buffer = new byte[Math.Max(count, 256)];
                     }
 
-                    hash = unchecked((hash ^ (byte)'\n') * 1099511628211UL);
-                    continue;
+                    var written = Encoding.UTF8.GetBytes(member, 0, member.Length, buffer, 0);
+                    for (var i = 0; i < written; i++)
+                    {
+                        hash = unchecked((hash ^ buffer[i]) * Prime);
+                    }
                 }
 
-                var count = Encoding.UTF8.GetMaxByteCount(member.Length);
-                if (buffer.Length < count)
-                {
-                    buffer = new byte[Math.Max(count, 256)];
-                }
-
-                var written = Encoding.UTF8.GetBytes(member, 0, member.Length, buffer, 0);
-                for (var i = 0; i < written; i++)
-                {
-                    hash = unchecked((hash ^ buffer[i]) * 1099511628211UL);
-                }
-
-                hash = unchecked((hash ^ (byte)'\n') * 1099511628211UL);
+                hash = unchecked((hash ^ (byte)'\n') * Prime);
             }
 
             return hash.ToString("x16", CultureInfo.InvariantCulture);

@@ -58,7 +58,7 @@ public sealed partial class FlowGenerator
             .Combine(schemaFiles)
             .Select(static (pair, _) => pair.Left.GlobalOptions.TryGetValue("build_property." + SchemaFile.UpdateProperty, out var value)
                 && string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase)
-                    ? new SchemaUpdate(pair.Right.IsEmpty ? null : pair.Right[0])
+                    ? new SchemaUpdate(Enabled: true, pair.Right.IsEmpty ? null : pair.Right[0])
                     : SchemaUpdate.Off);
         var schema = set
             .Select(static (s, _) => s.Schema)
@@ -118,9 +118,9 @@ public sealed partial class FlowGenerator
     }
 
     /// <summary>Whether the build asks for the schema file's new text (<see cref="SchemaFile.UpdateProperty"/>), and the file's current text.</summary>
-    private sealed record SchemaUpdate(string? File, bool Enabled = true)
+    private sealed record SchemaUpdate(bool Enabled, string? File)
     {
         /// <summary>The build does not ask for it.</summary>
-        public static readonly SchemaUpdate Off = new(null, Enabled: false);
+        public static readonly SchemaUpdate Off = new(Enabled: false, File: null);
     }
 }
