@@ -70,7 +70,7 @@ public class GeneratorBenchmarks
         // Tiered compilation: the code a run goes through once (the driver's, the cached nodes') reaches tier 1 after
         // 30 calls. BenchmarkDotNet now times one run per iteration, so its few warm-up iterations would leave the
         // cached run of a small flow at tier 0 (at 10 rules it measured slower than the cold run). Both runs are
-        // repeated here, alternating, up to 40 times or for 3 seconds, then the background tier-1 compilations finish.
+        // repeated here, alternating, up to 40 times or for 3 seconds, and then the setup waits until the JIT is idle.
         var warmUp = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 40 && warmUp.Elapsed < TimeSpan.FromSeconds(3); i++)
         {
@@ -78,7 +78,20 @@ public class GeneratorBenchmarks
             GC.KeepAlive(Cached());
         }
 
-        Thread.Sleep(300);
+        // Waits for the background tier-1 compilations themselves: until no method was compiled for 100 ms (at most 3 s).
+        var settling = System.Diagnostics.Stopwatch.StartNew();
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (settling.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            Thread.Sleep(100);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == compiled)
+            {
+                break;
+            }
+
+            compiled = now;
+        }
     }
 
     /// <summary>A new driver over a new compilation.</summary>
