@@ -322,7 +322,9 @@ public static class GeneratorInterleaved
             return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
         }
 
-        Console.WriteLine($"{rules} rules, {rounds} rounds, load average {LoadAverage()}");
+        // The GC decides how much a run pays in collections: the compiler runs generators with server GC
+        // (start this with DOTNET_gcServer=1 for that), this program on its own with workstation GC.
+        Console.WriteLine($"{rules} rules, {rounds} rounds, load average {LoadAverage()}, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC ({System.Runtime.GCSettings.LatencyMode}, {Environment.ProcessorCount} processors)");
         foreach (var measure in measures)
         {
             Console.WriteLine($"-- {measure.Name}");

@@ -19,6 +19,7 @@ namespace FlowSdk.Benchmarks;
 /// FlowSdk.Benchmarks --first-call flowsdk|msgpack|stj     (one first-call sample; used by the run itself)
 /// FlowSdk.Benchmarks --scale-probe LIVE [default|kept|hand] [SECONDS]   (one scale case alone, for a profiler)
 /// FlowSdk.Benchmarks --generator-interleaved [ROUNDS] [RULES] [cold,cached,binding,unbound]   (the generator's cold and cached runs and the binding floor, interleaved)
+/// FlowSdk.Benchmarks --generator-server-gc OUT.json [--quick] [--artifacts DIR]   (the generator part under server GC; used by the run itself)
 /// </code>
 /// </summary>
 public static class Program
@@ -48,6 +49,11 @@ public static class Program
 
         var quick = args.Contains("--quick");
         var artifacts = Option(args, "--artifacts") ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "bench");
+        if (args.Length >= 2 && args[0] == "--generator-server-gc")
+        {
+            return GeneratorServerGcChild(args[1], quick, artifacts);
+        }
+
         var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
         bool Runs(string part) => only is null || only.Contains(part);
         Directory.CreateDirectory(artifacts);
@@ -78,7 +84,11 @@ public static class Program
 
         if (Runs("generator"))
         {
-            results.Add(Run<GeneratorBenchmarks>(Generator(quick), artifacts));
+            results.Add(Run<GeneratorBenchmarks>(Generator(quick, serverGc: false), artifacts), Report.WorkstationGc);
+            foreach (var (key, measured) in GeneratorUnderServerGc(quick, artifacts))
+            {
+                results.Measured[key] = measured;
+            }
         }
 
         if (Runs("sqlite"))
@@ -141,14 +151,79 @@ public static class Program
     /// so depending on the load), and every run after the first paid for collecting its predecessors' garbage
     /// (docs/benchmarks.md, "Generator cached run ≤ 0.5× cold").
     /// </summary>
-    private static ManualConfig Generator(bool quick) => Base(Job.Default
+    /// <remarks>
+    /// The compiler runs generators in a process with server GC (<c>System.GC.Server</c> in the runtimeconfig of
+    /// <c>csc</c> and of the compiler server), whose allocation budget between collections is far larger than
+    /// workstation GC's; the goal's figures come from such a process (<see cref="GeneratorUnderServerGc"/>), and the
+    /// same job in this program's own process (workstation GC) is reported beside them, as measured before.
+    /// </remarks>
+    private static ManualConfig Generator(bool quick, bool serverGc) => Base(Job.Default
         .WithToolchain(InProcessEmitToolchain.Instance)
+        .WithGcServer(serverGc)
         .WithLaunchCount(1)
         .WithWarmupCount(quick ? 2 : 3)
         .WithIterationCount(quick ? 5 : 15)
         .WithInvocationCount(1)
         .WithUnrollFactor(1)
         .WithId(quick ? "quick" : "full"));
+
+    /// <summary>
+    /// Runs the generator part again in a child process of this program started with <c>DOTNET_gcServer=1</c>, the
+    /// GC the compiler runs generators in, and returns its medians by the usual keys.
+    /// </summary>
+    private static Dictionary<string, (double MedianNs, long? Allocated)> GeneratorUnderServerGc(bool quick, string artifacts)
+    {
+        var output = Path.Combine(artifacts, "generator-server-gc.json");
+        File.Delete(output);
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        // Run as "dotnet FlowSdk.Benchmarks.dll" when started that way, as the apphost otherwise.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        }
+
+        start.ArgumentList.Add("--generator-server-gc");
+        start.ArgumentList.Add(output);
+        start.ArgumentList.Add("--artifacts");
+        start.ArgumentList.Add(Path.Combine(artifacts, "server-gc"));
+        if (quick)
+        {
+            start.ArgumentList.Add("--quick");
+        }
+
+        start.Environment["DOTNET_gcServer"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"The generator part under server GC failed (exit code {process.ExitCode}).");
+        }
+
+        var read = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double[]>>(File.ReadAllText(output))
+            ?? throw new InvalidOperationException($"{output} is empty.");
+        return read.ToDictionary(kv => kv.Key, kv => (kv.Value[0], kv.Value[1] < 0 ? (long?)null : (long)kv.Value[1]), StringComparer.Ordinal);
+    }
+
+    private static int GeneratorServerGcChild(string output, bool quick, string artifacts)
+    {
+        if (!System.Runtime.GCSettings.IsServerGC)
+        {
+            Console.Error.WriteLine("--generator-server-gc needs a process with server GC: start it with DOTNET_gcServer=1.");
+            return 2;
+        }
+
+        Directory.CreateDirectory(artifacts);
+        var results = new Results();
+        results.Add(Run<GeneratorBenchmarks>(Generator(quick, serverGc: true), artifacts));
+        if (results.Measured.Count == 0)
+        {
+            Console.Error.WriteLine("The generator part under server GC measured nothing.");
+            return 1;
+        }
+
+        File.WriteAllText(output, System.Text.Json.JsonSerializer.Serialize(results.Measured.ToDictionary(kv => kv.Key, kv => new[] { kv.Value.MedianNs, kv.Value.Allocated ?? -1 })));
+        return 0;
+    }
 
     private static ManualConfig InProcess(bool quick, int warmups, int iterations, int milliseconds) => Base(Job.Default
         .WithToolchain(InProcessEmitToolchain.Instance)
