@@ -251,7 +251,32 @@ internal static class NatsBenchmarks
         // One contender's round: (untimed) create the executions an update round works on, then
         // publish the payloads and wait until the receiver counted all of them.
         // The last round's bytes allocated per event in this process (publisher and receiver) and gen-0 collections per 1,000 events.
-        (double Bytes, double Collections) lastAllocation = default;
+        // Also gen-1 and gen-2 collections per 1,000 events, the GC's pause per event and the heap after the round.
+        (double Bytes, double Collections, double Gen1, double Gen2, double PauseUs, double HeapMb) lastAllocation = default;
+
+        // FLOWSDK_BENCH_NATS_GC=1: a thread notes each collection (polling the GC's last-collection
+        // info every millisecond), and each round prints, per generation, the collections, their pause
+        // and the bytes they promoted. The thread costs a little CPU of its own: on for both sides of a comparison, or for neither.
+        var gcs = new System.Collections.Concurrent.ConcurrentQueue<(long Index, int Gen, double PauseMs, long Promoted)>();
+        var traceGcs = Environment.GetEnvironmentVariable("FLOWSDK_BENCH_NATS_GC") == "1";
+        if (traceGcs)
+        {
+            new Thread(() =>
+            {
+                long last = 0;
+                while (true)
+                {
+                    var info = GC.GetGCMemoryInfo(GCKind.Any);
+                    if (info.Index != last)
+                    {
+                        last = info.Index;
+                        gcs.Enqueue((info.Index, info.Generation, info.PauseDurations[0].TotalMilliseconds + info.PauseDurations[1].TotalMilliseconds, info.PromotedBytes));
+                    }
+
+                    Thread.Sleep(1);
+                }
+            }) { IsBackground = true, Name = "bench-gc-notes" }.Start();
+        }
 
         async Task<(double PerSecond, double ClientCpu, double ServerCpu)> RoundAsync(string contender, int round, int count)
         {
@@ -291,8 +316,10 @@ internal static class NatsBenchmarks
             self.Refresh();
             var (clientCpu, serverCpu) = (self.TotalProcessorTime, CpuTime(server));
             var (allocated, collections) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
+            var (gen1, gen2, paused) = (GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var before = await ConnectionCountersAsync().ConfigureAwait(false);
             var (serverIo, ownIo) = (Syscalls(server.ProcessId), Syscalls(Environment.ProcessId));
+            gcs.Clear();
             var watch = Stopwatch.StartNew();
             if (core)
             {
@@ -309,6 +336,11 @@ internal static class NatsBenchmarks
             await counter.Done.WaitAsync(RoundTimeout).ConfigureAwait(false);
             watch.Stop();
             self.Refresh();
+            if (traceGcs)
+            {
+                Console.WriteLine("// NATS GCs " + contender + ": " + string.Join("; ", gcs.ToArray().GroupBy(g => g.Gen).OrderBy(g => g.Key).Select(g =>
+                    FormattableString.Invariant($"gen{g.Key} n={g.Count()} pause={g.Sum(x => x.PauseMs):F1}ms promoted={g.Sum(x => x.Promoted) / 1024.0 / g.Count():F0}KB/gc"))));
+            }
             if (before is not null && await ConnectionCountersAsync().ConfigureAwait(false) is { } after)
             {
                 var (serverIoAfter, ownIoAfter) = (Syscalls(server.ProcessId), Syscalls(Environment.ProcessId));
@@ -323,7 +355,13 @@ internal static class NatsBenchmarks
                 }
             }
 
-            lastAllocation = ((GC.GetTotalAllocatedBytes() - allocated) / (double)count, (GC.CollectionCount(0) - collections) * 1000.0 / count);
+            lastAllocation = (
+                (GC.GetTotalAllocatedBytes() - allocated) / (double)count,
+                (GC.CollectionCount(0) - collections) * 1000.0 / count,
+                (GC.CollectionCount(1) - gen1) * 1000.0 / count,
+                (GC.CollectionCount(2) - gen2) * 1000.0 / count,
+                (GC.GetTotalPauseDuration() - paused).TotalMicroseconds / count,
+                GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0);
             return (count / watch.Elapsed.TotalSeconds, (self.TotalProcessorTime - clientCpu).TotalMicroseconds / count, (CpuTime(server) - serverCpu).TotalMicroseconds / count);
         }
 
@@ -396,7 +434,7 @@ internal static class NatsBenchmarks
                 var contender = contenders[(i + r) % contenders.Length];
                 var sample = await RoundAsync(contender, roundNumber++, events).ConfigureAwait(false);
                 samples[contender].Add(sample);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS throughput round {r + 1}/{rounds} {contender}: {sample.PerSecond:F0} events/s, CPU per event {sample.ClientCpu:F1} us here, {sample.ServerCpu:F1} us in nats-server, {lastAllocation.Bytes:F0} bytes allocated per event here, {lastAllocation.Collections:F1} gen-0 GCs per 1,000 events"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// NATS throughput round {r + 1}/{rounds} {contender}: {sample.PerSecond:F0} events/s, CPU per event {sample.ClientCpu:F1} us here, {sample.ServerCpu:F1} us in nats-server, {lastAllocation.Bytes:F0} bytes allocated per event here, {lastAllocation.Collections:F1} gen-0 GCs per 1,000 events ({lastAllocation.Gen1:F2} gen-1, {lastAllocation.Gen2:F2} gen-2), GC pause {lastAllocation.PauseUs:F1} us per event, heap {lastAllocation.HeapMb:F0} MB"));
             }
         }
 
