@@ -342,6 +342,36 @@ public static class GeneratorInterleaved
             Console.WriteLine($"(cached - unbound) / cold, the binding a cached run needs: median of the rounds' ratios {Median(Enumerable.Range(0, rounds).Select(r => (t[1][r] - t[3][r]) / t[0][r])):F3}   ratio of minima {(t[1].Min() - t[3].Min()) / t[0].Min():F3}");
         }
 
+        // What a cached run follows matters under server GC: straight after a cold run it was about 1.6x faster
+        // than after another cached run (docs/benchmarks.md, "Generator cached run <= 0.5x cold"), and the rounds
+        // above mostly put it after a cold run. An editor's successive edits are cached runs after cached runs,
+        // as BenchmarkDotNet runs them (each case's iterations back to back); both orders, settled, in blocks.
+        var afterCold = new List<double>();
+        var afterCached = new List<double>();
+        var colds = new List<double>();
+        for (var block = 0; block < 4; block++)
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                if (block % 2 == 0)
+                {
+                    Settle();
+                    colds.Add(contenders[0].Op());
+                    Settle();
+                    afterCold.Add(contenders[1].Op());
+                }
+                else
+                {
+                    Settle();
+                    afterCached.Add(contenders[1].Op());
+                }
+            }
+        }
+
+        Console.WriteLine("-- order (settled, in blocks): the cached run straight after a cold run, and after another cached run");
+        Console.WriteLine($"Cold                  median {Median(colds),8:F1} ms");
+        Console.WriteLine($"Cached after cold     median {Median(afterCold),8:F1} ms   / cold {Median(afterCold) / Median(colds):F3}");
+        Console.WriteLine($"Cached after cached   median {Median(afterCached),8:F1} ms   / cold {Median(afterCached) / Median(colds):F3}");
         return 0;
     }
 
