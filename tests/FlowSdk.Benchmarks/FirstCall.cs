@@ -46,15 +46,8 @@ internal static class FirstCall
             var times = new List<double>();
             for (var i = 0; i < samples; i++)
             {
-                var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-                // Run as "dotnet FlowSdk.Benchmarks.dll" when started that way, as the apphost otherwise.
-                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-                {
-                    start.ArgumentList.Add(typeof(FirstCall).Assembly.Location);
-                }
-
-                start.ArgumentList.Add("--first-call");
-                start.ArgumentList.Add(serializer);
+                var start = Program.Again("--first-call", serializer);
+                start.RedirectStandardOutput = true;
                 using var process = Process.Start(start)!;
                 var output = process.StandardOutput.ReadToEnd();
                 process.WaitForExit();

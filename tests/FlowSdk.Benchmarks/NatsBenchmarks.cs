@@ -254,29 +254,12 @@ internal static class NatsBenchmarks
         // Also gen-1 and gen-2 collections per 1,000 events, the GC's pause per event and the heap after the round.
         (double Bytes, double Collections, double Gen1, double Gen2, double PauseUs, double HeapMb) lastAllocation = default;
 
-        // FLOWSDK_BENCH_NATS_GC=1: a thread notes each collection (polling the GC's last-collection
-        // info every millisecond), and each round prints, per generation, the collections, their pause
-        // and the bytes they promoted. The thread costs a little CPU of its own: on for both sides of a comparison, or for neither.
-        var gcs = new System.Collections.Concurrent.ConcurrentQueue<(long Index, int Gen, double PauseMs, long Promoted)>();
+        // FLOWSDK_BENCH_NATS_GC=1: each collection is noted when the runtime reports its end (the GC events of
+        // an EventListener), and each round prints, per generation, the collections, their pause and the bytes they
+        // promoted. The listener costs a little CPU of its own: on for both sides of a comparison, or for neither.
         var traceGcs = Environment.GetEnvironmentVariable("FLOWSDK_BENCH_NATS_GC") == "1";
-        if (traceGcs)
-        {
-            new Thread(() =>
-            {
-                long last = 0;
-                while (true)
-                {
-                    var info = GC.GetGCMemoryInfo(GCKind.Any);
-                    if (info.Index != last)
-                    {
-                        last = info.Index;
-                        gcs.Enqueue((info.Index, info.Generation, info.PauseDurations[0].TotalMilliseconds + info.PauseDurations[1].TotalMilliseconds, info.PromotedBytes));
-                    }
-
-                    Thread.Sleep(1);
-                }
-            }) { IsBackground = true, Name = "bench-gc-notes" }.Start();
-        }
+        using var gcNotes = traceGcs ? new GcNotes() : null;
+        var gcs = gcNotes?.Collections ?? new System.Collections.Concurrent.ConcurrentQueue<(long Index, int Gen, double PauseMs, long Promoted)>();
 
         async Task<(double PerSecond, double ClientCpu, double ServerCpu)> RoundAsync(string contender, int round, int count)
         {
@@ -726,6 +709,42 @@ internal static class NatsBenchmarks
             if (Interlocked.Add(ref _remaining, -count) == 0)
             {
                 Volatile.Read(ref _done).TrySetResult();
+            }
+        }
+    }
+    /// <summary>
+    /// Notes every garbage collection as the runtime ends it: on the runtime's GC end event, the collection's
+    /// generation, pause and promoted bytes from <see cref="GC.GetGCMemoryInfo(GCKind)"/> (each noted once, by index).
+    /// </summary>
+    private sealed class GcNotes : System.Diagnostics.Tracing.EventListener
+    {
+        private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
+        private const long GcKeyword = 0x1;
+        private long _last;
+
+        public System.Collections.Concurrent.ConcurrentQueue<(long Index, int Gen, double PauseMs, long Promoted)> Collections { get; } = new();
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+        {
+            if (eventSource.Name == RuntimeSource)
+            {
+                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Informational, (System.Diagnostics.Tracing.EventKeywords)GcKeyword);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName is not { } name || !name.StartsWith("GCEnd", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            // The runtime's events reach the listener on one thread, in order.
+            var info = GC.GetGCMemoryInfo(GCKind.Any);
+            if (info.Index != _last)
+            {
+                _last = info.Index;
+                Collections.Enqueue((info.Index, info.Generation, info.PauseDurations[0].TotalMilliseconds + info.PauseDurations[1].TotalMilliseconds, info.PromotedBytes));
             }
         }
     }

@@ -175,17 +175,7 @@ public static class Program
     {
         var output = Path.Combine(artifacts, "generator-server-gc.json");
         File.Delete(output);
-        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-        // Run as "dotnet FlowSdk.Benchmarks.dll" when started that way, as the apphost otherwise.
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        }
-
-        start.ArgumentList.Add("--generator-server-gc");
-        start.ArgumentList.Add(output);
-        start.ArgumentList.Add("--artifacts");
-        start.ArgumentList.Add(Path.Combine(artifacts, "server-gc"));
+        var start = Again("--generator-server-gc", output, "--artifacts", Path.Combine(artifacts, "server-gc"));
         if (quick)
         {
             start.ArgumentList.Add("--quick");
@@ -202,6 +192,26 @@ public static class Program
         var read = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double[]>>(File.ReadAllText(output))
             ?? throw new InvalidOperationException($"{output} is empty.");
         return read.ToDictionary(kv => kv.Key, kv => (kv.Value[0], kv.Value[1] < 0 ? (long?)null : (long)kv.Value[1]), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// This program started again with <paramref name="arguments"/>: as <c>dotnet FlowSdk.Benchmarks.dll</c> when it was
+    /// started that way, as the apphost otherwise.
+    /// </summary>
+    internal static System.Diagnostics.ProcessStartInfo Again(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
     }
 
     private static int GeneratorServerGcChild(string output, bool quick, string artifacts)
